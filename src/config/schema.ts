@@ -1,0 +1,96 @@
+/**
+ * JSON Schema for proxy.yaml. ajv validates every load against it (with defaults filled in), `switchyard schema`
+ * prints it, and proxy.schema.json is generated from it for editors.
+ */
+
+const positiveInt = { type: 'integer', minimum: 1 } as const;
+const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
+const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+const providerSchema = {
+  type: 'object',
+  description: 'One upstream account.',
+  required: ['api'],
+  properties: {
+    api: { type: 'string', description: 'Adapter: openai (any OpenAI-compatible vendor), mock, or a native adapter.' },
+    base_url: { type: 'string', pattern: '^https?://', description: 'Base URL including the version path, e.g. https://api.openai.com/v1' },
+    api_key: { type: 'string', description: 'Usually "${ENV_VAR}". An empty value marks the provider unavailable.' },
+    headers: { ...stringMap, description: 'Extra headers sent on every upstream request.' },
+    drop_params: { type: 'array', items: { type: 'string' }, description: 'Request fields this vendor rejects; removed before sending.' },
+    timeout_ms: { ...positiveInt, description: 'Total time allowed for one attempt.' },
+    connect_timeout_ms: { ...positiveInt, description: 'Time allowed to open a connection.' },
+    first_byte_timeout_ms: { ...positiveInt, description: 'Time allowed until the response starts.' },
+    max_connections: { ...positiveInt, description: 'Keep-alive connections in this provider pool.' },
+    mock: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Settings of the built-in mock provider (api: mock).',
+      properties: {
+        latency_ms: nonNegativeInt,
+        reply: { type: 'string' },
+        fail_status: { type: 'integer', minimum: 400, maximum: 599 },
+      },
+    },
+  },
+  // Native adapters take settings of their own (azure api_version, anthropic version); they validate them.
+  additionalProperties: true,
+} as const;
+
+const targetSchema = {
+  type: 'object',
+  required: ['provider', 'model'],
+  additionalProperties: false,
+  properties: {
+    provider: { type: 'string', description: 'A key of `providers`.' },
+    model: { type: 'string', description: "The provider's model name (the deployment name for azure)." },
+    weight: { type: 'number', exclusiveMinimum: 0, default: 1 },
+  },
+} as const;
+
+const aliasSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    strategy: { enum: ['weighted', 'ordered'], default: 'weighted' },
+    targets: { type: 'array', minItems: 1, items: targetSchema },
+    fallbacks: { type: 'array', items: { type: 'string' }, description: 'Aliases tried in order after every target failed.' },
+  },
+  required: ['targets'],
+} as const;
+
+/** The schema object. Other modules extend `properties` of the sections they own before the validator is built. */
+export const configSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://switchyard.dev/proxy.schema.json',
+  title: 'Switchyard proxy.yaml',
+  type: 'object',
+  additionalProperties: false,
+  required: ['providers', 'models'],
+  properties: {
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 4000 },
+        max_body_mb: { type: 'number', exclusiveMinimum: 0, default: 32 },
+        shutdown_timeout_ms: { ...positiveInt, default: 10000 },
+      },
+    },
+    logging: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { level: { enum: ['error', 'warn', 'info', 'debug'], default: 'info' } },
+    },
+    providers: { type: 'object', additionalProperties: providerSchema, minProperties: 1 },
+    models: { type: 'object', additionalProperties: aliasSchema, minProperties: 1 },
+    plugins: {
+      type: 'array',
+      default: [],
+      description: 'Ordered pipeline. `use` names a built-in or a path relative to this file; other keys are the plugin options.',
+      items: { type: 'object', required: ['use'], properties: { use: { type: 'string', minLength: 1 } } },
+    },
+  },
+} as const;

@@ -1,0 +1,73 @@
+/**
+ * The shape of proxy.yaml after parsing, interpolation and validation. `schema.ts` is the JSON Schema that
+ * guarantees it; keep the two in step.
+ */
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Largest accepted request body, in MiB. */
+  max_body_mb: number;
+  /** How long SIGTERM waits for in-flight requests before exiting anyway. */
+  shutdown_timeout_ms: number;
+}
+
+export interface MockOptions {
+  /** Delay before the answer (and between stream chunks), ms. */
+  latency_ms?: number;
+  /** Fixed reply text; by default the mock echoes the last user message. */
+  reply?: string;
+  /** Fail every request with this upstream status (e.g. 500, 429), for demos of fallback. */
+  fail_status?: number;
+}
+
+export interface ProviderConfig {
+  api: string;
+  base_url?: string;
+  api_key?: string;
+  headers?: Record<string, string>;
+  drop_params?: string[];
+  /** Total time for one upstream attempt, ms. */
+  timeout_ms?: number;
+  connect_timeout_ms?: number;
+  /** Time allowed until the upstream's response starts, ms. */
+  first_byte_timeout_ms?: number;
+  /** Keep-alive connections in this provider's pool. */
+  max_connections?: number;
+  mock?: MockOptions;
+  /** Anything else is adapter-specific (azure `api_version`, anthropic `version`, …). */
+  [k: string]: unknown;
+}
+
+export interface TargetConfig {
+  provider: string;
+  model: string;
+  weight?: number;
+}
+
+export type Strategy = 'weighted' | 'ordered';
+
+export interface AliasConfig {
+  strategy?: Strategy;
+  targets?: TargetConfig[];
+  fallbacks?: string[];
+  [k: string]: unknown;
+}
+
+export interface PluginEntry {
+  use: string;
+  [option: string]: unknown;
+}
+
+export interface LoggingConfig {
+  level: string;
+}
+
+export interface GatewayConfig {
+  server: ServerConfig;
+  logging: LoggingConfig;
+  providers: Record<string, ProviderConfig>;
+  models: Record<string, AliasConfig>;
+  plugins: PluginEntry[];
+  [section: string]: unknown;
+}

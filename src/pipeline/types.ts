@@ -1,0 +1,159 @@
+/**
+ * The plugin contract and the request context that flows through it.
+ *
+ * Lifecycle of one request, in this fixed order (each hook runs for every plugin, in config order):
+ *   1. onRequest       – may modify ctx.body, answer directly (`{ respond }`), or throw a GatewayError
+ *   2. beforeAttempt   – before each upstream attempt (retries and fallbacks included)
+ *   3. onResponse      – a complete non-streamed answer, before it is written (may replace it)
+ *      onStreamChunk   – each streamed chunk, before it is written (may replace or drop it)
+ *   4. onComplete      – exactly once per request that got past validation, with the final outcome and usage
+ *   5. onError         – when the request failed (called before onComplete)
+ * A hook that throws a GatewayError fails the request with that error; any other throw fails it with a 500
+ * naming the plugin, and is logged. The process never dies of a plugin.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GatewayError } from '../errors';
+import type { Logger } from '../observability/logger';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, Usage } from '../providers/openai-types';
+
+/** Which front-door endpoint a request came through. */
+export type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages';
+
+/** The authenticated caller, set by an auth plugin. Absent when no auth plugin runs. */
+export interface Caller {
+  /** The key's name from config (never the key itself). */
+  keyName: string;
+  /** Aliases this key may use; `['*']` means all. */
+  models: string[];
+  /** Free-form per-key settings (limits, budgets) for later plugins. */
+  limits?: Record<string, unknown>;
+}
+
+/** One upstream attempt, recorded for headers, logs and the all-failed error message. */
+export interface AttemptRecord {
+  alias: string;
+  provider: string;
+  model: string;
+  /** Upstream HTTP status, or 0 when no response arrived (connection error, timeout, skipped). */
+  status: number;
+  /** Short reason for a failed attempt; absent on success. */
+  reason?: string;
+  latencyMs: number;
+  /** Time until the upstream's response headers arrived (ms). */
+  ttfbMs?: number;
+  ok: boolean;
+  /** The failure was a timeout. */
+  timedOut?: boolean;
+  /** The target was never called (provider unavailable, cooling down). */
+  skipped?: boolean;
+  retryAfterMs?: number;
+}
+
+/** The typed state of one request. Plugins read and write its fields; there is no untyped bag. */
+export interface RequestContext {
+  readonly id: string;
+  readonly endpoint: Endpoint;
+  /** Wall-clock start (ms since epoch) and a monotonic start for latency. */
+  readonly startedAt: number;
+  readonly startedMono: number;
+  readonly headers: IncomingHttpHeaders;
+  /** Aborted when the client disconnects; every upstream call listens to it. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  /** The request body (validated). Plugins may modify it in onRequest. Empty object for GET endpoints. */
+  body: ChatRequest | EmbeddingsRequest | Record<string, unknown>;
+  /** The alias the client asked for (`body.model` as received). */
+  readonly requestedAlias: string;
+  /** True for `stream: true` chat requests. */
+  readonly stream: boolean;
+  /** Set by an auth plugin. */
+  caller?: Caller;
+  /** Parsed from the x-switchyard-metadata header (JSON object of strings). */
+  metadata: Record<string, string>;
+  /** Headers added to the response by plugins and the gateway (lower-case names). */
+  responseHeaders: Record<string, string>;
+  /** Every upstream attempt so far. */
+  attempts: AttemptRecord[];
+  /** The alias, provider and upstream model that finally answered. */
+  servedBy?: { alias: string; provider: string; model: string };
+  /** Final token usage, once known. */
+  usage?: Usage;
+  /** Whether the answer came from a cache (set by a cache plugin). */
+  cache?: 'hit' | 'miss' | 'bypass';
+  /** Cost of the request in USD; null when the price is unknown (set by a cost plugin). */
+  costUsd?: number | null;
+}
+
+/** What `onRequest` may return to answer without calling any upstream (e.g. a cache hit). */
+export interface DirectAnswer {
+  respond: ChatCompletion;
+}
+
+/** The outcome passed to `onComplete`. */
+export interface RequestOutcome {
+  status: number;
+  /** The full answer (assembled from the stream for streamed requests); absent on failure. */
+  response?: ChatCompletion;
+  /** True when a stream ended normally (with [DONE]); false when it was cut by an error or a client abort. */
+  completed: boolean;
+  error?: GatewayError;
+  usage?: Usage;
+  latencyMs: number;
+}
+
+/** What a plugin gets at load time. */
+export interface PluginEnv {
+  /** Absolute directory of the config file, for resolving relative paths in options. */
+  configDir: string;
+  log: Logger;
+  /**
+   * State that survives config reloads: the same key returns the same object across reloads for as long
+   * as the plugin stays configured. Use it for counters, caches and connections.
+   */
+  keep<T>(key: string, create: () => T): T;
+  /** Price table and other config sections other plugins may need (read-only). */
+  config: Readonly<Record<string, unknown>>;
+}
+
+/** A loaded plugin instance: its hooks. Every hook is optional. */
+export interface PluginHooks {
+  onRequest?(ctx: RequestContext): void | DirectAnswer | Promise<void | DirectAnswer>;
+  beforeAttempt?(ctx: RequestContext, attempt: { alias: string; provider: string; model: string; body: ChatRequest | EmbeddingsRequest }): void | Promise<void>;
+  onResponse?(ctx: RequestContext, response: ChatCompletion): void | ChatCompletion | Promise<void | ChatCompletion>;
+  /** Synchronous on purpose: it runs for every chunk of every stream. Return null to drop the chunk. */
+  onStreamChunk?(ctx: RequestContext, chunk: ChatCompletionChunk): void | ChatCompletionChunk | null;
+  onComplete?(ctx: RequestContext, outcome: RequestOutcome): void | Promise<void>;
+  onError?(ctx: RequestContext, error: GatewayError): void | Promise<void>;
+  /** Restricts GET /v1/models to what this caller may use. */
+  filterModels?(ctx: RequestContext, aliases: string[]): string[];
+  /** Extra routes (e.g. admin endpoints) are mounted by the server from this list. */
+  routes?: PluginRoute[];
+  /** Called when the plugin instance is retired (after a reload, once its in-flight requests finished, or at shutdown). */
+  close?(): void | Promise<void>;
+}
+
+/** An HTTP route contributed by a plugin, e.g. GET /admin/spend. */
+export interface PluginRoute {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  handle(req: { headers: IncomingHttpHeaders; query: Record<string, string>; body: unknown }): Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+}
+
+/**
+ * A plugin module. Export it as `module.exports = plugin` (or `export default`).
+ *
+ * @example
+ * module.exports = {
+ *   name: 'tag-user',
+ *   optionsSchema: { type: 'object', properties: { tag: { type: 'string' } }, required: ['tag'] },
+ *   create(options) {
+ *     return { onRequest(ctx) { ctx.body.user = options.tag; } };
+ *   },
+ * };
+ */
+export interface PluginModule<Options = Record<string, unknown>> {
+  name: string;
+  /** JSON Schema for the options (the plugin's entry in proxy.yaml without `use`); validated with ajv at load. */
+  optionsSchema?: Record<string, unknown>;
+  create(options: Options, env: PluginEnv): PluginHooks | Promise<PluginHooks>;
+}

@@ -1,0 +1,105 @@
+/**
+ * The contract every provider adapter fulfils. Adapters are pure translation: they build an HTTP request
+ * description and turn the provider's answers (JSON, SSE events, errors) into OpenAI shapes. They do no I/O;
+ * `src/upstream/` sends what they describe.
+ */
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
+
+/** A provider entry from proxy.yaml after env interpolation (see `ProviderConfig` in config/types.ts). */
+export interface ProviderSettings {
+  /** The provider's name in proxy.yaml, e.g. "deepseek". */
+  name: string;
+  api: string;
+  /** `base_url` without a trailing slash, e.g. "https://api.openai.com/v1". */
+  baseUrl: string;
+  /** Resolved API key; empty string when none is configured. */
+  apiKey: string;
+  /** Extra headers sent on every upstream request. */
+  headers: Record<string, string>;
+  /** Request-body fields removed before sending (for vendors that reject some OpenAI parameters). */
+  dropParams: string[];
+  /** Adapter-specific settings from the provider entry (e.g. azure's `api_version`, anthropic's `version`). */
+  options: Record<string, unknown>;
+}
+
+/** One call to one provider: who, which upstream model, which mode. */
+export interface UpstreamCall {
+  provider: ProviderSettings;
+  /** The target's real model name (the deployment name for azure). */
+  model: string;
+  stream: boolean;
+}
+
+/** An HTTP request for the transport to send. `path` is absolute from the origin and includes any query. */
+export interface HttpRequestSpec {
+  method: 'GET' | 'POST';
+  /** Full URL, e.g. "https://api.openai.com/v1/chat/completions". */
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** One server-sent event as parsed from an upstream stream. */
+export interface SseEvent {
+  event?: string;
+  data: string;
+  id?: string;
+}
+
+/**
+ * Turns one upstream stream into OpenAI chunks. Stateful (one instance per stream) because providers spread
+ * one logical chunk over several events (Anthropic's content blocks, tool-argument deltas).
+ */
+export interface StreamTranslator {
+  /** Chunks produced by this event (often zero or one). Throws an UpstreamFailure for in-stream error events. */
+  push(event: SseEvent): ChatCompletionChunk[];
+  /** True once the provider signalled the end of the stream (OpenAI's `[DONE]`, Anthropic's message_stop). */
+  readonly done: boolean;
+}
+
+/** What an upstream error means, normalised across providers. */
+export interface UpstreamErrorInfo {
+  /** The status the client should see (e.g. Anthropic 529 → 503, auth failures → 502). */
+  status: number;
+  type: string;
+  code: string | null;
+  message: string;
+  /** Whether trying another target might succeed (429, 5xx, timeouts, our own credentials). */
+  retryable: boolean;
+  /** True for the upstream rejecting our credentials (401/403): the provider, not the client, is at fault. */
+  credentialProblem?: boolean;
+  /** Parsed from retry-after / retry-after-ms / x-ratelimit-reset-* when the upstream gave one. */
+  retryAfterMs?: number;
+}
+
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+/**
+ * A provider adapter.
+ *
+ * @example
+ * const spec = adapter.buildChatRequest({ model: 'gpt-4o-mini', messages }, call);
+ * const completion = adapter.parseChatResponse(JSON.parse(body), call);
+ */
+export interface ProviderAdapter {
+  /** The `api:` value that selects this adapter. */
+  readonly api: string;
+  /** Headers that authenticate to the provider (used for chat and for /passthrough). */
+  authHeaders(provider: ProviderSettings): Record<string, string>;
+  /** `body.model` is already the target's upstream model. */
+  buildChatRequest(body: ChatRequest, call: UpstreamCall): HttpRequestSpec;
+  parseChatResponse(json: unknown, call: UpstreamCall): ChatCompletion;
+  createStreamTranslator(call: UpstreamCall): StreamTranslator;
+  buildEmbeddingsRequest?(body: EmbeddingsRequest, call: UpstreamCall): HttpRequestSpec;
+  parseEmbeddingsResponse?(json: unknown, call: UpstreamCall): EmbeddingsResponse;
+  /** Normalises an upstream error response (status >= 400) or an in-stream error payload. */
+  parseError(status: number, bodyText: string, headers: HeaderBag): UpstreamErrorInfo;
+}
+
+/** Thrown by adapters and the transport for a failed upstream attempt; the router decides what happens next. */
+export class UpstreamFailure extends Error {
+  constructor(readonly info: UpstreamErrorInfo) {
+    super(info.message);
+    this.name = 'UpstreamFailure';
+  }
+}
