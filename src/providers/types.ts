@@ -93,7 +93,7 @@ export interface ProviderAdapter {
   buildEmbeddingsRequest?(body: EmbeddingsRequest, call: UpstreamCall): HttpRequestSpec;
   parseEmbeddingsResponse?(json: unknown, call: UpstreamCall): EmbeddingsResponse;
   /** Normalises an upstream error response (status >= 400) or an in-stream error payload. */
-  parseError(status: number, bodyText: string, headers: HeaderBag): UpstreamErrorInfo;
+  parseError(status: number, bodyText: string, headers: HeaderBag, provider: ProviderSettings): UpstreamErrorInfo;
 }
 
 /** Thrown by adapters and the transport for a failed upstream attempt; the router decides what happens next. */

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+/**
+ * The command line: `start` runs the daemon, `validate` checks a config file (every problem as
+ * FILE:LINE:COL: path: message), `schema` prints the config's JSON Schema.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from './config/load';
+import { ConfigError, formatProblem } from './config/problems';
+import { configSchema } from './config/schema';
+import { Gateway } from './gateway';
+import type { LogFormat } from './observability/logger';
+
+const USAGE = `Usage:
+  switchyard start --config FILE [--port N] [--host H] [--log-format json|pretty] [--log-level LEVEL]
+  switchyard validate --config FILE
+  switchyard schema`;
+
+async function start(values: Record<string, string | undefined>): Promise<void> {
+  const port = values.port !== undefined ? Number(values.port) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
+  const logFormat = values['log-format'] as LogFormat | undefined;
+  if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new Error('--log-format must be json or pretty');
+  const gateway = await Gateway.start({ configFile: values.config ?? 'proxy.yaml', port, host: values.host, logFormat, logLevel: values['log-level'] });
+
+  process.on('SIGHUP', () => void gateway.reload('SIGHUP'));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    gateway.log.info('signal received', { signal });
+    gateway.shutdown().then(
+      () => process.exit(0),
+      (err) => {
+        gateway.log.error('shutdown failed', { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  // A bug in one request must not take the gateway down; log it loudly instead.
+  process.on('uncaughtException', (err) => gateway.log.error('uncaught exception', { error: err.stack ?? String(err) }));
+  process.on('unhandledRejection', (err) => gateway.log.error('unhandled rejection', { error: (err as Error)?.stack ?? String(err) }));
+}
+
+function validate(file: string): number {
+  try {
+    const loaded = loadConfigFile(file);
+    for (const m of loaded.missing) console.error(`warning: \${${m.variable}} is not set (used at ${m.path.join('.')})`);
+    console.log(`${file}: OK`);
+    return 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const p of err.problems) console.error(formatProblem(file, p));
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      'log-format': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === 'schema') {
+    console.log(JSON.stringify(configSchema, null, 2));
+    return 0;
+  }
+  if (command === 'validate') {
+    if (!values.config) throw new Error('validate needs --config FILE');
+    // Plugins are part of a valid config: load them too, without starting anything.
+    return validate(values.config);
+  }
+  if (command === 'start') {
+    await start(values as Record<string, string | undefined>);
+    return -1; // keep running
+  }
+  console.error(`unknown command "${command}"\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      for (const p of err.problems) console.error(formatProblem(err.file, p));
+      console.error('switchyard: the config is invalid; not starting.');
+    } else {
+      console.error(`switchyard: ${(err as Error).message}`);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,51 @@
+/**
+ * Config rules a JSON Schema cannot express: references between sections. Each check returns problems with
+ * a path; the loader adds the line and column.
+ */
+import type { ConfigPath } from './interpolate';
+import type { GatewayConfig } from './types';
+import { adapters, NETWORKLESS_APIS } from '../providers/registry';
+
+export interface PathProblem {
+  path: ConfigPath;
+  message: string;
+}
+
+export type ConfigCheck = (config: GatewayConfig) => PathProblem[];
+
+const providersAreKnown: ConfigCheck = (config) => {
+  const out: PathProblem[] = [];
+  for (const [name, p] of Object.entries(config.providers)) {
+    if (!adapters[p.api]) out.push({ path: ['providers', name, 'api'], message: `unknown api "${p.api}" (known: ${Object.keys(adapters).join(', ')})` });
+    else if (!NETWORKLESS_APIS.has(p.api) && !p.base_url) out.push({ path: ['providers', name], message: 'missing required field "base_url"' });
+  }
+  return out;
+};
+
+const targetsNameProviders: ConfigCheck = (config) => {
+  const out: PathProblem[] = [];
+  for (const [alias, a] of Object.entries(config.models)) {
+    (a.targets ?? []).forEach((t, i) => {
+      if (!config.providers[t.provider]) out.push({ path: ['models', alias, 'targets', i, 'provider'], message: `unknown provider "${t.provider}"` });
+    });
+  }
+  return out;
+};
+
+const fallbacksNameAliases: ConfigCheck = (config) => {
+  const out: PathProblem[] = [];
+  for (const [alias, a] of Object.entries(config.models)) {
+    (a.fallbacks ?? []).forEach((f, i) => {
+      if (!config.models[f]) out.push({ path: ['models', alias, 'fallbacks', i], message: `unknown alias "${f}"` });
+      else if (f === alias) out.push({ path: ['models', alias, 'fallbacks', i], message: 'an alias cannot fall back to itself' });
+    });
+  }
+  return out;
+};
+
+/** Every cross-reference check. Modules that add config sections append their checks here. */
+export const configChecks: ConfigCheck[] = [providersAreKnown, targetsNameProviders, fallbacksNameAliases];
+
+export function semanticChecks(config: GatewayConfig): PathProblem[] {
+  return configChecks.flatMap((check) => check(config));
+}

@@ -1,0 +1,146 @@
+/**
+ * Compiles a validated config into an immutable runtime snapshot: providers with their adapters and transports,
+ * aliases with their targets, and the loaded plugin pipeline. A request holds on to the snapshot it started
+ * with; a reload builds a new one and swaps a single reference (see gateway.ts).
+ */
+import path from 'node:path';
+import type { LoadedConfig } from './load';
+import { ConfigError } from './problems';
+import type { StateRegistry } from './state-registry';
+import type { AliasConfig, GatewayConfig, ProviderConfig, Strategy } from './types';
+import type { Logger } from '../observability/logger';
+import { registerSecrets } from '../observability/redact';
+import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/load-plugins';
+import { Pipeline } from '../pipeline/pipeline';
+import { adapters } from '../providers/registry';
+import type { ProviderAdapter, ProviderSettings } from '../providers/types';
+import { HttpTransport } from '../upstream/http-transport';
+import { MockTransport } from '../upstream/mock-transport';
+import type { Transport } from '../upstream/transport';
+
+export interface ResolvedProvider {
+  name: string;
+  config: ProviderConfig;
+  settings: ProviderSettings;
+  adapter: ProviderAdapter;
+  transport: Transport;
+  /** False when its api_key resolved empty; `missingEnv` names the variables. */
+  available: boolean;
+  missingEnv: string[];
+  timeouts: { totalMs: number; firstByteMs?: number; connectMs: number };
+}
+
+export interface ResolvedTarget {
+  provider: string;
+  model: string;
+  weight: number;
+}
+
+export interface ResolvedAlias {
+  name: string;
+  strategy: Strategy;
+  targets: ResolvedTarget[];
+  fallbacks: string[];
+  config: AliasConfig;
+}
+
+export interface RuntimeSnapshot {
+  readonly file: string;
+  readonly configDir: string;
+  readonly hash: string;
+  readonly loadedAt: Date;
+  readonly config: GatewayConfig;
+  readonly providers: ReadonlyMap<string, ResolvedProvider>;
+  readonly aliases: ReadonlyMap<string, ResolvedAlias>;
+  readonly pipeline: Pipeline;
+  /** Files whose change should trigger a reload (the config and custom plugins). */
+  readonly watchedFiles: string[];
+}
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECTIONS = 128;
+
+function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig, state: StateRegistry): ResolvedProvider {
+  const adapter = adapters[cfg.api];
+  const { api, base_url, api_key, headers, drop_params, timeout_ms, connect_timeout_ms, first_byte_timeout_ms, max_connections, mock, ...options } = cfg;
+  const settings: ProviderSettings = {
+    name,
+    api,
+    baseUrl: (base_url ?? `mock://${name}`).replace(/\/+$/, ''),
+    apiKey: api_key ?? '',
+    headers: headers ?? {},
+    dropParams: drop_params ?? [],
+    options,
+  };
+  const missingEnv = api_key !== undefined && api_key === ''
+    ? loaded.missing.filter((m) => m.path[0] === 'providers' && m.path[1] === name && m.path[2] === 'api_key').map((m) => m.variable)
+    : [];
+  const connectMs = connect_timeout_ms ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const connections = max_connections ?? DEFAULT_CONNECTIONS;
+  let transport: Transport;
+  if (api === 'mock') {
+    // Mock settings are cheap and stateless: a fresh transport per snapshot picks up edits at once.
+    transport = new MockTransport(mock ?? {});
+  } else {
+    const origin = new URL(settings.baseUrl).origin;
+    transport = state.keep(`transport:${name}|${origin}|${connections}|${connectMs}`, () => new HttpTransport(origin, { connections, connectTimeoutMs: connectMs }), (t) => t.close());
+  }
+  return {
+    name,
+    config: cfg,
+    settings,
+    adapter,
+    transport,
+    available: api_key === undefined || api_key !== '',
+    missingEnv: api_key === '' && missingEnv.length === 0 ? ['(api_key is empty)'] : missingEnv,
+    timeouts: { totalMs: timeout_ms ?? DEFAULT_TIMEOUT_MS, firstByteMs: first_byte_timeout_ms, connectMs },
+  };
+}
+
+function resolveAlias(name: string, cfg: AliasConfig): ResolvedAlias {
+  return {
+    name,
+    strategy: cfg.strategy ?? 'weighted',
+    targets: (cfg.targets ?? []).map((t) => ({ provider: t.provider, model: t.model, weight: t.weight ?? 1 })),
+    fallbacks: cfg.fallbacks ?? [],
+    config: cfg,
+  };
+}
+
+/**
+ * Builds a snapshot. Throws ConfigError (with positions) when a plugin cannot load.
+ *
+ * @example const snap = await buildSnapshot(loadConfigFile('proxy.yaml'), state, log);
+ */
+export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, log: Logger): Promise<RuntimeSnapshot> {
+  const { config } = loaded;
+  const configDir = path.dirname(loaded.file);
+  const providers = new Map<string, ResolvedProvider>();
+  for (const [name, cfg] of Object.entries(config.providers)) {
+    const p = resolveProvider(name, cfg, loaded, state);
+    providers.set(name, p);
+    if (p.settings.apiKey) registerSecrets([p.settings.apiKey]);
+  }
+  const aliases = new Map<string, ResolvedAlias>();
+  for (const [name, cfg] of Object.entries(config.models)) aliases.set(name, resolveAlias(name, cfg));
+
+  let plugins: LoadedPlugin[];
+  try {
+    plugins = await loadPlugins(config.plugins, { configDir, log, keep: state.keep.bind(state), config });
+  } catch (err) {
+    if (err instanceof PluginLoadError) throw new ConfigError(loaded.file, [{ path: err.path, message: err.message, ...loaded.locate(err.path) }]);
+    throw err;
+  }
+  return {
+    file: loaded.file,
+    configDir,
+    hash: loaded.hash,
+    loadedAt: new Date(),
+    config,
+    providers,
+    aliases,
+    pipeline: new Pipeline(plugins),
+    watchedFiles: [loaded.file, ...plugins.map((p) => p.file).filter((f): f is string => !!f)],
+  };
+}

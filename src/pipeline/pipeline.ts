@@ -1,0 +1,141 @@
+/**
+ * Runs the loaded plugins' hooks in their fixed order (see types.ts). Each hook is isolated: a GatewayError it
+ * throws becomes the request's answer; anything else is logged and becomes a 500 naming the plugin. Per hook,
+ * only the plugins that define it are visited, so an empty pipeline costs nothing on the hot path.
+ */
+import { errors, GatewayError } from '../errors';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
+import type { LoadedPlugin } from './load-plugins';
+import type { DirectAnswer, PluginHooks, PluginRoute, RequestContext, RequestOutcome } from './types';
+
+type HookName = keyof Omit<PluginHooks, 'routes'>;
+
+/**
+ * @example
+ * const pipeline = new Pipeline(loadedPlugins);
+ * const direct = await pipeline.onRequest(ctx);
+ */
+export class Pipeline {
+  private readonly by: { [K in HookName]: LoadedPlugin[] };
+
+  constructor(readonly plugins: LoadedPlugin[]) {
+    const having = (h: HookName) => plugins.filter((p) => typeof p.hooks[h] === 'function');
+    this.by = {
+      onRequest: having('onRequest'),
+      beforeAttempt: having('beforeAttempt'),
+      onResponse: having('onResponse'),
+      onStreamChunk: having('onStreamChunk'),
+      onComplete: having('onComplete'),
+      onError: having('onError'),
+      filterModels: having('filterModels'),
+      close: having('close'),
+    };
+  }
+
+  /** Routes contributed by plugins (admin endpoints). */
+  get routes(): PluginRoute[] {
+    return this.plugins.flatMap((p) => p.hooks.routes ?? []);
+  }
+
+  private fail(plugin: LoadedPlugin, ctx: RequestContext, hook: string, err: unknown): GatewayError {
+    if (err instanceof GatewayError) return err;
+    ctx.log.error('plugin hook threw', { plugin: plugin.name, hook, request_id: ctx.id, error: (err as Error)?.stack ?? String(err) });
+    return errors.pluginFailed(plugin.name);
+  }
+
+  async onRequest(ctx: RequestContext): Promise<DirectAnswer | undefined> {
+    for (const p of this.by.onRequest) {
+      try {
+        const r = await p.hooks.onRequest!(ctx);
+        if (r && 'respond' in r) return r;
+      } catch (err) {
+        throw this.fail(p, ctx, 'onRequest', err);
+      }
+    }
+    return undefined;
+  }
+
+  async beforeAttempt(ctx: RequestContext, attempt: { alias: string; provider: string; model: string; body: ChatRequest | EmbeddingsRequest }): Promise<void> {
+    for (const p of this.by.beforeAttempt) {
+      try {
+        await p.hooks.beforeAttempt!(ctx, attempt);
+      } catch (err) {
+        throw this.fail(p, ctx, 'beforeAttempt', err);
+      }
+    }
+  }
+
+  async onResponse(ctx: RequestContext, response: ChatCompletion): Promise<ChatCompletion> {
+    let current = response;
+    for (const p of this.by.onResponse) {
+      try {
+        current = (await p.hooks.onResponse!(ctx, current)) ?? current;
+      } catch (err) {
+        throw this.fail(p, ctx, 'onResponse', err);
+      }
+    }
+    return current;
+  }
+
+  get hasStreamChunkHooks(): boolean {
+    return this.by.onStreamChunk.length > 0;
+  }
+
+  /** Returns the chunk to write, or null when a plugin dropped it. */
+  onStreamChunk(ctx: RequestContext, chunk: ChatCompletionChunk): ChatCompletionChunk | null {
+    let current: ChatCompletionChunk | null = chunk;
+    for (const p of this.by.onStreamChunk) {
+      if (current === null) return null;
+      try {
+        const r = p.hooks.onStreamChunk!(ctx, current);
+        if (r !== undefined) current = r;
+      } catch (err) {
+        throw this.fail(p, ctx, 'onStreamChunk', err);
+      }
+    }
+    return current;
+  }
+
+  /** Completion and error hooks must not change the answer any more: failures are logged, never thrown. */
+  async onError(ctx: RequestContext, error: GatewayError): Promise<void> {
+    for (const p of this.by.onError) {
+      try {
+        await p.hooks.onError!(ctx, error);
+      } catch (err) {
+        this.fail(p, ctx, 'onError', err);
+      }
+    }
+  }
+
+  async onComplete(ctx: RequestContext, outcome: RequestOutcome): Promise<void> {
+    for (const p of this.by.onComplete) {
+      try {
+        await p.hooks.onComplete!(ctx, outcome);
+      } catch (err) {
+        this.fail(p, ctx, 'onComplete', err);
+      }
+    }
+  }
+
+  filterModels(ctx: RequestContext, aliases: string[]): string[] {
+    let current = aliases;
+    for (const p of this.by.filterModels) {
+      try {
+        current = p.hooks.filterModels!(ctx, current);
+      } catch (err) {
+        throw this.fail(p, ctx, 'filterModels', err);
+      }
+    }
+    return current;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.by.close) {
+      try {
+        await p.hooks.close!();
+      } catch {
+        // Closing is best effort during reload and shutdown.
+      }
+    }
+  }
+}

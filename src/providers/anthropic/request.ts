@@ -1,0 +1,208 @@
+/**
+ * OpenAI chat request → Anthropic Messages request. Anthropic rejects fields it does not know, so unlike the
+ * OpenAI pass-through this builds the body from a declarative map and forwards nothing else.
+ */
+import { errors } from '../../errors';
+import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../openai-types';
+import type {
+  AnthropicContentBlock,
+  AnthropicImageBlock,
+  AnthropicMessageParam,
+  AnthropicMessagesRequest,
+  AnthropicTextBlock,
+  AnthropicTool,
+  AnthropicToolChoice,
+} from './wire-types';
+
+/** Output limits of known model families (prefix match, first hit wins), used when the client sent no max_tokens. */
+const MAX_OUTPUT_TOKENS_BY_MODEL_PREFIX: [prefix: string, maxTokens: number][] = [
+  ['claude-opus-4-5', 64000],
+  ['claude-opus-4', 32000],
+  ['claude-sonnet-4', 64000],
+  ['claude-haiku-4', 64000],
+  ['claude-3-7-sonnet', 64000],
+  ['claude-3-5-sonnet', 8192],
+  ['claude-3-5-haiku', 8192],
+  ['claude-3-opus', 4096],
+  ['claude-3-haiku', 4096],
+];
+
+/** Used for models not in the table above, unless the provider sets `max_tokens_default`. */
+export const FALLBACK_MAX_TOKENS = 4096;
+
+/**
+ * @example defaultMaxTokens('claude-sonnet-4-5-20250929', {}) // 64000
+ */
+export function defaultMaxTokens(model: string, options: Record<string, unknown>): number {
+  if (typeof options.max_tokens_default === 'number') return options.max_tokens_default;
+  const hit = MAX_OUTPUT_TOKENS_BY_MODEL_PREFIX.find(([prefix]) => model.startsWith(prefix));
+  return hit ? hit[1] : FALLBACK_MAX_TOKENS;
+}
+
+type ParamWriter = (value: unknown, out: AnthropicMessagesRequest) => void;
+
+/**
+ * OpenAI request field → how it lands in the Anthropic body. Fields not listed here (and not handled as
+ * messages, tools or max_tokens below) are not sent: Anthropic answers 400 to unknown fields.
+ */
+const PARAMETER_MAP: Record<string, ParamWriter> = {
+  // OpenAI allows 0..2, Anthropic 0..1; clamping keeps "switch providers without rewriting" true.
+  temperature: (v, out) => { if (typeof v === 'number') out.temperature = Math.min(1, Math.max(0, v)); },
+  top_p: (v, out) => { if (typeof v === 'number') out.top_p = v; },
+  stop: (v, out) => {
+    const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+    if (list.length) out.stop_sequences = list;
+  },
+  user: (v, out) => { if (typeof v === 'string') out.metadata = { ...out.metadata, user_id: v }; },
+  stream: (v, out) => { if (v === true) out.stream = true; },
+  // Anthropic-native fields a client may send on purpose when it knows the backend is Claude.
+  top_k: (v, out) => { if (typeof v === 'number') out.top_k = v; },
+  thinking: (v, out) => { if (v && typeof v === 'object') out.thinking = v; },
+  metadata: (v, out) => { if (v && typeof v === 'object') out.metadata = { ...(v as Record<string, unknown>), ...out.metadata }; },
+  service_tier: (v, out) => { if (typeof v === 'string') out.service_tier = v; },
+};
+
+/**
+ * @example
+ * toAnthropicRequest({ model: 'claude-sonnet-4-5', messages: [{ role: 'system', content: 'Be brief' },
+ *   { role: 'user', content: 'Hi' }] }, { dropParams: [], options: {} })
+ * // { model, max_tokens: 64000, system: [{ type: 'text', text: 'Be brief' }], messages: [{ role: 'user', ... }] }
+ */
+export function toAnthropicRequest(
+  body: ChatRequest,
+  provider: { dropParams: string[]; options: Record<string, unknown> },
+): AnthropicMessagesRequest {
+  if (typeof body.n === 'number' && body.n > 1) {
+    throw errors.badRequest('Anthropic models return one choice per request; n > 1 is not supported.', 'n');
+  }
+  const dropped = new Set(provider.dropParams);
+  const { system, messages } = toAnthropicMessages(body.messages);
+  const requested = body.max_completion_tokens ?? body.max_tokens;
+  const out: AnthropicMessagesRequest = {
+    model: body.model,
+    max_tokens: typeof requested === 'number' ? requested : defaultMaxTokens(body.model, provider.options),
+    messages,
+  };
+  if (system.length) out.system = system;
+  for (const [field, write] of Object.entries(PARAMETER_MAP)) {
+    if (!dropped.has(field) && body[field] !== undefined && body[field] !== null) write(body[field], out);
+  }
+  if (body.tools?.length && !dropped.has('tools')) {
+    out.tools = body.tools.map(toAnthropicTool);
+    const choice = toAnthropicToolChoice(body.tool_choice, body.parallel_tool_calls === false);
+    if (choice) out.tool_choice = choice;
+  }
+  return out;
+}
+
+function toAnthropicTool(tool: ToolDefinition): AnthropicTool {
+  const out: AnthropicTool = {
+    name: tool.function.name,
+    // Anthropic requires an object schema even for tools without parameters.
+    input_schema: tool.function.parameters ?? { type: 'object', properties: {} },
+  };
+  if (tool.function.description) out.description = tool.function.description;
+  return out;
+}
+
+function toAnthropicToolChoice(choice: ChatRequest['tool_choice'], noParallel: boolean): AnthropicToolChoice | undefined {
+  const parallel = noParallel ? { disable_parallel_tool_use: true } : {};
+  if (choice === 'none') return { type: 'none' };
+  if (choice === 'required') return { type: 'any', ...parallel };
+  if (choice && typeof choice === 'object') return { type: 'tool', name: choice.function.name, ...parallel };
+  return noParallel || choice === 'auto' ? { type: 'auto', ...parallel } : undefined;
+}
+
+/**
+ * Lifts system and developer messages to `system`, turns tool results into user turns, and merges consecutive
+ * same-role turns (Anthropic wants alternating roles and all tool results of a turn in one user message).
+ */
+export function toAnthropicMessages(messages: ChatMessage[]): { system: AnthropicTextBlock[]; messages: AnthropicMessageParam[] } {
+  const system: AnthropicTextBlock[] = [];
+  const out: { role: 'user' | 'assistant'; content: AnthropicContentBlock[] }[] = [];
+  const append = (role: 'user' | 'assistant', blocks: AnthropicContentBlock[]) => {
+    if (blocks.length === 0) return;
+    const last = out[out.length - 1];
+    if (last && last.role === role) last.content.push(...blocks);
+    else out.push({ role, content: [...blocks] });
+  };
+  for (const msg of messages) {
+    switch (msg.role) {
+      case 'system':
+      case 'developer':
+        system.push(...textBlocks(msg.content));
+        break;
+      case 'user':
+        append('user', contentBlocks(msg.content));
+        break;
+      case 'assistant':
+        append('assistant', [...textBlocks(msg.content), ...(msg.tool_calls ?? []).map(toToolUseBlock)]);
+        break;
+      case 'tool':
+        append('user', [toToolResultBlock(msg)]);
+        break;
+      default:
+        throw errors.badRequest(`Messages with role "${msg.role}" cannot be sent to Anthropic; use "tool" messages for tool results.`, 'messages');
+    }
+  }
+  return { system, messages: out };
+}
+
+function withCacheControl<T extends AnthropicContentBlock>(block: T, part: ChatContentPart): T {
+  // Anthropic prompt caching: a client may mark a content part with cache_control, as on Anthropic's own API.
+  const cc = (part as { cache_control?: unknown }).cache_control;
+  return cc && typeof cc === 'object' ? { ...block, cache_control: cc } : block;
+}
+
+function textBlocks(content: ChatMessage['content']): AnthropicTextBlock[] {
+  if (typeof content === 'string') return content ? [{ type: 'text', text: content }] : [];
+  if (!Array.isArray(content)) return [];
+  const out: AnthropicTextBlock[] = [];
+  for (const part of content) {
+    // Anthropic rejects empty text blocks.
+    if (part.type === 'text' && typeof part.text === 'string' && part.text) out.push(withCacheControl({ type: 'text', text: part.text }, part));
+  }
+  return out;
+}
+
+function contentBlocks(content: ChatMessage['content']): AnthropicContentBlock[] {
+  if (!Array.isArray(content)) return textBlocks(content);
+  const out: AnthropicContentBlock[] = [];
+  for (const part of content) {
+    if (part.type === 'text') out.push(...textBlocks([part]));
+    else if (part.type === 'image_url') out.push(withCacheControl(toImageBlock(part as { image_url?: { url?: string } }), part));
+    else throw errors.badRequest(`Content parts of type "${part.type}" cannot be sent to Anthropic.`, 'messages');
+  }
+  return out;
+}
+
+/**
+ * @example toImageBlock({ image_url: { url: 'data:image/png;base64,iVBOR...' } })
+ * // { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBOR...' } }
+ */
+export function toImageBlock(part: { image_url?: { url?: string } }): AnthropicImageBlock {
+  const url = part.image_url?.url;
+  if (typeof url !== 'string' || !url) throw errors.badRequest('An image_url part has no url.', 'messages');
+  const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  if (data) return { type: 'image', source: { type: 'base64', media_type: data[1], data: data[2] } };
+  return { type: 'image', source: { type: 'url', url } };
+}
+
+function toToolUseBlock(call: ToolCall): AnthropicContentBlock {
+  let input: unknown = {};
+  const args = call.function.arguments;
+  if (args && args.trim()) {
+    try {
+      input = JSON.parse(args);
+    } catch {
+      throw errors.badRequest(`The arguments of tool call "${call.id}" are not valid JSON.`, 'messages');
+    }
+  }
+  return { type: 'tool_use', id: call.id, name: call.function.name, input };
+}
+
+function toToolResultBlock(msg: ChatMessage): AnthropicContentBlock {
+  if (!msg.tool_call_id) throw errors.badRequest('A tool message has no tool_call_id.', 'messages');
+  const content = typeof msg.content === 'string' ? msg.content : textBlocks(msg.content).map((b) => b.text).join('');
+  return { type: 'tool_result', tool_use_id: msg.tool_call_id, content };
+}

@@ -1,0 +1,142 @@
+/**
+ * The OpenAI adapter: a faithful pass-through for OpenAI and every OpenAI-compatible vendor (DeepSeek, Qwen
+ * compatible-mode, Mistral, Groq, Together, Fireworks, xAI, OpenRouter, Ollama, vLLM). Unknown request fields
+ * are forwarded untouched; only the provider's `drop_params` are removed.
+ */
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
+import { retryAfterMs } from './retry-after';
+import type { HeaderBag, HttpRequestSpec, ProviderAdapter, ProviderSettings, StreamTranslator, UpstreamCall, UpstreamErrorInfo } from './types';
+import { UpstreamFailure } from './types';
+
+/** Removes the provider's unsupported parameters, returning the same object when there is nothing to drop. */
+export function dropParams<T extends Record<string, unknown>>(body: T, drop: string[]): T {
+  if (drop.length === 0) return body;
+  const copy: Record<string, unknown> = { ...body };
+  for (const key of drop) delete copy[key];
+  return copy as T;
+}
+
+function jsonRequest(url: string, provider: ProviderSettings, auth: Record<string, string>, body: unknown): HttpRequestSpec {
+  return {
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...provider.headers, ...auth },
+    body: JSON.stringify(body),
+  };
+}
+
+const CONTEXT_LENGTH_HINTS = /context[_ ]length|maximum context|context window|too many tokens|prompt is too long/i;
+
+/**
+ * Normalises an error body in OpenAI's shape (also used by OpenAI-compatible vendors, which mostly follow it).
+ *
+ * @example openaiStyleError(429, '{"error":{"message":"slow down","type":"rate_limit_error"}}', {}, 'deepseek')
+ */
+export function openaiStyleError(status: number, bodyText: string, headers: HeaderBag, providerName: string): UpstreamErrorInfo {
+  let message = bodyText.slice(0, 500) || `HTTP ${status}`;
+  let type = 'upstream_error';
+  let code: string | null = null;
+  try {
+    const parsed = JSON.parse(bodyText) as { error?: { message?: unknown; type?: unknown; code?: unknown } | string; message?: unknown };
+    const err = typeof parsed.error === 'object' && parsed.error !== null ? parsed.error : undefined;
+    if (err && typeof err.message === 'string') message = err.message;
+    else if (typeof parsed.error === 'string') message = parsed.error;
+    else if (typeof parsed.message === 'string') message = parsed.message;
+    if (err && typeof err.type === 'string') type = err.type;
+    if (err && (typeof err.code === 'string' || typeof err.code === 'number')) code = String(err.code);
+  } catch {
+    // Not JSON (an HTML error page from a load balancer, say): keep the text excerpt.
+  }
+  const wait = retryAfterMs(headers);
+  if (status === 401 || status === 403) {
+    return {
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_auth_failed',
+      message: `Provider "${providerName}" rejected the gateway's credentials (HTTP ${status}). Check its api_key.`,
+      retryable: true,
+      credentialProblem: true,
+    };
+  }
+  if (code === 'context_length_exceeded' || (status === 400 && CONTEXT_LENGTH_HINTS.test(message))) {
+    return { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded', message, retryable: false };
+  }
+  const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
+  return { status, type, code, message, retryable, retryAfterMs: wait };
+}
+
+/** Translates an OpenAI-format stream: each data event is already a chunk; `[DONE]` ends it. */
+export class OpenAIStreamTranslator implements StreamTranslator {
+  done = false;
+  constructor(private readonly providerName: string) {}
+
+  push(event: { data: string }): ChatCompletionChunk[] {
+    if (event.data === '[DONE]') {
+      this.done = true;
+      return [];
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(event.data);
+    } catch {
+      throw new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_stream', message: `Provider "${this.providerName}" sent an unreadable stream event.`, retryable: true });
+    }
+    const obj = parsed as Partial<ChatCompletionChunk> & { error?: unknown };
+    if (obj.error !== undefined) {
+      throw new UpstreamFailure(openaiStyleError(500, event.data, {}, this.providerName));
+    }
+    if (!Array.isArray(obj.choices)) {
+      throw new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_stream', message: `Provider "${this.providerName}" sent a stream event without choices.`, retryable: true });
+    }
+    return [obj as ChatCompletionChunk];
+  }
+}
+
+/**
+ * @example registry.openai.buildChatRequest({ model: 'gpt-4o-mini', messages: [...] }, call)
+ */
+export const openaiAdapter: ProviderAdapter = {
+  api: 'openai',
+
+  authHeaders(provider): Record<string, string> {
+    return provider.apiKey ? { authorization: `Bearer ${provider.apiKey}` } : {};
+  },
+
+  buildChatRequest(body: ChatRequest, call: UpstreamCall) {
+    let out: ChatRequest = dropParams(body, call.provider.dropParams);
+    if (call.stream && !call.provider.dropParams.includes('stream_options')) {
+      // Always ask for the usage chunk: cost and token accounting need it. The router hides it from clients
+      // that did not ask for it themselves.
+      out = { ...out, stream_options: { ...(out.stream_options ?? {}), include_usage: true } };
+    }
+    return jsonRequest(`${call.provider.baseUrl}/chat/completions`, call.provider, this.authHeaders(call.provider), out);
+  },
+
+  parseChatResponse(json: unknown, call: UpstreamCall) {
+    const obj = json as Partial<ChatCompletion> | null;
+    if (!obj || typeof obj !== 'object' || !Array.isArray(obj.choices)) {
+      throw new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `Provider "${call.provider.name}" answered without choices.`, retryable: true });
+    }
+    return obj as ChatCompletion;
+  },
+
+  createStreamTranslator(call: UpstreamCall) {
+    return new OpenAIStreamTranslator(call.provider.name);
+  },
+
+  buildEmbeddingsRequest(body: EmbeddingsRequest, call: UpstreamCall) {
+    return jsonRequest(`${call.provider.baseUrl}/embeddings`, call.provider, this.authHeaders(call.provider), dropParams(body, call.provider.dropParams));
+  },
+
+  parseEmbeddingsResponse(json: unknown, call: UpstreamCall) {
+    const obj = json as Partial<EmbeddingsResponse> | null;
+    if (!obj || !Array.isArray(obj.data)) {
+      throw new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `Provider "${call.provider.name}" answered without embeddings.`, retryable: true });
+    }
+    return obj as EmbeddingsResponse;
+  },
+
+  parseError(status, bodyText, headers, provider) {
+    return openaiStyleError(status, bodyText, headers, provider.name);
+  },
+};

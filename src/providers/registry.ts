@@ -1,0 +1,14 @@
+/**
+ * Maps the `api:` value of a provider entry to its adapter. `mock` speaks OpenAI's format; what makes it a mock
+ * is its in-process transport (upstream/mock-transport.ts).
+ */
+import { openaiAdapter } from './openai';
+import type { ProviderAdapter } from './types';
+
+export const adapters: Record<string, ProviderAdapter> = {
+  openai: openaiAdapter,
+  mock: { ...openaiAdapter, api: 'mock' },
+};
+
+/** APIs whose providers need no base_url (they do not talk to the network). */
+export const NETWORKLESS_APIS = new Set(['mock']);

@@ -1,0 +1,171 @@
+/**
+ * One attempt against one target: build the provider request with the adapter, send it through the provider's
+ * transport under the attempt's timeouts, and hand back either the translated answer or an AttemptFailure
+ * that says whether another target is worth trying. This is the "send to upstream" function the routing loop
+ * (and any retry or hedging wrapper) composes around.
+ */
+import type { ResolvedProvider } from '../config/snapshot';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../providers/openai-types';
+import { UpstreamFailure, type HeaderBag, type StreamTranslator, type UpstreamCall, type UpstreamErrorInfo } from '../providers/types';
+import { redactSecrets } from '../observability/redact';
+import { SseParser } from '../upstream/sse';
+import { describeTransportError, type UpstreamResponse } from '../upstream/transport';
+
+/** A failed attempt: what the upstream (or the network) said, normalised. */
+export class AttemptFailure extends Error {
+  constructor(
+    readonly info: UpstreamErrorInfo,
+    readonly upstreamStatus: number,
+    readonly timedOut = false,
+    readonly clientAborted = false,
+  ) {
+    super(info.message);
+  }
+}
+
+export interface AttemptTiming {
+  /** ms from sending until the response headers arrived. */
+  ttfbMs?: number;
+}
+
+/** A stream whose first chunks have arrived, so it is safe to commit to it. */
+export interface OpenedStream {
+  first: ChatCompletionChunk[];
+  /** The remaining chunks, in batches as they arrive. Throws AttemptFailure on an in-stream error or a cut. */
+  rest: AsyncGenerator<ChatCompletionChunk[]>;
+  /** Stops reading and releases the upstream connection. */
+  cancel(): void;
+}
+
+async function readBodyText(res: UpstreamResponse, limit = 1 << 20): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const piece of res.body) {
+    const buf = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as Uint8Array);
+    size += buf.length;
+    if (size > limit) {
+      res.body.destroy();
+      break;
+    }
+    parts.push(buf);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function attemptSignal(clientSignal: AbortSignal, totalMs: number): AbortSignal {
+  return AbortSignal.any([clientSignal, AbortSignal.timeout(totalMs)]);
+}
+
+function networkFailure(err: unknown, clientSignal: AbortSignal, provider: ResolvedProvider): AttemptFailure {
+  if (err instanceof AttemptFailure) return err;
+  if (err instanceof UpstreamFailure) return new AttemptFailure(err.info, 200);
+  const f = describeTransportError(err, clientSignal);
+  const status = f.timedOut ? 504 : 502;
+  return new AttemptFailure(
+    { status, type: f.timedOut ? 'timeout_error' : 'upstream_error', code: f.timedOut ? 'upstream_timeout' : 'upstream_unreachable', message: `${provider.name}: ${f.reason}`, retryable: !f.clientAborted },
+    0,
+    f.timedOut,
+    f.clientAborted,
+  );
+}
+
+async function failureFromResponse(res: UpstreamResponse, provider: ResolvedProvider): Promise<AttemptFailure> {
+  const text = await readBodyText(res).catch(() => '');
+  const info = provider.adapter.parseError(res.status, text, res.headers, provider.settings);
+  return new AttemptFailure({ ...info, message: redactSecrets(info.message) }, res.status);
+}
+
+async function send(provider: ResolvedProvider, spec: ReturnType<ResolvedProvider['adapter']['buildChatRequest']>, clientSignal: AbortSignal, timing: AttemptTiming): Promise<UpstreamResponse> {
+  const started = performance.now();
+  const res = await provider.transport.send(spec, {
+    signal: attemptSignal(clientSignal, provider.timeouts.totalMs),
+    firstByteTimeoutMs: provider.timeouts.firstByteMs ?? provider.timeouts.totalMs,
+    idleTimeoutMs: provider.timeouts.totalMs,
+  });
+  timing.ttfbMs = performance.now() - started;
+  return res;
+}
+
+/**
+ * A non-streamed chat completion.
+ *
+ * @example const completion = await callChat(provider, body, { provider: provider.settings, model, stream: false }, signal, timing);
+ */
+export async function callChat(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSignal, timing: AttemptTiming): Promise<ChatCompletion> {
+  try {
+    const res = await send(provider, provider.adapter.buildChatRequest(body, call), clientSignal, timing);
+    if (res.status >= 400) throw await failureFromResponse(res, provider);
+    const text = await readBodyText(res, 64 << 20);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `${provider.name}: answered with invalid JSON`, retryable: true }, res.status);
+    }
+    return provider.adapter.parseChatResponse(json, call);
+  } catch (err) {
+    throw networkFailure(err, clientSignal, provider);
+  }
+}
+
+/** Embeddings, for adapters that support them. */
+export async function callEmbeddings(provider: ResolvedProvider, body: EmbeddingsRequest, call: UpstreamCall, clientSignal: AbortSignal, timing: AttemptTiming): Promise<EmbeddingsResponse> {
+  const adapter = provider.adapter;
+  if (!adapter.buildEmbeddingsRequest || !adapter.parseEmbeddingsResponse) {
+    throw new AttemptFailure({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', message: `${provider.name} (${adapter.api}) does not serve embeddings`, retryable: true }, 0);
+  }
+  try {
+    const res = await send(provider, adapter.buildEmbeddingsRequest(body, call), clientSignal, timing);
+    if (res.status >= 400) throw await failureFromResponse(res, provider);
+    return adapter.parseEmbeddingsResponse(JSON.parse(await readBodyText(res, 256 << 20)), call);
+  } catch (err) {
+    throw networkFailure(err, clientSignal, provider);
+  }
+}
+
+async function* translateStream(res: UpstreamResponse, translator: StreamTranslator, provider: ResolvedProvider, clientSignal: AbortSignal): AsyncGenerator<ChatCompletionChunk[]> {
+  const parser = new SseParser();
+  try {
+    for await (const piece of res.body) {
+      const batch: ChatCompletionChunk[] = [];
+      for (const ev of parser.push(piece as Buffer)) batch.push(...translator.push(ev));
+      if (batch.length > 0) yield batch;
+      if (translator.done) return;
+    }
+    const tail: ChatCompletionChunk[] = [];
+    for (const ev of parser.flush()) tail.push(...translator.push(ev));
+    if (tail.length > 0) yield tail;
+  } catch (err) {
+    throw networkFailure(err, clientSignal, provider);
+  } finally {
+    if (!res.body.destroyed) res.body.destroy();
+  }
+  if (!translator.done) {
+    throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'upstream_stream_cut', message: `${provider.name}: stream ended before it was complete`, retryable: true }, 200);
+  }
+}
+
+/**
+ * Opens a stream and waits for its first chunks, so the caller can still fail over if nothing arrives.
+ */
+export async function openChatStream(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSignal, timing: AttemptTiming): Promise<OpenedStream> {
+  let res: UpstreamResponse;
+  try {
+    res = await send(provider, provider.adapter.buildChatRequest(body, call), clientSignal, timing);
+    if (res.status >= 400) throw await failureFromResponse(res, provider);
+  } catch (err) {
+    throw networkFailure(err, clientSignal, provider);
+  }
+  const rest = translateStream(res, provider.adapter.createStreamTranslator(call), provider, clientSignal);
+  const cancel = () => {
+    if (!res.body.destroyed) res.body.destroy();
+  };
+  const first = await rest.next();
+  if (first.done) {
+    cancel();
+    throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'upstream_stream_empty', message: `${provider.name}: stream ended without any chunk`, retryable: true }, res.status);
+  }
+  return { first: first.value, rest, cancel };
+}
+
+export type { HeaderBag };

@@ -1,0 +1,58 @@
+/**
+ * Builds the RequestContext for one HTTP request: its id (echoed from x-request-id when the client sent one),
+ * the abort signal tied to the client connection, and the caller's metadata header.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { errors } from '../errors';
+import type { Logger } from '../observability/logger';
+import type { Endpoint, RequestContext } from '../pipeline/types';
+
+const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+
+function parseMetadata(header: string | string[] | undefined): Record<string, string> {
+  if (header === undefined) return {};
+  const text = Array.isArray(header) ? header[0] : header;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw errors.badRequest('The x-switchyard-metadata header must be a JSON object.', 'x-switchyard-metadata');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw errors.badRequest('The x-switchyard-metadata header must be a JSON object.', 'x-switchyard-metadata');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parsed)) out[k] = String(v);
+  return out;
+}
+
+/** The request id for a request: the client's x-request-id if it is sane, else a fresh one. */
+export function requestIdFor(req: Request): string {
+  const sent = req.headers['x-request-id'];
+  return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
+/**
+ * @example const ctx = createContext(req, res, 'chat', log);
+ */
+export function createContext(req: Request, res: Response, endpoint: Endpoint, log: Logger, id: string): RequestContext {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+  return {
+    id,
+    endpoint,
+    startedAt: Date.now(),
+    startedMono: performance.now(),
+    headers: req.headers,
+    signal: controller.signal,
+    log,
+    body,
+    requestedAlias: typeof body.model === 'string' ? body.model : '',
+    stream: endpoint === 'chat' && body.stream === true,
+    metadata: parseMetadata(req.headers['x-switchyard-metadata']),
+    responseHeaders: { 'x-request-id': id },
+    attempts: [],
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The fixed lifecycle every model request goes through, whatever its endpoint:
+ * lease the snapshot → build the context → validate → plugins' onRequest → the endpoint's work (routing) →
+ * onError / onComplete → one log line → release the snapshot. Endpoints supply only the middle step.
+ */
+import type { Request, Response } from 'express';
+import type { RuntimeSnapshot } from '../config/snapshot';
+import { asGatewayError, errors, GatewayError } from '../errors';
+import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../pipeline/types';
+import { createContext, requestIdFor } from './context';
+import type { RuntimeHandle } from './runtime-handle';
+import { sendError } from './send';
+
+export interface EndpointWork {
+  /** Throws a 400 GatewayError for a bad body. */
+  validate(body: unknown): void;
+  /** Serves a direct answer from a plugin (a cache hit). */
+  answerDirect?(ctx: RequestContext, res: Response, direct: DirectAnswer, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
+  /** Does the routing and writes the response; returns the outcome for onComplete. */
+  serve(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
+}
+
+/** Headers naming what served the request; set on every answer once known. */
+export function servedHeaders(ctx: RequestContext): Record<string, string> {
+  const h: Record<string, string> = { ...ctx.responseHeaders, 'x-switchyard-attempts': String(ctx.attempts.length) };
+  if (ctx.servedBy) {
+    h['x-switchyard-provider'] = ctx.servedBy.provider;
+    h['x-switchyard-model'] = ctx.servedBy.model;
+  }
+  return h;
+}
+
+/** Looks up the alias a request names; 404 in OpenAI's words when there is none. */
+export function aliasFor(snapshot: RuntimeSnapshot, ctx: RequestContext) {
+  const name = (ctx.body as { model?: unknown }).model;
+  const alias = typeof name === 'string' ? snapshot.aliases.get(name) : undefined;
+  if (!alias) throw errors.unknownAlias(String(name));
+  return alias;
+}
+
+/**
+ * @example app.post('/v1/chat/completions', (req, res) => runLifecycle(req, res, handle, 'chat', chatWork));
+ */
+export async function runLifecycle(req: Request, res: Response, handle: RuntimeHandle, endpoint: Endpoint, work: EndpointWork): Promise<void> {
+  const { snapshot, release } = handle.acquire();
+  const id = requestIdFor(req);
+  let ctx: RequestContext | undefined;
+  let outcome: RequestOutcome | undefined;
+  try {
+    ctx = createContext(req, res, endpoint, handle.log, id);
+    work.validate(req.body);
+    const direct = await snapshot.pipeline.onRequest(ctx);
+    if (direct && work.answerDirect) outcome = await work.answerDirect(ctx, res, direct, snapshot);
+    else outcome = await work.serve(ctx, res, snapshot);
+  } catch (err) {
+    const e = asGatewayError(err);
+    if (!(err instanceof GatewayError)) handle.log.error('request failed unexpectedly', { request_id: id, error: (err as Error)?.stack ?? String(err) });
+    if (ctx) await snapshot.pipeline.onError(ctx, e);
+    sendError(res, e, ctx ? servedHeaders(ctx) : { 'x-request-id': id });
+    outcome = { status: e.status, completed: false, error: e, latencyMs: ctx ? performance.now() - ctx.startedMono : 0 };
+  } finally {
+    if (ctx && outcome) {
+      ctx.usage ??= outcome.usage;
+      await snapshot.pipeline.onComplete(ctx, outcome);
+      logRequest(handle, ctx, outcome);
+    }
+    release();
+  }
+}
+
+function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: RequestOutcome): void {
+  const u = ctx.usage;
+  handle.log.info('request', {
+    request_id: ctx.id,
+    endpoint: ctx.endpoint,
+    alias: ctx.requestedAlias,
+    provider: ctx.servedBy?.provider,
+    model: ctx.servedBy?.model,
+    status: outcome.status,
+    latency_ms: Math.round(outcome.latencyMs * 10) / 10,
+    attempts: ctx.attempts.length,
+    attempt_summary: ctx.attempts.length > 1 || outcome.error ? ctx.attempts.map((a) => `${a.provider}:${a.skipped ? 'skipped' : a.status}`).join(',') : undefined,
+    stream: ctx.stream || undefined,
+    completed: ctx.stream ? outcome.completed : undefined,
+    prompt_tokens: u?.prompt_tokens,
+    completion_tokens: u?.completion_tokens,
+    cached_tokens: u?.prompt_tokens_details?.cached_tokens,
+    key: ctx.caller?.keyName,
+    cache: ctx.cache,
+    cost_usd: ctx.costUsd,
+    error: outcome.error ? outcome.error.message : undefined,
+  });
+  if (handle.log.isDebugEnabled()) handle.log.debug('request body', { request_id: ctx.id, body: JSON.stringify(ctx.body).slice(0, 10_000) });
+}

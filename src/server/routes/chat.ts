@@ -1,0 +1,109 @@
+/**
+ * POST /v1/chat/completions: JSON or `stream: true`. Streams are relayed chunk by chunk as they arrive, never
+ * buffered; the gateway commits to a target only once its first chunk arrived, so a failure before that
+ * fails over invisibly.
+ */
+import type { Response } from 'express';
+import type { RuntimeSnapshot } from '../../config/snapshot';
+import { asGatewayError, GatewayError } from '../../errors';
+import type { RequestContext, RequestOutcome } from '../../pipeline/types';
+import { completionToChunks, StreamAssembler } from '../../providers/chunk-assembly';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
+import { AttemptFailure, callChat, openChatStream } from '../../routing/call-target';
+import { routeAttempts } from '../../routing/route';
+import { aliasFor, servedHeaders, type EndpointWork } from '../lifecycle';
+import { validateBody } from '../request-schemas';
+import { sendJson } from '../send';
+import { SseWriter } from '../sse-writer';
+
+/** Gateway-only request fields, removed before anything goes upstream. */
+const GATEWAY_FIELDS = ['fallbacks'] as const;
+
+function upstreamBody(ctx: RequestContext): ChatRequest {
+  const body = ctx.body as ChatRequest;
+  if (!GATEWAY_FIELDS.some((f) => f in body)) return body;
+  const copy = { ...body };
+  for (const f of GATEWAY_FIELDS) delete copy[f];
+  return copy;
+}
+
+function clientWantsUsage(ctx: RequestContext): boolean {
+  return (ctx.body as ChatRequest).stream_options?.include_usage === true;
+}
+
+/** Writes chunks through the plugins' onStreamChunk, hiding the usage chunk from clients that did not ask for it. */
+async function relayChunk(ctx: RequestContext, snapshot: RuntimeSnapshot, sse: SseWriter, assembler: StreamAssembler, chunk: ChatCompletionChunk, wantsUsage: boolean): Promise<void> {
+  assembler.add(chunk);
+  if (!wantsUsage && chunk.choices.length === 0 && chunk.usage) return;
+  const out = snapshot.pipeline.hasStreamChunkHooks ? snapshot.pipeline.onStreamChunk(ctx, chunk) : chunk;
+  if (out) await sse.send(out);
+}
+
+async function serveJson(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot): Promise<RequestOutcome> {
+  const alias = aliasFor(snapshot, ctx);
+  ctx.body = upstreamBody(ctx);
+  const routed = await routeAttempts<ChatRequest, ChatCompletion>(ctx, snapshot, alias, callChat);
+  ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
+  ctx.usage = routed.value.usage;
+  const completion = await snapshot.pipeline.onResponse(ctx, routed.value);
+  sendJson(res, 200, completion, servedHeaders(ctx));
+  return { status: 200, response: completion, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
+}
+
+async function serveStream(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot): Promise<RequestOutcome> {
+  const alias = aliasFor(snapshot, ctx);
+  ctx.body = upstreamBody(ctx);
+  const routed = await routeAttempts(ctx, snapshot, alias, openChatStream);
+  ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
+  const sse = new SseWriter(res, servedHeaders(ctx));
+  const assembler = new StreamAssembler();
+  const wantsUsage = clientWantsUsage(ctx);
+  const stream = routed.value;
+  try {
+    for (const chunk of stream.first) await relayChunk(ctx, snapshot, sse, assembler, chunk, wantsUsage);
+    for await (const batch of stream.rest) {
+      for (const chunk of batch) await relayChunk(ctx, snapshot, sse, assembler, chunk, wantsUsage);
+    }
+  } catch (err) {
+    stream.cancel();
+    ctx.usage = assembler.usageSoFar;
+    if (ctx.signal.aborted) {
+      // The client left; the upstream request was aborted with it. Nothing to write.
+      return { status: 499, completed: false, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
+    }
+    const failure = err instanceof AttemptFailure
+      ? new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_stream_failed', message: `Upstream stream failed after it started: ${err.message}` })
+      : asGatewayError(err);
+    ctx.log.warn('stream failed after first byte', { request_id: ctx.id, provider: routed.provider.name, error: failure.message });
+    await snapshot.pipeline.onError(ctx, failure);
+    sse.fail(failure);
+    return { status: 200, completed: false, error: failure, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
+  }
+  sse.done();
+  const response = assembler.result();
+  ctx.usage = response.usage;
+  return { status: 200, response, completed: true, usage: response.usage, latencyMs: performance.now() - ctx.startedMono };
+}
+
+/** A plugin answered (cache hit): JSON as is, or replayed as a stream. */
+async function answerDirect(ctx: RequestContext, res: Response, direct: { respond: ChatCompletion }, snapshot: RuntimeSnapshot): Promise<RequestOutcome> {
+  const completion = direct.respond;
+  ctx.usage ??= completion.usage;
+  if (!ctx.stream) {
+    sendJson(res, 200, completion, servedHeaders(ctx));
+  } else {
+    const sse = new SseWriter(res, servedHeaders(ctx));
+    for (const chunk of completionToChunks(completion, { includeUsage: clientWantsUsage(ctx) })) {
+      const out = snapshot.pipeline.hasStreamChunkHooks ? snapshot.pipeline.onStreamChunk(ctx, chunk) : chunk;
+      if (out) await sse.send(out);
+    }
+    sse.done();
+  }
+  return { status: 200, response: completion, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
+}
+
+export const chatWork: EndpointWork = {
+  validate: (body) => validateBody('chat', body),
+  answerDirect,
+  serve: (ctx, res, snapshot) => (ctx.stream ? serveStream(ctx, res, snapshot) : serveJson(ctx, res, snapshot)),
+};

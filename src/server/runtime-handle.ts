@@ -1,0 +1,26 @@
+/**
+ * What the HTTP layer needs from the running daemon: a lease on the current config snapshot (held for the
+ * whole request, so a reload never changes a request mid-flight), the logger, and the reload status.
+ */
+import type { RuntimeSnapshot } from '../config/snapshot';
+import type { Logger } from '../observability/logger';
+
+export interface SnapshotLease {
+  snapshot: RuntimeSnapshot;
+  /** Must be called exactly once when the request is finished. */
+  release(): void;
+}
+
+export interface ReloadStatus {
+  ok: boolean;
+  at: string;
+  error?: string;
+}
+
+export interface RuntimeHandle {
+  acquire(): SnapshotLease;
+  readonly log: Logger;
+  lastReload(): ReloadStatus;
+  /** True while the daemon drains on SIGTERM: new requests are refused. */
+  readonly draining: boolean;
+}

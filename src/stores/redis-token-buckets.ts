@@ -1,0 +1,114 @@
+/**
+ * Token buckets in Redis, shared by every gateway instance. Each take or adjustment is one Lua script, so it is
+ * atomic (no read-modify-write race between instances), and the clock is Redis's own TIME, so instances with
+ * skewed clocks still agree.
+ */
+import type Redis from 'ioredis';
+import { describeLevel, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from './token-buckets';
+
+// KEYS: bucket keys. ARGV: capacity, refill per ms, cost — three per bucket.
+// Returns { allowed, waitMs, blockingIndex, level1*1000, level2*1000, … } (levels as integer milli-units,
+// because Redis truncates Lua numbers to integers on the way out).
+const TAKE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local levels = {}
+local wait = 0
+local blocking = 0
+for i = 1, #KEYS do
+  local cap = tonumber(ARGV[(i - 1) * 3 + 1])
+  local rate = tonumber(ARGV[(i - 1) * 3 + 2])
+  local cost = tonumber(ARGV[(i - 1) * 3 + 3])
+  local h = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
+  local tokens = tonumber(h[1])
+  local ts = tonumber(h[2])
+  if tokens == nil then tokens = cap; ts = now end
+  if now > ts then tokens = math.min(cap, tokens + (now - ts) * rate) end
+  levels[i] = tokens
+  local need = math.min(cost, cap)
+  if tokens < need then
+    local w = math.ceil((need - tokens) / rate)
+    if w > wait then wait = w; blocking = i end
+  end
+end
+local out = { wait == 0 and 1 or 0, wait, blocking }
+for i = 1, #KEYS do
+  local cap = tonumber(ARGV[(i - 1) * 3 + 1])
+  local rate = tonumber(ARGV[(i - 1) * 3 + 2])
+  local tokens = levels[i]
+  if wait == 0 then
+    tokens = tokens - tonumber(ARGV[(i - 1) * 3 + 3])
+    redis.call('HSET', KEYS[i], 'tokens', tostring(tokens), 'ts', tostring(now))
+    redis.call('PEXPIRE', KEYS[i], math.ceil((cap - tokens) / rate) + 1000)
+  end
+  out[#out + 1] = math.floor(tokens * 1000)
+end
+return out
+`;
+
+// KEYS: bucket keys. ARGV: capacity, refill per ms, delta — three per bucket.
+const ADJUST_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, #KEYS do
+  local cap = tonumber(ARGV[(i - 1) * 3 + 1])
+  local rate = tonumber(ARGV[(i - 1) * 3 + 2])
+  local delta = tonumber(ARGV[(i - 1) * 3 + 3])
+  local h = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
+  local tokens = tonumber(h[1])
+  local ts = tonumber(h[2])
+  if tokens == nil then tokens = cap; ts = now end
+  if now > ts then tokens = math.min(cap, tokens + (now - ts) * rate) end
+  tokens = math.min(cap, tokens - delta)
+  redis.call('HSET', KEYS[i], 'tokens', tostring(tokens), 'ts', tostring(now))
+  redis.call('PEXPIRE', KEYS[i], math.ceil((cap - tokens) / rate) + 1000)
+end
+return 1
+`;
+
+type ScriptRunner = (numKeys: number, ...args: (string | number)[]) => Promise<unknown>;
+
+/**
+ * @example
+ * const buckets = new RedisTokenBuckets(openRedis(url, { purpose: 'rate-limit', log }), 'switchyard:rl:');
+ * await buckets.take([perMinuteBucket('key:a:rpm', 60, 1)]);
+ */
+export class RedisTokenBuckets implements TokenBuckets {
+  private readonly takeScript: ScriptRunner;
+  private readonly adjustScript: ScriptRunner;
+
+  constructor(
+    readonly client: Redis,
+    private readonly prefix: string,
+  ) {
+    // ioredis sends EVALSHA and falls back to EVAL when Redis does not know the script yet (e.g. after a restart).
+    client.defineCommand('switchyardTakeBuckets', { lua: TAKE_SCRIPT });
+    client.defineCommand('switchyardAdjustBuckets', { lua: ADJUST_SCRIPT });
+    const commands = client as unknown as Record<'switchyardTakeBuckets' | 'switchyardAdjustBuckets', ScriptRunner>;
+    this.takeScript = commands.switchyardTakeBuckets.bind(client);
+    this.adjustScript = commands.switchyardAdjustBuckets.bind(client);
+  }
+
+  async take(specs: readonly BucketSpec[]): Promise<TakeResult> {
+    if (specs.length === 0) return { allowed: true, waitMs: 0, levels: [] };
+    const args = specs.flatMap((s) => [s.capacity, s.refillPerMs, s.cost]);
+    const reply = (await this.takeScript(specs.length, ...specs.map((s) => this.prefix + s.id), ...args)) as number[];
+    const [allowed, waitMs, blocking] = reply;
+    return {
+      allowed: allowed === 1,
+      waitMs,
+      blockingId: blocking > 0 ? specs[blocking - 1].id : undefined,
+      levels: specs.map((spec, i) => describeLevel(spec, reply[3 + i] / 1000)),
+    };
+  }
+
+  async adjust(adjustments: readonly BucketAdjustment[]): Promise<void> {
+    if (adjustments.length === 0) return;
+    const args = adjustments.flatMap((a) => [a.capacity, a.refillPerMs, a.delta]);
+    await this.adjustScript(adjustments.length, ...adjustments.map((a) => this.prefix + a.id), ...args);
+  }
+
+  async close(): Promise<void> {
+    this.client.disconnect();
+  }
+}

@@ -1,0 +1,129 @@
+import { createLogger } from '../observability/logger';
+import { describeWithService, REDIS_URL, startPrivateRedis } from '../../test/helpers/services';
+import { FailoverTokenBuckets } from './failover-token-buckets';
+import { openRedis } from './redis-client';
+import { RedisTokenBuckets } from './redis-token-buckets';
+import { LocalTokenBuckets, perMinuteBucket, type TokenBuckets } from './token-buckets';
+
+const log = createLogger({ silent: true });
+
+/** The same behaviour is expected of local and Redis buckets. */
+function bucketContract(name: string, make: () => { buckets: TokenBuckets; prefix: string }) {
+  describe(name, () => {
+    let buckets: TokenBuckets;
+    let id: string;
+    beforeEach(() => {
+      const made = make();
+      buckets = made.buckets;
+      id = `${made.prefix}:${Math.random().toString(36).slice(2)}`;
+    });
+    afterEach(() => buckets.close());
+
+    it('lets a quiet key burst up to its per-minute limit, then asks it to wait', async () => {
+      for (let i = 0; i < 5; i++) expect((await buckets.take([perMinuteBucket(id, 5, 1)])).allowed).toBe(true);
+      const denied = await buckets.take([perMinuteBucket(id, 5, 1)]);
+      expect(denied.allowed).toBe(false);
+      expect(denied.blockingId).toBe(id);
+      // One request per 12 s refills at 5 rpm.
+      expect(denied.waitMs).toBeGreaterThan(11_000);
+      expect(denied.waitMs).toBeLessThanOrEqual(12_000);
+    });
+
+    it('takes from all buckets or from none', async () => {
+      const small = perMinuteBucket(`${id}:small`, 1, 1);
+      const big = perMinuteBucket(`${id}:big`, 100, 1);
+      expect((await buckets.take([small, big])).allowed).toBe(true);
+      const denied = await buckets.take([small, big]);
+      expect(denied.allowed).toBe(false);
+      expect(denied.blockingId).toBe(small.id);
+      const after = await buckets.take([big]);
+      expect(after.levels[0].remaining).toBe(98);
+    });
+
+    it('reports remaining units and time to full for the rate-limit headers', async () => {
+      const r = await buckets.take([perMinuteBucket(id, 600, 60)]);
+      expect(r.levels[0]).toMatchObject({ capacity: 600, remaining: 540 });
+      expect(r.levels[0].resetMs).toBeGreaterThan(5900);
+      expect(r.levels[0].resetMs).toBeLessThanOrEqual(6000);
+    });
+
+    it('admits a request larger than the bucket once the bucket is full, leaving it in debt', async () => {
+      const r = await buckets.take([perMinuteBucket(id, 1000, 1500)]);
+      expect(r.allowed).toBe(true);
+      expect(r.levels[0].remaining).toBe(-500);
+    });
+
+    it('corrects the estimate with the real usage', async () => {
+      const spec = perMinuteBucket(id, 1000, 400);
+      await buckets.take([spec]);
+      await buckets.adjust([{ ...spec, delta: -300 }]);
+      const r = await buckets.take([{ ...spec, cost: 0 }]);
+      expect(r.levels[0].remaining).toBeGreaterThanOrEqual(900);
+      expect(r.levels[0].remaining).toBeLessThanOrEqual(901);
+    });
+  });
+}
+
+bucketContract('local token buckets', () => ({ buckets: new LocalTokenBuckets(), prefix: 'local' }));
+
+describe('local token buckets over time', () => {
+  it('refill continuously at limit per minute', async () => {
+    let now = 0;
+    const buckets = new LocalTokenBuckets(() => now);
+    const spec = perMinuteBucket('k', 60, 1);
+    for (let i = 0; i < 60; i++) await buckets.take([spec]);
+    expect((await buckets.take([spec])).allowed).toBe(false);
+    now += 1000;
+    expect((await buckets.take([spec])).allowed).toBe(true);
+    expect((await buckets.take([spec])).allowed).toBe(false);
+  });
+});
+
+describeWithService(['redis'], 'redis token buckets', () => {
+  bucketContract('shared', () => ({ buckets: new RedisTokenBuckets(openRedis(REDIS_URL, { purpose: 'test', log }), 'switchyard-test:rl:'), prefix: 'k' }));
+
+  it('two clients of one Redis share one limit', async () => {
+    const a = new RedisTokenBuckets(openRedis(REDIS_URL, { purpose: 'test', log }), 'switchyard-test:rl:');
+    const b = new RedisTokenBuckets(openRedis(REDIS_URL, { purpose: 'test', log }), 'switchyard-test:rl:');
+    const spec = perMinuteBucket(`pair:${Date.now()}`, 10, 1);
+    let allowed = 0;
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).take([spec])));
+    for (const r of results) if (r.allowed) allowed++;
+    expect(allowed).toBe(10);
+    await a.close();
+    await b.close();
+  });
+});
+
+describeWithService(['redis-server binary'], 'failover token buckets', () => {
+  it('fall back to local limits while Redis is down, and return to Redis when it is back', async () => {
+    const redis = await startPrivateRedis();
+    const buckets = new FailoverTokenBuckets(openRedis(redis.url, { purpose: 'test', log }), 'rl:');
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const spec = perMinuteBucket('k', 1000, 1);
+      expect((await buckets.take([spec])).allowed).toBe(true);
+      expect(buckets.localTakes).toBe(0);
+
+      await redis.stop();
+      const during = await Promise.all([buckets.take([spec]), buckets.take([spec])]);
+      expect(during.every((r) => r.allowed)).toBe(true);
+      expect(buckets.localTakes).toBe(2);
+
+      await redis.start();
+      const deadline = Date.now() + 5000;
+      while (buckets.localTakes > 2 || Date.now() < deadline) {
+        const before = buckets.localTakes;
+        await buckets.take([spec]);
+        if (buckets.localTakes === before) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const localBefore = buckets.localTakes;
+      await buckets.take([spec]);
+      expect(buckets.localTakes).toBe(localBefore);
+    } finally {
+      await buckets.close();
+      await redis.stop();
+    }
+  });
+});
