@@ -43,8 +43,14 @@ const fallbacksNameAliases: ConfigCheck = (config) => {
   return out;
 };
 
+const metricsKeyExists: ConfigCheck = (config) => {
+  if (!config.server.metrics?.require_admin_key) return [];
+  const auth = config.plugins.find((p) => p.use === 'auth');
+  return auth && 'admin_key' in auth ? [] : [{ path: ['server', 'metrics', 'require_admin_key'], message: 'needs an auth plugin with an admin_key' }];
+};
+
 /** Every cross-reference check. Modules that add config sections append their checks here. */
-export const configChecks: ConfigCheck[] = [providersAreKnown, targetsNameProviders, fallbacksNameAliases];
+export const configChecks: ConfigCheck[] = [providersAreKnown, targetsNameProviders, fallbacksNameAliases, metricsKeyExists];
 
 export function semanticChecks(config: GatewayConfig): PathProblem[] {
   return configChecks.flatMap((check) => check(config));

@@ -76,6 +76,19 @@ export const configSchema = {
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 4000 },
         max_body_mb: { type: 'number', exclusiveMinimum: 0, default: 32 },
         shutdown_timeout_ms: { ...positiveInt, default: 10000 },
+        header_timeout_ms: { ...positiveInt, default: 30000, description: 'Time a client has to send its request headers (slow-loris guard).' },
+        request_timeout_ms: { ...positiveInt, default: 120000, description: 'Time a client has to send its whole request, body included. Responses (long streams) are not limited by it.' },
+        max_connections: { ...positiveInt, default: 4096, description: 'Open client connections at most; further ones are refused at once.' },
+        metrics: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'GET /metrics, Prometheus text format.',
+          properties: {
+            enabled: { type: 'boolean', default: true },
+            require_admin_key: { type: 'boolean', default: false, description: "Serve /metrics only to callers presenting the auth plugin's admin_key." },
+          },
+        },
       },
     },
     logging: {

@@ -10,6 +10,13 @@ export interface ServerConfig {
   max_body_mb: number;
   /** How long SIGTERM waits for in-flight requests before exiting anyway. */
   shutdown_timeout_ms: number;
+  /** Time a client has to send its request headers, ms. */
+  header_timeout_ms: number;
+  /** Time a client has to send its whole request (not the response), ms. */
+  request_timeout_ms: number;
+  /** Open client connections at most. */
+  max_connections: number;
+  metrics: { enabled: boolean; require_admin_key: boolean };
 }
 
 export interface MockOptions {

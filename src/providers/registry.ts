@@ -2,12 +2,18 @@
  * Maps the `api:` value of a provider entry to its adapter. `mock` speaks OpenAI's format; what makes it a mock
  * is its in-process transport (upstream/mock-transport.ts).
  */
+import { anthropicAdapter } from './anthropic';
+import { azureAdapter } from './azure';
+import { geminiAdapter } from './gemini';
 import { openaiAdapter } from './openai';
 import type { ProviderAdapter } from './types';
 
 export const adapters: Record<string, ProviderAdapter> = {
   openai: openaiAdapter,
   mock: { ...openaiAdapter, api: 'mock' },
+  anthropic: anthropicAdapter,
+  gemini: geminiAdapter,
+  azure: azureAdapter,
 };
 
 /** APIs whose providers need no base_url (they do not talk to the network). */

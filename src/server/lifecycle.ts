@@ -8,6 +8,7 @@ import type { RuntimeSnapshot } from '../config/snapshot';
 import { asGatewayError, errors, GatewayError } from '../errors';
 import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../pipeline/types';
 import { createContext, requestIdFor } from './context';
+import { startRequestMetrics } from './request-metrics';
 import type { RuntimeHandle } from './runtime-handle';
 import { sendError } from './send';
 
@@ -43,6 +44,7 @@ export function aliasFor(snapshot: RuntimeSnapshot, ctx: RequestContext) {
  */
 export async function runLifecycle(req: Request, res: Response, handle: RuntimeHandle, endpoint: Endpoint, work: EndpointWork): Promise<void> {
   const { snapshot, release } = handle.acquire();
+  const metrics = startRequestMetrics(res);
   const id = requestIdFor(req);
   let ctx: RequestContext | undefined;
   let outcome: RequestOutcome | undefined;
@@ -64,6 +66,7 @@ export async function runLifecycle(req: Request, res: Response, handle: RuntimeH
       await snapshot.pipeline.onComplete(ctx, outcome);
       logRequest(handle, ctx, outcome);
     }
+    metrics.finish(ctx, outcome, snapshot);
     release();
   }
 }

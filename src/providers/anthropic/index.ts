@@ -62,7 +62,7 @@ export const anthropicAdapter: ProviderAdapter = {
     return new AnthropicStreamTranslator(label(call.provider));
   },
 
-  parseError(status, bodyText, headers, provider?: ProviderSettings) {
+  parseError(status, bodyText, headers, provider: ProviderSettings) {
     return parseAnthropicError(status, bodyText, headers, label(provider));
   },
 };

@@ -184,7 +184,11 @@ function toFunctionResponse(content: ChatMessage['content']): Record<string, unk
 function textParts(content: ChatMessage['content']): GeminiPart[] {
   if (typeof content === 'string') return content ? [{ text: content }] : [];
   if (!Array.isArray(content)) return [];
-  return content.filter((p) => p.type === 'text' && typeof p.text === 'string' && p.text).map((p) => ({ text: p.text as string }));
+  const out: GeminiPart[] = [];
+  for (const part of content) {
+    if (part.type === 'text' && typeof part.text === 'string' && part.text) out.push({ text: part.text });
+  }
+  return out;
 }
 
 function contentParts(content: ChatMessage['content']): GeminiPart[] {

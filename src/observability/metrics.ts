@@ -1,0 +1,298 @@
+/**
+ * Prometheus metrics: one process-wide registry (it outlives config reloads) served at GET /metrics. Every
+ * series is prefixed `switchyard_`, and labels only ever hold names from the config (alias, provider, model),
+ * HTTP statuses or small fixed enums, never a string a client invented, so the series count stays bounded.
+ *
+ * Request metrics are recorded in one place, `recordRequest`, called by the request lifecycle. Other modules
+ * report what only they can see through the small functions below:
+ *   recordRetry(alias, provider)            routing: an attempt is repeated on the same target
+ *   recordHedge(alias, provider)            routing: a hedge request was started on `provider`
+ *   setCooldown(provider, model, cooling)   routing: a target entered (true) or left (false) cooldown
+ *   setRateLimitQueueDepth(scope, depth)    rate-limit: requests waiting for a slot, per scope (key|alias|provider)
+ *   recordRateLimitWait(seconds, admitted)  rate-limit: how long a request waited, and whether it got in
+ *   recordSpendDrop(count)                  cost-log: spend records dropped because the sink's buffer was full
+ *   recordCacheLookup(alias, result)        cache: only for lookups that do not reach the lifecycle (the lifecycle
+ *                                           already counts `ctx.cache` for every request)
+ *   recordConfigReload(ok)                  gateway: a reload finished
+ *   recordConnectionDropped()               gateway: a connection was refused by server.max_connections
+ * Each is cheap (a map lookup and an add) and never throws, so calling it on a hot path is fine.
+ */
+import client from 'prom-client';
+import type { RequestContext, RequestOutcome } from '../pipeline/types';
+
+const PREFIX = 'switchyard_';
+
+/** The registry /metrics serves. Separate from prom-client's global one so embedding apps keep theirs. */
+export const registry = new client.Registry();
+client.collectDefaultMetrics({ register: registry, prefix: PREFIX });
+
+// Seconds; from sub-millisecond gateway overhead up to multi-minute streams.
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
+
+const routeLabels = ['endpoint', 'alias', 'provider', 'model'] as const;
+
+const requests = new client.Counter({
+  name: `${PREFIX}requests_total`,
+  help: 'Requests through the model endpoints, by endpoint, alias, provider, upstream model and HTTP status.',
+  labelNames: [...routeLabels, 'status'],
+  registers: [registry],
+});
+const requestDuration = new client.Histogram({
+  name: `${PREFIX}request_duration_seconds`,
+  help: 'Total time from receiving a request to its last byte (whole stream included).',
+  labelNames: routeLabels,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+const firstByte = new client.Histogram({
+  name: `${PREFIX}time_to_first_byte_seconds`,
+  help: 'Time from receiving a request until the first byte of the answer went to the client.',
+  labelNames: routeLabels,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+const upstreamDuration = new client.Histogram({
+  name: `${PREFIX}upstream_duration_seconds`,
+  help: 'One upstream attempt: until the full answer (JSON) or the first chunk (streams).',
+  labelNames: ['alias', 'provider', 'model', 'status'],
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+const upstreamFirstByte = new client.Histogram({
+  name: `${PREFIX}upstream_time_to_first_byte_seconds`,
+  help: "One upstream attempt: time until the provider's response headers arrived.",
+  labelNames: ['alias', 'provider', 'model'],
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+const overhead = new client.Histogram({
+  name: `${PREFIX}gateway_overhead_seconds`,
+  help: 'Time the gateway added: total (first byte, for streams) minus the time spent waiting on upstream attempts.',
+  labelNames: routeLabels,
+  buckets: OVERHEAD_BUCKETS,
+  registers: [registry],
+});
+const tokens = new client.Counter({
+  name: `${PREFIX}tokens_total`,
+  help: 'Tokens by kind: input (prompt), output (completion), cached (the part of input served from the provider cache).',
+  labelNames: ['alias', 'provider', 'model', 'kind'],
+  registers: [registry],
+});
+const cost = new client.Counter({
+  name: `${PREFIX}cost_usd_total`,
+  help: 'Cost of served requests in USD, as computed by the cost-log plugin (requests with unknown prices add nothing).',
+  labelNames: ['alias', 'provider', 'model'],
+  registers: [registry],
+});
+const cache = new client.Counter({
+  name: `${PREFIX}cache_requests_total`,
+  help: 'Response cache lookups by result: hit, miss, bypass.',
+  labelNames: ['alias', 'result'],
+  registers: [registry],
+});
+const streams = new client.Counter({
+  name: `${PREFIX}streams_total`,
+  help: 'Streamed answers by how they ended: completed ([DONE]), failed (error event after the start) or aborted (client left).',
+  labelNames: ['alias', 'provider', 'model', 'result'],
+  registers: [registry],
+});
+const retries = new client.Counter({
+  name: `${PREFIX}retries_total`,
+  help: 'Attempts repeated on the same target after a retryable failure.',
+  labelNames: ['alias', 'provider'],
+  registers: [registry],
+});
+const fallbacks = new client.Counter({
+  name: `${PREFIX}fallbacks_total`,
+  help: 'Requests that moved on from their alias to a fallback alias.',
+  labelNames: ['alias', 'fallback'],
+  registers: [registry],
+});
+const hedges = new client.Counter({
+  name: `${PREFIX}hedges_total`,
+  help: 'Hedge requests started because the first target was slow to answer.',
+  labelNames: ['alias', 'provider'],
+  registers: [registry],
+});
+const cooldown = new client.Gauge({
+  name: `${PREFIX}provider_cooldown`,
+  help: '1 while a target (provider and upstream model) is cooling down after failures, else 0.',
+  labelNames: ['provider', 'model'],
+  registers: [registry],
+});
+const queueDepth = new client.Gauge({
+  name: `${PREFIX}ratelimit_queue_depth`,
+  help: 'Requests waiting in the rate-limit queue, by scope (key, alias, provider).',
+  labelNames: ['scope'],
+  registers: [registry],
+});
+const queueWait = new client.Histogram({
+  name: `${PREFIX}ratelimit_wait_seconds`,
+  help: 'Time a request waited for a rate-limit slot, by result (admitted, rejected).',
+  labelNames: ['result'],
+  buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+  registers: [registry],
+});
+const reloads = new client.Counter({
+  name: `${PREFIX}config_reloads_total`,
+  help: 'Config reloads by result: success, or failure (the previous config kept serving).',
+  labelNames: ['result'],
+  registers: [registry],
+});
+const spendDrops = new client.Counter({
+  name: `${PREFIX}spend_records_dropped_total`,
+  help: "Spend records dropped because the spend sink's buffer overflowed.",
+  registers: [registry],
+});
+const inFlight = new client.Gauge({
+  name: `${PREFIX}in_flight_requests`,
+  help: 'Model requests being served right now.',
+  registers: [registry],
+});
+const droppedConnections = new client.Counter({
+  name: `${PREFIX}connections_dropped_total`,
+  help: 'Client connections refused because server.max_connections was reached.',
+  registers: [registry],
+});
+
+// Both result counters start at zero so a dashboard can rate() them before the first reload.
+reloads.inc({ result: 'success' }, 0);
+reloads.inc({ result: 'failure' }, 0);
+spendDrops.inc(0);
+
+/** What `recordRequest` needs to know beyond the context: which aliases are real (from the config snapshot). */
+export interface RequestMetricsInput {
+  ctx: RequestContext;
+  outcome: RequestOutcome;
+  /** Alias names of the snapshot the request ran under; anything else is labelled "unknown". */
+  knownAliases: ReadonlySet<string> | ReadonlyMap<string, unknown>;
+  /** performance.now() when the first byte went to the client, if it did. */
+  firstByteMono?: number;
+}
+
+/** The alias label: the served alias, else the requested one only if the config has it. */
+function aliasLabel(ctx: RequestContext, known: RequestMetricsInput['knownAliases']): string {
+  if (ctx.servedBy) return ctx.servedBy.alias;
+  if (ctx.requestedAlias === '') return 'none';
+  return known.has(ctx.requestedAlias) ? ctx.requestedAlias : 'unknown';
+}
+
+function streamResult(ctx: RequestContext, outcome: RequestOutcome): 'completed' | 'failed' | 'aborted' {
+  if (outcome.completed) return 'completed';
+  return ctx.signal.aborted ? 'aborted' : 'failed';
+}
+
+/**
+ * Records everything one finished request tells: counts, latencies, tokens, cost, cache result, fallbacks.
+ * Called once per request by the lifecycle, after the plugins' onComplete (so cost and cache are set).
+ *
+ * @example recordRequest({ ctx, outcome, knownAliases: snapshot.aliases, firstByteMono });
+ */
+export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: RequestMetricsInput): void {
+  const alias = aliasLabel(ctx, knownAliases);
+  const provider = ctx.servedBy?.provider ?? 'none';
+  const model = ctx.servedBy?.model ?? 'none';
+  const route = { endpoint: ctx.endpoint, alias, provider, model };
+  requests.inc({ ...route, status: String(outcome.status) });
+  requestDuration.observe(route, outcome.latencyMs / 1000);
+
+  let upstreamMs = 0;
+  for (const a of ctx.attempts) {
+    if (a.skipped) continue;
+    upstreamMs += a.latencyMs;
+    upstreamDuration.observe({ alias: a.alias, provider: a.provider, model: a.model, status: String(a.status) }, a.latencyMs / 1000);
+    if (a.ttfbMs !== undefined) upstreamFirstByte.observe({ alias: a.alias, provider: a.provider, model: a.model }, a.ttfbMs / 1000);
+  }
+  const firstByteMs = firstByteMono !== undefined ? firstByteMono - ctx.startedMono : undefined;
+  if (firstByteMs !== undefined) firstByte.observe(route, firstByteMs / 1000);
+  // A stream's attempt ends at its first chunk, so its overhead is measured up to the first byte; a JSON
+  // answer's attempt covers the whole upstream call, so its overhead is measured to the end.
+  const measuredUntil = ctx.stream ? firstByteMs : outcome.latencyMs;
+  if (ctx.servedBy && measuredUntil !== undefined) overhead.observe(route, Math.max(0, measuredUntil - upstreamMs) / 1000);
+
+  for (let i = 1; i < ctx.attempts.length; i++) {
+    const from = ctx.attempts[i - 1].alias;
+    if (ctx.attempts[i].alias !== from) fallbacks.inc({ alias: from, fallback: ctx.attempts[i].alias });
+  }
+
+  const u = outcome.usage ?? ctx.usage;
+  if (u && ctx.servedBy) {
+    const labels = { alias, provider, model };
+    if (u.prompt_tokens) tokens.inc({ ...labels, kind: 'input' }, u.prompt_tokens);
+    if (u.completion_tokens) tokens.inc({ ...labels, kind: 'output' }, u.completion_tokens);
+    const cached = u.prompt_tokens_details?.cached_tokens;
+    if (cached) tokens.inc({ ...labels, kind: 'cached' }, cached);
+  }
+  if (typeof ctx.costUsd === 'number' && ctx.costUsd > 0 && Number.isFinite(ctx.costUsd)) cost.inc({ alias, provider, model }, ctx.costUsd);
+  if (ctx.cache) cache.inc({ alias, result: ctx.cache });
+  if (ctx.stream && ctx.servedBy) streams.inc({ alias, provider, model, result: streamResult(ctx, outcome) });
+}
+
+/** @example const done = trackInFlight(); try { … } finally { done(); } */
+export function trackInFlight(): () => void {
+  inFlight.inc();
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    inFlight.dec();
+  };
+}
+
+/** @example recordRetry('chat', 'deepseek') */
+export function recordRetry(alias: string, provider: string): void {
+  retries.inc({ alias, provider });
+}
+
+/** @example recordHedge('chat', 'openai') // the hedge went to openai */
+export function recordHedge(alias: string, provider: string): void {
+  hedges.inc({ alias, provider });
+}
+
+/** @example setCooldown('deepseek', 'deepseek-chat', true) */
+export function setCooldown(provider: string, model: string, cooling: boolean): void {
+  cooldown.set({ provider, model }, cooling ? 1 : 0);
+}
+
+/** @example setRateLimitQueueDepth('key', queue.length) */
+export function setRateLimitQueueDepth(scope: 'key' | 'alias' | 'provider' | 'total', depth: number): void {
+  queueDepth.set({ scope }, depth);
+}
+
+/** @example recordRateLimitWait(waitedMs / 1000, true) */
+export function recordRateLimitWait(seconds: number, admitted: boolean): void {
+  queueWait.observe({ result: admitted ? 'admitted' : 'rejected' }, seconds);
+}
+
+/** @example recordSpendDrop(1) */
+export function recordSpendDrop(count = 1): void {
+  spendDrops.inc(count);
+}
+
+/** @example recordCacheLookup('chat', 'hit') */
+export function recordCacheLookup(alias: string, result: 'hit' | 'miss' | 'bypass'): void {
+  cache.inc({ alias, result });
+}
+
+/** @example recordConfigReload(false) */
+export function recordConfigReload(ok: boolean): void {
+  reloads.inc({ result: ok ? 'success' : 'failure' });
+}
+
+/** @example server.on('drop', () => recordConnectionDropped()) */
+export function recordConnectionDropped(): void {
+  droppedConnections.inc();
+}
+
+/**
+ * The Prometheus text exposition of every series.
+ *
+ * @example res.end(await metricsText())
+ */
+export function metricsText(): Promise<string> {
+  return registry.metrics();
+}
+
+/** The content type of `metricsText()`. */
+export const METRICS_CONTENT_TYPE = registry.contentType;

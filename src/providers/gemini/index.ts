@@ -1,0 +1,75 @@
+/**
+ * The `gemini` adapter: Google's Gemini API (generateContent, streamGenerateContent with `alt=sse`) behind the
+ * OpenAI chat API. Endpoint and headers live here; the translation lives in request.ts, response.ts,
+ * stream.ts and errors.ts.
+ */
+import type { ChatRequest } from '../openai-types';
+import type { ProviderAdapter, ProviderSettings, UpstreamCall } from '../types';
+import { UpstreamFailure } from '../types';
+import { parseGeminiError } from './errors';
+import { toGeminiRequest } from './request';
+import { geminiResponseToCompletion } from './response';
+import { GeminiStreamTranslator } from './stream';
+import type { GeminiResponse } from './wire-types';
+
+export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
+
+function label(provider: ProviderSettings | undefined): string {
+  return provider ? `Gemini provider "${provider.name}"` : 'Gemini';
+}
+
+/**
+ * @example geminiEndpoint('https://generativelanguage.googleapis.com/v1beta', 'gemini-2.5-flash', true)
+ * // 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'
+ */
+export function geminiEndpoint(baseUrl: string, model: string, stream: boolean): string {
+  const name = model.startsWith('models/') ? model.slice('models/'.length) : model;
+  const method = stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
+  return `${baseUrl || GEMINI_DEFAULT_BASE_URL}/models/${encodeURIComponent(name)}:${method}`;
+}
+
+/**
+ * @example
+ * geminiAdapter.buildChatRequest({ model: 'gemini-2.5-flash', messages }, call)
+ * // POST …/models/gemini-2.5-flash:generateContent with x-goog-api-key
+ */
+export const geminiAdapter: ProviderAdapter = {
+  api: 'gemini',
+
+  authHeaders(provider) {
+    return { 'x-goog-api-key': provider.apiKey };
+  },
+
+  buildChatRequest(body: ChatRequest, call: UpstreamCall) {
+    return {
+      method: 'POST',
+      url: geminiEndpoint(call.provider.baseUrl, body.model || call.model, call.stream),
+      headers: {
+        'content-type': 'application/json',
+        accept: call.stream ? 'text/event-stream' : 'application/json',
+        ...call.provider.headers,
+        ...this.authHeaders(call.provider),
+      },
+      body: JSON.stringify(toGeminiRequest(body, call.provider)),
+    };
+  },
+
+  parseChatResponse(json: unknown, call: UpstreamCall) {
+    const res = json as GeminiResponse | null;
+    if (!res || typeof res !== 'object' || (!Array.isArray(res.candidates) && !res.promptFeedback)) {
+      throw new UpstreamFailure({
+        status: 502, type: 'upstream_error', code: 'bad_upstream_response', retryable: true,
+        message: `${label(call.provider)} answered without candidates.`,
+      });
+    }
+    return geminiResponseToCompletion(res, call.model);
+  },
+
+  createStreamTranslator(call: UpstreamCall) {
+    return new GeminiStreamTranslator(label(call.provider), call.model);
+  },
+
+  parseError(status, bodyText, headers, provider: ProviderSettings) {
+    return parseGeminiError(status, bodyText, headers, label(provider));
+  },
+};

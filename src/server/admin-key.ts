@@ -1,0 +1,39 @@
+/**
+ * Checking the admin key on a request. Both sides are hashed to a fixed length and compared with
+ * timingSafeEqual, so neither the key's content nor its length leaks through response timing.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** The key a request presents: `Authorization: Bearer <key>`, else `x-api-key`. */
+export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
+  const auth = headers.authorization;
+  if (typeof auth === 'string') {
+    const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
+    if (m) return m[1].trim();
+  }
+  const apiKey = headers['x-api-key'];
+  return typeof apiKey === 'string' ? apiKey.trim() : undefined;
+}
+
+/**
+ * Constant-time equality of two secrets of any length.
+ *
+ * @example secretsEqual(presented, configured) // true only for an exact match
+ */
+export function secretsEqual(presented: string, expected: string): boolean {
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  // Hashes have equal length, so timingSafeEqual never throws; the extra check rules out an empty configured key.
+  return timingSafeEqual(a, b) && expected.length > 0;
+}
+
+/**
+ * True when the request carries the admin key.
+ *
+ * @example if (!adminKeyMatches(req.headers, adminKey)) throw unauthorized();
+ */
+export function adminKeyMatches(headers: IncomingHttpHeaders, adminKey: string): boolean {
+  const presented = presentedKey(headers);
+  return presented !== undefined && secretsEqual(presented, adminKey);
+}

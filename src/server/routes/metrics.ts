@@ -1,0 +1,47 @@
+/**
+ * GET /metrics: the Prometheus exposition. With `server.metrics.require_admin_key`, only callers presenting the
+ * auth plugin's `admin_key` may read it; with `server.metrics.enabled: false` the endpoint does not exist.
+ */
+import type { Request, Response } from 'express';
+import type { GatewayConfig } from '../../config/types';
+import { GatewayError } from '../../errors';
+import { METRICS_CONTENT_TYPE, metricsText } from '../../observability/metrics';
+import { adminKeyMatches } from '../admin-key';
+import type { RuntimeHandle } from '../runtime-handle';
+import { sendError } from '../send';
+
+/** The auth plugin's admin key, if the config has one (the one admin key of the gateway). */
+export function configuredAdminKey(config: GatewayConfig): string | undefined {
+  const auth = config.plugins.find((p) => p.use === 'auth');
+  const key = auth?.admin_key;
+  return typeof key === 'string' && key !== '' ? key : undefined;
+}
+
+/**
+ * @example app.get('/metrics', metricsRoute(handle));
+ */
+export function metricsRoute(handle: RuntimeHandle) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const { snapshot, release } = handle.acquire();
+    try {
+      const settings = snapshot.config.server.metrics;
+      if (!settings.enabled) {
+        throw new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', message: 'Metrics are disabled (server.metrics.enabled: false).' });
+      }
+      if (settings.require_admin_key) {
+        const adminKey = configuredAdminKey(snapshot.config);
+        // No key configured while one is required: refuse everyone rather than serve openly.
+        if (!adminKey || !adminKeyMatches(req.headers, adminKey)) {
+          throw new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_admin_key', message: 'GET /metrics needs the admin key (Authorization: Bearer <admin_key>).' });
+        }
+      }
+      const text = await metricsText();
+      res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+      res.end(text);
+    } catch (err) {
+      sendError(res, err);
+    } finally {
+      release();
+    }
+  };
+}
