@@ -20,27 +20,30 @@ async function start(values: Record<string, string | undefined>): Promise<void> 
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
   const logFormat = values['log-format'] as LogFormat | undefined;
   if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new Error('--log-format must be json or pretty');
-  const gateway = await Gateway.start({ configFile: values.config ?? 'proxy.yaml', port, host: values.host, logFormat, logLevel: values['log-level'] });
-
-  process.on('SIGHUP', () => void gateway.reload('SIGHUP'));
+  // Signal handlers go in before the daemon starts, so an early SIGHUP or SIGTERM is never fatal.
+  let gateway: Gateway | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    if (!gateway) process.exit(0);
     gateway.log.info('signal received', { signal });
     gateway.shutdown().then(
       () => process.exit(0),
       (err) => {
-        gateway.log.error('shutdown failed', { error: String(err) });
+        gateway?.log.error('shutdown failed', { error: String(err) });
         process.exit(1);
       },
     );
   };
+  process.on('SIGHUP', () => void gateway?.reload('SIGHUP'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  gateway = await Gateway.start({ configFile: values.config ?? 'proxy.yaml', port, host: values.host, logFormat, logLevel: values['log-level'] });
+  const gw = gateway;
   // A bug in one request must not take the gateway down; log it loudly instead.
-  process.on('uncaughtException', (err) => gateway.log.error('uncaught exception', { error: err.stack ?? String(err) }));
-  process.on('unhandledRejection', (err) => gateway.log.error('unhandled rejection', { error: (err as Error)?.stack ?? String(err) }));
+  process.on('uncaughtException', (err) => gw.log.error('uncaught exception', { error: err.stack ?? String(err) }));
+  process.on('unhandledRejection', (err) => gw.log.error('unhandled rejection', { error: (err as Error)?.stack ?? String(err) }));
 }
 
 function validate(file: string): number {

@@ -10,7 +10,9 @@ import { ConfigError } from './config/problems';
 import { buildSnapshot, type RuntimeSnapshot } from './config/snapshot';
 import { StateRegistry } from './config/state-registry';
 import { watchFiles, type ConfigWatcher } from './config/watch';
+import type { ServerConfig } from './config/types';
 import { createLogger, type LogFormat, type Logger } from './observability/logger';
+import { recordConfigReload, recordConnectionDropped } from './observability/metrics';
 import { createApp, type AppOptions } from './server/app';
 import type { ReloadStatus, RuntimeHandle, SnapshotLease } from './server/runtime-handle';
 
@@ -30,6 +32,16 @@ class SnapshotSlot {
   inFlight = 0;
   retired = false;
   constructor(readonly snapshot: RuntimeSnapshot) {}
+}
+
+/**
+ * Limits against slow and greedy clients; applied at start and again on reload (host and port need a restart).
+ * The request timeout covers receiving the request only, so long streamed answers are not cut by it.
+ */
+function applyServerLimits(server: http.Server, cfg: ServerConfig): void {
+  server.headersTimeout = cfg.header_timeout_ms;
+  server.requestTimeout = Math.max(cfg.request_timeout_ms, cfg.header_timeout_ms);
+  server.maxConnections = cfg.max_connections;
 }
 
 /**
@@ -63,8 +75,12 @@ export class Gateway implements RuntimeHandle {
     gw.state.beginBuild();
     gw.slot = new SnapshotSlot(await buildSnapshot(loaded, gw.state, log));
     gw.warnUnavailable(gw.slot.snapshot);
+    if (opts.watch !== false) {
+      gw.watcher = watchFiles(gw.slot.snapshot.watchedFiles, () => void gw.reload('file change'));
+      await gw.watcher.ready;
+    }
+    // Listening last: once "listening" is logged, edits and signals are already handled.
     await gw.listen();
-    if (opts.watch !== false) gw.watcher = watchFiles(gw.slot.snapshot.watchedFiles, () => void gw.reload('file change'));
     return gw;
   }
 
@@ -107,10 +123,11 @@ export class Gateway implements RuntimeHandle {
   private async listen(): Promise<void> {
     const cfg = this.slot.snapshot.config.server;
     const app = createApp(this, { maxBodyBytes: Math.round(cfg.max_body_mb * 1024 * 1024), extraRoutes: this.opts.extraRoutes });
-    const server = http.createServer(app);
+    // Checked every second (Node's default is 30 s) so header and request timeouts bite close to their value.
+    const server = http.createServer({ connectionsCheckingInterval: 1000 }, app);
     server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 60_000;
-    server.requestTimeout = 0; // streams may legitimately run for minutes; the header timeout guards slow clients.
+    applyServerLimits(server, cfg);
+    server.on('drop', () => recordConnectionDropped());
     this.server = server;
     const host = this.opts.host ?? cfg.host;
     const port = this.opts.port ?? cfg.port;
@@ -154,6 +171,8 @@ export class Gateway implements RuntimeHandle {
       if (old.inFlight === 0) void old.snapshot.pipeline.close();
       await this.state.retainTouched();
       this.watcher?.setFiles(next.watchedFiles);
+      if (this.server) applyServerLimits(this.server, next.config.server);
+      recordConfigReload(true);
       if (!this.opts.logLevel) this.log.level = next.config.logging.level;
       this.reloadStatus = { ok: true, at: new Date().toISOString() };
       this.log.info('config reloaded', { reason, config_hash: next.hash, previous_hash: old.snapshot.hash });
@@ -162,6 +181,7 @@ export class Gateway implements RuntimeHandle {
       await this.state.abandonBuild(known);
       const message = err instanceof ConfigError ? err.message : `${(err as Error).message}`;
       this.reloadStatus = { ok: false, at: new Date().toISOString(), error: message };
+      recordConfigReload(false);
       this.log.error('config reload rejected; still serving the previous config', { reason, problems: message, config_hash: this.slot.snapshot.hash });
     }
   }

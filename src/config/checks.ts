@@ -45,8 +45,8 @@ const fallbacksNameAliases: ConfigCheck = (config) => {
 
 const metricsKeyExists: ConfigCheck = (config) => {
   if (!config.server.metrics?.require_admin_key) return [];
-  const auth = config.plugins.find((p) => p.use === 'auth');
-  return auth && 'admin_key' in auth ? [] : [{ path: ['server', 'metrics', 'require_admin_key'], message: 'needs an auth plugin with an admin_key' }];
+  const withKey = config.plugins.some((p) => 'admin_key' in p);
+  return withKey ? [] : [{ path: ['server', 'metrics', 'require_admin_key'], message: 'needs an admin key: set admin_key on the auth plugin' }];
 };
 
 /** Every cross-reference check. Modules that add config sections append their checks here. */

@@ -93,8 +93,7 @@ export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEn
     throw new ConfigError(file, doc.errors.map((e) => ({
       path: [],
       message: `YAML syntax: ${e.message.split('\n')[0]}`,
-      line: e.linePos?.[0].line ?? 1,
-      col: e.linePos?.[0].col ?? 1,
+      ...lineCounter.linePos(e.pos[0]),
     })));
   }
   const raw = doc.toJS() as unknown;

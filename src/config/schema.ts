@@ -2,6 +2,7 @@
  * JSON Schema for proxy.yaml. ajv validates every load against it (with defaults filled in), `switchyard schema`
  * prints it, and proxy.schema.json is generated from it for editors.
  */
+import { aliasRoutingProperties, topLevelRoutingProperties } from '../routing/config-schema';
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
@@ -50,12 +51,12 @@ const targetSchema = {
 const aliasSchema = {
   type: 'object',
   additionalProperties: false,
+  // `targets` or `route` (not both) is checked in routing/config-checks.ts, which words it better than oneOf.
   properties: {
-    strategy: { enum: ['weighted', 'ordered'], default: 'weighted' },
     targets: { type: 'array', minItems: 1, items: targetSchema },
     fallbacks: { type: 'array', items: { type: 'string' }, description: 'Aliases tried in order after every target failed.' },
+    ...aliasRoutingProperties,
   },
-  required: ['targets'],
 } as const;
 
 /** The schema object. Other modules extend `properties` of the sections they own before the validator is built. */
@@ -99,6 +100,7 @@ export const configSchema = {
     },
     providers: { type: 'object', additionalProperties: providerSchema, minProperties: 1 },
     models: { type: 'object', additionalProperties: aliasSchema, minProperties: 1 },
+    ...topLevelRoutingProperties,
     plugins: {
       type: 'array',
       default: [],

@@ -13,6 +13,8 @@ import { registerSecrets } from '../observability/redact';
 import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/load-plugins';
 import { Pipeline } from '../pipeline/pipeline';
 import { adapters } from '../providers/registry';
+import { resolveAliasPolicy, type AliasPolicy } from '../routing/policy';
+import { RoutingState } from '../routing/routing-state';
 import type { ProviderAdapter, ProviderSettings } from '../providers/types';
 import { HttpTransport } from '../upstream/http-transport';
 import { MockTransport } from '../upstream/mock-transport';
@@ -41,6 +43,8 @@ export interface ResolvedAlias {
   strategy: Strategy;
   targets: ResolvedTarget[];
   fallbacks: string[];
+  /** Retry, cooldown, hedging, timeout and rules, resolved over the top-level defaults. */
+  policy: AliasPolicy;
   config: AliasConfig;
 }
 
@@ -53,6 +57,8 @@ export interface RuntimeSnapshot {
   readonly providers: ReadonlyMap<string, ResolvedProvider>;
   readonly aliases: ReadonlyMap<string, ResolvedAlias>;
   readonly pipeline: Pipeline;
+  /** Breakers and target statistics; the same object across reloads. */
+  readonly routing: RoutingState;
   /** Files whose change should trigger a reload (the config and custom plugins). */
   readonly watchedFiles: string[];
 }
@@ -98,12 +104,13 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
   };
 }
 
-function resolveAlias(name: string, cfg: AliasConfig): ResolvedAlias {
+function resolveAlias(name: string, cfg: AliasConfig, config: GatewayConfig): ResolvedAlias {
   return {
     name,
     strategy: cfg.strategy ?? 'weighted',
     targets: (cfg.targets ?? []).map((t) => ({ provider: t.provider, model: t.model, weight: t.weight ?? 1 })),
     fallbacks: cfg.fallbacks ?? [],
+    policy: resolveAliasPolicy(name, cfg, config),
     config: cfg,
   };
 }
@@ -123,7 +130,7 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     if (p.settings.apiKey) registerSecrets([p.settings.apiKey]);
   }
   const aliases = new Map<string, ResolvedAlias>();
-  for (const [name, cfg] of Object.entries(config.models)) aliases.set(name, resolveAlias(name, cfg));
+  for (const [name, cfg] of Object.entries(config.models)) aliases.set(name, resolveAlias(name, cfg, config));
 
   let plugins: LoadedPlugin[];
   try {
@@ -141,6 +148,7 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     providers,
     aliases,
     pipeline: new Pipeline(plugins),
+    routing: state.keep('routing:state', () => new RoutingState()),
     watchedFiles: [loaded.file, ...plugins.map((p) => p.file).filter((f): f is string => !!f)],
   };
 }

@@ -2,6 +2,9 @@
  * The shape of proxy.yaml after parsing, interpolation and validation. `schema.ts` is the JSON Schema that
  * guarantees it; keep the two in step.
  */
+import type { AliasRoutingConfig, CooldownConfig, RetryConfig, Strategy } from '../routing/config-schema';
+
+export type { Strategy };
 
 export interface ServerConfig {
   host: string;
@@ -52,10 +55,8 @@ export interface TargetConfig {
   weight?: number;
 }
 
-export type Strategy = 'weighted' | 'ordered';
-
-export interface AliasConfig {
-  strategy?: Strategy;
+/** An alias has `targets` (and optionally `fallbacks`), or `route` rules; routing keys are in routing/config-schema.ts. */
+export interface AliasConfig extends AliasRoutingConfig {
   targets?: TargetConfig[];
   fallbacks?: string[];
   [k: string]: unknown;
@@ -76,5 +77,8 @@ export interface GatewayConfig {
   providers: Record<string, ProviderConfig>;
   models: Record<string, AliasConfig>;
   plugins: PluginEntry[];
+  /** Defaults every alias inherits (see routing/config-schema.ts). */
+  retry?: RetryConfig;
+  cooldown?: CooldownConfig;
   [section: string]: unknown;
 }

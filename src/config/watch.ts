@@ -8,6 +8,8 @@ import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 
 export interface ConfigWatcher {
+  /** Resolves once the initial scan is done; changes before that could be missed. */
+  ready: Promise<void>;
   /** Replaces the watched set (after a reload changed the plugin list). */
   setFiles(files: string[]): void;
   close(): Promise<void>;
@@ -24,6 +26,7 @@ export function watchFiles(files: string[], onChange: () => void, debounceMs = 1
     timer = setTimeout(onChange, debounceMs);
   };
   const watcher: FSWatcher = chokidar.watch([], { ignoreInitial: true, depth: 0, followSymlinks: true });
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   watcher.on('all', (_event, changed) => {
     const name = path.basename(changed);
     // Only react to files we care about, or to ConfigMap-style ..data / ..timestamp swaps.
@@ -40,6 +43,7 @@ export function watchFiles(files: string[], onChange: () => void, debounceMs = 1
   };
   setFiles(files);
   return {
+    ready,
     setFiles,
     close: async () => {
       if (timer) clearTimeout(timer);

@@ -46,6 +46,8 @@ export interface AttemptRecord {
   timedOut?: boolean;
   /** The target was never called (provider unavailable, cooling down). */
   skipped?: boolean;
+  /** Started as a hedge against a slow earlier attempt (see routing/hedge.ts). */
+  hedge?: boolean;
   retryAfterMs?: number;
 }
 

@@ -26,6 +26,8 @@ export class AttemptFailure extends Error {
 export interface AttemptTiming {
   /** ms from sending until the response headers arrived. */
   ttfbMs?: number;
+  /** For streams: ms from sending until the first chunk arrived. */
+  firstChunkMs?: number;
 }
 
 /** A stream whose first chunks have arrived, so it is safe to commit to it. */
@@ -35,6 +37,8 @@ export interface OpenedStream {
   rest: AsyncGenerator<ChatCompletionChunk[]>;
   /** Stops reading and releases the upstream connection. */
   cancel(): void;
+  /** Resolves once the stream no longer uses its upstream: read to the end, failed or cancelled. */
+  done: Promise<void>;
 }
 
 async function readBodyText(res: UpstreamResponse, limit = 1 << 20): Promise<string> {
@@ -145,10 +149,26 @@ async function* translateStream(res: UpstreamResponse, translator: StreamTransla
   }
 }
 
+/** Rejects after `ms` unless cleared; for the first stream chunk, which undici's header timeout does not cover. */
+function firstChunkDeadline(provider: ResolvedProvider, ms: number | undefined): { promise: Promise<never>; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<never>((_, reject) => {
+    if (ms === undefined) return;
+    timer = setTimeout(
+      () => reject(new AttemptFailure({ status: 504, type: 'timeout_error', code: 'upstream_timeout', message: `${provider.name}: first byte timeout (no stream chunk within ${ms} ms)`, retryable: true }, 0, true)),
+      Math.max(0, ms),
+    );
+  });
+  return { promise, clear: () => clearTimeout(timer) };
+}
+
 /**
- * Opens a stream and waits for its first chunks, so the caller can still fail over if nothing arrives.
+ * Opens a stream and waits for its first chunks, so the caller can still fail over if nothing arrives. The
+ * provider's first_byte_timeout_ms covers the first chunk, not only the response headers: an overloaded
+ * provider often answers 200 at once and then stalls.
  */
 export async function openChatStream(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSignal, timing: AttemptTiming): Promise<OpenedStream> {
+  const started = performance.now();
   let res: UpstreamResponse;
   try {
     res = await send(provider, provider.adapter.buildChatRequest(body, call), clientSignal, timing);
@@ -156,16 +176,45 @@ export async function openChatStream(provider: ResolvedProvider, body: ChatReque
   } catch (err) {
     throw networkFailure(err, clientSignal, provider);
   }
-  const rest = translateStream(res, provider.adapter.createStreamTranslator(call), provider, clientSignal);
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const inner = translateStream(res, provider.adapter.createStreamTranslator(call), provider, clientSignal);
+  const rest = (async function* () {
+    try {
+      yield* inner;
+    } finally {
+      finish();
+    }
+  })();
   const cancel = () => {
     if (!res.body.destroyed) res.body.destroy();
+    finish();
   };
-  const first = await rest.next();
+  const firstByteMs = provider.timeouts.firstByteMs;
+  const deadline = firstChunkDeadline(provider, firstByteMs === undefined ? undefined : firstByteMs - (performance.now() - started));
+  const pending = rest.next();
+  let first: IteratorResult<ChatCompletionChunk[]>;
+  try {
+    first = await Promise.race([pending, deadline.promise]);
+  } catch (err) {
+    pending.catch(() => undefined); // the cancelled read rejects later; nobody waits for it
+    cancel();
+    throw err;
+  } finally {
+    deadline.clear();
+  }
   if (first.done) {
     cancel();
     throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'upstream_stream_empty', message: `${provider.name}: stream ended without any chunk`, retryable: true }, res.status);
   }
-  return { first: first.value, rest, cancel };
+  timing.firstChunkMs = performance.now() - started;
+  return { first: first.value, rest, cancel, done };
 }
+
+/** How the router treats an opened stream: it holds its target until read, and a hedge's loser is cancelled. */
+export const streamLifecycle = {
+  heldUntil: (stream: OpenedStream): Promise<void> => stream.done,
+  discard: (stream: OpenedStream): void => stream.cancel(),
+};
 
 export type { HeaderBag };

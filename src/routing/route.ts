@@ -1,18 +1,24 @@
 /**
- * The last stage of the pipeline: walk the attempt plan (targets, then fallbacks) until one target answers.
- * Connection errors, timeouts, 429 and 5xx move on to the next target; a 4xx the client caused is returned
- * as is. Every attempt is recorded on the context for headers, logs and the all-failed summary.
+ * The last stage of the pipeline: walk the attempt plan (rules, targets, fallbacks) until one target answers.
+ * Each step is one "try a target" function wrapped in retry and cooldown, raced against a hedge when the alias
+ * asks for one; all of it under the alias's routing deadline. A 4xx the client caused is returned as is.
  */
 import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
 import { GatewayError } from '../errors';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
-import type { UpstreamCall } from '../providers/types';
-import { attemptPlan } from './attempt-plan';
-import { AttemptFailure, type AttemptTiming } from './call-target';
+import { AttemptPlan } from './attempt-plan';
+import { AttemptFailure } from './call-target';
+import { withCooldown } from './cooldown';
+import { RoutingDeadline } from './deadline';
+import { RaceLost, tryWithHedge } from './hedge';
+import { withRetry } from './retry';
+import { providerKey, targetKey } from './routing-state';
+import { routeFactsOf } from './rules';
+import { orderTargets } from './strategies';
+import { recordedAttempt, TargetSkipped, type AnswerLifecycle, type AttemptRunner } from './try-target';
 
-/** One attempt's work: call the provider and return its answer, or throw AttemptFailure. */
-export type AttemptRunner<B, T> = (provider: ResolvedProvider, body: B, call: UpstreamCall, signal: AbortSignal, timing: AttemptTiming) => Promise<T>;
+export type { AttemptRunner };
 
 export interface Routed<T> {
   value: T;
@@ -21,62 +27,102 @@ export interface Routed<T> {
   model: string;
 }
 
+export interface RouteOptions<T> extends AnswerLifecycle<T> {
+  /** The client's `fallbacks` from the request body (already checked to name aliases). */
+  fallbacks?: string[];
+}
+
+/** The header naming the routing rule that chose the serving alias. */
+export const ROUTE_HEADER = 'x-switchyard-route';
+
 /**
- * @example const { value } = await routeAttempts(ctx, snapshot, alias, (p, b, c, s, t) => callChat(p, b, c, s, t));
+ * @example const { value } = await routeAttempts(ctx, snapshot, alias, callChat);
  */
 export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T>(
   ctx: RequestContext,
   snapshot: RuntimeSnapshot,
-  alias: ResolvedAlias,
+  requested: ResolvedAlias,
   run: AttemptRunner<B, T>,
+  options: RouteOptions<T> = {},
 ): Promise<Routed<T>> {
-  for (const step of attemptPlan(snapshot, alias)) {
-    const provider = snapshot.providers.get(step.target.provider);
-    const record: AttemptRecord = { alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: 0, latencyMs: 0, ok: false };
-    ctx.attempts.push(record);
-    if (!provider || !provider.available) {
-      record.skipped = true;
-      record.reason = provider ? `unavailable: ${provider.missingEnv.join(', ')} not set` : 'unknown provider';
-      continue;
-    }
-    const body = { ...(ctx.body as B), model: step.target.model };
-    await snapshot.pipeline.beforeAttempt(ctx, { alias: step.alias.name, provider: provider.name, model: step.target.model, body });
-    const started = performance.now();
-    const timing: AttemptTiming = {};
-    try {
-      const value = await run(provider, body, { provider: provider.settings, model: step.target.model, stream: ctx.stream }, ctx.signal, timing);
-      Object.assign(record, { ok: true, status: 200, latencyMs: performance.now() - started, ttfbMs: timing.ttfbMs });
-      return { value, alias: step.alias.name, provider, model: step.target.model };
-    } catch (err) {
-      if (!(err instanceof AttemptFailure)) throw err;
-      Object.assign(record, {
-        status: err.upstreamStatus,
-        reason: err.info.message,
-        latencyMs: performance.now() - started,
-        ttfbMs: timing.ttfbMs,
-        timedOut: err.timedOut,
-        retryAfterMs: err.info.retryAfterMs,
-      });
-      if (err.clientAborted) throw new GatewayError({ status: 499, type: 'invalid_request_error', code: 'client_closed_request', message: 'Client closed the request' });
-      if (err.info.credentialProblem) ctx.log.error('upstream rejected the gateway credentials', { provider: provider.name, request_id: ctx.id });
-      if (!err.info.retryable) {
-        throw new GatewayError({ status: err.info.status, type: err.info.type as GatewayError['type'], code: err.info.code, message: err.info.message });
+  const deadline = new RoutingDeadline(ctx.signal, requested.policy.timeoutMs);
+  const plan = new AttemptPlan(snapshot, requested, {
+    facts: routeFactsOf(ctx.body, ctx.metadata, ctx.caller?.keyName),
+    order: (alias) => orderTargets(snapshot, alias, ctx.body),
+    requestFallbacks: options.fallbacks,
+    onRule: (_alias, rule) => {
+      ctx.responseHeaders[ROUTE_HEADER] ??= rule.name;
+    },
+  });
+  const tryTarget = withRetry(withCooldown(ctx, snapshot.routing, recordedAttempt(ctx, snapshot, run, options)));
+
+  try {
+    for (let step = plan.next(); step; step = plan.next()) {
+      try {
+        const won = await tryWithHedge({
+          primary: step,
+          nextStep: () => plan.next(),
+          tryTarget,
+          signal: deadline.signal,
+          hedgeAfterMs: step.alias.policy.hedgeAfterMs,
+          discard: options.discard,
+          onHedge: (primary, hedge) => {
+            ctx.log.info('hedge started', { request_id: ctx.id, alias: primary.alias.name, after_ms: primary.alias.policy.hedgeAfterMs, slow: targetKey(primary.target), hedge: targetKey(hedge.target) });
+          },
+        });
+        deadline.commit();
+        const provider = snapshot.providers.get(won.step.target.provider)!;
+        return { value: won.value, alias: won.step.alias.name, provider, model: won.step.target.model };
+      } catch (err) {
+        if (!(err instanceof RaceLost)) throw err;
+        for (const { step: failed, error } of err.failures) decideAfterFailure(ctx, deadline, plan, requested, failed.alias, error);
       }
     }
+  } finally {
+    deadline.commit();
   }
-  throw allAttemptsFailed(alias.name, ctx.attempts);
+  throw allAttemptsFailed(requested.name, ctx.attempts, cooldownWait(snapshot, ctx.attempts));
+}
+
+/** Returns when the plan should go on after this failure; throws the error the client should get otherwise. */
+function decideAfterFailure(ctx: RequestContext, deadline: RoutingDeadline, plan: AttemptPlan, requested: ResolvedAlias, alias: ResolvedAlias, error: unknown): void {
+  if (error instanceof TargetSkipped) return;
+  if (!(error instanceof AttemptFailure)) throw error;
+  if (ctx.signal.aborted) throw new GatewayError({ status: 499, type: 'invalid_request_error', code: 'client_closed_request', message: 'Client closed the request' });
+  if (deadline.expired) {
+    throw new GatewayError({ status: 504, type: 'timeout_error', code: 'routing_timeout', message: `Model "${requested.name}" found no answer within its timeout_ms of ${deadline.timeoutMs} ms (${ctx.attempts.length} attempt(s)).` });
+  }
+  if (error.clientAborted) return; // a hedge loser
+  if (error.info.code === 'context_length_exceeded' && plan.divertForContextWindow([alias, requested])) {
+    ctx.log.info('prompt exceeds the context window; trying context_window_fallbacks', { request_id: ctx.id, alias: alias.name });
+    return;
+  }
+  if (!error.info.retryable) {
+    throw new GatewayError({ status: error.info.status, type: error.info.type as GatewayError['type'], code: error.info.code, message: error.info.message });
+  }
+}
+
+/** When every target was skipped for cooling down: how long until the first may be probed, in ms. */
+function cooldownWait(snapshot: RuntimeSnapshot, attempts: AttemptRecord[]): number | undefined {
+  if (attempts.length === 0 || attempts.some((a) => !a.skipped)) return undefined;
+  const waits = attempts.map((a) =>
+    Math.max(snapshot.routing.cooldowns.remainingMs(targetKey(a)), snapshot.routing.cooldowns.remainingMs(providerKey(a.provider))),
+  );
+  return waits.every((w) => w > 0) ? Math.min(...waits) : undefined;
 }
 
 /** The error for an alias whose every attempt failed: the status that best describes it, and a summary. */
-export function allAttemptsFailed(alias: string, attempts: AttemptRecord[]): GatewayError {
+export function allAttemptsFailed(alias: string, attempts: AttemptRecord[], cooldownMs?: number): GatewayError {
   const summary = attempts
     .map((a) => `${a.provider}/${a.model} → ${a.skipped ? 'skipped' : a.status || 'no response'} (${a.reason ?? 'failed'})`)
     .join('; ');
   const called = attempts.filter((a) => !a.skipped);
   let status = 502;
   let headers: Record<string, string> = {};
-  if (called.length === 0) status = 503;
-  else if (called.every((a) => a.timedOut)) status = 504;
+  if (called.length === 0) {
+    status = 503;
+    if (cooldownMs !== undefined) headers = { 'retry-after': String(Math.max(1, Math.ceil(cooldownMs / 1000))) };
+  } else if (called.every((a) => a.timedOut)) status = 504;
   else if (called.every((a) => a.status === 429)) {
     status = 429;
     const waits = called.map((a) => a.retryAfterMs).filter((w): w is number => w !== undefined);

@@ -4,10 +4,12 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { errors, GatewayError } from '../errors';
+import { parseJsonBody } from './body-guards';
 import { runLifecycle } from './lifecycle';
 import { chatWork } from './routes/chat';
 import { embeddingsWork } from './routes/embeddings';
 import { live, ready } from './routes/health';
+import { metricsRoute } from './routes/metrics';
 import { modelsWork } from './routes/models';
 import { passthroughRoute } from './routes/passthrough';
 import type { RuntimeHandle } from './runtime-handle';
@@ -25,6 +27,7 @@ function bodyErrors(maxBodyBytes: number) {
     const e = err as { type?: string; status?: number };
     if (e?.type === 'entity.too.large') return void sendError(res, errors.bodyTooLarge(maxBodyBytes));
     if (e?.type === 'entity.parse.failed') return void sendError(res, errors.badRequest('The request body is not valid JSON.', null, 'invalid_json'));
+    if (e?.type === 'entity.verify.failed' && (err as { invalidUtf8?: boolean }).invalidUtf8) return void sendError(res, errors.badRequest('The request body is not valid UTF-8.', null, 'invalid_utf8'));
     if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return void sendError(res, errors.badRequest('Unsupported body encoding.'));
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return void sendError(res, errors.badRequest('Unreadable request body.'));
     next(err);
@@ -75,8 +78,9 @@ export function createApp(handle: RuntimeHandle, opts: AppOptions): express.Expr
 
   app.get('/health/live', live);
   app.get('/health/ready', ready(handle));
+  app.get('/metrics', metricsRoute(handle));
 
-  const json = express.json({ limit: opts.maxBodyBytes, strict: false, type: () => true });
+  const json = parseJsonBody(opts.maxBodyBytes);
   app.post('/v1/chat/completions', requireJson, json, (req, res) => runLifecycle(req, res, handle, 'chat', chatWork));
   app.post('/v1/embeddings', requireJson, json, (req, res) => runLifecycle(req, res, handle, 'embeddings', embeddingsWork));
   app.get('/v1/models', (req, res) => runLifecycle(req, res, handle, 'models', modelsWork));

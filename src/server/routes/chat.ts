@@ -9,7 +9,8 @@ import { asGatewayError, GatewayError } from '../../errors';
 import type { RequestContext, RequestOutcome } from '../../pipeline/types';
 import { completionToChunks, StreamAssembler } from '../../providers/chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
-import { AttemptFailure, callChat, openChatStream } from '../../routing/call-target';
+import { AttemptFailure, callChat, openChatStream, streamLifecycle } from '../../routing/call-target';
+import { requestFallbacks } from '../../routing/request-fallbacks';
 import { routeAttempts } from '../../routing/route';
 import { aliasFor, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
@@ -41,8 +42,9 @@ async function relayChunk(ctx: RequestContext, snapshot: RuntimeSnapshot, sse: S
 
 async function serveJson(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot): Promise<RequestOutcome> {
   const alias = aliasFor(snapshot, ctx);
+  const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
   ctx.body = upstreamBody(ctx);
-  const routed = await routeAttempts<ChatRequest, ChatCompletion>(ctx, snapshot, alias, callChat);
+  const routed = await routeAttempts<ChatRequest, ChatCompletion>(ctx, snapshot, alias, callChat, { fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   ctx.usage = routed.value.usage;
   const completion = await snapshot.pipeline.onResponse(ctx, routed.value);
@@ -52,8 +54,9 @@ async function serveJson(ctx: RequestContext, res: Response, snapshot: RuntimeSn
 
 async function serveStream(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot): Promise<RequestOutcome> {
   const alias = aliasFor(snapshot, ctx);
+  const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
   ctx.body = upstreamBody(ctx);
-  const routed = await routeAttempts(ctx, snapshot, alias, openChatStream);
+  const routed = await routeAttempts(ctx, snapshot, alias, openChatStream, { ...streamLifecycle, fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   const sse = new SseWriter(res, servedHeaders(ctx));
   const assembler = new StreamAssembler();

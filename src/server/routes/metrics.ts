@@ -1,6 +1,6 @@
 /**
- * GET /metrics: the Prometheus exposition. With `server.metrics.require_admin_key`, only callers presenting the
- * auth plugin's `admin_key` may read it; with `server.metrics.enabled: false` the endpoint does not exist.
+ * GET /metrics: the Prometheus exposition. With `server.metrics.require_admin_key`, only callers presenting
+ * the admin key (the auth plugin's `admin_key`) may read it; `server.metrics.enabled: false` turns it off.
  */
 import type { Request, Response } from 'express';
 import type { GatewayConfig } from '../../config/types';
@@ -10,10 +10,12 @@ import { adminKeyMatches } from '../admin-key';
 import type { RuntimeHandle } from '../runtime-handle';
 import { sendError } from '../send';
 
-/** The auth plugin's admin key, if the config has one (the one admin key of the gateway). */
+/**
+ * The gateway's admin key: the `admin_key` option of the first plugin that sets one (normally `auth`), so there
+ * is one admin key however many admin endpoints there are.
+ */
 export function configuredAdminKey(config: GatewayConfig): string | undefined {
-  const auth = config.plugins.find((p) => p.use === 'auth');
-  const key = auth?.admin_key;
+  const key = config.plugins.find((p) => 'admin_key' in p)?.admin_key;
   return typeof key === 'string' && key !== '' ? key : undefined;
 }
 

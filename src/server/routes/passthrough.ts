@@ -20,16 +20,31 @@ interface PassthroughTarget {
 
 const CLIENT_CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie'];
 
+/**
+ * Decodes until nothing changes, so a double-encoded `%252e%252e` is judged as the `..` an upstream that decodes
+ * once more would see. Malformed escapes are a 400.
+ */
+function fullyDecoded(raw: string): string {
+  let current = raw;
+  for (let round = 0; round < 4; round++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      throw errors.badRequest('Malformed passthrough path.');
+    }
+    if (next === current) return current;
+    current = next;
+  }
+  throw errors.badRequest('Passthrough paths may not be encoded more than three times over.');
+}
+
 /** Rejects anything that could escape the provider's base path once decoded. */
 function safeSubPath(raw: string): string {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(raw);
-  } catch {
-    throw errors.badRequest('Malformed passthrough path.');
-  }
-  if (decoded.includes('..') || decoded.includes('\\') || decoded.startsWith('//') || /^[a-z][a-z0-9+.-]*:/i.test(decoded.replace(/^\/+/, '')) || decoded.includes('\0')) {
-    throw errors.badRequest('Passthrough paths may not contain "..", backslashes or absolute URLs.');
+  const decoded = fullyDecoded(raw);
+  // eslint-disable-next-line no-control-regex
+  if (decoded.includes('..') || decoded.includes('\\') || decoded.startsWith('//') || /^[a-z][a-z0-9+.-]*:/i.test(decoded.replace(/^\/+/, '')) || /[\u0000-\u001f\u007f]/.test(decoded)) {
+    throw errors.badRequest('Passthrough paths may not contain "..", backslashes, control characters or absolute URLs.');
   }
   return raw.startsWith('/') ? raw : `/${raw}`;
 }
@@ -40,7 +55,7 @@ function resolveTarget(handle: RuntimeHandle) {
     const { snapshot, release } = handle.acquire();
     try {
       const match = /^\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/.exec(req.url);
-      const provider = match ? snapshot.providers.get(decodeURIComponent(match[1])) : undefined;
+      const provider = match ? snapshot.providers.get(fullyDecoded(match[1])) : undefined;
       if (!match || !provider || provider.settings.api === 'mock') {
         throw new GatewayError({ status: 404, type: 'invalid_request_error', code: 'unknown_provider', message: 'Passthrough needs a configured network provider: /passthrough/{provider}/{path}.' });
       }

@@ -1,0 +1,101 @@
+/**
+ * The Anthropic-compatible front door, outbound (non-streaming) and errors: an OpenAI chat completion becomes an
+ * Anthropic message, a GatewayError becomes Anthropic's error shape.
+ */
+import type { GatewayError } from '../errors';
+import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../providers/openai-types';
+import type { AnthropicContentBlock, AnthropicErrorBody, AnthropicErrorType, AnthropicMessage, AnthropicStopReason, AnthropicUsage } from '../providers/anthropic/wire-types';
+
+const STOP_REASON_BY_FINISH: Record<string, AnthropicStopReason> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  tool_calls: 'tool_use',
+  function_call: 'tool_use',
+  content_filter: 'refusal',
+};
+
+/** @example toStopReason('tool_calls') // 'tool_use' */
+export function toStopReason(finish: FinishReason | undefined): AnthropicStopReason {
+  return (finish && STOP_REASON_BY_FINISH[finish]) || 'end_turn';
+}
+
+/**
+ * OpenAI counts cached tokens inside prompt_tokens; Anthropic counts them apart from input_tokens.
+ *
+ * @example toAnthropicUsage({ prompt_tokens: 130, completion_tokens: 5, total_tokens: 135, prompt_tokens_details: { cached_tokens: 100 } })
+ * // { input_tokens: 30, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 }
+ */
+export function toAnthropicUsage(usage: Usage | null | undefined): AnthropicUsage {
+  const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  return {
+    input_tokens: Math.max(0, (usage?.prompt_tokens ?? 0) - cached),
+    output_tokens: usage?.completion_tokens ?? 0,
+    cache_read_input_tokens: cached,
+    cache_creation_input_tokens: 0,
+  };
+}
+
+/** Tool arguments arrive as a JSON string; Anthropic clients expect an object (malformed JSON becomes {}). */
+export function toolInput(args: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(args || '{}');
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Anthropic message ids start with "msg_"; some clients log or check that. */
+export function toMessageId(id: string): string {
+  return id.startsWith('msg_') ? id : `msg_${id.replace(/^chatcmpl-/, '')}`;
+}
+
+/**
+ * @param model the model the client asked for (its alias), which is what Anthropic echoes back.
+ * @example completionToAnthropicMessage(completion, 'fast').content // [{ type: 'text', text: 'Hello' }]
+ */
+export function completionToAnthropicMessage(completion: ChatCompletion, model: string): AnthropicMessage {
+  const choice = completion.choices[0];
+  const content: AnthropicContentBlock[] = [];
+  const text = choice?.message.content;
+  if (typeof text === 'string' && text) content.push({ type: 'text', text });
+  for (const call of (choice?.message.tool_calls ?? []) as ToolCall[]) {
+    content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
+  }
+  // Many Anthropic clients read content[0].text without checking; never hand them an empty array.
+  if (content.length === 0) content.push({ type: 'text', text: '' });
+  return {
+    id: toMessageId(completion.id),
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: toStopReason(choice?.finish_reason),
+    stop_sequence: null,
+    usage: toAnthropicUsage(completion.usage),
+  };
+}
+
+/**
+ * @example anthropicErrorType(429) // 'rate_limit_error'
+ */
+export function anthropicErrorType(status: number): AnthropicErrorType {
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 413) return 'request_too_large';
+  if (status === 429) return 'rate_limit_error';
+  if (status === 503 || status === 529) return 'overloaded_error';
+  if (status === 504) return 'timeout_error';
+  if (status >= 500) return 'api_error';
+  return 'invalid_request_error';
+}
+
+/**
+ * The body an Anthropic client expects for an error. The HTTP status stays the gateway's.
+ *
+ * @example res.status(e.status).json(toAnthropicErrorBody(e))
+ */
+export function toAnthropicErrorBody(err: Pick<GatewayError, 'status' | 'message'>): AnthropicErrorBody {
+  return { type: 'error', error: { type: anthropicErrorType(err.status), message: err.message } };
+}

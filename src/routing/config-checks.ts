@@ -1,0 +1,47 @@
+/**
+ * Load-time checks of the routing keys that JSON Schema cannot express: an alias has `targets` or `route`,
+ * rules and context-window fallbacks name existing aliases, and every `match:` is a valid regular expression.
+ */
+import type { ConfigCheck, PathProblem } from '../config/checks';
+import { compileMatch } from './rules';
+
+const aliasHasTargetsOrRoute: ConfigCheck = (config) => {
+  const out: PathProblem[] = [];
+  for (const [alias, a] of Object.entries(config.models)) {
+    if (a.targets && a.route) out.push({ path: ['models', alias, 'route'], message: 'an alias has either "targets" or "route", not both' });
+    else if (!a.targets && !a.route) out.push({ path: ['models', alias], message: 'missing required field "targets" (or "route")' });
+  }
+  return out;
+};
+
+const rulesNameAliases: ConfigCheck = (config) => {
+  const out: PathProblem[] = [];
+  for (const [alias, a] of Object.entries(config.models)) {
+    (a.route ?? []).forEach((rule, i) => {
+      if (!config.models[rule.to]) out.push({ path: ['models', alias, 'route', i, 'to'], message: `unknown alias "${rule.to}"` });
+      else if (rule.to === alias) out.push({ path: ['models', alias, 'route', i, 'to'], message: 'a rule cannot route an alias to itself' });
+      if (rule.when?.match !== undefined) {
+        try {
+          compileMatch(rule.when.match);
+        } catch (err) {
+          out.push({ path: ['models', alias, 'route', i, 'when', 'match'], message: `invalid regular expression: ${(err as Error).message}` });
+        }
+      }
+    });
+  }
+  return out;
+};
+
+const contextFallbacksNameAliases: ConfigCheck = (config) => {
+  const out: PathProblem[] = [];
+  for (const [alias, a] of Object.entries(config.models)) {
+    (a.context_window_fallbacks ?? []).forEach((f, i) => {
+      if (!config.models[f]) out.push({ path: ['models', alias, 'context_window_fallbacks', i], message: `unknown alias "${f}"` });
+      else if (f === alias) out.push({ path: ['models', alias, 'context_window_fallbacks', i], message: 'an alias cannot fall back to itself' });
+    });
+  }
+  return out;
+};
+
+/** Appended to config/checks.ts's list. */
+export const routingChecks: ConfigCheck[] = [aliasHasTargetsOrRoute, rulesNameAliases, contextFallbacksNameAliases];

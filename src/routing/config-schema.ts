@@ -1,0 +1,144 @@
+/**
+ * The routing knobs of proxy.yaml (`retry`, `cooldown`, `route`, `strategy`, hedging, timeouts, context-window
+ * fallbacks): their JSON Schema fragments, which config/schema.ts places, and the matching TypeScript shapes.
+ */
+
+const positiveInt = { type: 'integer', minimum: 1 } as const;
+const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
+const positiveNumber = { type: 'number', exclusiveMinimum: 0 } as const;
+const aliasList = { type: 'array', items: { type: 'string' } } as const;
+
+/** Every value `strategy:` accepts. */
+export const STRATEGIES = ['weighted', 'ordered', 'lowest-latency', 'lowest-cost', 'least-busy'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export interface RetryConfig {
+  /** Tries of one target before moving on to the next (1 = no same-target retry). */
+  attempts?: number;
+  /** Base of the exponential backoff between tries, ms. */
+  backoff_ms?: number;
+  /** Cap of the backoff; an upstream asking to wait longer than this makes the gateway move on instead. */
+  max_backoff_ms?: number;
+}
+
+export interface CooldownConfig {
+  /** Failures inside `window_s` that trip the breaker. */
+  failures?: number;
+  window_s?: number;
+  /** How long a tripped target is skipped before one probe request may test it. */
+  duration_s?: number;
+}
+
+/** A numeric comparison; every bound given must hold. */
+export interface Comparison {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+}
+
+export interface RouteCondition {
+  has_tools?: boolean;
+  has_images?: boolean;
+  /** Estimated prompt tokens. */
+  prompt_tokens?: Comparison;
+  /** The completion budget the request asked for (`max_completion_tokens` or `max_tokens`). */
+  max_tokens?: Comparison;
+  /** Equality per key against the x-switchyard-metadata header. */
+  metadata?: Record<string, string | number | boolean>;
+  /** The caller's key name (set by the auth plugin); one name or a list. */
+  key?: string | string[];
+  /** A regular expression on the last user message; `/pattern/flags` form allowed. */
+  match?: string;
+}
+
+export interface RouteRuleConfig {
+  /** Shown in the x-switchyard-route response header; defaults to `<alias>.route[<index>]`. */
+  name?: string;
+  /** Every condition must hold; no `when` makes the rule match everything (the default route). */
+  when?: RouteCondition;
+  /** The alias that serves matching requests. */
+  to: string;
+}
+
+/** The routing keys an alias may carry (besides `targets` and `fallbacks`). */
+export interface AliasRoutingConfig {
+  strategy?: Strategy;
+  retry?: RetryConfig;
+  cooldown?: CooldownConfig;
+  route?: RouteRuleConfig[];
+  context_window_fallbacks?: string[];
+  hedge_after_ms?: number;
+  timeout_ms?: number;
+}
+
+export const retrySchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Retries of one target on connection errors, timeouts, 408, 429 and 5xx, with exponential backoff and full jitter.',
+  properties: {
+    attempts: { ...positiveInt, description: 'Tries of one target before moving on (default 1: no same-target retry).' },
+    backoff_ms: { ...nonNegativeInt, description: 'Backoff base, doubled per try (default 100).' },
+    max_backoff_ms: { ...nonNegativeInt, description: 'Backoff cap; a longer Retry-After moves on and cools the target down (default 5000).' },
+  },
+} as const;
+
+export const cooldownSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Circuit breaker: a target with `failures` failures inside `window_s` is skipped for `duration_s`, then probed.',
+  properties: {
+    failures: { ...positiveInt, description: 'Failures that trip the breaker (default 3).' },
+    window_s: { ...positiveNumber, description: 'Window the failures are counted in, seconds (default 60).' },
+    duration_s: { ...positiveNumber, description: 'How long a tripped target is skipped, seconds (default 30).' },
+  },
+} as const;
+
+const comparisonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { gt: { type: 'number' }, gte: { type: 'number' }, lt: { type: 'number' }, lte: { type: 'number' } },
+} as const;
+
+const conditionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    has_tools: { type: 'boolean' },
+    has_images: { type: 'boolean' },
+    prompt_tokens: comparisonSchema,
+    max_tokens: comparisonSchema,
+    metadata: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+    key: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
+    match: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+const ruleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['to'],
+  properties: {
+    name: { type: 'string', minLength: 1 },
+    when: conditionSchema,
+    to: { type: 'string', description: 'The alias that serves requests matching `when`.' },
+  },
+} as const;
+
+/** Properties merged into the alias schema. */
+export const aliasRoutingProperties = {
+  strategy: { enum: STRATEGIES, default: 'weighted' },
+  retry: retrySchema,
+  cooldown: cooldownSchema,
+  route: { type: 'array', minItems: 1, items: ruleSchema, description: 'Rules tried in order; the first match names the alias that serves the request.' },
+  context_window_fallbacks: { ...aliasList, description: 'Aliases tried when the upstream says the prompt exceeds its context window.' },
+  hedge_after_ms: { ...positiveInt, description: 'Start the same request on the next target if the first gave no first byte by then.' },
+  timeout_ms: { ...positiveInt, description: 'Bound on the whole routing of one request: every try, backoff and fallback.' },
+} as const;
+
+/** Top-level defaults every alias inherits. */
+export const topLevelRoutingProperties = {
+  retry: retrySchema,
+  cooldown: cooldownSchema,
+} as const;

@@ -1,0 +1,66 @@
+/**
+ * An alias's routing policy, resolved once per snapshot: its own `retry` / `cooldown` over the top-level
+ * defaults, its rules compiled, its hedging and timeout settings. The routing loop reads only this.
+ */
+import type { AliasConfig, GatewayConfig } from '../config/types';
+import type { CooldownConfig, RetryConfig } from './config-schema';
+import { compileRules, type CompiledRule } from './rules';
+
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+}
+
+export interface CooldownPolicy {
+  failures: number;
+  windowMs: number;
+  durationMs: number;
+}
+
+export interface AliasPolicy {
+  retry: RetryPolicy;
+  /** The failure-counting breaker; absent when no `cooldown:` is configured. */
+  breaker?: CooldownPolicy;
+  /** How long a target is skipped after an explicit signal (credentials rejected): the breaker's duration, or 30 s. */
+  explicitCooldownMs: number;
+  hedgeAfterMs?: number;
+  timeoutMs?: number;
+  contextWindowFallbacks: string[];
+  /** Present for an alias that routes by rules instead of having targets. */
+  rules?: CompiledRule[];
+}
+
+const DEFAULT_RETRY: RetryPolicy = { attempts: 1, backoffMs: 100, maxBackoffMs: 5000 };
+const DEFAULT_COOLDOWN = { failures: 3, window_s: 60, duration_s: 30 };
+
+function retryPolicy(top: RetryConfig | undefined, own: RetryConfig | undefined): RetryPolicy {
+  const merged = { ...top, ...own };
+  return {
+    attempts: merged.attempts ?? DEFAULT_RETRY.attempts,
+    backoffMs: merged.backoff_ms ?? DEFAULT_RETRY.backoffMs,
+    maxBackoffMs: merged.max_backoff_ms ?? DEFAULT_RETRY.maxBackoffMs,
+  };
+}
+
+function breakerPolicy(top: CooldownConfig | undefined, own: CooldownConfig | undefined): CooldownPolicy | undefined {
+  if (!top && !own) return undefined;
+  const merged = { ...DEFAULT_COOLDOWN, ...top, ...own };
+  return { failures: merged.failures, windowMs: merged.window_s * 1000, durationMs: merged.duration_s * 1000 };
+}
+
+/**
+ * @example resolveAliasPolicy('chat', config.models.chat, config).retry // { attempts: 2, backoffMs: 100, maxBackoffMs: 5000 }
+ */
+export function resolveAliasPolicy(name: string, alias: AliasConfig, config: GatewayConfig): AliasPolicy {
+  const breaker = breakerPolicy(config.cooldown, alias.cooldown);
+  return {
+    retry: retryPolicy(config.retry, alias.retry),
+    breaker,
+    explicitCooldownMs: breaker?.durationMs ?? DEFAULT_COOLDOWN.duration_s * 1000,
+    hedgeAfterMs: alias.hedge_after_ms,
+    timeoutMs: alias.timeout_ms,
+    contextWindowFallbacks: alias.context_window_fallbacks ?? [],
+    rules: alias.route ? compileRules(name, alias.route) : undefined,
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * The client's per-request `fallbacks` (a gateway-only body field, stripped before upstream): checked to name
+ * aliases the caller may use, so a request cannot reach an alias its key could not ask for directly.
+ */
+import type { RuntimeSnapshot } from '../config/snapshot';
+import { errors, GatewayError } from '../errors';
+import type { Caller } from '../pipeline/types';
+
+/**
+ * The aliases from `body.fallbacks`, or undefined when the request sent none.
+ *
+ * @example requestFallbacks({ model: 'chat', fallbacks: ['chat-backup'] }, snapshot, ctx.caller) // ['chat-backup']
+ */
+export function requestFallbacks(body: object, snapshot: RuntimeSnapshot, caller?: Caller): string[] | undefined {
+  const sent = (body as { fallbacks?: unknown }).fallbacks;
+  if (sent === undefined) return undefined;
+  if (!Array.isArray(sent) || sent.some((f) => typeof f !== 'string')) throw errors.badRequest('"fallbacks" must be an array of model names.', 'fallbacks');
+  for (const name of sent as string[]) {
+    if (!snapshot.aliases.has(name)) throw errors.badRequest(`"fallbacks" names the model "${name}", which does not exist on this gateway.`, 'fallbacks', 'model_not_found');
+    if (caller && !caller.models.includes('*') && !caller.models.includes(name)) {
+      throw new GatewayError({ status: 403, type: 'permission_error', code: 'model_not_allowed', param: 'fallbacks', message: `This key may not use the model "${name}" named in "fallbacks".` });
+    }
+  }
+  return sent as string[];
+}

@@ -1,0 +1,69 @@
+/**
+ * Retries of the same target: on connection errors, timeouts, 408, 429, 500, 502, 503, 504 and 529, up to the
+ * alias's `retry.attempts`, with exponential backoff and full jitter. An upstream's Retry-After is honoured
+ * when it fits under the backoff cap; a longer one moves on at once (the cooldown wrapper parks the target).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AttemptFailure } from './call-target';
+import type { RetryPolicy } from './policy';
+import type { TryTarget } from './try-target';
+
+const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504, 529]);
+
+/**
+ * A failure that the same target may not repeat: the network, a timeout, overload or rate limiting.
+ * Client errors, rejected credentials and unknown models are not: trying again would get the same answer.
+ *
+ * @example isTransient(new AttemptFailure({ status: 429, ... }, 429)) // true
+ */
+export function isTransient(f: AttemptFailure): boolean {
+  if (f.clientAborted || f.info.credentialProblem) return false;
+  if (f.upstreamStatus === 0) return true;
+  // 200: the stream started and then broke or carried an error event; the normalised status says which.
+  if (f.upstreamStatus === 200) return f.info.retryable && TRANSIENT_STATUSES.has(f.info.status);
+  return TRANSIENT_STATUSES.has(f.upstreamStatus);
+}
+
+/**
+ * The wait before try number `tryNumber + 1`: full jitter over min(cap, base × 2^(tryNumber-1)).
+ *
+ * @example backoffDelay({ attempts: 3, backoffMs: 100, maxBackoffMs: 5000 }, 2, () => 0.5) // 100
+ */
+export function backoffDelay(policy: RetryPolicy, tryNumber: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (tryNumber - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * How long to wait before trying the same target again, or undefined to move on to the next target.
+ *
+ * @example retryDelay(policy, failure, 1) // 73 (jittered), or the upstream's Retry-After if it is under the cap
+ */
+export function retryDelay(policy: RetryPolicy, failure: AttemptFailure, tryNumber: number, random: () => number = Math.random): number | undefined {
+  if (tryNumber >= policy.attempts || !isTransient(failure)) return undefined;
+  const asked = failure.info.retryAfterMs;
+  if (asked !== undefined) return asked > policy.maxBackoffMs ? undefined : asked;
+  return backoffDelay(policy, tryNumber, random);
+}
+
+/**
+ * @example const tryTarget = withRetry(withCooldown(ctx, routing, recordedAttempt(...)));
+ */
+export function withRetry<T>(next: TryTarget<T>): TryTarget<T> {
+  return async (step, signal) => {
+    const policy = step.alias.policy.retry;
+    for (let tryNumber = 1; ; tryNumber++) {
+      try {
+        return await next(step, signal);
+      } catch (err) {
+        if (!(err instanceof AttemptFailure) || signal.aborted) throw err;
+        const wait = retryDelay(policy, err, tryNumber);
+        if (wait === undefined) throw err;
+        // Aborted by the client or the alias's timeout: the routing loop reports which.
+        await sleep(wait, undefined, { signal }).catch(() => {
+          throw err;
+        });
+      }
+    }
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * The routing state that outlives config reloads: circuit breakers and per-target statistics. One instance per
+ * daemon, kept in the StateRegistry; snapshots reach it as `snapshot.routing`.
+ */
+import type { ResolvedTarget } from '../config/snapshot';
+import { CooldownBook, type CooldownView } from './cooldown-book';
+import { TargetStats } from './target-stats';
+
+/** The key of one target in breakers and statistics. @example targetKey({ provider: 'openai', model: 'gpt-4o' }) // 'openai/gpt-4o' */
+export function targetKey(target: Pick<ResolvedTarget, 'provider' | 'model'>): string {
+  return `${target.provider}/${target.model}`;
+}
+
+/** The key that cools down every target of a provider (credentials rejected). @example providerKey('openai') // 'openai:*' */
+export function providerKey(provider: string): string {
+  return `${provider}:*`;
+}
+
+/**
+ * @example const routing = state.keep('routing:state', () => new RoutingState());
+ */
+export class RoutingState {
+  readonly cooldowns = new CooldownBook();
+  readonly stats = new TargetStats();
+
+  /** What /health/ready shows. */
+  describe(): { cooldowns: CooldownView[]; targets: ReturnType<TargetStats['describe']> } {
+    return { cooldowns: this.cooldowns.describe(), targets: this.stats.describe() };
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The strategies an alias can name in `strategy:`, and `orderTargets`, which applies an alias's strategy to one
+ * request. Each strategy is a pure function of the targets, the request and the live statistics.
+ */
+import type { ResolvedAlias, ResolvedTarget, RuntimeSnapshot } from '../../config/snapshot';
+import type { Strategy } from '../config-schema';
+import { leastBusyOrder } from './least-busy';
+import { lowestCostOrder } from './lowest-cost';
+import { lowestLatencyOrder } from './lowest-latency';
+import type { TargetOrder } from './types';
+import { weightedOrder } from './weighted';
+
+export const strategies: Record<Strategy, TargetOrder> = {
+  weighted: (input) => weightedOrder(input.targets, input.random),
+  ordered: (input) => [...input.targets],
+  'lowest-latency': lowestLatencyOrder,
+  'lowest-cost': lowestCostOrder,
+  'least-busy': leastBusyOrder,
+};
+
+/**
+ * @example orderTargets(snapshot, snapshot.aliases.get('chat')!, ctx.body) // [{ provider: 'deepseek', ... }, ...]
+ */
+export function orderTargets(snapshot: RuntimeSnapshot, alias: ResolvedAlias, body: object, random: () => number = Math.random): ResolvedTarget[] {
+  if (alias.targets.length <= 1) return [...alias.targets];
+  return strategies[alias.strategy]({ targets: alias.targets, body, stats: snapshot.routing.stats, config: snapshot.config, random });
+}

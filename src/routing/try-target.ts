@@ -1,0 +1,90 @@
+/**
+ * The one "try a target" function every routing wrapper (retry, cooldown, hedging) composes around, and the
+ * innermost implementation of it: call the provider once, record the attempt and the target's statistics.
+ */
+import type { ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
+import type { AttemptRecord, RequestContext } from '../pipeline/types';
+import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
+import type { UpstreamCall } from '../providers/types';
+import type { PlannedAttempt } from './attempt-plan';
+import { AttemptFailure, type AttemptTiming } from './call-target';
+import { targetKey } from './routing-state';
+
+/** One try of one target. Resolves with the answer, or throws AttemptFailure or TargetSkipped. */
+export type TryTarget<T> = (step: PlannedAttempt, signal: AbortSignal) => Promise<T>;
+
+/** One attempt's work: call the provider and return its answer, or throw AttemptFailure. */
+export type AttemptRunner<B, T> = (provider: ResolvedProvider, body: B, call: UpstreamCall, signal: AbortSignal, timing: AttemptTiming) => Promise<T>;
+
+/** The target was not called at all (provider unavailable, cooling down). */
+export class TargetSkipped extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'TargetSkipped';
+  }
+}
+
+/** How an answer keeps using its upstream after it is returned: a stream holds its connection until read. */
+export interface AnswerLifecycle<T> {
+  /** Resolves when the answer no longer uses the upstream. Without it, the answer is done once returned. */
+  heldUntil?(value: T): Promise<void>;
+  /** Releases an answer nobody will read (a hedging race's loser). */
+  discard?(value: T): void;
+}
+
+/** Records a target that was passed over without a call. @example recordSkip(ctx, step, 'cooling down') */
+export function recordSkip(ctx: RequestContext, step: PlannedAttempt, reason: string): TargetSkipped {
+  ctx.attempts.push({ alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: 0, latencyMs: 0, ok: false, skipped: true, reason });
+  return new TargetSkipped(reason);
+}
+
+/**
+ * @example const tryTarget = recordedAttempt(ctx, snapshot, callChat, {});
+ */
+export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
+  ctx: RequestContext,
+  snapshot: RuntimeSnapshot,
+  run: AttemptRunner<B, T>,
+  lifecycle: AnswerLifecycle<T>,
+): TryTarget<T> {
+  return async (step, signal) => {
+    const provider = snapshot.providers.get(step.target.provider);
+    if (!provider || !provider.available) {
+      throw recordSkip(ctx, step, provider ? `unavailable: ${provider.missingEnv.join(', ')} not set` : 'unknown provider');
+    }
+    const record: AttemptRecord = { alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: 0, latencyMs: 0, ok: false, ...(step.hedge ? { hedge: true } : {}) };
+    ctx.attempts.push(record);
+    const body = { ...(ctx.body as B), model: step.target.model };
+    await snapshot.pipeline.beforeAttempt(ctx, { alias: step.alias.name, provider: provider.name, model: step.target.model, body });
+    const key = targetKey(step.target);
+    const stats = snapshot.routing.stats;
+    const endInFlight = stats.begin(key);
+    const started = performance.now();
+    const timing: AttemptTiming = {};
+    try {
+      const value = await run(provider, body, { provider: provider.settings, model: step.target.model, stream: ctx.stream }, signal, timing);
+      const elapsed = performance.now() - started;
+      Object.assign(record, { ok: true, status: 200, latencyMs: elapsed, ttfbMs: timing.firstChunkMs ?? timing.ttfbMs });
+      stats.recordTtfb(key, timing.firstChunkMs ?? timing.ttfbMs ?? elapsed);
+      if (lifecycle.heldUntil) void lifecycle.heldUntil(value).then(endInFlight, endInFlight);
+      else endInFlight();
+      return value;
+    } catch (err) {
+      endInFlight();
+      const elapsed = performance.now() - started;
+      if (err instanceof AttemptFailure) {
+        Object.assign(record, {
+          status: err.upstreamStatus,
+          reason: err.info.message,
+          latencyMs: elapsed,
+          ttfbMs: timing.ttfbMs,
+          timedOut: err.timedOut,
+          retryAfterMs: err.info.retryAfterMs,
+        });
+        // A timeout is the slowest answer of all: it must count against the target's latency.
+        if (err.timedOut) stats.recordTtfb(key, elapsed);
+      }
+      throw err;
+    }
+  };
+}

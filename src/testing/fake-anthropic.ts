@@ -1,0 +1,146 @@
+/**
+ * A fake Anthropic Messages API for tests: real HTTP on 127.0.0.1, Anthropic's JSON and SSE formats, the same
+ * 400s the real API gives malformed requests (missing max_tokens, a system role in messages, no
+ * anthropic-version, unknown fields), and fault injection (529 overloaded, 429 with rate-limit headers,
+ * error events mid-stream).
+ */
+import type http from 'node:http';
+import { sleep, splitInto, startFakeUpstream, streamPieces, type FakeUpstream, type RecordedUpstreamCall } from './fake-upstream-server';
+
+/** What the fake does with one request. */
+export interface FakeAnthropicBehavior {
+  /** Answer with this status and an Anthropic error body; the error type follows the status unless given. */
+  status?: number;
+  errorType?: string;
+  errorMessage?: string;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  /** Assistant text (default "reply from <model>"). */
+  reply?: string;
+  /** Answer with a tool_use block (after the text, if `reply` is set too). */
+  toolUse?: { name: string; input: Record<string, unknown> };
+  usage?: { input_tokens: number; output_tokens: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number };
+  stopReason?: string;
+  /** For streams: send an `error` event (overloaded_error unless `errorType`) after this many content deltas. */
+  streamErrorAfterDeltas?: number;
+}
+
+export type FakeAnthropic = FakeUpstream<FakeAnthropicBehavior>;
+
+const ERROR_TYPE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_request_error', 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error', 404: 'not_found_error',
+  413: 'request_too_large', 429: 'rate_limit_error', 500: 'api_error', 504: 'timeout_error', 529: 'overloaded_error',
+};
+
+const KNOWN_FIELDS = new Set([
+  'model', 'max_tokens', 'messages', 'system', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k', 'tools',
+  'tool_choice', 'metadata', 'thinking', 'service_tier', 'container', 'mcp_servers',
+]);
+
+function sendError(res: http.ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_fake', ...headers });
+  res.end(JSON.stringify({ type: 'error', error: { type, message }, request_id: 'req_fake' }));
+}
+
+/** The checks the real API makes before generating anything; returns the complaint, or undefined if valid. */
+export function anthropicRequestProblem(call: RecordedUpstreamCall): { status: number; type: string; message: string } | undefined {
+  const bad = (message: string) => ({ status: 400, type: 'invalid_request_error', message });
+  if (!call.headers['x-api-key']) return { status: 401, type: 'authentication_error', message: 'x-api-key header is required' };
+  if (!call.headers['anthropic-version']) return bad('anthropic-version: header is required');
+  const body = call.body;
+  if (!body) return bad('There was an issue with your request body: invalid JSON');
+  for (const key of Object.keys(body)) if (!KNOWN_FIELDS.has(key)) return bad(`${key}: Extra inputs are not permitted`);
+  if (typeof body.model !== 'string') return bad('model: Field required');
+  if (body.max_tokens === undefined) return bad('max_tokens: Field required');
+  if (typeof body.temperature === 'number' && (body.temperature < 0 || body.temperature > 1)) return bad('temperature: Input should be less than or equal to 1');
+  if (!Array.isArray(body.messages)) return bad('messages: Field required');
+  const messages = body.messages as { role?: unknown; content?: unknown }[];
+  let previousToolUseIds = new Set<string>();
+  for (const [i, m] of messages.entries()) {
+    if (m.role === 'system') return bad(`messages.${i}.role: Unexpected role "system". The Messages API accepts a top-level \`system\` parameter, not "system" as an input message role.`);
+    if (m.role !== 'user' && m.role !== 'assistant') return bad(`messages.${i}.role: Input should be 'user' or 'assistant'`);
+    const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? (m.content as Record<string, unknown>[]) : undefined;
+    if (!blocks) return bad(`messages.${i}.content: Field required`);
+    if (blocks.some((b) => b.type === 'text' && b.text === '')) return bad('messages: text content blocks must be non-empty');
+    for (const b of blocks) {
+      if (b.type === 'tool_result' && !previousToolUseIds.has(String(b.tool_use_id))) {
+        return bad(`messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(b.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`);
+      }
+    }
+    previousToolUseIds = new Set(blocks.filter((b) => b.type === 'tool_use').map((b) => String(b.id)));
+  }
+  return undefined;
+}
+
+/**
+ * @example
+ * const fake = await startFakeAnthropic();
+ * fake.on('claude-sonnet-4-5', { status: 529 }, 1); // overloaded once
+ * // provider: { api: anthropic, base_url: fake.url, api_key: "k" }
+ * await fake.close();
+ */
+export async function startFakeAnthropic(): Promise<FakeAnthropic> {
+  return startFakeUpstream<FakeAnthropicBehavior>({
+    versionPath: '/v1',
+    modelOf: (c) => (typeof c.body?.model === 'string' ? c.body.model : undefined),
+    handle: async (call, b, res) => {
+      if (b.delayMs) await sleep(b.delayMs);
+      if (call.method !== 'POST' || call.path.split('?')[0] !== '/v1/messages') return sendError(res, 404, 'not_found_error', `Not found: ${call.path}`);
+      const problem = anthropicRequestProblem(call);
+      if (problem) return sendError(res, problem.status, problem.type, problem.message);
+      if (b.status && b.status >= 400) {
+        return sendError(res, b.status, b.errorType ?? ERROR_TYPE_BY_STATUS[b.status] ?? 'api_error', b.errorMessage ?? (b.status === 529 ? 'Overloaded' : `fake error ${b.status}`), b.headers);
+      }
+      const model = call.model ?? 'claude';
+      const text = b.toolUse && b.reply === undefined ? '' : (b.reply ?? `reply from ${model}`);
+      const usage = b.usage ?? { input_tokens: Math.max(1, Math.ceil(call.rawBody.length / 40)), output_tokens: Math.max(1, Math.ceil(text.length / 4)) };
+      const stopReason = b.stopReason ?? (b.toolUse ? 'tool_use' : 'end_turn');
+      const id = `msg_fake${String(Date.now()).slice(-6)}${call.at % 1000}`;
+      const toolId = 'toolu_01FakeToolUse0000000001';
+      if (call.body?.stream !== true) {
+        const content: Record<string, unknown>[] = [];
+        if (text) content.push({ type: 'text', text });
+        if (b.toolUse) content.push({ type: 'tool_use', id: toolId, name: b.toolUse.name, input: b.toolUse.input });
+        res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake', ...b.headers });
+        return void res.end(JSON.stringify({ id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage }));
+      }
+
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': 'req_fake', ...b.headers });
+      const send = (data: Record<string, unknown>) => res.write(`event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`);
+      let deltas = 0;
+      const maybeFail = (): boolean => {
+        if (b.streamErrorAfterDeltas === undefined || deltas < b.streamErrorAfterDeltas) return false;
+        send({ type: 'error', error: { type: b.errorType ?? 'overloaded_error', message: b.errorMessage ?? 'Overloaded' } });
+        res.end();
+        return true;
+      };
+      send({ type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } });
+      let index = 0;
+      if (text) {
+        send({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
+        send({ type: 'ping' });
+        for (const piece of streamPieces(text)) {
+          if (maybeFail()) return;
+          send({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
+          deltas++;
+        }
+        send({ type: 'content_block_stop', index });
+        index++;
+      }
+      if (b.toolUse) {
+        send({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: toolId, name: b.toolUse.name, input: {} } });
+        send({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } });
+        for (const piece of splitInto(JSON.stringify(b.toolUse.input), 3)) {
+          if (maybeFail()) return;
+          send({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
+          deltas++;
+        }
+        send({ type: 'content_block_stop', index });
+      }
+      if (maybeFail()) return;
+      send({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
+      send({ type: 'message_stop' });
+      res.end();
+    },
+  });
+}

@@ -1,0 +1,141 @@
+/**
+ * A fake Gemini API for tests: real HTTP on 127.0.0.1, generateContent and streamGenerateContent (`alt=sse`),
+ * Google's error shape, the 400s the real API gives malformed requests (unknown fields, bad roles, schema
+ * keywords it does not support, missing key), and fault injection (RESOURCE_EXHAUSTED with RetryInfo,
+ * UNAVAILABLE, error events mid-stream).
+ */
+import type http from 'node:http';
+import { sleep, startFakeUpstream, streamPieces, type FakeUpstream, type RecordedUpstreamCall } from './fake-upstream-server';
+
+export interface FakeGeminiBehavior {
+  /** Answer with this HTTP status and a Google error body. */
+  status?: number;
+  errorMessage?: string;
+  /** Adds a google.rpc.RetryInfo detail, e.g. "7s". */
+  retryDelay?: string;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  /** Model text (default "reply from <model>"). */
+  reply?: string;
+  /** Answer with a functionCall part (after the text, if `reply` is set too). */
+  functionCall?: { name: string; args: Record<string, unknown> };
+  usage?: { promptTokenCount: number; candidatesTokenCount: number; cachedContentTokenCount?: number; thoughtsTokenCount?: number };
+  finishReason?: string;
+  /** For streams: send an error payload (RESOURCE_EXHAUSTED unless `status`-like `streamErrorStatus`) after this many chunks. */
+  streamErrorAfterChunks?: number;
+  streamErrorStatus?: number;
+}
+
+export type FakeGemini = FakeUpstream<FakeGeminiBehavior>;
+
+const GOOGLE_STATUS_BY_HTTP: Record<number, string> = {
+  400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED',
+};
+
+const KNOWN_FIELDS = new Set(['contents', 'systemInstruction', 'generationConfig', 'tools', 'toolConfig', 'safetySettings', 'cachedContent']);
+const KNOWN_CONFIG_FIELDS = new Set([
+  'temperature', 'topP', 'topK', 'maxOutputTokens', 'stopSequences', 'seed', 'candidateCount', 'presencePenalty', 'frequencyPenalty',
+  'responseMimeType', 'responseSchema', 'responseJsonSchema', 'thinkingConfig', 'responseLogprobs', 'logprobs',
+]);
+const UNSUPPORTED_SCHEMA_KEYS = ['additionalProperties', '$schema', 'strict'];
+
+function googleError(status: number, message: string, details: Record<string, unknown>[] = []): { error: Record<string, unknown> } {
+  return { error: { code: status, message, status: GOOGLE_STATUS_BY_HTTP[status] ?? 'UNKNOWN', ...(details.length ? { details } : {}) } };
+}
+
+function sendError(res: http.ServerResponse, status: number, message: string, details: Record<string, unknown>[] = [], headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
+  res.end(JSON.stringify(googleError(status, message, details)));
+}
+
+function findKey(value: unknown, keys: string[], path: string): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (keys.includes(k)) return `${path}.${k}`;
+    const inner = findKey(v, keys, `${path}.${k}`);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/** The checks the real API makes before generating; returns the complaint, or undefined if valid. */
+export function geminiRequestProblem(call: RecordedUpstreamCall): { status: number; message: string; details?: Record<string, unknown>[] } | undefined {
+  const key = call.headers['x-goog-api-key'] ?? new URL(call.path, 'http://x').searchParams.get('key');
+  if (!key) return { status: 403, message: "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API." };
+  if (key === 'invalid') {
+    return { status: 400, message: 'API key not valid. Please pass a valid API key.', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }] };
+  }
+  const bad = (message: string) => ({ status: 400, message });
+  const body = call.body;
+  if (!body) return bad('Invalid JSON payload received.');
+  for (const k of Object.keys(body)) if (!KNOWN_FIELDS.has(k)) return bad(`Invalid JSON payload received. Unknown name "${k}": Cannot find field.`);
+  for (const k of Object.keys((body.generationConfig as object | undefined) ?? {})) {
+    if (!KNOWN_CONFIG_FIELDS.has(k)) return bad(`Invalid JSON payload received. Unknown name "${k}" at 'generation_config': Cannot find field.`);
+  }
+  if (!Array.isArray(body.contents) || body.contents.length === 0) return bad('* GenerateContentRequest.contents: contents is not specified');
+  for (const [i, c] of (body.contents as { role?: unknown; parts?: unknown }[]).entries()) {
+    if (c.role !== undefined && c.role !== 'user' && c.role !== 'model') return bad('Please use a valid role: user, model.');
+    if (!Array.isArray(c.parts) || c.parts.length === 0) return bad(`* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`);
+  }
+  const schemaKey = findKey(body.tools, UNSUPPORTED_SCHEMA_KEYS, 'tools') ?? findKey((body.generationConfig as Record<string, unknown> | undefined)?.responseSchema, UNSUPPORTED_SCHEMA_KEYS, 'response_schema');
+  if (schemaKey) return bad(`Invalid JSON payload received. Unknown name "${schemaKey.split('.').pop()}" at '${schemaKey}': Cannot find field.`);
+  return undefined;
+}
+
+/**
+ * @example
+ * const fake = await startFakeGemini();
+ * fake.on('gemini-2.5-flash', { status: 429, retryDelay: '3s' }, 1);
+ * // provider: { api: gemini, base_url: fake.url, api_key: "k" }
+ */
+export async function startFakeGemini(): Promise<FakeGemini> {
+  return startFakeUpstream<FakeGeminiBehavior>({
+    versionPath: '/v1beta',
+    modelOf: (c) => /\/models\/([^:/?]+):/.exec(c.path)?.[1],
+    handle: async (call, b, res) => {
+      if (b.delayMs) await sleep(b.delayMs);
+      const route = /^\/v1beta\/models\/([^:/?]+):(generateContent|streamGenerateContent)(\?.*)?$/.exec(call.path);
+      if (call.method !== 'POST' || !route) return sendError(res, 404, `Method not found: ${call.path}`);
+      const problem = geminiRequestProblem(call);
+      if (problem) return sendError(res, problem.status, problem.message, problem.details);
+      if (b.status && b.status >= 400) {
+        const details = b.retryDelay ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: b.retryDelay }] : [];
+        const message = b.errorMessage ?? (b.status === 429 ? 'You exceeded your current quota, please check your plan and billing details.' : `fake error ${b.status}`);
+        return sendError(res, b.status, message, details, b.headers);
+      }
+      const model = route[1];
+      const text = b.functionCall && b.reply === undefined ? '' : (b.reply ?? `reply from ${model}`);
+      const u = b.usage ?? { promptTokenCount: Math.max(1, Math.ceil(call.rawBody.length / 40)), candidatesTokenCount: Math.max(1, Math.ceil(text.length / 4)) };
+      const usageMetadata = { ...u, totalTokenCount: u.promptTokenCount + u.candidatesTokenCount + (u.thoughtsTokenCount ?? 0) };
+      const finishReason = b.finishReason ?? 'STOP';
+      const responseId = `fake-${call.at.toString(36)}`;
+      const envelope = (parts: Record<string, unknown>[], final: boolean) => ({
+        candidates: [{ content: { parts, role: 'model' }, index: 0, ...(final ? { finishReason } : {}) }],
+        usageMetadata: final ? usageMetadata : { promptTokenCount: u.promptTokenCount, totalTokenCount: u.promptTokenCount },
+        modelVersion: model,
+        responseId,
+      });
+      const callPart = b.functionCall ? [{ functionCall: { name: b.functionCall.name, args: b.functionCall.args }, thoughtSignature: 'ZmFrZS1zaWduYXR1cmU=' }] : [];
+
+      if (route[2] === 'generateContent') {
+        res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', ...b.headers });
+        return void res.end(JSON.stringify(envelope([...(text ? [{ text }] : []), ...callPart], true)));
+      }
+      // Without alt=sse Gemini streams one JSON array; the adapter always asks for SSE, and so does this fake.
+      if (!/[?&]alt=sse\b/.test(call.path)) return sendError(res, 400, 'This fake only streams with alt=sse.');
+      res.writeHead(200, { 'content-type': 'text/event-stream', ...b.headers });
+      const chunks = [...(text ? streamPieces(text).map((t) => [{ text: t }]) : []), ...(callPart.length ? [callPart] : [])];
+      for (const [i, parts] of chunks.entries()) {
+        if (b.streamErrorAfterChunks !== undefined && i >= b.streamErrorAfterChunks) {
+          const status = b.streamErrorStatus ?? 429;
+          res.write(`data: ${JSON.stringify(googleError(status, b.errorMessage ?? 'Resource has been exhausted (e.g. check quota).'))}\r\n\r\n`);
+          return void res.end();
+        }
+        res.write(`data: ${JSON.stringify(envelope(parts, i === chunks.length - 1))}\r\n\r\n`);
+      }
+      if (chunks.length === 0) res.write(`data: ${JSON.stringify(envelope([{ text: '' }], true))}\r\n\r\n`);
+      res.end();
+    },
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * GET /metrics through the real daemon: Prometheus text, switchyard_ series, labels bounded to config names,
+ * the admin-key guard, and no secrets in the output.
+ */
+import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
+import { startDaemon, type Daemon } from '../helpers/daemon';
+
+const PROVIDER_KEY = 'sk-metrics-provider-secret-7788';
+const ADMIN_KEY = 'admin-key-for-metrics-0042';
+
+// Stands in for the cache and cost-log plugins: it marks each request the way they will.
+const FAKE_COST_PLUGIN = `
+module.exports = {
+  name: 'fake-cost',
+  create: () => ({
+    onComplete(ctx) {
+      if (ctx.servedBy) { ctx.costUsd = 0.25; ctx.cache = ctx.metadata.cache === 'hit' ? 'hit' : 'miss'; }
+    },
+  }),
+};`;
+
+const config = (url: string, guarded: boolean) => `
+server: { metrics: { require_admin_key: ${guarded} } }
+providers:
+  up:   { api: openai, base_url: "${url}", api_key: "${PROVIDER_KEY}" }
+  down: { api: openai, base_url: "${url}", api_key: "${PROVIDER_KEY}" }
+models:
+  chat:
+    targets: [ { provider: up, model: model-a } ]
+  flaky:
+    targets: [ { provider: down, model: broken-model } ]
+    fallbacks: [chat]
+plugins:
+  - use: ./fake-cost.js
+    admin_key: "\${SWITCHYARD_TEST_ADMIN_KEY}"
+`;
+
+let fake: FakeOpenAI;
+let gw: Daemon;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  fake.on('broken-model', { status: 500, errorMessage: `upstream echoed ${PROVIDER_KEY}` });
+  fake.on('model-a', { usage: { prompt_tokens: 11, completion_tokens: 7, cached_tokens: 3 } });
+  gw = await startDaemon({ config: config(fake.url, false), files: { 'fake-cost.js': FAKE_COST_PLUGIN }, env: { SWITCHYARD_TEST_ADMIN_KEY: ADMIN_KEY } });
+});
+afterAll(async () => {
+  await gw?.stop();
+  await fake?.close();
+});
+
+function chat(body: Record<string, unknown>, headers: Record<string, string> = {}) {
+  return fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }),
+  });
+}
+
+async function scrape(headers: Record<string, string> = {}): Promise<string> {
+  const res = await fetch(`${gw.url}/metrics`, { headers });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+  return res.text();
+}
+
+/** The value of one series, matched by name and an exact label set. */
+function value(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labelText = /\{(.*)\}/.exec(line)?.[1] ?? '';
+    const have = labelText ? labelText.split(/,(?=[a-z_]+=")/) : [];
+    if (want.length === have.length && want.every((w) => have.includes(w))) return Number(line.split(' ').pop());
+  }
+  return undefined;
+}
+
+describe('GET /metrics', () => {
+  test('counts requests by alias, provider, model and status, with latency histograms', async () => {
+    expect((await chat({ model: 'chat' })).status).toBe(200);
+    expect((await chat({ model: 'chat', stream: true })).status).toBe(200);
+    const text = await scrape();
+    const route = { endpoint: 'chat', alias: 'chat', provider: 'up', model: 'model-a' };
+    expect(value(text, 'switchyard_requests_total', { ...route, status: '200' })).toBeGreaterThanOrEqual(2);
+    for (const h of ['request_duration_seconds', 'time_to_first_byte_seconds', 'gateway_overhead_seconds']) {
+      expect(value(text, `switchyard_${h}_count`, route)).toBeGreaterThanOrEqual(2);
+    }
+    expect(value(text, 'switchyard_upstream_duration_seconds_count', { alias: 'chat', provider: 'up', model: 'model-a', status: '200' })).toBeGreaterThanOrEqual(2);
+    expect(value(text, 'switchyard_streams_total', { alias: 'chat', provider: 'up', model: 'model-a', result: 'completed' })).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^switchyard_process_resident_memory_bytes \d+/m);
+  });
+
+  test('counts tokens by kind, cost, and cache results as the plugins report them', async () => {
+    const before = await scrape();
+    await chat({ model: 'chat' });
+    await chat({ model: 'chat' }, { 'x-switchyard-metadata': JSON.stringify({ cache: 'hit' }) });
+    const after = await scrape();
+    const delta = (name: string, labels: Record<string, string>) => (value(after, name, labels) ?? 0) - (value(before, name, labels) ?? 0);
+    const target = { alias: 'chat', provider: 'up', model: 'model-a' };
+    expect(delta('switchyard_tokens_total', { ...target, kind: 'input' })).toBe(22);
+    expect(delta('switchyard_tokens_total', { ...target, kind: 'output' })).toBe(14);
+    expect(delta('switchyard_tokens_total', { ...target, kind: 'cached' })).toBe(6);
+    expect(delta('switchyard_cost_usd_total', target)).toBeCloseTo(0.5, 9);
+    expect(delta('switchyard_cache_requests_total', { alias: 'chat', result: 'hit' })).toBe(1);
+    expect(delta('switchyard_cache_requests_total', { alias: 'chat', result: 'miss' })).toBe(1);
+  });
+
+  test('a fallback is counted, and the failed attempt shows under its own provider and status', async () => {
+    expect((await chat({ model: 'flaky' })).status).toBe(200);
+    const text = await scrape();
+    expect(value(text, 'switchyard_fallbacks_total', { alias: 'flaky', fallback: 'chat' })).toBeGreaterThanOrEqual(1);
+    expect(value(text, 'switchyard_upstream_duration_seconds_count', { alias: 'flaky', provider: 'down', model: 'broken-model', status: '500' })).toBeGreaterThanOrEqual(1);
+  });
+
+  test('model names a client invents never become label values', async () => {
+    const invented = 'client-invented-model-zzz-12345';
+    expect((await chat({ model: invented })).status).toBe(404);
+    expect((await chat({ model: '' })).status).toBeGreaterThanOrEqual(400);
+    const text = await scrape();
+    expect(text).not.toContain(invented);
+    expect(value(text, 'switchyard_requests_total', { endpoint: 'chat', alias: 'unknown', provider: 'none', model: 'none', status: '404' })).toBeGreaterThanOrEqual(1);
+  });
+
+  test('never shows a provider key or the admin key', async () => {
+    await chat({ model: 'flaky' });
+    const text = await scrape();
+    expect(text).not.toContain(PROVIDER_KEY);
+    expect(text).not.toContain(ADMIN_KEY);
+  });
+
+  test('config reloads are counted by result', async () => {
+    const before = await scrape();
+    gw.writeConfig('providers: [this is not valid');
+    await gw.waitForLog((r) => r.message === 'config reload rejected; still serving the previous config');
+    gw.writeConfig(config(fake.url, false) + '\n# touched\n');
+    await gw.waitForLog((r) => r.message === 'config reloaded');
+    const after = await scrape();
+    const delta = (result: string) => (value(after, 'switchyard_config_reloads_total', { result }) ?? 0) - (value(before, 'switchyard_config_reloads_total', { result }) ?? 0);
+    expect(delta('failure')).toBe(1);
+    expect(delta('success')).toBe(1);
+  });
+
+  test('with require_admin_key, only the admin key may read it', async () => {
+    gw.writeConfig(config(fake.url, true));
+    await gw.waitForLog((r) => r.message === 'config reloaded' && (gw.logRecords().filter((x) => x.message === 'config reloaded').length >= 2));
+    expect((await fetch(`${gw.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${gw.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}x` } })).status).toBe(401);
+    expect((await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY.slice(0, -1)}` } })).status).toBe(401);
+    const denied = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${PROVIDER_KEY}` } });
+    expect(denied.status).toBe(401);
+    expect(await denied.text()).not.toContain(ADMIN_KEY);
+    expect((await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).status).toBe(200);
+    expect((await fetch(`${gw.url}/metrics`, { headers: { 'x-api-key': ADMIN_KEY } })).status).toBe(200);
+  });
+});
