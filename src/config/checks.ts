@@ -5,6 +5,7 @@
 import type { ConfigPath } from './interpolate';
 import type { GatewayConfig } from './types';
 import { adapters, NETWORKLESS_APIS } from '../providers/registry';
+import { routingChecks } from '../routing/config-checks';
 
 export interface PathProblem {
   path: ConfigPath;
@@ -50,7 +51,7 @@ const metricsKeyExists: ConfigCheck = (config) => {
 };
 
 /** Every cross-reference check. Modules that add config sections append their checks here. */
-export const configChecks: ConfigCheck[] = [providersAreKnown, targetsNameProviders, fallbacksNameAliases, metricsKeyExists];
+export const configChecks: ConfigCheck[] = [providersAreKnown, targetsNameProviders, fallbacksNameAliases, metricsKeyExists, ...routingChecks];
 
 export function semanticChecks(config: GatewayConfig): PathProblem[] {
   return configChecks.flatMap((check) => check(config));

@@ -20,10 +20,11 @@ export interface CooldownPolicy {
 
 export interface AliasPolicy {
   retry: RetryPolicy;
-  /** The failure-counting breaker; absent when no `cooldown:` is configured. */
+  /**
+   * Absent when no `cooldown:` is configured (top level or alias): then the router keeps no health state at all,
+   * neither the failure-counting breaker nor the cooldowns after a long Retry-After or rejected credentials.
+   */
   breaker?: CooldownPolicy;
-  /** How long a target is skipped after an explicit signal (credentials rejected): the breaker's duration, or 30 s. */
-  explicitCooldownMs: number;
   hedgeAfterMs?: number;
   timeoutMs?: number;
   contextWindowFallbacks: string[];
@@ -57,7 +58,6 @@ export function resolveAliasPolicy(name: string, alias: AliasConfig, config: Gat
   return {
     retry: retryPolicy(config.retry, alias.retry),
     breaker,
-    explicitCooldownMs: breaker?.durationMs ?? DEFAULT_COOLDOWN.duration_s * 1000,
     hedgeAfterMs: alias.hedge_after_ms,
     timeoutMs: alias.timeout_ms,
     contextWindowFallbacks: alias.context_window_fallbacks ?? [],

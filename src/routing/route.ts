@@ -93,6 +93,7 @@ function decideAfterFailure(ctx: RequestContext, deadline: RoutingDeadline, plan
     throw new GatewayError({ status: 504, type: 'timeout_error', code: 'routing_timeout', message: `Model "${requested.name}" found no answer within its timeout_ms of ${deadline.timeoutMs} ms (${ctx.attempts.length} attempt(s)).` });
   }
   if (error.clientAborted) return; // a hedge loser
+  if (error.info.credentialProblem) ctx.log.error('upstream rejected the gateway credentials', { request_id: ctx.id, alias: alias.name, error: error.message });
   if (error.info.code === 'context_length_exceeded' && plan.divertForContextWindow([alias, requested])) {
     ctx.log.info('prompt exceeds the context window; trying context_window_fallbacks', { request_id: ctx.id, alias: alias.name });
     return;

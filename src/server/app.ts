@@ -8,6 +8,7 @@ import { parseJsonBody } from './body-guards';
 import { runLifecycle } from './lifecycle';
 import { chatWork } from './routes/chat';
 import { embeddingsWork } from './routes/embeddings';
+import { messagesRoute } from './routes/messages';
 import { live, ready } from './routes/health';
 import { metricsRoute } from './routes/metrics';
 import { modelsWork } from './routes/models';
@@ -83,6 +84,7 @@ export function createApp(handle: RuntimeHandle, opts: AppOptions): express.Expr
   const json = parseJsonBody(opts.maxBodyBytes);
   app.post('/v1/chat/completions', requireJson, json, (req, res) => runLifecycle(req, res, handle, 'chat', chatWork));
   app.post('/v1/embeddings', requireJson, json, (req, res) => runLifecycle(req, res, handle, 'embeddings', embeddingsWork));
+  app.post('/v1/messages', requireJson, json, messagesRoute(handle)); // the Anthropic-compatible front door
   app.get('/v1/models', (req, res) => runLifecycle(req, res, handle, 'models', modelsWork));
 
   for (const extra of opts.extraRoutes ?? []) extra(app, handle);

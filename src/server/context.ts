@@ -50,7 +50,7 @@ export function createContext(req: Request, res: Response, endpoint: Endpoint, l
     log,
     body,
     requestedAlias: typeof body.model === 'string' ? body.model : '',
-    stream: endpoint === 'chat' && body.stream === true,
+    stream: (endpoint === 'chat' || endpoint === 'messages') && body.stream === true,
     metadata: parseMetadata(req.headers['x-switchyard-metadata']),
     responseHeaders: { 'x-request-id': id },
     attempts: [],

@@ -19,6 +19,8 @@ export interface EndpointWork {
   answerDirect?(ctx: RequestContext, res: Response, direct: DirectAnswer, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
   /** Does the routing and writes the response; returns the outcome for onComplete. */
   serve(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
+  /** Writes an error in the endpoint's own wire format (the Anthropic front door); OpenAI's shape when absent. */
+  sendError?(res: Response, err: GatewayError, headers: Record<string, string>): void;
 }
 
 /** Headers naming what served the request; set on every answer once known. */
@@ -58,7 +60,9 @@ export async function runLifecycle(req: Request, res: Response, handle: RuntimeH
     const e = asGatewayError(err);
     if (!(err instanceof GatewayError)) handle.log.error('request failed unexpectedly', { request_id: id, error: (err as Error)?.stack ?? String(err) });
     if (ctx) await snapshot.pipeline.onError(ctx, e);
-    sendError(res, e, ctx ? servedHeaders(ctx) : { 'x-request-id': id });
+    const headers = ctx ? servedHeaders(ctx) : { 'x-request-id': id };
+    if (work.sendError) work.sendError(res, e, { ...headers, ...e.headers });
+    else sendError(res, e, headers);
     outcome = { status: e.status, completed: false, error: e, latencyMs: ctx ? performance.now() - ctx.startedMono : 0 };
   } finally {
     if (ctx && outcome) {

@@ -23,6 +23,8 @@ export interface FakeAnthropicBehavior {
   stopReason?: string;
   /** For streams: send an `error` event (overloaded_error unless `errorType`) after this many content deltas. */
   streamErrorAfterDeltas?: number;
+  /** For streams: pause before each content delta, so events reach the client in separate reads. */
+  chunkDelayMs?: number;
 }
 
 export type FakeAnthropic = FakeUpstream<FakeAnthropicBehavior>;
@@ -108,6 +110,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': 'req_fake', ...b.headers });
       const send = (data: Record<string, unknown>) => res.write(`event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`);
       let deltas = 0;
+      const pause = () => (b.chunkDelayMs ? sleep(b.chunkDelayMs) : undefined);
       const maybeFail = (): boolean => {
         if (b.streamErrorAfterDeltas === undefined || deltas < b.streamErrorAfterDeltas) return false;
         send({ type: 'error', error: { type: b.errorType ?? 'overloaded_error', message: b.errorMessage ?? 'Overloaded' } });
@@ -120,6 +123,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         send({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
         send({ type: 'ping' });
         for (const piece of streamPieces(text)) {
+          await pause();
           if (maybeFail()) return;
           send({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
           deltas++;
@@ -131,6 +135,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         send({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: toolId, name: b.toolUse.name, input: {} } });
         send({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } });
         for (const piece of splitInto(JSON.stringify(b.toolUse.input), 3)) {
+          await pause();
           if (maybeFail()) return;
           send({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
           deltas++;

@@ -21,9 +21,11 @@ export interface FakeGeminiBehavior {
   functionCall?: { name: string; args: Record<string, unknown> };
   usage?: { promptTokenCount: number; candidatesTokenCount: number; cachedContentTokenCount?: number; thoughtsTokenCount?: number };
   finishReason?: string;
-  /** For streams: send an error payload (RESOURCE_EXHAUSTED unless `status`-like `streamErrorStatus`) after this many chunks. */
+  /** For streams: send a Google error payload (429 RESOURCE_EXHAUSTED unless `streamErrorStatus`) after this many chunks. */
   streamErrorAfterChunks?: number;
   streamErrorStatus?: number;
+  /** For streams: pause before each chunk, so chunks reach the client in separate reads. */
+  chunkDelayMs?: number;
 }
 
 export type FakeGemini = FakeUpstream<FakeGeminiBehavior>;
@@ -127,6 +129,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       res.writeHead(200, { 'content-type': 'text/event-stream', ...b.headers });
       const chunks = [...(text ? streamPieces(text).map((t) => [{ text: t }]) : []), ...(callPart.length ? [callPart] : [])];
       for (const [i, parts] of chunks.entries()) {
+        if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
         if (b.streamErrorAfterChunks !== undefined && i >= b.streamErrorAfterChunks) {
           const status = b.streamErrorStatus ?? 429;
           res.write(`data: ${JSON.stringify(googleError(status, b.errorMessage ?? 'Resource has been exhausted (e.g. check quota).'))}\r\n\r\n`);

@@ -23,6 +23,8 @@ export interface FakeBehavior {
   dropAfterChunks?: number;
   /** For streams: pause between chunks. */
   chunkDelayMs?: number;
+  /** For streams: send the 200 headers at once, then wait this long before the first chunk (an overloaded provider). */
+  firstChunkDelayMs?: number;
   /** Assistant text (default: "reply from <model>"). */
   reply?: string;
   /** Answer with a tool call instead of text. */
@@ -100,7 +102,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * // ... point a provider's base_url at fake.url ...
  * await fake.close();
  */
-export async function startFakeOpenAI(opts: { port?: number; host?: string } = {}): Promise<FakeOpenAI> {
+export async function startFakeOpenAI(opts: { port?: number; host?: string; /** Keep call records (off for benchmarks). */ record?: boolean } = {}): Promise<FakeOpenAI> {
   const calls: RecordedCall[] = [];
   let rules: Rule[] = [];
   let open = 0;
@@ -131,7 +133,7 @@ export async function startFakeOpenAI(opts: { port?: number; host?: string } = {
       body = undefined;
     }
     const model = typeof body?.model === 'string' ? body.model : undefined;
-    calls.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, model, at: Date.now() });
+    if (opts.record !== false) calls.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, model, at: Date.now() });
     const b = pick(model);
     open++;
     let finished = false;
@@ -182,6 +184,11 @@ export async function startFakeOpenAI(opts: { port?: number; host?: string } = {
     }
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...b.headers });
+    if (b.firstChunkDelayMs) {
+      res.flushHeaders();
+      await sleep(b.firstChunkDelayMs);
+      if (res.destroyed) return;
+    }
     const base = { id, object: 'chat.completion.chunk', created, model };
     const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
     send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });

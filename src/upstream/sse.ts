@@ -2,7 +2,10 @@
  * Incremental parser for server-sent events from upstream providers. Bytes arrive in arbitrary pieces (an event
  * may span several network chunks, a chunk may hold several events); this reassembles whole events.
  */
-import type { SseEvent } from '../providers/types';
+import { UpstreamFailure, type SseEvent } from '../providers/types';
+
+/** Largest single event accepted; a broken upstream sending endless bytes without a blank line must not exhaust memory. */
+export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
 
 /**
  * @example
@@ -13,13 +16,19 @@ export class SseParser {
   private buffer = '';
   private readonly decoder = new TextDecoder('utf-8');
 
-  /** Feeds raw bytes; returns every event completed by them. */
+  /** Feeds raw bytes; returns every event completed by them. Throws UpstreamFailure for an oversized event. */
   push(piece: Uint8Array | string): SseEvent[] {
     this.buffer += typeof piece === 'string' ? piece : this.decoder.decode(piece, { stream: true });
     const events: SseEvent[] = [];
     for (;;) {
       const end = findEventEnd(this.buffer);
-      if (!end) break;
+      if (!end) {
+        if (this.buffer.length > MAX_SSE_EVENT_CHARS) {
+          this.buffer = '';
+          throw new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'upstream_event_too_large', message: `upstream stream event exceeds ${MAX_SSE_EVENT_CHARS} characters`, retryable: true });
+        }
+        break;
+      }
       const raw = this.buffer.slice(0, end.index);
       this.buffer = this.buffer.slice(end.index + end.length);
       const ev = parseEvent(raw);

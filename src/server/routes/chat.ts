@@ -6,7 +6,7 @@
 import type { Response } from 'express';
 import type { RuntimeSnapshot } from '../../config/snapshot';
 import { asGatewayError, GatewayError } from '../../errors';
-import type { RequestContext, RequestOutcome } from '../../pipeline/types';
+import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { completionToChunks, StreamAssembler } from '../../providers/chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
 import { AttemptFailure, callChat, openChatStream, streamLifecycle } from '../../routing/call-target';
@@ -14,8 +14,33 @@ import { requestFallbacks } from '../../routing/request-fallbacks';
 import { routeAttempts } from '../../routing/route';
 import { aliasFor, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
-import { sendJson } from '../send';
+import { sendError, sendJson } from '../send';
 import { SseWriter } from '../sse-writer';
+
+/** Where streamed chunks go: OpenAI SSE by default (SseWriter), Anthropic events for the front door. */
+export interface ChunkSink {
+  send(chunk: ChatCompletionChunk): Promise<void>;
+  done(): void;
+  /** The stream failed after it started. */
+  fail(err: GatewayError): void;
+}
+
+/**
+ * How a chat answer is written to the client. The routing, plugins and accounting are the same whatever the
+ * format; only the wire shape differs (OpenAI here, Anthropic in routes/messages.ts).
+ */
+export interface ChatAnswerFormat {
+  sendJson(res: Response, ctx: RequestContext, completion: ChatCompletion, headers: Record<string, string>): void;
+  openStream(res: Response, ctx: RequestContext, headers: Record<string, string>): ChunkSink;
+  sendError(res: Response, err: GatewayError, headers: Record<string, string>): void;
+}
+
+/** OpenAI's JSON and SSE shapes: what /v1/chat/completions answers with. */
+export const openAIChatFormat: ChatAnswerFormat = {
+  sendJson: (res, _ctx, completion, headers) => sendJson(res, 200, completion, headers),
+  openStream: (res, _ctx, headers) => new SseWriter(res, headers),
+  sendError: (res, err, headers) => void sendError(res, err, headers),
+};
 
 /** Gateway-only request fields, removed before anything goes upstream. */
 const GATEWAY_FIELDS = ['fallbacks'] as const;
@@ -33,14 +58,14 @@ function clientWantsUsage(ctx: RequestContext): boolean {
 }
 
 /** Writes chunks through the plugins' onStreamChunk, hiding the usage chunk from clients that did not ask for it. */
-async function relayChunk(ctx: RequestContext, snapshot: RuntimeSnapshot, sse: SseWriter, assembler: StreamAssembler, chunk: ChatCompletionChunk, wantsUsage: boolean): Promise<void> {
+async function relayChunk(ctx: RequestContext, snapshot: RuntimeSnapshot, sse: ChunkSink, assembler: StreamAssembler, chunk: ChatCompletionChunk, wantsUsage: boolean): Promise<void> {
   assembler.add(chunk);
   if (!wantsUsage && chunk.choices.length === 0 && chunk.usage) return;
   const out = snapshot.pipeline.hasStreamChunkHooks ? snapshot.pipeline.onStreamChunk(ctx, chunk) : chunk;
   if (out) await sse.send(out);
 }
 
-async function serveJson(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot): Promise<RequestOutcome> {
+async function serveJson(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
   const alias = aliasFor(snapshot, ctx);
   const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
   ctx.body = upstreamBody(ctx);
@@ -48,17 +73,17 @@ async function serveJson(ctx: RequestContext, res: Response, snapshot: RuntimeSn
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   ctx.usage = routed.value.usage;
   const completion = await snapshot.pipeline.onResponse(ctx, routed.value);
-  sendJson(res, 200, completion, servedHeaders(ctx));
+  format.sendJson(res, ctx, completion, servedHeaders(ctx));
   return { status: 200, response: completion, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
-async function serveStream(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot): Promise<RequestOutcome> {
+async function serveStream(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
   const alias = aliasFor(snapshot, ctx);
   const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
   ctx.body = upstreamBody(ctx);
   const routed = await routeAttempts(ctx, snapshot, alias, openChatStream, { ...streamLifecycle, fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
-  const sse = new SseWriter(res, servedHeaders(ctx));
+  const sse = format.openStream(res, ctx, servedHeaders(ctx));
   const assembler = new StreamAssembler();
   const wantsUsage = clientWantsUsage(ctx);
   const stream = routed.value;
@@ -89,13 +114,13 @@ async function serveStream(ctx: RequestContext, res: Response, snapshot: Runtime
 }
 
 /** A plugin answered (cache hit): JSON as is, or replayed as a stream. */
-async function answerDirect(ctx: RequestContext, res: Response, direct: { respond: ChatCompletion }, snapshot: RuntimeSnapshot): Promise<RequestOutcome> {
+async function answerDirect(ctx: RequestContext, res: Response, direct: DirectAnswer, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
   const completion = direct.respond;
   ctx.usage ??= completion.usage;
   if (!ctx.stream) {
-    sendJson(res, 200, completion, servedHeaders(ctx));
+    format.sendJson(res, ctx, completion, servedHeaders(ctx));
   } else {
-    const sse = new SseWriter(res, servedHeaders(ctx));
+    const sse = format.openStream(res, ctx, servedHeaders(ctx));
     for (const chunk of completionToChunks(completion, { includeUsage: clientWantsUsage(ctx) })) {
       const out = snapshot.pipeline.hasStreamChunkHooks ? snapshot.pipeline.onStreamChunk(ctx, chunk) : chunk;
       if (out) await sse.send(out);
@@ -105,8 +130,18 @@ async function answerDirect(ctx: RequestContext, res: Response, direct: { respon
   return { status: 200, response: completion, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
-export const chatWork: EndpointWork = {
-  validate: (body) => validateBody('chat', body),
-  answerDirect,
-  serve: (ctx, res, snapshot) => (ctx.stream ? serveStream(ctx, res, snapshot) : serveJson(ctx, res, snapshot)),
-};
+/**
+ * The chat endpoint's work, answering in the given format.
+ *
+ * @example runLifecycle(req, res, handle, 'messages', chatWorkFor(anthropicMessagesFormat))
+ */
+export function chatWorkFor(format: ChatAnswerFormat): EndpointWork {
+  return {
+    validate: (body) => validateBody('chat', body),
+    answerDirect: (ctx, res, direct, snapshot) => answerDirect(ctx, res, direct, snapshot, format),
+    serve: (ctx, res, snapshot) => (ctx.stream ? serveStream(ctx, res, snapshot, format) : serveJson(ctx, res, snapshot, format)),
+    sendError: format.sendError,
+  };
+}
+
+export const chatWork: EndpointWork = chatWorkFor(openAIChatFormat);

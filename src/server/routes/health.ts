@@ -1,6 +1,6 @@
 /**
  * GET /health/live (the process answers) and GET /health/ready (a config is loaded; which one, when, how the
- * last reload went, and which providers are available). Never shows a secret: only variable names.
+ * last reload went, which providers are available, and which targets are cooling down). Never shows a secret: only variable names.
  */
 import type { Request, Response } from 'express';
 import type { RuntimeHandle } from '../runtime-handle';
@@ -23,6 +23,8 @@ export function ready(handle: RuntimeHandle) {
         last_reload: handle.lastReload(),
         providers,
         aliases: [...snapshot.aliases.keys()],
+        // Targets cooling down (circuit breakers) and each target's latency and load, as the router sees them.
+        routing: snapshot.routing.describe(),
       });
     } finally {
       release();

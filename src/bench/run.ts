@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: measures Switchyard against calling the fake upstream directly and against a minimal Node
+ * pass-through proxy, all in one run on the same machine, so the ratios are meaningful even on a noisy host.
+ *
+ *   throughput  requests/s at 32 connections (autocannon), each request a distinct prompt (no cache hits)
+ *   latency     p50/p99 at 1 connection (sequential requests timed with hrtime), and the gateway's added p50
+ *   streaming   time to first byte of a stream at 1 connection, and 1,000 concurrent streams
+ *
+ * Scenarios: the gateway with no plugins; with retries and cooldown configured; with the four built-in
+ * plugins (memory stores). A scenario whose config this build does not accept is reported as skipped.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { Pool } from 'undici';
+
+const DIST = path.resolve(__dirname, '..');
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
+const LATENCY_N = Number(process.env.BENCH_LATENCY_N ?? 2000);
+const children: ChildProcess[] = [];
+
+function startChild(args: string[], readyMatch: (line: string) => number | undefined): Promise<{ port: number; proc: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(proc);
+    let buf = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (const line of buf.split('\n')) {
+        const port = readyMatch(line);
+        if (port) return resolve({ port, proc });
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${buf}`)));
+  });
+}
+
+const jsonPort = (line: string) => {
+  try {
+    const r = JSON.parse(line) as { port?: number; message?: string };
+    return r.port && (r.message === undefined || r.message === 'listening') ? r.port : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+let counter = 0;
+const chatBody = (stream = false) => JSON.stringify({ model: 'bench', stream, messages: [{ role: 'user', content: `benchmark prompt ${counter++}` }] });
+
+async function throughput(url: string, headers: Record<string, string>): Promise<number> {
+  const result = await autocannon({
+    url: `${url}/v1/chat/completions`,
+    connections: 32,
+    duration: DURATION_S,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    requests: [{ setupRequest: (req) => ({ ...req, body: chatBody() }) }],
+  });
+  if (result.non2xx > 0 || result.errors > 0) console.error(`  warning: ${result.non2xx} non-2xx, ${result.errors} errors at ${url}`);
+  return result.requests.average;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Sequential requests over one keep-alive connection; returns p50/p99 in ms (of the total or of the first byte). */
+async function latency(url: string, headers: Record<string, string>, stream = false): Promise<{ p50: number; p99: number }> {
+  const pool = new Pool(url, { connections: 1 });
+  const samples: number[] = [];
+  for (let i = 0; i < LATENCY_N + 200; i++) {
+    const start = process.hrtime.bigint();
+    const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: chatBody(stream) });
+    let firstByte: bigint | undefined;
+    for await (const _ of res.body) firstByte ??= process.hrtime.bigint();
+    const end = stream ? (firstByte ?? process.hrtime.bigint()) : process.hrtime.bigint();
+    if (res.statusCode !== 200) throw new Error(`status ${res.statusCode} from ${url}`);
+    if (i >= 200) samples.push(Number(end - start) / 1e6);
+  }
+  await pool.close();
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+/** Opens `n` streams at once and waits for all to finish; returns the wall time and how many failed. */
+async function concurrentStreams(url: string, headers: Record<string, string>, n: number): Promise<{ ms: number; failed: number }> {
+  const pool = new Pool(url, { connections: n });
+  const start = performance.now();
+  const results = await Promise.allSettled(
+    Array.from({ length: n }, async () => {
+      const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: chatBody(true) });
+      const text = await res.body.text();
+      if (res.statusCode !== 200 || !text.includes('[DONE]')) throw new Error(`stream failed: ${res.statusCode}`);
+    }),
+  );
+  await pool.close();
+  return { ms: performance.now() - start, failed: results.filter((r) => r.status === 'rejected').length };
+}
+
+interface Scenario {
+  name: string;
+  extraConfig: string;
+  headers: Record<string, string>;
+}
+
+const BENCH_KEY = 'sk-bench-client-key-0000000000';
+
+const scenarios: Scenario[] = [
+  { name: 'gateway, no plugins', extraConfig: '', headers: {} },
+  {
+    name: 'gateway, retries + cooldown',
+    extraConfig: 'retry: { attempts: 2, backoff_ms: 100, max_backoff_ms: 5000 }\ncooldown: { failures: 3, window_s: 60, duration_s: 30 }\n',
+    headers: {},
+  },
+  {
+    name: 'gateway, auth + rate-limit + cache + cost-log',
+    extraConfig: `plugins:
+  - use: auth
+    keys: [ { name: bench, key: "${BENCH_KEY}", models: ["*"] } ]
+  - use: rate-limit
+    store: memory
+    per_key: { rpm: 100000000, tpm: 100000000000 }
+  - use: cache
+    store: memory
+  - use: cost-log
+    sink: jsonl://./spend.jsonl
+`,
+    headers: { authorization: `Bearer ${BENCH_KEY}` },
+  },
+];
+
+async function startGateway(upstreamPort: number, scenario: Scenario): Promise<{ port: number; proc: ChildProcess } | undefined> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-'));
+  const config = `server: { host: 127.0.0.1, port: 0 }
+logging: { level: warn }
+providers:
+  fake: { api: openai, base_url: "http://127.0.0.1:${upstreamPort}/v1", api_key: "sk-bench-upstream" }
+models:
+  bench: { targets: [ { provider: fake, model: bench-model } ] }
+${scenario.extraConfig}`;
+  writeFileSync(path.join(dir, 'proxy.yaml'), config);
+  try {
+    // `listening` is logged at info; the scenario's log level is warn, so force info for the handshake.
+    return await startChild([path.join(DIST, 'cli.js'), 'start', '--config', path.join(dir, 'proxy.yaml'), '--log-format', 'json', '--log-level', 'info'], jsonPort);
+  } catch (err) {
+    console.log(`  skipped "${scenario.name}": ${(err as Error).message.split('\n').slice(1, 3).join(' ')}`);
+    return undefined;
+  }
+}
+
+const fmt = (n: number, d = 0) => n.toFixed(d);
+
+async function main(): Promise<void> {
+  console.log(`Switchyard benchmark: ${os.cpus().length} cores, Node ${process.version}, ${DURATION_S}s per throughput run, ${LATENCY_N} latency samples\n`);
+  const upstream = await startChild([path.join(DIST, 'testing/fake-openai-server.js')], jsonPort);
+  const minimal = await startChild([path.join(DIST, 'bench/minimal-proxy.js'), '--upstream', `127.0.0.1:${upstream.port}`], jsonPort);
+  const direct = `http://127.0.0.1:${upstream.port}`;
+  const viaMinimal = `http://127.0.0.1:${minimal.port}`;
+
+  const directRps = await throughput(direct, {});
+  const minimalRps = await throughput(viaMinimal, {});
+  const directLat = await latency(direct, {});
+  const minimalLat = await latency(viaMinimal, {});
+  const directTtfb = await latency(direct, {}, true);
+  console.log('| path | req/s @32 conns | vs minimal proxy | p50 ms @1 conn | p99 ms | added p50 vs direct |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log(`| direct to fake upstream | ${fmt(directRps)} | | ${fmt(directLat.p50, 3)} | ${fmt(directLat.p99, 3)} | |`);
+  console.log(`| minimal Node pass-through | ${fmt(minimalRps)} | 100% | ${fmt(minimalLat.p50, 3)} | ${fmt(minimalLat.p99, 3)} | ${fmt(minimalLat.p50 - directLat.p50, 3)} ms |`);
+
+  const streamRows: string[] = [];
+  for (const scenario of scenarios) {
+    const gw = await startGateway(upstream.port, scenario);
+    if (!gw) continue;
+    const url = `http://127.0.0.1:${gw.port}`;
+    const rps = await throughput(url, scenario.headers);
+    const lat = await latency(url, scenario.headers);
+    console.log(`| ${scenario.name} | ${fmt(rps)} | ${fmt((rps / minimalRps) * 100)}% | ${fmt(lat.p50, 3)} | ${fmt(lat.p99, 3)} | ${fmt(lat.p50 - directLat.p50, 3)} ms |`);
+    if (scenario === scenarios[0]) {
+      const ttfb = await latency(url, scenario.headers, true);
+      const many = await concurrentStreams(url, scenario.headers, 1000);
+      streamRows.push(`| stream time to first byte, p50 @1 conn | direct ${fmt(directTtfb.p50, 3)} ms | gateway ${fmt(ttfb.p50, 3)} ms | added ${fmt(ttfb.p50 - directTtfb.p50, 3)} ms |`);
+      streamRows.push(`| 1,000 concurrent streams through the gateway | ${fmt(many.ms)} ms wall | ${many.failed} failed | |`);
+    }
+    gw.proc.kill('SIGTERM');
+  }
+  console.log('\n| streaming | | | |\n| --- | --- | --- | --- |');
+  for (const row of streamRows) console.log(row);
+}
+
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) c.kill('SIGTERM');
+  });

@@ -1,0 +1,84 @@
+/**
+ * POST /v1/messages: the Anthropic-compatible front door. An Anthropic Messages request is translated to a chat
+ * request and served by the chat endpoint's own routing and plugins (routes/chat.ts); only the wire format of
+ * answers, streams and errors is Anthropic's (src/frontdoor/).
+ */
+import { once } from 'node:events';
+import type { Request, Response } from 'express';
+import { asGatewayError, type GatewayError } from '../../errors';
+import { anthropicToChatRequest, validateAnthropicRequest } from '../../frontdoor/anthropic-request';
+import { completionToAnthropicMessage, toAnthropicErrorBody } from '../../frontdoor/anthropic-response';
+import { ChunksToAnthropicEvents, formatSseEvent, type AnthropicSseEvent } from '../../frontdoor/anthropic-stream';
+import type { ChatCompletionChunk } from '../../providers/openai-types';
+import { runLifecycle } from '../lifecycle';
+import type { RuntimeHandle } from '../runtime-handle';
+import { sendJson } from '../send';
+import { chatWorkFor, type ChatAnswerFormat, type ChunkSink } from './chat';
+
+/** Writes Anthropic SSE events (`event:` + `data:` lines), respecting backpressure like SseWriter. */
+class AnthropicSseSink implements ChunkSink {
+  private started = false;
+  private readonly events: ChunksToAnthropicEvents;
+
+  constructor(private readonly res: Response, private readonly headers: Record<string, string>, model: string) {
+    this.events = new ChunksToAnthropicEvents(model);
+  }
+
+  async send(chunk: ChatCompletionChunk): Promise<void> {
+    await this.write(this.events.push(chunk));
+  }
+
+  done(): void {
+    this.start();
+    this.res.end(this.events.finish().map(formatSseEvent).join(''));
+  }
+
+  fail(err: GatewayError): void {
+    this.start();
+    this.res.end(formatSseEvent(this.events.error(err)));
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.res.writeHead(200, { ...this.headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  }
+
+  private async write(events: AnthropicSseEvent[]): Promise<void> {
+    this.start();
+    if (events.length === 0 || this.res.destroyed) return;
+    if (!this.res.write(events.map(formatSseEvent).join(''))) {
+      await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
+    }
+  }
+}
+
+function sendAnthropicError(res: Response, err: GatewayError, headers: Record<string, string>): void {
+  sendJson(res, err.status, toAnthropicErrorBody(err), { ...headers, ...err.headers });
+}
+
+/** Anthropic's formats; the model echoed back is the alias the client asked for, as Anthropic echoes its model. */
+export const anthropicMessagesFormat: ChatAnswerFormat = {
+  sendJson: (res, ctx, completion, headers) => sendJson(res, 200, completionToAnthropicMessage(completion, ctx.requestedAlias), headers),
+  openStream: (res, ctx, headers) => new AnthropicSseSink(res, headers, ctx.requestedAlias),
+  sendError: sendAnthropicError,
+};
+
+const messagesWork = chatWorkFor(anthropicMessagesFormat);
+
+/**
+ * @example app.post('/v1/messages', requireJson, json, messagesRoute(handle));
+ */
+export function messagesRoute(handle: RuntimeHandle) {
+  return async (req: Request, res: Response): Promise<void> => {
+    try {
+      req.body = anthropicToChatRequest(validateAnthropicRequest(req.body));
+    } catch (err) {
+      return sendAnthropicError(res, asGatewayError(err), {});
+    }
+    // Anthropic clients send their key as x-api-key; the gateway's own auth reads Authorization.
+    const apiKey = req.headers['x-api-key'];
+    if (!req.headers.authorization && typeof apiKey === 'string' && apiKey) req.headers.authorization = `Bearer ${apiKey}`;
+    await runLifecycle(req, res, handle, 'messages', messagesWork);
+  };
+}

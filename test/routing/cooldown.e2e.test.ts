@@ -1,0 +1,96 @@
+/**
+ * The cooldown circuit breaker through the real daemon: a failing target is skipped (the fake upstream sees no
+ * call) until its cooldown ends, one probe then restores it, and /health/ready shows the state throughout.
+ */
+import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
+import { startDaemon, type Daemon } from '../helpers/daemon';
+import { chat } from './client';
+
+let fake: FakeOpenAI;
+let gw: Daemon;
+
+const config = (url: string) => `
+providers:
+  up: { api: openai, base_url: "${url}", api_key: "sk-up", timeout_ms: 3000 }
+cooldown: { failures: 2, window_s: 60, duration_s: 1 }
+models:
+  pair:    { strategy: ordered, targets: [ { provider: up, model: dead }, { provider: up, model: alive } ] }
+  lonely:  { targets: [ { provider: up, model: lonely-dead } ], fallbacks: [rescue] }
+  rescue:  { targets: [ { provider: up, model: rescuer } ] }
+  solo:    { targets: [ { provider: up, model: solo } ] }
+  relapse: { strategy: ordered, targets: [ { provider: up, model: relapsing }, { provider: up, model: steady } ] }
+`;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  gw = await startDaemon({ config: config(fake.url) });
+});
+afterAll(async () => {
+  await gw?.stop();
+  await fake?.close();
+});
+beforeEach(() => fake.reset());
+
+interface CooldownEntry {
+  target: string;
+  state: string;
+  remaining_s: number;
+}
+
+async function cooldownOf(target: string): Promise<CooldownEntry | undefined> {
+  const ready = (await (await fetch(`${gw.url}/health/ready`)).json()) as { routing: { cooldowns: CooldownEntry[] } };
+  return ready.routing.cooldowns.find((c) => c.target === target);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('cooldown', () => {
+  test('a target that keeps failing is skipped during its cooldown (no upstream call), and one probe restores it', async () => {
+    fake.on('dead', { status: 500 });
+    for (let i = 0; i < 2; i++) expect((await chat(gw.url, { model: 'pair' })).headers.get('x-switchyard-model')).toBe('alive');
+    expect(fake.callsFor('dead')).toHaveLength(2);
+    expect(await cooldownOf('up/dead')).toMatchObject({ state: 'cooling_down' });
+
+    for (let i = 0; i < 3; i++) expect((await chat(gw.url, { model: 'pair' })).headers.get('x-switchyard-model')).toBe('alive');
+    expect(fake.callsFor('dead')).toHaveLength(2); // zero calls while cooling down
+
+    fake.reset(); // the upstream recovers
+    await sleep(1100);
+    expect(await cooldownOf('up/dead')).toMatchObject({ state: 'half_open' });
+    const probe = await chat(gw.url, { model: 'pair' });
+    expect(probe.headers.get('x-switchyard-model')).toBe('dead');
+    expect(await cooldownOf('up/dead')).toBeUndefined();
+    expect((await chat(gw.url, { model: 'pair' })).headers.get('x-switchyard-model')).toBe('dead');
+    expect(fake.callsFor('dead')).toHaveLength(2);
+  });
+
+  test('a failed probe puts the target back into cooldown at once', async () => {
+    fake.on('relapsing', { status: 503 });
+    for (let i = 0; i < 2; i++) await chat(gw.url, { model: 'relapse' });
+    await sleep(1100);
+    expect((await chat(gw.url, { model: 'relapse' })).headers.get('x-switchyard-model')).toBe('steady');
+    expect(fake.callsFor('relapsing')).toHaveLength(3); // the probe
+    expect(await cooldownOf('up/relapsing')).toMatchObject({ state: 'cooling_down' });
+    await chat(gw.url, { model: 'relapse' });
+    expect(fake.callsFor('relapsing')).toHaveLength(3);
+  });
+
+  test('while every target of an alias cools down, requests go straight to its fallbacks', async () => {
+    fake.on('lonely-dead', { status: 502 });
+    for (let i = 0; i < 2; i++) expect((await chat(gw.url, { model: 'lonely' })).headers.get('x-switchyard-model')).toBe('rescuer');
+    const res = await chat(gw.url, { model: 'lonely' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-model')).toBe('rescuer');
+    expect(fake.callsFor('lonely-dead')).toHaveLength(2);
+  });
+
+  test('when every target cools down and there is no fallback, the answer is 503 with Retry-After, without an upstream call', async () => {
+    fake.on('solo', { status: 500 });
+    for (let i = 0; i < 2; i++) expect((await chat(gw.url, { model: 'solo' })).status).toBe(502);
+    const res = await chat(gw.url, { model: 'solo' });
+    expect(res.status).toBe(503);
+    expect((await res.json()).error.code).toBe('no_available_target');
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(fake.callsFor('solo')).toHaveLength(2);
+  });
+});
