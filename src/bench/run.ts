@@ -11,7 +11,7 @@
  * plugins (memory stores). A scenario whose config this build does not accept is reported as skipped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -132,23 +132,34 @@ const scenarios: Scenario[] = [
   },
 ];
 
+/**
+ * Starts the gateway with its default logging (one JSON line per request at info) going to a file, as under
+ * systemd or a container runtime, and waits for its "listening" line.
+ */
 async function startGateway(upstreamPort: number, scenario: Scenario): Promise<{ port: number; proc: ChildProcess } | undefined> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-'));
   const config = `server: { host: 127.0.0.1, port: 0 }
-logging: { level: warn }
 providers:
   fake: { api: openai, base_url: "http://127.0.0.1:${upstreamPort}/v1", api_key: "sk-bench-upstream" }
 models:
   bench: { targets: [ { provider: fake, model: bench-model } ] }
 ${scenario.extraConfig}`;
   writeFileSync(path.join(dir, 'proxy.yaml'), config);
-  try {
-    // `listening` is logged at info; the scenario's log level is warn, so force info for the handshake.
-    return await startChild([path.join(DIST, 'cli.js'), 'start', '--config', path.join(dir, 'proxy.yaml'), '--log-format', 'json', '--log-level', 'info'], jsonPort);
-  } catch (err) {
-    console.log(`  skipped "${scenario.name}": ${(err as Error).message.split('\n').slice(1, 3).join(' ')}`);
-    return undefined;
+  const logFile = path.join(dir, 'gateway.log');
+  const out = openSync(logFile, 'a');
+  const proc = spawn(process.execPath, [path.join(DIST, 'cli.js'), 'start', '--config', path.join(dir, 'proxy.yaml'), '--log-format', 'json'], { cwd: dir, stdio: ['ignore', out, out] });
+  children.push(proc);
+  for (let waited = 0; waited < 15_000; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+    const lines = readFileSync(logFile, 'utf8').split('\n');
+    const port = lines.map(jsonPort).find((p) => p !== undefined);
+    if (port) return { port, proc };
+    if (proc.exitCode !== null) {
+      console.log(`  skipped "${scenario.name}": ${lines.filter((l) => l.includes(':')).slice(0, 2).join(' ')}`);
+      return undefined;
+    }
   }
+  throw new Error(`gateway for "${scenario.name}" did not start; see ${logFile}`);
 }
 
 const fmt = (n: number, d = 0) => n.toFixed(d);

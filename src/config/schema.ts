@@ -3,6 +3,7 @@
  * prints it, and proxy.schema.json is generated from it for editors.
  */
 import { aliasRoutingProperties, topLevelRoutingProperties } from '../routing/config-schema';
+import { pricingSchema } from '../pricing/schema';
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
@@ -101,6 +102,7 @@ export const configSchema = {
     providers: { type: 'object', additionalProperties: providerSchema, minProperties: 1 },
     models: { type: 'object', additionalProperties: aliasSchema, minProperties: 1 },
     ...topLevelRoutingProperties,
+    pricing: pricingSchema,
     plugins: {
       type: 'array',
       default: [],

@@ -171,11 +171,14 @@ export interface RequestMetricsInput {
   firstByteMono?: number;
 }
 
-/** The alias label: the served alias, else the requested one only if the config has it. */
+/**
+ * The alias label: the alias the client asked for if the config has it (a fallback shows in provider and
+ * model, and in switchyard_fallbacks_total), else the served one, else "unknown" (or "none" if none was named).
+ */
 function aliasLabel(ctx: RequestContext, known: RequestMetricsInput['knownAliases']): string {
+  if (known.has(ctx.requestedAlias)) return ctx.requestedAlias;
   if (ctx.servedBy) return ctx.servedBy.alias;
-  if (ctx.requestedAlias === '') return 'none';
-  return known.has(ctx.requestedAlias) ? ctx.requestedAlias : 'unknown';
+  return ctx.requestedAlias === '' ? 'none' : 'unknown';
 }
 
 function streamResult(ctx: RequestContext, outcome: RequestOutcome): 'completed' | 'failed' | 'aborted' {

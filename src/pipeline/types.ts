@@ -25,8 +25,19 @@ export interface Caller {
   keyName: string;
   /** Aliases this key may use; `['*']` means all. */
   models: string[];
-  /** Free-form per-key settings (limits, budgets) for later plugins. */
-  limits?: Record<string, unknown>;
+  /** The key's own limits and budget from the auth plugin, read by rate-limit and cost-log. */
+  limits?: CallerLimits;
+}
+
+/** Per-key limits and budget, as configured on the key in the auth plugin. */
+export interface CallerLimits {
+  /** Requests per minute. */
+  rpm?: number;
+  /** Tokens per minute (prompt estimate plus max_tokens at admission, corrected by real usage). */
+  tpm?: number;
+  /** Spend allowed per budget period, USD. */
+  budgetUsd?: number;
+  budgetPeriod?: 'daily' | 'monthly' | 'total';
 }
 
 /** One upstream attempt, recorded for headers, logs and the all-failed error message. */

@@ -16,7 +16,8 @@ export interface PlannedAttempt {
 }
 
 export interface PlanOptions {
-  facts: RouteFacts;
+  /** Facts about the request for `route:` rules; only asked for when a rule alias is reached. */
+  facts(): RouteFacts;
   /** Orders one alias's targets for this request (the alias's strategy). */
   order(alias: ResolvedAlias): ResolvedTarget[];
   /** The client's `fallbacks`: they replace the fallbacks of the alias that serves the request. */
@@ -68,7 +69,7 @@ export class AttemptPlan {
     this.visited.add(alias.name);
     const rules = alias.policy.rules;
     if (rules) {
-      const rule = pickRule(rules, this.options.facts);
+      const rule = pickRule(rules, this.options.facts());
       if (!rule) {
         throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'no_route_matched', param: 'model', message: `No route rule of model "${alias.name}" matches this request, and it has no default rule.` });
       }

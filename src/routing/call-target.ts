@@ -79,15 +79,34 @@ async function failureFromResponse(res: UpstreamResponse, provider: ResolvedProv
   return new AttemptFailure({ ...info, message: redactSecrets(info.message) }, res.status);
 }
 
+/** The reason an attempt is aborted when its first byte is late; reads as undici's own header timeout. */
+class FirstByteTimeout extends Error {
+  readonly code = 'UND_ERR_HEADERS_TIMEOUT';
+  constructor(ms: number) {
+    super(`no response headers within ${ms} ms`);
+    this.name = 'FirstByteTimeout';
+  }
+}
+
 async function send(provider: ResolvedProvider, spec: ReturnType<ResolvedProvider['adapter']['buildChatRequest']>, clientSignal: AbortSignal, timing: AttemptTiming): Promise<UpstreamResponse> {
   const started = performance.now();
-  const res = await provider.transport.send(spec, {
-    signal: attemptSignal(clientSignal, provider.timeouts.totalMs),
-    firstByteTimeoutMs: provider.timeouts.firstByteMs ?? provider.timeouts.totalMs,
-    idleTimeoutMs: provider.timeouts.totalMs,
-  });
-  timing.ttfbMs = performance.now() - started;
-  return res;
+  const firstByteMs = provider.timeouts.firstByteMs;
+  // undici's headersTimeout runs on a coarse (about one second) timer; a sub-second first-byte budget needs a
+  // precise one, or failover waits up to a second longer than configured.
+  const late = new AbortController();
+  const timer = firstByteMs === undefined ? undefined : setTimeout(() => late.abort(new FirstByteTimeout(firstByteMs)), firstByteMs);
+  const signal = attemptSignal(clientSignal, provider.timeouts.totalMs);
+  try {
+    const res = await provider.transport.send(spec, {
+      signal: timer ? AbortSignal.any([signal, late.signal]) : signal,
+      firstByteTimeoutMs: firstByteMs ?? provider.timeouts.totalMs,
+      idleTimeoutMs: provider.timeouts.totalMs,
+    });
+    timing.ttfbMs = performance.now() - started;
+    return res;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

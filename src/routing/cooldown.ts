@@ -6,8 +6,14 @@
 import type { RequestContext } from '../pipeline/types';
 import { AttemptFailure } from './call-target';
 import { isTransient } from './retry';
+import type { CooldownBook } from './cooldown-book';
 import { providerKey, targetKey, type RoutingState } from './routing-state';
 import { recordSkip, type TryTarget } from './try-target';
+
+/** Why a key is being skipped, for the attempt record. */
+function skipReason(book: CooldownBook, key: string, what: string): string {
+  return `${what} cooling down for ${Math.ceil(book.remainingMs(key) / 1000)}s`;
+}
 
 /**
  * @example const tryTarget = withRetry(withCooldown(ctx, snapshot.routing, recordedAttempt(...)));
@@ -17,36 +23,39 @@ export function withCooldown<T>(ctx: RequestContext, routing: RoutingState, next
   return async (step, signal) => {
     const breaker = step.alias.policy.breaker;
     if (!breaker) return next(step, signal);
-    const key = targetKey(step.target);
-    const provider = providerKey(step.target.provider);
-    if (book.isSkipped(provider)) throw recordSkip(ctx, step, `cooling down for ${Math.ceil(book.remainingMs(provider) / 1000)}s (provider)`);
-    const admission = book.admit(key);
-    if (admission === 'skip') throw recordSkip(ctx, step, `cooling down for ${Math.ceil(book.remainingMs(key) / 1000)}s`);
+    // Two breakers guard a target: the provider's (credentials) and the target's own.
+    const keys = [providerKey(step.target.provider), targetKey(step.target)];
+    const [provider, key] = keys;
+    if (book.admit(provider) === 'skip') throw recordSkip(ctx, step, skipReason(book, provider, 'provider'));
+    if (book.admit(key) === 'skip') {
+      book.releaseProbe(provider);
+      throw recordSkip(ctx, step, skipReason(book, key, 'target'));
+    }
     try {
       const value = await next(step, signal);
-      book.recordSuccess(key);
+      for (const k of keys) book.recordSuccess(k);
       return value;
     } catch (err) {
-      if (!(err instanceof AttemptFailure)) {
-        book.releaseProbe(key);
+      if (!(err instanceof AttemptFailure) || err.clientAborted) {
+        for (const k of keys) book.releaseProbe(k); // no verdict on the upstream
         throw err;
       }
       const asked = err.info.retryAfterMs;
-      if (err.clientAborted) {
-        book.releaseProbe(key);
-      } else if (err.info.credentialProblem) {
+      if (err.info.credentialProblem) {
         book.coolFor(provider, breaker.durationMs, 'credentials rejected');
         book.releaseProbe(key);
         ctx.log.warn('provider cooling down: its credentials were rejected', { request_id: ctx.id, provider: step.target.provider, cooldown_ms: breaker.durationMs });
-      } else if (asked !== undefined && asked > step.alias.policy.retry.maxBackoffMs) {
+        throw err;
+      }
+      book.recordSuccess(provider); // the provider accepted our credentials
+      if (asked !== undefined && asked > step.alias.policy.retry.maxBackoffMs) {
         book.coolFor(key, asked, `upstream asked to wait ${Math.ceil(asked / 1000)}s`);
         ctx.log.warn('target cooling down for its Retry-After', { request_id: ctx.id, target: key, retry_after_ms: asked });
       } else if (isTransient(err)) {
         book.recordFailure(key, breaker, err.message);
         if (book.isSkipped(key)) ctx.log.warn('target cooling down', { request_id: ctx.id, target: key, reason: err.message });
       } else {
-        // The upstream answered (a client error, an unknown model): it is up.
-        book.recordSuccess(key);
+        book.recordSuccess(key); // the upstream answered (a client error, an unknown model): it is up
       }
       throw err;
     }

@@ -14,7 +14,7 @@ import { RoutingDeadline } from './deadline';
 import { RaceLost, tryWithHedge } from './hedge';
 import { withRetry } from './retry';
 import { providerKey, targetKey } from './routing-state';
-import { routeFactsOf } from './rules';
+import { routeFactsOf, type RouteFacts } from './rules';
 import { orderTargets } from './strategies';
 import { recordedAttempt, TargetSkipped, type AnswerLifecycle, type AttemptRunner } from './try-target';
 
@@ -46,8 +46,9 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
   options: RouteOptions<T> = {},
 ): Promise<Routed<T>> {
   const deadline = new RoutingDeadline(ctx.signal, requested.policy.timeoutMs);
+  let facts: RouteFacts | undefined;
   const plan = new AttemptPlan(snapshot, requested, {
-    facts: routeFactsOf(ctx.body, ctx.metadata, ctx.caller?.keyName),
+    facts: () => (facts ??= routeFactsOf(ctx.body, ctx.metadata, ctx.caller?.keyName)),
     order: (alias) => orderTargets(snapshot, alias, ctx.body),
     requestFallbacks: options.fallbacks,
     onRule: (_alias, rule) => {

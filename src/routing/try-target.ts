@@ -75,7 +75,8 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
       if (err instanceof AttemptFailure) {
         Object.assign(record, {
           status: err.upstreamStatus,
-          reason: err.info.message,
+          // Aborted while the client is still there: the gateway itself gave up on this attempt.
+          reason: err.clientAborted && !ctx.signal.aborted ? 'abandoned: another attempt answered first, or the routing timeout passed' : err.info.message,
           latencyMs: elapsed,
           ttfbMs: timing.ttfbMs,
           timedOut: err.timedOut,

@@ -76,6 +76,8 @@ export async function runLifecycle(req: Request, res: Response, handle: RuntimeH
 }
 
 function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: RequestOutcome): void {
+  // winston formats a line before its transports filter by level: skip the work when info is off.
+  if (!handle.log.isInfoEnabled()) return;
   const u = ctx.usage;
   handle.log.info('request', {
     request_id: ctx.id,

@@ -11,7 +11,8 @@ const message = {
   required: ['role'],
   properties: {
     role: { enum: ['system', 'developer', 'user', 'assistant', 'tool', 'function'] },
-    content: { anyOf: [{ type: 'string' }, { type: 'array' }, { type: 'null' }] },
+    // Parts must be objects with a type: adapters, the mock and routing rules all read `part.type`.
+    content: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'object', required: ['type'], properties: { type: { type: 'string' } } } }, { type: 'null' }] },
     tool_calls: { type: 'array' },
     tool_call_id: { type: 'string' },
     name: { type: 'string' },

@@ -18,7 +18,7 @@ export class FailoverTokenBuckets implements TokenBuckets {
   localTakes = 0;
 
   constructor(
-    private readonly client: Redis,
+    readonly client: Redis,
     prefix: string,
   ) {
     this.shared = new RedisTokenBuckets(client, prefix);

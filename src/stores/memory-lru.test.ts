@@ -14,8 +14,9 @@ describe('memory LRU', () => {
 
   it('stays under its byte budget and refuses values larger than the whole budget', () => {
     const lru = new MemoryLru({ maxEntries: 100, maxBytes: 100 });
-    lru.set('a', 'x'.repeat(20), 60_000);
-    lru.set('b', 'x'.repeat(20), 60_000);
+    // (1 + 30) × 2 = 62 bytes each: two do not fit in 100.
+    lru.set('a', 'x'.repeat(30), 60_000);
+    lru.set('b', 'x'.repeat(30), 60_000);
     expect(lru.size).toBe(1);
     expect(lru.get('b')).toBeDefined();
     lru.set('huge', 'x'.repeat(1000), 60_000);

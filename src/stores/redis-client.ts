@@ -60,3 +60,24 @@ export function openRedis(url: string, options: RedisClientOptions): Redis {
 export function isRedisReady(client: Redis): boolean {
   return client.status === 'ready';
 }
+
+/**
+ * Resolves once the connection is ready, or rejects after `timeoutMs`. Startup code uses it to begin with shared
+ * state instead of the local fallback.
+ *
+ * @example await waitForRedis(client, 2000).catch(() => log.warn('starting with local limits'));
+ */
+export function waitForRedis(client: Redis, timeoutMs: number): Promise<void> {
+  if (isRedisReady(client)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`Redis not ready after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
+}

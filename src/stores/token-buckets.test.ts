@@ -1,19 +1,19 @@
 import { createLogger } from '../observability/logger';
 import { describeWithService, REDIS_URL, startPrivateRedis } from '../../test/helpers/services';
 import { FailoverTokenBuckets } from './failover-token-buckets';
-import { openRedis } from './redis-client';
+import { openRedis, waitForRedis } from './redis-client';
 import { RedisTokenBuckets } from './redis-token-buckets';
 import { LocalTokenBuckets, perMinuteBucket, type TokenBuckets } from './token-buckets';
 
 const log = createLogger({ silent: true });
 
 /** The same behaviour is expected of local and Redis buckets. */
-function bucketContract(name: string, make: () => { buckets: TokenBuckets; prefix: string }) {
+function bucketContract(name: string, make: () => Promise<{ buckets: TokenBuckets; prefix: string }>) {
   describe(name, () => {
     let buckets: TokenBuckets;
     let id: string;
-    beforeEach(() => {
-      const made = make();
+    beforeEach(async () => {
+      const made = await make();
       buckets = made.buckets;
       id = `${made.prefix}:${Math.random().toString(36).slice(2)}`;
     });
@@ -64,7 +64,7 @@ function bucketContract(name: string, make: () => { buckets: TokenBuckets; prefi
   });
 }
 
-bucketContract('local token buckets', () => ({ buckets: new LocalTokenBuckets(), prefix: 'local' }));
+bucketContract('local token buckets', async () => ({ buckets: new LocalTokenBuckets(), prefix: 'local' }));
 
 describe('local token buckets over time', () => {
   it('refill continuously at limit per minute', async () => {
@@ -80,11 +80,16 @@ describe('local token buckets over time', () => {
 });
 
 describeWithService(['redis'], 'redis token buckets', () => {
-  bucketContract('shared', () => ({ buckets: new RedisTokenBuckets(openRedis(REDIS_URL, { purpose: 'test', log }), 'switchyard-test:rl:'), prefix: 'k' }));
+  async function connected() {
+    const client = openRedis(REDIS_URL, { purpose: 'test', log });
+    await waitForRedis(client, 3000);
+    return new RedisTokenBuckets(client, 'switchyard-test:rl:');
+  }
+  bucketContract('shared', async () => ({ buckets: await connected(), prefix: 'k' }));
 
   it('two clients of one Redis share one limit', async () => {
-    const a = new RedisTokenBuckets(openRedis(REDIS_URL, { purpose: 'test', log }), 'switchyard-test:rl:');
-    const b = new RedisTokenBuckets(openRedis(REDIS_URL, { purpose: 'test', log }), 'switchyard-test:rl:');
+    const a = await connected();
+    const b = await connected();
     const spec = perMinuteBucket(`pair:${Date.now()}`, 10, 1);
     let allowed = 0;
     const results = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).take([spec])));
@@ -98,9 +103,10 @@ describeWithService(['redis'], 'redis token buckets', () => {
 describeWithService(['redis-server binary'], 'failover token buckets', () => {
   it('fall back to local limits while Redis is down, and return to Redis when it is back', async () => {
     const redis = await startPrivateRedis();
-    const buckets = new FailoverTokenBuckets(openRedis(redis.url, { purpose: 'test', log }), 'rl:');
+    const client = openRedis(redis.url, { purpose: 'test', log });
+    const buckets = new FailoverTokenBuckets(client, 'rl:');
     try {
-      await new Promise((r) => setTimeout(r, 200));
+      await waitForRedis(client, 3000);
       const spec = perMinuteBucket('k', 1000, 1);
       expect((await buckets.take([spec])).allowed).toBe(true);
       expect(buckets.localTakes).toBe(0);
@@ -111,13 +117,7 @@ describeWithService(['redis-server binary'], 'failover token buckets', () => {
       expect(buckets.localTakes).toBe(2);
 
       await redis.start();
-      const deadline = Date.now() + 5000;
-      while (buckets.localTakes > 2 || Date.now() < deadline) {
-        const before = buckets.localTakes;
-        await buckets.take([spec]);
-        if (buckets.localTakes === before) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitForRedis(client, 5000);
       const localBefore = buckets.localTakes;
       await buckets.take([spec]);
       expect(buckets.localTakes).toBe(localBefore);

@@ -126,3 +126,27 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
   throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
 }
+
+/**
+ * A table name of the test's own in the shared test database, and its removal afterwards.
+ *
+ * @example
+ * const table = scratchTable('spend');
+ * afterAll(() => dropPostgresTable(table));
+ */
+export function scratchTable(prefix: string): string {
+  return `${prefix}_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+}
+
+export async function dropPostgresTable(table: string): Promise<void> {
+  // Required lazily: suites without PostgreSQL need not load pg.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg') as typeof import('pg');
+  const client = new Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP TABLE IF EXISTS ${table}`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * Throws a few thousand generated bad requests (hostile bodies, headers, paths and broken HTTP framing) at a
- * running gateway, 16 at a time, and checks that none of them is an internal error, nothing crashed or logged
+ * running gateway, 32 at a time, and checks that none of them is an internal error, nothing crashed or logged
  * an unexpected failure, no request is left hanging in flight, and the gateway still serves normally after.
  */
 import http from 'node:http';
@@ -12,7 +12,7 @@ const SEED = Number(process.env.SWITCHYARD_FUZZ_SEED ?? 20261128);
 const COUNT = Number(process.env.SWITCHYARD_FUZZ_COUNT ?? 3000);
 
 const config = `
-server: { header_timeout_ms: 2000, request_timeout_ms: 3000 }
+server: { header_timeout_ms: 1000, request_timeout_ms: 1000 }
 providers:
   demo:    { api: mock }
   failing: { api: mock, mock: { fail_status: 500 } }
@@ -34,7 +34,7 @@ interface Result {
   body: string;
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 afterAll(() => agent.destroy());
 
 function sendHttp(port: number, c: HttpCase): Promise<Result> {
@@ -54,7 +54,7 @@ function sendHttp(port: number, c: HttpCase): Promise<Result> {
 
 async function send(port: number, c: FuzzCase): Promise<Result> {
   if (c.kind === 'raw') {
-    const r = await rawRequest(port, c.bytes, 4000);
+    const r = await rawRequest(port, c.bytes, 2500);
     return { status: r.status, body: r.text };
   }
   return sendHttp(port, c);
@@ -78,7 +78,7 @@ test(`${COUNT} generated bad requests leave the gateway healthy and serving`, as
       if (r.status === 500) internalErrors.push(`${c.kind === 'http' ? `${c.method} ${c.path} ${c.body?.toString('utf8').slice(0, 200)}` : c.bytes.toString('latin1').slice(0, 200)} → ${r.body.slice(0, 200)}`);
     }
   };
-  await Promise.all(Array.from({ length: 16 }, worker));
+  await Promise.all(Array.from({ length: 32 }, worker));
 
   // eslint-disable-next-line no-console
   console.log(`fuzz seed ${SEED}: status counts ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`);

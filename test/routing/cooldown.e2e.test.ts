@@ -2,12 +2,8 @@
  * The cooldown circuit breaker through the real daemon: a failing target is skipped (the fake upstream sees no
  * call) until its cooldown ends, one probe then restores it, and /health/ready shows the state throughout.
  */
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startDaemon, type Daemon } from '../helpers/daemon';
+import { gatewayWithFake } from './rig';
 import { chat } from './client';
-
-let fake: FakeOpenAI;
-let gw: Daemon;
 
 const config = (url: string) => `
 providers:
@@ -19,17 +15,10 @@ models:
   rescue:  { targets: [ { provider: up, model: rescuer } ] }
   solo:    { targets: [ { provider: up, model: solo } ] }
   relapse: { strategy: ordered, targets: [ { provider: up, model: relapsing }, { provider: up, model: steady } ] }
+  relapse-free: { cooldown: { duration_s: 30 }, strategy: ordered, targets: [ { provider: up, model: survivor }, { provider: up, model: steady } ] }
 `;
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startDaemon({ config: config(fake.url) });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await fake?.close();
-});
-beforeEach(() => fake.reset());
+const rig = gatewayWithFake(config);
 
 interface CooldownEntry {
   target: string;
@@ -38,7 +27,7 @@ interface CooldownEntry {
 }
 
 async function cooldownOf(target: string): Promise<CooldownEntry | undefined> {
-  const ready = (await (await fetch(`${gw.url}/health/ready`)).json()) as { routing: { cooldowns: CooldownEntry[] } };
+  const ready = (await (await fetch(`${rig.gw.url}/health/ready`)).json()) as { routing: { cooldowns: CooldownEntry[] } };
   return ready.routing.cooldowns.find((c) => c.target === target);
 }
 
@@ -46,51 +35,62 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('cooldown', () => {
   test('a target that keeps failing is skipped during its cooldown (no upstream call), and one probe restores it', async () => {
-    fake.on('dead', { status: 500 });
-    for (let i = 0; i < 2; i++) expect((await chat(gw.url, { model: 'pair' })).headers.get('x-switchyard-model')).toBe('alive');
-    expect(fake.callsFor('dead')).toHaveLength(2);
+    rig.fake.on('dead', { status: 500 });
+    for (let i = 0; i < 2; i++) expect((await chat(rig.gw.url, { model: 'pair' })).headers.get('x-switchyard-model')).toBe('alive');
+    expect(rig.fake.callsFor('dead')).toHaveLength(2);
     expect(await cooldownOf('up/dead')).toMatchObject({ state: 'cooling_down' });
 
-    for (let i = 0; i < 3; i++) expect((await chat(gw.url, { model: 'pair' })).headers.get('x-switchyard-model')).toBe('alive');
-    expect(fake.callsFor('dead')).toHaveLength(2); // zero calls while cooling down
+    for (let i = 0; i < 3; i++) expect((await chat(rig.gw.url, { model: 'pair' })).headers.get('x-switchyard-model')).toBe('alive');
+    expect(rig.fake.callsFor('dead')).toHaveLength(2); // zero calls while cooling down
 
-    fake.reset(); // the upstream recovers
+    rig.fake.reset(); // the upstream recovers
     await sleep(1100);
     expect(await cooldownOf('up/dead')).toMatchObject({ state: 'half_open' });
-    const probe = await chat(gw.url, { model: 'pair' });
+    const probe = await chat(rig.gw.url, { model: 'pair' });
     expect(probe.headers.get('x-switchyard-model')).toBe('dead');
     expect(await cooldownOf('up/dead')).toBeUndefined();
-    expect((await chat(gw.url, { model: 'pair' })).headers.get('x-switchyard-model')).toBe('dead');
-    expect(fake.callsFor('dead')).toHaveLength(2);
+    expect((await chat(rig.gw.url, { model: 'pair' })).headers.get('x-switchyard-model')).toBe('dead');
+    expect(rig.fake.callsFor('dead')).toHaveLength(2);
   });
 
   test('a failed probe puts the target back into cooldown at once', async () => {
-    fake.on('relapsing', { status: 503 });
-    for (let i = 0; i < 2; i++) await chat(gw.url, { model: 'relapse' });
+    rig.fake.on('relapsing', { status: 503 });
+    for (let i = 0; i < 2; i++) await chat(rig.gw.url, { model: 'relapse' });
     await sleep(1100);
-    expect((await chat(gw.url, { model: 'relapse' })).headers.get('x-switchyard-model')).toBe('steady');
-    expect(fake.callsFor('relapsing')).toHaveLength(3); // the probe
+    expect((await chat(rig.gw.url, { model: 'relapse' })).headers.get('x-switchyard-model')).toBe('steady');
+    expect(rig.fake.callsFor('relapsing')).toHaveLength(3); // the probe
     expect(await cooldownOf('up/relapsing')).toMatchObject({ state: 'cooling_down' });
-    await chat(gw.url, { model: 'relapse' });
-    expect(fake.callsFor('relapsing')).toHaveLength(3);
+    await chat(rig.gw.url, { model: 'relapse' });
+    expect(rig.fake.callsFor('relapsing')).toHaveLength(3);
   });
 
   test('while every target of an alias cools down, requests go straight to its fallbacks', async () => {
-    fake.on('lonely-dead', { status: 502 });
-    for (let i = 0; i < 2; i++) expect((await chat(gw.url, { model: 'lonely' })).headers.get('x-switchyard-model')).toBe('rescuer');
-    const res = await chat(gw.url, { model: 'lonely' });
+    rig.fake.on('lonely-dead', { status: 502 });
+    for (let i = 0; i < 2; i++) expect((await chat(rig.gw.url, { model: 'lonely' })).headers.get('x-switchyard-model')).toBe('rescuer');
+    const res = await chat(rig.gw.url, { model: 'lonely' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-switchyard-model')).toBe('rescuer');
-    expect(fake.callsFor('lonely-dead')).toHaveLength(2);
+    expect(rig.fake.callsFor('lonely-dead')).toHaveLength(2);
+  });
+
+  test('cooldowns survive a config reload', async () => {
+    rig.fake.on('survivor', { status: 500 });
+    for (let i = 0; i < 2; i++) await chat(rig.gw.url, { model: 'relapse-free' });
+    expect(rig.fake.callsFor('survivor')).toHaveLength(2);
+    rig.gw.writeConfig(`${config(rig.fake.url)}  extra: { targets: [ { provider: up, model: alive } ] }\n`);
+    await rig.gw.waitForLog((r) => r.message === 'config reloaded');
+    expect(await cooldownOf('up/survivor')).toMatchObject({ state: 'cooling_down' });
+    await chat(rig.gw.url, { model: 'relapse-free' });
+    expect(rig.fake.callsFor('survivor')).toHaveLength(2);
   });
 
   test('when every target cools down and there is no fallback, the answer is 503 with Retry-After, without an upstream call', async () => {
-    fake.on('solo', { status: 500 });
-    for (let i = 0; i < 2; i++) expect((await chat(gw.url, { model: 'solo' })).status).toBe(502);
-    const res = await chat(gw.url, { model: 'solo' });
+    rig.fake.on('solo', { status: 500 });
+    for (let i = 0; i < 2; i++) expect((await chat(rig.gw.url, { model: 'solo' })).status).toBe(502);
+    const res = await chat(rig.gw.url, { model: 'solo' });
     expect(res.status).toBe(503);
     expect((await res.json()).error.code).toBe('no_available_target');
     expect(res.headers.get('retry-after')).toBe('1');
-    expect(fake.callsFor('solo')).toHaveLength(2);
+    expect(rig.fake.callsFor('solo')).toHaveLength(2);
   });
 });

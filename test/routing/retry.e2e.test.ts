@@ -3,12 +3,8 @@
  * under the cap and turned into a cooldown above it, no retry of client errors, rejected credentials, and the
  * alias's timeout bounding all of it.
  */
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startDaemon, type Daemon } from '../helpers/daemon';
+import { gatewayWithFake } from './rig';
 import { chat, timed } from './client';
-
-let fake: FakeOpenAI;
-let gw: Daemon;
 
 const config = (url: string) => `
 providers:
@@ -32,61 +28,53 @@ models:
     targets: [ { provider: up, model: always-down } ]
 `;
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startDaemon({ config: config(fake.url) });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await fake?.close();
-});
-beforeEach(() => fake.reset());
+const rig = gatewayWithFake(config);
 
 async function cooldowns(): Promise<{ target: string; state: string; remaining_s: number }[]> {
-  const ready = (await (await fetch(`${gw.url}/health/ready`)).json()) as { routing: { cooldowns: { target: string; state: string; remaining_s: number }[] } };
+  const ready = (await (await fetch(`${rig.gw.url}/health/ready`)).json()) as { routing: { cooldowns: { target: string; state: string; remaining_s: number }[] } };
   return ready.routing.cooldowns;
 }
 
 describe('retries', () => {
   test('a transient failure is retried on the same target, and the retry answers', async () => {
-    fake.on('flaky', { status: 503 }, 1);
-    const res = await chat(gw.url, { model: 'flaky' });
+    rig.fake.on('flaky', { status: 503 }, 1);
+    const res = await chat(rig.gw.url, { model: 'flaky' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-switchyard-model')).toBe('flaky');
-    expect(fake.callsFor('flaky')).toHaveLength(2);
-    expect(fake.callsFor('backup')).toHaveLength(0);
+    expect(rig.fake.callsFor('flaky')).toHaveLength(2);
+    expect(rig.fake.callsFor('backup')).toHaveLength(0);
   });
 
   test('after `attempts` failed tries the next target answers', async () => {
-    fake.on('broken', { status: 500 });
-    const res = await chat(gw.url, { model: 'broken' });
+    rig.fake.on('broken', { status: 500 });
+    const res = await chat(rig.gw.url, { model: 'broken' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-switchyard-model')).toBe('backup');
-    expect(fake.callsFor('broken')).toHaveLength(3);
+    expect(rig.fake.callsFor('broken')).toHaveLength(3);
   });
 
   test("an upstream's Retry-After under the backoff cap is waited for, then the same target answers", async () => {
-    fake.on('waits', { status: 429, headers: { 'retry-after-ms': '400' } }, 1);
-    const { value: res, ms } = await timed(() => chat(gw.url, { model: 'waits' }));
+    rig.fake.on('waits', { status: 429, headers: { 'retry-after-ms': '400' } }, 1);
+    const { value: res, ms } = await timed(() => chat(rig.gw.url, { model: 'waits' }));
     expect(res.status).toBe(200);
     expect(res.headers.get('x-switchyard-model')).toBe('waits');
-    const [first, second] = fake.callsFor('waits');
+    const [first, second] = rig.fake.callsFor('waits');
     // The gateway waited as asked (a lower bound, with margin for timer granularity).
     expect(second.at - first.at).toBeGreaterThanOrEqual(380);
     expect(ms).toBeGreaterThanOrEqual(380);
   });
 
   test('a Retry-After above the cap moves on at once and cools the target down for that long', async () => {
-    fake.on('limited', { status: 429, headers: { 'retry-after': '30' } });
-    const { value: res, ms } = await timed(() => chat(gw.url, { model: 'limited' }));
+    rig.fake.on('limited', { status: 429, headers: { 'retry-after': '30' } });
+    const { value: res, ms } = await timed(() => chat(rig.gw.url, { model: 'limited' }));
     expect(res.status).toBe(200);
     expect(res.headers.get('x-switchyard-model')).toBe('backup');
-    expect(fake.callsFor('limited')).toHaveLength(1);
+    expect(rig.fake.callsFor('limited')).toHaveLength(1);
     expect(ms).toBeLessThan(10_000); // nowhere near the 30 s it asked for
 
-    const again = await chat(gw.url, { model: 'limited' });
+    const again = await chat(rig.gw.url, { model: 'limited' });
     expect(again.headers.get('x-switchyard-model')).toBe('backup');
-    expect(fake.callsFor('limited')).toHaveLength(1); // skipped: no call during the cooldown
+    expect(rig.fake.callsFor('limited')).toHaveLength(1); // skipped: no call during the cooldown
     const entry = (await cooldowns()).find((c) => c.target === 'up/limited');
     expect(entry).toMatchObject({ state: 'cooling_down' });
     expect(entry!.remaining_s).toBeGreaterThan(20);
@@ -94,35 +82,35 @@ describe('retries', () => {
   });
 
   test('a 400 the client caused is returned at once: no retry, no other target', async () => {
-    fake.on('picky', { status: 400, errorMessage: 'temperature must be <= 2', errorCode: 'invalid_value' });
-    const res = await chat(gw.url, { model: 'picky' });
+    rig.fake.on('picky', { status: 400, errorMessage: 'temperature must be <= 2', errorCode: 'invalid_value' });
+    const res = await chat(rig.gw.url, { model: 'picky' });
     expect(res.status).toBe(400);
     expect((await res.json()).error.message).toBe('temperature must be <= 2');
-    expect(fake.calls).toHaveLength(1);
+    expect(rig.fake.calls).toHaveLength(1);
   });
 
   test('a 401 from an upstream moves to the next target, cools down that provider and is logged as an error', async () => {
-    fake.on('creds', { status: 401 });
-    const res = await chat(gw.url, { model: 'creds' });
+    rig.fake.on('creds', { status: 401 });
+    const res = await chat(rig.gw.url, { model: 'creds' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-switchyard-model')).toBe('backup');
-    expect(fake.callsFor('creds')).toHaveLength(1); // credentials are not retried
-    await gw.waitForLog((r) => r.message === 'upstream rejected the gateway credentials' && r.level === 'error');
+    expect(rig.fake.callsFor('creds')).toHaveLength(1); // credentials are not retried
+    await rig.gw.waitForLog((r) => r.message === 'upstream rejected the gateway credentials' && r.level === 'error');
 
     // The whole provider cools down: another alias using it goes straight to its fallback.
-    const other = await chat(gw.url, { model: 'creds2' });
+    const other = await chat(rig.gw.url, { model: 'creds2' });
     expect(other.status).toBe(200);
-    expect(fake.callsFor('other-model')).toHaveLength(0);
+    expect(rig.fake.callsFor('other-model')).toHaveLength(0);
     expect((await cooldowns()).map((c) => c.target)).toContain('badkey:*');
   });
 
   test("the alias's timeout_ms bounds the total time spent retrying", async () => {
-    fake.on('always-down', { status: 502 });
-    const { value: res, ms } = await timed(() => chat(gw.url, { model: 'bounded' }));
+    rig.fake.on('always-down', { status: 502 });
+    const { value: res, ms } = await timed(() => chat(rig.gw.url, { model: 'bounded' }));
     expect(res.status).toBe(504);
     expect((await res.json()).error.code).toBe('routing_timeout');
     expect(ms).toBeLessThan(3000); // 600 ms budget, generous margin; 50 tries would take far longer
-    expect(fake.callsFor('always-down').length).toBeLessThan(50);
-    expect(fake.callsFor('always-down').length).toBeGreaterThanOrEqual(2);
+    expect(rig.fake.callsFor('always-down').length).toBeLessThan(50);
+    expect(rig.fake.callsFor('always-down').length).toBeGreaterThanOrEqual(2);
   });
 });

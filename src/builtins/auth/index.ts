@@ -1,0 +1,93 @@
+/**
+ * The auth plugin: who may call, and which aliases. Reads `Authorization: Bearer <key>` or `x-api-key`, answers
+ * 401 for a missing or unknown key and 403 for an alias the key may not use, and sets `ctx.caller` (the key's
+ * name, models and limits) for every later stage. Keys never appear in logs or errors.
+ */
+import { GatewayError } from '../../errors';
+import { registerSecrets } from '../../observability/redact';
+import type { PluginHooks, PluginModule, RequestContext } from '../../pipeline/types';
+import { presentedKey } from '../../server/admin-key';
+import { KeyTable, modelAllowed, type KeyConfig } from './key-table';
+
+export interface AuthOptions {
+  /** Guards the admin endpoints (GET /admin/spend, and /metrics when configured). */
+  admin_key?: string;
+  keys: KeyConfig[];
+}
+
+const positive = { type: 'number', exclusiveMinimum: 0 } as const;
+
+const optionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['keys'],
+  properties: {
+    admin_key: { type: 'string', description: 'Secret for the admin endpoints; usually "${SWITCHYARD_ADMIN_KEY}".' },
+    keys: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        anyOf: [{ required: ['key'] }, { required: ['key_sha256'] }],
+        properties: {
+          name: { type: 'string', minLength: 1, description: 'Shown in logs, spend records and limits; never the secret.' },
+          key: { type: 'string', description: 'The secret, usually "${ENV_VAR}".' },
+          key_sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: 'Hex SHA-256 of the secret instead of the secret.' },
+          models: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'Aliases this key may use; "*" for all.' },
+          rpm: positive,
+          tpm: positive,
+          budget_usd: { type: 'number', minimum: 0 },
+          budget_period: { enum: ['daily', 'monthly', 'total'] },
+        },
+      },
+    },
+  },
+};
+
+// Endpoints that name an alias in the body; /v1/models is filtered instead.
+const ALIAS_ENDPOINTS = new Set(['chat', 'embeddings', 'messages']);
+
+function unauthorized(message: string): GatewayError {
+  return new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_api_key', message });
+}
+
+/**
+ * @example
+ * plugins:
+ *   - use: auth
+ *     admin_key: "${SWITCHYARD_ADMIN_KEY}"
+ *     keys:
+ *       - { name: team-a, key: "${TEAM_A_KEY}", models: [chat], rpm: 60 }
+ */
+export const authPlugin: PluginModule<AuthOptions> = {
+  name: 'auth',
+  optionsSchema,
+  create(options): PluginHooks {
+    const table = new KeyTable(options.keys);
+    registerSecrets([...options.keys.flatMap((k) => (k.key ? [k.key] : [])), ...(options.admin_key ? [options.admin_key] : [])]);
+
+    return {
+      onRequest(ctx: RequestContext) {
+        const presented = presentedKey(ctx.headers);
+        if (!presented) throw unauthorized('Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
+        const key = table.find(presented);
+        if (!key) throw unauthorized('Invalid API key.');
+        ctx.caller = { keyName: key.name, models: key.models, limits: key.limits };
+        if (ALIAS_ENDPOINTS.has(ctx.endpoint) && !modelAllowed(key.models, ctx.requestedAlias)) {
+          throw new GatewayError({
+            status: 403,
+            type: 'permission_error',
+            code: 'model_not_allowed',
+            param: 'model',
+            message: `The key "${key.name}" may not use the model "${ctx.requestedAlias}".`,
+          });
+        }
+      },
+      filterModels(ctx, aliases) {
+        const models = ctx.caller?.models;
+        return models ? aliases.filter((alias) => modelAllowed(models, alias)) : aliases;
+      },
+    };
+  },
+};

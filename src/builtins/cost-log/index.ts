@@ -1,0 +1,139 @@
+/**
+ * The cost-log plugin: prices every request from its real usage (cached tokens at their own price; a cache
+ * hit costs 0), sets `x-switchyard-cost-usd` on JSON answers, writes one spend record per request to SQLite,
+ * PostgreSQL or JSONL in the background, enforces per-key budgets (429 insufficient_quota), and serves
+ * GET /admin/spend.
+ */
+import type { PluginHooks, PluginModule, RequestContext, RequestOutcome } from '../../pipeline/types';
+import type { Usage } from '../../providers/openai-types';
+import { costOfUsage } from '../../pricing/cost';
+import { buildPriceTable, lookupPrice } from '../../pricing/price-table';
+import { describeSinkUrl, openSpendSink } from '../../stores/open-spend-sink';
+import { openRedis } from '../../stores/redis-client';
+import { MemorySpendCounters, RedisSpendCounters } from '../../stores/spend-counters';
+import type { SpendRecord } from '../../stores/spend-sink';
+import { parseStoreLocation } from '../../stores/store-url';
+import { adminKeyOf, pluginOptions, pricingOverrides } from '../config-sections';
+import { BudgetLedger } from './budget-ledger';
+import { SpendLog } from './spend-log';
+import { spendRoute } from './spend-route';
+
+export interface CostLogOptions {
+  /** sqlite://PATH (default sqlite://./data/spend.db), postgres://…, or jsonl://PATH. */
+  sink?: string;
+  /** Where budget counters live: "memory" or redis://…; defaults to the rate-limit plugin's store. */
+  budget_store?: string;
+  /** Records held while the sink is slow or down; past this they are dropped and counted. */
+  max_buffer?: number;
+  /** Longest time a record waits before its batch is written. */
+  flush_interval_ms?: number;
+}
+
+const optionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    sink: { type: 'string', pattern: '^(sqlite|jsonl|postgres|postgresql)://.+', description: 'sqlite://PATH, postgres://… or jsonl://PATH.' },
+    budget_store: { type: 'string', pattern: '^(memory|rediss?://.+)$', description: 'Budget counters: "memory" or redis://… (default: the rate-limit store).' },
+    max_buffer: { type: 'integer', minimum: 1 },
+    flush_interval_ms: { type: 'integer', minimum: 1 },
+  },
+};
+
+const PRICED_ENDPOINTS = new Set(['chat', 'embeddings', 'messages']);
+export const COST_HEADER = 'x-switchyard-cost-usd';
+
+/** USD as a plain decimal (never exponent notation): 0.0000045, 0.0045. */
+export function formatUsd(usd: number): string {
+  return usd.toFixed(9).replace(/\.?0+$/, '') || '0';
+}
+
+/**
+ * @example
+ * plugins:
+ *   - use: cost-log
+ *     sink: sqlite://./data/spend.db
+ */
+export const costLogPlugin: PluginModule<CostLogOptions> = {
+  name: 'cost-log',
+  optionsSchema,
+  create(options, env): PluginHooks {
+    const prices = buildPriceTable(pricingOverrides(env.config));
+    const sinkUrl = options.sink ?? 'sqlite://./data/spend.db';
+    const spendLog = env.keep(`spend-log:${sinkUrl}`, () =>
+      new SpendLog(openSpendSink(sinkUrl, env.configDir), (message, detail) => env.log.warn(`cost-log: ${message}`, { sink: describeSinkUrl(sinkUrl), ...detail }), {
+        maxBuffer: options.max_buffer,
+        flushIntervalMs: options.flush_interval_ms,
+      }),
+    );
+    const rateLimitStore = pluginOptions(env.config, 'rate-limit')?.store;
+    const budgetLocation = parseStoreLocation(options.budget_store ?? (typeof rateLimitStore === 'string' ? rateLimitStore : undefined));
+    const ledger = env.keep(`budgets:${budgetLocation.kind === 'redis' ? budgetLocation.url : 'memory'}`, () =>
+      new BudgetLedger(budgetLocation.kind === 'redis' ? new RedisSpendCounters(openRedis(budgetLocation.url, { purpose: 'budgets', log: env.log }), 'switchyard:spend:') : new MemorySpendCounters()),
+    );
+    const unpricedModels = new Set<string>();
+
+    /** Cost of what the request used; null when the model has no price (logged once per model). */
+    function costOf(ctx: RequestContext, usage: Usage | undefined): number | null {
+      if (ctx.cache === 'hit') return 0;
+      if (!ctx.servedBy) return 0;
+      if (!usage) return null;
+      const price = lookupPrice(prices, ctx.servedBy.model);
+      if (!price) {
+        if (!unpricedModels.has(ctx.servedBy.model)) {
+          unpricedModels.add(ctx.servedBy.model);
+          env.log.warn('cost-log: no price for this model; its cost is recorded as null (add it under `pricing:`)', { model: ctx.servedBy.model, provider: ctx.servedBy.provider });
+        }
+        return null;
+      }
+      return costOfUsage(price, usage);
+    }
+
+    function spendRecord(ctx: RequestContext, outcome: RequestOutcome, costUsd: number | null): SpendRecord {
+      const hit = ctx.cache === 'hit';
+      // A hit used no upstream tokens: its row shows zeros, so token totals match what was billed.
+      const usage = hit ? undefined : (outcome.usage ?? ctx.usage);
+      return {
+        ts: ctx.startedAt,
+        requestId: ctx.id,
+        keyName: ctx.caller?.keyName ?? null,
+        alias: ctx.requestedAlias,
+        provider: ctx.servedBy?.provider ?? null,
+        model: ctx.servedBy?.model ?? null,
+        inputTokens: usage?.prompt_tokens ?? 0,
+        outputTokens: usage?.completion_tokens ?? 0,
+        cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+        costUsd,
+        latencyMs: outcome.latencyMs,
+        status: outcome.status,
+        attempts: ctx.attempts.length,
+        cacheHit: hit,
+      };
+    }
+
+    return {
+      async onRequest(ctx) {
+        if (!PRICED_ENDPOINTS.has(ctx.endpoint) || !ctx.caller) return;
+        await ledger.check(ctx.caller.keyName, ctx.caller.limits, spendLog.sink);
+      },
+
+      onResponse(ctx, response) {
+        const cost = costOf(ctx, response.usage);
+        ctx.costUsd = cost;
+        if (cost !== null) ctx.responseHeaders[COST_HEADER] = formatUsd(cost);
+      },
+
+      async onComplete(ctx, outcome) {
+        if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
+        // Requests turned away before any upstream call (auth, limits, budgets) cost nothing and are not spend.
+        if (ctx.attempts.length === 0 && ctx.cache !== 'hit') return;
+        const cost = costOf(ctx, outcome.usage ?? ctx.usage);
+        ctx.costUsd = cost;
+        spendLog.writer.push(spendRecord(ctx, outcome, cost));
+        if (ctx.caller && cost) await ledger.add(ctx.caller.keyName, ctx.caller.limits, cost, spendLog.sink);
+      },
+
+      routes: [spendRoute(() => adminKeyOf(env.config), spendLog)],
+    };
+  },
+};

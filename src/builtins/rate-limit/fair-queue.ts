@@ -1,0 +1,159 @@
+/**
+ * Shaping instead of rejecting: a request that finds its buckets empty waits here until they refill, up to its
+ * deadline. Waiters are grouped in lanes (one per key) served round-robin, so one busy key cannot starve the
+ * others; within a lane, requests go first come, first served.
+ */
+import type { BucketSpec, TakeResult, TokenBuckets } from '../../stores/token-buckets';
+
+/** Thrown when a request cannot get its slot before its deadline. */
+export class QueueTimeout extends Error {
+  constructor(
+    /** The last denial: what was blocking and how long it still needed. */
+    readonly lastDenial: TakeResult,
+  ) {
+    super('rate limit wait exceeded');
+  }
+}
+
+interface Waiter {
+  specs: readonly BucketSpec[];
+  deadline: number;
+  lastDenial: TakeResult;
+  resolve(result: TakeResult): void;
+  reject(err: Error): void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+/**
+ * @example
+ * const queue = new FairQueue(buckets);
+ * const taken = await queue.admit('team-a', specs, Date.now() + 2000, ctx.signal); // or throws QueueTimeout
+ */
+export class FairQueue {
+  private readonly lanes = new Map<string, Waiter[]>();
+  private pumping = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly buckets: TokenBuckets) {}
+
+  /** Requests waiting right now. */
+  get waiting(): number {
+    let n = 0;
+    for (const lane of this.lanes.values()) n += lane.length;
+    return n;
+  }
+
+  async admit(lane: string, specs: readonly BucketSpec[], deadline: number, signal?: AbortSignal): Promise<TakeResult> {
+    // Nobody waiting: try at once (the common case costs one take). Otherwise queue up behind the others.
+    if (this.lanes.size === 0) {
+      const first = await this.buckets.take(specs);
+      if (first.allowed) return first;
+      if (Date.now() + first.waitMs > deadline) throw new QueueTimeout(first);
+      return this.enqueue(lane, specs, deadline, first, signal);
+    }
+    return this.enqueue(lane, specs, deadline, { allowed: false, waitMs: 0, levels: [] }, signal);
+  }
+
+  private enqueue(lane: string, specs: readonly BucketSpec[], deadline: number, lastDenial: TakeResult, signal?: AbortSignal): Promise<TakeResult> {
+    return new Promise<TakeResult>((resolve, reject) => {
+      const waiter: Waiter = { specs, deadline, lastDenial, resolve, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          this.remove(lane, waiter);
+          reject(new Error('client went away while waiting for a rate limit slot'));
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      const waiters = this.lanes.get(lane);
+      if (waiters) waiters.push(waiter);
+      else this.lanes.set(lane, [waiter]);
+      this.wake?.();
+      if (!this.pumping) void this.pump();
+    });
+  }
+
+  private remove(lane: string, waiter: Waiter): void {
+    const waiters = this.lanes.get(lane);
+    if (!waiters) return;
+    const i = waiters.indexOf(waiter);
+    if (i >= 0) waiters.splice(i, 1);
+    if (waiters.length === 0) this.lanes.delete(lane);
+    if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.lanes.size > 0) {
+        let sleepMs = this.answerExpired() - Date.now();
+        // One round: the head of every lane gets one try. Map order is the round-robin order; a lane that was
+        // served moves to the back.
+        for (const [lane, waiters] of [...this.lanes]) {
+          const waiter = waiters[0];
+          if (!waiter) continue;
+          const now = Date.now();
+          if (now >= waiter.deadline) {
+            this.remove(lane, waiter);
+            waiter.reject(new QueueTimeout(waiter.lastDenial));
+            continue;
+          }
+          const result = await this.buckets.take(waiter.specs);
+          if (result.allowed) {
+            this.remove(lane, waiter);
+            const rest = this.lanes.get(lane);
+            if (rest) {
+              this.lanes.delete(lane);
+              this.lanes.set(lane, rest);
+            }
+            waiter.resolve(result);
+            sleepMs = 0;
+            continue;
+          }
+          waiter.lastDenial = result;
+          if (Date.now() + result.waitMs > waiter.deadline) {
+            // It cannot make it in time: answer now instead of holding the connection until the deadline.
+            this.remove(lane, waiter);
+            waiter.reject(new QueueTimeout(result));
+            continue;
+          }
+          sleepMs = Math.min(sleepMs, result.waitMs, waiter.deadline - Date.now());
+        }
+        if (sleepMs > 0 && this.lanes.size > 0) await this.sleep(sleepMs);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Answers every waiter whose deadline passed (wherever it is in its lane); returns the nearest deadline left. */
+  private answerExpired(): number {
+    const now = Date.now();
+    let nearest = Number.POSITIVE_INFINITY;
+    for (const [lane, waiters] of [...this.lanes]) {
+      for (const waiter of [...waiters]) {
+        if (now < waiter.deadline) {
+          nearest = Math.min(nearest, waiter.deadline);
+          continue;
+        }
+        this.remove(lane, waiter);
+        waiter.reject(new QueueTimeout(waiter.lastDenial));
+      }
+    }
+    return nearest;
+  }
+
+  /** Sleeps, but wakes early when a new request joins (it may fit right away). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(1, Math.min(ms, 60_000)));
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        if (self.wake === done) self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

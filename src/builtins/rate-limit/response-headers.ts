@@ -1,0 +1,37 @@
+/**
+ * OpenAI-style rate-limit headers (`x-ratelimit-limit-requests`, `…-remaining-tokens`, `…-reset-requests`, …)
+ * from bucket levels: each reports the tightest bucket of its kind.
+ */
+import type { BucketLevel } from '../../stores/token-buckets';
+
+/** Which quantity a bucket limits. */
+export type BucketKind = 'requests' | 'tokens';
+
+/**
+ * A duration the way OpenAI writes it in x-ratelimit-reset-*: "20ms", "1.5s", "6m0s".
+ *
+ * @example formatResetDuration(90_500) // '1m30.5s'
+ */
+export function formatResetDuration(ms: number): string {
+  const whole = Math.max(0, Math.ceil(ms));
+  if (whole < 1000) return `${whole}ms`;
+  const minutes = Math.floor(whole / 60_000);
+  const seconds = Math.round((whole % 60_000) / 10) / 100;
+  return minutes > 0 ? `${minutes}m${seconds}s` : `${seconds}s`;
+}
+
+/**
+ * @example rateLimitHeaders([{ level, kind: 'requests' }]) // { 'x-ratelimit-limit-requests': '60', … }
+ */
+export function rateLimitHeaders(levels: readonly { level: BucketLevel; kind: BucketKind }[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const kind of ['requests', 'tokens'] as const) {
+    let tightest: BucketLevel | undefined;
+    for (const l of levels) if (l.kind === kind && (!tightest || l.level.remaining < tightest.remaining)) tightest = l.level;
+    if (!tightest) continue;
+    headers[`x-ratelimit-limit-${kind}`] = String(tightest.capacity);
+    headers[`x-ratelimit-remaining-${kind}`] = String(Math.max(0, tightest.remaining));
+    headers[`x-ratelimit-reset-${kind}`] = formatResetDuration(tightest.resetMs);
+  }
+  return headers;
+}

@@ -1,0 +1,51 @@
+/**
+ * Hedging through the real daemon: when the chosen target gives no first byte within hedge_after_ms, the same
+ * request starts on the next target; the first answer wins and the slow attempt is aborted.
+ */
+import { gatewayWithFake } from './rig';
+import { chat, eventually, readSse, streamedText, timed } from './client';
+
+const config = (url: string) => `
+providers:
+  up: { api: openai, base_url: "${url}", api_key: "sk-up", timeout_ms: 10000 }
+models:
+  hedged:
+    strategy: ordered
+    hedge_after_ms: 200
+    targets: [ { provider: up, model: slowpoke }, { provider: up, model: speedy } ]
+`;
+
+const rig = gatewayWithFake(config);
+
+describe('hedging', () => {
+  test("a hedge cuts a slow target's latency: the next target answers, the slow attempt is aborted, the hedge is logged", async () => {
+    rig.fake.on('slowpoke', { delayMs: 4000 });
+    const abortedBefore = rig.fake.abortedRequests;
+    const { value: res, ms } = await timed(() => chat(rig.gw.url, { model: 'hedged' }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-model')).toBe('speedy');
+    expect(ms).toBeLessThan(2500); // the slow target alone takes 4 s
+    expect(rig.fake.callsFor('slowpoke')).toHaveLength(1);
+    expect(rig.fake.callsFor('speedy')).toHaveLength(1);
+    await eventually(() => rig.fake.abortedRequests === abortedBefore + 1, 2000);
+    await rig.gw.waitForLog((r) => r.message === 'hedge started' && r.slow === 'up/slowpoke' && r.hedge === 'up/speedy');
+  });
+
+  test('streams are hedged on their first chunk', async () => {
+    rig.fake.on('slowpoke', { firstChunkDelayMs: 4000 });
+    const { value, ms } = await timed(async () => {
+      const res = await chat(rig.gw.url, { model: 'hedged', stream: true });
+      return { res, events: await readSse(res) };
+    });
+    expect(value.res.headers.get('x-switchyard-model')).toBe('speedy');
+    expect(streamedText(value.events)).toBe('reply from speedy');
+    expect(value.events[value.events.length - 1]).toBe('[DONE]');
+    expect(ms).toBeLessThan(2500);
+  });
+
+  test('a target that answers before hedge_after_ms is not hedged', async () => {
+    const res = await chat(rig.gw.url, { model: 'hedged' });
+    expect(res.headers.get('x-switchyard-model')).toBe('slowpoke');
+    expect(rig.fake.callsFor('speedy')).toHaveLength(0);
+  });
+});

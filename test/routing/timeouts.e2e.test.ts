@@ -1,0 +1,70 @@
+/**
+ * Per-provider timeouts and client disconnects through the real daemon: a first-byte timeout fails over within
+ * its bound (for JSON and for a stream that sent headers and then stalled), and a client that goes away aborts
+ * the upstream request at once, before and after the stream started.
+ */
+import { gatewayWithFake } from './rig';
+import { chat, eventually, readSse, streamedText, timed } from './client';
+
+const config = (url: string) => `
+providers:
+  sluggish: { api: openai, base_url: "${url}", api_key: "sk-1", first_byte_timeout_ms: 300, timeout_ms: 10000 }
+  quick:    { api: openai, base_url: "${url}", api_key: "sk-2", timeout_ms: 10000 }
+models:
+  chat:  { strategy: ordered, targets: [ { provider: sluggish, model: stall }, { provider: quick, model: fast } ] }
+  lone:  { targets: [ { provider: quick, model: forever } ] }
+`;
+
+const rig = gatewayWithFake(config);
+
+describe('timeouts', () => {
+  test('a first-byte timeout fails over to the next target within the bound', async () => {
+    rig.fake.on('stall', { delayMs: 5000 });
+    const { value: res, ms } = await timed(() => chat(rig.gw.url, { model: 'chat' }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-model')).toBe('fast');
+    // first_byte_timeout_ms is 300; allow generous scheduling slack, far below the 5 s the upstream would take.
+    expect(ms).toBeLessThan(2500);
+    expect(rig.fake.callsFor('stall')).toHaveLength(1);
+    await eventually(() => rig.fake.openRequests === 0, 1000); // the abandoned attempt was closed, not left running
+  });
+
+  test('a stream that answers 200 but sends no chunk within the first-byte timeout fails over invisibly', async () => {
+    rig.fake.on('stall', { firstChunkDelayMs: 5000 });
+    const { value: res, ms } = await timed(async () => {
+      const r = await chat(rig.gw.url, { model: 'chat', stream: true });
+      return { r, events: await readSse(r) };
+    });
+    expect(res.r.status).toBe(200);
+    expect(res.r.headers.get('x-switchyard-model')).toBe('fast');
+    await eventually(() => rig.fake.openRequests === 0, 1000);
+    expect(streamedText(res.events)).toBe('reply from fast');
+    expect(res.events[res.events.length - 1]).toBe('[DONE]');
+    expect(ms).toBeLessThan(2500);
+  });
+
+  test('a client that disconnects aborts the upstream request at once', async () => {
+    rig.fake.on('forever', { hang: true });
+    const abortedBefore = rig.fake.abortedRequests;
+    const controller = new AbortController();
+    const pending = chat(rig.gw.url, { model: 'lone' }, { signal: controller.signal }).catch((e: Error) => e);
+    await eventually(() => rig.fake.callsFor('forever').length === 1);
+    controller.abort();
+    expect(await pending).toMatchObject({ name: 'AbortError' });
+    await eventually(() => rig.fake.abortedRequests === abortedBefore + 1, 2000);
+    expect(rig.fake.openRequests).toBe(0);
+  });
+
+  test('a client that disconnects mid-stream aborts the upstream stream', async () => {
+    rig.fake.on('forever', { chunkDelayMs: 200, reply: 'a long answer that takes its time to arrive word by word' });
+    const abortedBefore = rig.fake.abortedRequests;
+    const controller = new AbortController();
+    const res = await chat(rig.gw.url, { model: 'lone', stream: true }, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    await reader.read(); // the stream has started
+    controller.abort();
+    await eventually(() => rig.fake.abortedRequests === abortedBefore + 1, 2000);
+    expect(rig.fake.openRequests).toBe(0);
+    await rig.gw.waitForLog((r) => r.message === 'request' && r.alias === 'lone' && r.status === 499);
+  });
+});
