@@ -22,10 +22,12 @@ providers:
   claude: { api: anthropic, base_url: "${anthropicFake.url}", api_key: "sk-ant-gateway-key" }
   gem:    { api: gemini, base_url: "${geminiFake.url}", api_key: "AIza-gateway-key" }
   gpt:    { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key" }
+  az:     { api: azure, base_url: "http://127.0.0.1:${openaiFake.port}", api_key: "azure-gateway-key", api_version: "2024-10-21" }
 models:
   claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
   gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
   gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
+  azure:  { targets: [ { provider: az, model: gpt4o-deployment } ] }
   claude-then-gemini:
     strategy: ordered
     targets:
@@ -58,7 +60,7 @@ beforeEach(() => {
   openaiFake.reset();
 });
 
-describe('OpenAI clients talking to Claude and Gemini through the gateway', () => {
+describe('OpenAI clients talking to Claude, Gemini and Azure through the gateway', () => {
   test('a Claude answer arrives as an OpenAI completion, and Anthropic got a well-formed Messages request', async () => {
     anthropicFake.on('*', { usage: { input_tokens: 20, output_tokens: 7, cache_read_input_tokens: 100 } });
     const completion = await openai.chat.completions.create({
@@ -106,6 +108,23 @@ describe('OpenAI clients talking to Claude and Gemini through the gateway', () =
     expect(final.choices[0].finish_reason).toBe('tool_calls');
   });
 
+  test('an Azure deployment is called by deployment URL, api-version and api-key', async () => {
+    const completion = await openai.chat.completions.create({ model: 'azure', messages: [{ role: 'user', content: 'Hi' }], logprobs: true });
+    expect(completion.choices[0].message.content).toBe('reply from gpt4o-deployment');
+    const sent = openaiFake.calls[0];
+    expect(sent.path).toBe('/openai/deployments/gpt4o-deployment/chat/completions?api-version=2024-10-21');
+    expect(sent.headers['api-key']).toBe('azure-gateway-key');
+    expect(sent.headers.authorization).toBeUndefined();
+    expect(sent.body).toMatchObject({ logprobs: true });
+  });
+
+  test('a streamed tool call through azure is assembled by the OpenAI SDK', async () => {
+    openaiFake.on('gpt4o-deployment', { toolCall: { name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' } });
+    const final = await openai.chat.completions.stream({ model: 'azure', messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] }).finalChatCompletion();
+    const call = (final.choices[0].message.tool_calls ?? [])[0] as OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
+    expect(JSON.parse(call.function.arguments)).toEqual({ city: 'Paris', unit: 'celsius' });
+  });
+
   test.each(['claude', 'gemini'])('a full tool round trip through %s is accepted by the provider', async (model) => {
     const completion = await openai.chat.completions.create({
       model,
@@ -137,6 +156,22 @@ describe('OpenAI clients talking to Claude and Gemini through the gateway', () =
     expect(res.data.choices[0].message.content).toBe('reply from gemini-2.5-flash');
     expect(res.response.headers.get('x-switchyard-provider')).toBe('gem');
     expect(anthropicFake.callsFor('claude-busy').length).toBeGreaterThanOrEqual(1);
+  });
+
+  test('an overloaded error event right after message_start fails a stream over to Gemini, unseen by the client', async () => {
+    anthropicFake.on('claude-busy', { streamErrorAfterDeltas: 0 });
+    const { data: stream, response } = await openai.chat.completions.create({ model: 'claude-then-gemini', messages: [{ role: 'user', content: 'Hi' }], stream: true }).withResponse();
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('reply from gemini-2.5-flash');
+    expect(response.headers.get('x-switchyard-provider')).toBe('gem');
+  });
+
+  test('a request Claude cannot express is the client\'s 400, not a gateway failure', async () => {
+    const err = await openai.chat.completions.create({ model: 'claude', n: 2, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as Error).message).toContain('n > 1');
+    expect(anthropicFake.calls).toHaveLength(0);
   });
 
   test('a prompt too long for Claude is a 400 context_length_exceeded', async () => {
@@ -268,5 +303,52 @@ describe('Anthropic clients talking to any alias through POST /v1/messages', () 
     openaiFake.on('*', { status: 429, headers: { 'retry-after': '5' } });
     const err = await anthropic.messages.create({ model: 'gpt', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.RateLimitError);
+  });
+});
+
+describe('the front door under the gateway\'s own plugins', () => {
+  let guarded: Daemon;
+  const client = (apiKey: string) => new Anthropic({ baseURL: guarded.url, apiKey, maxRetries: 0 });
+
+  beforeAll(async () => {
+    guarded = await startDaemon({
+      config: `${config()}
+plugins:
+  - use: auth
+    keys:
+      - { name: team-a, key: "sk-team-a-secret-123456", models: [gpt] }
+  - use: cache
+    store: memory
+`,
+    });
+  });
+  afterAll(async () => {
+    await guarded?.stop();
+  });
+
+  test('an Anthropic SDK client authenticates with its gateway key sent as x-api-key', async () => {
+    const message = await client('sk-team-a-secret-123456').messages.create({ model: 'gpt', max_tokens: 20, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(message.content[0]).toMatchObject({ type: 'text', text: 'reply from gpt-4o-mini' });
+    // The client's key stays at the gateway; the upstream sees the provider's key.
+    expect(openaiFake.calls[0].headers.authorization).toBe('Bearer sk-openai-gateway-key');
+  });
+
+  test('a cached answer is replayed in Anthropic format, as JSON and as a stream', async () => {
+    const params = { model: 'gpt', max_tokens: 20, messages: [{ role: 'user' as const, content: 'cache me' }] };
+    await client('sk-team-a-secret-123456').messages.create(params);
+    const { data, response } = await client('sk-team-a-secret-123456').messages.create(params).withResponse();
+    expect(response.headers.get('x-switchyard-cache')).toBe('hit');
+    expect(data.content[0]).toMatchObject({ type: 'text', text: 'reply from gpt-4o-mini' });
+    const streamed = await client('sk-team-a-secret-123456').messages.stream(params).finalMessage();
+    expect(streamed.content[0]).toMatchObject({ type: 'text', text: 'reply from gpt-4o-mini' });
+    expect(openaiFake.calls).toHaveLength(1);
+  });
+
+  test('a wrong key and a forbidden alias come back as Anthropic authentication and permission errors', async () => {
+    await expect(client('sk-wrong').messages.create({ model: 'gpt', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }))
+      .rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+    await expect(client('sk-team-a-secret-123456').messages.create({ model: 'claude', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }))
+      .rejects.toBeInstanceOf(Anthropic.PermissionDeniedError);
+    expect(anthropicFake.calls).toHaveLength(0);
   });
 });

@@ -35,7 +35,11 @@ export function toAnthropicUsage(usage: Usage | null | undefined): AnthropicUsag
   };
 }
 
-/** Tool arguments arrive as a JSON string; Anthropic clients expect an object (malformed JSON becomes {}). */
+/**
+ * Tool arguments arrive as a JSON string; Anthropic clients expect an object (malformed JSON becomes {}).
+ *
+ * @example toolInput('{"city":"Paris"}') // { city: 'Paris' }
+ */
 export function toolInput(args: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(args || '{}');
@@ -45,7 +49,11 @@ export function toolInput(args: string): Record<string, unknown> {
   }
 }
 
-/** Anthropic message ids start with "msg_"; some clients log or check that. */
+/**
+ * Anthropic message ids start with "msg_"; some clients log or check that.
+ *
+ * @example toMessageId('chatcmpl-abc') // 'msg_abc'
+ */
 export function toMessageId(id: string): string {
   return id.startsWith('msg_') ? id : `msg_${id.replace(/^chatcmpl-/, '')}`;
 }

@@ -3,16 +3,13 @@
  * series is prefixed `switchyard_`, and labels only ever hold names from the config (alias, provider, model),
  * HTTP statuses or small fixed enums, never a string a client invented, so the series count stays bounded.
  *
- * Request metrics are recorded in one place, `recordRequest`, called by the request lifecycle. Other modules
- * report what only they can see through the small functions below:
- *   recordRetry(alias, provider)            routing: an attempt is repeated on the same target
- *   recordHedge(alias, provider)            routing: a hedge request was started on `provider`
- *   setCooldown(provider, model, cooling)   routing: a target entered (true) or left (false) cooldown
- *   setRateLimitQueueDepth(scope, depth)    rate-limit: requests waiting for a slot, per scope (key|alias|provider)
+ * Request metrics are recorded in one place, `recordRequest`, called by the request lifecycle; retries, hedges
+ * and fallbacks are read from the request's attempt records there, so routing needs no metrics calls. Cooldown
+ * state is read from the routing state when /metrics is scraped (`setCooldownStates`). The rest is reported
+ * by the module that sees it, through these small functions:
+ *   setRateLimitQueueDepth(scope, depth)    rate-limit: requests waiting for a slot, per scope
  *   recordRateLimitWait(seconds, admitted)  rate-limit: how long a request waited, and whether it got in
  *   recordSpendDrop(count)                  cost-log: spend records dropped because the sink's buffer was full
- *   recordCacheLookup(alias, result)        cache: only for lookups that do not reach the lifecycle (the lifecycle
- *                                           already counts `ctx.cache` for every request)
  *   recordConfigReload(ok)                  gateway: a reload finished
  *   recordConnectionDropped()               gateway: a connection was refused by server.max_connections
  * Each is cheap (a map lookup and an add) and never throws, so calling it on a hot path is fine.
@@ -117,7 +114,7 @@ const hedges = new client.Counter({
 });
 const cooldown = new client.Gauge({
   name: `${PREFIX}provider_cooldown`,
-  help: '1 while a target (provider and upstream model) is cooling down after failures, else 0.',
+  help: 'Per target (provider and upstream model; model "*" for the whole provider): 1 cooling down, 0.5 half-open (the next request probes), 0 in service.',
   labelNames: ['provider', 'model'],
   registers: [registry],
 });
@@ -214,10 +211,7 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
   const measuredUntil = ctx.stream ? firstByteMs : outcome.latencyMs;
   if (ctx.servedBy && measuredUntil !== undefined) overhead.observe(route, Math.max(0, measuredUntil - upstreamMs) / 1000);
 
-  for (let i = 1; i < ctx.attempts.length; i++) {
-    const from = ctx.attempts[i - 1].alias;
-    if (ctx.attempts[i].alias !== from) fallbacks.inc({ alias: from, fallback: ctx.attempts[i].alias });
-  }
+  countRoutingSteps(ctx);
 
   const u = outcome.usage ?? ctx.usage;
   if (u && ctx.servedBy) {
@@ -232,6 +226,22 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
   if (ctx.stream && ctx.servedBy) streams.inc({ alias, provider, model, result: streamResult(ctx, outcome) });
 }
 
+/**
+ * Fallbacks (the alias changes between attempts), hedges (attempts flagged as such) and retries (a target
+ * called again within the same request and alias, which only the retry wrapper does).
+ */
+function countRoutingSteps(ctx: RequestContext): void {
+  const called = new Set<string>();
+  ctx.attempts.forEach((a, i) => {
+    if (i > 0 && ctx.attempts[i - 1].alias !== a.alias) fallbacks.inc({ alias: ctx.attempts[i - 1].alias, fallback: a.alias });
+    if (a.skipped) return;
+    if (a.hedge) hedges.inc({ alias: a.alias, provider: a.provider });
+    const target = `${a.alias}\u0000${a.provider}\u0000${a.model}`;
+    if (called.has(target) && !a.hedge) retries.inc({ alias: a.alias, provider: a.provider });
+    called.add(target);
+  });
+}
+
 /** @example const done = trackInFlight(); try { … } finally { done(); } */
 export function trackInFlight(): () => void {
   inFlight.inc();
@@ -243,19 +253,23 @@ export function trackInFlight(): () => void {
   };
 }
 
-/** @example recordRetry('chat', 'deepseek') */
-export function recordRetry(alias: string, provider: string): void {
-  retries.inc({ alias, provider });
+/** One target's breaker state, as the routing state describes it. */
+export interface CooldownState {
+  provider: string;
+  /** The upstream model, or "*" when the whole provider is cooling down. */
+  model: string;
+  state: 'cooling_down' | 'half_open' | 'in_service';
 }
 
-/** @example recordHedge('chat', 'openai') // the hedge went to openai */
-export function recordHedge(alias: string, provider: string): void {
-  hedges.inc({ alias, provider });
-}
-
-/** @example setCooldown('deepseek', 'deepseek-chat', true) */
-export function setCooldown(provider: string, model: string, cooling: boolean): void {
-  cooldown.set({ provider, model }, cooling ? 1 : 0);
+/**
+ * Replaces the cooldown gauge with the current states (called at scrape time, so it is never stale and targets
+ * removed by a reload disappear).
+ *
+ * @example setCooldownStates([{ provider: 'deepseek', model: 'deepseek-chat', state: 'cooling_down' }])
+ */
+export function setCooldownStates(states: Iterable<CooldownState>): void {
+  cooldown.reset();
+  for (const s of states) cooldown.set({ provider: s.provider, model: s.model }, s.state === 'cooling_down' ? 1 : s.state === 'half_open' ? 0.5 : 0);
 }
 
 /** @example setRateLimitQueueDepth('key', queue.length) */
@@ -271,11 +285,6 @@ export function recordRateLimitWait(seconds: number, admitted: boolean): void {
 /** @example recordSpendDrop(1) */
 export function recordSpendDrop(count = 1): void {
   spendDrops.inc(count);
-}
-
-/** @example recordCacheLookup('chat', 'hit') */
-export function recordCacheLookup(alias: string, result: 'hit' | 'miss' | 'bypass'): void {
-  cache.inc({ alias, result });
 }
 
 /** @example recordConfigReload(false) */

@@ -4,6 +4,7 @@
  */
 import { upstreamRetryAfterMs } from './rate-limit-headers';
 import type { HeaderBag, UpstreamErrorInfo } from './types';
+import { UpstreamFailure } from './types';
 
 /** What an adapter extracted from one error response or in-stream error event. */
 export interface UpstreamErrorFacts {
@@ -71,4 +72,14 @@ export function normaliseUpstreamError(f: UpstreamErrorFacts): UpstreamErrorInfo
     return { status: 404, type: 'invalid_request_error', code: 'model_not_found', message: f.message, retryable: true };
   }
   return { status: f.status, type: 'invalid_request_error', code: null, message: f.message, retryable: false };
+}
+
+/**
+ * For a request an adapter cannot translate (invalid tool-call JSON, a content type the provider lacks). Thrown
+ * as an UpstreamFailure so routing treats it like the provider's own 400: not retried, shown to the client.
+ *
+ * @example throw untranslatableRequest('The arguments of tool call "call_1" are not valid JSON.')
+ */
+export function untranslatableRequest(message: string): UpstreamFailure {
+  return new UpstreamFailure({ status: 400, type: 'invalid_request_error', code: 'invalid_request', message, retryable: false });
 }

@@ -230,7 +230,11 @@ export async function openChatStream(provider: ResolvedProvider, body: ChatReque
   return { first: first.value, rest, cancel, done };
 }
 
-/** How the router treats an opened stream: it holds its target until read, and a hedge's loser is cancelled. */
+/**
+ * How the router treats an opened stream: it holds its target until read, and a hedge's loser is cancelled.
+ *
+ * @example routeAttempts(ctx, snapshot, alias, openChatStream, { ...streamLifecycle, fallbacks });
+ */
 export const streamLifecycle = {
   heldUntil: (stream: OpenedStream): Promise<void> => stream.done,
   discard: (stream: OpenedStream): void => stream.cancel(),

@@ -43,5 +43,5 @@ const contextFallbacksNameAliases: ConfigCheck = (config) => {
   return out;
 };
 
-/** Appended to config/checks.ts's list. */
+/** Appended to config/checks.ts's list. @example export const configChecks = [...coreChecks, ...routingChecks]; */
 export const routingChecks: ConfigCheck[] = [aliasHasTargetsOrRoute, rulesNameAliases, contextFallbacksNameAliases];

@@ -8,7 +8,7 @@ const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 const positiveNumber = { type: 'number', exclusiveMinimum: 0 } as const;
 const aliasList = { type: 'array', items: { type: 'string' } } as const;
 
-/** Every value `strategy:` accepts. */
+/** Every value `strategy:` accepts. @example STRATEGIES.includes('lowest-cost') // true */
 export const STRATEGIES = ['weighted', 'ordered', 'lowest-latency', 'lowest-cost', 'least-busy'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
@@ -72,6 +72,7 @@ export interface AliasRoutingConfig {
   timeout_ms?: number;
 }
 
+/** `retry:` (top level or on an alias). @example retry: { attempts: 2, backoff_ms: 100, max_backoff_ms: 5000 } */
 export const retrySchema = {
   type: 'object',
   additionalProperties: false,
@@ -83,6 +84,7 @@ export const retrySchema = {
   },
 } as const;
 
+/** `cooldown:` (top level or on an alias). @example cooldown: { failures: 3, window_s: 60, duration_s: 30 } */
 export const cooldownSchema = {
   type: 'object',
   additionalProperties: false,
@@ -126,7 +128,11 @@ const ruleSchema = {
   },
 } as const;
 
-/** Properties merged into the alias schema. */
+/**
+ * Properties merged into the alias schema.
+ *
+ * @example const aliasSchema = { type: 'object', properties: { targets, fallbacks, ...aliasRoutingProperties } };
+ */
 export const aliasRoutingProperties = {
   strategy: { enum: STRATEGIES, default: 'weighted' },
   retry: retrySchema,
@@ -137,7 +143,7 @@ export const aliasRoutingProperties = {
   timeout_ms: { ...positiveInt, description: 'Bound on the whole routing of one request: every try, backoff and fallback.' },
 } as const;
 
-/** Top-level defaults every alias inherits. */
+/** Top-level defaults every alias inherits. @example properties: { providers, models, ...topLevelRoutingProperties } */
 export const topLevelRoutingProperties = {
   retry: retrySchema,
   cooldown: cooldownSchema,

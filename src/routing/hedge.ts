@@ -11,7 +11,11 @@ export interface Won<T> {
   step: PlannedAttempt;
 }
 
-/** Every racer failed; the routing loop handles each failure in the order they happened. */
+/**
+ * Every racer failed; the routing loop handles each failure in the order they happened.
+ *
+ * @example catch (err) { if (err instanceof RaceLost) for (const f of err.failures) decide(f.step, f.error); }
+ */
 export class RaceLost extends Error {
   constructor(readonly failures: { step: PlannedAttempt; error: unknown }[]) {
     super('every hedged attempt failed');

@@ -13,8 +13,14 @@ function failure(upstreamStatus: number, extra: { retryAfterMs?: number; credent
 }
 
 describe('isTransient', () => {
-  test.each([0, 408, 429, 500, 502, 503, 504, 529])('HTTP %i is worth retrying on the same target', (status) => {
+  test.each([408, 429, 500, 502, 503, 504, 529])('HTTP %i is worth retrying on the same target', (status) => {
     expect(isTransient(failure(status))).toBe(true);
+  });
+
+  test('so are connection errors and timeouts (no HTTP answer), but not a target that cannot serve the endpoint', () => {
+    expect(isTransient(failure(0, { status: 502 }))).toBe(true);
+    expect(isTransient(failure(0, { status: 504 }))).toBe(true);
+    expect(isTransient(failure(0, { status: 400 }))).toBe(false);
   });
 
   test.each([400, 404, 413, 422])('HTTP %i is not', (status) => {
@@ -23,7 +29,7 @@ describe('isTransient', () => {
 
   test('rejected credentials and client aborts are not retried', () => {
     expect(isTransient(failure(401, { credentialProblem: true, status: 502 }))).toBe(false);
-    expect(isTransient(failure(0, {}, true))).toBe(false);
+    expect(isTransient(failure(0, { status: 502 }, true))).toBe(false);
   });
 
   test('a stream that broke before its first chunk is judged by its normalised status', () => {

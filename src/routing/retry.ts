@@ -18,9 +18,9 @@ const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504, 529]);
  */
 export function isTransient(f: AttemptFailure): boolean {
   if (f.clientAborted || f.info.credentialProblem) return false;
-  if (f.upstreamStatus === 0) return true;
-  // 200: the stream started and then broke or carried an error event; the normalised status says which.
-  if (f.upstreamStatus === 200) return f.info.retryable && TRANSIENT_STATUSES.has(f.info.status);
+  // 0: no HTTP answer (network, timeout, or the gateway refusing on its own); 200: a stream that broke or
+  // carried an error event. The normalised status says which kind it was.
+  if (f.upstreamStatus === 0 || f.upstreamStatus === 200) return f.info.retryable && TRANSIENT_STATUSES.has(f.info.status);
   return TRANSIENT_STATUSES.has(f.upstreamStatus);
 }
 

@@ -11,6 +11,8 @@ interface TargetEntry {
 
 /** Weight of the newest sample in the decaying average: recent behaviour dominates within a few requests. */
 const DECAY = 0.3;
+/** The least a failed attempt counts as: one failure outweighs a few fast answers, a few good answers outweigh it. */
+const FAILURE_SAMPLE_MS = 1000;
 
 /**
  * @example
@@ -35,6 +37,15 @@ export class TargetStats {
     const e = this.entry(key);
     e.ttfbMs = e.ttfbMs === undefined ? ms : e.ttfbMs + DECAY * (ms - e.ttfbMs);
     e.samples++;
+  }
+
+  /**
+   * A failed attempt gave no first byte at all; a fast failure must not make a target look fast. It counts as
+   * a slow answer: twice the current average, at least FAILURE_SAMPLE_MS, at least as long as it took.
+   */
+  recordFailure(key: string, elapsedMs: number): void {
+    const current = this.entries.get(key)?.ttfbMs ?? 0;
+    this.recordTtfb(key, Math.max(elapsedMs, 2 * current, FAILURE_SAMPLE_MS));
   }
 
   /** The decaying average time to first byte, or undefined before the first sample. */

@@ -8,6 +8,7 @@ import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
 import type { UpstreamCall } from '../providers/types';
 import type { PlannedAttempt } from './attempt-plan';
 import { AttemptFailure, type AttemptTiming } from './call-target';
+import { isTransient } from './retry';
 import { targetKey } from './routing-state';
 
 /** One try of one target. Resolves with the answer, or throws AttemptFailure or TargetSkipped. */
@@ -16,7 +17,7 @@ export type TryTarget<T> = (step: PlannedAttempt, signal: AbortSignal) => Promis
 /** One attempt's work: call the provider and return its answer, or throw AttemptFailure. */
 export type AttemptRunner<B, T> = (provider: ResolvedProvider, body: B, call: UpstreamCall, signal: AbortSignal, timing: AttemptTiming) => Promise<T>;
 
-/** The target was not called at all (provider unavailable, cooling down). */
+/** The target was not called at all (provider unavailable, cooling down). @example throw new TargetSkipped('cooling down for 12s') */
 export class TargetSkipped extends Error {
   constructor(readonly reason: string) {
     super(reason);
@@ -64,7 +65,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     try {
       const value = await run(provider, body, { provider: provider.settings, model: step.target.model, stream: ctx.stream }, signal, timing);
       const elapsed = performance.now() - started;
-      Object.assign(record, { ok: true, status: 200, latencyMs: elapsed, ttfbMs: timing.firstChunkMs ?? timing.ttfbMs });
+      Object.assign(record, { ok: true, status: 200, latencyMs: elapsed, ttfbMs: timing.ttfbMs });
       stats.recordTtfb(key, timing.firstChunkMs ?? timing.ttfbMs ?? elapsed);
       if (lifecycle.heldUntil) void lifecycle.heldUntil(value).then(endInFlight, endInFlight);
       else endInFlight();
@@ -82,8 +83,9 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
           timedOut: err.timedOut,
           retryAfterMs: err.info.retryAfterMs,
         });
-        // A timeout is the slowest answer of all: it must count against the target's latency.
+        // A timeout is the slowest answer of all; any other upstream failure must not make the target look fast.
         if (err.timedOut) stats.recordTtfb(key, elapsed);
+        else if (isTransient(err)) stats.recordFailure(key, elapsed);
       }
       throw err;
     }

@@ -91,7 +91,7 @@ export function createApp(handle: RuntimeHandle, opts: AppOptions): express.Expr
 
   app.use(json, pluginRoutes(handle));
   app.use(bodyErrors(opts.maxBodyBytes));
-  app.use((_req: Request, res: Response) => sendError(res, new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', message: 'Unknown endpoint. Switchyard serves /v1/chat/completions, /v1/embeddings, /v1/models, /health/* and /passthrough/{provider}/*.' })));
+  app.use((_req: Request, res: Response) => sendError(res, new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', message: 'Unknown endpoint. Switchyard serves /v1/chat/completions, /v1/messages, /v1/embeddings, /v1/models, /health/* and /passthrough/{provider}/*.' })));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     handle.log.error('unhandled route error', { error: (err as Error)?.stack ?? String(err) });
     sendError(res, err);

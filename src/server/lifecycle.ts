@@ -89,6 +89,7 @@ function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: Request
     latency_ms: Math.round(outcome.latencyMs * 10) / 10,
     attempts: ctx.attempts.length,
     attempt_summary: ctx.attempts.length > 1 || outcome.error ? ctx.attempts.map((a) => `${a.provider}:${a.skipped ? 'skipped' : a.status}`).join(',') : undefined,
+    hedges: ctx.attempts.filter((a) => a.hedge).length || undefined,
     stream: ctx.stream || undefined,
     completed: ctx.stream ? outcome.completed : undefined,
     prompt_tokens: u?.prompt_tokens,

@@ -56,7 +56,7 @@ export function openRedis(url: string, options: RedisClientOptions): Redis {
   return client;
 }
 
-/** True when commands can be sent now (not connecting, not reconnecting). */
+/** True when commands can be sent now (not connecting, not reconnecting). @example if (!isRedisReady(client)) return local.take(specs); */
 export function isRedisReady(client: Redis): boolean {
   return client.status === 'ready';
 }

@@ -69,19 +69,19 @@ export const SPEND_COLUMNS = [
   'cached_tokens', 'cost_usd', 'latency_ms', 'status', 'attempts', 'cache_hit',
 ] as const;
 
-/** A record as a row of values in `SPEND_COLUMNS` order. */
+/** A record as a row of values in `SPEND_COLUMNS` order. @example db.prepare(insertSql).run(spendRow(record)) */
 export function spendRow(r: SpendRecord): (string | number | null)[] {
   return [r.ts, r.requestId, r.keyName, r.alias, r.provider, r.model, r.inputTokens, r.outputTokens, r.cachedTokens, r.costUsd, Math.round(r.latencyMs), r.status, r.attempts, r.cacheHit ? 1 : 0];
 }
 
-/** The SELECT list of a totals query (the same SQL in SQLite and PostgreSQL). */
+/** The SELECT list of a totals query (the same SQL in SQLite and PostgreSQL). @example `${totalsSelect('model')} FROM spend GROUP BY model` */
 export function totalsSelect(column: string): string {
   return `SELECT ${column} AS grp, COUNT(*) AS requests, COALESCE(SUM(input_tokens), 0) AS input_tokens,
     COALESCE(SUM(output_tokens), 0) AS output_tokens, COALESCE(SUM(cached_tokens), 0) AS cached_tokens,
     COALESCE(SUM(cost_usd), 0) AS cost_usd, SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced_requests`;
 }
 
-/** Converts a totals row (numbers may arrive as strings from pg) to the API shape. */
+/** Converts a totals row (numbers may arrive as strings from pg) to the API shape. @example result.rows.map(toSpendTotal) */
 export function toSpendTotal(row: Record<string, unknown>): SpendTotal {
   return {
     group: row.grp === null || row.grp === undefined ? null : String(row.grp),

@@ -64,6 +64,8 @@ export function perMinuteBucket(id: string, limit: number, cost: number): Bucket
 /**
  * How much of `cost` must be in the bucket before a take. A cost above the capacity would never fit, so such a
  * request waits for a full bucket and leaves it in debt instead of waiting forever.
+ *
+ * @example admissionNeed({ capacity: 1000, cost: 1500 }) // 1000
  */
 export function admissionNeed(spec: Pick<BucketSpec, 'capacity' | 'cost'>): number {
   return Math.min(spec.cost, spec.capacity);
@@ -148,7 +150,11 @@ export class LocalTokenBuckets implements TokenBuckets {
   }
 }
 
-/** The header-facing view of a bucket at a given level. */
+/**
+ * The header-facing view of a bucket at a given level.
+ *
+ * @example describeLevel(perMinuteBucket('k', 60, 1), 30) // { id: 'k', capacity: 60, remaining: 30, resetMs: 30000 }
+ */
 export function describeLevel(spec: Pick<BucketSpec, 'id' | 'capacity' | 'refillPerMs'>, tokens: number): BucketLevel {
   return {
     id: spec.id,

@@ -44,7 +44,11 @@ function sendError(res: http.ServerResponse, status: number, type: string, messa
   res.end(JSON.stringify({ type: 'error', error: { type, message }, request_id: 'req_fake' }));
 }
 
-/** The checks the real API makes before generating anything; returns the complaint, or undefined if valid. */
+/**
+ * The checks the real API makes before generating anything; returns the complaint, or undefined if valid.
+ *
+ * @example anthropicRequestProblem(call) // { status: 400, type: 'invalid_request_error', message: 'max_tokens: Field required' }
+ */
 export function anthropicRequestProblem(call: RecordedUpstreamCall): { status: number; type: string; message: string } | undefined {
   const bad = (message: string) => ({ status: 400, type: 'invalid_request_error', message });
   if (!call.headers['x-api-key']) return { status: 401, type: 'authentication_error', message: 'x-api-key header is required' };

@@ -61,7 +61,11 @@ function findKey(value: unknown, keys: string[], path: string): string | undefin
   return undefined;
 }
 
-/** The checks the real API makes before generating; returns the complaint, or undefined if valid. */
+/**
+ * The checks the real API makes before generating; returns the complaint, or undefined if valid.
+ *
+ * @example geminiRequestProblem(call) // { status: 400, message: 'Invalid JSON payload received. Unknown name "messages": …' }
+ */
 export function geminiRequestProblem(call: RecordedUpstreamCall): { status: number; message: string; details?: Record<string, unknown>[] } | undefined {
   const key = call.headers['x-goog-api-key'] ?? new URL(call.path, 'http://x').searchParams.get('key');
   if (!key) return { status: 403, message: "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API." };

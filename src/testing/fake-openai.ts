@@ -93,7 +93,8 @@ function usageFor(body: Record<string, unknown> | undefined, reply: string, b: F
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Unref'd: a delayed answer nobody waits for any more must not keep a test process alive.
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 /**
  * @example

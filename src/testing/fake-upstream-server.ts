@@ -98,13 +98,13 @@ export async function startFakeUpstream<B extends object>(opts: {
   };
 }
 
-/** Splits text into word-sized stream pieces, keeping the spaces. */
+/** Splits text into word-sized stream pieces, keeping the spaces. @example streamPieces('a b') // ['a ', 'b'] */
 export function streamPieces(text: string): string[] {
   const pieces = text.split(/(?<= )/);
   return pieces.length ? pieces : [''];
 }
 
-/** Splits a JSON string into `n` roughly equal pieces, as providers stream tool arguments. */
+/** Splits a JSON string into `n` roughly equal pieces, as providers stream tool arguments. @example splitInto('abcdef', 3) // ['ab', 'cd', 'ef'] */
 export function splitInto(text: string, n: number): string[] {
   const size = Math.max(1, Math.ceil(text.length / n));
   const out: string[] = [];

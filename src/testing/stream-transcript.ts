@@ -23,7 +23,11 @@ export interface AssembledMessage {
   usage?: Usage | null;
 }
 
-/** Concatenates content and tool-call argument deltas by tool index, as OpenAI clients do. */
+/**
+ * Concatenates content and tool-call argument deltas by tool index, as OpenAI clients do.
+ *
+ * @example assembleChunks(chunks).toolCalls[0].function.arguments // '{"city":"Paris"}'
+ */
 export function assembleChunks(chunks: ChatCompletionChunk[]): AssembledMessage {
   const out: AssembledMessage = { content: '', toolCalls: [], finishReason: null };
   for (const chunk of chunks) {

@@ -49,6 +49,7 @@ export interface ContextInit {
 }
 
 let counter = 0;
+const silentLog = createLogger({ silent: true });
 
 /**
  * @example const ctx = requestContext({ headers: { authorization: 'Bearer sk-a' }, body: { model: 'chat' } });
@@ -63,7 +64,7 @@ export function requestContext(init: ContextInit = {}): RequestContext {
     startedMono: performance.now(),
     headers: init.headers ?? {},
     signal: controller.signal,
-    log: createLogger({ silent: true }),
+    log: silentLog,
     body,
     requestedAlias: body.model,
     stream: init.stream ?? body.stream === true,

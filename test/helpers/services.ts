@@ -19,7 +19,7 @@ s.on('error', () => process.exit(1));`;
 
 const probed = new Map<ServiceName, string | null>();
 
-/** Why a service is unusable, or null when it answers. */
+/** Why a service is unusable, or null when it answers. @example serviceProblem('redis') // null when Redis answers */
 export function serviceProblem(service: ServiceName): string | null {
   if (probed.has(service)) return probed.get(service) ?? null;
   let problem: string | null = null;
@@ -62,7 +62,7 @@ export function describeWithService(services: ServiceName[], title: string, body
   describe.skip(title, body);
 }
 
-/** A port nobody listens on right now. */
+/** A port nobody listens on right now. @example const port = await freePort(); */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

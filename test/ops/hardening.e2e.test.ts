@@ -36,7 +36,7 @@ afterAll(async () => {
 beforeEach(() => fake.reset());
 
 function post(path: string, body: string | Buffer, contentType = 'application/json') {
-  return fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  return fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : new Uint8Array(body) });
 }
 
 async function stillServes(): Promise<void> {

@@ -30,6 +30,17 @@ models:
   flaky:
     targets: [ { provider: down, model: broken-model } ]
     fallbacks: [chat]
+  retried:
+    targets: [ { provider: up, model: retry-model } ]
+    retry: { attempts: 3, backoff_ms: 1 }
+  hedged:
+    strategy: ordered
+    targets: [ { provider: up, model: slow-model }, { provider: up, model: fast-model } ]
+    hedge_after_ms: 100
+  breaker:
+    targets: [ { provider: down, model: dead-model } ]
+    cooldown: { failures: 1, window_s: 60, duration_s: 120 }
+    fallbacks: [chat]
 plugins:
   - use: ./fake-cost.js
     admin_key: "\${SWITCHYARD_TEST_ADMIN_KEY}"
@@ -112,6 +123,20 @@ describe('GET /metrics', () => {
     expect(value(text, 'switchyard_fallbacks_total', { alias: 'flaky', fallback: 'chat' })).toBeGreaterThanOrEqual(1);
     expect(value(text, 'switchyard_requests_total', { endpoint: 'chat', alias: 'flaky', provider: 'up', model: 'model-a', status: '200' })).toBeGreaterThanOrEqual(1);
     expect(value(text, 'switchyard_upstream_duration_seconds_count', { alias: 'flaky', provider: 'down', model: 'broken-model', status: '500' })).toBeGreaterThanOrEqual(1);
+  });
+
+  test('retries, hedges and cooldowns show as the router performs them', async () => {
+    fake.on('retry-model', { status: 503 }, 1);
+    fake.on('slow-model', { delayMs: 800 });
+    fake.on('dead-model', { status: 500 });
+    expect((await chat({ model: 'retried' })).status).toBe(200);
+    expect((await chat({ model: 'hedged' })).status).toBe(200);
+    expect((await chat({ model: 'breaker' })).status).toBe(200);
+    const text = await scrape();
+    expect(value(text, 'switchyard_retries_total', { alias: 'retried', provider: 'up' })).toBeGreaterThanOrEqual(1);
+    expect(value(text, 'switchyard_hedges_total', { alias: 'hedged', provider: 'up' })).toBeGreaterThanOrEqual(1);
+    expect(value(text, 'switchyard_provider_cooldown', { provider: 'down', model: 'dead-model' })).toBe(1);
+    expect(value(text, 'switchyard_provider_cooldown', { provider: 'up', model: 'model-a' })).toBe(0);
   });
 
   test('model names a client invents never become label values', async () => {

@@ -64,6 +64,14 @@ describe('retries', () => {
     expect(ms).toBeGreaterThanOrEqual(380);
   });
 
+  test("OpenAI's x-ratelimit-reset-requests counts as a Retry-After", async () => {
+    rig.fake.on('waits', { status: 429, headers: { 'x-ratelimit-reset-requests': '300ms' } }, 1);
+    const res = await chat(rig.gw.url, { model: 'waits' });
+    expect(res.headers.get('x-switchyard-model')).toBe('waits');
+    const [first, second] = rig.fake.callsFor('waits');
+    expect(second.at - first.at).toBeGreaterThanOrEqual(280);
+  });
+
   test('a Retry-After above the cap moves on at once and cools the target down for that long', async () => {
     rig.fake.on('limited', { status: 429, headers: { 'retry-after': '30' } });
     const { value: res, ms } = await timed(() => chat(rig.gw.url, { model: 'limited' }));

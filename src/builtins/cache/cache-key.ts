@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 
 const DELIVERY_ONLY_FIELDS = new Set(['stream', 'stream_options', 'user', 'store', 'metadata']);
 
-/** JSON with object keys sorted at every level, so `{a, b}` and `{b, a}` hash alike. */
+/** JSON with object keys sorted at every level, so `{a, b}` and `{b, a}` hash alike. @example canonicalJson({ b: 1, a: [2] }) // '{"a":[2],"b":1}' */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {

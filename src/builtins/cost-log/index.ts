@@ -43,7 +43,7 @@ const optionsSchema = {
 const PRICED_ENDPOINTS = new Set(['chat', 'embeddings', 'messages']);
 export const COST_HEADER = 'x-switchyard-cost-usd';
 
-/** USD as a plain decimal (never exponent notation): 0.0000045, 0.0045. */
+/** USD as a plain decimal, never in exponent notation. @example formatUsd(0.0000045) // '0.0000045' */
 export function formatUsd(usd: number): string {
   return usd.toFixed(9).replace(/\.?0+$/, '') || '0';
 }

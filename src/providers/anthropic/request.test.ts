@@ -1,4 +1,4 @@
-import { GatewayError } from '../../errors';
+import { UpstreamFailure } from '../types';
 import { upstreamCall } from '../../testing/upstream-call';
 import type { ChatRequest } from '../openai-types';
 import { anthropicAdapter } from './index';
@@ -199,9 +199,14 @@ describe('anthropic request translation', () => {
     expect(out.messages[1].content).toEqual([{ type: 'tool_use', id: 't', name: 'now', input: {} }]);
   });
 
-  it('rejects what Anthropic cannot express with a 400 naming the parameter', () => {
+  it('rejects what Anthropic cannot express with a non-retryable 400', () => {
     const bad = (body: Partial<ChatRequest>) => () => toAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], ...body }, provider);
-    expect(bad({ n: 2 })).toThrow(GatewayError);
+    expect(bad({ n: 2 })).toThrow(UpstreamFailure);
+    try {
+      bad({ n: 2 })();
+    } catch (e) {
+      expect((e as UpstreamFailure).info).toMatchObject({ status: 400, type: 'invalid_request_error', retryable: false });
+    }
     expect(bad({ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] })).toThrow(/not valid JSON/);
     expect(bad({ messages: [{ role: 'tool', content: 'x' }] })).toThrow(/tool_call_id/);
     expect(bad({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] })).toThrow(/input_audio/);

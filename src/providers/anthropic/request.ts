@@ -2,7 +2,8 @@
  * OpenAI chat request → Anthropic Messages request. Anthropic rejects fields it does not know, so unlike the
  * OpenAI pass-through this builds the body from a declarative map and forwards nothing else.
  */
-import { errors } from '../../errors';
+import { parseBase64DataUrl } from '../data-url';
+import { untranslatableRequest } from '../upstream-error-info';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../openai-types';
 import type {
   AnthropicContentBlock,
@@ -73,7 +74,7 @@ export function toAnthropicRequest(
   provider: { dropParams: string[]; options: Record<string, unknown> },
 ): AnthropicMessagesRequest {
   if (typeof body.n === 'number' && body.n > 1) {
-    throw errors.badRequest('Anthropic models return one choice per request; n > 1 is not supported.', 'n');
+    throw untranslatableRequest('Anthropic models return one choice per request; n > 1 is not supported.');
   }
   const dropped = new Set(provider.dropParams);
   const { system, messages } = toAnthropicMessages(body.messages);
@@ -116,6 +117,9 @@ function toAnthropicToolChoice(choice: ChatRequest['tool_choice'], noParallel: b
 /**
  * Lifts system and developer messages to `system`, turns tool results into user turns, and merges consecutive
  * same-role turns (Anthropic wants alternating roles and all tool results of a turn in one user message).
+ *
+ * @example toAnthropicMessages([{ role: 'system', content: 'Be brief' }, { role: 'user', content: 'Hi' }])
+ * // { system: [{ type: 'text', text: 'Be brief' }], messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] }
  */
 export function toAnthropicMessages(messages: ChatMessage[]): { system: AnthropicTextBlock[]; messages: AnthropicMessageParam[] } {
   const system: AnthropicTextBlock[] = [];
@@ -142,7 +146,7 @@ export function toAnthropicMessages(messages: ChatMessage[]): { system: Anthropi
         append('user', [toToolResultBlock(msg)]);
         break;
       default:
-        throw errors.badRequest(`Messages with role "${msg.role}" cannot be sent to Anthropic; use "tool" messages for tool results.`, 'messages');
+        throw untranslatableRequest(`Messages with role "${msg.role}" cannot be sent to Anthropic; use "tool" messages for tool results.`);
     }
   }
   return { system, messages: out };
@@ -171,7 +175,7 @@ function contentBlocks(content: ChatMessage['content']): AnthropicContentBlock[]
   for (const part of content) {
     if (part.type === 'text') out.push(...textBlocks([part]));
     else if (part.type === 'image_url') out.push(withCacheControl(toImageBlock(part as { image_url?: { url?: string } }), part));
-    else throw errors.badRequest(`Content parts of type "${part.type}" cannot be sent to Anthropic.`, 'messages');
+    else throw untranslatableRequest(`Content parts of type "${part.type}" cannot be sent to Anthropic.`);
   }
   return out;
 }
@@ -182,9 +186,9 @@ function contentBlocks(content: ChatMessage['content']): AnthropicContentBlock[]
  */
 export function toImageBlock(part: { image_url?: { url?: string } }): AnthropicImageBlock {
   const url = part.image_url?.url;
-  if (typeof url !== 'string' || !url) throw errors.badRequest('An image_url part has no url.', 'messages');
-  const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
-  if (data) return { type: 'image', source: { type: 'base64', media_type: data[1], data: data[2] } };
+  if (typeof url !== 'string' || !url) throw untranslatableRequest('An image_url part has no url.');
+  const inline = parseBase64DataUrl(url);
+  if (inline) return { type: 'image', source: { type: 'base64', media_type: inline.mimeType, data: inline.data } };
   return { type: 'image', source: { type: 'url', url } };
 }
 
@@ -195,14 +199,14 @@ function toToolUseBlock(call: ToolCall): AnthropicContentBlock {
     try {
       input = JSON.parse(args);
     } catch {
-      throw errors.badRequest(`The arguments of tool call "${call.id}" are not valid JSON.`, 'messages');
+      throw untranslatableRequest(`The arguments of tool call "${call.id}" are not valid JSON.`);
     }
   }
   return { type: 'tool_use', id: call.id, name: call.function.name, input };
 }
 
 function toToolResultBlock(msg: ChatMessage): AnthropicContentBlock {
-  if (!msg.tool_call_id) throw errors.badRequest('A tool message has no tool_call_id.', 'messages');
+  if (!msg.tool_call_id) throw untranslatableRequest('A tool message has no tool_call_id.');
   const content = typeof msg.content === 'string' ? msg.content : textBlocks(msg.content).map((b) => b.text).join('');
   return { type: 'tool_result', tool_use_id: msg.tool_call_id, content };
 }

@@ -56,7 +56,7 @@ describe('anthropic stream translation', () => {
     const translator = anthropicAdapter.createStreamTranslator(call);
     const chunks = translateTranscript(translator, TOOL_USE_TRANSCRIPT);
     expect(translator.done).toBe(true);
-    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
+    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: 'Okay' });
     expect(chunks.every((c) => c.id === 'msg_014p7gG3wDgGV9EUtLvnow3U' && c.object === 'chat.completion.chunk')).toBe(true);
 
     const assembled = assembleChunks(chunks);
@@ -125,9 +125,10 @@ describe('anthropic stream translation', () => {
     expect(assembleChunks(translateTranscript(anthropicAdapter.createStreamTranslator(call), transcript)).finishReason).toBe(finish);
   });
 
-  it('throws a retryable 503 when Anthropic sends an overloaded error event mid-stream', () => {
+  it('throws a retryable 503 when Anthropic sends an overloaded error event mid-stream, before any chunk was produced', () => {
     const translator = anthropicAdapter.createStreamTranslator(call);
-    translator.push({ event: 'message_start', data: JSON.stringify({ type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'c', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } }) });
+    const beforeError = translator.push({ event: 'message_start', data: JSON.stringify({ type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'c', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } }) });
+    expect(beforeError).toEqual([]); // so the gateway has not committed and can still fail over
     let failure: UpstreamFailure | undefined;
     try {
       translator.push({ event: 'error', data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' });

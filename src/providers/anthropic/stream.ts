@@ -22,6 +22,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private model = '';
   private readonly created: number;
   private usage: Partial<AnthropicUsage> = {};
+  private roleSent = false;
   /** Anthropic content-block index → OpenAI tool_calls index (tool calls are numbered from 0 on their own). */
   private readonly toolIndexByBlock = new Map<number, number>();
 
@@ -44,7 +45,9 @@ export class AnthropicStreamTranslator implements StreamTranslator {
         this.id = parsed.message.id;
         this.model = parsed.message.model;
         this.usage = { ...parsed.message.usage };
-        return [this.chunk({ role: 'assistant', content: '' })];
+        // Nothing to send yet: the gateway commits to a target at its first chunk, and Anthropic's overloaded
+        // errors often arrive right after message_start, when failing over is still invisible to the client.
+        return [];
       case 'content_block_start':
         return this.blockStart(parsed);
       case 'content_block_delta':
@@ -88,6 +91,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   }
 
   private chunk(delta: ChunkChoice['delta'], finishReason: FinishReason = null): ChatCompletionChunk {
+    if (!this.roleSent) {
+      this.roleSent = true;
+      delta = { role: 'assistant', ...delta };
+    }
     return {
       id: this.id,
       object: 'chat.completion.chunk',

@@ -1,4 +1,4 @@
-import { GatewayError } from '../../errors';
+import { UpstreamFailure } from '../types';
 import { upstreamCall } from '../../testing/upstream-call';
 import type { ChatRequest } from '../openai-types';
 import { geminiAdapter } from './index';
@@ -143,7 +143,7 @@ describe('gemini request translation', () => {
   });
 
   it('rejects a tool result that answers no known call with a 400', () => {
-    expect(() => toGeminiRequest({ model: 'g', messages: [{ role: 'tool', tool_call_id: 'nope', content: 'x' }] }, provider)).toThrow(GatewayError);
+    expect(() => toGeminiRequest({ model: 'g', messages: [{ role: 'tool', tool_call_id: 'nope', content: 'x' }] }, provider)).toThrow(UpstreamFailure);
   });
 
   it('forwards Gemini-native safetySettings when a client sends them on purpose', () => {

@@ -3,7 +3,8 @@
  * assistant), system messages to `systemInstruction`, sampling to `generationConfig`, tools to
  * `functionDeclarations`. Gemini rejects unknown fields, so only mapped fields are sent.
  */
-import { errors } from '../../errors';
+import { parseBase64DataUrl } from '../data-url';
+import { untranslatableRequest } from '../upstream-error-info';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolDefinition } from '../openai-types';
 import { thoughtSignatureOf } from './tool-call-ids';
 import type { GeminiContent, GeminiFunctionDeclaration, GeminiGenerationConfig, GeminiPart, GeminiRequest } from './wire-types';
@@ -115,6 +116,8 @@ export function toGeminiSchema(schema: Record<string, unknown>): Record<string, 
  * Lifts system messages to systemInstruction, renames assistant to `model`, turns tool results into
  * functionResponse parts (Gemini wants the function's name, which OpenAI only gives on the original call),
  * and merges consecutive same-role turns.
+ *
+ * @example toGeminiContents([{ role: 'assistant', content: 'Hello' }]) // { systemParts: [], contents: [{ role: 'model', parts: [{ text: 'Hello' }] }] }
  */
 export function toGeminiContents(messages: ChatMessage[]): { systemParts: GeminiPart[]; contents: GeminiContent[] } {
   const systemParts: GeminiPart[] = [];
@@ -148,12 +151,12 @@ export function toGeminiContents(messages: ChatMessage[]): { systemParts: Gemini
       }
       case 'tool': {
         const name = msg.tool_call_id ? functionNameByCallId.get(msg.tool_call_id) : undefined;
-        if (!name) throw errors.badRequest('A tool message must answer a tool call of an earlier assistant message (tool_call_id).', 'messages');
+        if (!name) throw untranslatableRequest('A tool message must answer a tool call of an earlier assistant message (tool_call_id).');
         append('user', [{ functionResponse: { name, response: toFunctionResponse(msg.content) } }]);
         break;
       }
       default:
-        throw errors.badRequest(`Messages with role "${msg.role}" cannot be sent to Gemini; use "tool" messages for tool results.`, 'messages');
+        throw untranslatableRequest(`Messages with role "${msg.role}" cannot be sent to Gemini; use "tool" messages for tool results.`);
     }
   }
   return { systemParts, contents };
@@ -165,7 +168,7 @@ function parseArguments(args: string, id: string): Record<string, unknown> {
     const parsed: unknown = JSON.parse(args);
     return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
   } catch {
-    throw errors.badRequest(`The arguments of tool call "${id}" are not valid JSON.`, 'messages');
+    throw untranslatableRequest(`The arguments of tool call "${id}" are not valid JSON.`);
   }
 }
 
@@ -196,7 +199,7 @@ function contentParts(content: ChatMessage['content']): GeminiPart[] {
   return content.flatMap((part: ChatContentPart): GeminiPart[] => {
     if (part.type === 'text') return textParts([part]);
     if (part.type === 'image_url') return [toImagePart(part as { image_url?: { url?: string } })];
-    throw errors.badRequest(`Content parts of type "${part.type}" cannot be sent to Gemini.`, 'messages');
+    throw untranslatableRequest(`Content parts of type "${part.type}" cannot be sent to Gemini.`);
   });
 }
 
@@ -207,9 +210,9 @@ const MIME_BY_EXTENSION: Record<string, string> = { png: 'image/png', jpg: 'imag
  */
 export function toImagePart(part: { image_url?: { url?: string } }): GeminiPart {
   const url = part.image_url?.url;
-  if (typeof url !== 'string' || !url) throw errors.badRequest('An image_url part has no url.', 'messages');
-  const data = /^data:([^;,]+);base64,(.*)$/s.exec(url);
-  if (data) return { inlineData: { mimeType: data[1], data: data[2] } };
+  if (typeof url !== 'string' || !url) throw untranslatableRequest('An image_url part has no url.');
+  const inline = parseBase64DataUrl(url);
+  if (inline) return { inlineData: inline };
   const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase() ?? '';
   return { fileData: { mimeType: MIME_BY_EXTENSION[extension] ?? 'image/jpeg', fileUri: url } };
 }

@@ -59,6 +59,7 @@ export interface CandidateContent {
 
 /**
  * @param firstToolPosition numbers tool calls across the stream pieces of one candidate, so ids stay unique.
+ * @example readCandidate({ content: { parts: [{ text: 'Hi' }] } }, 'resp-1') // { text: 'Hi', reasoning: '', toolCalls: [] }
  */
 export function readCandidate(candidate: GeminiCandidate, responseId: string | undefined, firstToolPosition = 0): CandidateContent {
   const out: CandidateContent = { text: '', reasoning: '', toolCalls: [] };

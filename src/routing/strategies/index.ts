@@ -10,6 +10,7 @@ import { lowestLatencyOrder } from './lowest-latency';
 import type { TargetOrder } from './types';
 import { weightedOrder } from './weighted';
 
+/** Strategy name → ordering function. @example strategies['least-busy'](input)[0] // the idlest target */
 export const strategies: Record<Strategy, TargetOrder> = {
   weighted: (input) => weightedOrder(input.targets, input.random),
   ordered: (input) => [...input.targets],

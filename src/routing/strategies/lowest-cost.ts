@@ -4,10 +4,9 @@
  */
 import type { ResolvedTarget } from '../../config/snapshot';
 import type { GatewayConfig } from '../../config/types';
-import type { ChatRequest } from '../../providers/openai-types';
+import type { ChatRequest, EmbeddingsRequest } from '../../providers/openai-types';
 import { estimateChatPromptTokens, estimateEmbeddingsTokens } from '../../pricing/estimate-tokens';
 import { buildPriceTable, lookupPrice, type ModelPrice, type PriceTable } from '../../pricing/price-table';
-import type { EmbeddingsRequest } from '../../providers/openai-types';
 import type { StrategyInput } from './types';
 
 /** Completion tokens assumed when the request sets no max_tokens (a typical chat answer). */

@@ -38,6 +38,14 @@ describe('strategies', () => {
     expect(models(lowestLatencyOrder(input([t('b'), t('a')], { stats })))).toEqual(['a', 'b']);
   });
 
+  test('a target that fails fast does not look fast', () => {
+    const stats = new TargetStats();
+    stats.recordTtfb('p/flaky', 50);
+    stats.recordTtfb('p/steady', 120);
+    stats.recordFailure('p/flaky', 5);
+    expect(models(lowestLatencyOrder(input([t('flaky'), t('steady')], { stats })))).toEqual(['steady', 'flaky']);
+  });
+
   test('lowest-cost orders by estimated cost for this request; unpriced targets go last', () => {
     expect(models(lowestCostOrder(input([t('unknown-model'), t('gpt-4o'), t('gpt-4o-mini')])))).toEqual(['gpt-4o-mini', 'gpt-4o', 'unknown-model']);
     expect(estimatedCost({ input: 2, output: 10 }, { promptTokens: 1000, completionTokens: 100 })).toBe(3000);

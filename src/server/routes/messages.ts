@@ -57,7 +57,11 @@ function sendAnthropicError(res: Response, err: GatewayError, headers: Record<st
   sendJson(res, err.status, toAnthropicErrorBody(err), { ...headers, ...err.headers });
 }
 
-/** Anthropic's formats; the model echoed back is the alias the client asked for, as Anthropic echoes its model. */
+/**
+ * Anthropic's formats; the model echoed back is the alias the client asked for, as Anthropic echoes its model.
+ *
+ * @example chatWorkFor(anthropicMessagesFormat)
+ */
 export const anthropicMessagesFormat: ChatAnswerFormat = {
   sendJson: (res, ctx, completion, headers) => sendJson(res, 200, completionToAnthropicMessage(completion, ctx.requestedAlias), headers),
   openStream: (res, ctx, headers) => new AnthropicSseSink(res, headers, ctx.requestedAlias),
@@ -76,9 +80,7 @@ export function messagesRoute(handle: RuntimeHandle) {
     } catch (err) {
       return sendAnthropicError(res, asGatewayError(err), {});
     }
-    // Anthropic clients send their key as x-api-key; the gateway's own auth reads Authorization.
-    const apiKey = req.headers['x-api-key'];
-    if (!req.headers.authorization && typeof apiKey === 'string' && apiKey) req.headers.authorization = `Bearer ${apiKey}`;
+    // Anthropic clients send their key as x-api-key, which the auth plugin accepts as well as Authorization.
     await runLifecycle(req, res, handle, 'messages', messagesWork);
   };
 }

@@ -5,7 +5,8 @@
 import type { Request, Response } from 'express';
 import type { GatewayConfig } from '../../config/types';
 import { GatewayError } from '../../errors';
-import { METRICS_CONTENT_TYPE, metricsText } from '../../observability/metrics';
+import type { RuntimeSnapshot } from '../../config/snapshot';
+import { METRICS_CONTENT_TYPE, metricsText, setCooldownStates, type CooldownState } from '../../observability/metrics';
 import { adminKeyMatches } from '../admin-key';
 import type { RuntimeHandle } from '../runtime-handle';
 import { sendError } from '../send';
@@ -17,6 +18,26 @@ import { sendError } from '../send';
 export function configuredAdminKey(config: GatewayConfig): string | undefined {
   const key = config.plugins.find((p) => 'admin_key' in p)?.admin_key;
   return typeof key === 'string' && key !== '' ? key : undefined;
+}
+
+/**
+ * Every configured target, in service unless the routing state's breakers say otherwise. Breaker keys are
+ * `provider/model` for one target and `provider:*` for a whole provider (see routing/routing-state.ts).
+ */
+function cooldownStatesOf(snapshot: RuntimeSnapshot): CooldownState[] {
+  const states = new Map<string, CooldownState>();
+  for (const alias of snapshot.aliases.values()) {
+    for (const t of alias.targets) states.set(`${t.provider}/${t.model}`, { provider: t.provider, model: t.model, state: 'in_service' });
+  }
+  for (const c of snapshot.routing.describe().cooldowns) {
+    const whole = /^(.*):\*$/.exec(c.target);
+    const slash = c.target.indexOf('/');
+    const [provider, model] = whole ? [whole[1], '*'] : [c.target.slice(0, slash), c.target.slice(slash + 1)];
+    // Only names from the config become labels.
+    if (!snapshot.providers.has(provider)) continue;
+    states.set(c.target, { provider, model, state: c.state });
+  }
+  return [...states.values()];
 }
 
 /**
@@ -37,6 +58,7 @@ export function metricsRoute(handle: RuntimeHandle) {
           throw new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_admin_key', message: 'GET /metrics needs the admin key (Authorization: Bearer <admin_key>).' });
         }
       }
+      setCooldownStates(cooldownStatesOf(snapshot));
       const text = await metricsText();
       res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
       res.end(text);
