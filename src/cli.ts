@@ -3,11 +3,13 @@
  * The command line: `start` runs the daemon, `validate` checks a config file (every problem as
  * FILE:LINE:COL: path: message), `schema` prints the config's JSON Schema.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from './config/load';
 import { ConfigError, formatProblem } from './config/problems';
 import { configSchema } from './config/schema';
 import { Gateway } from './gateway';
+import { checkPlugins } from './pipeline/load-plugins';
 import type { LogFormat } from './observability/logger';
 
 const USAGE = `Usage:
@@ -49,6 +51,10 @@ async function start(values: Record<string, string | undefined>): Promise<void> 
 function validate(file: string): number {
   try {
     const loaded = loadConfigFile(file);
+    const pluginProblems = checkPlugins(loaded.config.plugins, path.dirname(loaded.file));
+    if (pluginProblems.length > 0) {
+      throw new ConfigError(loaded.file, pluginProblems.map((e) => ({ path: e.path, message: e.message, ...loaded.locate(e.path) })));
+    }
     for (const m of loaded.missing) console.error(`warning: \${${m.variable}} is not set (used at ${m.path.join('.')})`);
     console.log(`${file}: OK`);
     return 0;
@@ -85,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'validate') {
     if (!values.config) throw new Error('validate needs --config FILE');
-    // Plugins are part of a valid config: load them too, without starting anything.
+    // Plugins are part of a valid config: their modules and options are checked too, without starting them.
     return validate(values.config);
   }
   if (command === 'start') {

@@ -208,8 +208,10 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
   if (firstByteMs !== undefined) firstByte.observe(route, firstByteMs / 1000);
   // A stream's attempt ends at its first chunk, so its overhead is measured up to the first byte; a JSON
   // answer's attempt covers the whole upstream call, so its overhead is measured to the end.
+  // Hedged attempts overlap in time, so their sum is not time spent waiting; such requests are left out.
   const measuredUntil = ctx.stream ? firstByteMs : outcome.latencyMs;
-  if (ctx.servedBy && measuredUntil !== undefined) overhead.observe(route, Math.max(0, measuredUntil - upstreamMs) / 1000);
+  const hedged = ctx.attempts.some((a) => a.hedge);
+  if (ctx.servedBy && measuredUntil !== undefined && !hedged) overhead.observe(route, Math.max(0, measuredUntil - upstreamMs) / 1000);
 
   countRoutingSteps(ctx);
 

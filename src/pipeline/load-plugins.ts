@@ -46,6 +46,59 @@ export interface PluginLoadContext {
   config: Readonly<Record<string, unknown>>;
 }
 
+interface ResolvedPlugin {
+  mod: PluginModule;
+  options: Record<string, unknown>;
+  file?: string;
+}
+
+/** Finds one entry's module and validates its options; does not start it. */
+function resolvePlugin(entry: PluginEntry, i: number, configDir: string): ResolvedPlugin {
+  const { use, ...options } = entry;
+  const isPath = use.startsWith('.') || use.startsWith('/');
+  let mod: unknown;
+  let file: string | undefined;
+  if (isPath) {
+    file = path.resolve(configDir, use);
+    try {
+      mod = requireFresh(file);
+    } catch (err) {
+      throw new PluginLoadError(['plugins', i, 'use'], `cannot load plugin ${use}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  } else {
+    mod = builtinPlugins[use];
+    if (!mod) throw new PluginLoadError(['plugins', i, 'use'], `unknown built-in plugin "${use}" (built-ins: ${Object.keys(builtinPlugins).join(', ') || 'none'}); custom plugins are paths like ./plugins/mine.js`);
+  }
+  if (!isPluginModule(mod)) throw new PluginLoadError(['plugins', i, 'use'], `${use} does not export a plugin ({ name, create })`);
+
+  if (mod.optionsSchema) {
+    const check = ajv.compile(mod.optionsSchema);
+    if (!check(options)) {
+      const e = check.errors?.[0];
+      const field = e?.instancePath.split('/').slice(1) ?? [];
+      const extra = e?.keyword === 'additionalProperties' ? ` "${String((e.params as Record<string, unknown>).additionalProperty)}"` : '';
+      throw new PluginLoadError(['plugins', i, ...field], `plugin ${mod.name}: option ${e?.message ?? 'is invalid'}${extra}`);
+    }
+  }
+  return { mod, options, file };
+}
+
+/**
+ * What `switchyard validate` checks of the plugin list: every module resolves and its options fit its schema.
+ * Nothing is started (no connections are opened). Returns one problem per broken entry.
+ */
+export function checkPlugins(entries: PluginEntry[], configDir: string): PluginLoadError[] {
+  return entries.flatMap((entry, i) => {
+    try {
+      resolvePlugin(entry, i, configDir);
+      return [];
+    } catch (err) {
+      if (err instanceof PluginLoadError) return [err];
+      throw err;
+    }
+  });
+}
+
 /**
  * @example const plugins = await loadPlugins(config.plugins, { configDir, log, keep, config });
  */
@@ -53,32 +106,7 @@ export async function loadPlugins(entries: PluginEntry[], ctx: PluginLoadContext
   const loaded: LoadedPlugin[] = [];
   const seen = new Map<string, number>();
   for (const [i, entry] of entries.entries()) {
-    const { use, ...options } = entry;
-    const isPath = use.startsWith('.') || use.startsWith('/');
-    let mod: unknown;
-    let file: string | undefined;
-    if (isPath) {
-      file = path.resolve(ctx.configDir, use);
-      try {
-        mod = requireFresh(file);
-      } catch (err) {
-        throw new PluginLoadError(['plugins', i, 'use'], `cannot load plugin ${use}: ${(err as Error).message.split('\n')[0]}`);
-      }
-    } else {
-      mod = builtinPlugins[use];
-      if (!mod) throw new PluginLoadError(['plugins', i, 'use'], `unknown built-in plugin "${use}" (built-ins: ${Object.keys(builtinPlugins).join(', ') || 'none'}); custom plugins are paths like ./plugins/mine.js`);
-    }
-    if (!isPluginModule(mod)) throw new PluginLoadError(['plugins', i, 'use'], `${use} does not export a plugin ({ name, create })`);
-
-    if (mod.optionsSchema) {
-      const check = ajv.compile(mod.optionsSchema);
-      if (!check(options)) {
-        const e = check.errors?.[0];
-        const field = e?.instancePath.split('/').slice(1) ?? [];
-        const extra = e?.keyword === 'additionalProperties' ? ` "${String((e.params as Record<string, unknown>).additionalProperty)}"` : '';
-        throw new PluginLoadError(['plugins', i, ...field], `plugin ${mod.name}: option ${e?.message ?? 'is invalid'}${extra}`);
-      }
-    }
+    const { mod, options, file } = resolvePlugin(entry, i, ctx.configDir);
     // State key: the plugin's name and its occurrence, so reordering other plugins keeps its state.
     const n = (seen.get(mod.name) ?? 0) + 1;
     seen.set(mod.name, n);

@@ -17,7 +17,7 @@ import type { Logger } from '../observability/logger';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, Usage } from '../providers/openai-types';
 
 /** Which front-door endpoint a request came through. */
-export type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages';
+export type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'passthrough';
 
 /** The authenticated caller, set by an auth plugin. Absent when no auth plugin runs. */
 export interface Caller {

@@ -44,17 +44,34 @@ describe('tryWithHedge', () => {
 
   test('when both racers fail, both failures are reported', async () => {
     const next = [step('b')];
-    const err = (await tryWithHedge({ primary: step('a'), nextStep: () => next.shift(), tryTarget: fakeTry({ a: { ms: 60, fail: true }, b: { ms: 10, fail: true } }, []), signal: new AbortController().signal, hedgeAfterMs: 20 }).catch((e: unknown) => e)) as RaceLost;
+    const err = (await tryWithHedge({ primary: step('a'), nextStep: () => next.shift(), tryTarget: fakeTry({ a: { ms: 300, fail: true }, b: { ms: 10, fail: true } }, []), signal: new AbortController().signal, hedgeAfterMs: 20 }).catch((e: unknown) => e)) as RaceLost;
     expect(err).toBeInstanceOf(RaceLost);
     expect(err.failures.map((f) => f.step.target.model)).toEqual(['b', 'a']);
   });
 
   test("a loser's late answer is discarded", async () => {
     const discarded: string[] = [];
+    const resolvers = new Map<string, (v: string) => void>();
+    let hedgeStarted!: () => void;
+    const hedgeRunning = new Promise<void>((r) => (hedgeStarted = r));
     const next = [step('b')];
-    const won = await tryWithHedge({ primary: step('a'), nextStep: () => next.shift(), tryTarget: (s) => new Promise<string>((r) => setTimeout(() => r(s.target.model), s.target.model === 'a' ? 50 : 40)), signal: new AbortController().signal, hedgeAfterMs: 5, discard: (v) => discarded.push(v) });
-    expect(won.value).toBe('b');
-    await new Promise((r) => setTimeout(r, 30));
+    const race = tryWithHedge({
+      primary: step('a'),
+      nextStep: () => next.shift(),
+      // Answers only when the test says so, and ignores aborts: the late answer must still be released.
+      tryTarget: (s) => new Promise<string>((r) => {
+        resolvers.set(s.target.model, r);
+        if (s.target.model === 'b') hedgeStarted();
+      }),
+      signal: new AbortController().signal,
+      hedgeAfterMs: 5,
+      discard: (v) => discarded.push(v),
+    });
+    await hedgeRunning;
+    resolvers.get('b')!('b');
+    expect((await race).value).toBe('b');
+    resolvers.get('a')!('a');
+    await new Promise((r) => setImmediate(r));
     expect(discarded).toEqual(['a']);
   });
 });

@@ -49,6 +49,17 @@ describe('auth plugin (e2e)', () => {
     expect((await chat(rig.gw.url, { model: 'secret' }, { headers: { 'x-api-key': batchSecret } })).status).toBe(200);
   });
 
+  test('/passthrough needs a key too, and only a key allowed every model may use it', async () => {
+    expect((await fetch(`${rig.gw.url}/passthrough/up/files`)).status).toBe(401);
+    const restricted = await fetch(`${rig.gw.url}/passthrough/up/files`, { headers: teamA });
+    expect(restricted.status).toBe(403);
+    expect((await restricted.json()).error.code).toBe('passthrough_not_allowed');
+    const trusted = await fetch(`${rig.gw.url}/passthrough/up/files`, { headers: { 'x-api-key': batchSecret } });
+    expect(trusted.status).toBe(200);
+    // The provider's key went upstream, never the client's.
+    expect((await trusted.json()).echo.authorization).toBe('Bearer sk-upstream-test');
+  });
+
   test('an alias outside the key\'s list gets 403', async () => {
     const res = await chat(rig.gw.url, { model: 'secret' }, { headers: teamA });
     expect(res.status).toBe(403);

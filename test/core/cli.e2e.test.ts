@@ -68,6 +68,23 @@ models:
     expect(r.stderr).toContain(`${file}:7:17: models.chat.fallbacks[0]: unknown alias "ghost"`);
   });
 
+  test('plugin options are checked too, without starting the plugin', () => {
+    const file = writeTemp(`providers:
+  demo: { api: mock }
+models:
+  demo: { targets: [ { provider: demo, model: echo } ] }
+plugins:
+  - use: cost-log
+    sink: "jsonl://./spend.jsonl"
+    budget_colour: red
+  - use: ./missing-plugin.js
+`);
+    const r = run(['validate', '--config', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/:6:\d+: plugins\[0\]: plugin cost-log: option must NOT have additional properties "budget_colour"/);
+    expect(r.stderr).toMatch(/:9:\d+: plugins\[1\]\.use: cannot load plugin \.\/missing-plugin\.js/);
+  });
+
   test('a YAML syntax error has its line and column', () => {
     const file = writeTemp('providers:\n  a: { api: openai\nmodels: x\n');
     const r = run(['validate', '--config', file]);

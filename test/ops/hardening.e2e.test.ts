@@ -81,9 +81,8 @@ describe('slow clients', () => {
 
 describe('connection cap', () => {
   test('connections past server.max_connections are refused, counted, and serving resumes when they go', async () => {
-    const sockets: net.Socket[] = [];
-    for (let i = 0; i < 60; i++) sockets.push(await openSocket(gw.port).catch(() => undefined as unknown as net.Socket));
-    const open = sockets.filter(Boolean);
+    const sockets = await Promise.all(Array.from({ length: 60 }, () => openSocket(gw.port).catch(() => undefined)));
+    const open = sockets.filter((s): s is net.Socket => s !== undefined);
     const closed = await Promise.all(open.map((s) => closesWithin(s, 1000)));
     // The daemon's own limit is 40; fetch's keep-alive connections from earlier tests may hold a few more slots.
     expect(closed.filter(Boolean).length).toBeGreaterThanOrEqual(20);

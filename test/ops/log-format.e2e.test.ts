@@ -3,7 +3,7 @@
  * readable lines with `pretty`, and a clear refusal of anything else.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -49,7 +49,9 @@ async function runDaemon(args: string[]): Promise<Run> {
     await new Promise((r) => setTimeout(r, 100));
     proc.kill('SIGTERM');
   }
-  return { lines, code: await exited };
+  const code = await exited;
+  rmSync(dir, { recursive: true, force: true });
+  return { lines, code };
 }
 
 const isJson = (line: string) => {

@@ -66,6 +66,7 @@ describe('hot reload through file replacement', () => {
   let gw: Daemon | undefined;
   afterEach(async () => {
     await gw?.stop();
+    if (gw) rmSync(gw.dir, { recursive: true, force: true });
     gw = undefined;
   });
 

@@ -8,7 +8,7 @@ import { chat } from './client';
 const config = (url: string) => `
 providers:
   up: { api: openai, base_url: "${url}", api_key: "sk-up", timeout_ms: 3000 }
-cooldown: { failures: 2, window_s: 60, duration_s: 1 }
+cooldown: { failures: 2, window_s: 60, duration_s: 2 }
 models:
   pair:    { strategy: ordered, targets: [ { provider: up, model: dead }, { provider: up, model: alive } ] }
   lonely:  { targets: [ { provider: up, model: lonely-dead } ], fallbacks: [rescue] }
@@ -44,7 +44,7 @@ describe('cooldown', () => {
     expect(rig.fake.callsFor('dead')).toHaveLength(2); // zero calls while cooling down
 
     rig.fake.reset(); // the upstream recovers
-    await sleep(1100);
+    await sleep(2100);
     expect(await cooldownOf('up/dead')).toMatchObject({ state: 'half_open' });
     const probe = await chat(rig.gw.url, { model: 'pair' });
     expect(probe.headers.get('x-switchyard-model')).toBe('dead');
@@ -56,7 +56,7 @@ describe('cooldown', () => {
   test('a failed probe puts the target back into cooldown at once', async () => {
     rig.fake.on('relapsing', { status: 503 });
     for (let i = 0; i < 2; i++) await chat(rig.gw.url, { model: 'relapse' });
-    await sleep(1100);
+    await sleep(2100);
     expect((await chat(rig.gw.url, { model: 'relapse' })).headers.get('x-switchyard-model')).toBe('steady');
     expect(rig.fake.callsFor('relapsing')).toHaveLength(3); // the probe
     expect(await cooldownOf('up/relapsing')).toMatchObject({ state: 'cooling_down' });
@@ -90,7 +90,7 @@ describe('cooldown', () => {
     const res = await chat(rig.gw.url, { model: 'solo' });
     expect(res.status).toBe(503);
     expect((await res.json()).error.code).toBe('no_available_target');
-    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.headers.get('retry-after')).toBe('2');
     expect(rig.fake.callsFor('solo')).toHaveLength(2);
   });
 });

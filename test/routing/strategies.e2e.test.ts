@@ -3,7 +3,7 @@
  * one for the request (built-in prices and the config's `pricing:`), least-busy spreads concurrent requests.
  */
 import { gatewayWithFake } from './rig';
-import { chat } from './client';
+import { chat, eventually } from './client';
 
 const config = (url: string) => `
 providers:
@@ -24,7 +24,7 @@ const served = async (model: string) => (await chat(rig.gw.url, { model })).head
 
 describe('strategies', () => {
   test('lowest-latency converges on the fast target', async () => {
-    rig.fake.on('tortoise', { delayMs: 250 });
+    rig.fake.on('tortoise', { delayMs: 400 });
     for (let i = 0; i < 10; i++) await served('fastest'); // both get measured
     const later: (string | null)[] = [];
     for (let i = 0; i < 20; i++) later.push(await served('fastest'));
@@ -48,7 +48,7 @@ describe('strategies', () => {
     const pending: Promise<Response>[] = [];
     for (let i = 0; i < 4; i++) {
       pending.push(chat(rig.gw.url, { model: 'spread' }));
-      await new Promise((r) => setTimeout(r, 50)); // each request is routed before the next arrives
+      await eventually(() => rig.fake.calls.length === i + 1); // routed and in flight before the next arrives
     }
     await Promise.all(pending);
     expect(rig.fake.callsFor('lane-a')).toHaveLength(2);

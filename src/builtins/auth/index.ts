@@ -74,6 +74,10 @@ export const authPlugin: PluginModule<AuthOptions> = {
         const key = table.find(presented);
         if (!key) throw unauthorized('Invalid API key.');
         ctx.caller = { keyName: key.name, models: key.models, limits: key.limits };
+        // Passthrough is raw use of the provider's credentials: only for keys trusted with every model.
+        if (ctx.endpoint === 'passthrough' && !key.models.includes('*')) {
+          throw new GatewayError({ status: 403, type: 'permission_error', code: 'passthrough_not_allowed', message: `The key "${key.name}" may not use /passthrough (it needs models: ["*"]).` });
+        }
         if (ALIAS_ENDPOINTS.has(ctx.endpoint) && !modelAllowed(key.models, ctx.requestedAlias)) {
           throw new GatewayError({
             status: 403,

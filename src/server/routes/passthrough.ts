@@ -8,6 +8,7 @@ import type { ClientRequest } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { errors, GatewayError } from '../../errors';
+import { createContext, requestIdFor } from '../context';
 import type { RuntimeHandle } from '../runtime-handle';
 import { sendError } from '../send';
 
@@ -49,11 +50,16 @@ function safeSubPath(raw: string): string {
   return raw.startsWith('/') ? raw : `/${raw}`;
 }
 
-/** Resolves the target for a request and stores it for the proxy; answers 404/503/400 itself when it cannot. */
+/**
+ * Resolves the target for a request and stores it for the proxy; answers 404/503/400 itself when it cannot.
+ * The plugins' onRequest runs first with endpoint "passthrough", so an auth plugin guards the provider's
+ * credentials here as everywhere else (plugins that shape or price model calls ignore this endpoint).
+ */
 function resolveTarget(handle: RuntimeHandle) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const { snapshot, release } = handle.acquire();
     try {
+      await snapshot.pipeline.onRequest(createContext(req, res, 'passthrough', handle.log, requestIdFor(req)));
       const match = /^\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/.exec(req.url);
       const provider = match ? snapshot.providers.get(fullyDecoded(match[1])) : undefined;
       if (!match || !provider || provider.settings.api === 'mock') {
