@@ -14,6 +14,7 @@ import type { ServerConfig } from './config/types';
 import { createLogger, type LogFormat, type Logger } from './observability/logger';
 import { recordConfigReload, recordConnectionDropped } from './observability/metrics';
 import { createApp, type AppOptions } from './server/app';
+import { createModelRoutes } from './server/model-routes';
 import type { ReloadStatus, RuntimeHandle, SnapshotLease } from './server/runtime-handle';
 
 export interface GatewayOptions {
@@ -35,7 +36,8 @@ class SnapshotSlot {
 }
 
 /**
- * Limits against slow and greedy clients; applied at start and again on reload (host and port need a restart).
+ * Limits against slow and greedy clients; applied at start and again on reload (host, port and max_body_mb
+ * need a restart).
  * The request timeout covers receiving the request only, so long streamed answers are not cut by it.
  */
 function applyServerLimits(server: http.Server, cfg: ServerConfig): void {
@@ -122,9 +124,13 @@ export class Gateway implements RuntimeHandle {
 
   private async listen(): Promise<void> {
     const cfg = this.slot.snapshot.config.server;
-    const app = createApp(this, { maxBodyBytes: Math.round(cfg.max_body_mb * 1024 * 1024), extraRoutes: this.opts.extraRoutes });
+    const maxBodyBytes = Math.round(cfg.max_body_mb * 1024 * 1024);
+    const app = createApp(this, { maxBodyBytes, extraRoutes: this.opts.extraRoutes });
+    const serveModel = createModelRoutes(this, { maxBodyBytes });
     // Checked every second (Node's default is 30 s) so header and request timeouts bite close to their value.
-    const server = http.createServer({ connectionsCheckingInterval: 1000 }, app);
+    const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+      if (!serveModel(req, res)) app(req, res);
+    });
     server.keepAliveTimeout = 65_000;
     applyServerLimits(server, cfg);
     server.on('drop', () => recordConnectionDropped());

@@ -6,9 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { errors, GatewayError } from '../errors';
 import { parseJsonBody } from './body-guards';
 import { runLifecycle } from './lifecycle';
-import { chatWork } from './routes/chat';
-import { embeddingsWork } from './routes/embeddings';
-import { messagesRoute } from './routes/messages';
+import { drainingError } from './model-routes';
 import { live, ready } from './routes/health';
 import { metricsRoute } from './routes/metrics';
 import { modelsWork } from './routes/models';
@@ -33,11 +31,6 @@ function bodyErrors(maxBodyBytes: number) {
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return void sendError(res, errors.badRequest('Unreadable request body.'));
     next(err);
   };
-}
-
-function requireJson(req: Request, res: Response, next: NextFunction): void {
-  if (!req.is('application/json')) return void sendError(res, new GatewayError({ status: 415, type: 'invalid_request_error', code: 'unsupported_media_type', message: 'Send the body as JSON with Content-Type: application/json.' }));
-  next();
 }
 
 /** Plugin routes (admin endpoints) are looked up in the current snapshot per request, so a reload can add or remove them. */
@@ -69,7 +62,7 @@ export function createApp(handle: RuntimeHandle, opts: AppOptions): express.Expr
   app.use((req, res, next) => {
     if (handle.draining) {
       res.setHeader('connection', 'close');
-      return void sendError(res, new GatewayError({ status: 503, code: 'shutting_down', message: 'The gateway is shutting down; retry on another instance.' }));
+      return void sendError(res, drainingError());
     }
     next();
   });
@@ -82,9 +75,7 @@ export function createApp(handle: RuntimeHandle, opts: AppOptions): express.Expr
   app.get('/metrics', metricsRoute(handle));
 
   const json = parseJsonBody(opts.maxBodyBytes);
-  app.post('/v1/chat/completions', requireJson, json, (req, res) => runLifecycle(req, res, handle, 'chat', chatWork));
-  app.post('/v1/embeddings', requireJson, json, (req, res) => runLifecycle(req, res, handle, 'embeddings', embeddingsWork));
-  app.post('/v1/messages', requireJson, json, messagesRoute(handle)); // the Anthropic-compatible front door
+  // POST /v1/chat/completions, /v1/embeddings and /v1/messages are served in front of this app (model-routes.ts).
   app.get('/v1/models', (req, res) => runLifecycle(req, res, handle, 'models', modelsWork));
 
   for (const extra of opts.extraRoutes ?? []) extra(app, handle);

@@ -3,7 +3,7 @@
  * the abort signal tied to the client connection, and the caller's metadata header.
  */
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { ParsedRequest, HttpResponse } from './http-types';
 import { errors } from '../errors';
 import type { Logger } from '../observability/logger';
 import type { Endpoint, RequestContext } from '../pipeline/types';
@@ -26,7 +26,7 @@ function parseMetadata(header: string | string[] | undefined): Record<string, st
 }
 
 /** The request id for a request: the client's x-request-id if it is sane, else a fresh one. */
-export function requestIdFor(req: Request): string {
+export function requestIdFor(req: ParsedRequest): string {
   const sent = req.headers['x-request-id'];
   return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
 }
@@ -34,7 +34,7 @@ export function requestIdFor(req: Request): string {
 /**
  * @example const ctx = createContext(req, res, 'chat', log);
  */
-export function createContext(req: Request, res: Response, endpoint: Endpoint, log: Logger, id: string): RequestContext {
+export function createContext(req: ParsedRequest, res: HttpResponse, endpoint: Endpoint, log: Logger, id: string): RequestContext {
   const controller = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort();

@@ -3,7 +3,7 @@
  * lease the snapshot → build the context → validate → plugins' onRequest → the endpoint's work (routing) →
  * onError / onComplete → one log line → release the snapshot. Endpoints supply only the middle step.
  */
-import type { Request, Response } from 'express';
+import type { ParsedRequest, HttpResponse } from './http-types';
 import type { RuntimeSnapshot } from '../config/snapshot';
 import { asGatewayError, errors, GatewayError } from '../errors';
 import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../pipeline/types';
@@ -16,11 +16,11 @@ export interface EndpointWork {
   /** Throws a 400 GatewayError for a bad body. */
   validate(body: unknown): void;
   /** Serves a direct answer from a plugin (a cache hit). */
-  answerDirect?(ctx: RequestContext, res: Response, direct: DirectAnswer, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
+  answerDirect?(ctx: RequestContext, res: HttpResponse, direct: DirectAnswer, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
   /** Does the routing and writes the response; returns the outcome for onComplete. */
-  serve(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
+  serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
   /** Writes an error in the endpoint's own wire format (the Anthropic front door); OpenAI's shape when absent. */
-  sendError?(res: Response, err: GatewayError, headers: Record<string, string>): void;
+  sendError?(res: HttpResponse, err: GatewayError, headers: Record<string, string>): void;
 }
 
 /** Headers naming what served the request; set on every answer once known. */
@@ -44,7 +44,7 @@ export function aliasFor(snapshot: RuntimeSnapshot, ctx: RequestContext) {
 /**
  * @example app.post('/v1/chat/completions', (req, res) => runLifecycle(req, res, handle, 'chat', chatWork));
  */
-export async function runLifecycle(req: Request, res: Response, handle: RuntimeHandle, endpoint: Endpoint, work: EndpointWork): Promise<void> {
+export async function runLifecycle(req: ParsedRequest, res: HttpResponse, handle: RuntimeHandle, endpoint: Endpoint, work: EndpointWork): Promise<void> {
   const { snapshot, release } = handle.acquire();
   const metrics = startRequestMetrics(res);
   const id = requestIdFor(req);

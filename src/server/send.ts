@@ -1,11 +1,11 @@
 /**
  * Writing JSON answers and OpenAI-shaped errors, with the gateway's headers, in one place.
  */
-import type { Response } from 'express';
+import type { HttpResponse } from './http-types';
 import { asGatewayError, toOpenAIErrorBody, type GatewayError } from '../errors';
 
 /** @example sendJson(res, 200, completion, ctx.responseHeaders) */
-export function sendJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(res: HttpResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
@@ -13,7 +13,7 @@ export function sendJson(res: Response, status: number, body: unknown, headers: 
 }
 
 /** @example sendError(res, errors.unknownAlias('x'), ctx.responseHeaders) */
-export function sendError(res: Response, err: unknown, headers: Record<string, string> = {}): GatewayError {
+export function sendError(res: HttpResponse, err: unknown, headers: Record<string, string> = {}): GatewayError {
   const e = asGatewayError(err);
   sendJson(res, e.status, toOpenAIErrorBody(e), { ...headers, ...e.headers });
   return e;

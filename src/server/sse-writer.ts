@@ -4,7 +4,7 @@
  * slows the upstream read instead of growing memory.
  */
 import { once } from 'node:events';
-import type { Response } from 'express';
+import type { HttpResponse } from './http-types';
 import type { GatewayError } from '../errors';
 import { toOpenAIErrorBody } from '../errors';
 
@@ -17,7 +17,7 @@ import { toOpenAIErrorBody } from '../errors';
 export class SseWriter {
   private started = false;
 
-  constructor(private readonly res: Response, private readonly headers: Record<string, string>) {}
+  constructor(private readonly res: HttpResponse, private readonly headers: Record<string, string>) {}
 
   get hasStarted(): boolean {
     return this.started;

@@ -90,7 +90,8 @@ describe('cooldown', () => {
     const res = await chat(rig.gw.url, { model: 'solo' });
     expect(res.status).toBe(503);
     expect((await res.json()).error.code).toBe('no_available_target');
-    expect(res.headers.get('retry-after')).toBe('2');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1); // seconds until the probe
+    expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(2);
     expect(rig.fake.callsFor('solo')).toHaveLength(2);
   });
 });

@@ -3,7 +3,7 @@
  * buffered; the gateway commits to a target only once its first chunk arrived, so a failure before that
  * fails over invisibly.
  */
-import type { Response } from 'express';
+import type { HttpResponse } from '../http-types';
 import type { RuntimeSnapshot } from '../../config/snapshot';
 import { asGatewayError, GatewayError } from '../../errors';
 import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';
@@ -30,9 +30,9 @@ export interface ChunkSink {
  * format; only the wire shape differs (OpenAI here, Anthropic in routes/messages.ts).
  */
 export interface ChatAnswerFormat {
-  sendJson(res: Response, ctx: RequestContext, completion: ChatCompletion, headers: Record<string, string>): void;
-  openStream(res: Response, ctx: RequestContext, headers: Record<string, string>): ChunkSink;
-  sendError(res: Response, err: GatewayError, headers: Record<string, string>): void;
+  sendJson(res: HttpResponse, ctx: RequestContext, completion: ChatCompletion, headers: Record<string, string>): void;
+  openStream(res: HttpResponse, ctx: RequestContext, headers: Record<string, string>): ChunkSink;
+  sendError(res: HttpResponse, err: GatewayError, headers: Record<string, string>): void;
 }
 
 /** OpenAI's JSON and SSE shapes: what /v1/chat/completions answers with. */
@@ -65,7 +65,7 @@ async function relayChunk(ctx: RequestContext, snapshot: RuntimeSnapshot, sse: C
   if (out) await sse.send(out);
 }
 
-async function serveJson(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
+async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
   const alias = aliasFor(snapshot, ctx);
   const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
   ctx.body = upstreamBody(ctx);
@@ -77,7 +77,7 @@ async function serveJson(ctx: RequestContext, res: Response, snapshot: RuntimeSn
   return { status: 200, response: completion, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
-async function serveStream(ctx: RequestContext, res: Response, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
+async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
   const alias = aliasFor(snapshot, ctx);
   const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
   ctx.body = upstreamBody(ctx);
@@ -114,7 +114,7 @@ async function serveStream(ctx: RequestContext, res: Response, snapshot: Runtime
 }
 
 /** A plugin answered (cache hit): JSON as is, or replayed as a stream. */
-async function answerDirect(ctx: RequestContext, res: Response, direct: DirectAnswer, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
+async function answerDirect(ctx: RequestContext, res: HttpResponse, direct: DirectAnswer, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
   const completion = direct.respond;
   ctx.usage ??= completion.usage;
   if (!ctx.stream) {

@@ -4,7 +4,7 @@
  * answers, streams and errors is Anthropic's (src/frontdoor/).
  */
 import { once } from 'node:events';
-import type { Request, Response } from 'express';
+import type { ParsedRequest, HttpResponse } from '../http-types';
 import { asGatewayError, type GatewayError } from '../../errors';
 import { anthropicToChatRequest, validateAnthropicRequest } from '../../frontdoor/anthropic-request';
 import { completionToAnthropicMessage, toAnthropicErrorBody } from '../../frontdoor/anthropic-response';
@@ -20,7 +20,7 @@ class AnthropicSseSink implements ChunkSink {
   private started = false;
   private readonly events: ChunksToAnthropicEvents;
 
-  constructor(private readonly res: Response, private readonly headers: Record<string, string>, model: string) {
+  constructor(private readonly res: HttpResponse, private readonly headers: Record<string, string>, model: string) {
     this.events = new ChunksToAnthropicEvents(model);
   }
 
@@ -53,7 +53,7 @@ class AnthropicSseSink implements ChunkSink {
   }
 }
 
-function sendAnthropicError(res: Response, err: GatewayError, headers: Record<string, string>): void {
+export function sendAnthropicError(res: HttpResponse, err: GatewayError, headers: Record<string, string>): void {
   sendJson(res, err.status, toAnthropicErrorBody(err), { ...headers, ...err.headers });
 }
 
@@ -74,7 +74,7 @@ const messagesWork = chatWorkFor(anthropicMessagesFormat);
  * @example app.post('/v1/messages', requireJson, json, messagesRoute(handle));
  */
 export function messagesRoute(handle: RuntimeHandle) {
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: ParsedRequest, res: HttpResponse): Promise<void> => {
     try {
       req.body = anthropicToChatRequest(validateAnthropicRequest(req.body));
     } catch (err) {
