@@ -10,6 +10,7 @@ import { UpstreamFailure, type HeaderBag, type StreamTranslator, type UpstreamCa
 import { redactSecrets } from '../observability/redact';
 import { SseParser } from '../upstream/sse';
 import { describeTransportError, type UpstreamResponse } from '../upstream/transport';
+import { AttemptSignal } from './attempt-signal';
 
 /** A failed attempt: what the upstream (or the network) said, normalised. */
 export class AttemptFailure extends Error {
@@ -56,10 +57,6 @@ async function readBodyText(res: UpstreamResponse, limit = 1 << 20): Promise<str
   return Buffer.concat(parts).toString('utf8');
 }
 
-function attemptSignal(clientSignal: AbortSignal, totalMs: number): AbortSignal {
-  return AbortSignal.any([clientSignal, AbortSignal.timeout(totalMs)]);
-}
-
 function networkFailure(err: unknown, clientSignal: AbortSignal, provider: ResolvedProvider): AttemptFailure {
   if (err instanceof AttemptFailure) return err;
   if (err instanceof UpstreamFailure) return new AttemptFailure(err.info, 200);
@@ -79,34 +76,23 @@ async function failureFromResponse(res: UpstreamResponse, provider: ResolvedProv
   return new AttemptFailure({ ...info, message: redactSecrets(info.message) }, res.status);
 }
 
-/** The reason an attempt is aborted when its first byte is late; reads as undici's own header timeout. */
-class FirstByteTimeout extends Error {
-  readonly code = 'UND_ERR_HEADERS_TIMEOUT';
-  constructor(ms: number) {
-    super(`no response headers within ${ms} ms`);
-    this.name = 'FirstByteTimeout';
-  }
+/** Starts the attempt's clock: total time, and the first-byte deadline when the provider sets one. */
+function startAttempt(provider: ResolvedProvider, clientSignal: AbortSignal): AttemptSignal {
+  return new AttemptSignal(clientSignal, provider.timeouts.totalMs, provider.timeouts.firstByteMs);
 }
 
-async function send(provider: ResolvedProvider, spec: ReturnType<ResolvedProvider['adapter']['buildChatRequest']>, clientSignal: AbortSignal, timing: AttemptTiming): Promise<UpstreamResponse> {
+async function send(provider: ResolvedProvider, spec: ReturnType<ResolvedProvider['adapter']['buildChatRequest']>, attempt: AttemptSignal, timing: AttemptTiming): Promise<UpstreamResponse> {
   const started = performance.now();
-  const firstByteMs = provider.timeouts.firstByteMs;
-  // undici's headersTimeout runs on a coarse (about one second) timer; a sub-second first-byte budget needs a
-  // precise one, or failover waits up to a second longer than configured.
-  const late = new AbortController();
-  const timer = firstByteMs === undefined ? undefined : setTimeout(() => late.abort(new FirstByteTimeout(firstByteMs)), firstByteMs);
-  const signal = attemptSignal(clientSignal, provider.timeouts.totalMs);
-  try {
-    const res = await provider.transport.send(spec, {
-      signal: timer ? AbortSignal.any([signal, late.signal]) : signal,
-      firstByteTimeoutMs: firstByteMs ?? provider.timeouts.totalMs,
-      idleTimeoutMs: provider.timeouts.totalMs,
-    });
-    timing.ttfbMs = performance.now() - started;
-    return res;
-  } finally {
-    clearTimeout(timer);
-  }
+  // The first-byte deadline is our own precise timer (AttemptSignal): undici's header timeout ticks about
+  // once a second, which would let a sub-second budget run a second late.
+  const res = await provider.transport.send(spec, {
+    signal: attempt.signal,
+    firstByteTimeoutMs: provider.timeouts.totalMs,
+    idleTimeoutMs: provider.timeouts.totalMs,
+  });
+  attempt.firstByteArrived(); // a stream's first chunk has its own deadline (openChatStream)
+  timing.ttfbMs = performance.now() - started;
+  return res;
 }
 
 /**
@@ -115,8 +101,9 @@ async function send(provider: ResolvedProvider, spec: ReturnType<ResolvedProvide
  * @example const completion = await callChat(provider, body, { provider: provider.settings, model, stream: false }, signal, timing);
  */
 export async function callChat(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSignal, timing: AttemptTiming): Promise<ChatCompletion> {
+  const attempt = startAttempt(provider, clientSignal);
   try {
-    const res = await send(provider, provider.adapter.buildChatRequest(body, call), clientSignal, timing);
+    const res = await send(provider, provider.adapter.buildChatRequest(body, call), attempt, timing);
     if (res.status >= 400) throw await failureFromResponse(res, provider);
     const text = await readBodyText(res, 64 << 20);
     let json: unknown;
@@ -128,6 +115,8 @@ export async function callChat(provider: ResolvedProvider, body: ChatRequest, ca
     return provider.adapter.parseChatResponse(json, call);
   } catch (err) {
     throw networkFailure(err, clientSignal, provider);
+  } finally {
+    attempt.dispose();
   }
 }
 
@@ -137,12 +126,15 @@ export async function callEmbeddings(provider: ResolvedProvider, body: Embedding
   if (!adapter.buildEmbeddingsRequest || !adapter.parseEmbeddingsResponse) {
     throw new AttemptFailure({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', message: `${provider.name} (${adapter.api}) does not serve embeddings`, retryable: true }, 0);
   }
+  const attempt = startAttempt(provider, clientSignal);
   try {
-    const res = await send(provider, adapter.buildEmbeddingsRequest(body, call), clientSignal, timing);
+    const res = await send(provider, adapter.buildEmbeddingsRequest(body, call), attempt, timing);
     if (res.status >= 400) throw await failureFromResponse(res, provider);
     return adapter.parseEmbeddingsResponse(JSON.parse(await readBodyText(res, 256 << 20)), call);
   } catch (err) {
     throw networkFailure(err, clientSignal, provider);
+  } finally {
+    attempt.dispose();
   }
 }
 
@@ -188,15 +180,22 @@ function firstChunkDeadline(provider: ResolvedProvider, ms: number | undefined):
  */
 export async function openChatStream(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSignal, timing: AttemptTiming): Promise<OpenedStream> {
   const started = performance.now();
+  // The attempt's clock runs until the stream ends: timeout_ms bounds the whole answer.
+  const attempt = startAttempt(provider, clientSignal);
   let res: UpstreamResponse;
   try {
-    res = await send(provider, provider.adapter.buildChatRequest(body, call), clientSignal, timing);
+    res = await send(provider, provider.adapter.buildChatRequest(body, call), attempt, timing);
     if (res.status >= 400) throw await failureFromResponse(res, provider);
   } catch (err) {
+    attempt.dispose();
     throw networkFailure(err, clientSignal, provider);
   }
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const finish = () => {
+    attempt.dispose();
+    resolveDone();
+  };
   const inner = translateStream(res, provider.adapter.createStreamTranslator(call), provider, clientSignal);
   const rest = (async function* () {
     try {
