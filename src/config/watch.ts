@@ -1,9 +1,10 @@
 /**
  * Watches the config file and the plugin files it names, and calls back (debounced) when any of them may have
- * changed. It watches the parent directories rather than the files, because editors save by writing a temp
- * file and renaming it, and Kubernetes ConfigMaps swap a `..data` symlink: both replace the file we would
- * otherwise be watching. The caller compares content hashes, so spurious events cost one file read.
+ * changed. Editors that save by writing a temp file and renaming it over the original, or by moving the old
+ * file aside, replace the file rather than change it (chokidar's `atomic` mode reports that as a change), and
+ * Kubernetes ConfigMaps re-point a `..data` symlink beside the file, which is watched as well.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 
@@ -19,27 +20,30 @@ export interface ConfigWatcher {
  * @example const w = watchFiles(['/etc/switchyard/proxy.yaml'], () => gateway.reload('file change'));
  */
 export function watchFiles(files: string[], onChange: () => void, debounceMs = 150): ConfigWatcher {
-  let watched = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   const fire = () => {
     if (timer) clearTimeout(timer);
     timer = setTimeout(onChange, debounceMs);
   };
-  const watcher: FSWatcher = chokidar.watch([], { ignoreInitial: true, depth: 0, followSymlinks: true });
+  // The files themselves, not their directories: chokidar rescans a watched directory on every event in it,
+  // so a log or spend file written beside proxy.yaml would cost a stat per entry on every request.
+  // `atomic` turns an editor's delete-and-recreate or rename-over into one change.
+  const watcher: FSWatcher = chokidar.watch([], { ignoreInitial: true, followSymlinks: true, atomic: true, depth: 0 });
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  watcher.on('all', (_event, changed) => {
-    const name = path.basename(changed);
-    // Only react to files we care about, or to ConfigMap-style ..data / ..timestamp swaps.
-    if ([...watched].some((f) => path.basename(f) === name) || name.startsWith('..')) fire();
-  });
+  watcher.on('all', () => fire());
+  let watched: string[] = [];
+  const targets = (list: string[]) => {
+    // A Kubernetes ConfigMap updates by re-pointing the ..data symlink beside the file: watch that too.
+    const configMapLinks = list.map((f) => path.join(path.dirname(f), '..data')).filter((p) => existsSync(p));
+    return [...new Set([...list, ...configMapLinks])];
+  };
   const setFiles = (next: string[]) => {
-    const dirs = new Set(next.map((f) => path.dirname(f)));
-    const old = new Set([...watched].map((f) => path.dirname(f)));
-    const add = [...dirs].filter((d) => !old.has(d));
-    const remove = [...old].filter((d) => !dirs.has(d));
+    const wanted = targets(next);
+    const remove = watched.filter((f) => !wanted.includes(f));
+    const add = wanted.filter((f) => !watched.includes(f));
+    watched = wanted;
     if (remove.length) watcher.unwatch(remove);
     if (add.length) watcher.add(add);
-    watched = new Set(next);
   };
   setFiles(files);
   return {
