@@ -7,14 +7,36 @@ import winston from 'winston';
 import { redactSecrets } from './redact';
 
 export type Logger = winston.Logger;
+
+/** Where winston transports read the finished line from (triple-beam's MESSAGE symbol). */
+const MESSAGE = Symbol.for('message');
 export type LogFormat = 'json' | 'pretty';
 
-const redact = winston.format((info) => {
+/** Pretty output: redact each field, then let winston lay it out. */
+const redactFields = winston.format((info) => {
   info.message = typeof info.message === 'string' ? redactSecrets(info.message) : info.message;
   for (const key of Object.keys(info)) {
     const value = info[key];
     if (typeof value === 'string') info[key] = redactSecrets(value);
   }
+  return info;
+});
+
+/**
+ * JSON lines, built in one step: serialise, then redact the whole line once. Cheaper than redacting field by
+ * field and serialising through winston's generic json format (this runs for every request), and it also
+ * catches a secret nested inside an object field.
+ */
+const jsonLine = winston.format((info) => {
+  const { level, message, ...rest } = info;
+  let line: string;
+  try {
+    line = JSON.stringify({ level, message, ...rest, timestamp: new Date().toISOString() });
+  } catch {
+    // A circular or BigInt field: keep the line, lose the fields.
+    line = JSON.stringify({ level, message: String(message), timestamp: new Date().toISOString(), note: 'fields not serialisable' });
+  }
+  (info as unknown as Record<symbol, string>)[MESSAGE] = redactSecrets(line);
   return info;
 });
 
@@ -28,11 +50,9 @@ export function createLogger(opts: { level?: string; format?: LogFormat; silent?
   return winston.createLogger({
     level: opts.level ?? process.env.SWITCHYARD_LOG_LEVEL ?? 'info',
     silent: opts.silent ?? false,
-    format: winston.format.combine(
-      redact(),
-      winston.format.timestamp(),
-      format === 'json' ? winston.format.json() : winston.format.combine(winston.format.colorize(), winston.format.simple()),
-    ),
+    format: format === 'json'
+      ? jsonLine()
+      : winston.format.combine(redactFields(), winston.format.timestamp(), winston.format.colorize(), winston.format.simple()),
     transports: [new winston.transports.Console()],
   });
 }

@@ -169,6 +169,27 @@ export interface RequestMetricsInput {
 }
 
 /**
+ * The child of a labelled metric for one label set, cached: prom-client validates and hashes the labels on
+ * every call otherwise, several times per request. Label values come from the config, so the cache is bounded.
+ */
+const children = new WeakMap<object, Map<string, unknown>>();
+function labelled<C>(metric: { labels(values: Record<string, string>): C }, values: Record<string, string>): C {
+  let byKey = children.get(metric);
+  if (!byKey) {
+    byKey = new Map();
+    children.set(metric, byKey);
+  }
+  let key = '';
+  for (const k in values) key += `${k}=${values[k]}\u0000`;
+  let child = byKey.get(key) as C | undefined;
+  if (!child) {
+    child = metric.labels(values);
+    byKey.set(key, child);
+  }
+  return child;
+}
+
+/**
  * The alias label: the alias the client asked for if the config has it (a fallback shows in provider and
  * model, and in switchyard_fallbacks_total), else the served one, else "unknown" (or "none" if none was named).
  */
@@ -194,38 +215,38 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
   const provider = ctx.servedBy?.provider ?? 'none';
   const model = ctx.servedBy?.model ?? 'none';
   const route = { endpoint: ctx.endpoint, alias, provider, model };
-  requests.inc({ ...route, status: String(outcome.status) });
-  requestDuration.observe(route, outcome.latencyMs / 1000);
+  labelled(requests, { ...route, status: String(outcome.status) }).inc();
+  labelled(requestDuration, route).observe(outcome.latencyMs / 1000);
 
   let upstreamMs = 0;
   for (const a of ctx.attempts) {
     if (a.skipped) continue;
     upstreamMs += a.latencyMs;
-    upstreamDuration.observe({ alias: a.alias, provider: a.provider, model: a.model, status: String(a.status) }, a.latencyMs / 1000);
-    if (a.ttfbMs !== undefined) upstreamFirstByte.observe({ alias: a.alias, provider: a.provider, model: a.model }, a.ttfbMs / 1000);
+    labelled(upstreamDuration, { alias: a.alias, provider: a.provider, model: a.model, status: String(a.status) }).observe(a.latencyMs / 1000);
+    if (a.ttfbMs !== undefined) labelled(upstreamFirstByte, { alias: a.alias, provider: a.provider, model: a.model }).observe(a.ttfbMs / 1000);
   }
   const firstByteMs = firstByteMono !== undefined ? firstByteMono - ctx.startedMono : undefined;
-  if (firstByteMs !== undefined) firstByte.observe(route, firstByteMs / 1000);
+  if (firstByteMs !== undefined) labelled(firstByte, route).observe(firstByteMs / 1000);
   // A stream's attempt ends at its first chunk, so its overhead is measured up to the first byte; a JSON
   // answer's attempt covers the whole upstream call, so its overhead is measured to the end.
   // Hedged attempts overlap in time, so their sum is not time spent waiting; such requests are left out.
   const measuredUntil = ctx.stream ? firstByteMs : outcome.latencyMs;
   const hedged = ctx.attempts.some((a) => a.hedge);
-  if (ctx.servedBy && measuredUntil !== undefined && !hedged) overhead.observe(route, Math.max(0, measuredUntil - upstreamMs) / 1000);
+  if (ctx.servedBy && measuredUntil !== undefined && !hedged) labelled(overhead, route).observe(Math.max(0, measuredUntil - upstreamMs) / 1000);
 
   countRoutingSteps(ctx);
 
   const u = outcome.usage ?? ctx.usage;
   if (u && ctx.servedBy) {
     const labels = { alias, provider, model };
-    if (u.prompt_tokens) tokens.inc({ ...labels, kind: 'input' }, u.prompt_tokens);
-    if (u.completion_tokens) tokens.inc({ ...labels, kind: 'output' }, u.completion_tokens);
+    if (u.prompt_tokens) labelled(tokens, { ...labels, kind: 'input' }).inc(u.prompt_tokens);
+    if (u.completion_tokens) labelled(tokens, { ...labels, kind: 'output' }).inc(u.completion_tokens);
     const cached = u.prompt_tokens_details?.cached_tokens;
-    if (cached) tokens.inc({ ...labels, kind: 'cached' }, cached);
+    if (cached) labelled(tokens, { ...labels, kind: 'cached' }).inc(cached);
   }
-  if (typeof ctx.costUsd === 'number' && ctx.costUsd > 0 && Number.isFinite(ctx.costUsd)) cost.inc({ alias, provider, model }, ctx.costUsd);
-  if (ctx.cache) cache.inc({ alias, result: ctx.cache });
-  if (ctx.stream && ctx.servedBy) streams.inc({ alias, provider, model, result: streamResult(ctx, outcome) });
+  if (typeof ctx.costUsd === 'number' && ctx.costUsd > 0 && Number.isFinite(ctx.costUsd)) labelled(cost, { alias, provider, model }).inc(ctx.costUsd);
+  if (ctx.cache) labelled(cache, { alias, result: ctx.cache }).inc();
+  if (ctx.stream && ctx.servedBy) labelled(streams, { alias, provider, model, result: streamResult(ctx, outcome) }).inc();
 }
 
 /**
@@ -235,11 +256,11 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
 function countRoutingSteps(ctx: RequestContext): void {
   const called = new Set<string>();
   ctx.attempts.forEach((a, i) => {
-    if (i > 0 && ctx.attempts[i - 1].alias !== a.alias) fallbacks.inc({ alias: ctx.attempts[i - 1].alias, fallback: a.alias });
+    if (i > 0 && ctx.attempts[i - 1].alias !== a.alias) labelled(fallbacks, { alias: ctx.attempts[i - 1].alias, fallback: a.alias }).inc();
     if (a.skipped) return;
-    if (a.hedge) hedges.inc({ alias: a.alias, provider: a.provider });
+    if (a.hedge) labelled(hedges, { alias: a.alias, provider: a.provider }).inc();
     const target = `${a.alias}\u0000${a.provider}\u0000${a.model}`;
-    if (called.has(target) && !a.hedge) retries.inc({ alias: a.alias, provider: a.provider });
+    if (called.has(target) && !a.hedge) labelled(retries, { alias: a.alias, provider: a.provider }).inc();
     called.add(target);
   });
 }
