@@ -8,6 +8,7 @@ import type { ResolvedProvider } from '../config/snapshot';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../providers/openai-types';
 import { UpstreamFailure, type HeaderBag, type StreamTranslator, type UpstreamCall, type UpstreamErrorInfo } from '../providers/types';
 import { redactSecrets } from '../observability/redact';
+import { readRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
 import { SseParser } from '../upstream/sse';
 import { describeTransportError, type UpstreamResponse } from '../upstream/transport';
 import { AttemptSignal } from './attempt-signal';
@@ -29,6 +30,14 @@ export interface AttemptTiming {
   ttfbMs?: number;
   /** For streams: ms from sending until the first chunk arrived. */
   firstChunkMs?: number;
+  /** The upstream's rate-limit headers, when it sent any, in the one internal form. */
+  rateLimit?: RateLimitState;
+}
+
+/** True when a response carries rate-limit headers worth parsing (most local upstreams send none). */
+function hasRateLimitHeaders(headers: HeaderBag): boolean {
+  for (const name in headers) if (name.startsWith('x-ratelimit-') || name.startsWith('anthropic-ratelimit-')) return true;
+  return false;
 }
 
 /** A stream whose first chunks have arrived, so it is safe to commit to it. */
@@ -92,6 +101,7 @@ async function send(provider: ResolvedProvider, spec: ReturnType<ResolvedProvide
   });
   attempt.firstByteArrived(); // a stream's first chunk has its own deadline (openChatStream)
   timing.ttfbMs = performance.now() - started;
+  if (hasRateLimitHeaders(res.headers)) timing.rateLimit = readRateLimitHeaders(res.headers);
   return res;
 }
 

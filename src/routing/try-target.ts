@@ -5,6 +5,7 @@
 import type { ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
+import { toOpenAIRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
 import type { UpstreamCall } from '../providers/types';
 import type { PlannedAttempt } from './attempt-plan';
 import { AttemptFailure, type AttemptTiming } from './call-target';
@@ -34,6 +35,17 @@ export interface AnswerLifecycle<T> {
 }
 
 /** Records a target that was passed over without a call. @example recordSkip(ctx, step, 'cooling down') */
+/**
+ * The upstream's rate-limit state, in OpenAI's header spelling, for the client. Headers a plugin already set
+ * (the gateway's own limits, from the rate-limit plugin) take precedence: they are the limits the client is
+ * actually held to.
+ */
+function passOnRateLimits(ctx: RequestContext, state: RateLimitState): void {
+  for (const [name, value] of Object.entries(toOpenAIRateLimitHeaders(state))) {
+    if (!(name in ctx.responseHeaders)) ctx.responseHeaders[name] = value;
+  }
+}
+
 export function recordSkip(ctx: RequestContext, step: PlannedAttempt, reason: string): TargetSkipped {
   ctx.attempts.push({ alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: 0, latencyMs: 0, ok: false, skipped: true, reason });
   return new TargetSkipped(reason);
@@ -66,6 +78,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
       const value = await run(provider, body, { provider: provider.settings, model: step.target.model, stream: ctx.stream }, signal, timing);
       const elapsed = performance.now() - started;
       Object.assign(record, { ok: true, status: 200, latencyMs: elapsed, ttfbMs: timing.ttfbMs });
+      if (timing.rateLimit) passOnRateLimits(ctx, timing.rateLimit);
       stats.recordTtfb(key, timing.firstChunkMs ?? timing.ttfbMs ?? elapsed);
       if (lifecycle.heldUntil) void lifecycle.heldUntil(value).then(endInFlight, endInFlight);
       else endInFlight();

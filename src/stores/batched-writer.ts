@@ -16,6 +16,8 @@ export interface BatchedWriterOptions<T> {
   maxRetryDelayMs?: number;
   /** Told about the first failure of an outage and about drops; never given the items themselves. */
   onProblem?(message: string, detail: Record<string, unknown>): void;
+  /** Told about every drop, with how many items were lost (for a metric). */
+  onDrop?(count: number): void;
 }
 
 export interface BatchedWriterStats {
@@ -58,6 +60,7 @@ export class BatchedWriter<T> {
   push(item: T): void {
     if (this.closed || this.buffer.length >= this.maxBuffer) {
       this.counters.dropped++;
+      this.options.onDrop?.(1);
       // Report the first drop and then every thousandth, so an outage does not flood the log.
       if (this.counters.dropped % 1000 === 1) this.options.onProblem?.('buffer full; dropping records', { dropped: this.counters.dropped });
       return;
@@ -88,6 +91,7 @@ export class BatchedWriter<T> {
     }
     if (this.buffer.length > 0) {
       this.counters.dropped += this.buffer.length;
+      this.options.onDrop?.(this.buffer.length);
       this.options.onProblem?.('closing with unwritten records; dropped', { dropped: this.buffer.length });
       this.buffer = [];
     }

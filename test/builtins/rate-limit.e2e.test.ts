@@ -68,6 +68,10 @@ describe('rate-limit plugin (e2e, memory store)', () => {
     expect(shaped.headers.get('x-ratelimit-remaining-requests')).toBe('0');
     expect(Date.now() - burstStart).toBeGreaterThanOrEqual(1900);
     expect(Date.now() - started).toBeLessThan(3000);
+    // The wait shows in /metrics: an admitted request that waited, and rejections from the test before.
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchyard_ratelimit_wait_seconds_count\{result="admitted"\} [1-9]/);
+    expect(metrics).toMatch(/switchyard_ratelimit_wait_seconds_count\{result="rejected"\} [1-9]/);
   });
 
   test('a config reload keeps the buckets: it does not hand every key a fresh minute', async () => {

@@ -154,6 +154,14 @@ describe('routing and fallback', () => {
     expect(await res.json()).toEqual({ error: expect.objectContaining({ code: 'model_not_found', param: 'model', type: 'invalid_request_error' }) });
   });
 
+  test("the upstream's rate-limit headers reach the client in OpenAI's spelling", async () => {
+    fake.on('model-a', { headers: { 'x-ratelimit-limit-requests': '500', 'x-ratelimit-remaining-requests': '42', 'x-ratelimit-reset-requests': '6m0s' } });
+    const res = await chat({ model: 'chat' });
+    expect(res.headers.get('x-ratelimit-limit-requests')).toBe('500');
+    expect(res.headers.get('x-ratelimit-remaining-requests')).toBe('42');
+    expect(res.headers.get('x-ratelimit-reset-requests')).toBe('360s');
+  });
+
   test('the x-request-id the client sent is echoed', async () => {
     const res = await chat({ model: 'chat' }, { 'x-request-id': 'trace-123' });
     expect(res.headers.get('x-request-id')).toBe('trace-123');

@@ -2,6 +2,7 @@
  * A spend sink with its batched writer: records are pushed without waiting, written in batches, and flushed
  * before the sink closes (one object, so shutdown closes them in the right order).
  */
+import { recordSpendDrop } from '../../observability/metrics';
 import { BatchedWriter } from '../../stores/batched-writer';
 import type { SpendRecord, SpendSink } from '../../stores/spend-sink';
 
@@ -21,6 +22,7 @@ export class SpendLog {
     this.writer = new BatchedWriter<SpendRecord>({
       write: (rows) => sink.write(rows),
       onProblem,
+      onDrop: recordSpendDrop,
       maxBuffer: options.maxBuffer,
       flushIntervalMs: options.flushIntervalMs,
     });

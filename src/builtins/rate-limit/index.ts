@@ -5,13 +5,14 @@
  * With `store: redis://…` all instances share the buckets, and fall back to local ones while Redis is away.
  */
 import { GatewayError } from '../../errors';
+import { recordRateLimitWait, setRateLimitQueueDepth } from '../../observability/metrics';
 import type { PluginHooks, PluginModule, RequestContext, RequestOutcome } from '../../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../../providers/openai-types';
 import { estimateEmbeddingsTokens, estimateRequestTokens } from '../../pricing/estimate-tokens';
 import { FailoverTokenBuckets } from '../../stores/failover-token-buckets';
 import { openRedis, waitForRedis } from '../../stores/redis-client';
 import { parseStoreLocation } from '../../stores/store-url';
-import { LocalTokenBuckets, type BucketAdjustment, type TakeResult, type TokenBuckets } from '../../stores/token-buckets';
+import { LocalTokenBuckets, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from '../../stores/token-buckets';
 import { providerLimits } from '../config-sections';
 import { planAdmission, planProvider, type PlannedBucket } from './bucket-plan';
 import { ConcurrencyGate, ConcurrencyTimeout } from './concurrency-gate';
@@ -61,6 +62,24 @@ function actualTokens(ctx: RequestContext, outcome: RequestOutcome): number {
   return usage?.total_tokens ?? 0;
 }
 
+/** `queue.admit`, with the time spent waiting and the queue's depth reported to /metrics. */
+async function admitCounted(queue: FairQueue, lane: string, specs: readonly BucketSpec[], deadline: number, signal: AbortSignal): Promise<TakeResult> {
+  const started = performance.now();
+  // Sampled once the request has had its chance to join the queue.
+  const sample = setImmediate(() => setRateLimitQueueDepth('total', queue.waiting));
+  try {
+    const taken = await queue.admit(lane, specs, deadline, signal);
+    recordRateLimitWait((performance.now() - started) / 1000, true);
+    return taken;
+  } catch (err) {
+    if (err instanceof QueueTimeout) recordRateLimitWait((performance.now() - started) / 1000, false);
+    throw err;
+  } finally {
+    clearImmediate(sample);
+    setRateLimitQueueDepth('total', queue.waiting);
+  }
+}
+
 /**
  * @example
  * plugins:
@@ -101,7 +120,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         const lane = ctx.caller?.keyName ?? '';
         let taken: TakeResult;
         try {
-          taken = await queue.admit(lane, planned.map((p) => p.spec), Date.now() + maxQueueMs, ctx.signal);
+          taken = await admitCounted(queue, lane, planned.map((p) => p.spec), Date.now() + maxQueueMs, ctx.signal);
         } catch (err) {
           if (!(err instanceof QueueTimeout)) throw err;
           const headers = headersFor(err.lastDenial, planned);
@@ -123,7 +142,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         const planned = planProvider(attempt.provider, limits, charged.tokens);
         if (planned.length > 0) {
           try {
-            await queue.admit(ctx.caller?.keyName ?? '', planned.map((p) => p.spec), deadline, ctx.signal);
+            await admitCounted(queue, ctx.caller?.keyName ?? '', planned.map((p) => p.spec), deadline, ctx.signal);
           } catch (err) {
             if (!(err instanceof QueueTimeout)) throw err;
             throw tooManyRequests(err.lastDenial, planned, {});
