@@ -5,6 +5,7 @@
  */
 import winston from 'winston';
 import { redactSecrets } from './redact';
+import { BatchedStdoutTransport } from './stdout-transport';
 
 export type Logger = winston.Logger;
 
@@ -53,6 +54,6 @@ export function createLogger(opts: { level?: string; format?: LogFormat; silent?
     format: format === 'json'
       ? jsonLine()
       : winston.format.combine(redactFields(), winston.format.timestamp(), winston.format.colorize(), winston.format.simple()),
-    transports: [new winston.transports.Console()],
+    transports: [format === 'json' ? new BatchedStdoutTransport() : new winston.transports.Console()],
   });
 }

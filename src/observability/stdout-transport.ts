@@ -1,0 +1,56 @@
+/**
+ * A winston transport that writes log lines to stdout in batches: every line logged during one turn of the
+ * event loop goes out in a single write. Under load that turns one write system call per request into one per
+ * turn (measured: the per-request log write was about a third of the gateway's system-call time). Lines are
+ * flushed before the process exits, and warnings and errors are written at once, so nothing that explains a
+ * crash waits in the buffer.
+ */
+import { writeSync } from 'node:fs';
+import Transport from 'winston-transport';
+
+const MESSAGE = Symbol.for('message');
+const URGENT = new Set(['error', 'warn']);
+
+/**
+ * @example winston.createLogger({ transports: [new BatchedStdoutTransport()] })
+ */
+export class BatchedStdoutTransport extends Transport {
+  private pending: string[] = [];
+  private scheduled = false;
+
+  constructor() {
+    super();
+    process.once('exit', () => this.flushSync());
+  }
+
+  override log(info: Record<string | symbol, unknown>, done: () => void): void {
+    this.pending.push(`${String(info[MESSAGE])}\n`);
+    if (URGENT.has(String(info.level))) this.flushSync();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+    done();
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    process.stdout.write(text);
+  }
+
+  /** For exit and urgent lines: write now, synchronously, whatever stdout is. */
+  private flushSync(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    try {
+      writeSync(1, text);
+    } catch {
+      // stdout closed (EPIPE) or would block: a log line is not worth crashing for.
+      process.stdout.write(text);
+    }
+  }
+}
