@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import { Pool } from 'undici';
 
 const DIST = path.resolve(__dirname, '..');
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 8);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const LATENCY_N = Number(process.env.BENCH_LATENCY_N ?? 2000);
 const children: ChildProcess[] = [];
 
@@ -50,17 +50,27 @@ const jsonPort = (line: string) => {
 let counter = 0;
 const chatBody = (stream = false) => JSON.stringify({ model: 'bench', stream, messages: [{ role: 'user', content: `benchmark prompt ${counter++}` }] });
 
-async function throughput(url: string, headers: Record<string, string>): Promise<number> {
+async function throughputRun(url: string, headers: Record<string, string>, seconds: number): Promise<number> {
   const result = await autocannon({
     url: `${url}/v1/chat/completions`,
     connections: 32,
-    duration: DURATION_S,
+    duration: seconds,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     requests: [{ setupRequest: (req) => ({ ...req, body: chatBody() }) }],
   });
   if (result.non2xx > 0 || result.errors > 0) console.error(`  warning: ${result.non2xx} non-2xx, ${result.errors} errors at ${url}`);
   return result.requests.average;
+}
+
+/**
+ * Requests/s at 32 connections: a short warm-up (JIT, pools), then the better of two runs, because this shared
+ * machine has noisy neighbours and a single run can land on a bad second.
+ */
+async function throughput(url: string, headers: Record<string, string>): Promise<number> {
+  await throughputRun(url, headers, 2);
+  const runs = [await throughputRun(url, headers, DURATION_S), await throughputRun(url, headers, DURATION_S)];
+  return Math.max(...runs);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -165,7 +175,7 @@ ${scenario.extraConfig}`;
 const fmt = (n: number, d = 0) => n.toFixed(d);
 
 async function main(): Promise<void> {
-  console.log(`Switchyard benchmark: ${os.cpus().length} cores, Node ${process.version}, ${DURATION_S}s per throughput run, ${LATENCY_N} latency samples\n`);
+  console.log(`Switchyard benchmark: ${os.cpus().length} cores, Node ${process.version}, best of 2 × ${DURATION_S}s throughput runs after a 2s warm-up, ${LATENCY_N} latency samples\n`);
   const upstream = await startChild([path.join(DIST, 'testing/fake-openai-server.js')], jsonPort);
   const minimal = await startChild([path.join(DIST, 'bench/minimal-proxy.js'), '--upstream', `127.0.0.1:${upstream.port}`], jsonPort);
   const direct = `http://127.0.0.1:${upstream.port}`;
