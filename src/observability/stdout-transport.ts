@@ -11,6 +11,12 @@ import Transport from 'winston-transport';
 const MESSAGE = Symbol.for('message');
 const URGENT = new Set(['error', 'warn']);
 
+/** Every transport with lines waiting; one exit handler for all of them (tests create many loggers). */
+const live = new Set<BatchedStdoutTransport>();
+process.once('exit', () => {
+  for (const t of live) t.flushSync();
+});
+
 /**
  * @example winston.createLogger({ transports: [new BatchedStdoutTransport()] })
  */
@@ -18,13 +24,9 @@ export class BatchedStdoutTransport extends Transport {
   private pending: string[] = [];
   private scheduled = false;
 
-  constructor() {
-    super();
-    process.once('exit', () => this.flushSync());
-  }
-
   override log(info: Record<string | symbol, unknown>, done: () => void): void {
     this.pending.push(`${String(info[MESSAGE])}\n`);
+    live.add(this);
     if (URGENT.has(String(info.level))) this.flushSync();
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -35,6 +37,7 @@ export class BatchedStdoutTransport extends Transport {
 
   private flush(): void {
     this.scheduled = false;
+    live.delete(this);
     if (this.pending.length === 0) return;
     const text = this.pending.join('');
     this.pending = [];
@@ -42,7 +45,8 @@ export class BatchedStdoutTransport extends Transport {
   }
 
   /** For exit and urgent lines: write now, synchronously, whatever stdout is. */
-  private flushSync(): void {
+  flushSync(): void {
+    live.delete(this);
     if (this.pending.length === 0) return;
     const text = this.pending.join('');
     this.pending = [];
