@@ -73,7 +73,7 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
   const settings: ProviderSettings = {
     name,
     api,
-    baseUrl: (base_url ?? `mock://${name}`).replace(/\/+$/, ''),
+    baseUrl: (base_url ?? adapter.defaultBaseUrl ?? `mock://${name}`).replace(/\/+$/, ''),
     apiKey: api_key ?? '',
     headers: headers ?? {},
     dropParams: drop_params ?? [],

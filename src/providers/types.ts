@@ -84,6 +84,8 @@ export type HeaderBag = Record<string, string | string[] | undefined>;
 export interface ProviderAdapter {
   /** The `api:` value that selects this adapter. */
   readonly api: string;
+  /** The provider's public endpoint, used when the config gives no `base_url`. */
+  readonly defaultBaseUrl?: string;
   /** Headers that authenticate to the provider (used for chat and for /passthrough). */
   authHeaders(provider: ProviderSettings): Record<string, string>;
   /** `body.model` is already the target's upstream model. */

@@ -68,6 +68,19 @@ models:
     expect(r.stderr).toContain(`${file}:7:17: models.chat.fallbacks[0]: unknown alias "ghost"`);
   });
 
+  test('native adapters default their base_url; OpenAI-compatible providers must name theirs', () => {
+    const file = writeTemp(`providers:
+  claude: { api: anthropic, api_key: "k-123456" }
+  gemini: { api: gemini, api_key: "k-123456" }
+  vendor: { api: openai, api_key: "k-123456" }
+models:
+  chat: { targets: [ { provider: claude, model: claude-haiku-4-5 }, { provider: gemini, model: gemini-2.5-flash } ] }
+`);
+    const r = run(['validate', '--config', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([`${file}:4:11: providers.vendor: missing required field "base_url"`]);
+  });
+
   test('plugin options are checked too, without starting the plugin', () => {
     const file = writeTemp(`providers:
   demo: { api: mock }

@@ -26,6 +26,7 @@ function label(provider: ProviderSettings | undefined): string {
  */
 export const anthropicAdapter: ProviderAdapter = {
   api: 'anthropic',
+  defaultBaseUrl: ANTHROPIC_DEFAULT_BASE_URL,
 
   authHeaders(provider) {
     const version = typeof provider.options.version === 'string' ? provider.options.version : ANTHROPIC_DEFAULT_VERSION;

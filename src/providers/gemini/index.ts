@@ -35,6 +35,7 @@ export function geminiEndpoint(baseUrl: string, model: string, stream: boolean):
  */
 export const geminiAdapter: ProviderAdapter = {
   api: 'gemini',
+  defaultBaseUrl: GEMINI_DEFAULT_BASE_URL,
 
   authHeaders(provider) {
     return { 'x-goog-api-key': provider.apiKey };
