@@ -64,13 +64,3 @@ export function pluginOptions(config: Readonly<Record<string, unknown>>, name: s
   return isObject(entry) ? entry : undefined;
 }
 
-/**
- * The gateway's admin key: the `admin_key` of the first plugin entry that sets one (normally auth), the same
- * rule the server applies to /metrics.
- */
-export function adminKeyOf(config: Readonly<Record<string, unknown>>): string | undefined {
-  if (!Array.isArray(config.plugins)) return undefined;
-  const entry: unknown = config.plugins.find((p: unknown) => isObject(p) && 'admin_key' in p);
-  const key = isObject(entry) ? entry.admin_key : undefined;
-  return typeof key === 'string' && key !== '' ? key : undefined;
-}

@@ -37,3 +37,17 @@ export function adminKeyMatches(headers: IncomingHttpHeaders, adminKey: string):
   const presented = presentedKey(headers);
   return presented !== undefined && secretsEqual(presented, adminKey);
 }
+
+/**
+ * The admin key of a config: the `admin_key` option of the first plugin entry that has one (the auth plugin's),
+ * which guards /admin/* and, when configured so, /metrics.
+ *
+ * @example adminKeyOf(snapshot.config) // 'a-long-random-string' or undefined
+ */
+export function adminKeyOf(config: Readonly<Record<string, unknown>>): string | undefined {
+  const plugins = config.plugins;
+  if (!Array.isArray(plugins)) return undefined;
+  const entry: unknown = plugins.find((p: unknown) => typeof p === 'object' && p !== null && 'admin_key' in p);
+  const key = entry ? (entry as { admin_key?: unknown }).admin_key : undefined;
+  return typeof key === 'string' && key !== '' ? key : undefined;
+}

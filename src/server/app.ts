@@ -59,7 +59,7 @@ export function createApp(handle: RuntimeHandle, opts: AppOptions): express.Expr
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.use((req, res, next) => {
+  app.use((_req, res, next) => {
     if (handle.draining) {
       res.setHeader('connection', 'close');
       return void sendError(res, drainingError());

@@ -3,22 +3,12 @@
  * the admin key (the auth plugin's `admin_key`) may read it; `server.metrics.enabled: false` turns it off.
  */
 import type { Request, Response } from 'express';
-import type { GatewayConfig } from '../../config/types';
 import { GatewayError } from '../../errors';
 import type { RuntimeSnapshot } from '../../config/snapshot';
 import { METRICS_CONTENT_TYPE, metricsText, setCooldownStates, type CooldownState } from '../../observability/metrics';
-import { adminKeyMatches } from '../admin-key';
+import { adminKeyMatches, adminKeyOf } from '../admin-key';
 import type { RuntimeHandle } from '../runtime-handle';
 import { sendError } from '../send';
-
-/**
- * The gateway's admin key: the `admin_key` option of the first plugin that sets one (normally `auth`), so there
- * is one admin key however many admin endpoints there are.
- */
-export function configuredAdminKey(config: GatewayConfig): string | undefined {
-  const key = config.plugins.find((p) => 'admin_key' in p)?.admin_key;
-  return typeof key === 'string' && key !== '' ? key : undefined;
-}
 
 /**
  * Every configured target, in service unless the routing state's breakers say otherwise. Breaker keys are
@@ -52,7 +42,7 @@ export function metricsRoute(handle: RuntimeHandle) {
         throw new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', message: 'Metrics are disabled (server.metrics.enabled: false).' });
       }
       if (settings.require_admin_key) {
-        const adminKey = configuredAdminKey(snapshot.config);
+        const adminKey = adminKeyOf(snapshot.config);
         // No key configured while one is required: refuse everyone rather than serve openly.
         if (!adminKey || !adminKeyMatches(req.headers, adminKey)) {
           throw new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_admin_key', message: 'GET /metrics needs the admin key (Authorization: Bearer <admin_key>).' });
