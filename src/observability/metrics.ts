@@ -169,21 +169,20 @@ export interface RequestMetricsInput {
 }
 
 /**
- * The child of a labelled metric for one label set, cached: prom-client validates and hashes the labels on
- * every call otherwise, several times per request. Label values come from the config, so the cache is bounded.
+ * The child of a labelled metric for one label set, cached under a key the caller builds from the same values:
+ * prom-client validates and hashes the labels on every call otherwise, several times per request. Label values
+ * come from the config, so the cache is bounded.
  */
 const children = new WeakMap<object, Map<string, unknown>>();
-function labelled<C>(metric: { labels(values: Record<string, string>): C }, values: Record<string, string>): C {
+function labelled<C>(metric: { labels(values: Record<string, string>): C }, key: string, values: () => Record<string, string>): C {
   let byKey = children.get(metric);
   if (!byKey) {
     byKey = new Map();
     children.set(metric, byKey);
   }
-  let key = '';
-  for (const k in values) key += `${k}=${values[k]}\u0000`;
   let child = byKey.get(key) as C | undefined;
   if (!child) {
-    child = metric.labels(values);
+    child = metric.labels(values());
     byKey.set(key, child);
   }
   return child;
@@ -215,38 +214,49 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
   const provider = ctx.servedBy?.provider ?? 'none';
   const model = ctx.servedBy?.model ?? 'none';
   const route = { endpoint: ctx.endpoint, alias, provider, model };
-  labelled(requests, { ...route, status: String(outcome.status) }).inc();
-  labelled(requestDuration, route).observe(outcome.latencyMs / 1000);
+  const target = `${alias}\u0000${provider}\u0000${model}`;
+  const routeKey = `${ctx.endpoint}\u0000${target}`;
+  const status = String(outcome.status);
+  labelled(requests, `${routeKey}\u0000${status}`, () => ({ ...route, status })).inc();
+  labelled(requestDuration, routeKey, () => route).observe(outcome.latencyMs / 1000);
 
   let upstreamMs = 0;
   for (const a of ctx.attempts) {
     if (a.skipped) continue;
     upstreamMs += a.latencyMs;
-    labelled(upstreamDuration, { alias: a.alias, provider: a.provider, model: a.model, status: String(a.status) }).observe(a.latencyMs / 1000);
-    if (a.ttfbMs !== undefined) labelled(upstreamFirstByte, { alias: a.alias, provider: a.provider, model: a.model }).observe(a.ttfbMs / 1000);
+    const attemptKey = `${a.alias}\u0000${a.provider}\u0000${a.model}`;
+    const attemptStatus = String(a.status);
+    labelled(upstreamDuration, `${attemptKey}\u0000${attemptStatus}`, () => ({ alias: a.alias, provider: a.provider, model: a.model, status: attemptStatus })).observe(a.latencyMs / 1000);
+    if (a.ttfbMs !== undefined) labelled(upstreamFirstByte, attemptKey, () => ({ alias: a.alias, provider: a.provider, model: a.model })).observe(a.ttfbMs / 1000);
   }
   const firstByteMs = firstByteMono !== undefined ? firstByteMono - ctx.startedMono : undefined;
-  if (firstByteMs !== undefined) labelled(firstByte, route).observe(firstByteMs / 1000);
+  if (firstByteMs !== undefined) labelled(firstByte, routeKey, () => route).observe(firstByteMs / 1000);
   // A stream's attempt ends at its first chunk, so its overhead is measured up to the first byte; a JSON
   // answer's attempt covers the whole upstream call, so its overhead is measured to the end.
   // Hedged attempts overlap in time, so their sum is not time spent waiting; such requests are left out.
   const measuredUntil = ctx.stream ? firstByteMs : outcome.latencyMs;
   const hedged = ctx.attempts.some((a) => a.hedge);
-  if (ctx.servedBy && measuredUntil !== undefined && !hedged) labelled(overhead, route).observe(Math.max(0, measuredUntil - upstreamMs) / 1000);
+  if (ctx.servedBy && measuredUntil !== undefined && !hedged) labelled(overhead, routeKey, () => route).observe(Math.max(0, measuredUntil - upstreamMs) / 1000);
 
-  countRoutingSteps(ctx);
+  if (ctx.attempts.length > 1) countRoutingSteps(ctx);
 
   const u = outcome.usage ?? ctx.usage;
   if (u && ctx.servedBy) {
-    const labels = { alias, provider, model };
-    if (u.prompt_tokens) labelled(tokens, { ...labels, kind: 'input' }).inc(u.prompt_tokens);
-    if (u.completion_tokens) labelled(tokens, { ...labels, kind: 'output' }).inc(u.completion_tokens);
+    const tokensOf = (kind: string) => labelled(tokens, `${target}\u0000${kind}`, () => ({ alias, provider, model, kind }));
+    if (u.prompt_tokens) tokensOf('input').inc(u.prompt_tokens);
+    if (u.completion_tokens) tokensOf('output').inc(u.completion_tokens);
     const cached = u.prompt_tokens_details?.cached_tokens;
-    if (cached) labelled(tokens, { ...labels, kind: 'cached' }).inc(cached);
+    if (cached) tokensOf('cached').inc(cached);
   }
-  if (typeof ctx.costUsd === 'number' && ctx.costUsd > 0 && Number.isFinite(ctx.costUsd)) labelled(cost, { alias, provider, model }).inc(ctx.costUsd);
-  if (ctx.cache) labelled(cache, { alias, result: ctx.cache }).inc();
-  if (ctx.stream && ctx.servedBy) labelled(streams, { alias, provider, model, result: streamResult(ctx, outcome) }).inc();
+  if (typeof ctx.costUsd === 'number' && ctx.costUsd > 0 && Number.isFinite(ctx.costUsd)) labelled(cost, target, () => ({ alias, provider, model })).inc(ctx.costUsd);
+  if (ctx.cache) {
+    const result = ctx.cache;
+    labelled(cache, `${alias}\u0000${result}`, () => ({ alias, result })).inc();
+  }
+  if (ctx.stream && ctx.servedBy) {
+    const result = streamResult(ctx, outcome);
+    labelled(streams, `${target}\u0000${result}`, () => ({ alias, provider, model, result })).inc();
+  }
 }
 
 /**
@@ -256,11 +266,11 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
 function countRoutingSteps(ctx: RequestContext): void {
   const called = new Set<string>();
   ctx.attempts.forEach((a, i) => {
-    if (i > 0 && ctx.attempts[i - 1].alias !== a.alias) labelled(fallbacks, { alias: ctx.attempts[i - 1].alias, fallback: a.alias }).inc();
+    if (i > 0 && ctx.attempts[i - 1].alias !== a.alias) fallbacks.inc({ alias: ctx.attempts[i - 1].alias, fallback: a.alias });
     if (a.skipped) return;
-    if (a.hedge) labelled(hedges, { alias: a.alias, provider: a.provider }).inc();
+    if (a.hedge) hedges.inc({ alias: a.alias, provider: a.provider });
     const target = `${a.alias}\u0000${a.provider}\u0000${a.model}`;
-    if (called.has(target) && !a.hedge) labelled(retries, { alias: a.alias, provider: a.provider }).inc();
+    if (called.has(target) && !a.hedge) retries.inc({ alias: a.alias, provider: a.provider });
     called.add(target);
   });
 }
