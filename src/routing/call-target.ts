@@ -5,6 +5,7 @@
  * (and any retry or hedging wrapper) composes around.
  */
 import type { ResolvedProvider } from '../config/snapshot';
+import { GatewayError } from '../errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../providers/openai-types';
 import { UpstreamFailure, type HeaderBag, type StreamTranslator, type UpstreamCall, type UpstreamErrorInfo } from '../providers/types';
 import { redactSecrets } from '../observability/redact';
@@ -79,6 +80,9 @@ function readBodyText(res: UpstreamResponse, limit = 1 << 20): Promise<string> {
 function networkFailure(err: unknown, clientSignal: AbortSignal, provider: ResolvedProvider): AttemptFailure {
   if (err instanceof AttemptFailure) return err;
   if (err instanceof UpstreamFailure) return new AttemptFailure(err.info, 200);
+  // An adapter refusing a request it cannot express (a 4xx of the gateway's own) is the client's answer, not a
+  // network problem: return it as is, without trying other targets.
+  if (err instanceof GatewayError) return new AttemptFailure({ status: err.status, type: err.type, code: err.code, message: err.message, retryable: err.status >= 500 }, 0);
   const f = describeTransportError(err, clientSignal);
   const status = f.timedOut ? 504 : 502;
   return new AttemptFailure(
@@ -259,4 +263,3 @@ export const streamLifecycle = {
   discard: (stream: OpenedStream): void => stream.cancel(),
 };
 
-export type { HeaderBag };
