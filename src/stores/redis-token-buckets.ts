@@ -6,12 +6,29 @@
 import type Redis from 'ioredis';
 import { describeLevel, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from './token-buckets';
 
+// Shared by both scripts: Redis's clock in ms, a bucket's level refilled up to now, and storing a level with an
+// expiry for when the bucket would be full again (a full bucket needs no key).
+const LUA_PRELUDE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function refilled(key, cap, rate)
+  local h = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens = tonumber(h[1])
+  local ts = tonumber(h[2])
+  if tokens == nil then return cap end
+  if now > ts then tokens = math.min(cap, tokens + (now - ts) * rate) end
+  return tokens
+end
+local function store(key, tokens, cap, rate)
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'ts', tostring(now))
+  redis.call('PEXPIRE', key, math.ceil((cap - tokens) / rate) + 1000)
+end
+`;
+
 // KEYS: bucket keys. ARGV: capacity, refill per ms, cost — three per bucket.
 // Returns { allowed, waitMs, blockingIndex, level1*1000, level2*1000, … } (levels as integer milli-units,
 // because Redis truncates Lua numbers to integers on the way out).
-const TAKE_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const TAKE_SCRIPT = `${LUA_PRELUDE}
 local levels = {}
 local wait = 0
 local blocking = 0
@@ -19,11 +36,7 @@ for i = 1, #KEYS do
   local cap = tonumber(ARGV[(i - 1) * 3 + 1])
   local rate = tonumber(ARGV[(i - 1) * 3 + 2])
   local cost = tonumber(ARGV[(i - 1) * 3 + 3])
-  local h = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
-  local tokens = tonumber(h[1])
-  local ts = tonumber(h[2])
-  if tokens == nil then tokens = cap; ts = now end
-  if now > ts then tokens = math.min(cap, tokens + (now - ts) * rate) end
+  local tokens = refilled(KEYS[i], cap, rate)
   levels[i] = tokens
   local need = math.min(cost, cap)
   if tokens < need then
@@ -33,13 +46,10 @@ for i = 1, #KEYS do
 end
 local out = { wait == 0 and 1 or 0, wait, blocking }
 for i = 1, #KEYS do
-  local cap = tonumber(ARGV[(i - 1) * 3 + 1])
-  local rate = tonumber(ARGV[(i - 1) * 3 + 2])
   local tokens = levels[i]
   if wait == 0 then
     tokens = tokens - tonumber(ARGV[(i - 1) * 3 + 3])
-    redis.call('HSET', KEYS[i], 'tokens', tostring(tokens), 'ts', tostring(now))
-    redis.call('PEXPIRE', KEYS[i], math.ceil((cap - tokens) / rate) + 1000)
+    store(KEYS[i], tokens, tonumber(ARGV[(i - 1) * 3 + 1]), tonumber(ARGV[(i - 1) * 3 + 2]))
   end
   out[#out + 1] = math.floor(tokens * 1000)
 end
@@ -47,21 +57,12 @@ return out
 `;
 
 // KEYS: bucket keys. ARGV: capacity, refill per ms, delta — three per bucket.
-const ADJUST_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const ADJUST_SCRIPT = `${LUA_PRELUDE}
 for i = 1, #KEYS do
   local cap = tonumber(ARGV[(i - 1) * 3 + 1])
   local rate = tonumber(ARGV[(i - 1) * 3 + 2])
-  local delta = tonumber(ARGV[(i - 1) * 3 + 3])
-  local h = redis.call('HMGET', KEYS[i], 'tokens', 'ts')
-  local tokens = tonumber(h[1])
-  local ts = tonumber(h[2])
-  if tokens == nil then tokens = cap; ts = now end
-  if now > ts then tokens = math.min(cap, tokens + (now - ts) * rate) end
-  tokens = math.min(cap, tokens - delta)
-  redis.call('HSET', KEYS[i], 'tokens', tostring(tokens), 'ts', tostring(now))
-  redis.call('PEXPIRE', KEYS[i], math.ceil((cap - tokens) / rate) + 1000)
+  local tokens = math.min(cap, refilled(KEYS[i], cap, rate) - tonumber(ARGV[(i - 1) * 3 + 3]))
+  store(KEYS[i], tokens, cap, rate)
 end
 return 1
 `;
