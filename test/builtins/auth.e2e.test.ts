@@ -3,8 +3,8 @@
  * use, /v1/models narrowed to the key's aliases, and admin endpoints behind the admin key.
  */
 import { createHash } from 'node:crypto';
-import { gatewayWithFake } from '../routing/rig';
-import { chat } from '../routing/client';
+import { gatewayWithFake } from '../helpers/rig';
+import { chat } from '../helpers/client';
 
 const batchSecret = 'batch-secret-0001';
 const rig = gatewayWithFake(

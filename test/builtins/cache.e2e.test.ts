@@ -2,8 +2,8 @@
  * The cache plugin through the real daemon: hits with zero upstream calls for JSON and for streams (replayed
  * as proper SSE), truncated streams and errors never cached, Cache-Control honoured, a header on every answer.
  */
-import { gatewayWithFake } from '../routing/rig';
-import { chat, readSse, streamedText } from '../routing/client';
+import { gatewayWithFake } from '../helpers/rig';
+import { chat, readSse, streamedText } from '../helpers/client';
 
 const rig = gatewayWithFake(
   (url) => `

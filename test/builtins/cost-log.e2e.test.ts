@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
 import { startDaemon, type Daemon } from '../helpers/daemon';
 import { describeWithService, dropPostgresTable, scratchTable, POSTGRES_URL } from '../helpers/services';
-import { chat, readSse } from '../routing/client';
+import { chat, readSse } from '../helpers/client';
 
 function config(upstream: string, sink: string): string {
   return `

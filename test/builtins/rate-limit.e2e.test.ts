@@ -6,7 +6,7 @@
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
 import { startDaemon, type Daemon } from '../helpers/daemon';
 import { describeWithService, REDIS_URL, startPrivateRedis, type PrivateRedis } from '../helpers/services';
-import { chat } from '../routing/client';
+import { chat } from '../helpers/client';
 
 function config(upstream: string, rateLimit: string, keys = '      - { name: steady, key: "steady-key-0001", rpm: 30 }\n      - { name: scarce, key: "scarce-key-0001", rpm: 1 }'): string {
   return `

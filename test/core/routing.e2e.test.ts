@@ -1,11 +1,8 @@
 /**
  * Routing and fallback through the real daemon against a fake OpenAI upstream with injected faults.
  */
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startDaemon, type Daemon } from '../helpers/daemon';
-
-let fake: FakeOpenAI;
-let gw: Daemon;
+import { readSse } from '../helpers/client';
+import { gatewayWithFake } from '../helpers/rig';
 
 const config = (url: string) => `
 providers:
@@ -31,18 +28,10 @@ models:
     targets: [ { provider: primary, model: model-a } ]
 `;
 
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startDaemon({ config: config(fake.url) });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await fake?.close();
-});
-beforeEach(() => fake.reset());
+const rig = gatewayWithFake(config);
 
 function chat(body: Record<string, unknown>, headers: Record<string, string> = {}) {
-  return fetch(`${gw.url}/v1/chat/completions`, {
+  return fetch(`${rig.gw.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer client-key-never-forwarded', ...headers },
     body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }),
@@ -58,31 +47,31 @@ describe('routing and fallback', () => {
     expect(res.headers.get('x-switchyard-attempts')).toBe('1');
     const body = await res.json();
     expect(body.choices[0].message.content).toBe('reply from model-a');
-    expect(fake.calls).toHaveLength(1);
-    expect(fake.calls[0].body?.model).toBe('model-a');
-    expect(fake.calls[0].headers.authorization).toBe('Bearer sk-primary-secret-000111');
+    expect(rig.fake.calls).toHaveLength(1);
+    expect(rig.fake.calls[0].body?.model).toBe('model-a');
+    expect(rig.fake.calls[0].headers.authorization).toBe('Bearer sk-primary-secret-000111');
   });
 
   test('a 500 from the first target fails over to the next target', async () => {
-    fake.on('model-a', { status: 500 });
+    rig.fake.on('model-a', { status: 500 });
     const res = await chat({ model: 'chat' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-switchyard-provider')).toBe('secondary');
     expect(res.headers.get('x-switchyard-attempts')).toBe('2');
-    expect(fake.callsFor('model-a')).toHaveLength(1);
-    expect(fake.callsFor('model-b')).toHaveLength(1);
+    expect(rig.fake.callsFor('model-a')).toHaveLength(1);
+    expect(rig.fake.callsFor('model-b')).toHaveLength(1);
   });
 
   test('a 429 with Retry-After fails over', async () => {
-    fake.on('model-a', { status: 429, headers: { 'retry-after': '30' } });
+    rig.fake.on('model-a', { status: 429, headers: { 'retry-after': '30' } });
     const res = await chat({ model: 'chat' });
     expect(res.status).toBe(200);
     expect((await res.json()).model).toBe('model-b');
   });
 
   test('a dropped connection and a hanging upstream both fail over to the fallback alias', async () => {
-    fake.on('model-a', { drop: true });
-    fake.on('model-b', { hang: true });
+    rig.fake.on('model-a', { drop: true });
+    rig.fake.on('model-b', { hang: true });
     const res = await chat({ model: 'chat' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-switchyard-model')).toBe('model-c');
@@ -90,24 +79,24 @@ describe('routing and fallback', () => {
   });
 
   test('a target slower than its timeout is abandoned and the answer comes from the next', async () => {
-    fake.on('model-a', { delayMs: 3000 });
+    rig.fake.on('model-a', { delayMs: 3000 });
     const res = await chat({ model: 'chat' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-switchyard-model')).toBe('model-b');
   });
 
   test('a 400 caused by the request is returned as is, without trying other targets', async () => {
-    fake.on('model-a', { status: 400, errorMessage: 'temperature is invalid for this model', errorCode: 'invalid_value' });
+    rig.fake.on('model-a', { status: 400, errorMessage: 'temperature is invalid for this model', errorCode: 'invalid_value' });
     const res = await chat({ model: 'chat' });
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error.message).toBe('temperature is invalid for this model');
     expect(body.error.code).toBe('invalid_value');
-    expect(fake.calls).toHaveLength(1);
+    expect(rig.fake.calls).toHaveLength(1);
   });
 
   test('when every target fails, the client gets a 502 summarising each attempt, without keys', async () => {
-    fake.on('*', { status: 503, errorMessage: 'overloaded; key sk-primary-secret-000111 is fine' });
+    rig.fake.on('*', { status: 503, errorMessage: 'overloaded; key sk-primary-secret-000111 is fine' });
     const res = await chat({ model: 'chat' });
     expect(res.status).toBe(502);
     const body = await res.json();
@@ -115,18 +104,18 @@ describe('routing and fallback', () => {
     expect(body.error.message).toContain('primary/model-a');
     expect(body.error.message).toContain('secondary/model-c');
     expect(body.error.message).not.toContain('sk-primary-secret-000111');
-    expect(JSON.stringify(gw.logs())).not.toContain('sk-primary-secret-000111');
+    expect(JSON.stringify(rig.gw.logs())).not.toContain('sk-primary-secret-000111');
   });
 
   test('when every target times out, the status is 504', async () => {
-    fake.on('model-a', { hang: true });
+    rig.fake.on('model-a', { hang: true });
     const res = await chat({ model: 'single' });
     expect(res.status).toBe(504);
     expect((await res.json()).error.type).toBe('timeout_error');
   });
 
   test('when every target is rate limited, the client gets 429 with Retry-After', async () => {
-    fake.on('model-a', { status: 429, headers: { 'retry-after': '7' } });
+    rig.fake.on('model-a', { status: 429, headers: { 'retry-after': '7' } });
     const res = await chat({ model: 'single' });
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('7');
@@ -136,13 +125,13 @@ describe('routing and fallback', () => {
     const res = await chat({ model: 'only-missing' });
     expect(res.status).toBe(503);
     expect((await res.json()).error.message).toContain('SWITCHYARD_TEST_UNSET_KEY');
-    expect(fake.calls).toHaveLength(0);
+    expect(rig.fake.calls).toHaveLength(0);
   });
 
   test('weights split traffic roughly in proportion', async () => {
     for (let i = 0; i < 200; i++) expect((await chat({ model: 'weighted' })).status).toBe(200);
-    const heavy = fake.callsFor('heavy').length;
-    expect(heavy + fake.callsFor('light').length).toBe(200);
+    const heavy = rig.fake.callsFor('heavy').length;
+    expect(heavy + rig.fake.callsFor('light').length).toBe(200);
     // Expected 180; a binomial(200, 0.9) lies within 150..199 with overwhelming probability.
     expect(heavy).toBeGreaterThan(150);
     expect(heavy).toBeLessThan(200);
@@ -155,7 +144,7 @@ describe('routing and fallback', () => {
   });
 
   test("the upstream's rate-limit headers reach the client in OpenAI's spelling", async () => {
-    fake.on('model-a', { headers: { 'x-ratelimit-limit-requests': '500', 'x-ratelimit-remaining-requests': '42', 'x-ratelimit-reset-requests': '6m0s' } });
+    rig.fake.on('model-a', { headers: { 'x-ratelimit-limit-requests': '500', 'x-ratelimit-remaining-requests': '42', 'x-ratelimit-reset-requests': '6m0s' } });
     const res = await chat({ model: 'chat' });
     expect(res.headers.get('x-ratelimit-limit-requests')).toBe('500');
     expect(res.headers.get('x-ratelimit-remaining-requests')).toBe('42');
@@ -169,10 +158,6 @@ describe('routing and fallback', () => {
 });
 
 describe('streaming', () => {
-  async function readSse(res: Response): Promise<string[]> {
-    const text = await res.text();
-    return text.split('\n\n').filter(Boolean).map((e) => e.replace(/^data: /, ''));
-  }
 
   test('a stream is relayed chunk by chunk and ends with [DONE]; the usage chunk is hidden unless asked for', async () => {
     const res = await chat({ model: 'chat', stream: true });
@@ -183,7 +168,7 @@ describe('streaming', () => {
     expect(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('')).toBe('reply from model-a');
     expect(chunks.some((c) => c.usage)).toBe(false);
     // The gateway asked the upstream for usage anyway, for accounting.
-    expect(fake.calls[0].body?.stream_options).toEqual({ include_usage: true });
+    expect(rig.fake.calls[0].body?.stream_options).toEqual({ include_usage: true });
   });
 
   test('a client that asks for usage gets the usage chunk', async () => {
@@ -193,7 +178,7 @@ describe('streaming', () => {
   });
 
   test('a failure before the first chunk fails over invisibly', async () => {
-    fake.on('model-a', { status: 500 });
+    rig.fake.on('model-a', { status: 500 });
     const res = await chat({ model: 'chat', stream: true });
     expect(res.status).toBe(200);
     const events = await readSse(res);
@@ -202,22 +187,22 @@ describe('streaming', () => {
   });
 
   test('a stream cut after it started ends with an error event and no [DONE]', async () => {
-    fake.on('model-a', { dropAfterChunks: 2, chunkDelayMs: 100, reply: 'one two three four' });
+    rig.fake.on('model-a', { dropAfterChunks: 2, chunkDelayMs: 100, reply: 'one two three four' });
     const res = await chat({ model: 'chat', stream: true });
     const events = await readSse(res);
     expect(events).not.toContain('[DONE]');
     const last = JSON.parse(events[events.length - 1]);
     expect(last.error.code).toBe('upstream_stream_failed');
-    await gw.waitForLog((r) => r.message === 'stream failed after first byte');
+    await rig.gw.waitForLog((r) => r.message === 'stream failed after first byte');
   });
 });
 
 describe('request errors', () => {
   test('invalid JSON is a 400 and never reaches the upstream', async () => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model": "chat", ' });
+    const res = await fetch(`${rig.gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model": "chat", ' });
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe('invalid_json');
-    expect(fake.calls).toHaveLength(0);
+    expect(rig.fake.calls).toHaveLength(0);
   });
 
   test('a body failing the request schema is a 400 naming the parameter', async () => {
@@ -226,7 +211,7 @@ describe('request errors', () => {
     expect((await res.json()).error.param).toBe('messages');
     const res2 = await chat({ model: 'chat', temperature: 7 });
     expect(res2.status).toBe(400);
-    expect(fake.calls).toHaveLength(0);
+    expect(rig.fake.calls).toHaveLength(0);
   });
 
   test('a body over the limit is a 413', async () => {
@@ -236,33 +221,33 @@ describe('request errors', () => {
   });
 
   test('a non-JSON content type is refused with 415', async () => {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const res = await fetch(`${rig.gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
     expect(res.status).toBe(415);
   });
 
   test('unknown fields are forwarded untouched to OpenAI-compatible upstreams', async () => {
     await chat({ model: 'chat', some_new_openai_param: { a: 1 }, reasoning_effort: 'low' });
-    expect(fake.calls[0].body).toMatchObject({ some_new_openai_param: { a: 1 }, reasoning_effort: 'low' });
+    expect(rig.fake.calls[0].body).toMatchObject({ some_new_openai_param: { a: 1 }, reasoning_effort: 'low' });
   });
 });
 
 describe('other endpoints', () => {
   test('GET /v1/models lists the aliases', async () => {
-    const body = await (await fetch(`${gw.url}/v1/models`)).json();
+    const body = await (await fetch(`${rig.gw.url}/v1/models`)).json();
     expect(body.object).toBe('list');
     expect(body.data.map((m: { id: string }) => m.id).sort()).toEqual(['backup', 'chat', 'only-missing', 'single', 'weighted']);
   });
 
   test('POST /v1/embeddings is routed like chat', async () => {
-    fake.on('model-a', { status: 500 });
-    const res = await fetch(`${gw.url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', input: ['a', 'b'] }) });
+    rig.fake.on('model-a', { status: 500 });
+    const res = await fetch(`${rig.gw.url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', input: ['a', 'b'] }) });
     expect(res.status).toBe(200);
     expect((await res.json()).data).toHaveLength(2);
     expect(res.headers.get('x-switchyard-model')).toBe('model-b');
   });
 
   test('/health/ready reports the config hash and which providers are unavailable, without secrets', async () => {
-    const res = await fetch(`${gw.url}/health/ready`);
+    const res = await fetch(`${rig.gw.url}/health/ready`);
     const text = await res.text();
     expect(res.status).toBe(200);
     const body = JSON.parse(text);
@@ -272,7 +257,7 @@ describe('other endpoints', () => {
   });
 
   test('passthrough forwards to the provider base URL with the provider key, not the client one', async () => {
-    const res = await fetch(`${gw.url}/passthrough/primary/files?purpose=batch`, { headers: { authorization: 'Bearer client-key' } });
+    const res = await fetch(`${rig.gw.url}/passthrough/primary/files?purpose=batch`, { headers: { authorization: 'Bearer client-key' } });
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.echo.path).toBe('/v1/files?purpose=batch');
@@ -280,9 +265,9 @@ describe('other endpoints', () => {
   });
 
   test('passthrough refuses unknown providers and paths that climb out of the base URL', async () => {
-    expect((await fetch(`${gw.url}/passthrough/elsewhere/files`)).status).toBe(404);
+    expect((await fetch(`${rig.gw.url}/passthrough/elsewhere/files`)).status).toBe(404);
     // WHATWG URLs already fold a literal /../; an encoded one must be refused by the gateway itself.
-    expect((await fetch(`${gw.url}/passthrough/primary/files%2F..%2F..%2Fadmin`)).status).toBe(400);
-    expect((await fetch(`${gw.url}/passthrough/primary/http:%2F%2Fevil.example%2Fx`)).status).toBe(400);
+    expect((await fetch(`${rig.gw.url}/passthrough/primary/files%2F..%2F..%2Fadmin`)).status).toBe(400);
+    expect((await fetch(`${rig.gw.url}/passthrough/primary/http:%2F%2Fevil.example%2Fx`)).status).toBe(400);
   });
 });

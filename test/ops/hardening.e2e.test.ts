@@ -4,8 +4,7 @@
  * kept out of everything a client or an operator can read.
  */
 import type net from 'node:net';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startDaemon, type Daemon } from '../helpers/daemon';
+import { gatewayWithFake } from '../helpers/rig';
 import { closesWithin, openSocket, rawRequest } from './raw-http';
 
 const PROVIDER_KEY = 'sk-hardening-provider-secret-5566';
@@ -22,32 +21,21 @@ models:
   odd:  { targets: [ { provider: odd, model: model-odd } ] }
 `;
 
-let fake: FakeOpenAI;
-let gw: Daemon;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startDaemon({ config: config(fake.url) });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await fake?.close();
-});
-beforeEach(() => fake.reset());
+const rig = gatewayWithFake(config);
 
 function post(path: string, body: string | Buffer, contentType = 'application/json') {
-  return fetch(`${gw.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  return fetch(`${rig.gw.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : new Uint8Array(body) });
 }
 
 async function stillServes(): Promise<void> {
-  expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
+  expect((await fetch(`${rig.gw.url}/health/live`)).status).toBe(200);
   const res = await post('/v1/chat/completions', JSON.stringify({ model: 'healthy', messages: [{ role: 'user', content: 'still there?' }] }));
   expect(res.status).toBe(200);
 }
 
 describe('slow clients', () => {
   test('a client that never finishes its headers is cut off by the header timeout', async () => {
-    const socket = await openSocket(gw.port);
+    const socket = await openSocket(rig.gw.port);
     socket.write('POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     const drip = setInterval(() => socket.writable && socket.write('x-drip: 1\r\n'), 200);
     const closed = await closesWithin(socket, 8000);
@@ -57,7 +45,7 @@ describe('slow clients', () => {
   });
 
   test('a client that trickles its body is answered 408 by the request timeout', async () => {
-    const socket = await openSocket(gw.port);
+    const socket = await openSocket(rig.gw.port);
     const head = 'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n';
     socket.write(head);
     const got: Buffer[] = [];
@@ -71,7 +59,7 @@ describe('slow clients', () => {
   });
 
   test('a streamed answer may run longer than the request timeout', async () => {
-    fake.on('model-a', { reply: 'one two three four five six seven eight', chunkDelayMs: 300 });
+    rig.fake.on('model-a', { reply: 'one two three four five six seven eight', chunkDelayMs: 300 });
     const res = await post('/v1/chat/completions', JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'slow' }] }));
     const text = await res.text();
     expect(res.status).toBe(200);
@@ -81,7 +69,7 @@ describe('slow clients', () => {
 
 describe('connection cap', () => {
   test('connections past server.max_connections are refused, counted, and serving resumes when they go', async () => {
-    const sockets = await Promise.all(Array.from({ length: 60 }, () => openSocket(gw.port).catch(() => undefined)));
+    const sockets = await Promise.all(Array.from({ length: 60 }, () => openSocket(rig.gw.port).catch(() => undefined)));
     const open = sockets.filter((s): s is net.Socket => s !== undefined);
     const closed = await Promise.all(open.map((s) => closesWithin(s, 1000)));
     // The daemon's own limit is 40; fetch's keep-alive connections from earlier tests may hold a few more slots.
@@ -89,7 +77,7 @@ describe('connection cap', () => {
     for (const s of open) s.destroy();
     await new Promise((r) => setTimeout(r, 200));
     await stillServes();
-    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const metrics = await (await fetch(`${rig.gw.url}/metrics`)).text();
     expect(Number(/^switchyard_connections_dropped_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(20);
   });
 });
@@ -109,7 +97,7 @@ describe('hostile bodies', () => {
     const res = await post(chatPath, deepExtra);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('json_too_deep');
-    expect(fake.calls).toHaveLength(0);
+    expect(rig.fake.calls).toHaveLength(0);
   });
 
   test('invalid UTF-8 is a 400, not a prompt with replacement characters', async () => {
@@ -117,7 +105,7 @@ describe('hostile bodies', () => {
     const res = await post(chatPath, body);
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_utf8');
-    expect(fake.calls).toHaveLength(0);
+    expect(rig.fake.calls).toHaveLength(0);
   });
 
   test('wrong content types, encodings and charsets are refused with a 4xx', async () => {
@@ -126,18 +114,18 @@ describe('hostile bodies', () => {
       expect((await post(chatPath, ok, type)).status).toBe(415);
     }
     expect((await post(chatPath, ok, 'application/json; charset=klingon')).status).toBeGreaterThanOrEqual(400);
-    const gz = await fetch(`${gw.url}${chatPath}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not gzip at all' });
+    const gz = await fetch(`${rig.gw.url}${chatPath}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not gzip at all' });
     expect(gz.status).toBe(400);
-    const br = await fetch(`${gw.url}${chatPath}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'x-unknown' }, body: ok });
+    const br = await fetch(`${rig.gw.url}${chatPath}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'x-unknown' }, body: ok });
     expect([400, 415]).toContain(br.status);
   });
 
   test('a body shorter than its Content-Length, or cut off, does not wedge the gateway', async () => {
-    const short = await rawRequest(gw.port, 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\nConnection: close\r\n\r\n{"model":"chat"', 3000);
+    const short = await rawRequest(rig.gw.port, 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\nConnection: close\r\n\r\n{"model":"chat"', 3000);
     expect([0, 400, 408]).toContain(short.status);
-    const chunkedGarbage = await rawRequest(gw.port, 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n');
+    const chunkedGarbage = await rawRequest(rig.gw.port, 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n');
     expect(chunkedGarbage.status).toBe(400);
-    const smuggle = await rawRequest(gw.port, 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n');
+    const smuggle = await rawRequest(rig.gw.port, 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n');
     expect(smuggle.status).toBe(400);
     await stillServes();
   });
@@ -155,7 +143,7 @@ describe('broken upstreams', () => {
     ['a huge single line', `data: ${'x'.repeat(3_000_000)}`],
     ['an endless event that never ends its line', `data: ${'x'.repeat(20_000_000)}`],
   ])('a stream with %s ends in a clear error, never a hang or a crash', async (_name, body) => {
-    fake.on('model-a', { body, headers: sse });
+    rig.fake.on('model-a', { body, headers: sse });
     const res = await ask(true);
     const text = await res.text();
     if (res.status === 200) {
@@ -168,7 +156,7 @@ describe('broken upstreams', () => {
   });
 
   test('a non-JSON answer to a JSON request is a 502', async () => {
-    fake.on('model-a', { body: '<html>bad gateway</html>' });
+    rig.fake.on('model-a', { body: '<html>bad gateway</html>' });
     expect((await ask(false)).status).toBe(502);
     await stillServes();
   });
@@ -176,14 +164,14 @@ describe('broken upstreams', () => {
 
 describe('secrets', () => {
   test('a provider key echoed by the upstream reaches neither the client, the log, /health/ready nor /metrics', async () => {
-    fake.on('model-a', { status: 401, errorMessage: `Incorrect API key provided: ${PROVIDER_KEY}` });
-    fake.on('model-odd', { status: 500, errorMessage: `upstream crashed while holding ${ODD_KEY}` });
+    rig.fake.on('model-a', { status: 401, errorMessage: `Incorrect API key provided: ${PROVIDER_KEY}` });
+    rig.fake.on('model-odd', { status: 500, errorMessage: `upstream crashed while holding ${ODD_KEY}` });
     const one = await post('/v1/chat/completions', JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }));
     const two = await post('/v1/chat/completions', JSON.stringify({ model: 'odd', stream: true, messages: [{ role: 'user', content: 'hi' }] }));
-    const seen = [await one.text(), await two.text(), await (await fetch(`${gw.url}/health/ready`)).text(), await (await fetch(`${gw.url}/metrics`)).text()];
+    const seen = [await one.text(), await two.text(), await (await fetch(`${rig.gw.url}/health/ready`)).text(), await (await fetch(`${rig.gw.url}/metrics`)).text()];
     expect(one.status).toBeGreaterThanOrEqual(400);
     expect(two.status).toBeGreaterThanOrEqual(400);
-    for (const text of [...seen, gw.logs().join('\n')]) {
+    for (const text of [...seen, rig.gw.logs().join('\n')]) {
       expect(text).not.toContain(PROVIDER_KEY);
       expect(text).not.toContain(ODD_KEY);
     }

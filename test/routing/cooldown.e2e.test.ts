@@ -2,8 +2,8 @@
  * The cooldown circuit breaker through the real daemon: a failing target is skipped (the fake upstream sees no
  * call) until its cooldown ends, one probe then restores it, and /health/ready shows the state throughout.
  */
-import { gatewayWithFake } from './rig';
-import { chat } from './client';
+import { gatewayWithFake } from '../helpers/rig';
+import { chat } from '../helpers/client';
 
 const config = (url: string) => `
 providers:

@@ -2,8 +2,8 @@
  * Fallbacks beyond "next alias" through the real daemon: context_window_fallbacks when the upstream says the
  * prompt is too long, and the client's per-request `fallbacks` (checked, and stripped before upstream).
  */
-import { gatewayWithFake } from './rig';
-import { chat } from './client';
+import { gatewayWithFake } from '../helpers/rig';
+import { chat } from '../helpers/client';
 
 const config = (url: string) => `
 providers:

@@ -2,8 +2,8 @@
  * Hedging through the real daemon: when the chosen target gives no first byte within hedge_after_ms, the same
  * request starts on the next target; the first answer wins and the slow attempt is aborted.
  */
-import { gatewayWithFake } from './rig';
-import { chat, eventually, readSse, streamedText, timed } from './client';
+import { gatewayWithFake } from '../helpers/rig';
+import { chat, eventually, readSse, streamedText, timed } from '../helpers/client';
 
 const config = (url: string) => `
 providers:

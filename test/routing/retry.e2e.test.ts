@@ -3,8 +3,8 @@
  * under the cap and turned into a cooldown above it, no retry of client errors, rejected credentials, and the
  * alias's timeout bounding all of it.
  */
-import { gatewayWithFake } from './rig';
-import { chat, timed } from './client';
+import { gatewayWithFake } from '../helpers/rig';
+import { chat, timed } from '../helpers/client';
 
 const config = (url: string) => `
 providers:

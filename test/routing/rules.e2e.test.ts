@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gatewayWithFake } from './rig';
-import { chat } from './client';
+import { gatewayWithFake } from '../helpers/rig';
+import { chat } from '../helpers/client';
 
 const config = (url: string) => `
 providers:

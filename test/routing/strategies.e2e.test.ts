@@ -2,8 +2,8 @@
  * Strategies through the real daemon: lowest-latency converges on the fast target, lowest-cost picks the cheap
  * one for the request (built-in prices and the config's `pricing:`), least-busy spreads concurrent requests.
  */
-import { gatewayWithFake } from './rig';
-import { chat, eventually } from './client';
+import { gatewayWithFake } from '../helpers/rig';
+import { chat, eventually } from '../helpers/client';
 
 const config = (url: string) => `
 providers:

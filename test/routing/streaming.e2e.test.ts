@@ -2,8 +2,8 @@
  * Streaming failover through the real daemon: before the first byte reaches the client any failure fails over
  * invisibly; after it, the client gets an OpenAI-style error event and no [DONE], never a silent truncation.
  */
-import { gatewayWithFake } from './rig';
-import { chat, readSse, streamedText } from './client';
+import { gatewayWithFake } from '../helpers/rig';
+import { chat, readSse, streamedText } from '../helpers/client';
 
 const config = (url: string) => `
 providers:

@@ -3,8 +3,8 @@
  * its bound (for JSON and for a stream that sent headers and then stalled), and a client that goes away aborts
  * the upstream request at once, before and after the stream started.
  */
-import { gatewayWithFake } from './rig';
-import { chat, eventually, readSse, streamedText, timed } from './client';
+import { gatewayWithFake } from '../helpers/rig';
+import { chat, eventually, readSse, streamedText, timed } from '../helpers/client';
 
 const config = (url: string) => `
 providers:

@@ -1,10 +1,10 @@
 /**
- * The fixture every routing e2e suite uses: a fault-injecting fake OpenAI upstream and the real daemon pointed
+ * The fixture most e2e suites use: a fault-injecting fake OpenAI upstream and the real daemon pointed
  * at it, started once per file, with the fake's rules and call log reset before each test.
  */
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startDaemon, type Daemon, type StartOptions } from '../helpers/daemon';
-import { eventually } from './client';
+import { startDaemon, type Daemon, type StartOptions } from './daemon';
+import { eventually } from '../helpers/client';
 
 export interface Rig {
   readonly fake: FakeOpenAI;

@@ -1,5 +1,5 @@
 /**
- * A small client for the routing e2e tests: chat requests to a daemon, SSE reading, and timing of one request.
+ * A small client for the e2e tests: chat requests to a daemon, SSE reading, and timing of one request.
  */
 
 export interface ChatOptions {
