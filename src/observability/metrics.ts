@@ -15,6 +15,7 @@
  * Each is cheap (a map lookup and an add) and never throws, so calling it on a hot path is fine.
  */
 import client from 'prom-client';
+import { HotCounter, HotHistogram, type RegistrableMetric } from './hot-metrics';
 import type { RequestContext, RequestOutcome } from '../pipeline/types';
 
 const PREFIX = 'switchyard_';
@@ -27,73 +28,23 @@ client.collectDefaultMetrics({ register: registry, prefix: PREFIX });
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
 
-const routeLabels = ['endpoint', 'alias', 'provider', 'model'] as const;
+/** Registers a per-request metric (hot-metrics.ts) in the registry /metrics serves. */
+function hot<M extends RegistrableMetric>(metric: M): M {
+  registry.registerMetric(metric as unknown as client.Metric);
+  return metric;
+}
 
-const requests = new client.Counter({
-  name: `${PREFIX}requests_total`,
-  help: 'Requests through the model endpoints, by endpoint, alias, provider, upstream model and HTTP status.',
-  labelNames: [...routeLabels, 'status'],
-  registers: [registry],
-});
-const requestDuration = new client.Histogram({
-  name: `${PREFIX}request_duration_seconds`,
-  help: 'Total time from receiving a request to its last byte (whole stream included).',
-  labelNames: routeLabels,
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
-const firstByte = new client.Histogram({
-  name: `${PREFIX}time_to_first_byte_seconds`,
-  help: 'Time from receiving a request until the first byte of the answer went to the client.',
-  labelNames: routeLabels,
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
-const upstreamDuration = new client.Histogram({
-  name: `${PREFIX}upstream_duration_seconds`,
-  help: 'One upstream attempt: until the full answer (JSON) or the first chunk (streams).',
-  labelNames: ['alias', 'provider', 'model', 'status'],
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
-const upstreamFirstByte = new client.Histogram({
-  name: `${PREFIX}upstream_time_to_first_byte_seconds`,
-  help: "One upstream attempt: time until the provider's response headers arrived.",
-  labelNames: ['alias', 'provider', 'model'],
-  buckets: LATENCY_BUCKETS,
-  registers: [registry],
-});
-const overhead = new client.Histogram({
-  name: `${PREFIX}gateway_overhead_seconds`,
-  help: 'Time the gateway added: total (first byte, for streams) minus the time spent waiting on upstream attempts.',
-  labelNames: routeLabels,
-  buckets: OVERHEAD_BUCKETS,
-  registers: [registry],
-});
-const tokens = new client.Counter({
-  name: `${PREFIX}tokens_total`,
-  help: 'Tokens by kind: input (prompt), output (completion), cached (the part of input served from the provider cache).',
-  labelNames: ['alias', 'provider', 'model', 'kind'],
-  registers: [registry],
-});
-const cost = new client.Counter({
-  name: `${PREFIX}cost_usd_total`,
-  help: 'Cost of served requests in USD, as computed by the cost-log plugin (requests with unknown prices add nothing).',
-  labelNames: ['alias', 'provider', 'model'],
-  registers: [registry],
-});
-const cache = new client.Counter({
-  name: `${PREFIX}cache_requests_total`,
-  help: 'Response cache lookups by result: hit, miss, bypass.',
-  labelNames: ['alias', 'result'],
-  registers: [registry],
-});
-const streams = new client.Counter({
-  name: `${PREFIX}streams_total`,
-  help: 'Streamed answers by how they ended: completed ([DONE]), failed (error event after the start) or aborted (client left).',
-  labelNames: ['alias', 'provider', 'model', 'result'],
-  registers: [registry],
-});
+// Updated on every request: hot metrics, labelled by endpoint, alias, provider, model (and status, kind…).
+const requests = hot(new HotCounter(`${PREFIX}requests_total`, 'Requests through the model endpoints, by endpoint, alias, provider, upstream model and HTTP status.'));
+const requestDuration = hot(new HotHistogram(`${PREFIX}request_duration_seconds`, 'Total time from receiving a request to its last byte (whole stream included).', LATENCY_BUCKETS));
+const firstByte = hot(new HotHistogram(`${PREFIX}time_to_first_byte_seconds`, 'Time from receiving a request until the first byte of the answer went to the client.', LATENCY_BUCKETS));
+const upstreamDuration = hot(new HotHistogram(`${PREFIX}upstream_duration_seconds`, 'One upstream attempt: until the full answer (JSON) or the first chunk (streams).', LATENCY_BUCKETS));
+const upstreamFirstByte = hot(new HotHistogram(`${PREFIX}upstream_time_to_first_byte_seconds`, "One upstream attempt: time until the provider's response headers arrived.", LATENCY_BUCKETS));
+const overhead = hot(new HotHistogram(`${PREFIX}gateway_overhead_seconds`, 'Time the gateway added: total (first byte, for streams) minus the time spent waiting on upstream attempts.', OVERHEAD_BUCKETS));
+const tokens = hot(new HotCounter(`${PREFIX}tokens_total`, 'Tokens by kind: input (prompt), output (completion), cached (the part of input served from the provider cache).'));
+const cost = hot(new HotCounter(`${PREFIX}cost_usd_total`, 'Cost of served requests in USD, as computed by the cost-log plugin (requests with unknown prices add nothing).'));
+const cache = hot(new HotCounter(`${PREFIX}cache_requests_total`, 'Response cache lookups by result: hit, miss, bypass.'));
+const streams = hot(new HotCounter(`${PREFIX}streams_total`, 'Streamed answers by how they ended: completed ([DONE]), failed (error event after the start) or aborted (client left).'));
 const retries = new client.Counter({
   name: `${PREFIX}retries_total`,
   help: 'Attempts repeated on the same target after a retryable failure.',
@@ -142,10 +93,15 @@ const spendDrops = new client.Counter({
   help: "Spend records dropped because the spend sink's buffer overflowed.",
   registers: [registry],
 });
-const inFlight = new client.Gauge({
+/** Model requests in flight; a plain number, read into the gauge when /metrics is scraped. */
+let inFlightNow = 0;
+new client.Gauge({
   name: `${PREFIX}in_flight_requests`,
   help: 'Model requests being served right now.',
   registers: [registry],
+  collect() {
+    this.set(inFlightNow);
+  },
 });
 const droppedConnections = new client.Counter({
   name: `${PREFIX}connections_dropped_total`,
@@ -166,26 +122,6 @@ export interface RequestMetricsInput {
   knownAliases: ReadonlySet<string> | ReadonlyMap<string, unknown>;
   /** performance.now() when the first byte went to the client, if it did. */
   firstByteMono?: number;
-}
-
-/**
- * The child of a labelled metric for one label set, cached under a key the caller builds from the same values:
- * prom-client validates and hashes the labels on every call otherwise, several times per request. Label values
- * come from the config, so the cache is bounded.
- */
-const children = new WeakMap<object, Map<string, unknown>>();
-function labelled<C>(metric: { labels(values: Record<string, string>): C }, key: string, values: () => Record<string, string>): C {
-  let byKey = children.get(metric);
-  if (!byKey) {
-    byKey = new Map();
-    children.set(metric, byKey);
-  }
-  let child = byKey.get(key) as C | undefined;
-  if (!child) {
-    child = metric.labels(values());
-    byKey.set(key, child);
-  }
-  return child;
 }
 
 /**
@@ -217,8 +153,8 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
   const target = `${alias}\u0000${provider}\u0000${model}`;
   const routeKey = `${ctx.endpoint}\u0000${target}`;
   const status = String(outcome.status);
-  labelled(requests, `${routeKey}\u0000${status}`, () => ({ ...route, status })).inc();
-  labelled(requestDuration, routeKey, () => route).observe(outcome.latencyMs / 1000);
+  requests.child(`${routeKey}\u0000${status}`, () => ({ ...route, status })).inc();
+  requestDuration.child(routeKey, () => route).observe(outcome.latencyMs / 1000);
 
   let upstreamMs = 0;
   for (const a of ctx.attempts) {
@@ -226,36 +162,36 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
     upstreamMs += a.latencyMs;
     const attemptKey = `${a.alias}\u0000${a.provider}\u0000${a.model}`;
     const attemptStatus = String(a.status);
-    labelled(upstreamDuration, `${attemptKey}\u0000${attemptStatus}`, () => ({ alias: a.alias, provider: a.provider, model: a.model, status: attemptStatus })).observe(a.latencyMs / 1000);
-    if (a.ttfbMs !== undefined) labelled(upstreamFirstByte, attemptKey, () => ({ alias: a.alias, provider: a.provider, model: a.model })).observe(a.ttfbMs / 1000);
+    upstreamDuration.child(`${attemptKey}\u0000${attemptStatus}`, () => ({ alias: a.alias, provider: a.provider, model: a.model, status: attemptStatus })).observe(a.latencyMs / 1000);
+    if (a.ttfbMs !== undefined) upstreamFirstByte.child(attemptKey, () => ({ alias: a.alias, provider: a.provider, model: a.model })).observe(a.ttfbMs / 1000);
   }
   const firstByteMs = firstByteMono !== undefined ? firstByteMono - ctx.startedMono : undefined;
-  if (firstByteMs !== undefined) labelled(firstByte, routeKey, () => route).observe(firstByteMs / 1000);
+  if (firstByteMs !== undefined) firstByte.child(routeKey, () => route).observe(firstByteMs / 1000);
   // A stream's attempt ends at its first chunk, so its overhead is measured up to the first byte; a JSON
   // answer's attempt covers the whole upstream call, so its overhead is measured to the end.
   // Hedged attempts overlap in time, so their sum is not time spent waiting; such requests are left out.
   const measuredUntil = ctx.stream ? firstByteMs : outcome.latencyMs;
   const hedged = ctx.attempts.some((a) => a.hedge);
-  if (ctx.servedBy && measuredUntil !== undefined && !hedged) labelled(overhead, routeKey, () => route).observe(Math.max(0, measuredUntil - upstreamMs) / 1000);
+  if (ctx.servedBy && measuredUntil !== undefined && !hedged) overhead.child(routeKey, () => route).observe(Math.max(0, measuredUntil - upstreamMs) / 1000);
 
   if (ctx.attempts.length > 1) countRoutingSteps(ctx);
 
   const u = outcome.usage ?? ctx.usage;
   if (u && ctx.servedBy) {
-    const tokensOf = (kind: string) => labelled(tokens, `${target}\u0000${kind}`, () => ({ alias, provider, model, kind }));
+    const tokensOf = (kind: string) => tokens.child(`${target}\u0000${kind}`, () => ({ alias, provider, model, kind }));
     if (u.prompt_tokens) tokensOf('input').inc(u.prompt_tokens);
     if (u.completion_tokens) tokensOf('output').inc(u.completion_tokens);
     const cached = u.prompt_tokens_details?.cached_tokens;
     if (cached) tokensOf('cached').inc(cached);
   }
-  if (typeof ctx.costUsd === 'number' && ctx.costUsd > 0 && Number.isFinite(ctx.costUsd)) labelled(cost, target, () => ({ alias, provider, model })).inc(ctx.costUsd);
+  if (typeof ctx.costUsd === 'number' && ctx.costUsd > 0 && Number.isFinite(ctx.costUsd)) cost.child(target, () => ({ alias, provider, model })).inc(ctx.costUsd);
   if (ctx.cache) {
     const result = ctx.cache;
-    labelled(cache, `${alias}\u0000${result}`, () => ({ alias, result })).inc();
+    cache.child(`${alias}\u0000${result}`, () => ({ alias, result })).inc();
   }
   if (ctx.stream && ctx.servedBy) {
     const result = streamResult(ctx, outcome);
-    labelled(streams, `${target}\u0000${result}`, () => ({ alias, provider, model, result })).inc();
+    streams.child(`${target}\u0000${result}`, () => ({ alias, provider, model, result })).inc();
   }
 }
 
@@ -277,12 +213,12 @@ function countRoutingSteps(ctx: RequestContext): void {
 
 /** @example const done = trackInFlight(); try { … } finally { done(); } */
 export function trackInFlight(): () => void {
-  inFlight.inc();
+  inFlightNow++;
   let done = false;
   return () => {
     if (done) return;
     done = true;
-    inFlight.dec();
+    inFlightNow--;
   };
 }
 

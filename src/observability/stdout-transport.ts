@@ -29,17 +29,21 @@ export class BatchedStdoutTransport extends Transport {
   private scheduled = false;
 
   override log(info: Record<string | symbol, unknown>, done: () => void): void {
-    const line = `${String(info[MESSAGE])}\n`;
-    this.pending.push(line);
-    this.pendingBytes += line.length;
+    this.writeLine(String(info[MESSAGE]), URGENT.has(String(info.level)));
+    done();
+  }
+
+  /** Queues one finished line; an urgent one (warning, error) goes out at once with everything before it. */
+  writeLine(line: string, urgent: boolean): void {
+    this.pending.push(`${line}\n`);
+    this.pendingBytes += line.length + 1;
     live.add(this);
-    if (URGENT.has(String(info.level))) this.flushSync();
+    if (urgent) this.flushSync();
     else if (this.pendingBytes >= FLUSH_BYTES) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setTimeout(() => this.flush(), FLUSH_MS).unref();
     }
-    done();
   }
 
   private flush(): void {

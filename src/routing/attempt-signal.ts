@@ -7,6 +7,7 @@
  * the client's, which on a busy gateway means hundreds of thousands of dead timers and measurable CPU. This
  * one clears its timers and listener as soon as the attempt is over.
  */
+import type { Cancellation } from '../upstream/transport';
 
 /** The reason for a late first byte; its code reads as undici's own header timeout, so errors describe alike. */
 export class FirstByteTimeout extends Error {
@@ -31,24 +32,45 @@ export class AttemptTimeout extends Error {
  * try { const res = await transport.send(spec, { signal: attempt.signal }); attempt.firstByteArrived(); … }
  * finally { attempt.dispose(); }
  */
-export class AttemptSignal {
-  private readonly controller = new AbortController();
+export class AttemptSignal implements Cancellation {
+  aborted = false;
+  reason: unknown;
+  /** Made only when a caller needs a real AbortSignal (a stream's undici request); buffered calls do not. */
+  private controller: AbortController | undefined;
+  private listener: ((reason: unknown) => void) | undefined;
   private totalTimer: NodeJS.Timeout | undefined;
   private firstByteTimer: NodeJS.Timeout | undefined;
-  private readonly onClientAbort = () => this.controller.abort(this.client.reason);
+  private readonly onClientAbort = () => this.abort(this.client.reason);
 
   constructor(private readonly client: AbortSignal, totalMs: number, firstByteMs?: number) {
     if (client.aborted) {
-      this.controller.abort(client.reason);
+      this.abort(client.reason);
       return;
     }
     client.addEventListener('abort', this.onClientAbort, { once: true });
-    this.totalTimer = setTimeout(() => this.controller.abort(new AttemptTimeout(totalMs)), totalMs);
-    if (firstByteMs !== undefined) this.firstByteTimer = setTimeout(() => this.controller.abort(new FirstByteTimeout(firstByteMs)), firstByteMs);
+    this.totalTimer = setTimeout(() => this.abort(new AttemptTimeout(totalMs)), totalMs);
+    if (firstByteMs !== undefined) this.firstByteTimer = setTimeout(() => this.abort(new FirstByteTimeout(firstByteMs)), firstByteMs);
   }
 
+  private abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    this.listener?.(reason);
+  }
+
+  /** The attempt as an AbortSignal, for APIs that take one. */
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
     return this.controller.signal;
+  }
+
+  onAbort(listener: (reason: unknown) => void): void {
+    this.listener = listener;
   }
 
   /** The response started: the first-byte deadline no longer applies. */
@@ -61,6 +83,7 @@ export class AttemptSignal {
   dispose(): void {
     clearTimeout(this.totalTimer);
     clearTimeout(this.firstByteTimer);
+    this.listener = undefined;
     this.client.removeEventListener('abort', this.onClientAbort);
   }
 }

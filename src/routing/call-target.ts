@@ -7,7 +7,7 @@
 import type { ResolvedProvider } from '../config/snapshot';
 import { GatewayError } from '../errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../providers/openai-types';
-import { UpstreamFailure, type HeaderBag, type StreamTranslator, type UpstreamCall, type UpstreamErrorInfo } from '../providers/types';
+import { UpstreamFailure, type HeaderBag, type HttpRequestSpec, type StreamTranslator, type UpstreamCall, type UpstreamErrorInfo } from '../providers/types';
 import { redactSecrets } from '../observability/redact';
 import { readRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
 import { SseParser } from '../upstream/sse';
@@ -94,9 +94,12 @@ function networkFailure(err: unknown, clientSignal: AbortSignal, provider: Resol
 }
 
 async function failureFromResponse(res: UpstreamResponse, provider: ResolvedProvider): Promise<AttemptFailure> {
-  const text = await readBodyText(res).catch(() => '');
-  const info = provider.adapter.parseError(res.status, text, res.headers, provider.settings);
-  return new AttemptFailure({ ...info, message: redactSecrets(info.message) }, res.status);
+  return failureFromText(res.status, await readBodyText(res).catch(() => ''), res.headers, provider);
+}
+
+function failureFromText(status: number, text: string, headers: HeaderBag, provider: ResolvedProvider): AttemptFailure {
+  const info = provider.adapter.parseError(status, text, headers, provider.settings);
+  return new AttemptFailure({ ...info, message: redactSecrets(info.message) }, status);
 }
 
 /** Starts the attempt's clock: total time, and the first-byte deadline when the provider sets one. */
@@ -104,19 +107,46 @@ function startAttempt(provider: ResolvedProvider, clientSignal: AbortSignal): At
   return new AttemptSignal(clientSignal, provider.timeouts.totalMs, provider.timeouts.firstByteMs);
 }
 
-async function send(provider: ResolvedProvider, spec: ReturnType<ResolvedProvider['adapter']['buildChatRequest']>, attempt: AttemptSignal, timing: AttemptTiming): Promise<UpstreamResponse> {
-  const started = performance.now();
+/** The transport's timeouts for an attempt; the total and first-byte deadlines are the AttemptSignal's. */
+function timeouts(provider: ResolvedProvider) {
   // The first-byte deadline is our own precise timer (AttemptSignal): undici's header timeout ticks about
   // once a second, which would let a sub-second budget run a second late.
-  const res = await provider.transport.send(spec, {
-    signal: attempt.signal,
-    firstByteTimeoutMs: provider.timeouts.totalMs,
-    idleTimeoutMs: provider.timeouts.totalMs,
-  });
+  return { firstByteTimeoutMs: provider.timeouts.totalMs, idleTimeoutMs: provider.timeouts.totalMs };
+}
+
+function noteRateLimits(headers: HeaderBag, timing: AttemptTiming): void {
+  if (hasRateLimitHeaders(headers)) timing.rateLimit = readRateLimitHeaders(headers);
+}
+
+/** Sends a request whose answer streams: resolves once the response headers arrived. */
+async function send(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: AttemptSignal, timing: AttemptTiming): Promise<UpstreamResponse> {
+  const started = performance.now();
+  const res = await provider.transport.send(spec, { ...timeouts(provider), signal: attempt.signal });
   attempt.firstByteArrived(); // a stream's first chunk has its own deadline (openChatStream)
   timing.ttfbMs = performance.now() - started;
-  if (hasRateLimitHeaders(res.headers)) timing.rateLimit = readRateLimitHeaders(res.headers);
+  noteRateLimits(res.headers, timing);
   return res;
+}
+
+/**
+ * Sends a request whose answer is one JSON document and parses it; an HTTP error becomes an AttemptFailure.
+ * The body is read whole (no stream), the cheapest way for the most common call there is.
+ */
+async function fetchJson(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: AttemptSignal, timing: AttemptTiming, maxBytes: number): Promise<unknown> {
+  const started = performance.now();
+  const onHeaders = () => {
+    attempt.firstByteArrived();
+    timing.ttfbMs = performance.now() - started;
+  };
+  const res = await provider.transport.fetch(spec, { ...timeouts(provider), cancel: attempt, maxBytes, onHeaders });
+  noteRateLimits(res.headers, timing);
+  const text = res.body.toString('utf8');
+  if (res.status >= 400) throw failureFromText(res.status, text, res.headers, provider);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `${provider.name}: answered with invalid JSON`, retryable: true }, res.status);
+  }
 }
 
 /**
@@ -127,15 +157,7 @@ async function send(provider: ResolvedProvider, spec: ReturnType<ResolvedProvide
 export async function callChat(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSignal, timing: AttemptTiming): Promise<ChatCompletion> {
   const attempt = startAttempt(provider, clientSignal);
   try {
-    const res = await send(provider, provider.adapter.buildChatRequest(body, call), attempt, timing);
-    if (res.status >= 400) throw await failureFromResponse(res, provider);
-    const text = await readBodyText(res, 64 << 20);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `${provider.name}: answered with invalid JSON`, retryable: true }, res.status);
-    }
+    const json = await fetchJson(provider, provider.adapter.buildChatRequest(body, call), attempt, timing, 64 << 20);
     return provider.adapter.parseChatResponse(json, call);
   } catch (err) {
     throw networkFailure(err, clientSignal, provider);
@@ -152,9 +174,8 @@ export async function callEmbeddings(provider: ResolvedProvider, body: Embedding
   }
   const attempt = startAttempt(provider, clientSignal);
   try {
-    const res = await send(provider, adapter.buildEmbeddingsRequest(body, call), attempt, timing);
-    if (res.status >= 400) throw await failureFromResponse(res, provider);
-    return adapter.parseEmbeddingsResponse(JSON.parse(await readBodyText(res, 256 << 20)), call);
+    const json = await fetchJson(provider, adapter.buildEmbeddingsRequest(body, call), attempt, timing, 256 << 20);
+    return adapter.parseEmbeddingsResponse(json, call);
   } catch (err) {
     throw networkFailure(err, clientSignal, provider);
   } finally {

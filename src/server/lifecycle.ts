@@ -7,6 +7,7 @@ import type { ParsedRequest, HttpResponse } from './http-types';
 import type { RuntimeSnapshot } from '../config/snapshot';
 import { asGatewayError, errors, GatewayError } from '../errors';
 import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../pipeline/types';
+import { logInfoLine } from '../observability/logger';
 import { createContext, requestIdFor } from './context';
 import { startRequestMetrics } from './request-metrics';
 import type { RuntimeHandle } from './runtime-handle';
@@ -79,7 +80,7 @@ function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: Request
   // winston formats a line before its transports filter by level: skip the work when info is off.
   if (!handle.log.isInfoEnabled()) return;
   const u = ctx.usage;
-  handle.log.info('request', {
+  logInfoLine(handle.log, 'request', {
     request_id: ctx.id,
     endpoint: ctx.endpoint,
     alias: ctx.requestedAlias,

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { MockOptions } from '../config/types';
 import type { ChatMessage } from '../providers/openai-types';
 import type { HttpRequestSpec } from '../providers/types';
-import type { SendOptions, Transport, UpstreamResponse } from './transport';
+import { ResponseTooLarge, type BufferedResponse, type FetchOptions, type SendOptions, type Transport, type UpstreamResponse } from './transport';
 
 /** A rough token count (about four characters per token), the same rule the mock uses for its usage. */
 function roughTokens(text: string): number {
@@ -75,6 +75,22 @@ export class MockTransport implements Transport {
       yield 'data: [DONE]\n\n';
     };
     return { status: 200, headers: { 'content-type': 'text/event-stream' }, body: Readable.from(frames()) };
+  }
+
+  async fetch(spec: HttpRequestSpec, opts: FetchOptions): Promise<BufferedResponse> {
+    const controller = new AbortController();
+    if (opts.cancel.aborted) controller.abort(opts.cancel.reason);
+    opts.cancel.onAbort((reason) => controller.abort(reason));
+    const res = await this.send(spec, { signal: controller.signal });
+    opts.onHeaders?.();
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const piece of res.body) {
+      size += (piece as Buffer).length;
+      if (size > opts.maxBytes) throw new ResponseTooLarge(opts.maxBytes);
+      parts.push(Buffer.from(piece as Buffer));
+    }
+    return { status: res.status, headers: res.headers, body: Buffer.concat(parts) };
   }
 
   async close(): Promise<void> {}

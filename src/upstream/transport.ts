@@ -13,17 +13,60 @@ export interface UpstreamResponse {
   body: Readable;
 }
 
-export interface SendOptions {
-  /** Aborts the request: client disconnect or the attempt's total timeout. */
-  signal: AbortSignal;
+/** A whole upstream response, read into memory: for JSON answers, where a body stream would only cost time. */
+export interface BufferedResponse {
+  status: number;
+  headers: HeaderBag;
+  body: Buffer;
+}
+
+/** Thrown when a buffered response grows past its limit; the request is aborted. */
+export class ResponseTooLarge extends Error {
+  readonly code = 'UPSTREAM_RESPONSE_TOO_LARGE';
+  constructor(limit: number) {
+    super(`response larger than ${limit} bytes`);
+    this.name = 'ResponseTooLarge';
+  }
+}
+
+interface TimeoutOptions {
   /** Time allowed until response headers arrive. */
   firstByteTimeoutMs?: number;
   /** Longest silence allowed between body chunks. */
   idleTimeoutMs?: number;
 }
 
+export interface SendOptions extends TimeoutOptions {
+  /** Aborts the request: client disconnect or the attempt's total timeout. */
+  signal: AbortSignal;
+}
+
+/**
+ * What a buffered request listens to for an early end: an AbortSignal's essentials with one plain callback
+ * instead of an EventTarget (creating an AbortSignal alone costs about 2 µs; this runs on every request).
+ * The routing's AttemptSignal is one.
+ */
+export interface Cancellation {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  /** Sets the one listener called when the request must stop. */
+  onAbort(listener: (reason: unknown) => void): void;
+}
+
+export interface FetchOptions extends TimeoutOptions {
+  /** Ends the request early: client disconnect, the attempt's total or first-byte timeout. */
+  cancel: Cancellation;
+  /** The most body bytes accepted; past that the request is aborted with ResponseTooLarge. */
+  maxBytes: number;
+  /** Told when the response headers arrive (the first byte), before the body is read. */
+  onHeaders?(): void;
+}
+
 export interface Transport {
+  /** Sends a request and returns as soon as the response headers arrive; the body streams. */
   send(spec: HttpRequestSpec, opts: SendOptions): Promise<UpstreamResponse>;
+  /** Sends a request and returns the whole response, refusing a body over `maxBytes`. */
+  fetch(spec: HttpRequestSpec, opts: FetchOptions): Promise<BufferedResponse>;
   /** Waits for in-flight requests, then releases connections. */
   close(): Promise<void>;
 }
@@ -50,6 +93,7 @@ export function describeTransportError(err: unknown, clientSignal: AbortSignal):
   if (name === 'TimeoutError') return { timedOut: true, clientAborted: false, reason: 'attempt timeout' };
   if (code === 'ECONNREFUSED') return { timedOut: false, clientAborted: false, reason: 'connection refused' };
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UPSTREAM_CLOSED') return { timedOut: false, clientAborted: false, reason: 'connection dropped' };
+  if (code === 'UPSTREAM_RESPONSE_TOO_LARGE') return { timedOut: false, clientAborted: false, reason: e?.message ?? 'response too large' };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { timedOut: false, clientAborted: false, reason: 'host not found' };
   return { timedOut: false, clientAborted: false, reason: e?.message ? `network error: ${e.message}` : 'network error' };
 }
