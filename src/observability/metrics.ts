@@ -75,13 +75,7 @@ const queueDepth = new client.Gauge({
   labelNames: ['scope'],
   registers: [registry],
 });
-const queueWait = new client.Histogram({
-  name: `${PREFIX}ratelimit_wait_seconds`,
-  help: 'Time a request waited for a rate-limit slot, by result (admitted, rejected).',
-  labelNames: ['result'],
-  buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
-  registers: [registry],
-});
+const queueWait = hot(new HotHistogram(`${PREFIX}ratelimit_wait_seconds`, 'Time a request waited for a rate-limit slot, by result (admitted, rejected).', [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]));
 const reloads = new client.Counter({
   name: `${PREFIX}config_reloads_total`,
   help: 'Config reloads by result: success, or failure (the previous config kept serving).',
@@ -248,7 +242,8 @@ export function setRateLimitQueueDepth(scope: 'key' | 'alias' | 'provider' | 'to
 
 /** @example recordRateLimitWait(waitedMs / 1000, true) */
 export function recordRateLimitWait(seconds: number, admitted: boolean): void {
-  queueWait.observe({ result: admitted ? 'admitted' : 'rejected' }, seconds);
+  const result = admitted ? 'admitted' : 'rejected';
+  queueWait.child(result, () => ({ result })).observe(seconds);
 }
 
 /** @example recordSpendDrop(1) */

@@ -107,6 +107,8 @@ export interface RequestOutcome {
   status: number;
   /** The full answer (assembled from the stream for streamed requests); absent on failure. */
   response?: ChatCompletion;
+  /** `response` as JSON text, when the gateway already serialised it to answer (saves doing it twice). */
+  responseJson?: string;
   /** True when a stream ended normally (with [DONE]); false when it was cut by an error or a client abort. */
   completed: boolean;
   error?: GatewayError;

@@ -24,9 +24,13 @@ export interface EndpointWork {
   sendError?(res: HttpResponse, err: GatewayError, headers: Record<string, string>): void;
 }
 
-/** Headers naming what served the request; set on every answer once known. */
+/**
+ * The response headers, completed with what served the request; set on every answer once known. They are
+ * written into `ctx.responseHeaders` itself (the answer is going out: they are final), not into a copy.
+ */
 export function servedHeaders(ctx: RequestContext): Record<string, string> {
-  const h: Record<string, string> = { ...ctx.responseHeaders, 'x-switchyard-attempts': String(ctx.attempts.length) };
+  const h = ctx.responseHeaders;
+  h['x-switchyard-attempts'] = String(ctx.attempts.length);
   if (ctx.servedBy) {
     h['x-switchyard-provider'] = ctx.servedBy.provider;
     h['x-switchyard-model'] = ctx.servedBy.model;

@@ -6,8 +6,12 @@ import { asGatewayError, toOpenAIErrorBody, type GatewayError } from '../errors'
 
 /** @example sendJson(res, 200, completion, ctx.responseHeaders) */
 export function sendJson(res: HttpResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendJsonText(res, status, JSON.stringify(body), headers);
+}
+
+/** Like sendJson, for a body already serialised. @example sendJsonText(res, 200, '{"ok":true}') */
+export function sendJsonText(res: HttpResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
-  const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

@@ -3,7 +3,7 @@
  * Every lookup hashes the presented key once and compares it with every digest, so response timing reveals
  * neither which key matched nor how much of a key was right.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { CallerLimits } from '../../pipeline/types';
 
 /** A key as written in proxy.yaml. */
@@ -35,7 +35,7 @@ interface Entry {
 
 /** Hex SHA-256 of a key, as `key_sha256` expects. @example sha256Hex('test') // '9f86d081884c7d65…' */
 export function sha256Hex(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /**
@@ -64,7 +64,7 @@ export class KeyTable {
 
   /** The key whose secret is `presented`, or undefined. */
   find(presented: string): KnownKey | undefined {
-    const digest = createHash('sha256').update(presented).digest();
+    const digest = hash('sha256', presented, 'buffer');
     let found: KnownKey | undefined;
     // No early exit: every lookup costs the same whichever key (if any) matches.
     for (const entry of this.entries) if (timingSafeEqual(digest, entry.digest)) found = entry.key;
@@ -75,7 +75,7 @@ export class KeyTable {
 function digestOf(k: KeyConfig): Buffer {
   if (k.key !== undefined) {
     if (k.key === '') throw new Error(`key "${k.name}" is empty (is its environment variable set?)`);
-    return createHash('sha256').update(k.key).digest();
+    return hash('sha256', k.key, 'buffer');
   }
   if (k.key_sha256 !== undefined && /^[0-9a-fA-F]{64}$/.test(k.key_sha256)) return Buffer.from(k.key_sha256, 'hex');
   throw new Error(`key "${k.name}" needs \`key\` or a 64-hex-digit \`key_sha256\``);

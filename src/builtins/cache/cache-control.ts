@@ -8,11 +8,14 @@ export interface CacheDirectives {
   skipStore: boolean;
 }
 
+const NONE: CacheDirectives = Object.freeze({ skipLookup: false, skipStore: false });
+
 /**
  * @example cacheDirectives({ 'cache-control': 'no-cache, no-store' }) // { skipLookup: true, skipStore: true }
  */
 export function cacheDirectives(headers: IncomingHttpHeaders): CacheDirectives {
   const raw = headers['cache-control'];
+  if (raw === undefined) return NONE; // most requests: nothing to parse
   const directives = new Set(
     String(Array.isArray(raw) ? raw.join(',') : (raw ?? ''))
       .toLowerCase()

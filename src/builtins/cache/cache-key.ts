@@ -4,27 +4,51 @@
  * the answer is delivered or tracked (stream, stream_options, user, store, metadata) are left out, so a
  * streamed and a non-streamed request share an entry.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const DELIVERY_ONLY_FIELDS = new Set(['stream', 'stream_options', 'user', 'store', 'metadata']);
 
+/**
+ * Appends the canonical JSON of `value` to `out`. One pass with one growing string: this runs on every cached
+ * request over the whole conversation, and the map/filter/join version allocated an array per object.
+ */
+function appendCanonical(value: unknown, out: string, skip?: ReadonlySet<string>): string {
+  if (Array.isArray(value)) {
+    out += '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      out = appendCanonical(value[i], out);
+    }
+    return out + ']';
+  }
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj).sort();
+    out += '{';
+    let first = true;
+    for (const k of keys) {
+      const v = obj[k];
+      if (v === undefined || skip?.has(k)) continue;
+      out += first ? JSON.stringify(k) + ':' : ',' + JSON.stringify(k) + ':';
+      first = false;
+      out = appendCanonical(v, out);
+    }
+    return out + '}';
+  }
+  return out + (JSON.stringify(value) ?? 'null');
+}
+
 /** JSON with object keys sorted at every level, so `{a, b}` and `{b, a}` hash alike. @example canonicalJson({ b: 1, a: [2] }) // '{"a":[2],"b":1}' */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+  return appendCanonical(value, '');
 }
 
 /**
  * @example cacheKey({ endpoint: 'chat', scope: 'team-a', body: { model: 'chat', messages, temperature: 0 } }) // '3f2a…'
  */
 export function cacheKey(input: { endpoint: string; scope: string; body: Readonly<Record<string, unknown>> }): string {
-  const body: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(input.body)) if (!DELIVERY_ONLY_FIELDS.has(k)) body[k] = v;
-  return createHash('sha256').update(canonicalJson({ v: 1, endpoint: input.endpoint, scope: input.scope, body })).digest('hex');
+  // The same text canonicalJson({ v: 1, endpoint, scope, body without the delivery-only fields }) gives.
+  const head = `{"body":`;
+  const text = appendCanonical(input.body, head, DELIVERY_ONLY_FIELDS) + `,"endpoint":${JSON.stringify(input.endpoint)},"scope":${JSON.stringify(input.scope)},"v":1}`;
+  return hash('sha256', text, 'hex');
 }

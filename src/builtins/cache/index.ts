@@ -104,7 +104,7 @@ export const cachePlugin: PluginModule<CacheOptions> = {
         if (key === undefined) return;
         pending.delete(ctx);
         if (!isCompleteAnswer(outcome)) return;
-        await store.set(key, JSON.stringify(outcome.response), ttlMs);
+        await store.set(key, outcome.responseJson ?? JSON.stringify(outcome.response), ttlMs);
       },
     };
   },

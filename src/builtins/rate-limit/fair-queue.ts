@@ -35,7 +35,8 @@ export class FairQueue {
   private pumping = false;
   private wake: (() => void) | undefined;
 
-  constructor(private readonly buckets: TokenBuckets) {}
+  /** `onDepth` is told the number of waiters whenever it changes (for the queue-depth gauge). */
+  constructor(private readonly buckets: TokenBuckets, private readonly onDepth: (waiting: number) => void = () => {}) {}
 
   /** Requests waiting right now. */
   get waiting(): number {
@@ -68,6 +69,7 @@ export class FairQueue {
       const waiters = this.lanes.get(lane);
       if (waiters) waiters.push(waiter);
       else this.lanes.set(lane, [waiter]);
+      this.onDepth(this.waiting);
       this.wake?.();
       if (!this.pumping) void this.pump();
     });
@@ -79,6 +81,7 @@ export class FairQueue {
     const i = waiters.indexOf(waiter);
     if (i >= 0) waiters.splice(i, 1);
     if (waiters.length === 0) this.lanes.delete(lane);
+    this.onDepth(this.waiting);
     if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
   }
 

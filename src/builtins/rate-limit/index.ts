@@ -62,11 +62,9 @@ function actualTokens(ctx: RequestContext, outcome: RequestOutcome): number {
   return usage?.total_tokens ?? 0;
 }
 
-/** `queue.admit`, with the time spent waiting and the queue's depth reported to /metrics. */
+/** `queue.admit`, with the time spent waiting reported to /metrics. */
 async function admitCounted(queue: FairQueue, lane: string, specs: readonly BucketSpec[], deadline: number, signal: AbortSignal): Promise<TakeResult> {
   const started = performance.now();
-  // Sampled once the request has had its chance to join the queue.
-  const sample = setImmediate(() => setRateLimitQueueDepth('total', queue.waiting));
   try {
     const taken = await queue.admit(lane, specs, deadline, signal);
     recordRateLimitWait((performance.now() - started) / 1000, true);
@@ -74,9 +72,6 @@ async function admitCounted(queue: FairQueue, lane: string, specs: readonly Buck
   } catch (err) {
     if (err instanceof QueueTimeout) recordRateLimitWait((performance.now() - started) / 1000, false);
     throw err;
-  } finally {
-    clearImmediate(sample);
-    setRateLimitQueueDepth('total', queue.waiting);
   }
 }
 
@@ -107,7 +102,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
       // Start on the shared buckets when Redis is there; if it is not, start locally rather than not at all.
       await waitForRedis(buckets.client, 1500).catch(() => env.log.warn('rate-limit: Redis not reachable at startup; limiting per instance until it is'));
     }
-    const queue = new FairQueue(buckets);
+    const queue = new FairQueue(buckets, (waiting) => setRateLimitQueueDepth('total', waiting));
     const charges = new WeakMap<RequestContext, Charges>();
 
     return {

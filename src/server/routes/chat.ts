@@ -14,7 +14,7 @@ import { requestFallbacks } from '../../routing/request-fallbacks';
 import { routeAttempts } from '../../routing/route';
 import { aliasFor, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
-import { sendError, sendJson } from '../send';
+import { sendError, sendJsonText } from '../send';
 import { SseWriter } from '../sse-writer';
 
 /** Where streamed chunks go: OpenAI SSE by default (SseWriter), Anthropic events for the front door. */
@@ -30,14 +30,19 @@ export interface ChunkSink {
  * format; only the wire shape differs (OpenAI here, Anthropic in routes/messages.ts).
  */
 export interface ChatAnswerFormat {
-  sendJson(res: HttpResponse, ctx: RequestContext, completion: ChatCompletion, headers: Record<string, string>): void;
+  /** Writes the answer; returns the completion as JSON text when that is what it wrote (OpenAI's format). */
+  sendJson(res: HttpResponse, ctx: RequestContext, completion: ChatCompletion, headers: Record<string, string>): string | void;
   openStream(res: HttpResponse, ctx: RequestContext, headers: Record<string, string>): ChunkSink;
   sendError(res: HttpResponse, err: GatewayError, headers: Record<string, string>): void;
 }
 
 /** OpenAI's JSON and SSE shapes: what /v1/chat/completions answers with. */
 export const openAIChatFormat: ChatAnswerFormat = {
-  sendJson: (res, _ctx, completion, headers) => sendJson(res, 200, completion, headers),
+  sendJson: (res, _ctx, completion, headers) => {
+    const text = JSON.stringify(completion);
+    sendJsonText(res, 200, text, headers);
+    return text;
+  },
   openStream: (res, _ctx, headers) => new SseWriter(res, headers),
   sendError: (res, err, headers) => void sendError(res, err, headers),
 };
@@ -73,8 +78,8 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   ctx.usage = routed.value.usage;
   const completion = await snapshot.pipeline.onResponse(ctx, routed.value);
-  format.sendJson(res, ctx, completion, servedHeaders(ctx));
-  return { status: 200, response: completion, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
+  const responseJson = format.sendJson(res, ctx, completion, servedHeaders(ctx)) ?? undefined;
+  return { status: 200, response: completion, responseJson, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
 async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
