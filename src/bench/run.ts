@@ -7,6 +7,7 @@
  *   latency     p50/p99 at 1 connection (sequential requests timed with hrtime), and the gateway's added p50
  *   streaming   time to first byte of a stream at 1 connection, and 1,000 concurrent streams
  *
+ * Each scenario alternates with the baseline (see comparedThroughput), so drift on a shared host cancels out.
  * Scenarios: the gateway with no plugins; with retries and cooldown configured; with the four built-in
  * plugins (memory stores). A scenario whose config this build does not accept is reported as skipped.
  */
@@ -20,6 +21,8 @@ import { Pool } from 'undici';
 const DIST = path.resolve(__dirname, '..');
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const LATENCY_N = Number(process.env.BENCH_LATENCY_N ?? 2000);
+/** Baseline/scenario run pairs per scenario; the reported ratio is their median. */
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
 const children: ChildProcess[] = [];
 
 function startChild(args: string[], readyMatch: (line: string) => number | undefined): Promise<{ port: number; proc: ChildProcess }> {
@@ -71,6 +74,25 @@ async function throughput(url: string, headers: Record<string, string>): Promise
   await throughputRun(url, headers, 2);
   const runs = [await throughputRun(url, headers, DURATION_S), await throughputRun(url, headers, DURATION_S)];
   return Math.max(...runs);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * A scenario's throughput next to the baseline's, from alternating runs (baseline, scenario, baseline, …):
+ * the capacity of a shared machine drifts by a factor of two over minutes, so only runs taken back to back
+ * compare fairly. Reports the median of the pairwise ratios, and the median requests/s of each side.
+ */
+async function comparedThroughput(baselineUrl: string, url: string, headers: Record<string, string>): Promise<{ rps: number; baselineRps: number; ratio: number }> {
+  await throughputRun(baselineUrl, {}, 2);
+  await throughputRun(url, headers, 2);
+  const baseline: number[] = [];
+  const scenario: number[] = [];
+  for (let pair = 0; pair < PAIRS; pair++) {
+    baseline.push(await throughputRun(baselineUrl, {}, DURATION_S));
+    scenario.push(await throughputRun(url, headers, DURATION_S));
+  }
+  return { rps: median(scenario), baselineRps: median(baseline), ratio: median(scenario.map((r, i) => r / baseline[i])) };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -175,7 +197,7 @@ ${scenario.extraConfig}`;
 const fmt = (n: number, d = 0) => n.toFixed(d);
 
 async function main(): Promise<void> {
-  console.log(`Switchyard benchmark: ${os.cpus().length} cores, Node ${process.version}, best of 2 × ${DURATION_S}s throughput runs after a 2s warm-up, ${LATENCY_N} latency samples\n`);
+  console.log(`Switchyard benchmark: ${os.cpus().length} cores, Node ${process.version}, throughput: median of ${PAIRS} alternating baseline/gateway pairs of ${DURATION_S}s runs after 2s warm-ups; latency: ${LATENCY_N} samples × 3 rounds\n`);
   const upstream = await startChild([path.join(DIST, 'testing/fake-openai-server.js')], jsonPort);
   const minimal = await startChild([path.join(DIST, 'bench/minimal-proxy.js'), '--upstream', `127.0.0.1:${upstream.port}`], jsonPort);
   const direct = `http://127.0.0.1:${upstream.port}`;
@@ -196,13 +218,13 @@ async function main(): Promise<void> {
     const gw = await startGateway(upstream.port, scenario);
     if (!gw) continue;
     const url = `http://127.0.0.1:${gw.port}`;
-    // The baseline is measured again right before each scenario: on a shared machine the capacity drifts
-    // over minutes, and a ratio is only fair between two runs taken back to back.
-    const baselineRps = await throughput(viaMinimal, {});
-    const directNow = await latency(direct, {});
-    const rps = await throughput(url, scenario.headers);
-    const lat = await latency(url, scenario.headers);
-    console.log(`| ${scenario.name} | ${fmt(rps)} | ${fmt((rps / baselineRps) * 100)}% (of ${fmt(baselineRps)}) | ${fmt(lat.p50, 3)} | ${fmt(lat.p99, 3)} | ${fmt(lat.p50 - directNow.p50, 3)} ms |`);
+    const { rps, baselineRps, ratio } = await comparedThroughput(viaMinimal, url, scenario.headers);
+    // Latency likewise: direct and through the gateway, alternating, medians of three rounds.
+    const rounds: { direct: number; gateway: { p50: number; p99: number } }[] = [];
+    for (let round = 0; round < 3; round++) rounds.push({ direct: (await latency(direct, {})).p50, gateway: await latency(url, scenario.headers) });
+    const lat = { p50: median(rounds.map((r) => r.gateway.p50)), p99: median(rounds.map((r) => r.gateway.p99)) };
+    const added = median(rounds.map((r) => r.gateway.p50 - r.direct));
+    console.log(`| ${scenario.name} | ${fmt(rps)} | ${fmt(ratio * 100)}% (of ${fmt(baselineRps)}) | ${fmt(lat.p50, 3)} | ${fmt(lat.p99, 3)} | ${fmt(added, 3)} ms |`);
     if (scenario === scenarios[0]) {
       const ttfb = await latency(url, scenario.headers, true);
       const many = await concurrentStreams(url, scenario.headers, 1000);

@@ -7,7 +7,7 @@ import type { ParsedRequest, HttpResponse } from './http-types';
 import type { RuntimeSnapshot } from '../config/snapshot';
 import { asGatewayError, errors, GatewayError } from '../errors';
 import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../pipeline/types';
-import { logInfoLine } from '../observability/logger';
+import { levelEnabled, logInfoLine } from '../observability/logger';
 import { createContext, requestIdFor } from './context';
 import { startRequestMetrics } from './request-metrics';
 import type { RuntimeHandle } from './runtime-handle';
@@ -82,8 +82,10 @@ export async function runLifecycle(req: ParsedRequest, res: HttpResponse, handle
 
 function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: RequestOutcome): void {
   // winston formats a line before its transports filter by level: skip the work when info is off.
-  if (!handle.log.isInfoEnabled()) return;
+  if (!levelEnabled(handle.log, 'info')) return;
   const u = ctx.usage;
+  let hedges = 0;
+  for (const a of ctx.attempts) if (a.hedge) hedges++;
   logInfoLine(handle.log, 'request', {
     request_id: ctx.id,
     endpoint: ctx.endpoint,
@@ -94,7 +96,7 @@ function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: Request
     latency_ms: Math.round(outcome.latencyMs * 10) / 10,
     attempts: ctx.attempts.length,
     attempt_summary: ctx.attempts.length > 1 || outcome.error ? ctx.attempts.map((a) => `${a.provider}:${a.skipped ? 'skipped' : a.status}`).join(',') : undefined,
-    hedges: ctx.attempts.filter((a) => a.hedge).length || undefined,
+    hedges: hedges || undefined,
     stream: ctx.stream || undefined,
     completed: ctx.stream ? outcome.completed : undefined,
     prompt_tokens: u?.prompt_tokens,
@@ -105,5 +107,5 @@ function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: Request
     cost_usd: ctx.costUsd,
     error: outcome.error ? outcome.error.message : undefined,
   });
-  if (handle.log.isDebugEnabled()) handle.log.debug('request body', { request_id: ctx.id, body: JSON.stringify(ctx.body).slice(0, 10_000) });
+  if (levelEnabled(handle.log, 'debug')) handle.log.debug('request body', { request_id: ctx.id, body: JSON.stringify(ctx.body).slice(0, 10_000) });
 }

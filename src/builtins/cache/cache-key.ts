@@ -9,6 +9,22 @@ import { hash } from 'node:crypto';
 const DELIVERY_ONLY_FIELDS = new Set(['stream', 'stream_options', 'user', 'store', 'metadata']);
 
 /**
+ * An object's keys in code-unit order. Insertion sort in place for small objects: request objects have a
+ * handful of keys, and Array#sort allocates scratch space on every call.
+ */
+function sortedKeys(obj: Record<string, unknown>): string[] {
+  const keys = Object.keys(obj);
+  if (keys.length > 16) return keys.sort(); // quadratic past a handful; a big object is rare anyway
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
+/**
  * Appends the canonical JSON of `value` to `out`. One pass with one growing string: this runs on every cached
  * request over the whole conversation, and the map/filter/join version allocated an array per object.
  */
@@ -23,7 +39,7 @@ function appendCanonical(value: unknown, out: string, skip?: ReadonlySet<string>
   }
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj).sort();
+    const keys = sortedKeys(obj);
     out += '{';
     let first = true;
     for (const k of keys) {
