@@ -16,6 +16,7 @@
  */
 import client from 'prom-client';
 import { HotCounter, HotHistogram, type RegistrableMetric } from './hot-metrics';
+import { clientAbortOf } from '../pipeline/client-abort';
 import type { RequestContext, RequestOutcome } from '../pipeline/types';
 
 const PREFIX = 'switchyard_';
@@ -130,7 +131,7 @@ function aliasLabel(ctx: RequestContext, known: RequestMetricsInput['knownAliase
 
 function streamResult(ctx: RequestContext, outcome: RequestOutcome): 'completed' | 'failed' | 'aborted' {
   if (outcome.completed) return 'completed';
-  return ctx.signal.aborted ? 'aborted' : 'failed';
+  return clientAbortOf(ctx).aborted ? 'aborted' : 'failed';
 }
 
 /**

@@ -7,6 +7,7 @@
  * the client's, which on a busy gateway means hundreds of thousands of dead timers and measurable CPU. This
  * one clears its timers and listener as soon as the attempt is over.
  */
+import type { AbortSource } from '../pipeline/client-abort';
 import type { Cancellation } from '../upstream/transport';
 
 /** The reason for a late first byte; its code reads as undici's own header timeout, so errors describe alike. */
@@ -28,7 +29,7 @@ export class AttemptTimeout extends Error {
 
 /**
  * @example
- * const attempt = new AttemptSignal(ctx.signal, 30_000, 2_000);
+ * const attempt = new AttemptSignal(clientAbortOf(ctx), 30_000, 2_000);
  * try { const res = await transport.send(spec, { signal: attempt.signal }); attempt.firstByteArrived(); … }
  * finally { attempt.dispose(); }
  */
@@ -42,7 +43,7 @@ export class AttemptSignal implements Cancellation {
   private firstByteTimer: NodeJS.Timeout | undefined;
   private readonly onClientAbort = () => this.abort(this.client.reason);
 
-  constructor(private readonly client: AbortSignal, totalMs: number, firstByteMs?: number) {
+  constructor(private readonly client: AbortSource, totalMs: number, firstByteMs?: number) {
     if (client.aborted) {
       this.abort(client.reason);
       return;

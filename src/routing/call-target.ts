@@ -13,6 +13,7 @@ import { readRateLimitHeaders, type RateLimitState } from '../providers/rate-lim
 import { SseParser } from '../upstream/sse';
 import { describeTransportError, type UpstreamResponse } from '../upstream/transport';
 import { AttemptSignal } from './attempt-signal';
+import type { AbortSource } from '../pipeline/client-abort';
 
 /** A failed attempt: what the upstream (or the network) said, normalised. */
 export class AttemptFailure extends Error {
@@ -77,7 +78,7 @@ function readBodyText(res: UpstreamResponse, limit = 1 << 20): Promise<string> {
   });
 }
 
-function networkFailure(err: unknown, clientSignal: AbortSignal, provider: ResolvedProvider): AttemptFailure {
+function networkFailure(err: unknown, clientSignal: AbortSource, provider: ResolvedProvider): AttemptFailure {
   if (err instanceof AttemptFailure) return err;
   if (err instanceof UpstreamFailure) return new AttemptFailure(err.info, 200);
   // An adapter refusing a request it cannot express (a 4xx of the gateway's own) is the client's answer, not a
@@ -103,7 +104,7 @@ function failureFromText(status: number, text: string, headers: HeaderBag, provi
 }
 
 /** Starts the attempt's clock: total time, and the first-byte deadline when the provider sets one. */
-function startAttempt(provider: ResolvedProvider, clientSignal: AbortSignal): AttemptSignal {
+function startAttempt(provider: ResolvedProvider, clientSignal: AbortSource): AttemptSignal {
   return new AttemptSignal(clientSignal, provider.timeouts.totalMs, provider.timeouts.firstByteMs);
 }
 
@@ -154,7 +155,7 @@ async function fetchJson(provider: ResolvedProvider, spec: HttpRequestSpec, atte
  *
  * @example const completion = await callChat(provider, body, { provider: provider.settings, model, stream: false }, signal, timing);
  */
-export async function callChat(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSignal, timing: AttemptTiming): Promise<ChatCompletion> {
+export async function callChat(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<ChatCompletion> {
   const attempt = startAttempt(provider, clientSignal);
   try {
     const json = await fetchJson(provider, provider.adapter.buildChatRequest(body, call), attempt, timing, 64 << 20);
@@ -167,7 +168,7 @@ export async function callChat(provider: ResolvedProvider, body: ChatRequest, ca
 }
 
 /** Embeddings, for adapters that support them. */
-export async function callEmbeddings(provider: ResolvedProvider, body: EmbeddingsRequest, call: UpstreamCall, clientSignal: AbortSignal, timing: AttemptTiming): Promise<EmbeddingsResponse> {
+export async function callEmbeddings(provider: ResolvedProvider, body: EmbeddingsRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<EmbeddingsResponse> {
   const adapter = provider.adapter;
   if (!adapter.buildEmbeddingsRequest || !adapter.parseEmbeddingsResponse) {
     throw new AttemptFailure({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', message: `${provider.name} (${adapter.api}) does not serve embeddings`, retryable: true }, 0);
@@ -183,7 +184,7 @@ export async function callEmbeddings(provider: ResolvedProvider, body: Embedding
   }
 }
 
-async function* translateStream(res: UpstreamResponse, translator: StreamTranslator, provider: ResolvedProvider, clientSignal: AbortSignal): AsyncGenerator<ChatCompletionChunk[]> {
+async function* translateStream(res: UpstreamResponse, translator: StreamTranslator, provider: ResolvedProvider, clientSignal: AbortSource): AsyncGenerator<ChatCompletionChunk[]> {
   const parser = new SseParser();
   try {
     for await (const piece of res.body) {
@@ -223,7 +224,7 @@ function firstChunkDeadline(provider: ResolvedProvider, ms: number | undefined):
  * provider's first_byte_timeout_ms covers the first chunk, not only the response headers: an overloaded
  * provider often answers 200 at once and then stalls.
  */
-export async function openChatStream(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSignal, timing: AttemptTiming): Promise<OpenedStream> {
+export async function openChatStream(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<OpenedStream> {
   const started = performance.now();
   // The attempt's clock runs until the stream ends: timeout_ms bounds the whole answer.
   const attempt = startAttempt(provider, clientSignal);

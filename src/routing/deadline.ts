@@ -3,21 +3,22 @@
  * fallback). Its signal also follows the client's disconnect. Once an answer is committed the clock stops,
  * so a long stream is not cut by the routing budget.
  */
+import { asAbortSignal, type AbortSource } from '../pipeline/client-abort';
 
 /**
  * @example
- * const deadline = new RoutingDeadline(ctx.signal, alias.policy.timeoutMs);
+ * const deadline = new RoutingDeadline(clientAbortOf(ctx), alias.policy.timeoutMs);
  * await tryTarget(step, deadline.signal);
  * deadline.commit();
  */
 export class RoutingDeadline {
-  readonly signal: AbortSignal;
+  readonly signal: AbortSource;
   private readonly clock = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private fired = false;
 
-  constructor(clientSignal: AbortSignal, readonly timeoutMs?: number) {
-    this.signal = timeoutMs ? AbortSignal.any([clientSignal, this.clock.signal]) : clientSignal;
+  constructor(clientSignal: AbortSource, readonly timeoutMs?: number) {
+    this.signal = timeoutMs ? AbortSignal.any([asAbortSignal(clientSignal), this.clock.signal]) : clientSignal;
     if (timeoutMs) {
       this.timer = setTimeout(() => {
         this.fired = true;

@@ -3,6 +3,7 @@
  * within `hedge_after_ms`, the same request starts on the next target; the first to answer wins and the other
  * is aborted. Without `hedge_after_ms` this is a plain single try.
  */
+import { asAbortSignal, type AbortSource } from '../pipeline/client-abort';
 import type { PlannedAttempt } from './attempt-plan';
 import type { TryTarget } from './try-target';
 
@@ -29,7 +30,7 @@ export interface HedgeOptions<T> {
   nextStep(): PlannedAttempt | undefined;
   tryTarget: TryTarget<T>;
   /** The request's signal (client and routing deadline); each racer gets its own child of it. */
-  signal: AbortSignal;
+  signal: AbortSource;
   hedgeAfterMs?: number;
   /** Releases a loser's late answer. */
   discard?(value: T): void;
@@ -63,7 +64,7 @@ export async function tryWithHedge<T>(opts: HedgeOptions<T>): Promise<Won<T>> {
       const index = racers.length;
       const racer = { step, controller: new AbortController(), settled: false };
       racers.push(racer);
-      opts.tryTarget(step, AbortSignal.any([opts.signal, racer.controller.signal])).then(
+      opts.tryTarget(step, AbortSignal.any([asAbortSignal(opts.signal), racer.controller.signal])).then(
         (value) => {
           racer.settled = true;
           if (winner !== undefined) return opts.discard?.(value);

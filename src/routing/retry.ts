@@ -4,6 +4,7 @@
  * when it fits under the backoff cap; a longer one moves on at once (the cooldown wrapper parks the target).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { asAbortSignal } from '../pipeline/client-abort';
 import { AttemptFailure } from './call-target';
 import type { RetryPolicy } from './policy';
 import type { TryTarget } from './try-target';
@@ -60,7 +61,7 @@ export function withRetry<T>(next: TryTarget<T>): TryTarget<T> {
         const wait = retryDelay(policy, err, tryNumber);
         if (wait === undefined) throw err;
         // Aborted by the client or the alias's timeout: the routing loop reports which.
-        await sleep(wait, undefined, { signal }).catch(() => {
+        await sleep(wait, undefined, { signal: asAbortSignal(signal) }).catch(() => {
           throw err;
         });
       }

@@ -5,6 +5,7 @@
  */
 import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
 import { GatewayError } from '../errors';
+import { clientAbortOf } from '../pipeline/client-abort';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
 import { AttemptPlan } from './attempt-plan';
@@ -45,7 +46,7 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
   run: AttemptRunner<B, T>,
   options: RouteOptions<T> = {},
 ): Promise<Routed<T>> {
-  const deadline = new RoutingDeadline(ctx.signal, requested.policy.timeoutMs);
+  const deadline = new RoutingDeadline(clientAbortOf(ctx), requested.policy.timeoutMs);
   let facts: RouteFacts | undefined;
   const plan = new AttemptPlan(snapshot, requested, {
     facts: () => (facts ??= routeFactsOf(ctx.body, ctx.metadata, ctx.caller?.keyName)),
@@ -89,7 +90,7 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
 function decideAfterFailure(ctx: RequestContext, deadline: RoutingDeadline, plan: AttemptPlan, requested: ResolvedAlias, alias: ResolvedAlias, error: unknown): void {
   if (error instanceof TargetSkipped) return;
   if (!(error instanceof AttemptFailure)) throw error;
-  if (ctx.signal.aborted) throw new GatewayError({ status: 499, type: 'invalid_request_error', code: 'client_closed_request', message: 'Client closed the request' });
+  if (clientAbortOf(ctx).aborted) throw new GatewayError({ status: 499, type: 'invalid_request_error', code: 'client_closed_request', message: 'Client closed the request' });
   if (deadline.expired) {
     throw new GatewayError({ status: 504, type: 'timeout_error', code: 'routing_timeout', message: `Model "${requested.name}" found no answer within its timeout_ms of ${deadline.timeoutMs} ms (${ctx.attempts.length} attempt(s)).` });
   }

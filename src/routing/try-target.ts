@@ -3,6 +3,7 @@
  * innermost implementation of it: call the provider once, record the attempt and the target's statistics.
  */
 import type { ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
+import { clientAbortOf, type AbortSource } from '../pipeline/client-abort';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
 import { toOpenAIRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
@@ -13,10 +14,10 @@ import { isTransient } from './retry';
 import { targetKey } from './routing-state';
 
 /** One try of one target. Resolves with the answer, or throws AttemptFailure or TargetSkipped. */
-export type TryTarget<T> = (step: PlannedAttempt, signal: AbortSignal) => Promise<T>;
+export type TryTarget<T> = (step: PlannedAttempt, signal: AbortSource) => Promise<T>;
 
 /** One attempt's work: call the provider and return its answer, or throw AttemptFailure. */
-export type AttemptRunner<B, T> = (provider: ResolvedProvider, body: B, call: UpstreamCall, signal: AbortSignal, timing: AttemptTiming) => Promise<T>;
+export type AttemptRunner<B, T> = (provider: ResolvedProvider, body: B, call: UpstreamCall, signal: AbortSource, timing: AttemptTiming) => Promise<T>;
 
 /** The target was not called at all (provider unavailable, cooling down). @example throw new TargetSkipped('cooling down for 12s') */
 export class TargetSkipped extends Error {
@@ -90,7 +91,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
         Object.assign(record, {
           status: err.upstreamStatus,
           // Aborted while the client is still there: the gateway itself gave up on this attempt.
-          reason: err.clientAborted && !ctx.signal.aborted ? 'abandoned: another attempt answered first, or the routing timeout passed' : err.info.message,
+          reason: err.clientAborted && !clientAbortOf(ctx).aborted ? 'abandoned: another attempt answered first, or the routing timeout passed' : err.info.message,
           latencyMs: elapsed,
           ttfbMs: timing.ttfbMs,
           timedOut: err.timedOut,

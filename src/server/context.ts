@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ParsedRequest, HttpResponse } from './http-types';
 import { errors } from '../errors';
 import type { Logger } from '../observability/logger';
+import { CLIENT_ABORT, ClientAbort } from '../pipeline/client-abort';
 import type { Endpoint, RequestContext } from '../pipeline/types';
 
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
@@ -35,18 +36,22 @@ export function requestIdFor(req: ParsedRequest): string {
  * @example const ctx = createContext(req, res, 'chat', log);
  */
 export function createContext(req: ParsedRequest, res: HttpResponse, endpoint: Endpoint, log: Logger, id: string): RequestContext {
-  const controller = new AbortController();
+  const gone = new ClientAbort();
   res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished) gone.abort();
   });
   const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-  return {
+  const ctx: RequestContext & { [CLIENT_ABORT]: ClientAbort } = {
+    [CLIENT_ABORT]: gone,
     id,
     endpoint,
     startedAt: Date.now(),
     startedMono: performance.now(),
     headers: req.headers,
-    signal: controller.signal,
+    // Made on first use: the gateway's own code listens through clientAbortOf, plugins rarely ask.
+    get signal() {
+      return gone.signal;
+    },
     log,
     body,
     requestedAlias: typeof body.model === 'string' ? body.model : '',
@@ -55,4 +60,5 @@ export function createContext(req: ParsedRequest, res: HttpResponse, endpoint: E
     responseHeaders: { 'x-request-id': id },
     attempts: [],
   };
+  return ctx;
 }

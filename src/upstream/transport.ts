@@ -82,7 +82,7 @@ export interface TransportFailure {
 /**
  * @example describeTransportError(err, signal) // { timedOut: true, clientAborted: false, reason: 'first byte timeout' }
  */
-export function describeTransportError(err: unknown, clientSignal: AbortSignal): TransportFailure {
+export function describeTransportError(err: unknown, clientSignal: { readonly aborted: boolean }): TransportFailure {
   const e = err as { name?: string; code?: string; message?: string } | undefined;
   const code = e?.code ?? '';
   const name = e?.name ?? '';

@@ -3,6 +3,7 @@
  * this instance; more wait first come, first served, up to their deadline. Counted per instance, not in Redis,
  * because a crashed instance would otherwise leave its slots taken forever.
  */
+import type { AbortSource } from '../../pipeline/client-abort';
 
 interface GateState {
   active: number;
@@ -29,7 +30,7 @@ export class ConcurrencyGate {
   }
 
   /** Resolves with a release function (safe to call more than once). */
-  async acquire(provider: string, limit: number, deadline: number, signal?: AbortSignal): Promise<() => void> {
+  async acquire(provider: string, limit: number, deadline: number, signal?: AbortSource): Promise<() => void> {
     let gate = this.gates.get(provider);
     if (!gate) this.gates.set(provider, (gate = { active: 0, waiters: [] }));
     const state = gate;

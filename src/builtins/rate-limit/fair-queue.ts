@@ -3,6 +3,7 @@
  * deadline. Waiters are grouped in lanes (one per key) served round-robin, so one busy key cannot starve the
  * others; within a lane, requests go first come, first served.
  */
+import type { AbortSource } from '../../pipeline/client-abort';
 import type { BucketSpec, TakeResult, TokenBuckets } from '../../stores/token-buckets';
 
 /** Thrown when a request cannot get its slot before its deadline. */
@@ -21,14 +22,14 @@ interface Waiter {
   lastDenial: TakeResult;
   resolve(result: TakeResult): void;
   reject(err: Error): void;
-  signal?: AbortSignal;
+  signal?: AbortSource;
   onAbort?: () => void;
 }
 
 /**
  * @example
  * const queue = new FairQueue(buckets);
- * const taken = await queue.admit('team-a', specs, Date.now() + 2000, ctx.signal); // or throws QueueTimeout
+ * const taken = await queue.admit('team-a', specs, Date.now() + 2000, clientAbortOf(ctx)); // or throws QueueTimeout
  */
 export class FairQueue {
   private readonly lanes = new Map<string, Waiter[]>();
@@ -45,7 +46,7 @@ export class FairQueue {
     return n;
   }
 
-  async admit(lane: string, specs: readonly BucketSpec[], deadline: number, signal?: AbortSignal): Promise<TakeResult> {
+  async admit(lane: string, specs: readonly BucketSpec[], deadline: number, signal?: AbortSource): Promise<TakeResult> {
     // Nobody waiting: try at once (the common case costs one take). Otherwise queue up behind the others.
     if (this.lanes.size === 0) {
       const first = await this.buckets.take(specs);
@@ -56,7 +57,7 @@ export class FairQueue {
     return this.enqueue(lane, specs, deadline, { allowed: false, waitMs: 0, levels: [] }, signal);
   }
 
-  private enqueue(lane: string, specs: readonly BucketSpec[], deadline: number, lastDenial: TakeResult, signal?: AbortSignal): Promise<TakeResult> {
+  private enqueue(lane: string, specs: readonly BucketSpec[], deadline: number, lastDenial: TakeResult, signal?: AbortSource): Promise<TakeResult> {
     return new Promise<TakeResult>((resolve, reject) => {
       const waiter: Waiter = { specs, deadline, lastDenial, resolve, reject, signal };
       if (signal) {

@@ -6,6 +6,7 @@
  */
 import { GatewayError } from '../../errors';
 import { recordRateLimitWait, setRateLimitQueueDepth } from '../../observability/metrics';
+import { clientAbortOf, type AbortSource } from '../../pipeline/client-abort';
 import type { PluginHooks, PluginModule, RequestContext, RequestOutcome } from '../../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../../providers/openai-types';
 import { estimateEmbeddingsTokens, estimateRequestTokens } from '../../pricing/estimate-tokens';
@@ -63,7 +64,7 @@ function actualTokens(ctx: RequestContext, outcome: RequestOutcome): number {
 }
 
 /** `queue.admit`, with the time spent waiting reported to /metrics. */
-async function admitCounted(queue: FairQueue, lane: string, specs: readonly BucketSpec[], deadline: number, signal: AbortSignal): Promise<TakeResult> {
+async function admitCounted(queue: FairQueue, lane: string, specs: readonly BucketSpec[], deadline: number, signal: AbortSource): Promise<TakeResult> {
   const started = performance.now();
   try {
     const taken = await queue.admit(lane, specs, deadline, signal);
@@ -115,7 +116,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         const lane = ctx.caller?.keyName ?? '';
         let taken: TakeResult;
         try {
-          taken = await admitCounted(queue, lane, planned.map((p) => p.spec), Date.now() + maxQueueMs, ctx.signal);
+          taken = await admitCounted(queue, lane, planned.map((p) => p.spec), Date.now() + maxQueueMs, clientAbortOf(ctx));
         } catch (err) {
           if (!(err instanceof QueueTimeout)) throw err;
           const headers = headersFor(err.lastDenial, planned);
@@ -137,7 +138,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         const planned = planProvider(attempt.provider, limits, charged.tokens);
         if (planned.length > 0) {
           try {
-            await admitCounted(queue, ctx.caller?.keyName ?? '', planned.map((p) => p.spec), deadline, ctx.signal);
+            await admitCounted(queue, ctx.caller?.keyName ?? '', planned.map((p) => p.spec), deadline, clientAbortOf(ctx));
           } catch (err) {
             if (!(err instanceof QueueTimeout)) throw err;
             throw tooManyRequests(err.lastDenial, planned, {});
@@ -146,7 +147,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         }
         if (limits.concurrency) {
           try {
-            charged.releaseSlot = await gate.acquire(attempt.provider, limits.concurrency, deadline, ctx.signal);
+            charged.releaseSlot = await gate.acquire(attempt.provider, limits.concurrency, deadline, clientAbortOf(ctx));
           } catch (err) {
             if (!(err instanceof ConcurrencyTimeout)) throw err;
             throw new GatewayError({

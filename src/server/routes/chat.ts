@@ -6,6 +6,7 @@
 import type { HttpResponse } from '../http-types';
 import type { RuntimeSnapshot } from '../../config/snapshot';
 import { asGatewayError, GatewayError } from '../../errors';
+import { clientAbortOf } from '../../pipeline/client-abort';
 import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { completionToChunks, StreamAssembler } from '../../providers/chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
@@ -100,7 +101,7 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
   } catch (err) {
     stream.cancel();
     ctx.usage = assembler.usageSoFar;
-    if (ctx.signal.aborted) {
+    if (clientAbortOf(ctx).aborted) {
       // The client left; the upstream request was aborted with it. Nothing to write.
       return { status: 499, completed: false, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
     }
