@@ -11,6 +11,15 @@ import type { DirectAnswer, PluginHooks, PluginRoute, RequestContext, RequestOut
 type HookName = keyof Omit<PluginHooks, 'routes'>;
 
 /**
+ * What a hook with no plugins returns: an already settled promise, not an async call. Every request passes
+ * each hook, and an async function's frame and promise cost more than the (usually empty) loop inside.
+ */
+const NOTHING: Promise<undefined> = Promise.resolve(undefined);
+
+/** The attempt a beforeAttempt hook is told about. */
+type AttemptInfo = { alias: string; provider: string; model: string; body: ChatRequest | EmbeddingsRequest };
+
+/**
  * @example
  * const pipeline = new Pipeline(loadedPlugins);
  * const direct = await pipeline.onRequest(ctx);
@@ -43,7 +52,11 @@ export class Pipeline {
     return errors.pluginFailed(plugin.name);
   }
 
-  async onRequest(ctx: RequestContext): Promise<DirectAnswer | undefined> {
+  onRequest(ctx: RequestContext): Promise<DirectAnswer | undefined> {
+    return this.by.onRequest.length === 0 ? NOTHING : this.runOnRequest(ctx);
+  }
+
+  private async runOnRequest(ctx: RequestContext): Promise<DirectAnswer | undefined> {
     for (const p of this.by.onRequest) {
       try {
         const r = await p.hooks.onRequest!(ctx);
@@ -55,7 +68,11 @@ export class Pipeline {
     return undefined;
   }
 
-  async beforeAttempt(ctx: RequestContext, attempt: { alias: string; provider: string; model: string; body: ChatRequest | EmbeddingsRequest }): Promise<void> {
+  beforeAttempt(ctx: RequestContext, attempt: AttemptInfo): Promise<void> {
+    return this.by.beforeAttempt.length === 0 ? NOTHING : this.runBeforeAttempt(ctx, attempt);
+  }
+
+  private async runBeforeAttempt(ctx: RequestContext, attempt: AttemptInfo): Promise<void> {
     for (const p of this.by.beforeAttempt) {
       try {
         await p.hooks.beforeAttempt!(ctx, attempt);
@@ -65,7 +82,11 @@ export class Pipeline {
     }
   }
 
-  async onResponse(ctx: RequestContext, response: ChatCompletion): Promise<ChatCompletion> {
+  onResponse(ctx: RequestContext, response: ChatCompletion): Promise<ChatCompletion> {
+    return this.by.onResponse.length === 0 ? Promise.resolve(response) : this.runOnResponse(ctx, response);
+  }
+
+  private async runOnResponse(ctx: RequestContext, response: ChatCompletion): Promise<ChatCompletion> {
     let current = response;
     for (const p of this.by.onResponse) {
       try {
@@ -107,7 +128,11 @@ export class Pipeline {
     }
   }
 
-  async onComplete(ctx: RequestContext, outcome: RequestOutcome): Promise<void> {
+  onComplete(ctx: RequestContext, outcome: RequestOutcome): Promise<void> {
+    return this.by.onComplete.length === 0 ? NOTHING : this.runOnComplete(ctx, outcome);
+  }
+
+  private async runOnComplete(ctx: RequestContext, outcome: RequestOutcome): Promise<void> {
     for (const p of this.by.onComplete) {
       try {
         await p.hooks.onComplete!(ctx, outcome);

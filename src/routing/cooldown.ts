@@ -20,9 +20,8 @@ function skipReason(book: CooldownBook, key: string, what: string): string {
  */
 export function withCooldown<T>(ctx: RequestContext, routing: RoutingState, next: TryTarget<T>): TryTarget<T> {
   const book = routing.cooldowns;
-  return async (step, signal) => {
-    const breaker = step.alias.policy.breaker;
-    if (!breaker) return next(step, signal);
+  const guarded: TryTarget<T> = async (step, signal) => {
+    const breaker = step.alias.policy.breaker!;
     // Two breakers guard a target: the provider's (credentials) and the target's own.
     const keys = [providerKey(step.target.provider), targetKey(step.target)];
     const [provider, key] = keys;
@@ -60,4 +59,6 @@ export function withCooldown<T>(ctx: RequestContext, routing: RoutingState, next
       throw err;
     }
   };
+  // Without a breaker (the default) the try goes straight through: no async frame on the common path.
+  return (step, signal) => (step.alias.policy.breaker ? guarded(step, signal) : next(step, signal));
 }

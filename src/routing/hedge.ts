@@ -42,13 +42,14 @@ export interface HedgeOptions<T> {
  * @example
  * const { value, step } = await tryWithHedge({ primary: step, nextStep: () => plan.next(), tryTarget, signal, hedgeAfterMs: 800 });
  */
-export async function tryWithHedge<T>(opts: HedgeOptions<T>): Promise<Won<T>> {
+export function tryWithHedge<T>(opts: HedgeOptions<T>): Promise<Won<T>> {
   if (!opts.hedgeAfterMs) {
-    try {
-      return { value: await opts.tryTarget(opts.primary, opts.signal), step: opts.primary };
-    } catch (error) {
-      throw new RaceLost([{ step: opts.primary, error }]);
-    }
+    return opts.tryTarget(opts.primary, opts.signal).then(
+      (value) => ({ value, step: opts.primary }),
+      (error: unknown) => {
+        throw new RaceLost([{ step: opts.primary, error }]);
+      },
+    );
   }
   const hedgeAfterMs = opts.hedgeAfterMs;
   return new Promise<Won<T>>((resolve, reject) => {

@@ -51,7 +51,7 @@ export function retryDelay(policy: RetryPolicy, failure: AttemptFailure, tryNumb
  * @example const tryTarget = withRetry(withCooldown(ctx, routing, recordedAttempt(...)));
  */
 export function withRetry<T>(next: TryTarget<T>): TryTarget<T> {
-  return async (step, signal) => {
+  const retrying: TryTarget<T> = async (step, signal) => {
     const policy = step.alias.policy.retry;
     for (let tryNumber = 1; ; tryNumber++) {
       try {
@@ -67,4 +67,6 @@ export function withRetry<T>(next: TryTarget<T>): TryTarget<T> {
       }
     }
   };
+  // One try only (the default): no wrapper at all, not even an async frame, on the path every request takes.
+  return (step, signal) => (step.alias.policy.retry.attempts > 1 ? retrying(step, signal) : next(step, signal));
 }
