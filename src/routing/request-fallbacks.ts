@@ -1,9 +1,11 @@
 /**
- * The client's per-request `fallbacks` (a gateway-only body field, stripped before upstream): checked to name
- * aliases the caller may use, so a request cannot reach an alias its key could not ask for directly.
+ * The client's per-request `fallbacks` (a gateway-only body field, stripped before upstream, on chat and
+ * embeddings alike): checked to name aliases the caller may use, so a request cannot reach an alias its key
+ * could not ask for directly.
  */
 import type { RuntimeSnapshot } from '../config/snapshot';
 import { errors, GatewayError } from '../errors';
+import { modelAllowed } from '../pipeline/model-patterns';
 import type { Caller } from '../pipeline/types';
 
 /**
@@ -17,9 +19,24 @@ export function requestFallbacks(body: object, snapshot: RuntimeSnapshot, caller
   if (!Array.isArray(sent) || sent.some((f) => typeof f !== 'string')) throw errors.badRequest('"fallbacks" must be an array of model names.', 'fallbacks');
   for (const name of sent as string[]) {
     if (!snapshot.aliases.has(name)) throw errors.badRequest(`"fallbacks" names the model "${name}", which does not exist on this gateway.`, 'fallbacks', 'model_not_found');
-    if (caller && !caller.models.includes('*') && !caller.models.includes(name)) {
+    if (caller && !modelAllowed(caller.models, name)) {
       throw new GatewayError({ status: 403, type: 'permission_error', code: 'model_not_allowed', param: 'fallbacks', message: `This key may not use the model "${name}" named in "fallbacks".` });
     }
   }
   return sent as string[];
+}
+
+/** Gateway-only request fields, removed before anything goes upstream. */
+const GATEWAY_FIELDS = ['fallbacks'] as const;
+
+/**
+ * The body without the gateway-only fields: the same object when it has none (the common case), else a copy.
+ *
+ * @example withoutGatewayFields({ model: 'chat', fallbacks: ['b'], messages }) // { model: 'chat', messages }
+ */
+export function withoutGatewayFields<B extends object>(body: B): B {
+  if (!GATEWAY_FIELDS.some((f) => f in body)) return body;
+  const copy = { ...body } as Record<string, unknown>;
+  for (const f of GATEWAY_FIELDS) delete copy[f];
+  return copy as B;
 }

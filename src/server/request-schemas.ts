@@ -43,6 +43,7 @@ const embeddingsSchema = {
   required: ['model', 'input'],
   properties: {
     model: { type: 'string', minLength: 1 },
+    fallbacks: { type: 'array', items: { type: 'string' } },
     input: { anyOf: [{ type: 'string' }, { type: 'array', minItems: 1 }] },
   },
 } as const;

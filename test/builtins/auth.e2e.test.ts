@@ -20,6 +20,7 @@ plugins:
     admin_key: "\${ADMIN_KEY}"
     keys:
       - { name: team-a, key: "\${TEAM_A_KEY}", models: [chat, demo] }
+      - { name: family, key: "family-key-0001", models: [chat, "de*"] }
       - { name: batch-jobs, key_sha256: "${createHash('sha256').update(batchSecret).digest('hex')}", models: ["*"] }
   - use: cost-log
     sink: sqlite://./spend.db
@@ -47,6 +48,16 @@ describe('auth plugin (e2e)', () => {
   test('a known key may use its aliases (Bearer or x-api-key, plain or SHA-256 in the config)', async () => {
     expect((await chat(rig.gw.url, { model: 'chat' }, { headers: teamA })).status).toBe(200);
     expect((await chat(rig.gw.url, { model: 'secret' }, { headers: { 'x-api-key': batchSecret } })).status).toBe(200);
+  });
+
+  test('a request\'s "fallbacks" may name what the key may use, prefix patterns included, and nothing else', async () => {
+    const family = { authorization: 'Bearer family-key-0001' };
+    rig.fake.on('gpt-4o-mini', { status: 500 }, 1);
+    const allowed = await chat(rig.gw.url, { model: 'chat', fallbacks: ['demo'] }, { headers: family });
+    expect(allowed.status).toBe(200);
+    const refused = await chat(rig.gw.url, { model: 'chat', fallbacks: ['secret'] }, { headers: family });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).error).toMatchObject({ code: 'model_not_allowed', param: 'fallbacks' });
   });
 
   test('/passthrough needs a key too, and only a key allowed every model may use it', async () => {

@@ -55,6 +55,19 @@ describe('per-request fallbacks', () => {
     expect(rig.fake.callsFor('other')).toHaveLength(0);
   });
 
+  test('embeddings take "fallbacks" too, stripped before the upstream', async () => {
+    rig.fake.on('lone', { status: 500 });
+    const res = await fetch(`${rig.gw.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'lone', input: 'hello', fallbacks: ['spare'] }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-model')).toBe('spare');
+    expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(1);
+    for (const call of rig.fake.calls) expect(call.body).not.toHaveProperty('fallbacks');
+  });
+
   test('a fallback naming an unknown model is a 400 before any upstream call', async () => {
     const res = await chat(rig.gw.url, { model: 'lone', fallbacks: ['nope'] });
     expect(res.status).toBe(400);

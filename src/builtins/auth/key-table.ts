@@ -6,6 +6,8 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { CallerLimits } from '../../pipeline/types';
 
+export { modelAllowed } from '../../pipeline/model-patterns';
+
 /** A key as written in proxy.yaml. */
 export interface KeyConfig {
   name: string;
@@ -79,17 +81,4 @@ function digestOf(k: KeyConfig): Buffer {
   }
   if (k.key_sha256 !== undefined && /^[0-9a-fA-F]{64}$/.test(k.key_sha256)) return Buffer.from(k.key_sha256, 'hex');
   throw new Error(`key "${k.name}" needs \`key\` or a 64-hex-digit \`key_sha256\``);
-}
-
-/**
- * Whether a key's model list allows an alias: "*" allows all, "gpt-*" a prefix, anything else an exact name.
- *
- * @example modelAllowed(['chat', 'demo-*'], 'demo-fast') // true
- */
-export function modelAllowed(patterns: readonly string[], alias: string): boolean {
-  for (const p of patterns) {
-    if (p === '*' || p === alias) return true;
-    if (p.endsWith('*') && alias.startsWith(p.slice(0, -1))) return true;
-  }
-  return false;
 }

@@ -11,7 +11,7 @@ import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipelin
 import { completionToChunks, StreamAssembler } from '../../providers/chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
 import { AttemptFailure, callChat, openChatStream, streamLifecycle } from '../../routing/call-target';
-import { requestFallbacks } from '../../routing/request-fallbacks';
+import { requestFallbacks, withoutGatewayFields } from '../../routing/request-fallbacks';
 import { routeAttempts } from '../../routing/route';
 import { aliasFor, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
@@ -48,17 +48,6 @@ export const openAIChatFormat: ChatAnswerFormat = {
   sendError: (res, err, headers) => void sendError(res, err, headers),
 };
 
-/** Gateway-only request fields, removed before anything goes upstream. */
-const GATEWAY_FIELDS = ['fallbacks'] as const;
-
-function upstreamBody(ctx: RequestContext): ChatRequest {
-  const body = ctx.body as ChatRequest;
-  if (!GATEWAY_FIELDS.some((f) => f in body)) return body;
-  const copy = { ...body };
-  for (const f of GATEWAY_FIELDS) delete copy[f];
-  return copy;
-}
-
 function clientWantsUsage(ctx: RequestContext): boolean {
   return (ctx.body as ChatRequest).stream_options?.include_usage === true;
 }
@@ -74,7 +63,7 @@ async function relayChunk(ctx: RequestContext, snapshot: RuntimeSnapshot, sse: C
 async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
   const alias = aliasFor(snapshot, ctx);
   const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
-  ctx.body = upstreamBody(ctx);
+  ctx.body = withoutGatewayFields(ctx.body as ChatRequest);
   const routed = await routeAttempts<ChatRequest, ChatCompletion>(ctx, snapshot, alias, callChat, { fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   ctx.usage = routed.value.usage;
@@ -86,7 +75,7 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
 async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
   const alias = aliasFor(snapshot, ctx);
   const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
-  ctx.body = upstreamBody(ctx);
+  ctx.body = withoutGatewayFields(ctx.body as ChatRequest);
   const routed = await routeAttempts(ctx, snapshot, alias, openChatStream, { ...streamLifecycle, fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   const sse = format.openStream(res, ctx, servedHeaders(ctx));

@@ -1,8 +1,10 @@
 /**
- * POST /v1/embeddings: routed like chat (targets, then fallbacks), always JSON.
+ * POST /v1/embeddings: routed like chat (targets, then fallbacks, including the request's own `fallbacks`),
+ * always JSON.
  */
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../providers/openai-types';
 import { callEmbeddings } from '../../routing/call-target';
+import { requestFallbacks, withoutGatewayFields } from '../../routing/request-fallbacks';
 import { routeAttempts } from '../../routing/route';
 import { aliasFor, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
@@ -12,7 +14,9 @@ export const embeddingsWork: EndpointWork = {
   validate: (body) => validateBody('embeddings', body),
   async serve(ctx, res, snapshot) {
     const alias = aliasFor(snapshot, ctx);
-    const routed = await routeAttempts<EmbeddingsRequest, EmbeddingsResponse>(ctx, snapshot, alias, callEmbeddings);
+    const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
+    ctx.body = withoutGatewayFields(ctx.body as EmbeddingsRequest);
+    const routed = await routeAttempts<EmbeddingsRequest, EmbeddingsResponse>(ctx, snapshot, alias, callEmbeddings, { fallbacks });
     ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
     const u = routed.value.usage;
     ctx.usage = u ? { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens } : undefined;
