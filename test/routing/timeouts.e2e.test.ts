@@ -1,23 +1,59 @@
 /**
- * Per-provider timeouts and client disconnects through the real daemon: a first-byte timeout fails over within
- * its bound (for JSON and for a stream that sent headers and then stalled), and a client that goes away aborts
- * the upstream request at once, before and after the stream started.
+ * Per-provider timeouts and client disconnects through the real daemon: a connect timeout and a first-byte
+ * timeout fail over within their bounds (for JSON and for a stream that sent headers and then stalled), and a
+ * client that goes away aborts the upstream request at once, before and after the stream started.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { gatewayWithFake } from '../helpers/rig';
 import { chat, eventually, readSse, streamedText, timed } from '../helpers/client';
+
+/**
+ * A loopback port that never completes a TCP handshake: a listener with a backlog of one in a process whose
+ * event loop is blocked, so nothing is accepted; once the backlog is filled the kernel drops further SYNs and a
+ * connect hangs, as with an upstream host that is down or firewalled.
+ */
+let unreachable: { port: number; proc: ChildProcess; fillers: net.Socket[] };
+beforeAll(async () => {
+  const proc = spawn(process.execPath, ['-e', `
+    const server = require('node:net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+      process.stdout.write(server.address().port + '\\n');
+      setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600000), 50);
+    });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => proc.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const fillers = Array.from({ length: 4 }, () => net.connect(port, '127.0.0.1').on('error', () => undefined));
+  unreachable = { port, proc, fillers };
+});
+afterAll(() => {
+  for (const s of unreachable.fillers) s.destroy();
+  unreachable.proc.kill('SIGKILL');
+});
 
 const config = (url: string) => `
 providers:
   sluggish: { api: openai, base_url: "${url}", api_key: "sk-1", first_byte_timeout_ms: 300, timeout_ms: 10000 }
   quick:    { api: openai, base_url: "${url}", api_key: "sk-2", timeout_ms: 10000 }
+  down:     { api: openai, base_url: "http://127.0.0.1:${unreachable.port}/v1", api_key: "sk-3", connect_timeout_ms: 300, timeout_ms: 10000 }
 models:
   chat:  { strategy: ordered, targets: [ { provider: sluggish, model: stall }, { provider: quick, model: fast } ] }
   lone:  { targets: [ { provider: quick, model: forever } ] }
+  far:   { strategy: ordered, targets: [ { provider: down, model: any }, { provider: quick, model: near } ] }
 `;
 
 const rig = gatewayWithFake(config);
 
 describe('timeouts', () => {
+  test('a connect timeout fails over to the next target within the bound', async () => {
+    const { value: res, ms } = await timed(() => chat(rig.gw.url, { model: 'far' }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-model')).toBe('near');
+    expect(res.headers.get('x-switchyard-attempts')).toBe('2');
+    // connect_timeout_ms is 300 (undici's connect timer ticks about once a second); timeout_ms is 10 s.
+    expect(ms).toBeLessThan(4000);
+    await rig.gw.waitForLog((r) => r.message === 'request' && r.alias === 'far' && String(r.attempt_summary).startsWith('down:'));
+  });
+
   test('a first-byte timeout fails over to the next target within the bound', async () => {
     rig.fake.on('stall', { delayMs: 8000 });
     const { value: res, ms } = await timed(() => chat(rig.gw.url, { model: 'chat' }));
