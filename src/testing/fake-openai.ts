@@ -2,9 +2,10 @@
  * A fake OpenAI-compatible upstream for tests and benchmarks: real HTTP on 127.0.0.1, OpenAI's JSON and SSE
  * formats, and fault injection (status codes with OpenAI error bodies, Retry-After, hangs, dropped
  * connections, slow answers, streams cut midway). It records every call so tests can count what reached it.
+ * The server, the call record and the per-model rules are fake-upstream-server.ts's; this file is the answers.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { startFakeUpstream, streamPieces, type FakeUpstream, type RecordedUpstreamCall } from './fake-upstream-server';
 
 /** What the fake does with one request. Fields combine: e.g. `{ delayMs: 200, status: 500 }`. */
 export interface FakeBehavior {
@@ -36,41 +37,13 @@ export interface FakeBehavior {
   errorMessage?: string;
 }
 
-export interface RecordedCall {
-  method: string;
-  path: string;
-  headers: http.IncomingHttpHeaders;
-  body: Record<string, unknown> | undefined;
-  /** The model named in the body, for counting calls per target. */
-  model: string | undefined;
-  at: number;
-}
+/** One request as it reached the fake (the generic record, so `rawBody` is there too). */
+export type RecordedCall = RecordedUpstreamCall;
 
-interface Rule {
-  model: string;
-  behavior: FakeBehavior;
-  /** Remaining uses; Infinity for a standing rule. */
-  times: number;
-}
-
-export interface FakeOpenAI {
+/** The generic fake (calls, rules, open and aborted counts) answering as OpenAI does. */
+export interface FakeOpenAI extends FakeUpstream<FakeBehavior> {
   /** Base URL including /v1, ready for a provider's base_url. */
   url: string;
-  port: number;
-  calls: RecordedCall[];
-  /** Calls whose body named this model. */
-  callsFor(model: string): RecordedCall[];
-  /**
-   * Sets the behaviour for requests naming `model` ('*' for any), for the next `times` requests (default: all).
-   * The most recently added matching rule with uses left wins.
-   */
-  on(model: string, behavior: FakeBehavior, times?: number): void;
-  /** Forgets calls and rules. */
-  reset(): void;
-  /** Requests currently open (e.g. hanging ones), and how many were aborted by the client. */
-  readonly openRequests: number;
-  readonly abortedRequests: number;
-  close(): Promise<void>;
 }
 
 function errorBody(status: number, b: FakeBehavior): string {
@@ -96,6 +69,12 @@ function usageFor(body: Record<string, unknown> | undefined, reply: string, b: F
 // Unref'd: a delayed answer nobody waits for any more must not keep a test process alive.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
+/** Every non-streamed answer: JSON, with the behaviour's extra headers. */
+function sendJson(res: http.ServerResponse, status: number, body: string, headers?: Record<string, string>): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(body);
+}
+
 /**
  * @example
  * const fake = await startFakeOpenAI();
@@ -104,84 +83,43 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
  * await fake.close();
  */
 export async function startFakeOpenAI(opts: { port?: number; host?: string; /** Keep call records (off for benchmarks). */ record?: boolean } = {}): Promise<FakeOpenAI> {
-  const calls: RecordedCall[] = [];
-  let rules: Rule[] = [];
-  let open = 0;
-  let aborted = 0;
-
-  const pick = (model: string | undefined): FakeBehavior => {
-    for (let i = rules.length - 1; i >= 0; i--) {
-      const r = rules[i];
-      if ((r.model === '*' || r.model === model) && r.times > 0) {
-        r.times--;
-        return r.behavior;
-      }
-    }
-    return {};
-  };
-
-  const server = http.createServer((req, res) => {
-    const parts: Buffer[] = [];
-    req.on('data', (p: Buffer) => parts.push(p));
-    req.on('end', () => void handle(req, res, Buffer.concat(parts).toString('utf8')));
+  const fake: FakeOpenAI = await startFakeUpstream<FakeBehavior>({
+    ...opts,
+    versionPath: '/v1',
+    modelOf: (c) => (typeof c.body?.model === 'string' ? c.body.model : undefined),
+    handle,
   });
+  return fake;
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse, text: string): Promise<void> {
-    let body: Record<string, unknown> | undefined;
-    try {
-      body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
-    } catch {
-      body = undefined;
-    }
-    const model = typeof body?.model === 'string' ? body.model : undefined;
-    if (opts.record !== false) calls.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, model, at: Date.now() });
-    const b = pick(model);
-    open++;
-    let finished = false;
-    res.on('close', () => {
-      open--;
-      if (!finished && !res.writableFinished) aborted++;
-    });
-    if (b.drop) return void req.socket.destroy();
+  // Hoisted; it runs only once the server is listening, so `fake` is set by then.
+  async function handle(call: RecordedCall, b: FakeBehavior, res: http.ServerResponse): Promise<void> {
+    const { body, model } = call;
+    if (b.drop) return void res.req.socket.destroy();
     if (b.hang) return; // never answers; the client's timeout or abort closes it
     if (b.delayMs) await sleep(b.delayMs);
     if (res.destroyed) return;
 
-    const path = (req.url ?? '').split('?')[0];
-    if (b.status && b.status >= 400) {
-      res.writeHead(b.status, { 'content-type': 'application/json', ...b.headers });
-      finished = true;
-      return void res.end(b.body ?? errorBody(b.status, b));
-    }
-    if (b.body !== undefined) {
-      res.writeHead(b.status ?? 200, { 'content-type': 'application/json', ...b.headers });
-      finished = true;
-      return void res.end(b.body);
-    }
+    const path = call.path.split('?')[0];
+    if (b.status && b.status >= 400) return sendJson(res, b.status, b.body ?? errorBody(b.status, b), b.headers);
+    if (b.body !== undefined) return sendJson(res, b.status ?? 200, b.body, b.headers);
     if (path.endsWith('/embeddings')) {
       const inputs = Array.isArray(body?.input) ? (body?.input as unknown[]) : [body?.input];
-      res.writeHead(200, { 'content-type': 'application/json', ...b.headers });
-      finished = true;
-      return void res.end(JSON.stringify({ object: 'list', model, data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })), usage: { prompt_tokens: 3, total_tokens: 3 } }));
+      return sendJson(res, 200, JSON.stringify({ object: 'list', model, data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })), usage: { prompt_tokens: 3, total_tokens: 3 } }), b.headers);
     }
     if (!path.endsWith('/chat/completions')) {
       // Anything else (files, batches…): echo what arrived, for passthrough tests.
-      res.writeHead(200, { 'content-type': 'application/json', ...b.headers });
-      finished = true;
-      return void res.end(JSON.stringify({ echo: { method: req.method, path: req.url, authorization: req.headers.authorization ?? null, body: text } }));
+      return sendJson(res, 200, JSON.stringify({ echo: { method: call.method, path: call.path, authorization: call.headers.authorization ?? null, body: call.rawBody } }), b.headers);
     }
 
     const reply = b.reply ?? `reply from ${model ?? 'unknown'}`;
     const usage = usageFor(body, reply, b);
-    const id = `chatcmpl-fake-${calls.length}`;
+    const id = `chatcmpl-fake-${fake.calls.length}`;
     const created = Math.floor(Date.now() / 1000);
     if (body?.stream !== true) {
       const message = b.toolCall
         ? { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake_1', type: 'function', function: b.toolCall }] }
         : { role: 'assistant', content: reply };
-      res.writeHead(200, { 'content-type': 'application/json', ...b.headers });
-      finished = true;
-      return void res.end(JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message, finish_reason: b.toolCall ? 'tool_calls' : 'stop', logprobs: null }], usage }));
+      return sendJson(res, 200, JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message, finish_reason: b.toolCall ? 'tool_calls' : 'stop', logprobs: null }], usage }), b.headers);
     }
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...b.headers });
@@ -193,7 +131,7 @@ export async function startFakeOpenAI(opts: { port?: number; host?: string; /** 
     const base = { id, object: 'chat.completion.chunk', created, model };
     const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
     send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-    const pieces = b.toolCall ? [] : reply.split(/(?<= )/);
+    const pieces = b.toolCall ? [] : streamPieces(reply);
     if (b.toolCall) {
       const args = b.toolCall.arguments;
       const half = Math.floor(args.length / 2);
@@ -201,41 +139,15 @@ export async function startFakeOpenAI(opts: { port?: number; host?: string; /** 
       for (const part of [args.slice(0, half), args.slice(half)]) send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: part } }] }, finish_reason: null }] });
     }
     for (const [i, piece] of pieces.entries()) {
-      if (b.dropAfterChunks !== undefined && i >= b.dropAfterChunks) return void req.socket.destroy();
+      if (b.dropAfterChunks !== undefined && i >= b.dropAfterChunks) return void res.req.socket.destroy();
       if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
       if (res.destroyed) return;
       send({ ...base, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
     }
-    if (b.dropAfterChunks !== undefined) return void req.socket.destroy();
+    if (b.dropAfterChunks !== undefined) return void res.req.socket.destroy();
     send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: b.toolCall ? 'tool_calls' : 'stop' }] });
     const so = body?.stream_options as { include_usage?: boolean } | undefined;
     if (so?.include_usage) send({ ...base, choices: [], usage });
-    finished = true;
     res.end('data: [DONE]\n\n');
   }
-
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    port,
-    calls,
-    callsFor: (model) => calls.filter((c) => c.model === model),
-    on: (model, behavior, times = Infinity) => void rules.push({ model, behavior, times }),
-    reset: () => {
-      calls.length = 0;
-      rules = [];
-    },
-    get openRequests() {
-      return open;
-    },
-    get abortedRequests() {
-      return aborted;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -1,6 +1,7 @@
 /**
- * The plumbing the native-provider fakes (fake-anthropic.ts, fake-gemini.ts) share: an HTTP server on
- * 127.0.0.1, a record of every call, and per-model behaviour rules with a use count.
+ * The plumbing the fake upstreams (fake-openai.ts, fake-anthropic.ts, fake-gemini.ts) share: an HTTP server on
+ * 127.0.0.1, a record of every call, per-model behaviour rules with a use count, and counts of open and
+ * client-aborted requests.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,12 +22,21 @@ export interface FakeUpstream<B> {
   /** Base URL ready for a provider's base_url (includes the API version path). */
   url: string;
   port: number;
+  /** Every call so far, unless started with `record: false`. */
   calls: RecordedUpstreamCall[];
+  /** Calls whose body named this model. */
   callsFor(model: string): RecordedUpstreamCall[];
-  /** Sets the behaviour for requests naming `model` ('*' for any) for the next `times` requests (default: all). */
+  /**
+   * Sets the behaviour for requests naming `model` ('*' for any), for the next `times` requests (default: all).
+   * The most recently added matching rule with uses left wins.
+   */
   on(model: string, behavior: B, times?: number): void;
   /** Forgets calls and rules. */
   reset(): void;
+  /** Requests currently open (e.g. hanging ones). */
+  readonly openRequests: number;
+  /** Requests that closed before the fake ended its answer: the client gave up, or the fake dropped the connection. */
+  readonly abortedRequests: number;
   close(): Promise<void>;
 }
 
@@ -43,9 +53,17 @@ export async function startFakeUpstream<B extends object>(opts: {
   versionPath: string;
   modelOf: (call: Omit<RecordedUpstreamCall, 'model'>) => string | undefined;
   handle: FakeHandler<B>;
+  /** Port to listen on (default: any free one). */
+  port?: number;
+  /** Interface to listen on (default: 127.0.0.1). */
+  host?: string;
+  /** Keep call records (default: on). Off for benchmarks, whose hundreds of thousands of calls would pile up. */
+  record?: boolean;
 }): Promise<FakeUpstream<B>> {
   const calls: RecordedUpstreamCall[] = [];
   let rules: { model: string; behavior: B; times: number }[] = [];
+  let open = 0;
+  let aborted = 0;
   const pick = (model: string | undefined): B => {
     for (let i = rules.length - 1; i >= 0; i--) {
       const r = rules[i];
@@ -71,16 +89,24 @@ export async function startFakeUpstream<B extends object>(opts: {
       }
       const partial = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, rawBody, at: Date.now() };
       const call: RecordedUpstreamCall = { ...partial, model: opts.modelOf(partial) };
-      calls.push(call);
-      Promise.resolve(opts.handle(call, pick(call.model), res)).catch((err: unknown) => {
+      if (opts.record !== false) calls.push(call);
+      const behavior = pick(call.model);
+      open++;
+      res.on('close', () => {
+        open--;
+        // Not ended by the handler, so the connection went first: a client timeout or abort, or a dropped answer.
+        if (!res.writableEnded) aborted++;
+      });
+      Promise.resolve(opts.handle(call, behavior, res)).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`fake upstream crashed: ${String(err)}`);
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
+    // 127.0.0.1 even with another `host`: callers pick loopback or all interfaces, and both answer there.
     url: `http://127.0.0.1:${port}${opts.versionPath}`,
     port,
     calls,
@@ -89,6 +115,12 @@ export async function startFakeUpstream<B extends object>(opts: {
     reset: () => {
       calls.length = 0;
       rules = [];
+    },
+    get openRequests() {
+      return open;
+    },
+    get abortedRequests() {
+      return aborted;
     },
     close: () =>
       new Promise<void>((resolve) => {
