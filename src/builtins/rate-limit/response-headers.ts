@@ -24,14 +24,21 @@ export function formatResetDuration(ms: number): string {
  * @example rateLimitHeaders([{ level, kind: 'requests' }]) // { 'x-ratelimit-limit-requests': '60', … }
  */
 export function rateLimitHeaders(levels: readonly { level: BucketLevel; kind: BucketKind }[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const kind of ['requests', 'tokens'] as const) {
-    let tightest: BucketLevel | undefined;
-    for (const l of levels) if (l.kind === kind && (!tightest || l.level.remaining < tightest.remaining)) tightest = l.level;
-    if (!tightest) continue;
-    headers[`x-ratelimit-limit-${kind}`] = String(tightest.capacity);
-    headers[`x-ratelimit-remaining-${kind}`] = String(Math.max(0, tightest.remaining));
-    headers[`x-ratelimit-reset-${kind}`] = formatResetDuration(tightest.resetMs);
+  let requests: BucketLevel | undefined;
+  let tokens: BucketLevel | undefined;
+  for (const { level, kind } of levels) {
+    if (kind === 'requests') {
+      if (!requests || level.remaining < requests.remaining) requests = level;
+    } else if (!tokens || level.remaining < tokens.remaining) tokens = level;
   }
+  const headers: Record<string, string> = {};
+  if (requests) setHeaders(headers, 'requests', requests);
+  if (tokens) setHeaders(headers, 'tokens', tokens);
   return headers;
+}
+
+function setHeaders(headers: Record<string, string>, kind: BucketKind, tightest: BucketLevel): void {
+  headers[`x-ratelimit-limit-${kind}`] = String(tightest.capacity);
+  headers[`x-ratelimit-remaining-${kind}`] = String(Math.max(0, tightest.remaining));
+  headers[`x-ratelimit-reset-${kind}`] = formatResetDuration(tightest.resetMs);
 }
