@@ -11,45 +11,15 @@
  * Scenarios: the gateway with no plugins; with retries and cooldown configured; with the four built-in
  * plugins (memory stores). A scenario whose config this build does not accept is reported as skipped.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { scenarios, startBaseline, startGateway, stopAll } from './setup';
 
-const DIST = path.resolve(__dirname, '..');
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const LATENCY_N = Number(process.env.BENCH_LATENCY_N ?? 2000);
 /** Baseline/scenario run pairs per scenario; the reported ratio is their median. */
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
-const children: ChildProcess[] = [];
-
-function startChild(args: string[], readyMatch: (line: string) => number | undefined): Promise<{ port: number; proc: ChildProcess }> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(proc);
-    let buf = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (const line of buf.split('\n')) {
-        const port = readyMatch(line);
-        if (port) return resolve({ port, proc });
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}:\n${buf}`)));
-  });
-}
-
-const jsonPort = (line: string) => {
-  try {
-    const r = JSON.parse(line) as { port?: number; message?: string };
-    return r.port && (r.message === undefined || r.message === 'listening') ? r.port : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
 let counter = 0;
 const chatBody = (stream = false) => JSON.stringify({ model: 'bench', stream, messages: [{ role: 'user', content: `benchmark prompt ${counter++}` }] });
 
@@ -132,74 +102,11 @@ async function concurrentStreams(url: string, headers: Record<string, string>, n
   return { ms: performance.now() - start, failed: results.filter((r) => r.status === 'rejected').length };
 }
 
-interface Scenario {
-  name: string;
-  extraConfig: string;
-  headers: Record<string, string>;
-}
-
-const BENCH_KEY = 'sk-bench-client-key-0000000000';
-
-const scenarios: Scenario[] = [
-  { name: 'gateway, no plugins', extraConfig: '', headers: {} },
-  {
-    name: 'gateway, retries + cooldown',
-    extraConfig: 'retry: { attempts: 2, backoff_ms: 100, max_backoff_ms: 5000 }\ncooldown: { failures: 3, window_s: 60, duration_s: 30 }\n',
-    headers: {},
-  },
-  {
-    name: 'gateway, auth + rate-limit + cache + cost-log',
-    extraConfig: `plugins:
-  - use: auth
-    keys: [ { name: bench, key: "${BENCH_KEY}", models: ["*"] } ]
-  - use: rate-limit
-    store: memory
-    per_key: { rpm: 100000000, tpm: 100000000000 }
-  - use: cache
-    store: memory
-  - use: cost-log
-    sink: jsonl://./spend.jsonl
-`,
-    headers: { authorization: `Bearer ${BENCH_KEY}` },
-  },
-];
-
-/**
- * Starts the gateway with its default logging (one JSON line per request at info) going to a file, as under
- * systemd or a container runtime, and waits for its "listening" line.
- */
-async function startGateway(upstreamPort: number, scenario: Scenario): Promise<{ port: number; proc: ChildProcess } | undefined> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-'));
-  const config = `server: { host: 127.0.0.1, port: 0 }
-providers:
-  fake: { api: openai, base_url: "http://127.0.0.1:${upstreamPort}/v1", api_key: "sk-bench-upstream" }
-models:
-  bench: { targets: [ { provider: fake, model: bench-model } ] }
-${scenario.extraConfig}`;
-  writeFileSync(path.join(dir, 'proxy.yaml'), config);
-  const logFile = path.join(dir, 'gateway.log');
-  const out = openSync(logFile, 'a');
-  const proc = spawn(process.execPath, [path.join(DIST, 'cli.js'), 'start', '--config', path.join(dir, 'proxy.yaml'), '--log-format', 'json'], { cwd: dir, stdio: ['ignore', out, out] });
-  children.push(proc);
-  for (let waited = 0; waited < 15_000; waited += 100) {
-    await new Promise((r) => setTimeout(r, 100));
-    const lines = readFileSync(logFile, 'utf8').split('\n');
-    const port = lines.map(jsonPort).find((p) => p !== undefined);
-    if (port) return { port, proc };
-    if (proc.exitCode !== null) {
-      console.log(`  skipped "${scenario.name}": ${lines.filter((l) => l.includes(':')).slice(0, 2).join(' ')}`);
-      return undefined;
-    }
-  }
-  throw new Error(`gateway for "${scenario.name}" did not start; see ${logFile}`);
-}
-
 const fmt = (n: number, d = 0) => n.toFixed(d);
 
 async function main(): Promise<void> {
   console.log(`Switchyard benchmark: ${os.cpus().length} cores, Node ${process.version}, throughput: median of ${PAIRS} alternating baseline/gateway pairs of ${DURATION_S}s runs after 2s warm-ups; latency: ${LATENCY_N} samples × 3 rounds\n`);
-  const upstream = await startChild([path.join(DIST, 'testing/fake-openai-server.js')], jsonPort);
-  const minimal = await startChild([path.join(DIST, 'bench/minimal-proxy.js'), '--upstream', `127.0.0.1:${upstream.port}`], jsonPort);
+  const { upstream, minimal } = await startBaseline();
   const direct = `http://127.0.0.1:${upstream.port}`;
   const viaMinimal = `http://127.0.0.1:${minimal.port}`;
 
@@ -242,6 +149,4 @@ main()
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(() => {
-    for (const c of children) c.kill('SIGTERM');
-  });
+  .finally(stopAll);
