@@ -12,13 +12,22 @@ import type { BucketKind } from './response-headers';
 export interface PlannedBucket {
   spec: BucketSpec;
   kind: BucketKind;
-  /** Human description for messages, e.g. 'key "team-a" requests per minute'. Never a secret. */
-  label: string;
+  /** What the bucket belongs to, e.g. "key:team-a" (see bucketLabel). */
+  scope: string;
 }
 
 function add(out: PlannedBucket[], scope: string, limits: MinuteLimits, tokens: number): void {
-  if (limits.rpm) out.push({ spec: perMinuteBucket(`${scope}:rpm`, limits.rpm, 1), kind: 'requests', label: `${scope.replace(':', ' "')}" requests per minute` });
-  if (limits.tpm) out.push({ spec: perMinuteBucket(`${scope}:tpm`, limits.tpm, tokens), kind: 'tokens', label: `${scope.replace(':', ' "')}" tokens per minute` });
+  if (limits.rpm) out.push({ spec: perMinuteBucket(`${scope}:rpm`, limits.rpm, 1), kind: 'requests', scope });
+  if (limits.tpm) out.push({ spec: perMinuteBucket(`${scope}:tpm`, limits.tpm, tokens), kind: 'tokens', scope });
+}
+
+/**
+ * A bucket described for a 429 message; built only when one is needed. Never a secret.
+ *
+ * @example bucketLabel({ scope: 'key:team-a', kind: 'requests', spec }) // 'key "team-a" requests per minute'
+ */
+export function bucketLabel(p: PlannedBucket): string {
+  return `${p.scope.replace(':', ' "')}" ${p.kind} per minute`;
 }
 
 /**

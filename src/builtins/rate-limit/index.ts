@@ -15,7 +15,7 @@ import { openRedis, waitForRedis } from '../../stores/redis-client';
 import { parseStoreLocation } from '../../stores/store-url';
 import { LocalTokenBuckets, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from '../../stores/token-buckets';
 import { providerLimits } from '../config-sections';
-import { planAdmission, planProvider, type PlannedBucket } from './bucket-plan';
+import { bucketLabel, planAdmission, planProvider, type PlannedBucket } from './bucket-plan';
 import { ConcurrencyGate, ConcurrencyTimeout } from './concurrency-gate';
 import { FairQueue, QueueTimeout } from './fair-queue';
 import { DEFAULT_COMPLETION_TOKENS, DEFAULT_MAX_QUEUE_MS, rateLimitOptionsSchema, type RateLimitOptions } from './options';
@@ -42,7 +42,7 @@ function estimateTokens(ctx: RequestContext, defaultCompletion: number): number 
 function tooManyRequests(denial: TakeResult, planned: readonly PlannedBucket[], extraHeaders: Record<string, string>): GatewayError {
   const blocking = planned.find((p) => p.spec.id === denial.blockingId);
   const retryAfterS = Math.max(1, Math.ceil(denial.waitMs / 1000));
-  const what = blocking ? `${blocking.label} (${blocking.spec.capacity})` : 'a rate limit';
+  const what = blocking ? `${bucketLabel(blocking)} (${blocking.spec.capacity})` : 'a rate limit';
   return new GatewayError({
     status: 429,
     type: 'rate_limit_error',
