@@ -45,7 +45,8 @@ export interface BucketAdjustment {
 
 /** Where buckets live: this process, or Redis for several gateway instances. */
 export interface TokenBuckets {
-  take(specs: readonly BucketSpec[]): Promise<TakeResult>;
+  /** In-process buckets answer at once (no promise round trip on every request); shared ones asynchronously. */
+  take(specs: readonly BucketSpec[]): TakeResult | Promise<TakeResult>;
   adjust(adjustments: readonly BucketAdjustment[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -81,7 +82,7 @@ interface LocalBucket {
  *
  * @example
  * const buckets = new LocalTokenBuckets();
- * const r = await buckets.take([perMinuteBucket('key:a:rpm', 60, 1)]);
+ * const r = buckets.take([perMinuteBucket('key:a:rpm', 60, 1)]);
  * r.allowed // true
  */
 export class LocalTokenBuckets implements TokenBuckets {
@@ -90,7 +91,7 @@ export class LocalTokenBuckets implements TokenBuckets {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async take(specs: readonly BucketSpec[]): Promise<TakeResult> {
+  take(specs: readonly BucketSpec[]): TakeResult {
     return this.takeNow(specs);
   }
 

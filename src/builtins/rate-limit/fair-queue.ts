@@ -4,7 +4,7 @@
  * others; within a lane, requests go first come, first served.
  */
 import type { AbortSource } from '../../pipeline/client-abort';
-import { LocalTokenBuckets, type BucketSpec, type TakeResult, type TokenBuckets } from '../../stores/token-buckets';
+import type { BucketSpec, TakeResult, TokenBuckets } from '../../stores/token-buckets';
 
 /** Thrown when a request cannot get its slot before its deadline. */
 export class QueueTimeout extends Error {
@@ -49,8 +49,8 @@ export class FairQueue {
   async admit(lane: string, specs: readonly BucketSpec[], deadline: number, signal?: AbortSource): Promise<TakeResult> {
     // Nobody waiting: try at once (the common case costs one take). Otherwise queue up behind the others.
     if (this.lanes.size === 0) {
-      // In-process buckets answer synchronously: skip the promise round trip on every admitted request.
-      const first = this.buckets instanceof LocalTokenBuckets ? this.buckets.takeNow(specs) : await this.buckets.take(specs);
+      const taken = this.buckets.take(specs);
+      const first = taken instanceof Promise ? await taken : taken; // in-process buckets answer at once
       if (first.allowed) return first;
       if (Date.now() + first.waitMs > deadline) throw new QueueTimeout(first);
       return this.enqueue(lane, specs, deadline, first, signal);
