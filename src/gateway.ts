@@ -15,6 +15,7 @@ import { createLogger, type LogFormat, type Logger } from './observability/logge
 import { recordConfigReload, recordConnectionDropped } from './observability/metrics';
 import { createApp, type AppOptions } from './server/app';
 import { createModelRoutes } from './server/model-routes';
+import { TimedResponse } from './server/request-metrics';
 import type { ReloadStatus, RuntimeHandle, SnapshotLease } from './server/runtime-handle';
 
 export interface GatewayOptions {
@@ -128,7 +129,7 @@ export class Gateway implements RuntimeHandle {
     const app = createApp(this, { maxBodyBytes, extraRoutes: this.opts.extraRoutes });
     const serveModel = createModelRoutes(this, { maxBodyBytes });
     // Checked every second (Node's default is 30 s) so header and request timeouts bite close to their value.
-    const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
+    const server = http.createServer({ connectionsCheckingInterval: 1000, ServerResponse: TimedResponse }, (req, res) => {
       if (!serveModel(req, res)) app(req, res);
     });
     server.keepAliveTimeout = 65_000;

@@ -72,34 +72,8 @@ const INFLATERS: Record<string, Inflate> = {
   },
 };
 
-/** Reads the whole body, refusing more than `limit` bytes as soon as it is exceeded. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) {
-      req.resume();
-      return reject(errors.bodyTooLarge(limit));
-    }
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on('data', (piece: Buffer) => {
-      size += piece.length;
-      if (size > limit) {
-        // Keep reading into the void: a client that is still sending must be able to read our 413.
-        req.removeAllListeners('data');
-        req.resume();
-        reject(errors.bodyTooLarge(limit));
-        return;
-      }
-      parts.push(piece);
-    });
-    req.on('end', () => resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts, size)));
-    req.on('error', reject);
-  });
-}
-
-/** Reads, checks and parses a JSON body; throws the GatewayError the client should see. */
-async function parseJson(req: IncomingMessage, limit: number): Promise<unknown> {
+/** How a request's headers say the body is to be read, or the GatewayError that refuses it before reading. */
+function bodyDecoding(req: IncomingMessage): Inflate {
   const type = req.headers['content-type'] ?? '';
   if (!JSON_TYPE.test(type)) throw new GatewayError({ status: 415, type: 'invalid_request_error', code: 'unsupported_media_type', message: 'Send the body as JSON with Content-Type: application/json.' });
   const charset = CHARSET.exec(type)?.[1]?.toLowerCase();
@@ -107,7 +81,11 @@ async function parseJson(req: IncomingMessage, limit: number): Promise<unknown> 
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   const inflate = INFLATERS[encoding];
   if (!inflate) throw new GatewayError({ status: 415, type: 'invalid_request_error', code: 'unsupported_media_type', message: `Unsupported Content-Encoding "${encoding}".` });
-  const raw = inflate(await readBody(req, limit), limit);
+  return inflate;
+}
+
+/** Checks and parses a whole (inflated) body; throws the GatewayError the client should see. */
+function parseJson(raw: Buffer): unknown {
   if (!isUtf8(raw)) throw errors.badRequest('The request body is not valid UTF-8.', null, 'invalid_utf8');
   let body: unknown;
   try {
@@ -117,6 +95,55 @@ async function parseJson(req: IncomingMessage, limit: number): Promise<unknown> 
   }
   if (nestsDeeperThan(body, MAX_JSON_DEPTH)) throw errors.badRequest(`The request body nests deeper than ${MAX_JSON_DEPTH} levels.`, null, 'json_too_deep');
   return body;
+}
+
+/**
+ * Reads the whole body, refusing more than `limit` bytes as soon as it is exceeded, then calls `done` once
+ * with the parsed JSON or the error. Callbacks rather than promises: the body is parsed inside the 'end'
+ * event itself, which saves the promise hops between the last byte and the routing on every request.
+ */
+function readJson(req: IncomingMessage, limit: number, callback: (err: GatewayError | undefined, body?: unknown) => void): void {
+  let called = false;
+  const done = (err: GatewayError | undefined, body?: unknown) => {
+    if (called) return;
+    called = true;
+    callback(err, body);
+  };
+  let inflate: Inflate;
+  try {
+    inflate = bodyDecoding(req);
+    if (Number(req.headers['content-length']) > limit) throw errors.bodyTooLarge(limit);
+  } catch (err) {
+    // Read and discard what is still arriving, so a client that is still sending gets to read the answer
+    // instead of a reset. Request timeouts bound the wait.
+    req.resume();
+    return done(asGatewayError(err));
+  }
+  const parts: Buffer[] = [];
+  let size = 0;
+  const onData = (piece: Buffer) => {
+    size += piece.length;
+    if (size > limit) {
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      req.resume();
+      done(errors.bodyTooLarge(limit));
+      return;
+    }
+    parts.push(piece);
+  };
+  const onEnd = () => {
+    let body: unknown;
+    try {
+      body = parseJson(inflate(parts.length === 1 ? parts[0] : Buffer.concat(parts, size), limit));
+    } catch (err) {
+      return done(asGatewayError(err));
+    }
+    done(undefined, body);
+  };
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.once('error', () => done(errors.badRequest('Unreadable request body.')));
 }
 
 /**
@@ -138,17 +165,11 @@ export function createModelRoutes(handle: RuntimeHandle, opts: { maxBodyBytes: n
       route.fail(res, drainingError());
       return true;
     }
-    parseJson(req, opts.maxBodyBytes).then(
-      (body) => {
-        req.body = body;
-        return route.serve(req, res);
-      },
-      (err: unknown) => {
-        // A refused body may still be arriving; it is read and discarded (readBody resumed the stream), so a
-        // client still sending gets to read this answer instead of a reset. Request timeouts bound the wait.
-        route.fail(res, asGatewayError(err));
-      },
-    ).catch((err: unknown) => handle.log.error('model route failed', { error: (err as Error)?.stack ?? String(err) }));
+    readJson(req, opts.maxBodyBytes, (err, body) => {
+      if (err) return route.fail(res, err);
+      req.body = body;
+      route.serve(req, res).catch((e: unknown) => handle.log.error('model route failed', { error: (e as Error)?.stack ?? String(e) }));
+    });
     return true;
   };
 }
