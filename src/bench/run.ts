@@ -14,14 +14,12 @@
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { scenarios, startBaseline, startGateway, stopAll } from './setup';
+import { latency, LATENCY_SAMPLES, median } from './one-connection';
+import { chatBody, scenarios, startBaseline, startGateway, stopAll } from './setup';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
-const LATENCY_N = Number(process.env.BENCH_LATENCY_N ?? 2000);
 /** Baseline/scenario run pairs per scenario; the reported ratio is their median. */
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
-let counter = 0;
-const chatBody = (stream = false) => JSON.stringify({ model: 'bench', stream, messages: [{ role: 'user', content: `benchmark prompt ${counter++}` }] });
 
 async function throughputRun(url: string, headers: Record<string, string>, seconds: number): Promise<number> {
   const result = await autocannon({
@@ -46,8 +44,6 @@ async function throughput(url: string, headers: Record<string, string>): Promise
   return Math.max(...runs);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /**
  * A scenario's throughput next to the baseline's, from alternating runs (baseline, scenario, baseline, …):
  * the capacity of a shared machine drifts by a factor of two over minutes, so only runs taken back to back
@@ -63,28 +59,6 @@ async function comparedThroughput(baselineUrl: string, url: string, headers: Rec
     scenario.push(await throughputRun(url, headers, DURATION_S));
   }
   return { rps: median(scenario), baselineRps: median(baseline), ratio: median(scenario.map((r, i) => r / baseline[i])) };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/** Sequential requests over one keep-alive connection; returns p50/p99 in ms (of the total or of the first byte). */
-async function latency(url: string, headers: Record<string, string>, stream = false): Promise<{ p50: number; p99: number }> {
-  const pool = new Pool(url, { connections: 1 });
-  const samples: number[] = [];
-  for (let i = 0; i < LATENCY_N + 200; i++) {
-    const start = process.hrtime.bigint();
-    const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: chatBody(stream) });
-    let firstByte: bigint | undefined;
-    for await (const _ of res.body) firstByte ??= process.hrtime.bigint();
-    const end = stream ? (firstByte ?? process.hrtime.bigint()) : process.hrtime.bigint();
-    if (res.statusCode !== 200) throw new Error(`status ${res.statusCode} from ${url}`);
-    if (i >= 200) samples.push(Number(end - start) / 1e6);
-  }
-  await pool.close();
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
 /** Opens `n` streams at once and waits for all to finish; returns the wall time and how many failed. */
@@ -105,7 +79,7 @@ async function concurrentStreams(url: string, headers: Record<string, string>, n
 const fmt = (n: number, d = 0) => n.toFixed(d);
 
 async function main(): Promise<void> {
-  console.log(`Switchyard benchmark: ${os.cpus().length} cores, Node ${process.version}, throughput: median of ${PAIRS} alternating baseline/gateway pairs of ${DURATION_S}s runs after 2s warm-ups; latency: ${LATENCY_N} samples × 3 rounds\n`);
+  console.log(`Switchyard benchmark: ${os.cpus().length} cores, Node ${process.version}, throughput: median of ${PAIRS} alternating baseline/gateway pairs of ${DURATION_S}s runs after 2s warm-ups; latency: ${LATENCY_SAMPLES} samples × 3 rounds\n`);
   const { upstream, minimal } = await startBaseline();
   const direct = `http://127.0.0.1:${upstream.port}`;
   const viaMinimal = `http://127.0.0.1:${minimal.port}`;

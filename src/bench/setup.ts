@@ -58,6 +58,10 @@ export interface Scenario {
 
 export const BENCH_KEY = 'sk-bench-client-key-0000000000';
 
+let prompts = 0;
+/** A chat request for the `bench` alias; every prompt is distinct, so the cache never answers. */
+export const chatBody = (stream = false): string => JSON.stringify({ model: 'bench', stream, messages: [{ role: 'user', content: `benchmark prompt ${prompts++}` }] });
+
 export const scenarios: Scenario[] = [
   { name: 'gateway, no plugins', extraConfig: '', headers: {} },
   {
