@@ -98,8 +98,8 @@ function parseJson(raw: Buffer): unknown {
 }
 
 /**
- * Reads the whole body, refusing more than `limit` bytes as soon as it is exceeded, then calls `done` once
- * with the parsed JSON or the error. Callbacks rather than promises: the body is parsed inside the 'end'
+ * Reads the whole body, refusing more than `limit` bytes as soon as it is exceeded, then calls `callback`
+ * once with the parsed JSON or the error. Callbacks rather than promises: the body is parsed inside the 'end'
  * event itself, which saves the promise hops between the last byte and the routing on every request.
  */
 function readJson(req: IncomingMessage, limit: number, callback: (err: GatewayError | undefined, body?: unknown) => void): void {

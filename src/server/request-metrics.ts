@@ -23,6 +23,7 @@ export interface RequestMetrics {
 export class TimedResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
   firstByteAt: number | undefined = undefined;
 }
+// Assigned rather than declared in the class body: TypeScript cannot restate writeHead's overloads in an override.
 const plainWriteHead = ServerResponse.prototype.writeHead;
 TimedResponse.prototype.writeHead = function writeHeadTimed(this: TimedResponse, ...args: unknown[]) {
   this.firstByteAt ??= performance.now();
