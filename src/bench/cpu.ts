@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Pool } from 'undici';
-import { scenarios, startBaseline, startGateway, stopAll } from './setup';
+import { chatBody, median, scenarios, startBaseline, startGateway, stopAll } from './setup';
 
 const REQUESTS = Number(process.env.BENCH_CPU_REQUESTS ?? 20_000);
 const CONNECTIONS = 16;
@@ -27,8 +27,6 @@ function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_S) * 1e6;
 }
 
-let counter = 0;
-
 /** Sends `n` chat requests (distinct prompts) over CONNECTIONS keep-alive connections. */
 async function drive(url: string, headers: Record<string, string>, n: number): Promise<void> {
   const pool = new Pool(url, { connections: CONNECTIONS });
@@ -36,8 +34,7 @@ async function drive(url: string, headers: Record<string, string>, n: number): P
   const worker = async () => {
     while (sent < n) {
       sent++;
-      const body = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: `cpu benchmark prompt ${counter++}` }] });
-      const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: chatBody() });
       await res.body.text();
       if (res.statusCode !== 200) throw new Error(`status ${res.statusCode} from ${url}`);
     }
@@ -58,7 +55,6 @@ async function perRequest(pid: number, url: string, headers: Record<string, stri
   return runs;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const row = (name: string, runs: number[], base?: number) =>
   `| ${name} | ${runs.map((r) => r.toFixed(0)).join(' / ')} | ${median(runs).toFixed(0)} | ${base ? `${(median(runs) / base).toFixed(2)}×` : ''} |`;
 

@@ -11,8 +11,8 @@
  *   BENCH_LATENCY_ROUNDS  rounds (default 5); BENCH_LATENCY_N  samples per path per round (default 2000)
  */
 import path from 'node:path';
-import { latency, LATENCY_SAMPLES, median } from './one-connection';
-import { jsonPort, scenarios, startBaseline, startChild, startGateway, stopAll } from './setup';
+import { latency, LATENCY_SAMPLES } from './one-connection';
+import { jsonPort, median, scenarios, startBaseline, startChild, startGateway, stopAll } from './setup';
 
 const ROUNDS = Number(process.env.BENCH_LATENCY_ROUNDS ?? 5);
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;

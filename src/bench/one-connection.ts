@@ -8,9 +8,6 @@ import { chatBody } from './setup';
 /** Timed requests per measurement (BENCH_LATENCY_N), after 200 warm-up requests. */
 export const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_N ?? 2000);
 
-/** The median of a list of numbers. @example median([3, 1, 2]) // 2 */
-export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }

@@ -14,8 +14,8 @@
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { latency, LATENCY_SAMPLES, median } from './one-connection';
-import { chatBody, scenarios, startBaseline, startGateway, stopAll } from './setup';
+import { latency, LATENCY_SAMPLES } from './one-connection';
+import { chatBody, median, scenarios, startBaseline, startGateway, stopAll } from './setup';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 /** Baseline/scenario run pairs per scenario; the reported ratio is their median. */

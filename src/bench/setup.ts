@@ -59,6 +59,9 @@ export interface Scenario {
 export const BENCH_KEY = 'sk-bench-client-key-0000000000';
 
 let prompts = 0;
+/** The median of a list of numbers. @example median([3, 1, 2]) // 2 */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /** A chat request for the `bench` alias; every prompt is distinct, so the cache never answers. */
 export const chatBody = (stream = false): string => JSON.stringify({ model: 'bench', stream, messages: [{ role: 'user', content: `benchmark prompt ${prompts++}` }] });
 

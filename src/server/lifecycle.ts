@@ -4,10 +4,11 @@
  * onError / onComplete → one log line → release the snapshot. Endpoints supply only the middle step.
  */
 import type { ParsedRequest, HttpResponse } from './http-types';
-import type { RuntimeSnapshot } from '../config/snapshot';
+import type { ResolvedAlias, RuntimeSnapshot } from '../config/snapshot';
 import { asGatewayError, errors, GatewayError } from '../errors';
 import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../pipeline/types';
 import { levelEnabled, logInfoLine } from '../observability/logger';
+import { requestFallbacks, withoutGatewayFields } from '../routing/request-fallbacks';
 import { createContext, requestIdFor } from './context';
 import { startRequestMetrics } from './request-metrics';
 import type { RuntimeHandle } from './runtime-handle';
@@ -38,12 +39,20 @@ export function servedHeaders(ctx: RequestContext): Record<string, string> {
   return h;
 }
 
-/** Looks up the alias a request names; 404 in OpenAI's words when there is none. */
-export function aliasFor(snapshot: RuntimeSnapshot, ctx: RequestContext) {
+/**
+ * What routing needs from a model request: the alias it names (404 in OpenAI's words when there is none) and
+ * the client's own `fallbacks`, checked against the caller's key. The gateway-only fields are taken out of
+ * `ctx.body` here, so nothing after this point can send them upstream.
+ *
+ * @example const { alias, fallbacks } = routingRequest(snapshot, ctx);
+ */
+export function routingRequest(snapshot: RuntimeSnapshot, ctx: RequestContext): { alias: ResolvedAlias; fallbacks: string[] | undefined } {
   const name = (ctx.body as { model?: unknown }).model;
   const alias = typeof name === 'string' ? snapshot.aliases.get(name) : undefined;
   if (!alias) throw errors.unknownAlias(String(name));
-  return alias;
+  const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
+  ctx.body = withoutGatewayFields(ctx.body);
+  return { alias, fallbacks };
 }
 
 /**

@@ -7,7 +7,8 @@ import { GatewayError } from '../../errors';
 import { registerSecrets } from '../../observability/redact';
 import type { PluginHooks, PluginModule, RequestContext } from '../../pipeline/types';
 import { presentedKey } from '../../server/admin-key';
-import { KeyTable, modelAllowed, type KeyConfig } from './key-table';
+import { modelAllowed } from '../../pipeline/model-patterns';
+import { KeyTable, type KeyConfig } from './key-table';
 
 export interface AuthOptions {
   /** Guards the admin endpoints (GET /admin/spend, and /metrics when configured). */

@@ -6,8 +6,6 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { CallerLimits } from '../../pipeline/types';
 
-export { modelAllowed } from '../../pipeline/model-patterns';
-
 /** A key as written in proxy.yaml. */
 export interface KeyConfig {
   name: string;

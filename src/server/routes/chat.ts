@@ -11,9 +11,8 @@ import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipelin
 import { completionToChunks, StreamAssembler } from '../../providers/chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
 import { AttemptFailure, callChat, openChatStream, streamLifecycle } from '../../routing/call-target';
-import { requestFallbacks, withoutGatewayFields } from '../../routing/request-fallbacks';
 import { routeAttempts } from '../../routing/route';
-import { aliasFor, servedHeaders, type EndpointWork } from '../lifecycle';
+import { routingRequest, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
 import { sendError, sendJsonText } from '../send';
 import { SseWriter } from '../sse-writer';
@@ -61,9 +60,7 @@ async function relayChunk(ctx: RequestContext, snapshot: RuntimeSnapshot, sse: C
 }
 
 async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
-  const alias = aliasFor(snapshot, ctx);
-  const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
-  ctx.body = withoutGatewayFields(ctx.body as ChatRequest);
+  const { alias, fallbacks } = routingRequest(snapshot, ctx);
   const routed = await routeAttempts<ChatRequest, ChatCompletion>(ctx, snapshot, alias, callChat, { fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   ctx.usage = routed.value.usage;
@@ -73,9 +70,7 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
 }
 
 async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
-  const alias = aliasFor(snapshot, ctx);
-  const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
-  ctx.body = withoutGatewayFields(ctx.body as ChatRequest);
+  const { alias, fallbacks } = routingRequest(snapshot, ctx);
   const routed = await routeAttempts(ctx, snapshot, alias, openChatStream, { ...streamLifecycle, fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   const sse = format.openStream(res, ctx, servedHeaders(ctx));

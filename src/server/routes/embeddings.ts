@@ -4,18 +4,15 @@
  */
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../../providers/openai-types';
 import { callEmbeddings } from '../../routing/call-target';
-import { requestFallbacks, withoutGatewayFields } from '../../routing/request-fallbacks';
 import { routeAttempts } from '../../routing/route';
-import { aliasFor, servedHeaders, type EndpointWork } from '../lifecycle';
+import { routingRequest, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
 import { sendJson } from '../send';
 
 export const embeddingsWork: EndpointWork = {
   validate: (body) => validateBody('embeddings', body),
   async serve(ctx, res, snapshot) {
-    const alias = aliasFor(snapshot, ctx);
-    const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
-    ctx.body = withoutGatewayFields(ctx.body as EmbeddingsRequest);
+    const { alias, fallbacks } = routingRequest(snapshot, ctx);
     const routed = await routeAttempts<EmbeddingsRequest, EmbeddingsResponse>(ctx, snapshot, alias, callEmbeddings, { fallbacks });
     ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
     const u = routed.value.usage;
