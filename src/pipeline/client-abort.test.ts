@@ -1,8 +1,8 @@
-import { asAbortSignal, ClientAbort } from './client-abort';
+import { AbortFlag, asAbortSignal } from './client-abort';
 
-describe('ClientAbort', () => {
+describe('AbortFlag', () => {
   it('calls each listener once, not the removed ones, and none added after the abort', () => {
-    const gone = new ClientAbort();
+    const gone = new AbortFlag();
     const calls: string[] = [];
     const a = () => calls.push('a');
     const b = () => calls.push('b');
@@ -18,13 +18,13 @@ describe('ClientAbort', () => {
   });
 
   it('makes its AbortSignal only when asked, and keeps it in step either way round', () => {
-    const early = new ClientAbort();
+    const early = new AbortFlag();
     const signal = early.signal;
     expect(signal.aborted).toBe(false);
     early.abort();
     expect(signal.aborted).toBe(true);
 
-    const late = new ClientAbort();
+    const late = new AbortFlag();
     late.abort(new Error('gone'));
     expect(late.signal.aborted).toBe(true);
     expect((late.signal.reason as Error).message).toBe('gone');
@@ -33,7 +33,7 @@ describe('ClientAbort', () => {
   it('asAbortSignal passes a real signal through and bridges anything else', () => {
     const real = new AbortController().signal;
     expect(asAbortSignal(real)).toBe(real);
-    const gone = new ClientAbort();
+    const gone = new AbortFlag();
     expect(asAbortSignal(gone)).toBe(gone.signal);
     let listener: (() => void) | undefined;
     const foreign = { aborted: false, reason: 'why', addEventListener: (_: 'abort', l: () => void) => (listener = l), removeEventListener: () => undefined };

@@ -9,7 +9,7 @@
 
 import type { RequestContext } from './types';
 
-/** The part of AbortSignal the gateway relies on. AbortSignal is one; so is ClientAbort. */
+/** The part of AbortSignal the gateway relies on. AbortSignal is one; so is AbortFlag. */
 export interface AbortSource {
   readonly aborted: boolean;
   readonly reason: unknown;
@@ -18,12 +18,16 @@ export interface AbortSource {
 }
 
 /**
+ * An abort that costs nothing until someone asks for an AbortSignal: a flag, a reason and a listener list.
+ * The client's disconnect (one per request, see server/context.ts) and each upstream attempt (AttemptSignal,
+ * which adds its timers) are both one.
+ *
  * @example
- * const gone = new ClientAbort();
+ * const gone = new AbortFlag();
  * res.on('close', () => { if (!res.writableFinished) gone.abort(); });
  * gone.addEventListener('abort', () => upstream.cancel());
  */
-export class ClientAbort implements AbortSource {
+export class AbortFlag implements AbortSource {
   aborted = false;
   reason: unknown;
   private listeners: (() => void)[] = [];
@@ -67,14 +71,14 @@ export class ClientAbort implements AbortSource {
  */
 export function asAbortSignal(source: AbortSource): AbortSignal {
   if (source instanceof AbortSignal) return source;
-  if (source instanceof ClientAbort) return source.signal;
+  if (source instanceof AbortFlag) return source.signal;
   const controller = new AbortController();
   if (source.aborted) controller.abort(source.reason);
   else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
   return controller.signal;
 }
 
-/** Where a request context built by server/context.ts keeps its ClientAbort. */
+/** Where a request context built by server/context.ts keeps the AbortFlag of its client's disconnect. */
 export const CLIENT_ABORT = Symbol('clientAbort');
 
 /**
@@ -83,5 +87,5 @@ export const CLIENT_ABORT = Symbol('clientAbort');
  * @example new AttemptSignal(clientAbortOf(ctx), 30_000)
  */
 export function clientAbortOf(ctx: RequestContext): AbortSource {
-  return (ctx as RequestContext & { [CLIENT_ABORT]?: ClientAbort })[CLIENT_ABORT] ?? ctx.signal;
+  return (ctx as RequestContext & { [CLIENT_ABORT]?: AbortFlag })[CLIENT_ABORT] ?? ctx.signal;
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ParsedRequest, HttpResponse } from './http-types';
 import { errors } from '../errors';
 import type { Logger } from '../observability/logger';
-import { CLIENT_ABORT, ClientAbort } from '../pipeline/client-abort';
+import { AbortFlag, CLIENT_ABORT } from '../pipeline/client-abort';
 import type { Endpoint, RequestContext } from '../pipeline/types';
 
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
@@ -38,7 +38,7 @@ export function requestIdFor(req: ParsedRequest): string {
  * request, and V8 keeps such reads fast only for objects of one stable shape.
  */
 class GatewayContext implements RequestContext {
-  readonly [CLIENT_ABORT] = new ClientAbort();
+  readonly [CLIENT_ABORT] = new AbortFlag();
   readonly startedAt = Date.now();
   readonly startedMono = performance.now();
   readonly headers: RequestContext['headers'];

@@ -43,7 +43,8 @@ function collect(pool: Pool, path: string, spec: HttpRequestSpec, opts: FetchOpt
     const parts: Buffer[] = [];
     let size = 0;
     const onAbort = () => controller?.abort(cancel.reason instanceof Error ? cancel.reason : new Error('aborted'));
-    cancel.onAbort(onAbort);
+    cancel.addEventListener('abort', onAbort);
+    const stopListening = () => cancel.removeEventListener('abort', onAbort);
     pool.dispatch(dispatchOptions(path, spec, opts), {
       onRequestStart(c: DispatchController) {
         controller = c;
@@ -60,9 +61,11 @@ function collect(pool: Pool, path: string, spec: HttpRequestSpec, opts: FetchOpt
         parts.push(chunk);
       },
       onResponseEnd() {
+        stopListening();
         resolve({ status, headers, body: parts.length === 1 ? parts[0] : Buffer.concat(parts, size) });
       },
       onResponseError(_c: DispatchController, err: Error) {
+        stopListening();
         reject(err);
       },
     } as unknown as Parameters<Pool['dispatch']>[1]);

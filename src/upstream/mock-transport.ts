@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MockOptions } from '../config/types';
 import type { ChatMessage } from '../providers/openai-types';
+import { asAbortSignal } from '../pipeline/client-abort';
 import type { HttpRequestSpec } from '../providers/types';
 import { ResponseTooLarge, type BufferedResponse, type FetchOptions, type SendOptions, type Transport, type UpstreamResponse } from './transport';
 
@@ -78,10 +79,7 @@ export class MockTransport implements Transport {
   }
 
   async fetch(spec: HttpRequestSpec, opts: FetchOptions): Promise<BufferedResponse> {
-    const controller = new AbortController();
-    if (opts.cancel.aborted) controller.abort(opts.cancel.reason);
-    opts.cancel.onAbort((reason) => controller.abort(reason));
-    const res = await this.send(spec, { signal: controller.signal });
+    const res = await this.send(spec, { signal: asAbortSignal(opts.cancel) });
     opts.onHeaders?.();
     const parts: Buffer[] = [];
     let size = 0;
