@@ -16,13 +16,23 @@ export function dropParams<T extends Record<string, unknown>>(body: T, drop: str
   return copy as T;
 }
 
-function jsonRequest(url: string, provider: ProviderSettings, auth: Record<string, string>, body: unknown): HttpRequestSpec {
-  return {
-    method: 'POST',
-    url,
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...provider.headers, ...auth },
-    body: JSON.stringify(body),
-  };
+/**
+ * The headers of every request to one provider, made once per provider settings rather than on every request
+ * (a reload builds new settings, so a changed key or header is picked up). Frozen: requests share it.
+ */
+const headersByProvider = new WeakMap<ProviderSettings, Readonly<Record<string, string>>>();
+
+function requestHeaders(provider: ProviderSettings): Readonly<Record<string, string>> {
+  let headers = headersByProvider.get(provider);
+  if (!headers) {
+    headers = Object.freeze({ 'content-type': 'application/json', accept: 'application/json', ...provider.headers, ...openaiAdapter.authHeaders(provider) });
+    headersByProvider.set(provider, headers);
+  }
+  return headers;
+}
+
+function jsonRequest(url: string, provider: ProviderSettings, body: unknown): HttpRequestSpec {
+  return { method: 'POST', url, headers: requestHeaders(provider), body: JSON.stringify(body) };
 }
 
 const CONTEXT_LENGTH_HINTS = /context[_ ]length|maximum context|context window|too many tokens|prompt is too long/i;
@@ -109,7 +119,7 @@ export const openaiAdapter: ProviderAdapter = {
       // that did not ask for it themselves.
       out = { ...out, stream_options: { ...(out.stream_options ?? {}), include_usage: true } };
     }
-    return jsonRequest(`${call.provider.baseUrl}/chat/completions`, call.provider, this.authHeaders(call.provider), out);
+    return jsonRequest(`${call.provider.baseUrl}/chat/completions`, call.provider, out);
   },
 
   parseChatResponse(json: unknown, call: UpstreamCall) {
@@ -125,7 +135,7 @@ export const openaiAdapter: ProviderAdapter = {
   },
 
   buildEmbeddingsRequest(body: EmbeddingsRequest, call: UpstreamCall) {
-    return jsonRequest(`${call.provider.baseUrl}/embeddings`, call.provider, this.authHeaders(call.provider), dropParams(body, call.provider.dropParams));
+    return jsonRequest(`${call.provider.baseUrl}/embeddings`, call.provider, dropParams(body, call.provider.dropParams));
   },
 
   parseEmbeddingsResponse(json: unknown, call: UpstreamCall) {

@@ -90,9 +90,14 @@ export interface ProviderAdapter {
   authHeaders(provider: ProviderSettings): Record<string, string>;
   /** `body.model` is already the target's upstream model. */
   buildChatRequest(body: ChatRequest, call: UpstreamCall): HttpRequestSpec;
+  /**
+   * Returns `json` itself when it already is an OpenAI completion: the gateway then relays the upstream's own
+   * text. A translated answer must be a new object (never `json` changed in place), or stale text would be sent.
+   */
   parseChatResponse(json: unknown, call: UpstreamCall): ChatCompletion;
   createStreamTranslator(call: UpstreamCall): StreamTranslator;
   buildEmbeddingsRequest?(body: EmbeddingsRequest, call: UpstreamCall): HttpRequestSpec;
+  /** Like parseChatResponse: `json` itself, or a new object. */
   parseEmbeddingsResponse?(json: unknown, call: UpstreamCall): EmbeddingsResponse;
   /** Normalises an upstream error response (status >= 400) or an in-stream error payload. */
   parseError(status: number, bodyText: string, headers: HeaderBag, provider: ProviderSettings): UpstreamErrorInfo;

@@ -130,10 +130,20 @@ async function send(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: 
 }
 
 /**
+ * An upstream's answer, parsed, with its JSON text when the adapter passed it on unchanged (an OpenAI-compatible
+ * upstream): the route can then send that text as it came instead of serialising `body` again.
+ */
+export interface ParsedAnswer<T> {
+  body: T;
+  /** The upstream's own JSON text of `body`; undefined when the adapter translated the answer. */
+  json?: string;
+}
+
+/**
  * Sends a request whose answer is one JSON document and parses it; an HTTP error becomes an AttemptFailure.
  * The body is read whole (no stream), the cheapest way for the most common call there is.
  */
-async function fetchJson(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: AttemptSignal, timing: AttemptTiming, maxBytes: number): Promise<unknown> {
+async function fetchJson<T>(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: AttemptSignal, timing: AttemptTiming, maxBytes: number, parse: (json: unknown) => T): Promise<ParsedAnswer<T>> {
   const started = performance.now();
   const onHeaders = () => {
     attempt.firstByteArrived();
@@ -143,23 +153,25 @@ async function fetchJson(provider: ResolvedProvider, spec: HttpRequestSpec, atte
   noteRateLimits(res.headers, timing);
   const text = res.body.toString('utf8');
   if (res.status >= 400) throw failureFromText(res.status, text, res.headers, provider);
+  let json: unknown;
   try {
-    return JSON.parse(text);
+    json = JSON.parse(text);
   } catch {
     throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `${provider.name}: answered with invalid JSON`, retryable: true }, res.status);
   }
+  const body = parse(json);
+  return { body, json: body === json ? text : undefined };
 }
 
 /**
  * A non-streamed chat completion.
  *
- * @example const completion = await callChat(provider, body, { provider: provider.settings, model, stream: false }, signal, timing);
+ * @example const { body } = await callChat(provider, body, { provider: provider.settings, model, stream: false }, signal, timing);
  */
-export async function callChat(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<ChatCompletion> {
+export async function callChat(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<ParsedAnswer<ChatCompletion>> {
   const attempt = startAttempt(provider, clientSignal);
   try {
-    const json = await fetchJson(provider, provider.adapter.buildChatRequest(body, call), attempt, timing, 64 << 20);
-    return provider.adapter.parseChatResponse(json, call);
+    return await fetchJson(provider, provider.adapter.buildChatRequest(body, call), attempt, timing, 64 << 20, (json) => provider.adapter.parseChatResponse(json, call));
   } catch (err) {
     throw networkFailure(err, clientSignal, provider);
   } finally {
@@ -168,15 +180,15 @@ export async function callChat(provider: ResolvedProvider, body: ChatRequest, ca
 }
 
 /** Embeddings, for adapters that support them. */
-export async function callEmbeddings(provider: ResolvedProvider, body: EmbeddingsRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<EmbeddingsResponse> {
+export async function callEmbeddings(provider: ResolvedProvider, body: EmbeddingsRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<ParsedAnswer<EmbeddingsResponse>> {
   const adapter = provider.adapter;
-  if (!adapter.buildEmbeddingsRequest || !adapter.parseEmbeddingsResponse) {
+  const parse = adapter.parseEmbeddingsResponse;
+  if (!adapter.buildEmbeddingsRequest || !parse) {
     throw new AttemptFailure({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', message: `${provider.name} (${adapter.api}) does not serve embeddings`, retryable: true }, 0);
   }
   const attempt = startAttempt(provider, clientSignal);
   try {
-    const json = await fetchJson(provider, adapter.buildEmbeddingsRequest(body, call), attempt, timing, 256 << 20);
-    return adapter.parseEmbeddingsResponse(json, call);
+    return await fetchJson(provider, adapter.buildEmbeddingsRequest(body, call), attempt, timing, 256 << 20, (json) => parse.call(adapter, json, call));
   } catch (err) {
     throw networkFailure(err, clientSignal, provider);
   } finally {

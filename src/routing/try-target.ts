@@ -69,7 +69,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     const record: AttemptRecord = { alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: 0, latencyMs: 0, ok: false, ...(step.hedge ? { hedge: true } : {}) };
     ctx.attempts.push(record);
     const body = { ...(ctx.body as B), model: step.target.model };
-    await snapshot.pipeline.beforeAttempt(ctx, { alias: step.alias.name, provider: provider.name, model: step.target.model, body });
+    if (snapshot.pipeline.has('beforeAttempt')) await snapshot.pipeline.beforeAttempt(ctx, { alias: step.alias.name, provider: provider.name, model: step.target.model, body });
     const key = targetKey(step.target);
     const stats = snapshot.routing.stats;
     const endInFlight = stats.begin(key);

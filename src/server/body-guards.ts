@@ -28,16 +28,18 @@ export function verifyUtf8(_req: unknown, _res: unknown, raw: Buffer, encoding: 
   if (encoding.toLowerCase().replace('_', '-') === 'utf-8' && !isUtf8(raw)) throw new InvalidUtf8Error();
 }
 
-/** True when `value` nests deeper than `max` arrays/objects. Iterative, so it cannot overflow itself. */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-    }
+/**
+ * True when `value` nests deeper than `max` arrays/objects. Recursive but bounded: it never descends past
+ * `max` levels, so it cannot overflow the stack, and it allocates nothing (it runs on every request body).
+ */
+export function nestsDeeperThan(value: unknown, max: number, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= max) return true;
+  if (Array.isArray(value)) {
+    for (const child of value) if (nestsDeeperThan(child, max, depth + 1)) return true;
+  } else {
+    const obj = value as Record<string, unknown>;
+    for (const key in obj) if (nestsDeeperThan(obj[key], max, depth + 1)) return true;
   }
   return false;
 }

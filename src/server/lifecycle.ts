@@ -67,7 +67,7 @@ export async function runLifecycle(req: ParsedRequest, res: HttpResponse, handle
   try {
     ctx = createContext(req, res, endpoint, handle.log, id);
     work.validate(req.body);
-    const direct = await snapshot.pipeline.onRequest(ctx);
+    const direct = snapshot.pipeline.has('onRequest') ? await snapshot.pipeline.onRequest(ctx) : undefined;
     if (direct && work.answerDirect) outcome = await work.answerDirect(ctx, res, direct, snapshot);
     else outcome = await work.serve(ctx, res, snapshot);
   } catch (err) {
@@ -81,7 +81,7 @@ export async function runLifecycle(req: ParsedRequest, res: HttpResponse, handle
   } finally {
     if (ctx && outcome) {
       ctx.usage ??= outcome.usage;
-      await snapshot.pipeline.onComplete(ctx, outcome);
+      if (snapshot.pipeline.has('onComplete')) await snapshot.pipeline.onComplete(ctx, outcome);
       logRequest(handle, ctx, outcome);
     }
     metrics.finish(ctx, outcome, snapshot);

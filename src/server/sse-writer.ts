@@ -7,6 +7,10 @@ import { once } from 'node:events';
 import type { HttpResponse } from './http-types';
 import type { GatewayError } from '../errors';
 import { toOpenAIErrorBody } from '../errors';
+import { headerList } from './send';
+
+/** The headers of every event stream the gateway answers with (OpenAI's and the Anthropic front door's). */
+export const SSE_HEADERS = ['content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache', 'x-accel-buffering', 'no'];
 
 /**
  * @example
@@ -26,12 +30,7 @@ export class SseWriter {
   private start(): void {
     if (this.started) return;
     this.started = true;
-    this.res.writeHead(200, {
-      ...this.headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-    });
+    this.res.writeHead(200, headerList(this.headers, SSE_HEADERS));
   }
 
   /** Sends one event; resolves once the socket can take more. */

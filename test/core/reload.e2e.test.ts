@@ -48,6 +48,15 @@ describe('hot reload', () => {
     expect(gw.proc.exitCode).toBeNull();
   });
 
+  test('a new api_key in a reloaded file is the key the next upstream request carries', async () => {
+    await ask(gw);
+    expect(fake.calls.at(-1)?.headers.authorization).toBe('Bearer sk-test-reload-0001');
+    gw.writeConfig(configWith('first-model').replace('sk-test-reload-0001', 'sk-test-reload-0002'));
+    await gw.waitForLog((r) => r.message === 'config reloaded');
+    await ask(gw);
+    expect(fake.calls.at(-1)?.headers.authorization).toBe('Bearer sk-test-reload-0002');
+  });
+
   test('a broken file is rejected with file, line and column, and the old config keeps serving', async () => {
     const before = await hash(gw);
     gw.writeConfig(configWith('x').replace('targets: [ { provider: up, model: x } ]', 'targets: [ { provider: missing-provider, model: x } ]'));

@@ -225,6 +225,16 @@ describe('request errors', () => {
     expect(res.status).toBe(415);
   });
 
+  test("an OpenAI-compatible answer reaches the client as the upstream wrote it, byte for byte", async () => {
+    // Spacing, field order and an unknown field the gateway's own serialisation would not reproduce.
+    const upstreamText = '{ "id": "chatcmpl-raw", "object": "chat.completion", "created": 1, "model": "model-a", "vendor_extra": {"b": 2, "a": 1},\n "choices": [{"index": 0, "message": {"role": "assistant", "content": "raw"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5} }';
+    rig.fake.on('model-a', { body: upstreamText });
+    const res = await chat({ model: 'single' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(upstreamText)));
+    expect(await res.text()).toBe(upstreamText);
+  });
+
   test('unknown fields are forwarded untouched to OpenAI-compatible upstreams', async () => {
     await chat({ model: 'chat', some_new_openai_param: { a: 1 }, reasoning_effort: 'low' });
     expect(rig.fake.calls[0].body).toMatchObject({ some_new_openai_param: { a: 1 }, reasoning_effort: 'low' });
@@ -244,6 +254,14 @@ describe('other endpoints', () => {
     expect(res.status).toBe(200);
     expect((await res.json()).data).toHaveLength(2);
     expect(res.headers.get('x-switchyard-model')).toBe('model-b');
+  });
+
+  test('an embeddings answer is relayed as the upstream wrote it', async () => {
+    const upstreamText = '{"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": [0.5, -1e-7]}], "model": "model-a", "usage": {"prompt_tokens": 1, "total_tokens": 1}}';
+    rig.fake.on('model-a', { body: upstreamText });
+    const res = await fetch(`${rig.gw.url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'single', input: 'a' }) });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(upstreamText);
   });
 
   test('/health/ready reports the config hash and which providers are unavailable, without secrets', async () => {

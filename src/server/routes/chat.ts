@@ -10,7 +10,7 @@ import { clientAbortOf } from '../../pipeline/client-abort';
 import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { completionToChunks, StreamAssembler } from '../../providers/chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
-import { AttemptFailure, callChat, openChatStream, streamLifecycle } from '../../routing/call-target';
+import { AttemptFailure, callChat, openChatStream, streamLifecycle, type ParsedAnswer } from '../../routing/call-target';
 import { routeAttempts } from '../../routing/route';
 import { routingRequest, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
@@ -30,16 +30,19 @@ export interface ChunkSink {
  * format; only the wire shape differs (OpenAI here, Anthropic in routes/messages.ts).
  */
 export interface ChatAnswerFormat {
-  /** Writes the answer; returns the completion as JSON text when that is what it wrote (OpenAI's format). */
-  sendJson(res: HttpResponse, ctx: RequestContext, completion: ChatCompletion, headers: Record<string, string>): string | void;
+  /**
+   * Writes the answer; returns the completion as JSON text when that is what it wrote (OpenAI's format).
+   * `upstreamJson` is the upstream's own text of `completion`, when it is already in OpenAI's format.
+   */
+  sendJson(res: HttpResponse, ctx: RequestContext, completion: ChatCompletion, headers: Record<string, string>, upstreamJson?: string): string | void;
   openStream(res: HttpResponse, ctx: RequestContext, headers: Record<string, string>): ChunkSink;
   sendError(res: HttpResponse, err: GatewayError, headers: Record<string, string>): void;
 }
 
 /** OpenAI's JSON and SSE shapes: what /v1/chat/completions answers with. */
 export const openAIChatFormat: ChatAnswerFormat = {
-  sendJson: (res, _ctx, completion, headers) => {
-    const text = JSON.stringify(completion);
+  sendJson: (res, _ctx, completion, headers, upstreamJson) => {
+    const text = upstreamJson ?? JSON.stringify(completion);
     sendJsonText(res, 200, text, headers);
     return text;
   },
@@ -55,17 +58,23 @@ function clientWantsUsage(ctx: RequestContext): boolean {
 async function relayChunk(ctx: RequestContext, snapshot: RuntimeSnapshot, sse: ChunkSink, assembler: StreamAssembler, chunk: ChatCompletionChunk, wantsUsage: boolean): Promise<void> {
   assembler.add(chunk);
   if (!wantsUsage && chunk.choices.length === 0 && chunk.usage) return;
-  const out = snapshot.pipeline.hasStreamChunkHooks ? snapshot.pipeline.onStreamChunk(ctx, chunk) : chunk;
+  const out = snapshot.pipeline.has('onStreamChunk') ? snapshot.pipeline.onStreamChunk(ctx, chunk) : chunk;
   if (out) await sse.send(out);
 }
 
 async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
   const { alias, fallbacks } = routingRequest(snapshot, ctx);
-  const routed = await routeAttempts<ChatRequest, ChatCompletion>(ctx, snapshot, alias, callChat, { fallbacks });
+  const routed = await routeAttempts<ChatRequest, ParsedAnswer<ChatCompletion>>(ctx, snapshot, alias, callChat, { fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
-  ctx.usage = routed.value.usage;
-  const completion = await snapshot.pipeline.onResponse(ctx, routed.value);
-  const responseJson = format.sendJson(res, ctx, completion, servedHeaders(ctx)) ?? undefined;
+  let completion = routed.value.body;
+  ctx.usage = completion.usage;
+  // The upstream's text goes out as it came (no second serialisation) unless a plugin may change the answer.
+  let upstreamJson = routed.value.json;
+  if (snapshot.pipeline.has('onResponse')) {
+    completion = await snapshot.pipeline.onResponse(ctx, completion);
+    upstreamJson = undefined;
+  }
+  const responseJson = format.sendJson(res, ctx, completion, servedHeaders(ctx), upstreamJson) ?? undefined;
   return { status: 200, response: completion, responseJson, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
@@ -112,7 +121,7 @@ async function answerDirect(ctx: RequestContext, res: HttpResponse, direct: Dire
   } else {
     const sse = format.openStream(res, ctx, servedHeaders(ctx));
     for (const chunk of completionToChunks(completion, { includeUsage: clientWantsUsage(ctx) })) {
-      const out = snapshot.pipeline.hasStreamChunkHooks ? snapshot.pipeline.onStreamChunk(ctx, chunk) : chunk;
+      const out = snapshot.pipeline.has('onStreamChunk') ? snapshot.pipeline.onStreamChunk(ctx, chunk) : chunk;
       if (out) await sse.send(out);
     }
     sse.done();

@@ -12,7 +12,8 @@ import { ChunksToAnthropicEvents, formatSseEvent, type AnthropicSseEvent } from 
 import type { ChatCompletionChunk } from '../../providers/openai-types';
 import { runLifecycle } from '../lifecycle';
 import type { RuntimeHandle } from '../runtime-handle';
-import { sendJson } from '../send';
+import { headerList, sendJson } from '../send';
+import { SSE_HEADERS } from '../sse-writer';
 import { chatWorkFor, type ChatAnswerFormat, type ChunkSink } from './chat';
 
 /** Writes Anthropic SSE events (`event:` + `data:` lines), respecting backpressure like SseWriter. */
@@ -41,7 +42,7 @@ class AnthropicSseSink implements ChunkSink {
   private start(): void {
     if (this.started) return;
     this.started = true;
-    this.res.writeHead(200, { ...this.headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    this.res.writeHead(200, headerList(this.headers, SSE_HEADERS));
   }
 
   private async write(events: AnthropicSseEvent[]): Promise<void> {
