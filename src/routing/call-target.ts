@@ -140,27 +140,43 @@ export interface ParsedAnswer<T> {
 }
 
 /**
- * Sends a request whose answer is one JSON document and parses it; an HTTP error becomes an AttemptFailure.
- * The body is read whole (no stream), the cheapest way for the most common call there is.
+ * One attempt whose answer is one JSON document: builds the request, sends it under the attempt's deadlines,
+ * parses the answer with `parse`; an HTTP error or a network failure becomes an AttemptFailure. The body is
+ * read whole (no stream), the cheapest way for the most common call there is. The whole attempt is this one
+ * async function so that the answer reaches the route in as few promise steps as possible.
  */
-async function fetchJson<T>(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: AttemptSignal, timing: AttemptTiming, maxBytes: number, parse: (json: unknown) => T): Promise<ParsedAnswer<T>> {
-  const started = performance.now();
-  const onHeaders = () => {
-    attempt.firstByteArrived();
-    timing.ttfbMs = performance.now() - started;
-  };
-  const res = await provider.transport.fetch(spec, { ...timeouts(provider), cancel: attempt, maxBytes, onHeaders });
-  noteRateLimits(res.headers, timing);
-  const text = res.body.toString('utf8');
-  if (res.status >= 400) throw failureFromText(res.status, text, res.headers, provider);
-  let json: unknown;
+async function fetchJson<T>(
+  provider: ResolvedProvider,
+  build: () => HttpRequestSpec,
+  parse: (json: unknown) => T,
+  clientSignal: AbortSource,
+  timing: AttemptTiming,
+  maxBytes: number,
+): Promise<ParsedAnswer<T>> {
+  const attempt = startAttempt(provider, clientSignal);
   try {
-    json = JSON.parse(text);
-  } catch {
-    throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `${provider.name}: answered with invalid JSON`, retryable: true }, res.status);
+    const started = performance.now();
+    const onHeaders = () => {
+      attempt.firstByteArrived();
+      timing.ttfbMs = performance.now() - started;
+    };
+    const res = await provider.transport.fetch(build(), { ...timeouts(provider), cancel: attempt, maxBytes, onHeaders });
+    noteRateLimits(res.headers, timing);
+    const text = res.body.toString('utf8');
+    if (res.status >= 400) throw failureFromText(res.status, text, res.headers, provider);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `${provider.name}: answered with invalid JSON`, retryable: true }, res.status);
+    }
+    const body = parse(json);
+    return { body, json: body === json ? text : undefined };
+  } catch (err) {
+    throw networkFailure(err, clientSignal, provider);
+  } finally {
+    attempt.dispose();
   }
-  const body = parse(json);
-  return { body, json: body === json ? text : undefined };
 }
 
 /**
@@ -168,32 +184,20 @@ async function fetchJson<T>(provider: ResolvedProvider, spec: HttpRequestSpec, a
  *
  * @example const { body } = await callChat(provider, body, { provider: provider.settings, model, stream: false }, signal, timing);
  */
-export async function callChat(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<ParsedAnswer<ChatCompletion>> {
-  const attempt = startAttempt(provider, clientSignal);
-  try {
-    return await fetchJson(provider, provider.adapter.buildChatRequest(body, call), attempt, timing, 64 << 20, (json) => provider.adapter.parseChatResponse(json, call));
-  } catch (err) {
-    throw networkFailure(err, clientSignal, provider);
-  } finally {
-    attempt.dispose();
-  }
+export function callChat(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<ParsedAnswer<ChatCompletion>> {
+  const adapter = provider.adapter;
+  return fetchJson(provider, () => adapter.buildChatRequest(body, call), (json) => adapter.parseChatResponse(json, call), clientSignal, timing, 64 << 20);
 }
 
 /** Embeddings, for adapters that support them. */
 export async function callEmbeddings(provider: ResolvedProvider, body: EmbeddingsRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<ParsedAnswer<EmbeddingsResponse>> {
   const adapter = provider.adapter;
+  const build = adapter.buildEmbeddingsRequest;
   const parse = adapter.parseEmbeddingsResponse;
-  if (!adapter.buildEmbeddingsRequest || !parse) {
+  if (!build || !parse) {
     throw new AttemptFailure({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', message: `${provider.name} (${adapter.api}) does not serve embeddings`, retryable: true }, 0);
   }
-  const attempt = startAttempt(provider, clientSignal);
-  try {
-    return await fetchJson(provider, adapter.buildEmbeddingsRequest(body, call), attempt, timing, 256 << 20, (json) => parse.call(adapter, json, call));
-  } catch (err) {
-    throw networkFailure(err, clientSignal, provider);
-  } finally {
-    attempt.dispose();
-  }
+  return fetchJson(provider, () => build.call(adapter, body, call), (json) => parse.call(adapter, json, call), clientSignal, timing, 256 << 20);
 }
 
 async function* translateStream(res: UpstreamResponse, translator: StreamTranslator, provider: ResolvedProvider, clientSignal: AbortSource): AsyncGenerator<ChatCompletionChunk[]> {

@@ -1,7 +1,7 @@
 /**
  * Hedging against tail latency: if the first target has not answered (for a stream: sent its first chunk)
  * within `hedge_after_ms`, the same request starts on the next target; the first to answer wins and the other
- * is aborted. Without `hedge_after_ms` this is a plain single try.
+ * is aborted. Only for aliases with `hedge_after_ms`: without it the routing loop makes a plain single try.
  */
 import { asAbortSignal, type AbortSource } from '../pipeline/client-abort';
 import type { PlannedAttempt } from './attempt-plan';
@@ -31,7 +31,7 @@ export interface HedgeOptions<T> {
   tryTarget: TryTarget<T>;
   /** The request's signal (client and routing deadline); each racer gets its own child of it. */
   signal: AbortSource;
-  hedgeAfterMs?: number;
+  hedgeAfterMs: number;
   /** Releases a loser's late answer. */
   discard?(value: T): void;
   /** Told when a hedge starts. */
@@ -43,14 +43,6 @@ export interface HedgeOptions<T> {
  * const { value, step } = await tryWithHedge({ primary: step, nextStep: () => plan.next(), tryTarget, signal, hedgeAfterMs: 800 });
  */
 export function tryWithHedge<T>(opts: HedgeOptions<T>): Promise<Won<T>> {
-  if (!opts.hedgeAfterMs) {
-    return opts.tryTarget(opts.primary, opts.signal).then(
-      (value) => ({ value, step: opts.primary }),
-      (error: unknown) => {
-        throw new RaceLost([{ step: opts.primary, error }]);
-      },
-    );
-  }
   const hedgeAfterMs = opts.hedgeAfterMs;
   return new Promise<Won<T>>((resolve, reject) => {
     const racers: { step: PlannedAttempt; controller: AbortController; settled: boolean }[] = [];

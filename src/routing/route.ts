@@ -8,11 +8,11 @@ import { GatewayError } from '../errors';
 import { clientAbortOf } from '../pipeline/client-abort';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
-import { AttemptPlan } from './attempt-plan';
+import { AttemptPlan, type PlannedAttempt } from './attempt-plan';
 import { AttemptFailure } from './call-target';
 import { withCooldown } from './cooldown';
 import { RoutingDeadline } from './deadline';
-import { RaceLost, tryWithHedge } from './hedge';
+import { RaceLost, tryWithHedge, type Won } from './hedge';
 import { withRetry } from './retry';
 import { providerKey, targetKey } from './routing-state';
 import { routeFactsOf, type RouteFacts } from './rules';
@@ -57,28 +57,35 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
     },
   });
   const tryTarget = withRetry(withCooldown(ctx, snapshot.routing, recordedAttempt(ctx, snapshot, run, options)));
+  const race = (primary: PlannedAttempt, hedgeAfterMs: number) =>
+    tryWithHedge({
+      primary,
+      nextStep: () => plan.next(),
+      tryTarget,
+      signal: deadline.signal,
+      hedgeAfterMs,
+      discard: options.discard,
+      onHedge: (slow, hedge) => {
+        ctx.log.info('hedge started', { request_id: ctx.id, alias: slow.alias.name, after_ms: hedgeAfterMs, slow: targetKey(slow.target), hedge: targetKey(hedge.target) });
+      },
+    });
 
   try {
     for (let step = plan.next(); step; step = plan.next()) {
+      const hedgeAfterMs = step.alias.policy.hedgeAfterMs;
+      let won: Won<T>;
       try {
-        const won = await tryWithHedge({
-          primary: step,
-          nextStep: () => plan.next(),
-          tryTarget,
-          signal: deadline.signal,
-          hedgeAfterMs: step.alias.policy.hedgeAfterMs,
-          discard: options.discard,
-          onHedge: (primary, hedge) => {
-            ctx.log.info('hedge started', { request_id: ctx.id, alias: primary.alias.name, after_ms: primary.alias.policy.hedgeAfterMs, slow: targetKey(primary.target), hedge: targetKey(hedge.target) });
-          },
-        });
-        deadline.commit();
-        const provider = snapshot.providers.get(won.step.target.provider)!;
-        return { value: won.value, alias: won.step.alias.name, provider, model: won.step.target.model };
+        // Without hedging, a plain try: no race to set up, and no promise step between the answer and here.
+        won = hedgeAfterMs ? await race(step, hedgeAfterMs) : { value: await tryTarget(step, deadline.signal), step };
       } catch (err) {
-        if (!(err instanceof RaceLost)) throw err;
-        for (const { step: failed, error } of err.failures) decideAfterFailure(ctx, deadline, plan, requested, failed.alias, error);
+        // A plain try's failure, or each racer's.
+        const failures = err instanceof RaceLost ? err.failures : [{ step, error: err }];
+        for (const { step: failed, error } of failures) decideAfterFailure(ctx, deadline, plan, requested, failed.alias, error);
+        continue;
       }
+      deadline.commit();
+      const provider = snapshot.providers.get(won.step.target.provider)!;
+      return { value: won.value, alias: won.step.alias.name, provider, model: won.step.target.model };
     }
   } finally {
     deadline.commit();
