@@ -4,8 +4,9 @@
  * are forwarded untouched; only the provider's `drop_params` are removed.
  */
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
+import { providerHeaders } from './request-headers';
 import { retryAfterMs } from './retry-after';
-import type { HeaderBag, HttpRequestSpec, ProviderAdapter, ProviderSettings, StreamTranslator, UpstreamCall, UpstreamErrorInfo } from './types';
+import type { HeaderBag, HttpRequestSpec, ProviderAdapter, StreamTranslator, UpstreamCall, UpstreamErrorInfo } from './types';
 import { UpstreamFailure } from './types';
 
 /** Removes the provider's unsupported parameters, returning the same object when there is nothing to drop. */
@@ -16,23 +17,8 @@ export function dropParams<T extends Record<string, unknown>>(body: T, drop: str
   return copy as T;
 }
 
-/**
- * The headers of every request to one provider, made once per provider settings rather than on every request
- * (a reload builds new settings, so a changed key or header is picked up). Frozen: requests share it.
- */
-const headersByProvider = new WeakMap<ProviderSettings, Readonly<Record<string, string>>>();
-
-function requestHeaders(provider: ProviderSettings): Readonly<Record<string, string>> {
-  let headers = headersByProvider.get(provider);
-  if (!headers) {
-    headers = Object.freeze({ 'content-type': 'application/json', accept: 'application/json', ...provider.headers, ...openaiAdapter.authHeaders(provider) });
-    headersByProvider.set(provider, headers);
-  }
-  return headers;
-}
-
-function jsonRequest(url: string, provider: ProviderSettings, body: unknown): HttpRequestSpec {
-  return { method: 'POST', url, headers: requestHeaders(provider), body: JSON.stringify(body) };
+function jsonRequest(url: string, call: UpstreamCall, body: unknown): HttpRequestSpec {
+  return { method: 'POST', url, headers: providerHeaders(call.provider, call.stream, openaiAdapter.authHeaders), body: JSON.stringify(body) };
 }
 
 const CONTEXT_LENGTH_HINTS = /context[_ ]length|maximum context|context window|too many tokens|prompt is too long/i;
@@ -117,9 +103,9 @@ export const openaiAdapter: ProviderAdapter = {
     if (call.stream && !call.provider.dropParams.includes('stream_options')) {
       // Always ask for the usage chunk: cost and token accounting need it. The router hides it from clients
       // that did not ask for it themselves.
-      out = { ...out, stream_options: { ...(out.stream_options ?? {}), include_usage: true } };
+      out = { ...out, stream_options: out.stream_options ? { ...out.stream_options, include_usage: true } : { include_usage: true } };
     }
-    return jsonRequest(`${call.provider.baseUrl}/chat/completions`, call.provider, out);
+    return jsonRequest(`${call.provider.baseUrl}/chat/completions`, call, out);
   },
 
   parseChatResponse(json: unknown, call: UpstreamCall) {
@@ -135,7 +121,7 @@ export const openaiAdapter: ProviderAdapter = {
   },
 
   buildEmbeddingsRequest(body: EmbeddingsRequest, call: UpstreamCall) {
-    return jsonRequest(`${call.provider.baseUrl}/embeddings`, call.provider, dropParams(body, call.provider.dropParams));
+    return jsonRequest(`${call.provider.baseUrl}/embeddings`, call, dropParams(body, call.provider.dropParams));
   },
 
   parseEmbeddingsResponse(json: unknown, call: UpstreamCall) {

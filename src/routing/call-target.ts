@@ -108,12 +108,6 @@ function startAttempt(provider: ResolvedProvider, clientSignal: AbortSource): At
   return new AttemptSignal(clientSignal, provider.timeouts.totalMs, provider.timeouts.firstByteMs);
 }
 
-/** The transport's timeouts for an attempt; the total and first-byte deadlines are the AttemptSignal's. */
-function timeouts(provider: ResolvedProvider) {
-  // The first-byte deadline is our own precise timer (AttemptSignal): undici's header timeout ticks about
-  // once a second, which would let a sub-second budget run a second late.
-  return { firstByteTimeoutMs: provider.timeouts.totalMs, idleTimeoutMs: provider.timeouts.totalMs };
-}
 
 function noteRateLimits(headers: HeaderBag, timing: AttemptTiming): void {
   if (hasRateLimitHeaders(headers)) timing.rateLimit = readRateLimitHeaders(headers);
@@ -122,7 +116,10 @@ function noteRateLimits(headers: HeaderBag, timing: AttemptTiming): void {
 /** Sends a request whose answer streams: resolves once the response headers arrived. */
 async function send(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: AttemptSignal, timing: AttemptTiming): Promise<UpstreamResponse> {
   const started = performance.now();
-  const res = await provider.transport.send(spec, { ...timeouts(provider), signal: attempt.signal });
+  // undici's own timers are only a backstop at the attempt's total time: they tick about once a second, so the
+  // precise first-byte deadline is the AttemptSignal's. (Options spelled out: an object spread costs µs here.)
+  const totalMs = provider.timeouts.totalMs;
+  const res = await provider.transport.send(spec, { firstByteTimeoutMs: totalMs, idleTimeoutMs: totalMs, signal: attempt.signal });
   attempt.firstByteArrived(); // a stream's first chunk has its own deadline (openChatStream)
   timing.ttfbMs = performance.now() - started;
   noteRateLimits(res.headers, timing);
@@ -160,7 +157,8 @@ async function fetchJson<T>(
       attempt.firstByteArrived();
       timing.ttfbMs = performance.now() - started;
     };
-    const res = await provider.transport.fetch(build(), { ...timeouts(provider), cancel: attempt, maxBytes, onHeaders });
+    const totalMs = provider.timeouts.totalMs; // undici's timers as in send(): a backstop
+    const res = await provider.transport.fetch(build(), { firstByteTimeoutMs: totalMs, idleTimeoutMs: totalMs, cancel: attempt, maxBytes, onHeaders });
     noteRateLimits(res.headers, timing);
     const text = res.body.toString('utf8');
     if (res.status >= 400) throw failureFromText(res.status, text, res.headers, provider);
@@ -292,12 +290,15 @@ export async function openChatStream(provider: ResolvedProvider, body: ChatReque
 }
 
 /**
- * How the router treats an opened stream: it holds its target until read, and a hedge's loser is cancelled.
+ * The routing options of a stream: it holds its target until read, and a hedge's loser is cancelled.
  *
- * @example routeAttempts(ctx, snapshot, alias, openChatStream, { ...streamLifecycle, fallbacks });
+ * @example routeAttempts(ctx, snapshot, alias, openChatStream, streamRouting(fallbacks));
  */
-export const streamLifecycle = {
-  heldUntil: (stream: OpenedStream): Promise<void> => stream.done,
-  discard: (stream: OpenedStream): void => stream.cancel(),
-};
+export function streamRouting(fallbacks: string[] | undefined) {
+  return {
+    heldUntil: (stream: OpenedStream): Promise<void> => stream.done,
+    discard: (stream: OpenedStream): void => stream.cancel(),
+    fallbacks,
+  };
+}
 

@@ -66,7 +66,8 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     if (!provider || !provider.available) {
       throw recordSkip(ctx, step, provider ? `unavailable: ${provider.missingEnv.join(', ')} not set` : 'unknown provider');
     }
-    const record: AttemptRecord = { alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: 0, latencyMs: 0, ok: false, ...(step.hedge ? { hedge: true } : {}) };
+    const record: AttemptRecord = { alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: 0, latencyMs: 0, ok: false };
+    if (step.hedge) record.hedge = true;
     ctx.attempts.push(record);
     const body = { ...(ctx.body as B), model: step.target.model };
     if (snapshot.pipeline.has('beforeAttempt')) await snapshot.pipeline.beforeAttempt(ctx, { alias: step.alias.name, provider: provider.name, model: step.target.model, body });

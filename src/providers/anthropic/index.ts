@@ -4,6 +4,7 @@
  */
 import type { ChatRequest } from '../openai-types';
 import type { ProviderAdapter, ProviderSettings, UpstreamCall } from '../types';
+import { providerHeaders } from '../request-headers';
 import { UpstreamFailure } from '../types';
 import { parseAnthropicError } from './errors';
 import { toAnthropicRequest } from './request';
@@ -38,12 +39,7 @@ export const anthropicAdapter: ProviderAdapter = {
     return {
       method: 'POST',
       url: `${call.provider.baseUrl || ANTHROPIC_DEFAULT_BASE_URL}/messages`,
-      headers: {
-        'content-type': 'application/json',
-        accept: call.stream ? 'text/event-stream' : 'application/json',
-        ...call.provider.headers,
-        ...this.authHeaders(call.provider),
-      },
+      headers: providerHeaders(call.provider, call.stream, anthropicAdapter.authHeaders),
       body: JSON.stringify(anthropicBody),
     };
   },

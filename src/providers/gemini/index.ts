@@ -5,6 +5,7 @@
  */
 import type { ChatRequest } from '../openai-types';
 import type { ProviderAdapter, ProviderSettings, UpstreamCall } from '../types';
+import { providerHeaders } from '../request-headers';
 import { UpstreamFailure } from '../types';
 import { parseGeminiError } from './errors';
 import { toGeminiRequest } from './request';
@@ -45,12 +46,7 @@ export const geminiAdapter: ProviderAdapter = {
     return {
       method: 'POST',
       url: geminiEndpoint(call.provider.baseUrl, body.model || call.model, call.stream),
-      headers: {
-        'content-type': 'application/json',
-        accept: call.stream ? 'text/event-stream' : 'application/json',
-        ...call.provider.headers,
-        ...this.authHeaders(call.provider),
-      },
+      headers: providerHeaders(call.provider, call.stream, geminiAdapter.authHeaders),
       body: JSON.stringify(toGeminiRequest(body, call.provider)),
     };
   },

@@ -10,7 +10,7 @@ import { clientAbortOf } from '../../pipeline/client-abort';
 import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { completionToChunks, StreamAssembler } from '../../providers/chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
-import { AttemptFailure, callChat, openChatStream, streamLifecycle, type ParsedAnswer } from '../../routing/call-target';
+import { AttemptFailure, callChat, openChatStream, streamRouting, type ParsedAnswer } from '../../routing/call-target';
 import { routeAttempts } from '../../routing/route';
 import { routingRequest, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
@@ -80,7 +80,7 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
 
 async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
   const { alias, fallbacks } = routingRequest(snapshot, ctx);
-  const routed = await routeAttempts(ctx, snapshot, alias, openChatStream, { ...streamLifecycle, fallbacks });
+  const routed = await routeAttempts(ctx, snapshot, alias, openChatStream, streamRouting(fallbacks));
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   const sse = format.openStream(res, ctx, servedHeaders(ctx));
   const assembler = new StreamAssembler();
