@@ -30,33 +30,48 @@ export class AttemptTimeout extends Error {
 /**
  * @example
  * const attempt = new AttemptSignal(clientAbortOf(ctx), 30_000, 2_000);
- * try { const res = await transport.send(spec, { signal: attempt.signal }); attempt.firstByteArrived(); … }
- * finally { attempt.dispose(); }
+ * const pending = transport.fetch(spec, { cancel: attempt, … });
+ * attempt.start();
+ * try { const res = await pending; … } finally { attempt.dispose(); }
  */
 export class AttemptSignal extends AbortFlag {
   private totalTimer: NodeJS.Timeout | undefined;
   private firstByteTimer: NodeJS.Timeout | undefined;
+  private firstByteDue: boolean;
   private readonly onClientAbort = () => this.abort(this.client.reason);
 
-  constructor(private readonly client: AbortSource, totalMs: number, firstByteMs?: number) {
+  constructor(private readonly client: AbortSource, private readonly totalMs: number, private readonly firstByteMs?: number) {
     super();
+    this.firstByteDue = firstByteMs !== undefined;
     if (client.aborted) {
       this.abort(client.reason);
       return;
     }
     client.addEventListener('abort', this.onClientAbort, { once: true });
-    this.totalTimer = setTimeout(() => this.abort(new AttemptTimeout(totalMs)), totalMs);
-    if (firstByteMs !== undefined) this.firstByteTimer = setTimeout(() => this.abort(new FirstByteTimeout(firstByteMs)), firstByteMs);
+  }
+
+  /**
+   * Starts the deadlines. Callers start them right after handing the request to the transport: setting up
+   * timers then overlaps the upstream's work instead of delaying the request, and the deadlines start a few
+   * µs later, which no timeout notices.
+   */
+  start(): this {
+    if (this.aborted || this.totalTimer) return this;
+    this.totalTimer = setTimeout(() => this.abort(new AttemptTimeout(this.totalMs)), this.totalMs);
+    if (this.firstByteDue) this.firstByteTimer = setTimeout(() => this.abort(new FirstByteTimeout(this.firstByteMs!)), this.firstByteMs);
+    return this;
   }
 
   /** The response started: the first-byte deadline no longer applies. */
   firstByteArrived(): void {
+    this.firstByteDue = false;
     clearTimeout(this.firstByteTimer);
     this.firstByteTimer = undefined;
   }
 
   /** The attempt is over (answered, failed or cancelled): release the timers and the client listener. */
   dispose(): void {
+    this.firstByteDue = false;
     clearTimeout(this.totalTimer);
     clearTimeout(this.firstByteTimer);
     this.client.removeEventListener('abort', this.onClientAbort);

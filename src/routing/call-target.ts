@@ -103,7 +103,7 @@ function failureFromText(status: number, text: string, headers: HeaderBag, provi
   return new AttemptFailure({ ...info, message: redactSecrets(info.message) }, status);
 }
 
-/** Starts the attempt's clock: total time, and the first-byte deadline when the provider sets one. */
+/** An attempt's abort: the client leaving, its total time, and the first-byte deadline when the provider sets one. */
 function startAttempt(provider: ResolvedProvider, clientSignal: AbortSource): AttemptSignal {
   return new AttemptSignal(clientSignal, provider.timeouts.totalMs, provider.timeouts.firstByteMs);
 }
@@ -119,7 +119,9 @@ async function send(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: 
   // undici's own timers are only a backstop at the attempt's total time: they tick about once a second, so the
   // precise first-byte deadline is the AttemptSignal's. (Options spelled out: an object spread costs µs here.)
   const totalMs = provider.timeouts.totalMs;
-  const res = await provider.transport.send(spec, { firstByteTimeoutMs: totalMs, idleTimeoutMs: totalMs, signal: attempt.signal });
+  const pending = provider.transport.send(spec, { firstByteTimeoutMs: totalMs, idleTimeoutMs: totalMs, signal: attempt.signal });
+  attempt.start(); // once the request is on its way (see AttemptSignal.start)
+  const res = await pending;
   attempt.firstByteArrived(); // a stream's first chunk has its own deadline (openChatStream)
   timing.ttfbMs = performance.now() - started;
   noteRateLimits(res.headers, timing);
@@ -158,7 +160,9 @@ async function fetchJson<T>(
       timing.ttfbMs = performance.now() - started;
     };
     const totalMs = provider.timeouts.totalMs; // undici's timers as in send(): a backstop
-    const res = await provider.transport.fetch(build(), { firstByteTimeoutMs: totalMs, idleTimeoutMs: totalMs, cancel: attempt, maxBytes, onHeaders });
+    const pending = provider.transport.fetch(build(), { firstByteTimeoutMs: totalMs, idleTimeoutMs: totalMs, cancel: attempt, maxBytes, onHeaders });
+    attempt.start(); // once the request is on its way (see AttemptSignal.start)
+    const res = await pending;
     noteRateLimits(res.headers, timing);
     const text = res.body.toString('utf8');
     if (res.status >= 400) throw failureFromText(res.status, text, res.headers, provider);

@@ -33,7 +33,7 @@ const spec = (path: string) => ({ method: 'POST' as const, url: `${origin}${path
 
 describe('HttpTransport.fetch (buffered answers)', () => {
   it('returns the status, headers and whole body, and reports the headers before the body', async () => {
-    const attempt = new AttemptSignal(client.signal, 5000);
+    const attempt = new AttemptSignal(client.signal, 5000).start();
     let headersSeen = 0;
     const res = await transport.fetch(spec('/json'), { cancel: attempt, maxBytes: 1024, onHeaders: () => headersSeen++ });
     attempt.dispose();
@@ -44,14 +44,14 @@ describe('HttpTransport.fetch (buffered answers)', () => {
   });
 
   it('refuses a body over maxBytes', async () => {
-    const attempt = new AttemptSignal(client.signal, 5000);
+    const attempt = new AttemptSignal(client.signal, 5000).start();
     const err = await transport.fetch(spec('/big'), { cancel: attempt, maxBytes: 1024 }).catch((e: unknown) => e);
     attempt.dispose();
     expect(describeTransportError(err, client.signal).reason).toBe('response larger than 1024 bytes');
   });
 
   it('stops a stalled body when the attempt times out, with a timeout the router recognises', async () => {
-    const attempt = new AttemptSignal(client.signal, 150);
+    const attempt = new AttemptSignal(client.signal, 150).start();
     const err = await transport.fetch(spec('/slow'), { cancel: attempt, maxBytes: 1024 }).catch((e: unknown) => e);
     attempt.dispose();
     expect(describeTransportError(err, client.signal)).toMatchObject({ timedOut: true, reason: 'attempt timeout' });
@@ -59,7 +59,7 @@ describe('HttpTransport.fetch (buffered answers)', () => {
 
   it('stops at once when the client goes away', async () => {
     const leaving = new AbortController();
-    const attempt = new AttemptSignal(leaving.signal, 5000);
+    const attempt = new AttemptSignal(leaving.signal, 5000).start();
     const pending = transport.fetch(spec('/slow'), { cancel: attempt, maxBytes: 1024 }).catch((e: unknown) => e);
     setTimeout(() => leaving.abort(new Error('client left')), 50);
     const err = await pending;
