@@ -110,9 +110,10 @@ function readJson(req: IncomingMessage, limit: number, callback: (err: GatewayEr
     callback(err, body);
   };
   let inflate: Inflate;
+  const declared = Number(req.headers['content-length'] ?? NaN);
   try {
     inflate = bodyDecoding(req);
-    if (Number(req.headers['content-length']) > limit) throw errors.bodyTooLarge(limit);
+    if (declared > limit) throw errors.bodyTooLarge(limit);
   } catch (err) {
     // Read and discard what is still arriving, so a client that is still sending gets to read the answer
     // instead of a reset. Request timeouts bound the wait.
@@ -131,6 +132,13 @@ function readJson(req: IncomingMessage, limit: number, callback: (err: GatewayEr
       return;
     }
     parts.push(piece);
+    // All of a Content-Length body is here (the parser never delivers more than the length). Finishing now
+    // rather than at 'end', which follows a turn of the event loop's queue later, takes that wait off every
+    // request. A chunked body has no length and ends at 'end'.
+    if (size === declared) {
+      req.removeListener('end', onEnd);
+      onEnd();
+    }
   };
   const onEnd = () => {
     let body: unknown;

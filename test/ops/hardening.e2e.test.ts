@@ -5,7 +5,7 @@
  */
 import type net from 'node:net';
 import { gatewayWithFake } from '../helpers/rig';
-import { closesWithin, openSocket, rawRequest } from './raw-http';
+import { closesWithin, openSocket, rawRequest, rawRequestInPieces } from './raw-http';
 
 const PROVIDER_KEY = 'sk-hardening-provider-secret-5566';
 const ODD_KEY = 'plainsecretvalue-without-known-shape-9988';
@@ -128,6 +128,31 @@ describe('hostile bodies', () => {
     const smuggle = await rawRequest(rig.gw.port, 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n');
     expect(smuggle.status).toBe(400);
     await stillServes();
+  });
+});
+
+describe('bodies in pieces', () => {
+  const body = JSON.stringify({ model: 'healthy', messages: [{ role: 'user', content: 'sent in two pieces' }] });
+  const head = (framing: string, extra = 'Connection: close\r\n') => `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${framing}\r\n${extra}\r\n`;
+  const lastPrompt = () => (rig.fake.calls.at(-1)?.body?.messages as { content: string }[])[0].content;
+
+  test('a Content-Length body that arrives in pieces is read whole', async () => {
+    const answer = await rawRequestInPieces(rig.gw.port, [head(`Content-Length: ${Buffer.byteLength(body)}`) + body.slice(0, 20), body.slice(20)], 50);
+    expect(answer.status).toBe(200);
+    expect(lastPrompt()).toBe('sent in two pieces');
+  });
+
+  test('a chunked body is read to its last chunk', async () => {
+    const chunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
+    const answer = await rawRequestInPieces(rig.gw.port, [head('Transfer-Encoding: chunked') + chunk(body.slice(0, 20)), chunk(body.slice(20)), '0\r\n\r\n'], 50);
+    expect(answer.status).toBe(200);
+    expect(lastPrompt()).toBe('sent in two pieces');
+  });
+
+  test('two requests sent back to back on one connection are both answered', async () => {
+    const one = head(`Content-Length: ${Buffer.byteLength(body)}`, '') + body;
+    const answer = await rawRequestInPieces(rig.gw.port, [one + head(`Content-Length: ${Buffer.byteLength(body)}`) + body], 0);
+    expect(answer.text.match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
   });
 });
 

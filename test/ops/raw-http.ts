@@ -39,6 +39,29 @@ export function rawRequest(port: number, bytes: string | Buffer, timeoutMs = 500
   });
 }
 
+/**
+ * Like rawRequest, but sends `pieces` one by one, `gapMs` apart, so the server reads them separately.
+ *
+ * @example await rawRequestInPieces(port, ['POST / HTTP/1.1\r\n…\r\n\r\n{"a":', '1}'], 50);
+ */
+export async function rawRequestInPieces(port: number, pieces: string[], gapMs: number, timeoutMs = 5000): Promise<RawAnswer> {
+  const socket = await openSocket(port);
+  const parts: Buffer[] = [];
+  socket.on('data', (d: Buffer) => parts.push(d));
+  const closed = new Promise<void>((resolve) => {
+    socket.on('close', () => resolve());
+    setTimeout(() => socket.destroy(), timeoutMs).unref();
+  });
+  for (const piece of pieces) {
+    socket.write(piece);
+    await new Promise((r) => setTimeout(r, gapMs));
+  }
+  await closed;
+  const text = Buffer.concat(parts).toString('utf8');
+  const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+  return { status: m ? Number(m[1]) : 0, text };
+}
+
 /** A GET with `Connection: close`, path sent exactly as given. */
 export function rawGet(port: number, path: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
   const lines = Object.entries({ host: '127.0.0.1', connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
