@@ -79,7 +79,10 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     try {
       const value = await run(provider, body, { provider: provider.settings, model: step.target.model, stream: ctx.stream }, signal, timing);
       const elapsed = performance.now() - started;
-      Object.assign(record, { ok: true, status: 200, latencyMs: elapsed, ttfbMs: timing.ttfbMs });
+      record.ok = true;
+      record.status = 200;
+      record.latencyMs = elapsed;
+      record.ttfbMs = timing.ttfbMs;
       if (timing.rateLimit) passOnRateLimits(ctx, timing.rateLimit);
       stats.recordTtfb(key, timing.firstChunkMs ?? timing.ttfbMs ?? elapsed);
       if (lifecycle.heldUntil) void lifecycle.heldUntil(value).then(endInFlight, endInFlight);
