@@ -108,7 +108,6 @@ function startAttempt(provider: ResolvedProvider, clientSignal: AbortSource): At
   return new AttemptSignal(clientSignal, provider.timeouts.totalMs, provider.timeouts.firstByteMs);
 }
 
-
 function noteRateLimits(headers: HeaderBag, timing: AttemptTiming): void {
   if (hasRateLimitHeaders(headers)) timing.rateLimit = readRateLimitHeaders(headers);
 }
