@@ -99,8 +99,9 @@ function parseJson(raw: Buffer): unknown {
 
 /**
  * Reads the whole body, refusing more than `limit` bytes as soon as it is exceeded, then calls `callback`
- * once with the parsed JSON or the error. Callbacks rather than promises: the body is parsed inside the 'end'
- * event itself, which saves the promise hops between the last byte and the routing on every request.
+ * once with the parsed JSON or the error. Callbacks rather than promises: the body is parsed inside the event
+ * that delivered its last byte, which saves the promise hops between the last byte and the routing on every
+ * request.
  */
 function readJson(req: IncomingMessage, limit: number, callback: (err: GatewayError | undefined, body?: unknown) => void): void {
   let called = false;
