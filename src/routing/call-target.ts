@@ -118,7 +118,7 @@ async function send(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: 
   // undici's own timers are only a backstop at the attempt's total time: they tick about once a second, so the
   // precise first-byte deadline is the AttemptSignal's. (Options spelled out: an object spread costs µs here.)
   const totalMs = provider.timeouts.totalMs;
-  const pending = provider.transport.send(spec, { firstByteTimeoutMs: totalMs, idleTimeoutMs: totalMs, signal: attempt.signal });
+  const pending = provider.transport.send(spec, { firstByteTimeoutMs: totalMs, idleTimeoutMs: totalMs, cancel: attempt });
   attempt.start(); // once the request is on its way (see AttemptSignal.start)
   const res = await pending;
   attempt.firstByteArrived(); // a stream's first chunk has its own deadline (openChatStream)

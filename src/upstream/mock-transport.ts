@@ -31,14 +31,14 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
 }
 
 /**
- * @example new MockTransport({ latency_ms: 50 }).send(spec, { signal })
+ * @example new MockTransport({ latency_ms: 50 }).send(spec, { cancel: attempt })
  */
 export class MockTransport implements Transport {
   constructor(private readonly opts: MockOptions) {}
 
   async send(spec: HttpRequestSpec, opts: SendOptions): Promise<UpstreamResponse> {
     const latency = this.opts.latency_ms ?? 0;
-    if (latency > 0) await sleep(latency, undefined, { signal: opts.signal });
+    if (latency > 0) await sleep(latency, undefined, { signal: asAbortSignal(opts.cancel) });
     if (this.opts.fail_status) {
       const status = this.opts.fail_status;
       return jsonResponse(status, { error: { message: `mock provider configured to fail with ${status}`, type: 'mock_failure', code: null } }, status === 429 ? { 'retry-after': '1' } : {});
@@ -68,7 +68,7 @@ export class MockTransport implements Transport {
       const base = { id, object: 'chat.completion.chunk', created, model };
       yield `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })}\n\n`;
       for (const word of words) {
-        if (latency > 0) await sleep(Math.min(latency, 20), undefined, { signal: opts.signal });
+        if (latency > 0) await sleep(Math.min(latency, 20), undefined, { signal: asAbortSignal(opts.cancel) });
         yield `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: word }, finish_reason: null }] })}\n\n`;
       }
       yield `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`;
@@ -79,7 +79,7 @@ export class MockTransport implements Transport {
   }
 
   async fetch(spec: HttpRequestSpec, opts: FetchOptions): Promise<BufferedResponse> {
-    const res = await this.send(spec, { signal: asAbortSignal(opts.cancel) });
+    const res = await this.send(spec, { cancel: opts.cancel });
     opts.onHeaders?.();
     const parts: Buffer[] = [];
     let size = 0;

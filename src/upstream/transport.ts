@@ -38,16 +38,14 @@ interface TimeoutOptions {
 }
 
 export interface SendOptions extends TimeoutOptions {
-  /** Aborts the request: client disconnect or the attempt's total timeout. */
-  signal: AbortSignal;
-}
-
-export interface FetchOptions extends TimeoutOptions {
   /**
    * Ends the request early: client disconnect, the attempt's total or first-byte timeout. An AbortSource rather
    * than an AbortSignal: the routing's AttemptSignal makes a real one only when asked (about 2 µs each).
    */
   cancel: AbortSource;
+}
+
+export interface FetchOptions extends SendOptions {
   /** The most body bytes accepted; past that the request is aborted with ResponseTooLarge. */
   maxBytes: number;
   /** Told when the response headers arrive (the first byte), before the body is read. */
