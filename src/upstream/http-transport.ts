@@ -4,7 +4,6 @@
  */
 import { Readable } from 'node:stream';
 import { Pool } from 'undici';
-import type { AbortSource } from '../pipeline/client-abort';
 import type { HttpRequestSpec } from '../providers/types';
 import { ResponseTooLarge, type BufferedResponse, type FetchOptions, type SendOptions, type Transport, type UpstreamResponse } from './transport';
 
@@ -32,14 +31,42 @@ function dispatchOptions(path: string, spec: HttpRequestSpec, opts: SendOptions 
   };
 }
 
+/** What a request's answer is fed to, piece by piece (dispatchCancellable adds the cancel wiring around it). */
+interface AnswerHandler {
+  start(status: number, headers: UpstreamResponse['headers']): void;
+  data(controller: DispatchController, chunk: Buffer): void;
+  end(): void;
+  error(err: Error): void;
+}
+
 /**
- * Ties a dispatched request to its `cancel` source: aborts it when the source fires (at once if it already
- * has). Returns the function that stops listening, for when the request is over.
+ * Dispatches a request that its `cancel` source aborts (at once, if it already fired by the time the request
+ * starts). Returns the request's controller, once it has one, and `release`, which stops listening to the
+ * source; both the end and the failure of the answer release it.
  */
-function abortOnCancel(cancel: AbortSource, controller: () => DispatchController | undefined): () => void {
-  const onAbort = () => controller()?.abort(cancel.reason instanceof Error ? cancel.reason : new Error('aborted'));
+function dispatchCancellable(pool: Pool, path: string, spec: HttpRequestSpec, opts: SendOptions, answer: AnswerHandler) {
+  const { cancel } = opts;
+  let controller: DispatchController | undefined;
+  const onAbort = () => controller?.abort(cancel.reason instanceof Error ? cancel.reason : new Error('aborted'));
   cancel.addEventListener('abort', onAbort);
-  return () => cancel.removeEventListener('abort', onAbort);
+  const release = () => cancel.removeEventListener('abort', onAbort);
+  pool.dispatch(dispatchOptions(path, spec, opts), {
+    onRequestStart(c: DispatchController) {
+      controller = c;
+      if (cancel.aborted) onAbort();
+    },
+    onResponseStart: (_c: DispatchController, status: number, headers: UpstreamResponse['headers']) => answer.start(status, headers),
+    onResponseData: (c: DispatchController, chunk: Buffer) => answer.data(c, chunk),
+    onResponseEnd() {
+      release();
+      answer.end();
+    },
+    onResponseError(_c: DispatchController, err: Error) {
+      release();
+      answer.error(err);
+    },
+  } as unknown as Parameters<Pool['dispatch']>[1]);
+  return { controller: () => controller, release };
 }
 
 /**
@@ -49,38 +76,26 @@ function abortOnCancel(cancel: AbortSource, controller: () => DispatchController
  */
 function collect(pool: Pool, path: string, spec: HttpRequestSpec, opts: FetchOptions): Promise<BufferedResponse> {
   return new Promise((resolve, reject) => {
-    const { cancel, maxBytes } = opts;
-    if (cancel.aborted) return reject(cancel.reason);
-    let controller: DispatchController | undefined;
+    if (opts.cancel.aborted) return reject(opts.cancel.reason);
+    const maxBytes = opts.maxBytes;
     let status = 0;
     let headers: BufferedResponse['headers'] = {};
     const parts: Buffer[] = [];
     let size = 0;
-    const stopListening = abortOnCancel(cancel, () => controller);
-    pool.dispatch(dispatchOptions(path, spec, opts), {
-      onRequestStart(c: DispatchController) {
-        controller = c;
-        if (cancel.aborted) c.abort(cancel.reason as Error);
-      },
-      onResponseStart(_c: DispatchController, statusCode: number, responseHeaders: BufferedResponse['headers']) {
+    dispatchCancellable(pool, path, spec, opts, {
+      start(statusCode, responseHeaders) {
         status = statusCode;
         headers = responseHeaders;
         opts.onHeaders?.();
       },
-      onResponseData(c: DispatchController, chunk: Buffer) {
+      data(c, chunk) {
         size += chunk.length;
         if (size > maxBytes) return c.abort(new ResponseTooLarge(maxBytes));
         parts.push(chunk);
       },
-      onResponseEnd() {
-        stopListening();
-        resolve({ status, headers, body: parts.length === 1 ? parts[0] : Buffer.concat(parts, size) });
-      },
-      onResponseError(_c: DispatchController, err: Error) {
-        stopListening();
-        reject(err);
-      },
-    } as unknown as Parameters<Pool['dispatch']>[1]);
+      end: () => resolve({ status, headers, body: parts.length === 1 ? parts[0] : Buffer.concat(parts, size) }),
+      error: reject,
+    });
   });
 }
 
@@ -92,52 +107,44 @@ function collect(pool: Pool, path: string, spec: HttpRequestSpec, opts: FetchOpt
  */
 function stream(pool: Pool, path: string, spec: HttpRequestSpec, opts: SendOptions): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
-    const { cancel } = opts;
-    if (cancel.aborted) return reject(cancel.reason);
-    let controller: DispatchController | undefined;
+    if (opts.cancel.aborted) return reject(opts.cancel.reason);
     let started = false;
     let ended = false;
-    const stopListening = abortOnCancel(cancel, () => controller);
+    let request: ReturnType<typeof dispatchCancellable> | undefined;
     const body = new Readable({
-      read: () => controller?.resume(),
+      read: () => request?.controller()?.resume(),
       destroy: (err, callback) => {
-        stopListening();
+        request?.release();
         // A reader that stops early (a cancelled or failed stream) ends the upstream request with it.
-        if (!ended) controller?.abort(err ?? new Error('stream closed by the gateway'));
+        if (!ended) request?.controller()?.abort(err ?? new Error('stream closed by the gateway'));
         callback(err);
       },
     });
-    pool.dispatch(dispatchOptions(path, spec, opts), {
-      onRequestStart(c: DispatchController) {
-        controller = c;
-        if (cancel.aborted) c.abort(cancel.reason as Error);
-      },
-      onResponseStart(_c: DispatchController, statusCode: number, responseHeaders: UpstreamResponse['headers']) {
+    request = dispatchCancellable(pool, path, spec, opts, {
+      start(status, headers) {
         started = true;
-        resolve({ status: statusCode, headers: responseHeaders, body });
+        resolve({ status, headers, body });
       },
-      onResponseData(c: DispatchController, chunk: Buffer) {
+      data(c, chunk) {
         if (!body.push(chunk)) c.pause();
       },
-      onResponseEnd() {
+      end() {
         ended = true;
-        stopListening();
         body.push(null);
       },
-      onResponseError(_c: DispatchController, err: Error) {
+      error(err) {
         ended = true;
-        stopListening();
         if (started) body.destroy(err);
         else reject(err);
       },
-    } as unknown as Parameters<Pool['dispatch']>[1]);
+    });
   });
 }
 
 /**
  * @example
  * const t = new HttpTransport('https://api.deepseek.com', { connections: 64, connectTimeoutMs: 5000 });
- * const res = await t.send(spec, { signal });
+ * const res = await t.send(spec, { cancel: attempt });
  */
 export class HttpTransport implements Transport {
   private readonly pool: Pool;
