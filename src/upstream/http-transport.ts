@@ -20,7 +20,7 @@ interface DispatchController {
 }
 
 /** The undici options shared by streamed and buffered requests. */
-function dispatchOptions(path: string, spec: HttpRequestSpec, opts: SendOptions | FetchOptions) {
+function dispatchOptions(path: string, spec: HttpRequestSpec, opts: SendOptions) {
   return {
     method: spec.method,
     path,
