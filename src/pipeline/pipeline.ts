@@ -109,7 +109,7 @@ export class Pipeline {
     return current;
   }
 
-  /** Returns the chunk to write, or null when a plugin dropped it. */
+  /** Returns the chunk to write, or null when a plugin dropped it. Synchronous, so with no hooks it costs a loop over nothing. */
   onStreamChunk(ctx: RequestContext, chunk: ChatCompletionChunk): ChatCompletionChunk | null {
     let current: ChatCompletionChunk | null = chunk;
     for (const p of this.by.onStreamChunk) {

@@ -58,7 +58,7 @@ function clientWantsUsage(ctx: RequestContext): boolean {
 async function relayChunk(ctx: RequestContext, snapshot: RuntimeSnapshot, sse: ChunkSink, assembler: StreamAssembler, chunk: ChatCompletionChunk, wantsUsage: boolean): Promise<void> {
   assembler.add(chunk);
   if (!wantsUsage && chunk.choices.length === 0 && chunk.usage) return;
-  const out = snapshot.pipeline.has('onStreamChunk') ? snapshot.pipeline.onStreamChunk(ctx, chunk) : chunk;
+  const out = snapshot.pipeline.onStreamChunk(ctx, chunk);
   if (out) await sse.send(out);
 }
 
@@ -121,7 +121,7 @@ async function answerDirect(ctx: RequestContext, res: HttpResponse, direct: Dire
   } else {
     const sse = format.openStream(res, ctx, servedHeaders(ctx));
     for (const chunk of completionToChunks(completion, { includeUsage: clientWantsUsage(ctx) })) {
-      const out = snapshot.pipeline.has('onStreamChunk') ? snapshot.pipeline.onStreamChunk(ctx, chunk) : chunk;
+      const out = snapshot.pipeline.onStreamChunk(ctx, chunk);
       if (out) await sse.send(out);
     }
     sse.done();
