@@ -4,6 +4,7 @@
  */
 import type { ChatRequest, EmbeddingsRequest } from './openai-types';
 import { openaiAdapter } from './openai';
+import { providerHeaders } from './request-headers';
 import type { HttpRequestSpec, ProviderAdapter, ProviderSettings, UpstreamCall } from './types';
 
 /** The GA data-plane version used when the provider entry sets no `api_version`. */
@@ -25,10 +26,9 @@ export function azureEndpoint(provider: Pick<ProviderSettings, 'baseUrl' | 'opti
   return `${origin}/openai/deployments/${encodeURIComponent(deployment)}/${operation}?api-version=${encodeURIComponent(version)}`;
 }
 
-function asAzureRequest(spec: HttpRequestSpec, url: string, provider: ProviderSettings): HttpRequestSpec {
-  const headers = { ...spec.headers };
-  delete headers.authorization;
-  return { ...spec, url, headers: { ...headers, ...azureAdapter.authHeaders(provider) } };
+/** OpenAI's request for `call`, sent to Azure's URL with Azure's `api-key` header instead of a Bearer token. */
+function asAzureRequest(spec: HttpRequestSpec, url: string, call: UpstreamCall): HttpRequestSpec {
+  return { method: spec.method, url, headers: providerHeaders(call.provider, call.stream, azureAdapter.authHeaders), body: spec.body };
 }
 
 /**
@@ -43,12 +43,12 @@ export const azureAdapter: ProviderAdapter = {
   },
 
   buildChatRequest(body: ChatRequest, call: UpstreamCall) {
-    return asAzureRequest(openaiAdapter.buildChatRequest(body, call), azureEndpoint(call.provider, call.model, 'chat/completions'), call.provider);
+    return asAzureRequest(openaiAdapter.buildChatRequest(body, call), azureEndpoint(call.provider, call.model, 'chat/completions'), call);
   },
 
   buildEmbeddingsRequest(body: EmbeddingsRequest, call: UpstreamCall) {
     const spec = openaiAdapter.buildEmbeddingsRequest?.(body, call);
     if (!spec) throw new Error('The OpenAI adapter lost its embeddings support; azure relies on it.');
-    return asAzureRequest(spec, azureEndpoint(call.provider, call.model, 'embeddings'), call.provider);
+    return asAzureRequest(spec, azureEndpoint(call.provider, call.model, 'embeddings'), call);
   },
 };
