@@ -8,7 +8,7 @@
  * one clears its timers and listener as soon as the attempt is over. Like the client's disconnect it is an
  * AbortFlag: a real AbortSignal is made only for the APIs that need one (a stream's undici request).
  */
-import { AbortFlag, type AbortSource } from '../pipeline/client-abort';
+import { AbortFlag, type AbortSource } from '../pipeline/abort-flag';
 
 /** The reason for a late first byte; its code reads as undici's own header timeout, so errors describe alike. */
 export class FirstByteTimeout extends Error {

@@ -13,7 +13,7 @@ import { readRateLimitHeaders, type RateLimitState } from '../providers/rate-lim
 import { SseParser } from '../upstream/sse';
 import { describeTransportError, type UpstreamResponse } from '../upstream/transport';
 import { AttemptSignal } from './attempt-signal';
-import type { AbortSource } from '../pipeline/client-abort';
+import type { AbortSource } from '../pipeline/abort-flag';
 
 /** A failed attempt: what the upstream (or the network) said, normalised. */
 export class AttemptFailure extends Error {

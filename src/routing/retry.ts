@@ -4,7 +4,7 @@
  * when it fits under the backoff cap; a longer one moves on at once (the cooldown wrapper parks the target).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { asAbortSignal } from '../pipeline/client-abort';
+import { asAbortSignal } from '../pipeline/abort-flag';
 import { AttemptFailure } from './call-target';
 import type { RetryPolicy } from './policy';
 import type { TryTarget } from './try-target';

@@ -3,7 +3,8 @@
  * innermost implementation of it: call the provider once, record the attempt and the target's statistics.
  */
 import type { ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
-import { clientAbortOf, type AbortSource } from '../pipeline/client-abort';
+import { clientAbortOf } from '../pipeline/client-abort';
+import type { AbortSource } from '../pipeline/abort-flag';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
 import { toOpenAIRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';

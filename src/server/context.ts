@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { ParsedRequest, HttpResponse } from './http-types';
 import { errors } from '../errors';
 import type { Logger } from '../observability/logger';
-import { AbortFlag, CLIENT_ABORT } from '../pipeline/client-abort';
+import { CLIENT_ABORT } from '../pipeline/client-abort';
+import { AbortFlag } from '../pipeline/abort-flag';
 import type { Endpoint, RequestContext } from '../pipeline/types';
 
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;

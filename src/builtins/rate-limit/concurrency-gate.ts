@@ -3,7 +3,7 @@
  * this instance; more wait first come, first served, up to their deadline. Counted per instance, not in Redis,
  * because a crashed instance would otherwise leave its slots taken forever.
  */
-import type { AbortSource } from '../../pipeline/client-abort';
+import type { AbortSource } from '../../pipeline/abort-flag';
 
 interface GateState {
   active: number;

@@ -6,7 +6,8 @@
  */
 import { GatewayError } from '../../errors';
 import { recordRateLimitWait, setRateLimitQueueDepth } from '../../observability/metrics';
-import { clientAbortOf, type AbortSource } from '../../pipeline/client-abort';
+import { clientAbortOf } from '../../pipeline/client-abort';
+import type { AbortSource } from '../../pipeline/abort-flag';
 import type { PluginHooks, PluginModule, RequestContext, RequestOutcome } from '../../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../../providers/openai-types';
 import { estimateEmbeddingsTokens, estimateRequestTokens } from '../../pricing/estimate-tokens';

@@ -1,4 +1,4 @@
-import { AbortFlag, asAbortSignal } from './client-abort';
+import { AbortFlag, asAbortSignal } from './abort-flag';
 
 describe('AbortFlag', () => {
   it('calls each listener once, not the removed ones, and none added after the abort', () => {
