@@ -23,7 +23,7 @@ export interface AbortSource {
  *
  * @example
  * const gone = new AbortFlag();
- * res.on('close', () => { if (!res.writableFinished) gone.abort(); });
+ * res.on('close', () => { if (!res.writableFinished) gone.abort(new Error('client disconnected')); });
  * gone.addEventListener('abort', () => upstream.cancel());
  */
 export class AbortFlag implements AbortSource {
@@ -33,7 +33,7 @@ export class AbortFlag implements AbortSource {
   private controller: AbortController | undefined;
 
   /** Fires once; later calls do nothing. */
-  abort(reason: unknown = new Error('client disconnected')): void {
+  abort(reason: unknown = new Error('aborted')): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;

@@ -78,7 +78,7 @@ export function createContext(req: ParsedRequest, res: HttpResponse, endpoint: E
   const ctx = new GatewayContext(req, endpoint, log, id);
   const gone = ctx[CLIENT_ABORT];
   res.on('close', () => {
-    if (!res.writableFinished) gone.abort();
+    if (!res.writableFinished) gone.abort(new Error('client disconnected'));
   });
   return ctx;
 }
