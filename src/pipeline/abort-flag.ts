@@ -43,7 +43,7 @@ export class AbortFlag implements AbortSource {
     this.controller?.abort(reason);
   }
 
-  /** Listeners are called once, when the client leaves (so `once` is implied). */
+  /** Listeners are called once, at the abort (so `once` is implied). */
   addEventListener(_type: 'abort', listener: () => void): void {
     if (!this.aborted) this.listeners.push(listener);
   }
