@@ -102,6 +102,51 @@ describe('hot reload', () => {
     expect(res.headers.get('x-switchyard-model')).toBe('first-model');
     expect((await ask(gw)).headers.get('x-switchyard-model')).toBe('second-model');
   });
+
+  test('under steady load, a run of good and broken reloads fails no request and drops no connection', async () => {
+    // Each upstream call takes a little while, so requests are always in flight when a swap happens.
+    for (const model of ['first-model', 'model-a', 'model-b']) fake.on(model, { delayMs: 15 });
+    const outcomes: string[] = [];
+    const servedBy = new Set<string>();
+    let loading = true;
+    const worker = async (streaming: boolean) => {
+      while (loading) {
+        try {
+          const res = await fetch(`${gw.url}/v1/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'chat', stream: streaming, messages: [{ role: 'user', content: 'hi' }] }),
+          });
+          const text = await res.text();
+          const complete = streaming ? text.trimEnd().endsWith('data: [DONE]') : 'choices' in JSON.parse(text);
+          outcomes.push(res.status === 200 && complete ? 'ok' : `${res.status}: ${text.slice(0, 200)}`);
+          servedBy.add(res.headers.get('x-switchyard-model') ?? '');
+        } catch (err) {
+          outcomes.push(`network error: ${(err as Error).message}`);
+        }
+      }
+    };
+    const load = [false, false, false, false, true, true, true, true].map(worker);
+
+    const reloadsLogged = () =>
+      gw.logRecords().filter((r) => r.message === 'config reloaded' || r.message === 'config reload rejected; still serving the previous config').length;
+    const broken = configWith('x').replace('provider: up', 'provider: missing-provider');
+    const files = [configWith('model-a'), broken, configWith('model-b'), 'models: [', configWith('model-a'), configWith('model-b')];
+    for (const [i, file] of files.entries()) {
+      gw.writeConfig(file);
+      await gw.waitForLog(() => reloadsLogged() > i);
+      await new Promise((r) => setTimeout(r, 100)); // let requests run on this config
+    }
+    loading = false;
+    await Promise.all(load);
+
+    expect(outcomes.length).toBeGreaterThan(50);
+    expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
+    // Every good config served requests; the broken ones never replaced the one before them.
+    expect([...servedBy].sort()).toEqual(['first-model', 'model-a', 'model-b']);
+    expect(gw.logRecords().filter((r) => r.message === 'config reloaded')).toHaveLength(4);
+    expect(gw.proc.exitCode).toBeNull();
+  });
 });
 
 describe('shutdown', () => {
