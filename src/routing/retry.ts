@@ -2,6 +2,7 @@
  * Retries of the same target: on connection errors, timeouts, 408, 429, 500, 502, 503, 504 and 529, up to the
  * alias's `retry.attempts`, with exponential backoff and full jitter. An upstream's Retry-After is honoured
  * when it fits under the backoff cap; a longer one moves on at once (the cooldown wrapper parks the target).
+ * Which failures count as transient is attempt-failure.ts's `isTransient`, judged by the failure's kind.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asAbortSignal } from '../pipeline/abort-flag';

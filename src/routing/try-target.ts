@@ -67,7 +67,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     if (!provider || !provider.available) {
       throw recordSkip(ctx, step, provider ? `unavailable: ${provider.missingEnv.join(', ')} not set` : 'unknown provider');
     }
-    const record: AttemptRecord = { alias: step.alias.name, provider: step.target.provider, model: step.target.model, latencyMs: 0, ok: false };
+    const record: AttemptRecord = { alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: undefined, latencyMs: 0, ok: false };
     if (step.hedge) record.hedge = true;
     ctx.attempts.push(record);
     const body = { ...(ctx.body as B), model: step.target.model };
