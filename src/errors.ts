@@ -105,4 +105,45 @@ export const errors = {
       code: 'plugin_error',
       message: `Plugin "${plugin}" failed while handling this request; see the gateway log for details.`,
     }),
+  // redact: routing's answers. Upstream words reach them only through routing's AttemptFailure, already redacted.
+  clientClosedRequest: () => new GatewayError({ status: 499, type: 'invalid_request_error', code: 'client_closed_request', message: 'Client closed the request' }),
+  routingTimeout: (alias: string, timeoutMs: number, attempts: number) =>
+    new GatewayError({
+      status: 504,
+      type: 'timeout_error',
+      code: 'routing_timeout',
+      message: `Model "${alias}" found no answer within its timeout_ms of ${timeoutMs} ms (${attempts} attempt(s)).`,
+    }),
+  /** An upstream's own error that another target would not change (a 400 for the prompt): passed on as normalised. */
+  upstreamError: (info: { status: number; type: string; code: string | null; message: string }) =>
+    new GatewayError({ status: info.status, type: info.type as OpenAIErrorType, code: info.code, message: info.message }),
+  /** Every target was skipped (unavailable or cooling down); `retryAfterS` when a cooldown ends. */
+  noAvailableTarget: (alias: string, attempts: number, summary: string, retryAfterS?: number) =>
+    new GatewayError({
+      status: 503,
+      code: 'no_available_target',
+      message: `All ${attempts} attempt(s) for model "${alias}" failed: ${summary}`,
+      headers: retryAfterS === undefined ? {} : { 'retry-after': String(retryAfterS) },
+    }),
+  allTargetsTimedOut: (alias: string, attempts: number, summary: string) =>
+    new GatewayError({ status: 504, code: 'upstream_timeout', message: `All ${attempts} attempt(s) for model "${alias}" failed: ${summary}` }),
+  allTargetsRateLimited: (alias: string, attempts: number, summary: string, retryAfterS: number) =>
+    new GatewayError({
+      status: 429,
+      code: 'rate_limit_exceeded',
+      message: `All ${attempts} attempt(s) for model "${alias}" failed: ${summary}`,
+      headers: { 'retry-after': String(retryAfterS) },
+    }),
+  allTargetsFailed: (alias: string, attempts: number, summary: string) =>
+    new GatewayError({ status: 502, code: 'all_targets_failed', message: `All ${attempts} attempt(s) for model "${alias}" failed: ${summary}` }),
+  noRouteMatched: (alias: string) =>
+    new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'no_route_matched',
+      param: 'model',
+      message: `No route rule of model "${alias}" matches this request, and it has no default rule.`,
+    }),
+  fallbackNotAllowed: (alias: string) =>
+    new GatewayError({ status: 403, type: 'permission_error', code: 'model_not_allowed', param: 'fallbacks', message: `This key may not use the model "${alias}" named in "fallbacks".` }),
 };

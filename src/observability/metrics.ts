@@ -156,7 +156,8 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
     if (a.skipped) continue;
     upstreamMs += a.latencyMs;
     const attemptKey = `${a.alias}\u0000${a.provider}\u0000${a.model}`;
-    const attemptStatus = String(a.status);
+    // The HTTP status, or for an attempt that failed some other way its failure kind (a small fixed set).
+    const attemptStatus = String(a.kind === undefined || a.kind === 'status' ? a.status : a.kind);
     upstreamDuration.child(`${attemptKey}\u0000${attemptStatus}`, () => ({ alias: a.alias, provider: a.provider, model: a.model, status: attemptStatus })).observe(a.latencyMs / 1000);
     if (a.ttfbMs !== undefined) upstreamFirstByte.child(attemptKey, () => ({ alias: a.alias, provider: a.provider, model: a.model })).observe(a.ttfbMs / 1000);
   }

@@ -40,20 +40,41 @@ export interface CallerLimits {
   budgetPeriod?: 'daily' | 'monthly' | 'total';
 }
 
+/**
+ * How an upstream attempt failed; routing decides retries, cooldowns and failover by it. Only `status` (and the
+ * stream kinds, after a 200) come with an HTTP status; the rest had no answer the gateway could use.
+ */
+export type AttemptFailureKind =
+  | 'network' // connection refused or dropped, host not found
+  | 'connect_timeout'
+  | 'first_byte_timeout' // no response headers, or no first stream chunk, within first_byte_timeout_ms
+  | 'idle_timeout' // the upstream went silent in the middle of its answer
+  | 'attempt_timeout' // the attempt's timeout_ms ran out
+  | 'status' // an HTTP error status (AttemptRecord.status says which)
+  | 'stream_error' // a stream that started with 200 carried an error event or an unreadable event
+  | 'stream_cut' // a stream that ended before it was complete, or without any chunk
+  | 'bad_answer' // a 2xx answer the gateway cannot read (invalid JSON, no choices)
+  | 'too_large' // an answer over the gateway's byte limit
+  | 'refused' // never sent: the adapter cannot express the request, or the provider lacks the endpoint
+  | 'client_abort' // whoever waited gave up: the client left, the routing deadline passed, or a hedge won
+  | 'skipped'; // never called: the provider is unavailable or the target is cooling down
+
 /** One upstream attempt, recorded for headers, logs and the all-failed error message. */
 export interface AttemptRecord {
   alias: string;
   provider: string;
   model: string;
-  /** Upstream HTTP status, or 0 when no response arrived (connection error, timeout, skipped). */
-  status: number;
+  /** The upstream's HTTP status; absent when no response arrived (connection error, timeout, skipped). */
+  status?: number;
+  /** How the attempt failed; absent on success. */
+  kind?: AttemptFailureKind;
   /** Short reason for a failed attempt; absent on success. */
   reason?: string;
   latencyMs: number;
   /** Time until the upstream's response headers arrived (ms). */
   ttfbMs?: number;
   ok: boolean;
-  /** The failure was a timeout. */
+  /** The failure was a timeout (one of the `*_timeout` kinds). */
   timedOut?: boolean;
   /** The target was never called (provider unavailable, cooling down). */
   skipped?: boolean;

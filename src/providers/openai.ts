@@ -5,6 +5,7 @@
  */
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
 import { providerHeaders } from './request-headers';
+import { redactedExcerpt } from '../observability/redact';
 import { retryAfterMs } from './retry-after';
 import type { HeaderBag, HttpRequestSpec, ProviderAdapter, StreamTranslator, UpstreamCall, UpstreamErrorInfo } from './types';
 import { UpstreamFailure } from './types';
@@ -29,7 +30,7 @@ const CONTEXT_LENGTH_HINTS = /context[_ ]length|maximum context|context window|t
  * @example openaiStyleError(429, '{"error":{"message":"slow down","type":"rate_limit_error"}}', {}, 'deepseek')
  */
 export function openaiStyleError(status: number, bodyText: string, headers: HeaderBag, providerName: string): UpstreamErrorInfo {
-  let message = bodyText.slice(0, 500) || `HTTP ${status}`;
+  let message = redactedExcerpt(bodyText, 500) || `HTTP ${status}`;
   let type = 'upstream_error';
   let code: string | null = null;
   try {

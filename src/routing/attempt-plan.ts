@@ -5,7 +5,7 @@
  * diverts the rest of the plan to the alias's `context_window_fallbacks`.
  */
 import type { ResolvedAlias, ResolvedTarget, RuntimeSnapshot } from '../config/snapshot';
-import { GatewayError } from '../errors';
+import { errors } from '../errors';
 import { pickRule, type CompiledRule, type RouteFacts } from './rules';
 
 export interface PlannedAttempt {
@@ -70,9 +70,7 @@ export class AttemptPlan {
     const rules = alias.policy.rules;
     if (rules) {
       const rule = pickRule(rules, this.options.facts());
-      if (!rule) {
-        throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'no_route_matched', param: 'model', message: `No route rule of model "${alias.name}" matches this request, and it has no default rule.` });
-      }
+      if (!rule) throw errors.noRouteMatched(alias.name);
       this.options.onRule?.(alias, rule);
       const chosen = this.snapshot.aliases.get(rule.to);
       if (chosen) yield* this.walk(chosen, fallbacksOverride);

@@ -9,21 +9,23 @@
  * AbortFlag: a real AbortSignal is made only for the APIs that need one (a stream's undici request).
  */
 import { AbortFlag, type AbortSource } from '../pipeline/abort-flag';
+import type { ClassifiedAbort } from '../upstream/transport';
 
-/** The reason for a late first byte; its code reads as undici's own header timeout, so errors describe alike. */
-export class FirstByteTimeout extends Error {
-  readonly code = 'UND_ERR_HEADERS_TIMEOUT';
+/** The reason for a late first byte (headers, or a stream's first chunk); it names its own failure kind. */
+export class FirstByteTimeout extends Error implements ClassifiedAbort {
+  readonly failureKind = 'first_byte_timeout';
   constructor(ms: number) {
     super(`no response headers within ${ms} ms`);
     this.name = 'FirstByteTimeout';
   }
 }
 
-/** The reason for an attempt over its total time; named like the DOMException of AbortSignal.timeout. */
-export class AttemptTimeout extends Error {
+/** The reason for an attempt over its total time (`timeout_ms`). */
+export class AttemptTimeout extends Error implements ClassifiedAbort {
+  readonly failureKind = 'attempt_timeout';
   constructor(ms: number) {
     super(`attempt took longer than ${ms} ms`);
-    this.name = 'TimeoutError';
+    this.name = 'AttemptTimeout';
   }
 }
 

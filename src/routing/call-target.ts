@@ -2,32 +2,27 @@
  * One attempt against one target: build the provider request with the adapter, send it through the provider's
  * transport under the attempt's timeouts, and hand back either the translated answer or an AttemptFailure
  * that says whether another target is worth trying. This is the "send to upstream" function the routing loop
- * (and any retry or hedging wrapper) composes around.
+ * (and any retry or hedging wrapper) composes around. Every way an attempt can fail ends in an AttemptFailure
+ * made here (`upstreamFailure`, `failureFromText` or a factory of `attemptFailures`), which redacts the
+ * upstream's words before anything can read them.
  */
 import type { ResolvedProvider } from '../config/snapshot';
 import { GatewayError } from '../errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../providers/openai-types';
-import { UpstreamFailure, type HeaderBag, type HttpRequestSpec, type StreamTranslator, type UpstreamCall, type UpstreamErrorInfo } from '../providers/types';
-import { redactSecrets } from '../observability/redact';
+import { UpstreamFailure, type HeaderBag, type HttpRequestSpec, type StreamTranslator, type UpstreamCall } from '../providers/types';
 import { readRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
 import { SseParser } from '../upstream/sse';
 import { describeTransportError, type UpstreamResponse } from '../upstream/transport';
+import { AttemptFailure, attemptFailures, type CalledFailureKind } from './attempt-failure';
 import { AttemptSignal } from './attempt-signal';
 import type { AbortSource } from '../pipeline/abort-flag';
 
-/** A failed attempt: what the upstream (or the network) said, normalised. */
-export class AttemptFailure extends Error {
-  constructor(
-    readonly info: UpstreamErrorInfo,
-    readonly upstreamStatus: number,
-    readonly timedOut = false,
-    readonly clientAborted = false,
-  ) {
-    super(info.message);
-  }
-}
+// Where the server's routes have always found it; it lives in attempt-failure.ts.
+export { AttemptFailure };
 
 export interface AttemptTiming {
+  /** The upstream's HTTP status, once its response headers arrived. */
+  status?: number;
   /** ms from sending until the response headers arrived. */
   ttfbMs?: number;
   /** For streams: ms from sending until the first chunk arrived. */
@@ -78,20 +73,30 @@ function readBodyText(res: UpstreamResponse, limit = 1 << 20): Promise<string> {
   });
 }
 
-function networkFailure(err: unknown, clientSignal: AbortSource, provider: ResolvedProvider): AttemptFailure {
+/**
+ * Any error an attempt threw, as an AttemptFailure. `answerKind` is what an adapter's UpstreamFailure means at
+ * this point: an answer it could not read (`bad_answer`), or an error event inside a stream (`stream_error`).
+ */
+function upstreamFailure(err: unknown, clientSignal: AbortSource, provider: ResolvedProvider, answerKind: CalledFailureKind, status?: number): AttemptFailure {
   if (err instanceof AttemptFailure) return err;
-  if (err instanceof UpstreamFailure) return new AttemptFailure(err.info, 200);
-  // An adapter refusing a request it cannot express (a 4xx of the gateway's own) is the client's answer, not a
-  // network problem: return it as is, without trying other targets.
-  if (err instanceof GatewayError) return new AttemptFailure({ status: err.status, type: err.type, code: err.code, message: err.message, retryable: err.status >= 500 }, 0);
+  if (err instanceof UpstreamFailure) return new AttemptFailure(answerKind, err.info, status);
   const f = describeTransportError(err, clientSignal);
-  const status = f.timedOut ? 504 : 502;
-  return new AttemptFailure(
-    { status, type: f.timedOut ? 'timeout_error' : 'upstream_error', code: f.timedOut ? 'upstream_timeout' : 'upstream_unreachable', message: `${provider.name}: ${f.reason}`, retryable: !f.clientAborted },
-    0,
-    f.timedOut,
-    f.clientAborted,
-  );
+  return attemptFailures.transport(provider.name, f.kind, f.reason, status);
+}
+
+/**
+ * The upstream request the adapter builds. An adapter refusing a request it cannot express (a 4xx of the
+ * gateway's own, or an untranslatable request) is the client's answer, not a network problem: it fails the
+ * attempt as `refused`, before anything is sent.
+ */
+function buildRequest(build: () => HttpRequestSpec, clientSignal: AbortSource, provider: ResolvedProvider): HttpRequestSpec {
+  try {
+    return build();
+  } catch (err) {
+    if (err instanceof GatewayError) throw new AttemptFailure('refused', { status: err.status, type: err.type, code: err.code, message: err.message, retryable: err.status >= 500 });
+    if (err instanceof UpstreamFailure) throw new AttemptFailure('refused', err.info);
+    throw upstreamFailure(err, clientSignal, provider, 'refused');
+  }
 }
 
 async function failureFromResponse(res: UpstreamResponse, provider: ResolvedProvider): Promise<AttemptFailure> {
@@ -99,8 +104,7 @@ async function failureFromResponse(res: UpstreamResponse, provider: ResolvedProv
 }
 
 function failureFromText(status: number, text: string, headers: HeaderBag, provider: ResolvedProvider): AttemptFailure {
-  const info = provider.adapter.parseError(status, text, headers, provider.settings);
-  return new AttemptFailure({ ...info, message: redactSecrets(info.message) }, status);
+  return new AttemptFailure('status', provider.adapter.parseError(status, text, headers, provider.settings), status);
 }
 
 /** An attempt's abort: the client leaving, its total time, and the first-byte deadline when the provider sets one. */
@@ -123,6 +127,7 @@ async function send(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: 
   const res = await pending;
   attempt.firstByteArrived(); // a stream's first chunk has its own deadline (openChatStream)
   timing.ttfbMs = performance.now() - started;
+  timing.status = res.status;
   noteRateLimits(res.headers, timing);
   return res;
 }
@@ -151,6 +156,7 @@ async function fetchJson<T>(
   timing: AttemptTiming,
   maxBytes: number,
 ): Promise<ParsedAnswer<T>> {
+  const spec = buildRequest(build, clientSignal, provider);
   const attempt = startAttempt(provider, clientSignal);
   try {
     const started = performance.now();
@@ -159,9 +165,10 @@ async function fetchJson<T>(
       timing.ttfbMs = performance.now() - started;
     };
     const totalMs = provider.timeouts.totalMs; // undici's timers as in send(): a backstop
-    const pending = provider.transport.fetch(build(), { firstByteTimeoutMs: totalMs, idleTimeoutMs: totalMs, cancel: attempt, maxBytes, onHeaders });
+    const pending = provider.transport.fetch(spec, { firstByteTimeoutMs: totalMs, idleTimeoutMs: totalMs, cancel: attempt, maxBytes, onHeaders });
     attempt.start(); // once the request is on its way (see AttemptSignal.start)
     const res = await pending;
+    timing.status = res.status;
     noteRateLimits(res.headers, timing);
     const text = res.body.toString('utf8');
     if (res.status >= 400) throw failureFromText(res.status, text, res.headers, provider);
@@ -169,12 +176,12 @@ async function fetchJson<T>(
     try {
       json = JSON.parse(text);
     } catch {
-      throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `${provider.name}: answered with invalid JSON`, retryable: true }, res.status);
+      throw attemptFailures.invalidJson(provider.name, res.status);
     }
     const body = parse(json);
     return { body, json: body === json ? text : undefined };
   } catch (err) {
-    throw networkFailure(err, clientSignal, provider);
+    throw upstreamFailure(err, clientSignal, provider, 'bad_answer', timing.status);
   } finally {
     attempt.dispose();
   }
@@ -196,7 +203,7 @@ export async function callEmbeddings(provider: ResolvedProvider, body: Embedding
   const build = adapter.buildEmbeddingsRequest;
   const parse = adapter.parseEmbeddingsResponse;
   if (!build || !parse) {
-    throw new AttemptFailure({ status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', message: `${provider.name} (${adapter.api}) does not serve embeddings`, retryable: true }, 0);
+    throw attemptFailures.unsupportedEndpoint(provider.name, adapter.api, 'embeddings');
   }
   return fetchJson(provider, () => build.call(adapter, body, call), (json) => parse.call(adapter, json, call), clientSignal, timing, 256 << 20);
 }
@@ -214,13 +221,11 @@ async function* translateStream(res: UpstreamResponse, translator: StreamTransla
     for (const ev of parser.flush()) tail.push(...translator.push(ev));
     if (tail.length > 0) yield tail;
   } catch (err) {
-    throw networkFailure(err, clientSignal, provider);
+    throw upstreamFailure(err, clientSignal, provider, 'stream_error', res.status);
   } finally {
     if (!res.body.destroyed) res.body.destroy();
   }
-  if (!translator.done) {
-    throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'upstream_stream_cut', message: `${provider.name}: stream ended before it was complete`, retryable: true }, 200);
-  }
+  if (!translator.done) throw attemptFailures.streamCut(provider.name);
 }
 
 /** Rejects after `ms` unless cleared; for the first stream chunk, which undici's header timeout does not cover. */
@@ -229,7 +234,7 @@ function firstChunkDeadline(provider: ResolvedProvider, ms: number | undefined):
   const promise = new Promise<never>((_, reject) => {
     if (ms === undefined) return;
     timer = setTimeout(
-      () => reject(new AttemptFailure({ status: 504, type: 'timeout_error', code: 'upstream_timeout', message: `${provider.name}: first byte timeout (no stream chunk within ${ms} ms)`, retryable: true }, 0, true)),
+      () => reject(attemptFailures.firstChunkTimeout(provider.name, ms)),
       Math.max(0, ms),
     );
   });
@@ -244,14 +249,15 @@ function firstChunkDeadline(provider: ResolvedProvider, ms: number | undefined):
 export async function openChatStream(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<OpenedStream> {
   const started = performance.now();
   // The attempt's clock runs until the stream ends: timeout_ms bounds the whole answer.
+  const spec = buildRequest(() => provider.adapter.buildChatRequest(body, call), clientSignal, provider);
   const attempt = startAttempt(provider, clientSignal);
   let res: UpstreamResponse;
   try {
-    res = await send(provider, provider.adapter.buildChatRequest(body, call), attempt, timing);
+    res = await send(provider, spec, attempt, timing);
     if (res.status >= 400) throw await failureFromResponse(res, provider);
   } catch (err) {
     attempt.dispose();
-    throw networkFailure(err, clientSignal, provider);
+    throw upstreamFailure(err, clientSignal, provider, 'bad_answer', timing.status);
   }
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -286,7 +292,7 @@ export async function openChatStream(provider: ResolvedProvider, body: ChatReque
   }
   if (first.done) {
     cancel();
-    throw new AttemptFailure({ status: 502, type: 'upstream_error', code: 'upstream_stream_empty', message: `${provider.name}: stream ended without any chunk`, retryable: true }, res.status);
+    throw attemptFailures.streamEmpty(provider.name, res.status);
   }
   timing.firstChunkMs = performance.now() - started;
   return { first: first.value, rest, cancel, done };

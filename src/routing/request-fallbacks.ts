@@ -4,7 +4,7 @@
  * could not ask for directly.
  */
 import type { RuntimeSnapshot } from '../config/snapshot';
-import { errors, GatewayError } from '../errors';
+import { errors } from '../errors';
 import { modelAllowed } from '../pipeline/model-patterns';
 import type { Caller } from '../pipeline/types';
 
@@ -19,9 +19,7 @@ export function requestFallbacks(body: object, snapshot: RuntimeSnapshot, caller
   if (!Array.isArray(sent) || sent.some((f) => typeof f !== 'string')) throw errors.badRequest('"fallbacks" must be an array of model names.', 'fallbacks');
   for (const name of sent as string[]) {
     if (!snapshot.aliases.has(name)) throw errors.badRequest(`"fallbacks" names the model "${name}", which does not exist on this gateway.`, 'fallbacks', 'model_not_found');
-    if (caller && !modelAllowed(caller.models, name)) {
-      throw new GatewayError({ status: 403, type: 'permission_error', code: 'model_not_allowed', param: 'fallbacks', message: `This key may not use the model "${name}" named in "fallbacks".` });
-    }
+    if (caller && !modelAllowed(caller.models, name)) throw errors.fallbackNotAllowed(name);
   }
   return sent as string[];
 }

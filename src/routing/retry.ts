@@ -2,28 +2,13 @@
  * Retries of the same target: on connection errors, timeouts, 408, 429, 500, 502, 503, 504 and 529, up to the
  * alias's `retry.attempts`, with exponential backoff and full jitter. An upstream's Retry-After is honoured
  * when it fits under the backoff cap; a longer one moves on at once (the cooldown wrapper parks the target).
+ * Which failures count as transient is attempt-failure.ts's `isTransient`, judged by the failure's kind.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asAbortSignal } from '../pipeline/abort-flag';
-import { AttemptFailure } from './call-target';
+import { AttemptFailure, isTransient } from './attempt-failure';
 import type { RetryPolicy } from './policy';
 import type { TryTarget } from './try-target';
-
-const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504, 529]);
-
-/**
- * A failure that the same target may not repeat: the network, a timeout, overload or rate limiting.
- * Client errors, rejected credentials and unknown models are not: trying again would get the same answer.
- *
- * @example isTransient(new AttemptFailure({ status: 429, ... }, 429)) // true
- */
-export function isTransient(f: AttemptFailure): boolean {
-  if (f.clientAborted || f.info.credentialProblem) return false;
-  // 0: no HTTP answer (network, timeout, or the gateway refusing on its own); 200: a stream that broke or
-  // carried an error event. The normalised status says which kind it was.
-  if (f.upstreamStatus === 0 || f.upstreamStatus === 200) return f.info.retryable && TRANSIENT_STATUSES.has(f.info.status);
-  return TRANSIENT_STATUSES.has(f.upstreamStatus);
-}
 
 /**
  * The wait before try number `tryNumber + 1`: full jitter over min(cap, base × 2^(tryNumber-1)).

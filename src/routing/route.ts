@@ -4,12 +4,12 @@
  * asks for one; all of it under the alias's routing deadline. A 4xx the client caused is returned as is.
  */
 import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
-import { GatewayError } from '../errors';
+import { errors, type GatewayError } from '../errors';
 import { clientAbortOf } from '../pipeline/client-abort';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
 import { AttemptPlan, type PlannedAttempt } from './attempt-plan';
-import { AttemptFailure } from './call-target';
+import { AttemptFailure, isTimeoutKind } from './attempt-failure';
 import { withCooldown } from './cooldown';
 import { RoutingDeadline } from './deadline';
 import { RaceLost, tryWithHedge, type Won } from './hedge';
@@ -97,19 +97,15 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
 function decideAfterFailure(ctx: RequestContext, deadline: RoutingDeadline, plan: AttemptPlan, requested: ResolvedAlias, alias: ResolvedAlias, error: unknown): void {
   if (error instanceof TargetSkipped) return;
   if (!(error instanceof AttemptFailure)) throw error;
-  if (clientAbortOf(ctx).aborted) throw new GatewayError({ status: 499, type: 'invalid_request_error', code: 'client_closed_request', message: 'Client closed the request' });
-  if (deadline.expired) {
-    throw new GatewayError({ status: 504, type: 'timeout_error', code: 'routing_timeout', message: `Model "${requested.name}" found no answer within its timeout_ms of ${deadline.timeoutMs} ms (${ctx.attempts.length} attempt(s)).` });
-  }
-  if (error.clientAborted) return; // a hedge loser
+  if (clientAbortOf(ctx).aborted) throw errors.clientClosedRequest();
+  if (deadline.expired) throw errors.routingTimeout(requested.name, deadline.timeoutMs ?? 0, ctx.attempts.length);
+  if (error.kind === 'client_abort') return; // a hedge loser
   if (error.info.credentialProblem) ctx.log.error('upstream rejected the gateway credentials', { request_id: ctx.id, alias: alias.name, error: error.message });
   if (error.info.code === 'context_length_exceeded' && plan.divertForContextWindow([alias, requested])) {
     ctx.log.info('prompt exceeds the context window; trying context_window_fallbacks', { request_id: ctx.id, alias: alias.name });
     return;
   }
-  if (!error.info.retryable) {
-    throw new GatewayError({ status: error.info.status, type: error.info.type as GatewayError['type'], code: error.info.code, message: error.info.message });
-  }
+  if (!error.info.retryable) throw errors.upstreamError(error.info);
 }
 
 /** When every target was skipped for cooling down: how long until the first may be probed, in ms. */
@@ -121,27 +117,27 @@ function cooldownWait(snapshot: RuntimeSnapshot, attempts: AttemptRecord[]): num
   return waits.every((w) => w > 0) ? Math.min(...waits) : undefined;
 }
 
-/** The error for an alias whose every attempt failed: the status that best describes it, and a summary. */
+/** What became of one attempt, for the summary: its HTTP status when that is what failed, else its failure kind. */
+function outcomeOf(a: AttemptRecord): string {
+  if (a.kind === undefined || a.kind === 'status') return a.status === undefined ? 'no response' : String(a.status);
+  return a.kind;
+}
+
+/**
+ * The error for an alias whose every attempt failed: the status that best describes it, and a summary. The
+ * reasons in it are the attempts' AttemptFailure messages, redacted when they were made.
+ *
+ * @example allAttemptsFailed('chat', ctx.attempts) // 502: All 2 attempt(s) for model "chat" failed: a/m → 503 (…); b/m → network (b: connection refused)
+ */
 export function allAttemptsFailed(alias: string, attempts: AttemptRecord[], cooldownMs?: number): GatewayError {
-  const summary = attempts
-    .map((a) => `${a.provider}/${a.model} → ${a.skipped ? 'skipped' : a.status || 'no response'} (${a.reason ?? 'failed'})`)
-    .join('; ');
+  const summary = attempts.map((a) => `${a.provider}/${a.model} → ${outcomeOf(a)} (${a.reason ?? 'failed'})`).join('; ');
   const called = attempts.filter((a) => !a.skipped);
-  let status = 502;
-  let headers: Record<string, string> = {};
-  if (called.length === 0) {
-    status = 503;
-    if (cooldownMs !== undefined) headers = { 'retry-after': String(Math.max(1, Math.ceil(cooldownMs / 1000))) };
-  } else if (called.every((a) => a.timedOut)) status = 504;
-  else if (called.every((a) => a.status === 429)) {
-    status = 429;
+  const n = attempts.length;
+  if (called.length === 0) return errors.noAvailableTarget(alias, n, summary, cooldownMs === undefined ? undefined : Math.max(1, Math.ceil(cooldownMs / 1000)));
+  if (called.every((a) => isTimeoutKind(a.kind))) return errors.allTargetsTimedOut(alias, n, summary);
+  if (called.every((a) => a.kind === 'status' && a.status === 429)) {
     const waits = called.map((a) => a.retryAfterMs).filter((w): w is number => w !== undefined);
-    headers = { 'retry-after': String(Math.max(1, Math.ceil((waits.length ? Math.min(...waits) : 1000) / 1000))) };
+    return errors.allTargetsRateLimited(alias, n, summary, Math.max(1, Math.ceil((waits.length ? Math.min(...waits) : 1000) / 1000)));
   }
-  return new GatewayError({
-    status,
-    code: status === 503 ? 'no_available_target' : status === 504 ? 'upstream_timeout' : status === 429 ? 'rate_limit_exceeded' : 'all_targets_failed',
-    message: `All ${attempts.length} attempt(s) for model "${alias}" failed: ${summary}`,
-    headers,
-  });
+  return errors.allTargetsFailed(alias, n, summary);
 }

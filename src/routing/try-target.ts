@@ -10,8 +10,8 @@ import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
 import { toOpenAIRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
 import type { UpstreamCall } from '../providers/types';
 import type { PlannedAttempt } from './attempt-plan';
-import { AttemptFailure, type AttemptTiming } from './call-target';
-import { isTransient } from './retry';
+import { AttemptFailure, isTransient } from './attempt-failure';
+import type { AttemptTiming } from './call-target';
 import { targetKey } from './routing-state';
 
 /** One try of one target. Resolves with the answer, or throws AttemptFailure or TargetSkipped. */
@@ -36,7 +36,6 @@ export interface AnswerLifecycle<T> {
   discard?(value: T): void;
 }
 
-/** Records a target that was passed over without a call. @example recordSkip(ctx, step, 'cooling down') */
 /**
  * The upstream's rate-limit state, in OpenAI's header spelling, for the client. Headers a plugin already set
  * (the gateway's own limits, from the rate-limit plugin) take precedence: they are the limits the client is
@@ -48,8 +47,9 @@ function passOnRateLimits(ctx: RequestContext, state: RateLimitState): void {
   }
 }
 
+/** Records a target that was passed over without a call. @example recordSkip(ctx, step, 'cooling down') */
 export function recordSkip(ctx: RequestContext, step: PlannedAttempt, reason: string): TargetSkipped {
-  ctx.attempts.push({ alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: 0, latencyMs: 0, ok: false, skipped: true, reason });
+  ctx.attempts.push({ alias: step.alias.name, provider: step.target.provider, model: step.target.model, kind: 'skipped', latencyMs: 0, ok: false, skipped: true, reason });
   return new TargetSkipped(reason);
 }
 
@@ -67,7 +67,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     if (!provider || !provider.available) {
       throw recordSkip(ctx, step, provider ? `unavailable: ${provider.missingEnv.join(', ')} not set` : 'unknown provider');
     }
-    const record: AttemptRecord = { alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: 0, latencyMs: 0, ok: false };
+    const record: AttemptRecord = { alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: undefined, latencyMs: 0, ok: false };
     if (step.hedge) record.hedge = true;
     ctx.attempts.push(record);
     const body = { ...(ctx.body as B), model: step.target.model };
@@ -81,7 +81,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
       const value = await run(provider, body, { provider: provider.settings, model: step.target.model, stream: ctx.stream }, signal, timing);
       const elapsed = performance.now() - started;
       record.ok = true;
-      record.status = 200;
+      record.status = timing.status;
       record.latencyMs = elapsed;
       record.ttfbMs = timing.ttfbMs;
       if (timing.rateLimit) passOnRateLimits(ctx, timing.rateLimit);
@@ -93,15 +93,14 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
       endInFlight();
       const elapsed = performance.now() - started;
       if (err instanceof AttemptFailure) {
-        Object.assign(record, {
-          status: err.upstreamStatus,
-          // Aborted while the client is still there: the gateway itself gave up on this attempt.
-          reason: err.clientAborted && !clientAbortOf(ctx).aborted ? 'abandoned: another attempt answered first, or the routing timeout passed' : err.info.message,
-          latencyMs: elapsed,
-          ttfbMs: timing.ttfbMs,
-          timedOut: err.timedOut,
-          retryAfterMs: err.info.retryAfterMs,
-        });
+        record.status = err.upstreamStatus;
+        record.kind = err.kind;
+        // Aborted while the client is still there: the gateway itself gave up on this attempt.
+        record.reason = err.kind === 'client_abort' && !clientAbortOf(ctx).aborted ? 'abandoned: another attempt answered first, or the routing timeout passed' : err.message;
+        record.latencyMs = elapsed;
+        record.ttfbMs = timing.ttfbMs;
+        if (err.timedOut) record.timedOut = true;
+        if (err.info.retryAfterMs !== undefined) record.retryAfterMs = err.info.retryAfterMs;
         // A timeout is the slowest answer of all; any other upstream failure must not make the target look fast.
         if (err.timedOut) stats.recordTtfb(key, elapsed);
         else if (isTransient(err)) stats.recordFailure(key, elapsed);

@@ -104,7 +104,7 @@ function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: Request
     status: outcome.status,
     latency_ms: Math.round(outcome.latencyMs * 10) / 10,
     attempts: ctx.attempts.length,
-    attempt_summary: ctx.attempts.length > 1 || outcome.error ? ctx.attempts.map((a) => `${a.provider}:${a.skipped ? 'skipped' : a.status}`).join(',') : undefined,
+    attempt_summary: ctx.attempts.length > 1 || outcome.error ? ctx.attempts.map((a) => `${a.provider}:${a.kind === undefined || a.kind === 'status' ? a.status : a.kind}`).join(',') : undefined,
     hedges: hedges || undefined,
     stream: ctx.stream || undefined,
     completed: ctx.stream ? outcome.completed : undefined,

@@ -25,6 +25,8 @@ export interface FakeAnthropicBehavior {
   streamErrorAfterDeltas?: number;
   /** For streams: pause before each content delta, so events reach the client in separate reads. */
   chunkDelayMs?: number;
+  /** For streams: wait for this before sending the `error` event, so a test can first read what came before it (no sleep). */
+  holdStreamError?: Promise<unknown>;
 }
 
 export type FakeAnthropic = FakeUpstream<FakeAnthropicBehavior>;
@@ -115,8 +117,9 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       const send = (data: Record<string, unknown>) => res.write(`event: ${String(data.type)}\ndata: ${JSON.stringify(data)}\n\n`);
       let deltas = 0;
       const pause = () => (b.chunkDelayMs ? sleep(b.chunkDelayMs) : undefined);
-      const maybeFail = (): boolean => {
+      const maybeFail = async (): Promise<boolean> => {
         if (b.streamErrorAfterDeltas === undefined || deltas < b.streamErrorAfterDeltas) return false;
+        await b.holdStreamError;
         send({ type: 'error', error: { type: b.errorType ?? 'overloaded_error', message: b.errorMessage ?? 'Overloaded' } });
         res.end();
         return true;
@@ -128,7 +131,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         send({ type: 'ping' });
         for (const piece of streamPieces(text)) {
           await pause();
-          if (maybeFail()) return;
+          if (await maybeFail()) return;
           send({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
           deltas++;
         }
@@ -140,13 +143,13 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         send({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } });
         for (const piece of splitInto(JSON.stringify(b.toolUse.input), 3)) {
           await pause();
-          if (maybeFail()) return;
+          if (await maybeFail()) return;
           send({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
           deltas++;
         }
         send({ type: 'content_block_stop', index });
       }
-      if (maybeFail()) return;
+      if (await maybeFail()) return;
       send({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
       send({ type: 'message_stop' });
       res.end();

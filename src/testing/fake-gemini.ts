@@ -26,6 +26,8 @@ export interface FakeGeminiBehavior {
   streamErrorStatus?: number;
   /** For streams: pause before each chunk, so chunks reach the client in separate reads. */
   chunkDelayMs?: number;
+  /** For streams: wait for this before sending the error payload, so a test can first read the chunks before it (no sleep). */
+  holdStreamError?: Promise<unknown>;
 }
 
 export type FakeGemini = FakeUpstream<FakeGeminiBehavior>;
@@ -136,6 +138,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
         if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
         if (b.streamErrorAfterChunks !== undefined && i >= b.streamErrorAfterChunks) {
           const status = b.streamErrorStatus ?? 429;
+          await b.holdStreamError;
           res.write(`data: ${JSON.stringify(googleError(status, b.errorMessage ?? 'Resource has been exhausted (e.g. check quota).'))}\r\n\r\n`);
           return void res.end();
         }

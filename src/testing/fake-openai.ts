@@ -35,6 +35,10 @@ export interface FakeBehavior {
   /** Error code in the error body (e.g. "context_length_exceeded"). */
   errorCode?: string;
   errorMessage?: string;
+  /** For streams: send an OpenAI-style `{"error":…}` event (with `errorMessage`/`errorCode`) after this many chunks (0: before any). */
+  streamErrorAfterChunks?: number;
+  /** For streams: wait for this before sending that error event, so a test can first read the chunks before it (no sleep). */
+  holdStreamError?: Promise<unknown>;
 }
 
 /** One request as it reached the fake (the generic record, so `rawBody` is there too). */
@@ -130,6 +134,11 @@ export async function startFakeOpenAI(opts: { port?: number; host?: string; /** 
     }
     const base = { id, object: 'chat.completion.chunk', created, model };
     const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+    const failStream = async () => {
+      await b.holdStreamError;
+      res.end(`data: ${JSON.stringify({ error: { message: b.errorMessage ?? 'fake stream error', type: 'server_error', param: null, code: b.errorCode ?? null } })}\n\n`);
+    };
+    if (b.streamErrorAfterChunks === 0) return failStream();
     send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
     const pieces = b.toolCall ? [] : streamPieces(reply);
     if (b.toolCall) {
@@ -139,6 +148,8 @@ export async function startFakeOpenAI(opts: { port?: number; host?: string; /** 
       for (const part of [args.slice(0, half), args.slice(half)]) send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: part } }] }, finish_reason: null }] });
     }
     for (const [i, piece] of pieces.entries()) {
+      // The role chunk above was the first.
+      if (b.streamErrorAfterChunks !== undefined && i + 1 >= b.streamErrorAfterChunks) return failStream();
       if (b.dropAfterChunks !== undefined && i >= b.dropAfterChunks) return void res.req.socket.destroy();
       if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
       if (res.destroyed) return;

@@ -61,29 +61,72 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+/** How a request that got no HTTP answer failed; the routing's attempt failure kinds include these. */
+export type TransportFailureKind = 'network' | 'connect_timeout' | 'first_byte_timeout' | 'idle_timeout' | 'attempt_timeout' | 'too_large' | 'client_abort';
+
+/**
+ * An abort reason that says itself which deadline it is (the routing's attempt deadlines), so the transport's
+ * caller can classify it without borrowing some library's error code.
+ */
+export interface ClassifiedAbort {
+  readonly failureKind: TransportFailureKind;
+}
+
 /** How a request that got no HTTP answer failed, in words fit for logs and the client's summary. */
 export interface TransportFailure {
+  kind: TransportFailureKind;
+  /** One of the timeout kinds. */
   timedOut: boolean;
-  /** The client went away: nobody is waiting for an answer any more. */
+  /** The caller went away (`client_abort`): nobody is waiting for an answer any more. */
   clientAborted: boolean;
   reason: string;
 }
 
+const REASONS: Record<TransportFailureKind, string> = {
+  network: 'network error',
+  connect_timeout: 'connect timeout',
+  first_byte_timeout: 'first byte timeout',
+  idle_timeout: 'upstream went silent mid-response',
+  attempt_timeout: 'attempt timeout',
+  too_large: 'response too large',
+  client_abort: 'client disconnected',
+};
+
+/** undici's and Node's error codes, by what they mean for an attempt. */
+const KIND_BY_CODE: Record<string, TransportFailureKind> = {
+  UND_ERR_HEADERS_TIMEOUT: 'first_byte_timeout',
+  UND_ERR_BODY_TIMEOUT: 'idle_timeout',
+  UND_ERR_CONNECT_TIMEOUT: 'connect_timeout',
+  UPSTREAM_RESPONSE_TOO_LARGE: 'too_large',
+};
+
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection dropped',
+  UND_ERR_SOCKET: 'connection dropped',
+  UPSTREAM_CLOSED: 'connection dropped',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host not found',
+};
+
+function failure(kind: TransportFailureKind, reason = REASONS[kind]): TransportFailure {
+  return { kind, timedOut: kind.endsWith('_timeout'), clientAborted: kind === 'client_abort', reason };
+}
+
 /**
- * @example describeTransportError(err, signal) // { timedOut: true, clientAborted: false, reason: 'first byte timeout' }
+ * @example describeTransportError(new FirstByteTimeout(2000), signal) // { kind: 'first_byte_timeout', timedOut: true, reason: 'first byte timeout', … }
  */
 export function describeTransportError(err: unknown, clientSignal: { readonly aborted: boolean }): TransportFailure {
-  const e = err as { name?: string; code?: string; message?: string } | undefined;
-  const code = e?.code ?? '';
-  const name = e?.name ?? '';
-  if (clientSignal.aborted) return { timedOut: false, clientAborted: true, reason: 'client disconnected' };
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { timedOut: true, clientAborted: false, reason: 'first byte timeout' };
-  if (code === 'UND_ERR_BODY_TIMEOUT') return { timedOut: true, clientAborted: false, reason: 'upstream went silent mid-response' };
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { timedOut: true, clientAborted: false, reason: 'connect timeout' };
-  if (name === 'TimeoutError') return { timedOut: true, clientAborted: false, reason: 'attempt timeout' };
-  if (code === 'ECONNREFUSED') return { timedOut: false, clientAborted: false, reason: 'connection refused' };
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'UPSTREAM_CLOSED') return { timedOut: false, clientAborted: false, reason: 'connection dropped' };
-  if (code === 'UPSTREAM_RESPONSE_TOO_LARGE') return { timedOut: false, clientAborted: false, reason: e?.message ?? 'response too large' };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { timedOut: false, clientAborted: false, reason: 'host not found' };
-  return { timedOut: false, clientAborted: false, reason: e?.message ? `network error: ${e.message}` : 'network error' };
+  const e = err as { name?: unknown; code?: unknown; message?: unknown; failureKind?: unknown } | undefined;
+  if (clientSignal.aborted) return failure('client_abort');
+  if (typeof e?.failureKind === 'string' && Object.hasOwn(REASONS, e.failureKind)) return failure(e.failureKind as TransportFailureKind);
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' && e.message ? e.message : undefined;
+  const kind = Object.hasOwn(KIND_BY_CODE, code) ? KIND_BY_CODE[code] : undefined;
+  if (kind === 'too_large') return failure(kind, message ?? REASONS.too_large);
+  if (kind) return failure(kind);
+  // AbortSignal.timeout's DOMException.
+  if (e?.name === 'TimeoutError') return failure('attempt_timeout');
+  if (Object.hasOwn(NETWORK_REASONS, code)) return failure('network', NETWORK_REASONS[code]);
+  return failure('network', message ? `network error: ${message}` : 'network error');
 }

@@ -3,6 +3,7 @@
  * the gateway's normalised UpstreamErrorInfo.
  */
 import type { HeaderBag, UpstreamErrorInfo } from '../types';
+import { redactedExcerpt } from '../../observability/redact';
 import { normaliseUpstreamError } from '../upstream-error-info';
 
 /** The HTTP status Anthropic uses for each error type; in-stream error events carry only the type. */
@@ -26,7 +27,7 @@ export const STATUS_BY_ANTHROPIC_ERROR_TYPE: Record<string, number> = {
  */
 export function parseAnthropicError(status: number, bodyText: string, headers: HeaderBag, providerLabel = 'Anthropic'): UpstreamErrorInfo {
   let type: string | undefined;
-  let message = bodyText.slice(0, 500) || `HTTP ${status}`;
+  let message = redactedExcerpt(bodyText, 500) || `HTTP ${status}`;
   try {
     const parsed = JSON.parse(bodyText) as { error?: { type?: unknown; message?: unknown } };
     if (typeof parsed.error?.type === 'string') type = parsed.error.type;

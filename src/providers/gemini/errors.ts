@@ -2,6 +2,7 @@
  * Gemini error responses (Google's `{"error":{"code","message","status","details"}}`) → the gateway's
  * normalised UpstreamErrorInfo.
  */
+import { redactedExcerpt } from '../../observability/redact';
 import { parseDurationMs } from '../retry-after';
 import type { HeaderBag, UpstreamErrorInfo } from '../types';
 import { normaliseUpstreamError } from '../upstream-error-info';
@@ -16,7 +17,7 @@ const CREDENTIAL_REASONS = new Set(['API_KEY_INVALID', 'API_KEY_SERVICE_BLOCKED'
  * // { status: 429, type: 'rate_limit_error', retryable: true, ... }
  */
 export function parseGeminiError(status: number, bodyText: string, headers: HeaderBag, providerLabel = 'Gemini'): UpstreamErrorInfo {
-  let message = bodyText.slice(0, 500) || `HTTP ${status}`;
+  let message = redactedExcerpt(bodyText, 500) || `HTTP ${status}`;
   let googleStatus: string | undefined;
   let reasons: string[] = [];
   let retryDelayMs: number | undefined;
