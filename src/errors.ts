@@ -128,7 +128,7 @@ export const errors = {
       status: 503,
       type: 'service_unavailable',
       code: 'upstream_queue_full',
-      message: `${provider}: all ${connections} connections are busy and ${maxQueued} requests are already waiting (providers.${provider}.max_connections, max_queued).`,
+      message: `${provider}: all ${connections} connections are busy and the wait queue is full (${maxQueued} waiting; providers.${provider}.max_connections, max_queued).`,
     }),
   /** A request waited its provider's `queue_timeout_ms` for a free connection and got none. */
   upstreamQueueTimeout: (provider: string, queueTimeoutMs: number) =>

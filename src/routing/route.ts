@@ -4,10 +4,11 @@
  * asks for one; all of it under the alias's routing deadline. A 4xx the client caused is returned as is.
  */
 import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
-import { GatewayError } from '../errors';
+import { errors, GatewayError } from '../errors';
 import { clientAbortOf } from '../pipeline/client-abort';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
+import { isPoolRefusal } from '../upstream/pool-admission';
 import { AttemptPlan, type PlannedAttempt } from './attempt-plan';
 import { AttemptFailure } from './call-target';
 import { withCooldown } from './cooldown';
@@ -70,6 +71,9 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
       },
     });
 
+  // Every call refused by a full provider pool (nothing reached an upstream): the client hears that, as a 503.
+  let poolRefusals = 0;
+  let otherFailures = 0;
   try {
     for (let step = plan.next(); step; step = plan.next()) {
       const hedgeAfterMs = step.alias.policy.hedgeAfterMs;
@@ -80,7 +84,12 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
       } catch (err) {
         // A plain try's failure, or each racer's.
         const failures = err instanceof RaceLost ? err.failures : [{ step, error: err }];
-        for (const { step: failed, error } of failures) decideAfterFailure(ctx, deadline, plan, requested, failed.alias, error);
+        for (const { step: failed, error } of failures) {
+          decideAfterFailure(ctx, deadline, plan, requested, failed.alias, error);
+          if (!(error instanceof AttemptFailure)) continue;
+          if (isPoolRefusal(error.info.code)) poolRefusals++;
+          else otherFailures++;
+        }
         continue;
       }
       deadline.commit();
@@ -90,7 +99,8 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
   } finally {
     deadline.commit();
   }
-  throw allAttemptsFailed(requested.name, ctx.attempts, cooldownWait(snapshot, ctx.attempts));
+  const failed = allAttemptsFailed(requested.name, ctx.attempts, cooldownWait(snapshot, ctx.attempts));
+  throw poolRefusals > 0 && otherFailures === 0 ? errors.upstreamPoolsBusy(requested.name, failed.message) : failed;
 }
 
 /** Returns when the plan should go on after this failure; throws the error the client should get otherwise. */
