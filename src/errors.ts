@@ -138,7 +138,7 @@ export const errors = {
       code: 'upstream_queue_timeout',
       message: `${provider}: no connection became free within ${queueTimeoutMs} ms (providers.${provider}.queue_timeout_ms).`,
     }),
-  /** Every target of a model was refused by its provider's full pool (and nothing else was left to try). */
+  /** Every target of a model was refused by its provider's full pool, and nothing else was left to try. */
   upstreamPoolsBusy: (alias: string, summary: string) =>
     new GatewayError({
       status: 503,
@@ -146,5 +146,13 @@ export const errors = {
       code: 'upstream_pools_busy',
       message: `Model "${alias}": every provider connection pool is busy; try again shortly. ${summary}`,
       headers: { 'retry-after': '1' },
+    }),
+  /** Every attempt of a model read an answer over the memory limits (the same code as each attempt's). */
+  upstreamAnswersRefused: (code: 'upstream_answer_too_large' | 'upstream_buffer_full', alias: string, summary: string) =>
+    new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code,
+      message: `Model "${alias}": ${code === 'upstream_answer_too_large' ? 'the upstream answer was over its size limit' : "the gateway's buffer for upstream answers is full; try again shortly"}. ${summary}`,
     }),
 };

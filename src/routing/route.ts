@@ -8,7 +8,7 @@ import { errors, GatewayError } from '../errors';
 import { clientAbortOf } from '../pipeline/client-abort';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
-import { isPoolRefusal } from '../upstream/pool-admission';
+import { transportRefusalOf, type TransportRefusal } from '../upstream/refusals';
 import { AttemptPlan, type PlannedAttempt } from './attempt-plan';
 import { AttemptFailure } from './call-target';
 import { withCooldown } from './cooldown';
@@ -71,8 +71,9 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
       },
     });
 
-  // Every call refused by a full provider pool (nothing reached an upstream): the client hears that, as a 503.
-  let poolRefusals = 0;
+  // When every failure was the transport's own refusal of one kind (full pools, answers over the memory
+  // limits), the client hears that rather than a generic "all targets failed".
+  const refusals = new Set<TransportRefusal>();
   let otherFailures = 0;
   try {
     for (let step = plan.next(); step; step = plan.next()) {
@@ -87,7 +88,8 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
         for (const { step: failed, error } of failures) {
           decideAfterFailure(ctx, deadline, plan, requested, failed.alias, error);
           if (!(error instanceof AttemptFailure)) continue;
-          if (isPoolRefusal(error.info.code)) poolRefusals++;
+          const refusal = transportRefusalOf(error.info.code);
+          if (refusal) refusals.add(refusal);
           else otherFailures++;
         }
         continue;
@@ -100,7 +102,10 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
     deadline.commit();
   }
   const failed = allAttemptsFailed(requested.name, ctx.attempts, cooldownWait(snapshot, ctx.attempts));
-  throw poolRefusals > 0 && otherFailures === 0 ? errors.upstreamPoolsBusy(requested.name, failed.message) : failed;
+  const [refusal] = refusals;
+  if (refusals.size !== 1 || otherFailures > 0) throw failed;
+  if (refusal === 'pool_busy') throw errors.upstreamPoolsBusy(requested.name, failed.message);
+  throw errors.upstreamAnswersRefused(refusal === 'answer_too_large' ? 'upstream_answer_too_large' : 'upstream_buffer_full', requested.name, failed.message);
 }
 
 /** Returns when the plan should go on after this failure; throws the error the client should get otherwise. */

@@ -28,14 +28,6 @@ interface Waiter {
   admitted: (release: ReleaseSlot) => void;
 }
 
-/** The codes of the refusals this queue gives: the target was never called, so another one is worth a try. */
-const REFUSAL_CODES = new Set(['upstream_queue_full', 'upstream_queue_timeout']);
-
-/** @example isPoolRefusal(failure.info.code) // true for a full queue or a queue timeout */
-export function isPoolRefusal(code: string | null | undefined): boolean {
-  return code != null && REFUSAL_CODES.has(code);
-}
-
 /**
  * @example
  * const admission = new PoolAdmission('openai', 128);
