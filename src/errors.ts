@@ -146,4 +146,54 @@ export const errors = {
     }),
   fallbackNotAllowed: (alias: string) =>
     new GatewayError({ status: 403, type: 'permission_error', code: 'model_not_allowed', param: 'fallbacks', message: `This key may not use the model "${alias}" named in "fallbacks".` }),
+  // transport:
+  /** An upstream answer (declared or read so far) over the provider's `max_answer_mb`; the rest is not read. */
+  upstreamAnswerTooLarge: (provider: string, limitBytes: number) =>
+    new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_answer_too_large',
+      message: `${provider}: the upstream answer is larger than the limit of ${limitBytes} bytes (providers.${provider}.max_answer_mb).`,
+    }),
+  /** Buffered upstream answers across all attempts would pass `server.max_buffered_upstream_mb`. */
+  upstreamBufferFull: (provider: string, limitBytes: number) =>
+    new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_buffer_full',
+      message: `${provider}: the gateway is already holding its limit of ${limitBytes} bytes of upstream answers (server.max_buffered_upstream_mb); try again shortly.`,
+    }),
+  /** Every connection of the provider's pool is busy and its wait queue is full. */
+  upstreamQueueFull: (provider: string, connections: number, maxQueued: number) =>
+    new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'upstream_queue_full',
+      message: `${provider}: all ${connections} connections are busy and the wait queue is full (${maxQueued} waiting; providers.${provider}.max_connections, max_queued).`,
+    }),
+  /** A request waited its provider's `queue_timeout_ms` for a free connection and got none. */
+  upstreamQueueTimeout: (provider: string, queueTimeoutMs: number) =>
+    new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'upstream_queue_timeout',
+      message: `${provider}: no connection became free within ${queueTimeoutMs} ms (providers.${provider}.queue_timeout_ms).`,
+    }),
+  /** Every target of a model was refused by its provider's full pool, and nothing else was left to try. */
+  upstreamPoolsBusy: (alias: string, summary: string) =>
+    new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'upstream_pools_busy',
+      message: `Model "${alias}": every provider connection pool is busy; try again shortly. ${summary}`,
+      headers: { 'retry-after': '1' },
+    }),
+  /** Every attempt of a model read an answer over the memory limits (the same code as each attempt's). */
+  upstreamAnswersRefused: (code: 'upstream_answer_too_large' | 'upstream_buffer_full', alias: string, summary: string) =>
+    new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code,
+      message: `Model "${alias}": ${code === 'upstream_answer_too_large' ? 'the upstream answer was over its size limit' : "the gateway's buffer for upstream answers is full; try again shortly"}. ${summary}`,
+    }),
 };

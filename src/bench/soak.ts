@@ -7,9 +7,18 @@
  *   SOAK_REQUESTS (default 100000), SOAK_CONCURRENCY (32), SOAK_MAX_SECONDS (900), SOAK_PLUGINS=none,
  *   SOAK_GATEWAY_HEAP_MB: cap the gateway's old space; V8 collects lazily, so "heap used" climbs between major
  *   GCs under a roomy heap; under a cap a leak ends in an out-of-memory crash instead of a slope.
+ *
+ * Then a hostile phase (SOAK_HOSTILE=0 skips it) against an upstream that misbehaves on purpose, with the
+ * gateway's default memory limits, printing the peak RSS of each part:
+ *   huge answers   SOAK_HUGE_CLIENTS (40) concurrent JSON requests, each answered with 2 GiB, SOAK_HUGE_ROUNDS (3) times
+ *   endless streams  SOAK_ENDLESS_CLIENTS (4) clients reading streams that never end, as fast as they can
+ *   slow readers   SOAK_SLOW_CLIENTS (200) clients opening endless streams and reading nothing
+ * each stream part lasting SOAK_HOSTILE_SECONDS (15). RSS is a high-water mark (freed memory is seldom given back
+ * to the OS), so a later part's peak includes what the earlier ones left.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,17 +44,22 @@ function pluginEntries(dir: string): string[] {
   return Object.entries(wanted).filter(([name]) => name in builtinPlugins).map(([, entry]) => `  - ${entry}`);
 }
 
-function configFor(upstreamUrl: string, plugins: string[]): string {
+function configFor(upstreamUrl: string, hostileUrl: string, plugins: string[]): string {
+  // The hostile provider keeps the default memory limits (max_answer_mb, server.max_buffered_upstream_mb); its
+  // pool is wide enough for every slow reader to hold a connection, so the phase measures memory, not the queue.
   return `
 logging: { level: info }
 providers:
   up:   { api: openai, base_url: "${upstreamUrl}", api_key: "sk-soak-upstream-key-0001", timeout_ms: 10000 }
+  hostile: { api: openai, base_url: "${hostileUrl}", api_key: "sk-soak-hostile-key-0001", timeout_ms: 600000, max_connections: 512 }
   mock: { api: mock }
 models:
   chat:     { targets: [ { provider: up, model: soak-model } ] }
   slow:     { targets: [ { provider: up, model: slow-model } ] }
   failing:  { targets: [ { provider: up, model: failing-model } ] }
   demo:     { targets: [ { provider: mock, model: echo } ] }
+  huge:     { targets: [ { provider: hostile, model: huge-answer } ] }
+  endless:  { targets: [ { provider: hostile, model: endless-stream } ] }
 plugins:
   - { use: "${path.resolve(DIST, '../plugins/example.js')}", header: x-switchyard-example }
 ${plugins.join('\n')}
@@ -170,9 +184,147 @@ async function drain(res: Response): Promise<number> {
   return res.status;
 }
 
+const HOSTILE = process.env.SOAK_HOSTILE !== '0';
+const HUGE_CLIENTS = Number(process.env.SOAK_HUGE_CLIENTS ?? 40);
+const HUGE_ROUNDS = Number(process.env.SOAK_HUGE_ROUNDS ?? 3);
+const ENDLESS_CLIENTS = Number(process.env.SOAK_ENDLESS_CLIENTS ?? 4);
+const SLOW_CLIENTS = Number(process.env.SOAK_SLOW_CLIENTS ?? 200);
+const HOSTILE_SECONDS = Number(process.env.SOAK_HOSTILE_SECONDS ?? 15);
+const HUGE_ANSWER_BYTES = 2 * 1024 ** 3;
+
+/**
+ * An upstream that misbehaves on purpose: `huge-answer` sends 2 GiB of JSON (no Content-Length), and
+ * `endless-stream` sends stream chunks forever; both as fast as the gateway reads, and both stop when it leaves.
+ */
+async function startHostileUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+  const piece = Buffer.alloc(64 * 1024, 'x');
+  const chunk = (content: string) =>
+    `data: ${JSON.stringify({ id: 'chatcmpl-hostile', object: 'chat.completion.chunk', created: 1, model: 'endless-stream', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+  const frames = Buffer.from(Array.from({ length: 64 }, () => chunk('endless '.repeat(16))).join(''));
+  const server = http.createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (p: Buffer) => parts.push(p));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(parts).toString('utf8') || '{}') as { model?: string };
+      let sent = 0;
+      const endless = body.model === 'endless-stream';
+      res.writeHead(200, { 'content-type': endless ? 'text/event-stream' : 'application/json' });
+      if (endless) res.write(chunk(''));
+      const pump = () => {
+        while (!res.destroyed) {
+          if (!endless && sent >= HUGE_ANSWER_BYTES) return void res.end();
+          sent += piece.length;
+          if (!res.write(endless ? frames : piece)) return void res.once('drain', pump);
+        }
+      };
+      pump();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/v1`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The gateway's RSS in MB, from /proc. */
+function rssMb(gw: Gateway): number {
+  const status = readFileSync(`/proc/${gw.proc.pid}/status`, 'utf8');
+  return Math.round(Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 102.4) / 10;
+}
+
+/** Runs `work` while sampling the gateway's RSS every 100 ms; returns the peak. */
+async function peakRssDuring(gw: Gateway, work: () => Promise<void>): Promise<number> {
+  let peak = rssMb(gw);
+  const timer = setInterval(() => (peak = Math.max(peak, rssMb(gw))), 100);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, rssMb(gw));
+}
+
+/** Opens a streamed chat request with node's http client (whose reading the caller controls). */
+function openStream(url: string, model: string): Promise<{ res: http.IncomingMessage; req: http.ClientRequest }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/v1/chat/completions`, { method: 'POST', headers }, (res) => resolve({ res, req }));
+    req.once('error', reject);
+    req.end(chat(model, 'hostile stream', true));
+  });
+}
+
+async function hostilePhase(gw: Gateway): Promise<void> {
+  console.log(`\nhostile phase (default memory limits): ${HUGE_CLIENTS} × 2 GiB answers × ${HUGE_ROUNDS}, ${ENDLESS_CLIENTS} endless streams, ${SLOW_CLIENTS} slow readers, ${HOSTILE_SECONDS} s each`);
+  const count = (into: Map<string, number>, key: string) => into.set(key, (into.get(key) ?? 0) + 1);
+  const show = (m: Map<string, number>) => JSON.stringify(Object.fromEntries(m));
+
+  const huge = new Map<string, number>();
+  const hugePeak = await peakRssDuring(gw, async () => {
+    for (let round = 0; round < HUGE_ROUNDS; round++) {
+      await Promise.all(
+        Array.from({ length: HUGE_CLIENTS }, async () => {
+          try {
+            const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers, body: chat('huge', 'a huge answer, please') });
+            const text = await res.text();
+            count(huge, `${res.status} ${/"code":"([\w]+)"/.exec(text)?.[1] ?? ''}`.trim());
+          } catch {
+            count(huge, 'transport error');
+          }
+        }),
+      );
+    }
+  });
+  console.log(`  huge answers     peak RSS ${hugePeak} MB   answers ${show(huge)}`);
+
+  const endlessBytes: number[] = [];
+  const endlessPeak = await peakRssDuring(gw, async () => {
+    await Promise.all(
+      Array.from({ length: ENDLESS_CLIENTS }, async () => {
+        const { res, req } = await openStream(gw.url, 'endless');
+        let bytes = 0;
+        res.on('data', (d: Buffer) => (bytes += d.length));
+        res.on('error', () => undefined);
+        await new Promise((r) => setTimeout(r, HOSTILE_SECONDS * 1000));
+        req.destroy();
+        endlessBytes.push(bytes);
+      }),
+    );
+  });
+  const relayedMb = Math.round(endlessBytes.reduce((a, b) => a + b, 0) / 1048576);
+  console.log(`  endless streams  peak RSS ${endlessPeak} MB   relayed ${relayedMb} MB to ${ENDLESS_CLIENTS} readers`);
+
+  const slow = new Map<string, number>();
+  const slowPeak = await peakRssDuring(gw, async () => {
+    const opened = await Promise.all(
+      Array.from({ length: SLOW_CLIENTS }, async () => {
+        try {
+          const s = await openStream(gw.url, 'endless');
+          s.res.pause(); // never reads: the gateway must hold back, not buffer
+          s.res.on('error', () => undefined);
+          count(slow, String(s.res.statusCode));
+          return s;
+        } catch {
+          count(slow, 'transport error');
+          return undefined;
+        }
+      }),
+    );
+    await new Promise((r) => setTimeout(r, HOSTILE_SECONDS * 1000));
+    for (const s of opened) s?.req.destroy();
+  });
+  console.log(`  slow readers     peak RSS ${slowPeak} MB   statuses ${show(slow)}`);
+  await new Promise((r) => setTimeout(r, 2000));
+  console.log(`  after (idle 2 s) RSS ${rssMb(gw)} MB`);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-soak-'));
   const fake: FakeOpenAI = await startFakeOpenAI();
+  const hostile = await startHostileUpstream();
   fake.on('failing-model', { status: 500 });
   fake.on('slow-model', { reply: 'a slow answer that the client abandons after its first chunk arrives', chunkDelayMs: 20 });
   // The fake keeps every call for tests to inspect; a soak would measure that list, so it is cleared as it grows.
@@ -180,7 +332,7 @@ async function main(): Promise<void> {
 
   const configFile = path.join(dir, 'proxy.yaml');
   let plugins = pluginEntries(dir);
-  writeFileSync(configFile, configFor(fake.url, plugins));
+  writeFileSync(configFile, configFor(fake.url, hostile.url, plugins));
   let gw: Gateway;
   try {
     gw = await startGateway(configFile);
@@ -188,7 +340,7 @@ async function main(): Promise<void> {
     if (plugins.length === 0) throw err;
     console.warn(`soak: the gateway refused the built-in plugin options (${(err as Error).message.split('\n')[0]}); running without them`);
     plugins = [];
-    writeFileSync(configFile, configFor(fake.url, plugins));
+    writeFileSync(configFile, configFor(fake.url, hostile.url, plugins));
     gw = await startGateway(configFile);
   }
   const pluginNames = ['example', ...plugins.map((p) => /use: ([\w-]+)/.exec(p)?.[1])].join(', ');
@@ -241,12 +393,14 @@ async function main(): Promise<void> {
   const rssGrowth = end.rssMb - warm.rssMb;
   console.log(`after warm-up (${warm.label}) to end: RSS ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} MB, heap ${(end.heapUsedMb - warm.heapUsedMb).toFixed(1)} MB; max RSS ${Math.max(...samples.map((s) => s.rssMb))} MB`);
   if (done < TOTAL) console.log(`stopped by SOAK_MAX_SECONDS=${MAX_SECONDS} after ${done} of ${TOTAL} requests`);
+  if (HOSTILE) await Promise.race([hostilePhase(gw), crashed]);
 
   clearInterval(trimCalls);
   crashed.catch(() => undefined);
   gw.proc.kill('SIGTERM');
   await new Promise((r) => gw.proc.once('exit', r));
   await fake.close();
+  await hostile.close();
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -22,7 +22,10 @@ const providerSchema = {
     timeout_ms: { ...positiveInt, description: 'Total time allowed for one attempt.' },
     connect_timeout_ms: { ...positiveInt, description: 'Time allowed to open a connection.' },
     first_byte_timeout_ms: { ...positiveInt, description: 'Time allowed until the response starts.' },
-    max_connections: { ...positiveInt, description: 'Keep-alive connections in this provider pool.' },
+    max_connections: { ...positiveInt, description: "Keep-alive connections in this provider's pool, and requests in flight to it at most (default 128)." },
+    max_queued: { ...nonNegativeInt, description: 'Requests that may wait for a free connection while all are busy (default 1024); past it a request fails over at once. 0: never wait.' },
+    queue_timeout_ms: { ...positiveInt, description: 'Longest wait for a free connection (default 5000); then the request fails over to the next target, or gets a 503.' },
+    max_answer_mb: { type: 'number', exclusiveMinimum: 0, description: 'Largest non-streamed answer read from this provider, in MiB (default 64); a larger one fails the attempt with a 502.' },
     mock: {
       type: 'object',
       additionalProperties: false,
@@ -81,6 +84,12 @@ export const configSchema = {
         header_timeout_ms: { ...positiveInt, default: 30000, description: 'Time a client has to send its request headers (slow-loris guard).' },
         request_timeout_ms: { ...positiveInt, default: 120000, description: 'Time a client has to send its whole request, body included. Responses (long streams) are not limited by it.' },
         max_connections: { ...positiveInt, default: 4096, description: 'Open client connections at most; further ones are refused at once.' },
+        max_buffered_upstream_mb: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 256,
+          description: 'Non-streamed upstream answers held in memory across all requests at once, in MiB; an attempt that would pass it fails with a 502.',
+        },
         metrics: {
           type: 'object',
           additionalProperties: false,

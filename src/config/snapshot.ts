@@ -16,7 +16,7 @@ import { adapters } from '../providers/registry';
 import { resolveAliasPolicy, type AliasPolicy } from '../routing/policy';
 import { RoutingState } from '../routing/routing-state';
 import type { ProviderAdapter, ProviderSettings } from '../providers/types';
-import { HttpTransport } from '../upstream/http-transport';
+import { HttpTransport, ProviderPool } from '../upstream/http-transport';
 import { MockTransport } from '../upstream/mock-transport';
 import type { Transport } from '../upstream/transport';
 
@@ -66,10 +66,15 @@ export interface RuntimeSnapshot {
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_CONNECTIONS = 128;
+const DEFAULT_MAX_QUEUED = 1024;
+const DEFAULT_QUEUE_TIMEOUT_MS = 5_000;
+const DEFAULT_MAX_ANSWER_MB = 64;
+const DEFAULT_MAX_BUFFERED_MB = 256; // the schema's default, for configs built without it (tests)
+const MIB = 1 << 20;
 
 function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig, state: StateRegistry): ResolvedProvider {
   const adapter = adapters[cfg.api];
-  const { api, base_url, api_key, headers, drop_params, timeout_ms, connect_timeout_ms, first_byte_timeout_ms, max_connections, mock, ...options } = cfg;
+  const { api, base_url, api_key, headers, drop_params, timeout_ms, connect_timeout_ms, first_byte_timeout_ms, max_connections, max_queued, queue_timeout_ms, max_answer_mb, mock, ...options } = cfg;
   const settings: ProviderSettings = {
     name,
     api,
@@ -90,7 +95,13 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
     transport = new MockTransport(mock ?? {});
   } else {
     const origin = new URL(settings.baseUrl).origin;
-    transport = state.keep(`transport:${name}|${origin}|${connections}|${connectMs}`, () => new HttpTransport(origin, { connections, connectTimeoutMs: connectMs }), (t) => t.close());
+    const pool = state.keep(`pool:${name}|${origin}|${connections}|${connectMs}`, () => new ProviderPool(name, origin, { connections, connectTimeoutMs: connectMs }), (p) => p.close());
+    transport = new HttpTransport(pool, {
+      maxQueued: max_queued ?? DEFAULT_MAX_QUEUED,
+      queueTimeoutMs: queue_timeout_ms ?? DEFAULT_QUEUE_TIMEOUT_MS,
+      maxAnswerBytes: (max_answer_mb ?? DEFAULT_MAX_ANSWER_MB) * MIB,
+      maxBufferedBytes: (loaded.config.server?.max_buffered_upstream_mb ?? DEFAULT_MAX_BUFFERED_MB) * MIB,
+    });
   }
   return {
     name,

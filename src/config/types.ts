@@ -19,6 +19,8 @@ export interface ServerConfig {
   request_timeout_ms: number;
   /** Open client connections at most. */
   max_connections: number;
+  /** Buffered (JSON) upstream answers held across all requests, MiB. */
+  max_buffered_upstream_mb: number;
   metrics: { enabled: boolean; require_admin_key: boolean };
 }
 
@@ -42,8 +44,14 @@ export interface ProviderConfig {
   connect_timeout_ms?: number;
   /** Time allowed until the upstream's response starts, ms. */
   first_byte_timeout_ms?: number;
-  /** Keep-alive connections in this provider's pool. */
+  /** Keep-alive connections in this provider's pool, and requests in flight to it at most (default 128). */
   max_connections?: number;
+  /** Requests that may wait for a free connection (default 1024). */
+  max_queued?: number;
+  /** Longest wait for a free connection, ms (default 5000). */
+  queue_timeout_ms?: number;
+  /** Largest buffered (JSON) answer, MiB (default 64). */
+  max_answer_mb?: number;
   mock?: MockOptions;
   /** Anything else is adapter-specific (azure `api_version`, anthropic `version`, …). */
   [k: string]: unknown;

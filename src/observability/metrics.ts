@@ -12,6 +12,11 @@
  *   recordSpendDrop(count)                  cost-log: spend records dropped because the sink's buffer was full
  *   recordConfigReload(ok)                  gateway: a reload finished
  *   recordConnectionDropped()               gateway: a connection was refused by server.max_connections
+ *   setUpstreamPoolState(provider, n, q)    upstream: requests holding a provider connection, and waiting for one
+ *   recordUpstreamQueueWait(provider, s, r) upstream: how long a request waited for a connection, and how it ended
+ *   recordUpstreamQueueRefusal(provider, r) upstream: a request refused by a full queue or a queue timeout
+ *   setUpstreamBufferedBytes(bytes)         upstream: buffered answer bytes held across all attempts
+ *   recordUpstreamAnswerRefused(provider, r) upstream: a buffered answer refused (too large, buffer full)
  * Each is cheap (a map lookup and an add) and never throws, so calling it on a hot path is fine.
  */
 import client from 'prom-client';
@@ -101,6 +106,52 @@ new client.Gauge({
 const droppedConnections = new client.Counter({
   name: `${PREFIX}connections_dropped_total`,
   help: 'Client connections refused because server.max_connections was reached.',
+  registers: [registry],
+});
+
+/** Per provider: requests holding a connection, and requests waiting for one; read into the gauges at scrape. */
+const poolStates = new Map<string, { active: number; waiting: number }>();
+new client.Gauge({
+  name: `${PREFIX}upstream_pool_queue_depth`,
+  help: "Requests waiting for a free connection of the provider's pool (bounded by max_queued).",
+  labelNames: ['provider'],
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const [provider, s] of poolStates) this.set({ provider }, s.waiting);
+  },
+});
+new client.Gauge({
+  name: `${PREFIX}upstream_pool_in_use`,
+  help: "Requests holding one of the provider's connections (at most max_connections).",
+  labelNames: ['provider'],
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const [provider, s] of poolStates) this.set({ provider }, s.active);
+  },
+});
+const poolWait = hot(new HotHistogram(`${PREFIX}upstream_pool_wait_seconds`, 'Time a request waited for a provider connection, by provider and result (admitted, timed_out, cancelled); requests admitted at once are not counted.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]));
+const poolRefusals = new client.Counter({
+  name: `${PREFIX}upstream_pool_refusals_total`,
+  help: 'Requests a provider pool refused, by reason: queue_full (max_queued waiting already), queue_timeout (no connection within queue_timeout_ms).',
+  labelNames: ['provider', 'reason'],
+  registers: [registry],
+});
+/** Buffered answer bytes held now; a plain number, read into the gauge when /metrics is scraped. */
+let bufferedBytesNow = 0;
+new client.Gauge({
+  name: `${PREFIX}upstream_buffered_bytes`,
+  help: 'Bytes of buffered (JSON) upstream answers held in memory by all attempts (bounded by server.max_buffered_upstream_mb).',
+  registers: [registry],
+  collect() {
+    this.set(bufferedBytesNow);
+  },
+});
+const answersRefused = new client.Counter({
+  name: `${PREFIX}upstream_answers_refused_total`,
+  help: "Buffered upstream answers refused, by reason: answer_too_large (over the provider's max_answer_mb), buffer_full (server.max_buffered_upstream_mb reached).",
+  labelNames: ['provider', 'reason'],
   registers: [registry],
 });
 
@@ -274,3 +325,32 @@ export function metricsText(): Promise<string> {
 
 /** The content type of `metricsText()`. */
 export const METRICS_CONTENT_TYPE = registry.contentType;
+
+/** @example setUpstreamPoolState('openai', admission.active, admission.waiting) */
+export function setUpstreamPoolState(provider: string, active: number, waiting: number): void {
+  const s = poolStates.get(provider);
+  if (s) {
+    s.active = active;
+    s.waiting = waiting;
+  } else poolStates.set(provider, { active, waiting });
+}
+
+/** @example recordUpstreamQueueWait('openai', waitedMs / 1000, 'admitted') */
+export function recordUpstreamQueueWait(provider: string, seconds: number, result: 'admitted' | 'timed_out' | 'cancelled'): void {
+  poolWait.child(`${provider}\u0000${result}`, () => ({ provider, result })).observe(seconds);
+}
+
+/** @example recordUpstreamQueueRefusal('openai', 'queue_full') */
+export function recordUpstreamQueueRefusal(provider: string, reason: 'queue_full' | 'queue_timeout'): void {
+  poolRefusals.inc({ provider, reason });
+}
+
+/** @example setUpstreamBufferedBytes(budget.heldBytes) */
+export function setUpstreamBufferedBytes(bytes: number): void {
+  bufferedBytesNow = bytes;
+}
+
+/** @example recordUpstreamAnswerRefused('openai', 'answer_too_large') */
+export function recordUpstreamAnswerRefused(provider: string, reason: 'answer_too_large' | 'buffer_full'): void {
+  answersRefused.inc({ provider, reason });
+}

@@ -4,10 +4,11 @@
  * asks for one; all of it under the alias's routing deadline. A 4xx the client caused is returned as is.
  */
 import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
-import { errors, type GatewayError } from '../errors';
+import { errors, GatewayError } from '../errors';
 import { clientAbortOf } from '../pipeline/client-abort';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
+import { transportRefusalOf, type TransportRefusal } from '../upstream/refusals';
 import { AttemptPlan, type PlannedAttempt } from './attempt-plan';
 import { AttemptFailure, isTimeoutKind } from './attempt-failure';
 import { withCooldown } from './cooldown';
@@ -70,6 +71,10 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
       },
     });
 
+  // When every failure was the transport's own refusal of one kind (full pools, answers over the memory
+  // limits), the client hears that rather than a generic "all targets failed".
+  const refusals = new Set<TransportRefusal>();
+  let otherFailures = 0;
   try {
     for (let step = plan.next(); step; step = plan.next()) {
       const hedgeAfterMs = step.alias.policy.hedgeAfterMs;
@@ -80,7 +85,13 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
       } catch (err) {
         // A plain try's failure, or each racer's.
         const failures = err instanceof RaceLost ? err.failures : [{ step, error: err }];
-        for (const { step: failed, error } of failures) decideAfterFailure(ctx, deadline, plan, requested, failed.alias, error);
+        for (const { step: failed, error } of failures) {
+          decideAfterFailure(ctx, deadline, plan, requested, failed.alias, error);
+          if (!(error instanceof AttemptFailure)) continue;
+          const refusal = transportRefusalOf(error.info.code);
+          if (refusal) refusals.add(refusal);
+          else otherFailures++;
+        }
         continue;
       }
       deadline.commit();
@@ -90,7 +101,11 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
   } finally {
     deadline.commit();
   }
-  throw allAttemptsFailed(requested.name, ctx.attempts, cooldownWait(snapshot, ctx.attempts));
+  const failed = allAttemptsFailed(requested.name, ctx.attempts, cooldownWait(snapshot, ctx.attempts));
+  const [refusal] = refusals;
+  if (refusals.size !== 1 || otherFailures > 0) throw failed;
+  if (refusal === 'pool_busy') throw errors.upstreamPoolsBusy(requested.name, failed.message);
+  throw errors.upstreamAnswersRefused(refusal === 'answer_too_large' ? 'upstream_answer_too_large' : 'upstream_buffer_full', requested.name, failed.message);
 }
 
 /** Returns when the plan should go on after this failure; throws the error the client should get otherwise. */

@@ -1,15 +1,53 @@
 /**
- * HTTP to a provider through one undici keep-alive pool per provider origin. Pools outlive config reloads
- * (see config/state-registry.ts), so a reload does not drop warm connections.
+ * HTTP to a provider through one undici keep-alive pool per provider origin. Pools (with their wait queue)
+ * outlive config reloads (see config/state-registry.ts), so a reload does not drop warm connections; the
+ * limits a request is held to (queue, answer size, buffered bytes) are those of the snapshot it runs under.
  */
 import { Readable } from 'node:stream';
 import { Pool } from 'undici';
+import { errors } from '../errors';
+import { recordUpstreamAnswerRefused } from '../observability/metrics';
 import type { HttpRequestSpec } from '../providers/types';
-import { ResponseTooLarge, type BufferedResponse, type FetchOptions, type SendOptions, type Transport, type UpstreamResponse } from './transport';
+import { upstreamBuffers, type BufferHold } from './buffer-budget';
+import { PoolAdmission, type QueueLimits, type ReleaseSlot } from './pool-admission';
+import type { BufferedResponse, FetchOptions, SendOptions, Transport, UpstreamResponse } from './transport';
 
-export interface HttpTransportOptions {
+export interface ProviderPoolOptions {
   connections: number;
   connectTimeoutMs: number;
+}
+
+/** What one snapshot holds a provider's requests to. */
+export interface TransportLimits extends QueueLimits {
+  /** Largest buffered (JSON) answer, bytes: `providers.<name>.max_answer_mb`. */
+  maxAnswerBytes: number;
+  /** Buffered answer bytes across every attempt of the process: `server.max_buffered_upstream_mb`. */
+  maxBufferedBytes: number;
+}
+
+/**
+ * The part of a provider's transport that outlives reloads: the undici pool and the wait queue in front of it.
+ *
+ * @example const pool = new ProviderPool('deepseek', 'https://api.deepseek.com', { connections: 128, connectTimeoutMs: 10_000 });
+ */
+export class ProviderPool {
+  readonly undici: Pool;
+  readonly admission: PoolAdmission;
+
+  constructor(readonly provider: string, readonly origin: string, opts: ProviderPoolOptions) {
+    this.undici = new Pool(origin, {
+      connections: opts.connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: opts.connectTimeoutMs },
+    });
+    this.admission = new PoolAdmission(provider, opts.connections);
+  }
+
+  /** Waits for in-flight requests, then releases connections. */
+  close(): Promise<void> {
+    return this.undici.close();
+  }
 }
 
 /** The controller undici hands a dispatch handler: abort the request, or hold back its body. */
@@ -33,7 +71,7 @@ function dispatchOptions(path: string, spec: HttpRequestSpec, opts: SendOptions)
 
 /** What a request's answer is fed to, piece by piece (dispatchCancellable adds the cancel wiring around it). */
 interface AnswerHandler {
-  start(status: number, headers: UpstreamResponse['headers']): void;
+  start(controller: DispatchController, status: number, headers: UpstreamResponse['headers']): void;
   data(controller: DispatchController, chunk: Buffer): void;
   end(): void;
   error(err: Error): void;
@@ -41,21 +79,25 @@ interface AnswerHandler {
 
 /**
  * Dispatches a request that its `cancel` source aborts (at once, if it already fired by the time the request
- * starts). Returns the request's controller, once it has one, and `release`, which stops listening to the
- * source; both the end and the failure of the answer release it.
+ * starts), once the provider's queue admits it (a refusal goes to `answer.error`). Returns the request's
+ * controller, once it has one, and `release`, which stops listening to the source; both the end and the
+ * failure of the answer release it, and give the connection slot back to the queue.
  */
-function dispatchCancellable(pool: Pool, path: string, spec: HttpRequestSpec, opts: SendOptions, answer: AnswerHandler) {
+function dispatchCancellable(pool: ProviderPool, limits: QueueLimits, path: string, spec: HttpRequestSpec, opts: SendOptions, answer: AnswerHandler) {
   const { cancel } = opts;
   let controller: DispatchController | undefined;
+  let freeSlot: ReleaseSlot | undefined;
   const onAbort = () => controller?.abort(cancel.reason instanceof Error ? cancel.reason : new Error('aborted'));
-  cancel.addEventListener('abort', onAbort);
-  const release = () => cancel.removeEventListener('abort', onAbort);
-  pool.dispatch(dispatchOptions(path, spec, opts), {
+  const release = () => {
+    cancel.removeEventListener('abort', onAbort);
+    freeSlot?.();
+  };
+  const handler = {
     onRequestStart(c: DispatchController) {
       controller = c;
       if (cancel.aborted) onAbort();
     },
-    onResponseStart: (_c: DispatchController, status: number, headers: UpstreamResponse['headers']) => answer.start(status, headers),
+    onResponseStart: (c: DispatchController, status: number, headers: UpstreamResponse['headers']) => answer.start(c, status, headers),
     onResponseData: (c: DispatchController, chunk: Buffer) => answer.data(c, chunk),
     onResponseEnd() {
       release();
@@ -65,36 +107,93 @@ function dispatchCancellable(pool: Pool, path: string, spec: HttpRequestSpec, op
       release();
       answer.error(err);
     },
-  } as unknown as Parameters<Pool['dispatch']>[1]);
+  };
+  pool.admission.enter(
+    limits,
+    cancel,
+    (slot) => {
+      freeSlot = slot;
+      if (cancel.aborted) return handler.onResponseError(undefined as unknown as DispatchController, asError(cancel.reason));
+      cancel.addEventListener('abort', onAbort);
+      try {
+        pool.undici.dispatch(dispatchOptions(path, spec, opts), handler as unknown as Parameters<Pool['dispatch']>[1]);
+      } catch (err) {
+        handler.onResponseError(undefined as unknown as DispatchController, asError(err));
+      }
+    },
+    (err) => answer.error(asError(err)),
+  );
   return { controller: () => controller, release };
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(typeof reason === 'string' ? reason : 'aborted');
+}
+
+/** The declared length of an answer, when it has a usable one. */
+function declaredLength(headers: UpstreamResponse['headers']): number | undefined {
+  const value = headers['content-length'];
+  const n = Number(Array.isArray(value) ? value[0] : value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 /**
  * Collects a whole response through undici's handler interface. `pool.request` would wrap the body in a
  * Readable and the request in its own abort plumbing; for a JSON answer read at once that costs about as much
  * CPU as the rest of the upstream call (measured: ~50 µs against ~27 µs per request).
+ *
+ * Memory: the answer may grow to the smaller of the route's `maxBytes` and the provider's `maxAnswerBytes`
+ * (a declared Content-Length over it fails before a byte is read), and every byte held is charged to the
+ * process-wide budget, which gets it back when the attempt ends: answered, failed or aborted.
  */
-function collect(pool: Pool, path: string, spec: HttpRequestSpec, opts: FetchOptions): Promise<BufferedResponse> {
+function collect(pool: ProviderPool, limits: TransportLimits, path: string, spec: HttpRequestSpec, opts: FetchOptions): Promise<BufferedResponse> {
   return new Promise((resolve, reject) => {
     if (opts.cancel.aborted) return reject(opts.cancel.reason);
-    const maxBytes = opts.maxBytes;
+    const maxBytes = Math.min(opts.maxBytes, limits.maxAnswerBytes);
+    const budgetBytes = limits.maxBufferedBytes;
     let status = 0;
     let headers: BufferedResponse['headers'] = {};
     const parts: Buffer[] = [];
     let size = 0;
-    dispatchCancellable(pool, path, spec, opts, {
-      start(statusCode, responseHeaders) {
+    let hold: BufferHold | undefined;
+    let refused = false;
+    const refuse = (c: DispatchController, reason: 'answer_too_large' | 'buffer_full') => {
+      if (refused) return;
+      refused = true;
+      recordUpstreamAnswerRefused(pool.provider, reason);
+      parts.length = 0;
+      hold?.release();
+      c.abort(reason === 'answer_too_large' ? errors.upstreamAnswerTooLarge(pool.provider, maxBytes) : errors.upstreamBufferFull(pool.provider, budgetBytes));
+    };
+    dispatchCancellable(pool, limits, path, spec, opts, {
+      start(c, statusCode, responseHeaders) {
         status = statusCode;
         headers = responseHeaders;
         opts.onHeaders?.();
+        hold = upstreamBuffers.hold();
+        const declared = declaredLength(responseHeaders);
+        if (declared === undefined) return;
+        // Refused before the body is read; a declared answer reserves its whole size at once.
+        if (declared > maxBytes) return refuse(c, 'answer_too_large');
+        if (!hold.take(declared, budgetBytes)) return refuse(c, 'buffer_full');
       },
       data(c, chunk) {
+        if (refused) return;
         size += chunk.length;
-        if (size > maxBytes) return c.abort(new ResponseTooLarge(maxBytes));
+        if (size > maxBytes) return refuse(c, 'answer_too_large');
+        if (size > hold!.bytes && !hold!.take(size - hold!.bytes, budgetBytes)) return refuse(c, 'buffer_full');
         parts.push(chunk);
       },
-      end: () => resolve({ status, headers, body: parts.length === 1 ? parts[0] : Buffer.concat(parts, size) }),
-      error: reject,
+      end: () => {
+        // The caller parses the answer at once, synchronously; past that point the bytes are its own.
+        hold?.release();
+        resolve({ status, headers, body: parts.length === 1 ? parts[0] : Buffer.concat(parts, size) });
+      },
+      error: (err) => {
+        hold?.release();
+        parts.length = 0;
+        reject(err);
+      },
     });
   });
 }
@@ -105,7 +204,7 @@ function collect(pool: Pool, path: string, spec: HttpRequestSpec, opts: FetchOpt
  * 35 µs per stream on the reference machine (no async resource, no AbortSignal, no body class of its own),
  * all of it before the stream's first byte.
  */
-function stream(pool: Pool, path: string, spec: HttpRequestSpec, opts: SendOptions): Promise<UpstreamResponse> {
+function stream(pool: ProviderPool, limits: QueueLimits, path: string, spec: HttpRequestSpec, opts: SendOptions): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
     if (opts.cancel.aborted) return reject(opts.cancel.reason);
     let started = false;
@@ -120,8 +219,8 @@ function stream(pool: Pool, path: string, spec: HttpRequestSpec, opts: SendOptio
         callback(err);
       },
     });
-    request = dispatchCancellable(pool, path, spec, opts, {
-      start(status, headers) {
+    request = dispatchCancellable(pool, limits, path, spec, opts, {
+      start(_c, status, headers) {
         started = true;
         resolve({ status, headers, body });
       },
@@ -142,23 +241,20 @@ function stream(pool: Pool, path: string, spec: HttpRequestSpec, opts: SendOptio
 }
 
 /**
+ * A provider's transport as one snapshot sees it: the shared pool, held to this snapshot's limits.
+ *
  * @example
- * const t = new HttpTransport('https://api.deepseek.com', { connections: 64, connectTimeoutMs: 5000 });
+ * const t = new HttpTransport(pool, { maxQueued: 1024, queueTimeoutMs: 5000, maxAnswerBytes: 64 << 20, maxBufferedBytes: 256 << 20 });
  * const res = await t.send(spec, { cancel: attempt });
  */
 export class HttpTransport implements Transport {
-  private readonly pool: Pool;
   /** URL → request path; the same few URLs (one per provider endpoint) recur on every request. */
   private readonly paths = new Map<string, string>();
 
-  constructor(readonly origin: string, opts: HttpTransportOptions) {
-    this.pool = new Pool(origin, {
-      connections: opts.connections,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      connect: { timeout: opts.connectTimeoutMs },
-    });
-  }
+  constructor(
+    readonly pool: ProviderPool,
+    readonly limits: TransportLimits,
+  ) {}
 
   private pathOf(url: string): string {
     let path = this.paths.get(url);
@@ -172,13 +268,14 @@ export class HttpTransport implements Transport {
   }
 
   send(spec: HttpRequestSpec, opts: SendOptions): Promise<UpstreamResponse> {
-    return stream(this.pool, this.pathOf(spec.url), spec, opts);
+    return stream(this.pool, this.limits, this.pathOf(spec.url), spec, opts);
   }
 
   fetch(spec: HttpRequestSpec, opts: FetchOptions): Promise<BufferedResponse> {
-    return collect(this.pool, this.pathOf(spec.url), spec, opts);
+    return collect(this.pool, this.limits, this.pathOf(spec.url), spec, opts);
   }
 
+  /** Closes the shared pool (the state registry does this when no snapshot uses the provider any more). */
   close(): Promise<void> {
     return this.pool.close();
   }
