@@ -168,15 +168,15 @@ function headline(list: readonly ErrorObject[]): ErrorObject | undefined {
  * @example validateAnthropicRequest({ model: 'claude', messages: [] }) // throws 400 "max_tokens: Field required"
  */
 export function validateAnthropicRequest(body: unknown): AnthropicMessagesRequest {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('The request body must be a JSON object.');
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.bodyNotObject();
   if (checkMessagesRequest(body)) return body as AnthropicMessagesRequest;
   const e = headline(checkMessagesRequest.errors ?? []);
-  if (!e) throw errors.badRequest('Invalid request body.');
+  if (!e) throw errors.messagesRequestInvalid('', 'Input is invalid');
   const field = fieldPath(e);
   if (/^messages\.\d+\.role$/.test(field) && e.data === 'system') {
-    throw errors.badRequest(`${field}: Unexpected role "system". The Messages API accepts a top-level \`system\` parameter, not "system" as an input message role.`, field);
+    throw errors.messagesRequestInvalid(field, 'Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.');
   }
-  throw errors.badRequest(`${field || 'body'}: ${problem(e)}`, field || null);
+  throw errors.messagesRequestInvalid(field, problem(e));
 }
 
 /**
@@ -207,7 +207,7 @@ export function anthropicToChatRequest(req: AnthropicMessagesRequest): ChatReque
 
 function fromTool(tool: AnthropicTool): ToolDefinition {
   if (typeof tool.type === 'string' && tool.type !== 'custom') {
-    throw errors.badRequest(`Server tool "${tool.type}" is only available on Anthropic's own API, not through this gateway.`, 'tools');
+    throw errors.unsupportedOnGateway(`Server tool "${tool.type}" is only available on Anthropic's own API, not through this gateway.`, 'tools');
   }
   const fn: ToolDefinition['function'] = { name: tool.name, parameters: tool.input_schema };
   if (tool.description) fn.description = tool.description;
@@ -235,7 +235,7 @@ function fromUserMessage(msg: AnthropicMessageParam): ChatMessage[] {
     if (block.type === 'tool_result') toolMessages.push(fromToolResult(block));
     else if (block.type === 'text') parts.push({ type: 'text', text: block.text });
     else if (block.type === 'image') parts.push({ type: 'image_url', image_url: { url: imageUrl(block.source) } });
-    else throw errors.badRequest(`Content blocks of type "${block.type}" are not supported in user messages by this gateway.`, 'messages');
+    else throw errors.unsupportedOnGateway(`Content blocks of type "${block.type}" are not supported in user messages by this gateway.`, 'messages');
   }
   const userMessages: ChatMessage[] = parts.length === 0 ? [] : [{ role: 'user', content: parts.every((p) => p.type === 'text') ? parts.map((p) => (p as { text: string }).text).join('\n') : parts }];
   return [...toolMessages, ...userMessages];

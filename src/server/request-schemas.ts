@@ -162,10 +162,10 @@ function describe(list: readonly ErrorObject[]): Described {
  * @example validateBody('chat', req.body)
  */
 export function validateBody(kind: keyof typeof validators, body: unknown): void {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('The request body must be a JSON object.');
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.bodyNotObject();
   const check = validators[kind];
   if (!check(body)) {
     const d = describe(check.errors ?? []);
-    throw errors.badRequest(d.message, d.param, d.code);
+    throw errors.requestSchemaViolation(d.message, d.param, d.code);
   }
 }
