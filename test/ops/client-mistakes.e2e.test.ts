@@ -5,7 +5,7 @@
  */
 import { gatewayWithFake } from '../helpers/rig';
 
-const POISONED = ['poison-embed', 'poison-embed-null', 'poison-max-tokens', 'poison-messages'];
+const POISONED = ['poison-embed', 'poison-embed-null', 'poison-max-tokens', 'poison-messages', 'odd-usage'];
 // Each poisoned key has a twin that never sees the poison: the limit it enforces is the one expected.
 const KEYS = ['baseline', ...POISONED, ...POISONED.map((k) => `${k}-twin`)];
 const keyOf = (name: string) => `sk-client-mistakes-${name}-0001`;
@@ -102,5 +102,12 @@ describe('a tokens-per-minute limit cannot be switched off by one request', () =
     await refused.text();
     expect(await admittedOfTen(key)).toBe(before);
     expect(refused.status).toBe(400);
+  });
+
+  test.each([['a string', '"many"'], ['1e999', '1e999']])('an upstream reporting total_tokens as %s does not switch the limit off either', async (_title, total) => {
+    const usage = `{"prompt_tokens":100,"completion_tokens":500,"total_tokens":${total}}`;
+    rig.fake.on('model-chat', { body: `{"id":"c1","object":"chat.completion","created":1,"model":"model-chat","choices":[{"index":0,"message":{"role":"assistant","content":"x"},"finish_reason":"stop"}],"usage":${usage}}` });
+    const key = total === '1e999' ? 'odd-usage-twin' : 'odd-usage';
+    expect(await admittedOfTen(key)).toBe(1);
   });
 });
