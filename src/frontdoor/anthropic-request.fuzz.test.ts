@@ -122,3 +122,9 @@ describe('front door fuzz: malformed Messages requests', () => {
     expect((out as GatewayError).message).toBe(message);
   });
 });
+
+test('optional fields sent as null are accepted as absent, as Anthropic accepts them', () => {
+  const nulls = { system: null, stop_sequences: null, stream: null, temperature: null, top_p: null, top_k: null, metadata: null, tools: null, tool_choice: null, thinking: null };
+  const out = anthropicToChatRequest(validateAnthropicRequest({ model: 'fast', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }], ...nulls }));
+  expect(out).toEqual({ model: 'fast', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
+});

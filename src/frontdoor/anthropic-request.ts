@@ -18,6 +18,9 @@ import { MAX_OUTPUT_TOKENS } from '../server/request-schemas';
 
 const MAX_TOKEN_COUNT = 2 ** 31 - 1;
 
+/** `schema`, or null. A failure of the null branch says nothing useful, so the error report skips it. */
+const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
+
 const imageSource = {
   type: 'object',
   required: ['type'],
@@ -68,32 +71,33 @@ const messagesRequestSchema = {
         properties: { role: { enum: ['user', 'assistant'] }, content: { anyOf: [{ type: 'string' }, { type: 'array', items: contentBlock }] } },
       },
     },
-    system: { anyOf: [{ type: 'string' }, { type: 'array', items: textBlock }] },
-    stop_sequences: { type: 'array', items: { type: 'string' } },
-    stream: { type: 'boolean' },
-    temperature: { type: 'number', minimum: 0, maximum: 1 },
-    top_p: { type: 'number', minimum: 0, maximum: 1 },
-    top_k: { type: 'integer', minimum: 0, maximum: MAX_TOKEN_COUNT },
-    metadata: { type: 'object', properties: { user_id: { type: ['string', 'null'] } } },
-    tools: {
+    // Optional fields may be null, as in Anthropic's own API (the translation treats null as absent).
+    system: nullable({ anyOf: [{ type: 'string' }, { type: 'array', items: textBlock }] }),
+    stop_sequences: nullable({ type: 'array', items: { type: 'string' } }),
+    stream: nullable({ type: 'boolean' }),
+    temperature: nullable({ type: 'number', minimum: 0, maximum: 1 }),
+    top_p: nullable({ type: 'number', minimum: 0, maximum: 1 }),
+    top_k: nullable({ type: 'integer', minimum: 0, maximum: MAX_TOKEN_COUNT }),
+    metadata: nullable({ type: 'object', properties: { user_id: nullable({ type: 'string' }) } }),
+    tools: nullable({
       type: 'array',
       items: {
         type: 'object',
         required: ['name'],
-        properties: { name: { type: 'string' }, description: { type: 'string' }, type: { type: ['string', 'null'] }, input_schema: { type: 'object' } },
+        properties: { name: { type: 'string' }, description: nullable({ type: 'string' }), type: nullable({ type: 'string' }), input_schema: { type: 'object' } },
         // A custom tool (no type, or "custom") needs its input schema; server tools are refused by the translation.
         if: { properties: { type: { enum: ['custom', null] } } },
         then: { required: ['input_schema'] },
       },
-    },
-    tool_choice: {
+    }),
+    tool_choice: nullable({
       type: 'object',
       required: ['type'],
-      properties: { type: { enum: ['auto', 'any', 'tool', 'none'] }, disable_parallel_tool_use: { type: 'boolean' } },
+      properties: { type: { enum: ['auto', 'any', 'tool', 'none'] }, disable_parallel_tool_use: nullable({ type: 'boolean' }) },
       if: { properties: { type: { const: 'tool' } } },
       then: { required: ['name'], properties: { name: { type: 'string' } } },
-    },
-    thinking: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, budget_tokens: { type: 'integer', minimum: 0, maximum: MAX_OUTPUT_TOKENS } } },
+    }),
+    thinking: nullable({ type: 'object', required: ['type'], properties: { type: { type: 'string' }, budget_tokens: { type: 'integer', minimum: 0, maximum: MAX_OUTPUT_TOKENS } } }),
   },
 } as const;
 
@@ -156,6 +160,7 @@ function headline(list: readonly ErrorObject[]): ErrorObject | undefined {
   let best: ErrorObject | undefined;
   for (const e of list) {
     if (e.keyword === 'anyOf' || e.keyword === 'if' || e.keyword === 'allOf') continue;
+    if (e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null') continue;
     if (!best || fieldPath(e).split('.').length >= fieldPath(best).split('.').length) best = e;
   }
   return best ?? list[list.length - 1];
@@ -191,8 +196,8 @@ export function anthropicToChatRequest(req: AnthropicMessagesRequest): ChatReque
   for (const msg of req.messages) messages.push(...(msg.role === 'user' ? fromUserMessage(msg) : [fromAssistantMessage(msg)]));
 
   const out: ChatRequest = { model: req.model, messages, max_tokens: req.max_tokens };
-  if (req.temperature !== undefined) out.temperature = req.temperature;
-  if (req.top_p !== undefined) out.top_p = req.top_p;
+  if (req.temperature != null) out.temperature = req.temperature;
+  if (req.top_p != null) out.top_p = req.top_p;
   if (req.stop_sequences?.length) out.stop = req.stop_sequences;
   if (req.metadata?.user_id) out.user = req.metadata.user_id;
   if (req.stream) {
