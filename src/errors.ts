@@ -196,4 +196,14 @@ export const errors = {
       code,
       message: `Model "${alias}": ${code === 'upstream_answer_too_large' ? 'the upstream answer was over its size limit' : "the gateway's buffer for upstream answers is full; try again shortly"}. ${summary}`,
     }),
+  // numbers:
+  /** A body that is not a JSON object at all (an array, a string, null). */
+  bodyNotObject: () => new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_request_body', message: 'The request body must be a JSON object.' }),
+  /** A body failing the OpenAI request schema; `code` is OpenAI's for the failure (invalid_type, integer_above_max_value, …). */
+  requestSchemaViolation: (message: string, param: string | null, code: string) => new GatewayError({ status: 400, type: 'invalid_request_error', message, param, code }),
+  /** A Messages request Anthropic's API would refuse, worded as Anthropic words it: "<field>: <problem>". */
+  messagesRequestInvalid: (field: string, problem: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_messages_request', param: field || null, message: `${field || 'body'}: ${problem}` }),
+  /** Valid for Anthropic's own API, but not something the front door can translate for other providers. */
+  unsupportedOnGateway: (message: string, param: string) => new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_on_gateway', param, message }),
 };

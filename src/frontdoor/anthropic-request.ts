@@ -2,6 +2,7 @@
  * The Anthropic-compatible front door, inbound: checks an Anthropic Messages request the way Anthropic does and
  * turns it into the OpenAI chat request the gateway routes, whatever provider ends up serving it.
  */
+import Ajv, { type ErrorObject } from 'ajv';
 import { errors } from '../errors';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../providers/openai-types';
 import type {
@@ -13,31 +14,177 @@ import type {
   AnthropicToolChoice,
   AnthropicToolResultBlock,
 } from '../providers/anthropic/wire-types';
+import { MAX_OUTPUT_TOKENS } from '../server/request-schemas';
+
+const MAX_TOKEN_COUNT = 2 ** 31 - 1;
+
+/** `schema`, or null. A failure of the null branch says nothing useful, so the error report skips it. */
+const nullable = (schema: object) => ({ anyOf: [schema, { type: 'null' }] });
+
+const imageSource = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: { enum: ['base64', 'url'] } },
+  allOf: [
+    { if: { properties: { type: { const: 'base64' } } }, then: { required: ['media_type', 'data'], properties: { media_type: { type: 'string' }, data: { type: 'string' } } } },
+    { if: { properties: { type: { const: 'url' } } }, then: { required: ['url'], properties: { url: { type: 'string' } } } },
+  ],
+};
+const textBlock = { type: 'object', required: ['type', 'text'], properties: { type: { const: 'text' }, text: { type: 'string' } } };
+const imageBlock = { type: 'object', required: ['type', 'source'], properties: { type: { const: 'image' }, source: imageSource } };
+/** A block of a given `type` must have that type's fields; blocks of other types pass (the translation decides). */
+const blockOfType = (type: string, then: object) => ({ if: { required: ['type'], properties: { type: { const: type } } }, then });
+const toolResultPart = { type: 'object', required: ['type'], properties: { type: { type: 'string' } }, allOf: [blockOfType('text', textBlock), blockOfType('image', imageBlock)] };
+const contentBlock = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: { type: 'string' } },
+  allOf: [
+    blockOfType('text', textBlock),
+    blockOfType('image', imageBlock),
+    blockOfType('tool_use', { required: ['id', 'name', 'input'], properties: { id: { type: 'string' }, name: { type: 'string' }, input: { type: 'object' } } }),
+    blockOfType('tool_result', {
+      required: ['tool_use_id'],
+      properties: { tool_use_id: { type: 'string' }, content: { anyOf: [{ type: 'string' }, { type: 'array', items: toolResultPart }] }, is_error: { type: 'boolean' } },
+    }),
+    blockOfType('thinking', { required: ['thinking'], properties: { thinking: { type: 'string' }, signature: { type: 'string' } } }),
+    blockOfType('redacted_thinking', { required: ['data'], properties: { data: { type: 'string' } } }),
+  ],
+};
+
+/**
+ * The Messages API request as far as the gateway reads it, with Anthropic's own types and limits; fields it does
+ * not read pass untouched. Property order is checking order: the first failure is the one reported.
+ */
+const messagesRequestSchema = {
+  type: 'object',
+  required: ['model', 'max_tokens', 'messages'],
+  properties: {
+    model: { type: 'string', minLength: 1 },
+    max_tokens: { type: 'integer', minimum: 1, maximum: MAX_OUTPUT_TOKENS },
+    messages: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['role', 'content'],
+        properties: { role: { enum: ['user', 'assistant'] }, content: { anyOf: [{ type: 'string' }, { type: 'array', items: contentBlock }] } },
+      },
+    },
+    // Optional fields may be null, as in Anthropic's own API (the translation treats null as absent).
+    system: nullable({ anyOf: [{ type: 'string' }, { type: 'array', items: textBlock }] }),
+    stop_sequences: nullable({ type: 'array', items: { type: 'string' } }),
+    stream: nullable({ type: 'boolean' }),
+    temperature: nullable({ type: 'number', minimum: 0, maximum: 1 }),
+    top_p: nullable({ type: 'number', minimum: 0, maximum: 1 }),
+    top_k: nullable({ type: 'integer', minimum: 0, maximum: MAX_TOKEN_COUNT }),
+    metadata: nullable({ type: 'object', properties: { user_id: nullable({ type: 'string' }) } }),
+    tools: nullable({
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: { name: { type: 'string' }, description: nullable({ type: 'string' }), type: nullable({ type: 'string' }), input_schema: { type: 'object' } },
+        // A custom tool (no type, or "custom") needs its input schema; server tools are refused by the translation.
+        if: { properties: { type: { enum: ['custom', null] } } },
+        then: { required: ['input_schema'] },
+      },
+    }),
+    tool_choice: nullable({
+      type: 'object',
+      required: ['type'],
+      properties: { type: { enum: ['auto', 'any', 'tool', 'none'] }, disable_parallel_tool_use: nullable({ type: 'boolean' }) },
+      if: { properties: { type: { const: 'tool' } } },
+      then: { required: ['name'], properties: { name: { type: 'string' } } },
+    }),
+    thinking: nullable({ type: 'object', required: ['type'], properties: { type: { type: 'string' }, budget_tokens: { type: 'integer', minimum: 0, maximum: MAX_OUTPUT_TOKENS } } }),
+  },
+} as const;
+
+// Not verbose: error objects are built for every failed anyOf branch, even when the body passes, and verbose
+// ones cost five times as much on every request.
+const ajv = new Ajv({ allErrors: false, strict: false });
+const checkMessagesRequest = ajv.compile(messagesRequestSchema);
+
+// Pydantic's words, which Anthropic's API answers with ("max_tokens: Field required").
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a valid string',
+  integer: 'a valid integer',
+  number: 'a valid number',
+  boolean: 'a valid boolean',
+  array: 'a valid list',
+  object: 'a valid dictionary or object to extract fields from',
+  null: 'None',
+};
+
+function quotedChoices(values: readonly unknown[]): string {
+  const quoted = values.map((v) => (v === null ? 'None' : `'${String(v)}'`));
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}` : quoted.join('');
+}
+
+function fieldPath(e: ErrorObject): string {
+  const at = e.instancePath.slice(1).replace(/\//g, '.');
+  if (e.keyword !== 'required') return at;
+  const missing = String((e.params as { missingProperty: string }).missingProperty);
+  return at ? `${at}.${missing}` : missing;
+}
+
+function problem(e: ErrorObject): string {
+  const p = e.params as { type?: string | string[]; limit?: number; allowedValues?: unknown[]; allowedValue?: unknown };
+  switch (e.keyword) {
+    case 'required':
+      return 'Field required';
+    case 'type':
+      return `Input should be ${[p.type ?? []].flat().map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`;
+    case 'enum':
+      return `Input should be ${quotedChoices(p.allowedValues ?? [])}`;
+    case 'const':
+      return `Input should be ${quotedChoices([p.allowedValue])}`;
+    case 'minimum':
+      return `Input should be greater than or equal to ${p.limit}`;
+    case 'maximum':
+      return `Input should be less than or equal to ${p.limit}`;
+    case 'minItems':
+      return `List should have at least ${p.limit} item${p.limit === 1 ? '' : 's'} after validation, not 0`;
+    case 'minLength':
+      return `String should have at least ${p.limit} character${p.limit === 1 ? '' : 's'}`;
+    default:
+      return `Input is invalid (${e.message ?? e.keyword})`;
+  }
+}
+
+/**
+ * The failure to report, as Anthropic would: within `anyOf` and `if`/`then` ajv reports each branch and then the
+ * combinator; the deepest concrete failure names the field that is wrong (the last of equals: the list branch
+ * of "a string or a list" is the one that says most).
+ */
+function headline(list: readonly ErrorObject[]): ErrorObject | undefined {
+  let best: ErrorObject | undefined;
+  for (const e of list) {
+    if (e.keyword === 'anyOf' || e.keyword === 'if' || e.keyword === 'allOf') continue;
+    if (e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null') continue;
+    if (!best || fieldPath(e).split('.').length >= fieldPath(best).split('.').length) best = e;
+  }
+  return best ?? list[list.length - 1];
+}
 
 /**
  * Rejects what Anthropic's API rejects, with Anthropic's wording, so a client sees the same errors as upstream.
+ * Everything the translation below reads is checked here, so it cannot fail on a malformed body.
  *
  * @example validateAnthropicRequest({ model: 'claude', messages: [] }) // throws 400 "max_tokens: Field required"
  */
 export function validateAnthropicRequest(body: unknown): AnthropicMessagesRequest {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('The request body must be a JSON object.');
-  const req = body as Partial<AnthropicMessagesRequest>;
-  if (typeof req.model !== 'string' || !req.model) throw errors.badRequest('model: Field required', 'model');
-  if (req.max_tokens === undefined) throw errors.badRequest('max_tokens: Field required', 'max_tokens');
-  if (typeof req.max_tokens !== 'number' || !Number.isInteger(req.max_tokens) || req.max_tokens < 1) {
-    throw errors.badRequest('max_tokens: Input should be a valid positive integer', 'max_tokens');
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.bodyNotObject();
+  if (checkMessagesRequest(body)) return body as AnthropicMessagesRequest;
+  const e = headline(checkMessagesRequest.errors ?? []);
+  if (!e) throw errors.messagesRequestInvalid('', 'Input is invalid');
+  const field = fieldPath(e);
+  const role = /^messages\.(\d+)\.role$/.exec(field);
+  if (role && (body as { messages: { role?: unknown }[] }).messages[Number(role[1])]?.role === 'system') {
+    throw errors.messagesRequestInvalid(field, 'Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.');
   }
-  if (!Array.isArray(req.messages)) throw errors.badRequest('messages: Field required', 'messages');
-  req.messages.forEach((m, i) => {
-    const role = (m as { role?: unknown } | null)?.role;
-    if (role === 'system') {
-      throw errors.badRequest(`messages.${i}.role: Unexpected role "system". The Messages API accepts a top-level \`system\` parameter, not "system" as an input message role.`, 'messages');
-    }
-    if (role !== 'user' && role !== 'assistant') throw errors.badRequest(`messages.${i}.role: Input should be 'user' or 'assistant'`, 'messages');
-    const content = (m as { content?: unknown }).content;
-    if (typeof content !== 'string' && !Array.isArray(content)) throw errors.badRequest(`messages.${i}.content: Field required`, 'messages');
-  });
-  return req as AnthropicMessagesRequest;
+  throw errors.messagesRequestInvalid(field, problem(e));
 }
 
 /**
@@ -52,8 +199,8 @@ export function anthropicToChatRequest(req: AnthropicMessagesRequest): ChatReque
   for (const msg of req.messages) messages.push(...(msg.role === 'user' ? fromUserMessage(msg) : [fromAssistantMessage(msg)]));
 
   const out: ChatRequest = { model: req.model, messages, max_tokens: req.max_tokens };
-  if (req.temperature !== undefined) out.temperature = req.temperature;
-  if (req.top_p !== undefined) out.top_p = req.top_p;
+  if (req.temperature != null) out.temperature = req.temperature;
+  if (req.top_p != null) out.top_p = req.top_p;
   if (req.stop_sequences?.length) out.stop = req.stop_sequences;
   if (req.metadata?.user_id) out.user = req.metadata.user_id;
   if (req.stream) {
@@ -68,7 +215,7 @@ export function anthropicToChatRequest(req: AnthropicMessagesRequest): ChatReque
 
 function fromTool(tool: AnthropicTool): ToolDefinition {
   if (typeof tool.type === 'string' && tool.type !== 'custom') {
-    throw errors.badRequest(`Server tool "${tool.type}" is only available on Anthropic's own API, not through this gateway.`, 'tools');
+    throw errors.unsupportedOnGateway(`Server tool "${tool.type}" is only available on Anthropic's own API, not through this gateway.`, 'tools');
   }
   const fn: ToolDefinition['function'] = { name: tool.name, parameters: tool.input_schema };
   if (tool.description) fn.description = tool.description;
@@ -96,7 +243,7 @@ function fromUserMessage(msg: AnthropicMessageParam): ChatMessage[] {
     if (block.type === 'tool_result') toolMessages.push(fromToolResult(block));
     else if (block.type === 'text') parts.push({ type: 'text', text: block.text });
     else if (block.type === 'image') parts.push({ type: 'image_url', image_url: { url: imageUrl(block.source) } });
-    else throw errors.badRequest(`Content blocks of type "${block.type}" are not supported in user messages by this gateway.`, 'messages');
+    else throw errors.unsupportedOnGateway(`Content blocks of type "${block.type}" are not supported in user messages by this gateway.`, 'messages');
   }
   const userMessages: ChatMessage[] = parts.length === 0 ? [] : [{ role: 'user', content: parts.every((p) => p.type === 'text') ? parts.map((p) => (p as { text: string }).text).join('\n') : parts }];
   return [...toolMessages, ...userMessages];

@@ -5,7 +5,7 @@
 import type Redis from 'ioredis';
 import { isRedisReady } from './redis-client';
 import { RedisTokenBuckets } from './redis-token-buckets';
-import { LocalTokenBuckets, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from './token-buckets';
+import { checkAdjustments, checkSpecs, LocalTokenBuckets, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from './token-buckets';
 
 /**
  * @example
@@ -25,6 +25,8 @@ export class FailoverTokenBuckets implements TokenBuckets {
   }
 
   async take(specs: readonly BucketSpec[]): Promise<TakeResult> {
+    // A charge no bucket can honour is the caller's bug, not a Redis outage: refuse it here, not fall back.
+    checkSpecs(specs);
     if (isRedisReady(this.client)) {
       try {
         return await this.shared.take(specs);
@@ -37,6 +39,7 @@ export class FailoverTokenBuckets implements TokenBuckets {
   }
 
   async adjust(adjustments: readonly BucketAdjustment[]): Promise<void> {
+    checkAdjustments(adjustments);
     if (isRedisReady(this.client)) {
       try {
         await this.shared.adjust(adjustments);

@@ -4,18 +4,28 @@
  * skewed clocks still agree.
  */
 import type Redis from 'ioredis';
-import { describeLevel, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from './token-buckets';
+import { checkAdjustments, checkSpecs, describeLevel, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from './token-buckets';
 
-// Shared by both scripts: Redis's clock in ms, a bucket's level refilled up to now, and storing a level with an
-// expiry for when the bucket would be full again (a full bucket needs no key).
+// Shared by both scripts: Redis's clock in ms, a check that an argument is a finite number, a bucket's level
+// refilled up to now, and storing a level with an expiry for when the bucket would be full again (a full bucket
+// needs no key). Redis's Lua reads "NaN" and "Infinity" as numbers, and NaN compares false with everything: an
+// unchecked NaN cost would be admitted and stored, and the bucket would let everything through. The scripts
+// refuse such arguments before touching any key, and a level no valid take could have stored (left by an older
+// version) counts as a full bucket instead of poisoning every later take.
 const LUA_PRELUDE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function finite(x)
+  return x ~= nil and x == x and x > -math.huge and x < math.huge
+end
+local function checkBucket(cap, rate)
+  return finite(cap) and cap > 0 and finite(rate) and rate > 0
+end
 local function refilled(key, cap, rate)
   local h = redis.call('HMGET', key, 'tokens', 'ts')
   local tokens = tonumber(h[1])
   local ts = tonumber(h[2])
-  if tokens == nil then return cap end
+  if not finite(tokens) or not finite(ts) then return cap end
   if now > ts then tokens = math.min(cap, tokens + (now - ts) * rate) end
   return tokens
 end
@@ -29,6 +39,12 @@ end
 // Returns { allowed, waitMs, blockingIndex, level1*1000, level2*1000, … } (levels as integer milli-units,
 // because Redis truncates Lua numbers to integers on the way out).
 const TAKE_SCRIPT = `${LUA_PRELUDE}
+for i = 1, #KEYS do
+  local cost = tonumber(ARGV[(i - 1) * 3 + 3])
+  if not checkBucket(tonumber(ARGV[(i - 1) * 3 + 1]), tonumber(ARGV[(i - 1) * 3 + 2])) or not finite(cost) or cost < 0 then
+    return redis.error_reply('switchyard: invalid bucket charge for ' .. KEYS[i])
+  end
+end
 local levels = {}
 local wait = 0
 local blocking = 0
@@ -58,6 +74,11 @@ return out
 
 // KEYS: bucket keys. ARGV: capacity, refill per ms, delta — three per bucket.
 const ADJUST_SCRIPT = `${LUA_PRELUDE}
+for i = 1, #KEYS do
+  if not checkBucket(tonumber(ARGV[(i - 1) * 3 + 1]), tonumber(ARGV[(i - 1) * 3 + 2])) or not finite(tonumber(ARGV[(i - 1) * 3 + 3])) then
+    return redis.error_reply('switchyard: invalid bucket correction for ' .. KEYS[i])
+  end
+end
 for i = 1, #KEYS do
   local cap = tonumber(ARGV[(i - 1) * 3 + 1])
   local rate = tonumber(ARGV[(i - 1) * 3 + 2])
@@ -91,6 +112,7 @@ export class RedisTokenBuckets implements TokenBuckets {
   }
 
   async take(specs: readonly BucketSpec[]): Promise<TakeResult> {
+    checkSpecs(specs);
     if (specs.length === 0) return { allowed: true, waitMs: 0, levels: [] };
     const args = specs.flatMap((s) => [s.capacity, s.refillPerMs, s.cost]);
     const reply = (await this.takeScript(specs.length, ...specs.map((s) => this.prefix + s.id), ...args)) as number[];
@@ -104,6 +126,7 @@ export class RedisTokenBuckets implements TokenBuckets {
   }
 
   async adjust(adjustments: readonly BucketAdjustment[]): Promise<void> {
+    checkAdjustments(adjustments);
     if (adjustments.length === 0) return;
     const args = adjustments.flatMap((a) => [a.capacity, a.refillPerMs, a.delta]);
     await this.adjustScript(adjustments.length, ...adjustments.map((a) => this.prefix + a.id), ...args);

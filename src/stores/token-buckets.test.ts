@@ -3,7 +3,7 @@ import { describeWithService, REDIS_URL, startPrivateRedis } from '../../test/he
 import { FailoverTokenBuckets } from './failover-token-buckets';
 import { openRedis, waitForRedis } from './redis-client';
 import { RedisTokenBuckets } from './redis-token-buckets';
-import { LocalTokenBuckets, perMinuteBucket, type TokenBuckets } from './token-buckets';
+import { InvalidBucketCharge, LocalTokenBuckets, perMinuteBucket, type TokenBuckets } from './token-buckets';
 
 const log = createLogger({ silent: true });
 
@@ -61,6 +61,24 @@ function bucketContract(name: string, make: () => Promise<{ buckets: TokenBucket
       expect(r.levels[0].remaining).toBeGreaterThanOrEqual(900);
       expect(r.levels[0].remaining).toBeLessThanOrEqual(901);
     });
+
+    it.each([NaN, Infinity, -Infinity, -1])('refuses a cost of %p and keeps enforcing the limit as before', async (cost) => {
+      await expect(Promise.resolve().then(() => buckets.take([perMinuteBucket(id, 5, cost)]))).rejects.toThrow(InvalidBucketCharge);
+      // All or nothing: a refused spec beside a good one leaves the good bucket untouched too.
+      await expect(Promise.resolve().then(() => buckets.take([perMinuteBucket(`${id}:other`, 5, 1), perMinuteBucket(id, 5, cost)]))).rejects.toThrow(InvalidBucketCharge);
+      for (let i = 0; i < 5; i++) expect((await buckets.take([perMinuteBucket(id, 5, 1)])).allowed).toBe(true);
+      expect((await buckets.take([perMinuteBucket(id, 5, 1)])).allowed).toBe(false);
+      expect((await buckets.take([perMinuteBucket(`${id}:other`, 5, 5)])).allowed).toBe(true);
+    });
+
+    it('refuses a non-finite correction and a bucket of no real size', async () => {
+      const spec = perMinuteBucket(id, 5, 5);
+      await buckets.take([spec]);
+      await expect(buckets.adjust([{ ...spec, delta: NaN }])).rejects.toThrow(InvalidBucketCharge);
+      await expect(buckets.adjust([{ ...spec, delta: -Infinity }])).rejects.toThrow(InvalidBucketCharge);
+      await expect(Promise.resolve().then(() => buckets.take([perMinuteBucket(`${id}:inf`, Infinity, 1)]))).rejects.toThrow(InvalidBucketCharge);
+      expect((await buckets.take([perMinuteBucket(id, 5, 1)])).allowed).toBe(false);
+    });
   });
 }
 
@@ -87,6 +105,34 @@ describeWithService(['redis'], 'redis token buckets', () => {
   }
   bucketContract('shared', async () => ({ buckets: await connected(), prefix: 'k' }));
 
+  it('the Lua script itself refuses NaN and Infinity (which Redis reads as numbers) before touching a key', async () => {
+    const buckets = await connected();
+    const key = `switchyard-test:rl:lua:${Date.now()}`;
+    const run = buckets.client as unknown as Record<'switchyardTakeBuckets' | 'switchyardAdjustBuckets', (n: number, ...a: (string | number)[]) => Promise<unknown>>;
+    try {
+      for (const cost of ['NaN', 'Infinity', '-Infinity', 'nan', '-1', 'x']) {
+        await expect(run.switchyardTakeBuckets(1, key, 5, 5 / 60_000, cost)).rejects.toThrow(/invalid bucket charge/);
+      }
+      await expect(run.switchyardAdjustBuckets(1, key, 5, 5 / 60_000, 'NaN')).rejects.toThrow(/invalid bucket correction/);
+      expect(await buckets.client.exists(key)).toBe(0);
+    } finally {
+      await buckets.close();
+    }
+  });
+
+  it('a level poisoned by an older version counts as a full bucket, and the limit holds again', async () => {
+    const buckets = await connected();
+    const id = `poisoned:${Date.now()}`;
+    try {
+      await buckets.client.hset(`switchyard-test:rl:${id}`, 'tokens', 'nan', 'ts', String(Date.now()));
+      for (let i = 0; i < 5; i++) expect((await buckets.take([perMinuteBucket(id, 5, 1)])).allowed).toBe(true);
+      expect((await buckets.take([perMinuteBucket(id, 5, 1)])).allowed).toBe(false);
+    } finally {
+      await buckets.client.del(`switchyard-test:rl:${id}`);
+      await buckets.close();
+    }
+  });
+
   it('two clients of one Redis share one limit', async () => {
     const a = await connected();
     const b = await connected();
@@ -109,6 +155,10 @@ describeWithService(['redis-server binary'], 'failover token buckets', () => {
       await waitForRedis(client, 3000);
       const spec = perMinuteBucket('k', 1000, 1);
       expect((await buckets.take([spec])).allowed).toBe(true);
+      expect(buckets.localTakes).toBe(0);
+
+      // A bad charge is the caller's bug, not an outage: refused, never answered by the local buckets.
+      await expect(buckets.take([perMinuteBucket('k', 1000, NaN)])).rejects.toThrow(InvalidBucketCharge);
       expect(buckets.localTakes).toBe(0);
 
       await redis.stop();

@@ -45,8 +45,12 @@ export interface BucketAdjustment {
 
 /** Where buckets live: this process, or Redis for several gateway instances. */
 export interface TokenBuckets {
-  /** In-process buckets answer at once (no promise round trip on every request); shared ones asynchronously. */
+  /**
+   * In-process buckets answer at once (no promise round trip on every request); shared ones asynchronously.
+   * A spec with a non-finite or negative cost is refused with InvalidBucketCharge (thrown, or the promise rejects).
+   */
   take(specs: readonly BucketSpec[]): TakeResult | Promise<TakeResult>;
+  /** Rejects with InvalidBucketCharge for a non-finite delta; no bucket is touched then. */
   adjust(adjustments: readonly BucketAdjustment[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -60,6 +64,45 @@ const MS_PER_MINUTE = 60_000;
  */
 export function perMinuteBucket(id: string, limit: number, cost: number): BucketSpec {
   return { id, capacity: limit, refillPerMs: limit / MS_PER_MINUTE, cost };
+}
+
+/** A take or a correction no bucket can honour: a non-finite or negative cost, or a bucket of no real size. */
+export class InvalidBucketCharge extends RangeError {
+  constructor(id: string, what: string) {
+    super(`rate-limit bucket "${id}": ${what}`);
+    this.name = 'InvalidBucketCharge';
+  }
+}
+
+function checkBucket(b: Pick<BucketSpec, 'id' | 'capacity' | 'refillPerMs'>): void {
+  if (!Number.isFinite(b.capacity) || b.capacity <= 0) throw new InvalidBucketCharge(b.id, `capacity ${b.capacity} is not a positive finite number`);
+  if (!Number.isFinite(b.refillPerMs) || b.refillPerMs <= 0) throw new InvalidBucketCharge(b.id, `refill rate ${b.refillPerMs} is not a positive finite number`);
+}
+
+/**
+ * Throws InvalidBucketCharge unless every spec can be taken from: NaN compares false with everything, so a NaN
+ * cost would be admitted and stored as the level, and every later request would pass; Infinity would jam the
+ * bucket for good. Checked before any bucket is touched, so a refused take changes nothing.
+ *
+ * @example checkSpecs([perMinuteBucket('alias:chat:tpm', 1000, NaN)]) // throws InvalidBucketCharge
+ */
+export function checkSpecs(specs: readonly BucketSpec[]): void {
+  for (const s of specs) {
+    checkBucket(s);
+    if (!Number.isFinite(s.cost) || s.cost < 0) throw new InvalidBucketCharge(s.id, `cost ${s.cost} is not a finite, non-negative number`);
+  }
+}
+
+/**
+ * As checkSpecs, for corrections: a delta may be negative (tokens given back) but must be finite.
+ *
+ * @example checkAdjustments([{ id: 'alias:chat:tpm', capacity: 1000, refillPerMs: 1 / 60, delta: -20 }]) // fine
+ */
+export function checkAdjustments(adjustments: readonly BucketAdjustment[]): void {
+  for (const a of adjustments) {
+    checkBucket(a);
+    if (!Number.isFinite(a.delta)) throw new InvalidBucketCharge(a.id, `correction ${a.delta} is not a finite number`);
+  }
 }
 
 /**
@@ -97,6 +140,7 @@ export class LocalTokenBuckets implements TokenBuckets {
 
   /** The synchronous core of `take`, also used as the fallback path when Redis is away. */
   takeNow(specs: readonly BucketSpec[]): TakeResult {
+    checkSpecs(specs);
     const now = this.now();
     if (++this.takesSincePrune >= 1000) this.prune(now);
     const levels = specs.map((spec) => this.level(spec, now));
@@ -125,6 +169,7 @@ export class LocalTokenBuckets implements TokenBuckets {
   }
 
   adjustNow(adjustments: readonly BucketAdjustment[]): void {
+    checkAdjustments(adjustments);
     const now = this.now();
     for (const a of adjustments) {
       const tokens = Math.min(a.capacity, this.level(a, now) - a.delta);

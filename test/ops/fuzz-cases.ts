@@ -62,6 +62,27 @@ function mutatedChat(rand: () => number): Record<string, unknown> {
   return body;
 }
 
+const MESSAGES_FIELDS = ['model', 'max_tokens', 'messages', 'system', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k', 'metadata', 'tools', 'tool_choice', 'thinking'];
+const BLOCK_TYPES = ['text', 'image', 'tool_use', 'tool_result', 'thinking', 'document', '__proto__', '', null];
+
+/** An Anthropic Messages body with one to three fields hostile: wrong types, nulls in arrays, junk in blocks. */
+function mutatedMessages(rand: () => number): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: pick(rand, ['demo', 'failing', 'slow']), max_tokens: 16, stream: rand() < 0.4, messages: [{ role: 'user', content: 'hello there' }] };
+  const n = 1 + Math.floor(rand() * 3);
+  for (let i = 0; i < n; i++) {
+    const field = pick(rand, MESSAGES_FIELDS);
+    if (field === 'messages' && rand() < 0.6) {
+      const block = { type: pick(rand, BLOCK_TYPES), text: pick(rand, WEIRD_VALUES), source: pick(rand, WEIRD_VALUES), input: pick(rand, WEIRD_VALUES), content: pick(rand, WEIRD_VALUES) };
+      body.messages = [{ role: pick(rand, ['user', 'assistant', 'system', null]), content: rand() < 0.3 ? pick(rand, WEIRD_VALUES) : [block, pick(rand, WEIRD_VALUES)] }];
+    } else if (field === 'tool_choice' && rand() < 0.5) {
+      body.tool_choice = { type: pick(rand, ['auto', 'any', 'tool', 'none', null]), name: pick(rand, WEIRD_VALUES) };
+    } else {
+      body[field] = pick(rand, WEIRD_VALUES);
+    }
+  }
+  return body;
+}
+
 /** Random damage to JSON text: truncation, a flipped byte, an inserted junk byte, or raw invalid UTF-8. */
 function damaged(rand: () => number, text: string): Buffer {
   const buf = Buffer.from(text);
@@ -90,9 +111,9 @@ function httpCase(rand: () => number): HttpCase {
   if (rand() < 0.05) headers['cache-control'] = pick(rand, ['no-cache', 'no-store', 'max-age=-1', 'x'.repeat(300)]);
 
   const method = rand() < 0.85 ? 'POST' : pick(rand, METHODS);
-  const path = rand() < 0.85 ? pick(rand, ['/v1/chat/completions', '/v1/chat/completions', '/v1/embeddings']) : pick(rand, PATHS);
+  const path = rand() < 0.85 ? pick(rand, ['/v1/chat/completions', '/v1/chat/completions', '/v1/embeddings', '/v1/messages']) : pick(rand, PATHS);
   let body: Buffer | undefined;
-  if (r < 0.35) body = Buffer.from(JSON.stringify(mutatedChat(rand)));
+  if (r < 0.35) body = Buffer.from(JSON.stringify(path === '/v1/messages' ? mutatedMessages(rand) : mutatedChat(rand)));
   else if (r < 0.6) body = damaged(rand, JSON.stringify(validChat(rand)));
   else if (r < 0.7) body = Buffer.from(nested(rand));
   else if (r < 0.8) body = Buffer.from(JSON.stringify(pick(rand, WEIRD_VALUES)));

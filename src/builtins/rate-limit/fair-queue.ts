@@ -103,7 +103,15 @@ export class FairQueue {
             waiter.reject(new QueueTimeout(waiter.lastDenial));
             continue;
           }
-          const result = await this.buckets.take(waiter.specs);
+          let result: TakeResult;
+          try {
+            result = await this.buckets.take(waiter.specs);
+          } catch (err) {
+            // A take the buckets refuse (InvalidBucketCharge) fails this waiter, not the pump and everyone behind it.
+            this.remove(lane, waiter);
+            waiter.reject(err as Error);
+            continue;
+          }
           if (result.allowed) {
             this.remove(lane, waiter);
             const rest = this.lanes.get(lane);

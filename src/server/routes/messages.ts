@@ -5,7 +5,7 @@
  */
 import { once } from 'node:events';
 import type { ParsedRequest, HttpResponse } from '../http-types';
-import { asGatewayError, type GatewayError } from '../../errors';
+import type { GatewayError } from '../../errors';
 import { anthropicToChatRequest, validateAnthropicRequest } from '../../frontdoor/anthropic-request';
 import { completionToAnthropicMessage, toAnthropicErrorBody } from '../../frontdoor/anthropic-response';
 import { ChunksToAnthropicEvents, formatSseEvent, type AnthropicSseEvent } from '../../frontdoor/anthropic-stream';
@@ -76,12 +76,14 @@ const messagesWork = chatWorkFor(anthropicMessagesFormat);
  */
 export function messagesRoute(handle: RuntimeHandle) {
   return async (req: ParsedRequest, res: HttpResponse): Promise<void> => {
+    let work = messagesWork;
     try {
       req.body = anthropicToChatRequest(validateAnthropicRequest(req.body));
     } catch (err) {
-      return sendAnthropicError(res, asGatewayError(err), {});
+      // A refused body goes through the lifecycle all the same, so it is answered, logged and counted like any other.
+      work = { ...messagesWork, validate: () => { throw err; } };
     }
     // Anthropic clients send their key as x-api-key, which the auth plugin accepts as well as Authorization.
-    await runLifecycle(req, res, handle, 'messages', messagesWork);
+    await runLifecycle(req, res, handle, 'messages', work);
   };
 }
