@@ -105,4 +105,13 @@ export const errors = {
       code: 'plugin_error',
       message: `Plugin "${plugin}" failed while handling this request; see the gateway log for details.`,
     }),
+  // streams:
+  /** An upstream stream chunk the gateway refuses to use (a hostile or broken tool-call or choice index, say). */
+  badUpstreamChunk: (reason: string) =>
+    new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code: 'bad_upstream_stream',
+      message: `The upstream sent a stream chunk the gateway refuses: ${reason}.`,
+    }),
 };
