@@ -106,9 +106,16 @@ let n = 0;
 const ask = (gw: Daemon, model: string) => chat(gw.url, { model, stream: true, tools, messages: [{ role: 'user', content: `q ${++n}` }] });
 
 /** Asks for a "-after" stream: reads the first event, lets the upstream go on, then returns every event. */
-async function askAfter(gw: Daemon, model: string): Promise<{ status: number; events: string[] }> {
+async function askAfter(gw: Daemon, model: string, frontDoor: 'openai' | 'anthropic' = 'openai'): Promise<{ status: number; events: string[] }> {
   const prompt = `q ${++n}`;
-  const res = await chat(gw.url, { model, stream: true, tools, messages: [{ role: 'user', content: prompt }] });
+  const res =
+    frontDoor === 'openai'
+      ? await chat(gw.url, { model, stream: true, tools, messages: [{ role: 'user', content: prompt }] })
+      : await fetch(`${gw.url}/v1/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+          body: JSON.stringify({ model, max_tokens: 100, stream: true, messages: [{ role: 'user', content: prompt }] }),
+        });
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let text = '';
@@ -161,6 +168,15 @@ describe('hostile upstream streams', () => {
       expect(lastError(events).error.message).toMatch(/tool_calls index/);
     },
   );
+
+  test('the Anthropic front door refuses the same chunks: an error event after the first byte, no message_stop', async () => {
+    const { status, events } = await askAfter(gw, 'proto-after', 'anthropic');
+    expect(status).toBe(200);
+    const last = events[events.length - 1];
+    expect(last).toMatch(/^event: error\ndata: /);
+    expect(last).toMatch(/tool_calls index must be an integer/);
+    expect(events.some((e) => e.startsWith('event: message_stop'))).toBe(false);
+  });
 
   test('/health/live answers while attack streams run, and afterwards; nothing reached a prototype; tool calls still work', async () => {
     const attacks = Array.from({ length: 4 }, (_, i) => askAfter(gw, i % 2 ? 'huge-after' : 'proto-after'));
