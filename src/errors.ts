@@ -206,4 +206,13 @@ export const errors = {
     new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_messages_request', param: field || null, message: `${field || 'body'}: ${problem}` }),
   /** Valid for Anthropic's own API, but not something the front door can translate for other providers. */
   unsupportedOnGateway: (message: string, param: string) => new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_on_gateway', param, message }),
+  // streams:
+  /** An upstream stream chunk the gateway refuses to use (a hostile or broken tool-call or choice index, say). */
+  badUpstreamChunk: (reason: string) =>
+    new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code: 'bad_upstream_stream',
+      message: `The upstream sent a stream chunk the gateway refuses: ${reason}.`,
+    }),
 };

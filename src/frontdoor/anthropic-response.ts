@@ -5,6 +5,7 @@
 import type { GatewayError } from '../errors';
 import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../providers/openai-types';
 import type { AnthropicContentBlock, AnthropicErrorBody, AnthropicErrorType, AnthropicMessage, AnthropicStopReason, AnthropicUsage } from '../providers/anthropic/wire-types';
+import { ownValue } from '../providers/own-value';
 
 const STOP_REASON_BY_FINISH: Record<string, AnthropicStopReason> = {
   stop: 'end_turn',
@@ -16,7 +17,7 @@ const STOP_REASON_BY_FINISH: Record<string, AnthropicStopReason> = {
 
 /** @example toStopReason('tool_calls') // 'tool_use' */
 export function toStopReason(finish: FinishReason | undefined): AnthropicStopReason {
-  return (finish && STOP_REASON_BY_FINISH[finish]) || 'end_turn';
+  return (finish && ownValue(STOP_REASON_BY_FINISH, finish)) || 'end_turn';
 }
 
 /**

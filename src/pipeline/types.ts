@@ -132,6 +132,8 @@ export interface RequestOutcome {
   responseJson?: string;
   /** True when a stream ended normally (with [DONE]); false when it was cut by an error or a client abort. */
   completed: boolean;
+  /** True when `response` is shorter than what the client got (a stream past the assembler's cap): never cache it. */
+  truncated?: boolean;
   error?: GatewayError;
   usage?: Usage;
   latencyMs: number;

@@ -3,20 +3,81 @@
  * answer from chunks (for onComplete, caching and logs), `completionToChunks` turns a stored answer back into
  * a stream (a cache hit for a `stream: true` request).
  */
+import { errors } from '../errors';
 import type { ChatChoice, ChatCompletion, ChatCompletionChunk, FinishReason, ToolCall, Usage } from './openai-types';
+
+/** Most choices one stream may carry (OpenAI caps `n` at 128). */
+export const MAX_STREAM_CHOICES = 128;
+/** Most tool calls one choice may carry. No real answer comes near it; a hostile one must not make it grow without end. */
+export const MAX_STREAM_TOOL_CALLS = 128;
+/**
+ * Default cap on the text the assembler keeps per stream (content, tool names and arguments, all choices together),
+ * in UTF-16 characters. The client gets every byte regardless; only the copy kept for onComplete, the cache and logs stops.
+ */
+export const DEFAULT_MAX_ASSEMBLED_CHARS = 1 << 20;
+
+function describe(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  return value === null ? 'null' : `a ${typeof value}`;
+}
+
+/**
+ * Checks an index from upstream data before anything is keyed by it: a small non-negative integer below `limit`.
+ * Anything else (4294967294, -1, 1.5, "__proto__", "0") is refused, so no array goes sparse and no key reaches a prototype.
+ *
+ * @example streamIndex(tc.index, MAX_STREAM_TOOL_CALLS, 'tool_calls index') // 0, or throws errors.badUpstreamChunk
+ */
+export function streamIndex(value: unknown, limit: number, what: string): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < limit) return value;
+  throw errors.badUpstreamChunk(`${what} must be an integer from 0 to ${limit - 1}, got ${describe(value)}`);
+}
+
+/**
+ * Refuses a chunk whose choice or tool-call indexes are not small integers (see `streamIndex`), or whose
+ * `choices` / `tool_calls` are not arrays of objects. Translators passing upstream indexes through call it, so the
+ * refusal happens before the gateway commits to a target; the assembler calls it again for every chunk.
+ *
+ * @example checkStreamChunk(JSON.parse(event.data)) // throws a 502 `bad_upstream_stream` GatewayError for a hostile chunk
+ */
+export function checkStreamChunk(chunk: ChatCompletionChunk): void {
+  if (!Array.isArray(chunk.choices)) throw errors.badUpstreamChunk('choices is not an array');
+  for (const c of chunk.choices as unknown[]) {
+    if (!c || typeof c !== 'object') throw errors.badUpstreamChunk('a choice is not an object');
+    const choice = c as ChatCompletionChunk['choices'][number];
+    streamIndex(choice.index, MAX_STREAM_CHOICES, 'choice index');
+    const toolCalls: unknown = choice.delta?.tool_calls;
+    if (toolCalls === undefined || toolCalls === null) continue;
+    if (!Array.isArray(toolCalls)) throw errors.badUpstreamChunk('tool_calls is not an array');
+    for (const tc of toolCalls as unknown[]) {
+      if (!tc || typeof tc !== 'object') throw errors.badUpstreamChunk('a tool call is not an object');
+      streamIndex((tc as { index?: unknown }).index, MAX_STREAM_TOOL_CALLS, 'tool_calls index');
+    }
+  }
+}
 
 interface ChoiceState {
   content: string;
   hasContent: boolean;
-  toolCalls: ToolCall[];
+  /** Keyed by a checked index below MAX_STREAM_TOOL_CALLS. */
+  toolCalls: Map<number, ToolCall>;
   finish: FinishReason;
 }
 
+/** What a stream assembled to; `truncated` when text past the assembler's cap was relayed but not kept. */
+export interface AssembledStream {
+  completion: ChatCompletion;
+  truncated: boolean;
+}
+
 /**
+ * Keeps what onComplete, the cost log and the cache need from a relayed stream: ids, usage, finish reasons,
+ * tool calls and text up to `maxChars` (then it stops keeping text and says `truncated`). Memory stays bounded
+ * whatever the upstream sends: indexes are checked (`checkStreamChunk`), and choices and tool calls are capped.
+ *
  * @example
  * const a = new StreamAssembler();
  * for (const chunk of chunks) a.add(chunk);
- * const completion = a.result();
+ * const { completion, truncated } = a.result();
  */
 export class StreamAssembler {
   private id = '';
@@ -24,28 +85,37 @@ export class StreamAssembler {
   private created = 0;
   private usage: Usage | undefined;
   private readonly choices = new Map<number, ChoiceState>();
+  private keptChars = 0;
+  private cut = false;
 
+  constructor(private readonly maxChars: number = DEFAULT_MAX_ASSEMBLED_CHARS) {}
+
+  /** Takes one chunk; throws errors.badUpstreamChunk (a 502) for a hostile one, before keeping any of it. */
   add(chunk: ChatCompletionChunk): void {
-    this.id ||= chunk.id;
-    this.model ||= chunk.model;
-    this.created ||= chunk.created;
+    checkStreamChunk(chunk);
+    this.id ||= typeof chunk.id === 'string' ? chunk.id : '';
+    this.model ||= typeof chunk.model === 'string' ? chunk.model : '';
+    this.created ||= typeof chunk.created === 'number' ? chunk.created : 0;
     if (chunk.usage) this.usage = chunk.usage;
-    for (const c of chunk.choices ?? []) {
+    for (const c of chunk.choices) {
       let s = this.choices.get(c.index);
       if (!s) {
-        s = { content: '', hasContent: false, toolCalls: [], finish: null };
+        s = { content: '', hasContent: false, toolCalls: new Map(), finish: null };
         this.choices.set(c.index, s);
       }
       if (typeof c.delta?.content === 'string') {
-        s.content += c.delta.content;
+        s.content += this.keep(c.delta.content);
         s.hasContent = true;
       }
       for (const tc of c.delta?.tool_calls ?? []) {
-        const existing = s.toolCalls[tc.index] ?? { id: '', type: 'function' as const, function: { name: '', arguments: '' } };
-        if (tc.id) existing.id = tc.id;
-        if (tc.function?.name) existing.function.name += tc.function.name;
-        if (tc.function?.arguments) existing.function.arguments += tc.function.arguments;
-        s.toolCalls[tc.index] = existing;
+        let call = s.toolCalls.get(tc.index);
+        if (!call) {
+          call = { id: '', type: 'function', function: { name: '', arguments: '' } };
+          s.toolCalls.set(tc.index, call);
+        }
+        if (typeof tc.id === 'string' && tc.id && !call.id) call.id = this.keep(tc.id); // sent once; a repeat must not grow memory
+        if (typeof tc.function?.name === 'string') call.function.name += this.keep(tc.function.name);
+        if (typeof tc.function?.arguments === 'string') call.function.arguments += this.keep(tc.function.arguments);
       }
       if (c.finish_reason) s.finish = c.finish_reason;
     }
@@ -55,16 +125,37 @@ export class StreamAssembler {
     return this.usage;
   }
 
-  result(): ChatCompletion {
+  /** True once text past the cap was dropped: the assembled answer is not the answer the client got. */
+  get truncated(): boolean {
+    return this.cut;
+  }
+
+  result(): AssembledStream {
     const choices: ChatChoice[] = [...this.choices.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([index, s]) => ({
-        index,
-        message: { role: 'assistant', content: s.hasContent || s.toolCalls.length === 0 ? s.content : null, ...(s.toolCalls.length ? { tool_calls: s.toolCalls.filter(Boolean) } : {}) },
-        finish_reason: s.finish,
-        logprobs: null,
-      }));
-    return { id: this.id, object: 'chat.completion', created: this.created, model: this.model, choices, ...(this.usage ? { usage: this.usage } : {}) };
+      .map(([index, s]) => {
+        const toolCalls = [...s.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
+        return {
+          index,
+          message: { role: 'assistant', content: s.hasContent || toolCalls.length === 0 ? s.content : null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+          finish_reason: s.finish,
+          logprobs: null,
+        };
+      });
+    const completion: ChatCompletion = { id: this.id, object: 'chat.completion', created: this.created, model: this.model, choices, ...(this.usage ? { usage: this.usage } : {}) };
+    return { completion, truncated: this.cut };
+  }
+
+  /** The part of `text` that still fits under the cap. */
+  private keep(text: string): string {
+    const room = this.maxChars - this.keptChars;
+    if (text.length <= room) {
+      this.keptChars += text.length;
+      return text;
+    }
+    this.cut = true;
+    this.keptChars = this.maxChars;
+    return room > 0 ? text.slice(0, room) : '';
   }
 }
 

@@ -3,6 +3,7 @@
  * compatible-mode, Mistral, Groq, Together, Fireworks, xAI, OpenRouter, Ollama, vLLM). Unknown request fields
  * are forwarded untouched; only the provider's `drop_params` are removed.
  */
+import { checkStreamChunk } from './chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
 import { providerHeaders } from './request-headers';
 import { redactedExcerpt } from '../observability/redact';
@@ -85,6 +86,8 @@ export class OpenAIStreamTranslator implements StreamTranslator {
     if (!Array.isArray(obj.choices)) {
       throw new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_stream', message: `Provider "${this.providerName}" sent a stream event without choices.`, retryable: true });
     }
+    // The upstream's indexes travel on unchanged: refuse hostile ones here, before the gateway commits to this target.
+    checkStreamChunk(obj as ChatCompletionChunk);
     return [obj as ChatCompletionChunk];
   }
 }

@@ -5,6 +5,7 @@
 import type { HeaderBag, UpstreamErrorInfo } from '../types';
 import { redactedExcerpt } from '../../observability/redact';
 import { normaliseUpstreamError } from '../upstream-error-info';
+import { ownValue } from '../own-value';
 
 /** The HTTP status Anthropic uses for each error type; in-stream error events carry only the type. */
 export const STATUS_BY_ANTHROPIC_ERROR_TYPE: Record<string, number> = {
@@ -54,6 +55,6 @@ export function parseAnthropicError(status: number, bodyText: string, headers: H
  */
 export function parseAnthropicStreamError(error: { type?: string; message?: string } | undefined, providerLabel = 'Anthropic'): UpstreamErrorInfo {
   const type = error?.type ?? 'api_error';
-  const status = STATUS_BY_ANTHROPIC_ERROR_TYPE[type] ?? 500;
+  const status = ownValue(STATUS_BY_ANTHROPIC_ERROR_TYPE, type) ?? 500;
   return parseAnthropicError(status, JSON.stringify({ type: 'error', error: { type, message: error?.message ?? 'Stream error' } }), {}, providerLabel);
 }

@@ -4,6 +4,7 @@
  */
 import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../openai-types';
 import type { AnthropicMessage, AnthropicStopReason, AnthropicUsage } from './wire-types';
+import { ownValue } from '../own-value';
 
 const FINISH_REASON_BY_STOP_REASON: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -18,7 +19,7 @@ const FINISH_REASON_BY_STOP_REASON: Record<string, FinishReason> = {
 /** @example toFinishReason('tool_use') // 'tool_calls' */
 export function toFinishReason(stopReason: AnthropicStopReason | string | undefined): FinishReason {
   if (!stopReason) return null;
-  return FINISH_REASON_BY_STOP_REASON[stopReason] ?? 'stop';
+  return ownValue(FINISH_REASON_BY_STOP_REASON, stopReason) ?? 'stop';
 }
 
 /**

@@ -8,6 +8,7 @@ import { untranslatableRequest } from '../upstream-error-info';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolDefinition } from '../openai-types';
 import { thoughtSignatureOf } from './tool-call-ids';
 import type { GeminiContent, GeminiFunctionDeclaration, GeminiGenerationConfig, GeminiPart, GeminiRequest } from './wire-types';
+import { ownValue } from '../own-value';
 
 type ConfigWriter = (value: unknown, config: GeminiGenerationConfig) => void;
 
@@ -98,7 +99,8 @@ const UNSUPPORTED_SCHEMA_KEYWORDS = new Set(['$schema', '$id', '$comment', 'addi
 export function toGeminiSchema(schema: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (UNSUPPORTED_SCHEMA_KEYWORDS.has(key)) continue;
+    // "__proto__" is no schema keyword, and `out[key] = value` would replace out's prototype with the client's object.
+    if (UNSUPPORTED_SCHEMA_KEYWORDS.has(key) || key === '__proto__') continue;
     if (key === 'properties' && value && typeof value === 'object') {
       out.properties = Object.fromEntries(Object.entries(value as Record<string, Record<string, unknown>>).map(([name, s]) => [name, toGeminiSchema(s)]));
     } else if (key === 'items' && value && typeof value === 'object' && !Array.isArray(value)) {
@@ -214,5 +216,5 @@ export function toImagePart(part: { image_url?: { url?: string } }): GeminiPart 
   const inline = parseBase64DataUrl(url);
   if (inline) return { inlineData: inline };
   const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase() ?? '';
-  return { fileData: { mimeType: MIME_BY_EXTENSION[extension] ?? 'image/jpeg', fileUri: url } };
+  return { fileData: { mimeType: ownValue(MIME_BY_EXTENSION, extension) ?? 'image/jpeg', fileUri: url } };
 }

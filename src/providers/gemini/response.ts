@@ -5,6 +5,7 @@
 import type { ChatChoice, ChatCompletion, FinishReason, ToolCall, Usage } from '../openai-types';
 import { toolCallId } from './tool-call-ids';
 import type { GeminiCandidate, GeminiResponse, GeminiUsageMetadata } from './wire-types';
+import { ownValue } from '../own-value';
 
 const FINISH_REASON_BY_GEMINI: Record<string, FinishReason> = {
   STOP: 'stop',
@@ -26,7 +27,7 @@ const FINISH_REASON_BY_GEMINI: Record<string, FinishReason> = {
 export function toFinishReason(finishReason: string | undefined, calledFunctions: boolean): FinishReason {
   if (!finishReason || finishReason === 'FINISH_REASON_UNSPECIFIED') return null;
   if (calledFunctions && (finishReason === 'STOP' || finishReason === 'MAX_TOKENS')) return 'tool_calls';
-  return FINISH_REASON_BY_GEMINI[finishReason] ?? 'stop';
+  return ownValue(FINISH_REASON_BY_GEMINI, finishReason) ?? 'stop';
 }
 
 /**

@@ -2,6 +2,7 @@
  * Gemini streamGenerateContent (`alt=sse`) events → OpenAI chunks. Each event is a whole
  * GenerateContentResponse holding the next piece of each candidate; function calls arrive complete, never split.
  */
+import { MAX_STREAM_CHOICES, streamIndex } from '../chunk-assembly';
 import type { ChatCompletionChunk, ChunkChoice, FinishReason } from '../openai-types';
 import type { SseEvent, StreamTranslator } from '../types';
 import { UpstreamFailure } from '../types';
@@ -58,7 +59,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
       this.progress.set(0, { toolCalls: 0, finished: true });
     }
     (parsed.candidates ?? []).forEach((candidate, position) => {
-      const index = candidate.index ?? position;
+      const index = streamIndex(candidate.index ?? position, MAX_STREAM_CHOICES, 'candidate index'); // becomes a choice index and a Map key
       let progress = this.progress.get(index);
       if (!progress) {
         progress = { toolCalls: 0, finished: false };

@@ -107,9 +107,9 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
     return { status: 200, completed: false, error: failure, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
   }
   sse.done();
-  const response = assembler.result();
+  const { completion: response, truncated } = assembler.result();
   ctx.usage = response.usage;
-  return { status: 200, response, completed: true, usage: response.usage, latencyMs: performance.now() - ctx.startedMono };
+  return { status: 200, response, completed: true, ...(truncated ? { truncated } : {}), usage: response.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
 /** A plugin answered (cache hit): JSON as is, or replayed as a stream. */

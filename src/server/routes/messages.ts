@@ -3,7 +3,6 @@
  * request and served by the chat endpoint's own routing and plugins (routes/chat.ts); only the wire format of
  * answers, streams and errors is Anthropic's (src/frontdoor/).
  */
-import { once } from 'node:events';
 import type { ParsedRequest, HttpResponse } from '../http-types';
 import type { GatewayError } from '../../errors';
 import { anthropicToChatRequest, validateAnthropicRequest } from '../../frontdoor/anthropic-request';
@@ -13,7 +12,7 @@ import type { ChatCompletionChunk } from '../../providers/openai-types';
 import { runLifecycle } from '../lifecycle';
 import type { RuntimeHandle } from '../runtime-handle';
 import { headerList, sendJson } from '../send';
-import { SSE_HEADERS } from '../sse-writer';
+import { SSE_HEADERS, writable } from '../sse-writer';
 import { chatWorkFor, type ChatAnswerFormat, type ChunkSink } from './chat';
 
 /** Writes Anthropic SSE events (`event:` + `data:` lines), respecting backpressure like SseWriter. */
@@ -48,9 +47,7 @@ class AnthropicSseSink implements ChunkSink {
   private async write(events: AnthropicSseEvent[]): Promise<void> {
     this.start();
     if (events.length === 0 || this.res.destroyed) return;
-    if (!this.res.write(events.map(formatSseEvent).join(''))) {
-      await Promise.race([once(this.res, 'drain'), once(this.res, 'close')]);
-    }
+    if (!this.res.write(events.map(formatSseEvent).join(''))) await writable(this.res);
   }
 }
 
