@@ -4,14 +4,13 @@
  * answers, streams and errors is Anthropic's (src/frontdoor/).
  */
 import { once } from 'node:events';
-import type { ParsedRequest, HttpResponse } from '../http-types';
-import { asGatewayError, type GatewayError } from '../../errors';
+import type { HttpResponse } from '../http-types';
+import type { GatewayError } from '../../errors';
 import { anthropicToChatRequest, validateAnthropicRequest } from '../../frontdoor/anthropic-request';
 import { completionToAnthropicMessage, toAnthropicErrorBody } from '../../frontdoor/anthropic-response';
 import { ChunksToAnthropicEvents, formatSseEvent, type AnthropicSseEvent } from '../../frontdoor/anthropic-stream';
 import type { ChatCompletionChunk } from '../../providers/openai-types';
-import { runLifecycle } from '../lifecycle';
-import type { RuntimeHandle } from '../runtime-handle';
+import type { EndpointWork } from '../lifecycle';
 import { headerList, sendJson } from '../send';
 import { SSE_HEADERS } from '../sse-writer';
 import { chatWorkFor, type ChatAnswerFormat, type ChunkSink } from './chat';
@@ -69,19 +68,14 @@ export const anthropicMessagesFormat: ChatAnswerFormat = {
   sendError: sendAnthropicError,
 };
 
-const messagesWork = chatWorkFor(anthropicMessagesFormat);
-
 /**
- * @example app.post('/v1/messages', requireJson, json, messagesRoute(handle));
+ * POST /v1/messages: the chat endpoint's work in Anthropic's formats, on an Anthropic request translated to a
+ * chat request first (a bad Anthropic body is a 400 in Anthropic's shape, logged and counted like any answer).
+ * Anthropic clients send their key as x-api-key, which the auth plugin accepts as well as Authorization.
+ *
+ * @example runLifecycle(req, res, handle, 'messages', messagesWork)
  */
-export function messagesRoute(handle: RuntimeHandle) {
-  return async (req: ParsedRequest, res: HttpResponse): Promise<void> => {
-    try {
-      req.body = anthropicToChatRequest(validateAnthropicRequest(req.body));
-    } catch (err) {
-      return sendAnthropicError(res, asGatewayError(err), {});
-    }
-    // Anthropic clients send their key as x-api-key, which the auth plugin accepts as well as Authorization.
-    await runLifecycle(req, res, handle, 'messages', messagesWork);
-  };
-}
+export const messagesWork: EndpointWork = {
+  ...chatWorkFor(anthropicMessagesFormat),
+  parse: (body) => anthropicToChatRequest(validateAnthropicRequest(body)),
+};
