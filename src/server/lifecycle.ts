@@ -85,7 +85,7 @@ class RequestRun implements BodySink {
 
   constructor(private readonly req: IncomingMessage, private readonly res: HttpResponse, private readonly handle: RuntimeHandle, private readonly work: EndpointWork, endpoint: Endpoint) {
     this.lease = handle.acquire();
-    this.metrics = startRequestMetrics(res);
+    this.metrics = startRequestMetrics(res, work.plugins !== false);
     this.ctx = createContext(req, res, endpoint, handle.log, requestIdFor(req));
   }
 

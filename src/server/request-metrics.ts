@@ -33,17 +33,18 @@ TimedResponse.prototype.writeHead = function writeHeadTimed(this: TimedResponse,
 
 /**
  * @example
- * const metrics = startRequestMetrics(res);
+ * const metrics = startRequestMetrics(res, true);
  * try { … } finally { metrics.finish(ctx, outcome, snapshot); }
  */
-export function startRequestMetrics(res: ServerResponse): RequestMetrics {
-  const leaveInFlight = trackInFlight();
+export function startRequestMetrics(res: ServerResponse, inFlight = true): RequestMetrics {
+  // The gateway's own answers (a /metrics scrape among them) are not "requests in flight": it would count itself.
+  const leaveInFlight = inFlight ? trackInFlight() : undefined;
   let finished = false;
   return {
     finish(ctx, outcome, snapshot) {
       if (finished) return;
       finished = true;
-      leaveInFlight();
+      leaveInFlight?.();
       if (ctx && outcome) recordRequest({ ctx, outcome, knownAliases: snapshot.aliases, firstByteMono: (res as Partial<TimedResponse>).firstByteAt });
     },
   };
