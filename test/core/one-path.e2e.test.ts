@@ -105,6 +105,15 @@ describe('every answer is seen', () => {
     await seen('passthrough', 404, (h) => fetch(`${rig.gw.url}/passthrough/no-such-provider/files`, { headers: { ...withKey, ...h } }));
   });
 
+  test('a proxied passthrough answer carries the request id and gets its log line', async () => {
+    const id = nextId();
+    const res = await fetch(`${rig.gw.url}/passthrough/up/files`, { headers: { ...withKey, 'x-request-id': id } });
+    await res.arrayBuffer();
+    expect(rig.fake.calls).toHaveLength(1);
+    expect(res.headers.get('x-request-id')).toBe(id);
+    expect(await rig.gw.waitForLog((r) => r.message === 'request' && r.request_id === id)).toMatchObject({ status: res.status, endpoint: 'passthrough' });
+  });
+
   test('health and model listings are seen too', async () => {
     await seen('health', 200, (h) => fetch(`${rig.gw.url}/health/live`, { headers: h }));
     await seen('models', 200, (h) => fetch(`${rig.gw.url}/v1/models`, { headers: { ...withKey, ...h } }));
