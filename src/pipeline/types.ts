@@ -8,7 +8,7 @@
  *   2. beforeAttempt   – before each upstream attempt (retries and fallbacks included)
  *   3. onResponse      – a complete non-streamed answer, before it is written (may replace it)
  *      onStreamChunk   – each streamed chunk, before it is written (may replace or drop it)
- *   4. onComplete      – exactly once per request that got past validation, with the final outcome and usage
+ *   4. onComplete      – exactly once per request its onHeaders saw (body errors included), with the outcome and usage
  *   5. onError         – when the request failed (called before onComplete)
  * A hook that throws a GatewayError fails the request with that error; any other throw fails it with a 500
  * naming the plugin, and is logged. The process never dies of a plugin.
