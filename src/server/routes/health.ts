@@ -6,6 +6,7 @@ import type { EndpointWork } from '../lifecycle';
 import type { RuntimeHandle } from '../runtime-handle';
 import { sendJson } from '../send';
 
+/** @example table: GET /health/live → liveWork */
 export const liveWork: EndpointWork = {
   body: 'none',
   plugins: false,

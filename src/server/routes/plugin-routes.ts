@@ -48,6 +48,10 @@ function pluginRouteWork(body: BodyKind): EndpointWork {
   };
 }
 
-/** A plugin route for a request with a JSON body, and one for a request without a body. */
+/**
+ * A plugin route for a request with a JSON body, and one for a request without a body.
+ *
+ * @example runLifecycle(req, res, handle, 'plugin_route', hasBody(req) ? pluginRouteWithBody : pluginRouteWithoutBody)
+ */
 export const pluginRouteWithBody = pluginRouteWork('json');
 export const pluginRouteWithoutBody = pluginRouteWork('none');
