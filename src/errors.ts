@@ -215,4 +215,26 @@ export const errors = {
       code: 'bad_upstream_stream',
       message: `The upstream sent a stream chunk the gateway refuses: ${reason}.`,
     }),
+  // http:
+  /** Every route's answer while the daemon drains on SIGTERM. */
+  draining: () => new GatewayError({ status: 503, code: 'shutting_down', message: 'The gateway is shutting down; retry on another instance.' }),
+  unsupportedMediaType: () =>
+    new GatewayError({ status: 415, type: 'invalid_request_error', code: 'unsupported_media_type', message: 'Send the body as JSON with Content-Type: application/json.' }),
+  unsupportedEncoding: (encoding: string) =>
+    new GatewayError({ status: 415, type: 'invalid_request_error', code: 'unsupported_encoding', message: `Unsupported Content-Encoding ${JSON.stringify(encoding.slice(0, 40))}; send identity, gzip, deflate or br.` }),
+  notFound: () =>
+    new GatewayError({
+      status: 404,
+      type: 'invalid_request_error',
+      code: 'not_found',
+      message: 'Unknown endpoint. Switchyard serves /v1/chat/completions, /v1/messages, /v1/embeddings, /v1/models, /health/* and /passthrough/{provider}/*.',
+    }),
+  /** `allow` is the path's methods, e.g. "POST"; it also goes out as the Allow header. */
+  methodNotAllowed: (allow: string) =>
+    new GatewayError({ status: 405, type: 'invalid_request_error', code: 'method_not_allowed', message: `This endpoint accepts ${allow} only.`, headers: { allow } }),
+  metricsDisabled: () => new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', message: 'Metrics are disabled (server.metrics.enabled: false).' }),
+  metricsNeedAdminKey: () =>
+    new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_admin_key', message: 'GET /metrics needs the admin key (Authorization: Bearer <admin_key>).' }),
+  upstreamStreamFailed: (detail: string) =>
+    new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_stream_failed', message: `Upstream stream failed after it started: ${detail}` }),
 };

@@ -13,9 +13,8 @@ import { watchFiles, type ConfigWatcher } from './config/watch';
 import type { ServerConfig } from './config/types';
 import { createLogger, type LogFormat, type Logger } from './observability/logger';
 import { recordConfigReload, recordConnectionDropped } from './observability/metrics';
-import { createApp, type AppOptions } from './server/app';
-import { createModelRoutes } from './server/model-routes';
 import { TimedResponse } from './server/request-metrics';
+import { createRouter } from './server/router';
 import type { ReloadStatus, RuntimeHandle, SnapshotLease } from './server/runtime-handle';
 
 export interface GatewayOptions {
@@ -26,7 +25,6 @@ export interface GatewayOptions {
   logLevel?: string;
   /** Watch the config for changes (default true). */
   watch?: boolean;
-  extraRoutes?: AppOptions['extraRoutes'];
 }
 
 /** Reference count of the requests using one snapshot, so a retired snapshot's plugins close only when idle. */
@@ -55,6 +53,7 @@ function applyServerLimits(server: http.Server, cfg: ServerConfig): void {
 export class Gateway implements RuntimeHandle {
   readonly log: Logger;
   draining = false;
+  maxBodyBytes = 0;
   private slot!: SnapshotSlot;
   private readonly state = new StateRegistry();
   private server?: http.Server;
@@ -125,13 +124,9 @@ export class Gateway implements RuntimeHandle {
 
   private async listen(): Promise<void> {
     const cfg = this.slot.snapshot.config.server;
-    const maxBodyBytes = Math.round(cfg.max_body_mb * 1024 * 1024);
-    const app = createApp(this, { maxBodyBytes, extraRoutes: this.opts.extraRoutes });
-    const serveModel = createModelRoutes(this, { maxBodyBytes });
+    this.maxBodyBytes = Math.round(cfg.max_body_mb * 1024 * 1024);
     // Checked every second (Node's default is 30 s) so header and request timeouts bite close to their value.
-    const server = http.createServer({ connectionsCheckingInterval: 1000, ServerResponse: TimedResponse }, (req, res) => {
-      if (!serveModel(req, res)) app(req, res);
-    });
+    const server = http.createServer({ connectionsCheckingInterval: 1000, ServerResponse: TimedResponse }, createRouter(this));
     server.keepAliveTimeout = 65_000;
     applyServerLimits(server, cfg);
     server.on('drop', () => recordConnectionDropped());

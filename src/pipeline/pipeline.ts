@@ -30,6 +30,7 @@ export class Pipeline {
   constructor(readonly plugins: LoadedPlugin[]) {
     const having = (h: HookName) => plugins.filter((p) => typeof p.hooks[h] === 'function');
     this.by = {
+      onHeaders: having('onHeaders'),
       onRequest: having('onRequest'),
       beforeAttempt: having('beforeAttempt'),
       onResponse: having('onResponse'),
@@ -61,6 +62,36 @@ export class Pipeline {
     if (err instanceof GatewayError) return err;
     ctx.log.error('plugin hook threw', { plugin: plugin.name, hook, request_id: ctx.id, error: (err as Error)?.stack ?? String(err) });
     return errors.pluginFailed(plugin.name);
+  }
+
+  /**
+   * Runs before the body is read. Returns undefined when every hook finished synchronously (the auth plugin's
+   * key check does), so a request that passes reads its body within the event that brought its headers; a
+   * promise only once a hook returned one. A refusal is thrown synchronously in that case.
+   */
+  onHeaders(ctx: RequestContext): Promise<void> | undefined {
+    const plugins = this.by.onHeaders;
+    for (let i = 0; i < plugins.length; i++) {
+      let r: void | Promise<void>;
+      try {
+        r = plugins[i].hooks.onHeaders!(ctx);
+      } catch (err) {
+        throw this.fail(plugins[i], ctx, 'onHeaders', err);
+      }
+      if (r && typeof r.then === 'function') return this.runOnHeadersFrom(ctx, i, r);
+    }
+    return undefined;
+  }
+
+  private async runOnHeadersFrom(ctx: RequestContext, first: number, pending: Promise<void>): Promise<void> {
+    const plugins = this.by.onHeaders;
+    for (let i = first; i < plugins.length; i++) {
+      try {
+        await (i === first ? pending : plugins[i].hooks.onHeaders!(ctx));
+      } catch (err) {
+        throw this.fail(plugins[i], ctx, 'onHeaders', err);
+      }
+    }
   }
 
   onRequest(ctx: RequestContext): Promise<DirectAnswer | undefined> {

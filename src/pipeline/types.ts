@@ -2,11 +2,13 @@
  * The plugin contract and the request context that flows through it.
  *
  * Lifecycle of one request, in this fixed order (each hook runs for every plugin, in config order):
+ *   0. onHeaders       – before the body is read (ctx.body is `{}`): may throw a GatewayError to refuse from the
+ *                        headers alone (the auth plugin's key check), so a refused body is never parsed
  *   1. onRequest       – may modify ctx.body, answer directly (`{ respond }`), or throw a GatewayError
  *   2. beforeAttempt   – before each upstream attempt (retries and fallbacks included)
  *   3. onResponse      – a complete non-streamed answer, before it is written (may replace it)
  *      onStreamChunk   – each streamed chunk, before it is written (may replace or drop it)
- *   4. onComplete      – exactly once per request that got past validation, with the final outcome and usage
+ *   4. onComplete      – exactly once per request its onHeaders saw (body errors included), with the outcome and usage
  *   5. onError         – when the request failed (called before onComplete)
  * A hook that throws a GatewayError fails the request with that error; any other throw fails it with a 500
  * naming the plugin, and is logged. The process never dies of a plugin.
@@ -17,7 +19,13 @@ import type { Logger } from '../observability/logger';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, Usage } from '../providers/openai-types';
 
 /** Which front-door endpoint a request came through. */
-export type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'passthrough';
+export type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'passthrough' | GatewayOwnEndpoint;
+
+/**
+ * The gateway's own answers (health probes, /metrics, plugin routes, unknown paths): logged and counted like
+ * every answer, but no plugin hook runs for them.
+ */
+export type GatewayOwnEndpoint = 'health' | 'metrics' | 'plugin_route' | 'unknown';
 
 /** The authenticated caller, set by an auth plugin. Absent when no auth plugin runs. */
 export interface Caller {
@@ -155,6 +163,8 @@ export interface PluginEnv {
 
 /** A loaded plugin instance: its hooks. Every hook is optional. */
 export interface PluginHooks {
+  /** Runs before the body is read; synchronous hooks keep the request within the event that brought its headers. */
+  onHeaders?(ctx: RequestContext): void | Promise<void>;
   onRequest?(ctx: RequestContext): void | DirectAnswer | Promise<void | DirectAnswer>;
   beforeAttempt?(ctx: RequestContext, attempt: { alias: string; provider: string; model: string; body: ChatRequest | EmbeddingsRequest }): void | Promise<void>;
   onResponse?(ctx: RequestContext, response: ChatCompletion): void | ChatCompletion | Promise<void | ChatCompletion>;

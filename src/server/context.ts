@@ -3,7 +3,8 @@
  * the abort signal tied to the client connection, and the caller's metadata header.
  */
 import { randomUUID } from 'node:crypto';
-import type { ParsedRequest, HttpResponse } from './http-types';
+import type { IncomingMessage } from 'node:http';
+import type { HttpResponse } from './http-types';
 import { errors } from '../errors';
 import type { Logger } from '../observability/logger';
 import { CLIENT_ABORT } from '../pipeline/client-abort';
@@ -28,7 +29,7 @@ function parseMetadata(header: string | string[] | undefined): Record<string, st
 }
 
 /** The request id for a request: the client's x-request-id if it is sane, else a fresh one. */
-export function requestIdFor(req: ParsedRequest): string {
+export function requestIdFor(req: IncomingMessage): string {
   const sent = req.headers['x-request-id'];
   return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
 }
@@ -43,11 +44,13 @@ class GatewayContext implements RequestContext {
   readonly startedAt = Date.now();
   readonly startedMono = performance.now();
   readonly headers: RequestContext['headers'];
-  body: RequestContext['body'];
-  readonly requestedAlias: string;
-  readonly stream: boolean;
+  // `{}` until the body is read, and for endpoints without one (plugins may still write to it).
+  body: RequestContext['body'] = {};
+  // Set with the body (setBody), after onHeaders: read-only to plugins, as the RequestContext type says.
+  requestedAlias = '';
+  stream = false;
   caller: RequestContext['caller'] = undefined;
-  metadata: Record<string, string>;
+  metadata: Record<string, string> = {};
   responseHeaders: Record<string, string>;
   attempts: RequestContext['attempts'] = [];
   servedBy: RequestContext['servedBy'] = undefined;
@@ -55,14 +58,23 @@ class GatewayContext implements RequestContext {
   cache: RequestContext['cache'] = undefined;
   costUsd: RequestContext['costUsd'] = undefined;
 
-  constructor(req: ParsedRequest, readonly endpoint: Endpoint, readonly log: Logger, readonly id: string) {
-    const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+  constructor(req: IncomingMessage, readonly endpoint: Endpoint, readonly log: Logger, readonly id: string) {
     this.headers = req.headers;
+    this.responseHeaders = { 'x-request-id': id };
+  }
+
+  /** Reads the x-switchyard-metadata header; throws its 400 once the context exists, so that answer is logged too. */
+  readMetadata(): void {
+    const header = this.headers['x-switchyard-metadata'];
+    if (header !== undefined) this.metadata = parseMetadata(header);
+  }
+
+  /** Takes the request body the endpoint works with, once read (and translated, on /v1/messages). */
+  setBody(value: unknown): void {
+    const body = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
     this.body = body;
     this.requestedAlias = typeof body.model === 'string' ? body.model : '';
-    this.stream = (endpoint === 'chat' || endpoint === 'messages') && body.stream === true;
-    this.metadata = parseMetadata(req.headers['x-switchyard-metadata']);
-    this.responseHeaders = { 'x-request-id': id };
+    this.stream = (this.endpoint === 'chat' || this.endpoint === 'messages') && body.stream === true;
   }
 
   /** Made on first use: the gateway's own code listens through clientAbortOf, plugins rarely ask. */
@@ -71,10 +83,15 @@ class GatewayContext implements RequestContext {
   }
 }
 
+/** The context the lifecycle works with: a RequestContext plus the steps only the lifecycle takes. */
+export type LifecycleContext = GatewayContext;
+
 /**
- * @example const ctx = createContext(req, res, 'chat', log);
+ * A request's context, made before its body is read (ctx.body is `{}` until `setBody`).
+ *
+ * @example const ctx = createContext(req, res, 'chat', log, requestIdFor(req));
  */
-export function createContext(req: ParsedRequest, res: HttpResponse, endpoint: Endpoint, log: Logger, id: string): RequestContext {
+export function createContext(req: IncomingMessage, res: HttpResponse, endpoint: Endpoint, log: Logger, id: string): LifecycleContext {
   const ctx = new GatewayContext(req, endpoint, log, id);
   const gone = ctx[CLIENT_ABORT];
   res.on('close', () => {

@@ -1,9 +1,6 @@
 /**
- * The request and response types the request lifecycle works with: Node's own, so the model endpoints can be
- * served without express (see model-routes.ts) while express routes pass their objects in unchanged.
+ * The response type the HTTP layer writes to: Node's own (the router is plain node:http).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
-/** An incoming request whose JSON body has been read and parsed into `body`. */
-export type ParsedRequest = IncomingMessage & { body?: unknown };
 export type HttpResponse = ServerResponse;

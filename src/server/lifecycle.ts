@@ -1,26 +1,41 @@
 /**
- * The fixed lifecycle every model request goes through, whatever its endpoint:
- * lease the snapshot → build the context → validate → plugins' onRequest → the endpoint's work (routing) →
- * onError / onComplete → one log line → release the snapshot. Endpoints supply only the middle step.
+ * The fixed lifecycle every request goes through, whatever its endpoint (router.ts picks the endpoint):
+ * lease the snapshot → context and request id → drain check → plugins' onHeaders → read the body as the
+ * endpoint declares (body-reader.ts) → validate → onRequest → the endpoint's work → onError / onComplete →
+ * one log line and one count → release the snapshot. Every answer, errors before the body included, takes
+ * this path, so each carries x-request-id, is logged once and counted once. Endpoints supply the middle step.
  */
-import type { ParsedRequest, HttpResponse } from './http-types';
+import type { IncomingMessage } from 'node:http';
+import type { HttpResponse } from './http-types';
 import type { ResolvedAlias, RuntimeSnapshot } from '../config/snapshot';
 import { asGatewayError, errors, GatewayError } from '../errors';
 import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../pipeline/types';
 import { levelEnabled, logInfoLine } from '../observability/logger';
 import { requestFallbacks, withoutGatewayFields } from '../routing/request-fallbacks';
-import { createContext, requestIdFor } from './context';
-import { startRequestMetrics } from './request-metrics';
-import type { RuntimeHandle } from './runtime-handle';
+import { readJsonBody, type BodySink } from './body-reader';
+import { createContext, requestIdFor, type LifecycleContext } from './context';
+import { startRequestMetrics, type RequestMetrics } from './request-metrics';
+import type { RuntimeHandle, SnapshotLease } from './runtime-handle';
 import { sendError } from './send';
 
+/**
+ * How an endpoint's body is read: `json` parsed by the one body reader (limits, decoding, UTF-8, depth, JSON);
+ * `raw` left unread for the endpoint (passthrough relays the stream); `none` discarded unread.
+ */
+export type BodyKind = 'json' | 'raw' | 'none';
+
 export interface EndpointWork {
+  readonly body: BodyKind;
+  /** False for the gateway's own answers (health, metrics, plugin routes, 404/405): no plugin hook runs. */
+  readonly plugins?: boolean;
+  /** Turns the parsed JSON into the body the endpoint works with (the Anthropic front door translates it); throws a 400. */
+  parse?(body: unknown): unknown;
   /** Throws a 400 GatewayError for a bad body. */
-  validate(body: unknown): void;
+  validate?(body: unknown): void;
   /** Serves a direct answer from a plugin (a cache hit). */
   answerDirect?(ctx: RequestContext, res: HttpResponse, direct: DirectAnswer, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
-  /** Does the routing and writes the response; returns the outcome for onComplete. */
-  serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
+  /** Does the work and writes the response; returns the outcome for onComplete. `req` is unread for `raw` bodies. */
+  serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, req: IncomingMessage): Promise<RequestOutcome>;
   /** Writes an error in the endpoint's own wire format (the Anthropic front door); OpenAI's shape when absent. */
   sendError?(res: HttpResponse, err: GatewayError, headers: Record<string, string>): void;
 }
@@ -56,37 +71,120 @@ export function routingRequest(snapshot: RuntimeSnapshot, ctx: RequestContext): 
 }
 
 /**
- * @example app.post('/v1/chat/completions', (req, res) => runLifecycle(req, res, handle, 'chat', chatWork));
+ * One request on its way through the lifecycle. A class with the steps as methods (rather than closures) so a
+ * request allocates one object for its whole way; the body reader calls `bodyRead` on it.
  */
-export async function runLifecycle(req: ParsedRequest, res: HttpResponse, handle: RuntimeHandle, endpoint: Endpoint, work: EndpointWork): Promise<void> {
-  const { snapshot, release } = handle.acquire();
-  const metrics = startRequestMetrics(res);
-  const id = requestIdFor(req);
-  let ctx: RequestContext | undefined;
-  let outcome: RequestOutcome | undefined;
-  try {
-    ctx = createContext(req, res, endpoint, handle.log, id);
-    work.validate(req.body);
-    const direct = snapshot.pipeline.has('onRequest') ? await snapshot.pipeline.onRequest(ctx) : undefined;
-    if (direct && work.answerDirect) outcome = await work.answerDirect(ctx, res, direct, snapshot);
-    else outcome = await work.serve(ctx, res, snapshot);
-  } catch (err) {
-    const e = asGatewayError(err);
-    if (!(err instanceof GatewayError)) handle.log.error('request failed unexpectedly', { request_id: id, error: (err as Error)?.stack ?? String(err) });
-    if (ctx) await snapshot.pipeline.onError(ctx, e);
-    const headers = ctx ? servedHeaders(ctx) : { 'x-request-id': id };
-    if (work.sendError) work.sendError(res, e, { ...headers, ...e.headers });
-    else sendError(res, e, headers);
-    outcome = { status: e.status, completed: false, error: e, latencyMs: ctx ? performance.now() - ctx.startedMono : 0 };
-  } finally {
-    if (ctx && outcome) {
-      ctx.usage ??= outcome.usage;
-      if (snapshot.pipeline.has('onComplete')) await snapshot.pipeline.onComplete(ctx, outcome);
-      logRequest(handle, ctx, outcome);
-    }
-    metrics.finish(ctx, outcome, snapshot);
-    release();
+class RequestRun implements BodySink {
+  private readonly lease: SnapshotLease;
+  private readonly metrics: RequestMetrics;
+  private readonly ctx: LifecycleContext;
+  /** A plugin hook has seen this request: onError and onComplete are owed to it. */
+  private hooksRan = false;
+  /** The body reader (or a raw endpoint) took the request stream; otherwise an error answer discards it. */
+  private bodyTaken = false;
+
+  constructor(private readonly req: IncomingMessage, private readonly res: HttpResponse, private readonly handle: RuntimeHandle, private readonly work: EndpointWork, endpoint: Endpoint) {
+    this.lease = handle.acquire();
+    this.metrics = startRequestMetrics(res, work.plugins !== false);
+    this.ctx = createContext(req, res, endpoint, handle.log, requestIdFor(req));
   }
+
+  start(): void {
+    try {
+      if (this.handle.draining) throw errors.draining();
+      this.ctx.readMetadata();
+      if (this.work.plugins !== false) {
+        this.hooksRan = true;
+        const pending = this.lease.snapshot.pipeline.onHeaders(this.ctx);
+        if (pending) {
+          pending.then(
+            () => this.readBody(),
+            (err: unknown) => void this.serve(err),
+          );
+          return;
+        }
+      }
+    } catch (err) {
+      void this.serve(err);
+      return;
+    }
+    this.readBody();
+  }
+
+  private readBody(): void {
+    const kind = this.work.body;
+    if (kind === 'json') {
+      this.bodyTaken = true;
+      return readJsonBody(this.req, this.handle.maxBodyBytes, this);
+    }
+    if (kind === 'raw') this.bodyTaken = true;
+    else this.req.resume();
+    void this.serve(undefined);
+  }
+
+  bodyRead(err: GatewayError | undefined, body?: unknown): void {
+    if (err) return void this.serve(err);
+    try {
+      const value = this.work.parse ? this.work.parse(body) : body;
+      this.work.validate?.(value);
+      this.ctx.setBody(value);
+    } catch (e) {
+      return void this.serve(e);
+    }
+    void this.serve(undefined);
+  }
+
+  /** The endpoint's work, or the answer to `early` (an error before it); then onComplete, the log line, the count. Never rejects. */
+  private async serve(early: unknown): Promise<void> {
+    const { ctx, res, work } = this;
+    const snapshot = this.lease.snapshot;
+    let outcome: RequestOutcome;
+    try {
+      if (early !== undefined) throw early;
+      const direct = work.plugins !== false && snapshot.pipeline.has('onRequest') ? await snapshot.pipeline.onRequest(ctx) : undefined;
+      if (direct && work.answerDirect) outcome = await work.answerDirect(ctx, res, direct, snapshot);
+      else outcome = await work.serve(ctx, res, snapshot, this.req);
+    } catch (err) {
+      outcome = await this.answerError(err);
+    }
+    try {
+      ctx.usage ??= outcome.usage;
+      if (this.hooksRan && snapshot.pipeline.has('onComplete')) await snapshot.pipeline.onComplete(ctx, outcome);
+      logRequest(this.handle, ctx, outcome);
+      this.metrics.finish(ctx, outcome, snapshot);
+    } catch (err) {
+      this.handle.log.error('request accounting failed', { request_id: ctx.id, error: (err as Error)?.stack ?? String(err) });
+    } finally {
+      this.lease.release();
+    }
+  }
+
+  private async answerError(err: unknown): Promise<RequestOutcome> {
+    const { ctx, res } = this;
+    const e = asGatewayError(err);
+    if (!(err instanceof GatewayError)) this.handle.log.error('request failed unexpectedly', { request_id: ctx.id, error: (err as Error)?.stack ?? String(err) });
+    // Refused before its body was read: read and discard the rest (never parse or keep it), so the client
+    // reads this answer rather than a reset; the server's request timeout bounds how long that may take.
+    if (!this.bodyTaken) this.req.resume();
+    if (this.hooksRan) await this.lease.snapshot.pipeline.onError(ctx, e);
+    const headers = servedHeaders(ctx);
+    if (this.handle.draining) headers.connection = 'close';
+    // Headers already out (an endpoint failed mid-answer): the answer cannot change any more, only be cut.
+    if (res.headersSent) {
+      if (!res.writableEnded) res.destroy();
+    } else if (this.work.sendError) this.work.sendError(res, e, { ...headers, ...e.headers });
+    else sendError(res, e, headers);
+    return { status: e.status, completed: false, error: e, latencyMs: performance.now() - ctx.startedMono };
+  }
+}
+
+/**
+ * Serves one request on `work` as `endpoint`. router.ts calls it for every request.
+ *
+ * @example runLifecycle(req, res, handle, 'chat', chatWork);
+ */
+export function runLifecycle(req: IncomingMessage, res: HttpResponse, handle: RuntimeHandle, endpoint: Endpoint, work: EndpointWork): void {
+  new RequestRun(req, res, handle, work, endpoint).start();
 }
 
 function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: RequestOutcome): void {

@@ -1,6 +1,7 @@
 /**
  * The lifecycle's metrics hook: notes when the first byte of an answer leaves, counts the request in flight,
- * and hands the finished request to the metrics registry. Kept here so lifecycle.ts stays two calls long.
+ * and hands the finished request to the metrics registry. The one first-byte timer: the gateway's server is
+ * built with TimedResponse, so every answer, on every endpoint, is timed the same way.
  */
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { RuntimeSnapshot } from '../config/snapshot';
@@ -31,35 +32,20 @@ TimedResponse.prototype.writeHead = function writeHeadTimed(this: TimedResponse,
 } as TimedResponse['writeHead'];
 
 /**
- * The same for a response express has taken over (express swaps every response's prototype for its own, so
- * TimedResponse's writeHead is gone): wraps this one response's writeHead. The technique of the `on-headers`
- * package.
- */
-function watchFirstByte(res: ServerResponse): () => number | undefined {
-  let at: number | undefined;
-  const original = res.writeHead;
-  res.writeHead = function writeHeadWatched(this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
-    at ??= performance.now();
-    return original.apply(this, args);
-  } as ServerResponse['writeHead'];
-  return () => at;
-}
-
-/**
  * @example
- * const metrics = startRequestMetrics(res);
+ * const metrics = startRequestMetrics(res, true);
  * try { … } finally { metrics.finish(ctx, outcome, snapshot); }
  */
-export function startRequestMetrics(res: ServerResponse): RequestMetrics {
-  const firstByteAt = res instanceof TimedResponse ? () => (res as TimedResponse).firstByteAt : watchFirstByte(res);
-  const leaveInFlight = trackInFlight();
+export function startRequestMetrics(res: ServerResponse, inFlight = true): RequestMetrics {
+  // The gateway's own answers (a /metrics scrape among them) are not "requests in flight": it would count itself.
+  const leaveInFlight = inFlight ? trackInFlight() : undefined;
   let finished = false;
   return {
     finish(ctx, outcome, snapshot) {
       if (finished) return;
       finished = true;
-      leaveInFlight();
-      if (ctx && outcome) recordRequest({ ctx, outcome, knownAliases: snapshot.aliases, firstByteMono: firstByteAt() });
+      leaveInFlight?.();
+      if (ctx && outcome) recordRequest({ ctx, outcome, knownAliases: snapshot.aliases, firstByteMono: (res as Partial<TimedResponse>).firstByteAt });
     },
   };
 }

@@ -23,4 +23,6 @@ export interface RuntimeHandle {
   lastReload(): ReloadStatus;
   /** True while the daemon drains on SIGTERM: new requests are refused. */
   readonly draining: boolean;
+  /** server.max_body_mb in bytes, as the daemon started with it (a change needs a restart). */
+  readonly maxBodyBytes: number;
 }

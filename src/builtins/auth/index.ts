@@ -69,7 +69,8 @@ export const authPlugin: PluginModule<AuthOptions> = {
     registerSecrets([...options.keys.flatMap((k) => (k.key ? [k.key] : [])), ...(options.admin_key ? [options.admin_key] : [])]);
 
     return {
-      onRequest(ctx: RequestContext) {
+      // The key is checked from the headers alone, before the body is read: an unauthenticated body is never parsed.
+      onHeaders(ctx: RequestContext) {
         const presented = presentedKey(ctx.headers);
         if (!presented) throw unauthorized('Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
         const key = table.find(presented);
@@ -79,13 +80,18 @@ export const authPlugin: PluginModule<AuthOptions> = {
         if (ctx.endpoint === 'passthrough' && !key.models.includes('*')) {
           throw new GatewayError({ status: 403, type: 'permission_error', code: 'passthrough_not_allowed', message: `The key "${key.name}" may not use /passthrough (it needs models: ["*"]).` });
         }
+      },
+      // The alias is in the body, so this part waits for it.
+      onRequest(ctx: RequestContext) {
+        const key = ctx.caller;
+        if (!key) throw unauthorized('Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
         if (ALIAS_ENDPOINTS.has(ctx.endpoint) && !modelAllowed(key.models, ctx.requestedAlias)) {
           throw new GatewayError({
             status: 403,
             type: 'permission_error',
             code: 'model_not_allowed',
             param: 'model',
-            message: `The key "${key.name}" may not use the model "${ctx.requestedAlias}".`,
+            message: `The key "${key.keyName}" may not use the model "${ctx.requestedAlias}".`,
           });
         }
       },

@@ -5,7 +5,7 @@
  */
 import type { HttpResponse } from '../http-types';
 import type { RuntimeSnapshot } from '../../config/snapshot';
-import { asGatewayError, GatewayError } from '../../errors';
+import { asGatewayError, errors, type GatewayError } from '../../errors';
 import { clientAbortOf } from '../../pipeline/client-abort';
 import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { completionToChunks, StreamAssembler } from '../../providers/chunk-assembly';
@@ -98,9 +98,7 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
       // The client left; the upstream request was aborted with it. Nothing to write.
       return { status: 499, completed: false, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
     }
-    const failure = err instanceof AttemptFailure
-      ? new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_stream_failed', message: `Upstream stream failed after it started: ${err.message}` })
-      : asGatewayError(err);
+    const failure = err instanceof AttemptFailure ? errors.upstreamStreamFailed(err.message) : asGatewayError(err);
     ctx.log.warn('stream failed after first byte', { request_id: ctx.id, provider: routed.provider.name, error: failure.message });
     await snapshot.pipeline.onError(ctx, failure);
     sse.fail(failure);
@@ -136,6 +134,7 @@ async function answerDirect(ctx: RequestContext, res: HttpResponse, direct: Dire
  */
 export function chatWorkFor(format: ChatAnswerFormat): EndpointWork {
   return {
+    body: 'json',
     validate: (body) => validateBody('chat', body),
     answerDirect: (ctx, res, direct, snapshot) => answerDirect(ctx, res, direct, snapshot, format),
     serve: (ctx, res, snapshot) => (ctx.stream ? serveStream(ctx, res, snapshot, format) : serveJson(ctx, res, snapshot, format)),

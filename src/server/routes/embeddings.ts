@@ -10,6 +10,7 @@ import { validateBody } from '../request-schemas';
 import { sendJsonText } from '../send';
 
 export const embeddingsWork: EndpointWork = {
+  body: 'json',
   validate: (body) => validateBody('embeddings', body),
   async serve(ctx, res, snapshot) {
     const { alias, fallbacks } = routingRequest(snapshot, ctx);

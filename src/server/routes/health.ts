@@ -2,22 +2,32 @@
  * GET /health/live (the process answers) and GET /health/ready (a config is loaded; which one, when, how the
  * last reload went, which providers are available, and which targets are cooling down). Never shows a secret: only variable names.
  */
-import type { Request, Response } from 'express';
+import type { EndpointWork } from '../lifecycle';
 import type { RuntimeHandle } from '../runtime-handle';
 import { sendJson } from '../send';
 
-export function live(_req: Request, res: Response): void {
-  sendJson(res, 200, { status: 'ok' });
-}
+/** @example table: GET /health/live → liveWork */
+export const liveWork: EndpointWork = {
+  body: 'none',
+  plugins: false,
+  async serve(ctx, res) {
+    sendJson(res, 200, { status: 'ok' }, ctx.responseHeaders);
+    return { status: 200, completed: true, latencyMs: performance.now() - ctx.startedMono };
+  },
+};
 
-export function ready(handle: RuntimeHandle) {
-  return (_req: Request, res: Response): void => {
-    const { snapshot, release } = handle.acquire();
-    try {
+/** @example router.get('/health/ready', 'health', readyWork(handle)) */
+export function readyWork(handle: RuntimeHandle): EndpointWork {
+  return {
+    body: 'none',
+    plugins: false,
+    async serve(ctx, res, snapshot) {
       const providers = Object.fromEntries(
         [...snapshot.providers.values()].map((p) => [p.name, { api: p.settings.api, available: p.available, ...(p.available ? {} : { missing_env: p.missingEnv }) }]),
       );
-      sendJson(res, handle.draining ? 503 : 200, {
+      // While draining the lifecycle already answers 503 before this runs; the status is kept for completeness.
+      const status = handle.draining ? 503 : 200;
+      sendJson(res, status, {
         status: handle.draining ? 'draining' : 'ready',
         config: { file: snapshot.file, hash: snapshot.hash, loaded_at: snapshot.loadedAt.toISOString() },
         last_reload: handle.lastReload(),
@@ -25,9 +35,8 @@ export function ready(handle: RuntimeHandle) {
         aliases: [...snapshot.aliases.keys()],
         // Targets cooling down (circuit breakers) and each target's latency and load, as the router sees them.
         routing: snapshot.routing.describe(),
-      });
-    } finally {
-      release();
-    }
+      }, ctx.responseHeaders);
+      return { status, completed: true, latencyMs: performance.now() - ctx.startedMono };
+    },
   };
 }

@@ -3,14 +3,13 @@
  * request and served by the chat endpoint's own routing and plugins (routes/chat.ts); only the wire format of
  * answers, streams and errors is Anthropic's (src/frontdoor/).
  */
-import type { ParsedRequest, HttpResponse } from '../http-types';
+import type { HttpResponse } from '../http-types';
 import type { GatewayError } from '../../errors';
 import { anthropicToChatRequest, validateAnthropicRequest } from '../../frontdoor/anthropic-request';
 import { completionToAnthropicMessage, toAnthropicErrorBody } from '../../frontdoor/anthropic-response';
 import { ChunksToAnthropicEvents, formatSseEvent, type AnthropicSseEvent } from '../../frontdoor/anthropic-stream';
 import type { ChatCompletionChunk } from '../../providers/openai-types';
-import { runLifecycle } from '../lifecycle';
-import type { RuntimeHandle } from '../runtime-handle';
+import type { EndpointWork } from '../lifecycle';
 import { headerList, sendJson } from '../send';
 import { SSE_HEADERS, writable } from '../sse-writer';
 import { chatWorkFor, type ChatAnswerFormat, type ChunkSink } from './chat';
@@ -66,21 +65,14 @@ export const anthropicMessagesFormat: ChatAnswerFormat = {
   sendError: sendAnthropicError,
 };
 
-const messagesWork = chatWorkFor(anthropicMessagesFormat);
-
 /**
- * @example app.post('/v1/messages', requireJson, json, messagesRoute(handle));
+ * POST /v1/messages: the chat endpoint's work in Anthropic's formats, on an Anthropic request translated to a
+ * chat request first (a bad Anthropic body is a 400 in Anthropic's shape, logged and counted like any answer).
+ * Anthropic clients send their key as x-api-key, which the auth plugin accepts as well as Authorization.
+ *
+ * @example runLifecycle(req, res, handle, 'messages', messagesWork)
  */
-export function messagesRoute(handle: RuntimeHandle) {
-  return async (req: ParsedRequest, res: HttpResponse): Promise<void> => {
-    let work = messagesWork;
-    try {
-      req.body = anthropicToChatRequest(validateAnthropicRequest(req.body));
-    } catch (err) {
-      // A refused body goes through the lifecycle all the same, so it is answered, logged and counted like any other.
-      work = { ...messagesWork, validate: () => { throw err; } };
-    }
-    // Anthropic clients send their key as x-api-key, which the auth plugin accepts as well as Authorization.
-    await runLifecycle(req, res, handle, 'messages', work);
-  };
-}
+export const messagesWork: EndpointWork = {
+  ...chatWorkFor(anthropicMessagesFormat),
+  parse: (body) => anthropicToChatRequest(validateAnthropicRequest(body)),
+};

@@ -2,13 +2,12 @@
  * GET /metrics: the Prometheus exposition. With `server.metrics.require_admin_key`, only callers presenting
  * the admin key (the auth plugin's `admin_key`) may read it; `server.metrics.enabled: false` turns it off.
  */
-import type { Request, Response } from 'express';
-import { GatewayError } from '../../errors';
+import { errors } from '../../errors';
 import type { RuntimeSnapshot } from '../../config/snapshot';
 import { METRICS_CONTENT_TYPE, metricsText, setCooldownStates, type CooldownState } from '../../observability/metrics';
 import { adminKeyMatches, adminKeyOf } from '../admin-key';
-import type { RuntimeHandle } from '../runtime-handle';
-import { sendError } from '../send';
+import type { EndpointWork } from '../lifecycle';
+import { headerList } from '../send';
 
 /**
  * Every configured target, in service unless the routing state's breakers say otherwise. Breaker keys are
@@ -31,31 +30,25 @@ function cooldownStatesOf(snapshot: RuntimeSnapshot): CooldownState[] {
 }
 
 /**
- * @example app.get('/metrics', metricsRoute(handle));
+ * Its own answer (plugins: false): the admin key, when required, is checked here, not by the auth plugin.
+ *
+ * @example router.get('/metrics', 'metrics', metricsWork);
  */
-export function metricsRoute(handle: RuntimeHandle) {
-  return async (req: Request, res: Response): Promise<void> => {
-    const { snapshot, release } = handle.acquire();
-    try {
-      const settings = snapshot.config.server.metrics;
-      if (!settings.enabled) {
-        throw new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', message: 'Metrics are disabled (server.metrics.enabled: false).' });
-      }
-      if (settings.require_admin_key) {
-        const adminKey = adminKeyOf(snapshot.config);
-        // No key configured while one is required: refuse everyone rather than serve openly.
-        if (!adminKey || !adminKeyMatches(req.headers, adminKey)) {
-          throw new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_admin_key', message: 'GET /metrics needs the admin key (Authorization: Bearer <admin_key>).' });
-        }
-      }
-      setCooldownStates(cooldownStatesOf(snapshot));
-      const text = await metricsText();
-      res.writeHead(200, { 'content-type': METRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-      res.end(text);
-    } catch (err) {
-      sendError(res, err);
-    } finally {
-      release();
+export const metricsWork: EndpointWork = {
+  body: 'none',
+  plugins: false,
+  async serve(ctx, res, snapshot) {
+    const settings = snapshot.config.server.metrics;
+    if (!settings.enabled) throw errors.metricsDisabled();
+    if (settings.require_admin_key) {
+      const adminKey = adminKeyOf(snapshot.config);
+      // No key configured while one is required: refuse everyone rather than serve openly.
+      if (!adminKey || !adminKeyMatches(ctx.headers, adminKey)) throw errors.metricsNeedAdminKey();
     }
-  };
-}
+    setCooldownStates(cooldownStatesOf(snapshot));
+    const text = await metricsText();
+    res.writeHead(200, headerList(ctx.responseHeaders, ['content-type', METRICS_CONTENT_TYPE, 'content-length', String(Buffer.byteLength(text)), 'cache-control', 'no-store']));
+    res.end(text);
+    return { status: 200, completed: true, latencyMs: performance.now() - ctx.startedMono };
+  },
+};

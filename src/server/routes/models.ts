@@ -6,7 +6,7 @@ import { servedHeaders } from '../lifecycle';
 import { sendJson } from '../send';
 
 export const modelsWork: EndpointWork = {
-  validate: () => undefined,
+  body: 'none',
   async serve(ctx, res, snapshot) {
     const created = Math.floor(snapshot.loadedAt.getTime() / 1000);
     const ids = snapshot.pipeline.filterModels(ctx, [...snapshot.aliases.keys()]);
