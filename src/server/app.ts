@@ -10,7 +10,7 @@ import { drainingError } from './model-routes';
 import { live, ready } from './routes/health';
 import { metricsRoute } from './routes/metrics';
 import { modelsWork } from './routes/models';
-import { passthroughRoute } from './routes/passthrough';
+import { passthroughRequest } from './routes/passthrough';
 import type { RuntimeHandle } from './runtime-handle';
 import { sendError, sendJson } from './send';
 
@@ -67,8 +67,9 @@ export function createApp(handle: RuntimeHandle, opts: AppOptions): express.Expr
     next();
   });
 
-  // Before the JSON parser: passthrough relays the raw body.
-  app.use('/passthrough', ...passthroughRoute(handle));
+  // Before the JSON parser: passthrough streams the unread body. Not mounted at a path: it reads the full URL.
+  const passthrough = passthroughRequest(handle);
+  app.use((req, res, next) => (/^\/passthrough(\/|\?|$)/.test(req.url) ? passthrough(req, res) : next()));
 
   app.get('/health/live', live);
   app.get('/health/ready', ready(handle));

@@ -15,12 +15,17 @@ import type { RuntimeHandle } from './runtime-handle';
 import { sendError } from './send';
 
 export interface EndpointWork {
-  /** Throws a 400 GatewayError for a bad body. */
-  validate(body: unknown): void;
+  /**
+   * How the request body is read: parsed JSON (the default), left unread for the endpoint to stream ('raw':
+   * passthrough), or not at all.
+   */
+  body?: 'json' | 'raw' | 'none';
+  /** Throws a 400 GatewayError for a bad body; absent for endpoints without a parsed body. */
+  validate?(body: unknown): void;
   /** Serves a direct answer from a plugin (a cache hit). */
   answerDirect?(ctx: RequestContext, res: HttpResponse, direct: DirectAnswer, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
-  /** Does the routing and writes the response; returns the outcome for onComplete. */
-  serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
+  /** Does the routing and writes the response; returns the outcome for onComplete. `req` is unread for a 'raw' body. */
+  serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, req: ParsedRequest): Promise<RequestOutcome>;
   /** Writes an error in the endpoint's own wire format (the Anthropic front door); OpenAI's shape when absent. */
   sendError?(res: HttpResponse, err: GatewayError, headers: Record<string, string>): void;
 }
@@ -66,10 +71,10 @@ export async function runLifecycle(req: ParsedRequest, res: HttpResponse, handle
   let outcome: RequestOutcome | undefined;
   try {
     ctx = createContext(req, res, endpoint, handle.log, id);
-    work.validate(req.body);
+    work.validate?.(req.body);
     const direct = snapshot.pipeline.has('onRequest') ? await snapshot.pipeline.onRequest(ctx) : undefined;
     if (direct && work.answerDirect) outcome = await work.answerDirect(ctx, res, direct, snapshot);
-    else outcome = await work.serve(ctx, res, snapshot);
+    else outcome = await work.serve(ctx, res, snapshot, req);
   } catch (err) {
     const e = asGatewayError(err);
     if (!(err instanceof GatewayError)) handle.log.error('request failed unexpectedly', { request_id: id, error: (err as Error)?.stack ?? String(err) });

@@ -3,7 +3,7 @@
  * (see config/state-registry.ts), so a reload does not drop warm connections.
  */
 import { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { HttpRequestSpec } from '../providers/types';
 import { ResponseTooLarge, type BufferedResponse, type FetchOptions, type SendOptions, type Transport, type UpstreamResponse } from './transport';
 
@@ -169,6 +169,11 @@ export class HttpTransport implements Transport {
       this.paths.set(url, path);
     }
     return path;
+  }
+
+  /** The provider's pool, for passthrough's raw forwarding (upstream/forward.ts): same connections, same limits. */
+  get dispatcher(): Dispatcher {
+    return this.pool;
   }
 
   send(spec: HttpRequestSpec, opts: SendOptions): Promise<UpstreamResponse> {

@@ -1,25 +1,26 @@
 /**
  * /passthrough/{provider}/*: raw forwarding to a configured provider's base_url with its credentials injected,
- * for endpoints Switchyard does not model (files, batches, …). Only configured providers are reachable and the
- * path cannot climb out of the base URL, so this is never an open proxy. The client's own credentials are
- * stripped.
+ * for endpoints Switchyard does not model (files, batches, …). An endpoint of the request lifecycle like any
+ * other (plugins' onRequest refuses or admits it, onComplete runs once, one log line, metrics), whose body is
+ * left unread and streamed to the provider over the provider's own pool (upstream/forward.ts), under the
+ * provider's timeouts, cancelled when the client leaves. The answer streams back redacted: no configured key
+ * reaches the client, whatever the provider echoes. Only configured providers are reachable and the path cannot
+ * climb out of the base URL, so this is never an open proxy. Which headers cross: upstream/forward-headers.ts.
  */
-import type { ClientRequest } from 'node:http';
-import type { NextFunction, Request, Response } from 'express';
-import { createProxyMiddleware } from 'http-proxy-middleware';
-import { errors, GatewayError } from '../../errors';
-import { createContext, requestIdFor } from '../context';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { PassThrough, pipeline, type Transform } from 'node:stream';
+import zlib from 'node:zlib';
+import type { RuntimeSnapshot } from '../../config/snapshot';
+import { errors, type GatewayError } from '../../errors';
+import { RedactingStream } from '../../observability/redact-stream';
+import { clientAbortOf } from '../../pipeline/client-abort';
+import type { RequestContext, RequestOutcome } from '../../pipeline/types';
+import { dispatcherOf, forward } from '../../upstream/forward';
+import { forwardedRequestHeaders, relayedResponseHeaders } from '../../upstream/forward-headers';
+import { describeTransportError, type UpstreamResponse } from '../../upstream/transport';
+import type { HttpResponse, ParsedRequest } from '../http-types';
+import { runLifecycle, servedHeaders, type EndpointWork } from '../lifecycle';
 import type { RuntimeHandle } from '../runtime-handle';
-import { sendError } from '../send';
-
-interface PassthroughTarget {
-  origin: string;
-  path: string;
-  auth: Record<string, string>;
-  headers: Record<string, string>;
-}
-
-const CLIENT_CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie'];
 
 /**
  * Decodes until nothing changes, so a double-encoded `%252e%252e` is judged as the `..` an upstream that decodes
@@ -50,65 +51,129 @@ function safeSubPath(raw: string): string {
   return raw.startsWith('/') ? raw : `/${raw}`;
 }
 
-/**
- * Resolves the target for a request and stores it for the proxy; answers 404/503/400 itself when it cannot.
- * The plugins' onRequest runs first with endpoint "passthrough", so an auth plugin guards the provider's
- * credentials here as everywhere else (plugins that shape or price model calls ignore this endpoint).
- */
-function resolveTarget(handle: RuntimeHandle) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const { snapshot, release } = handle.acquire();
-    try {
-      await snapshot.pipeline.onRequest(createContext(req, res, 'passthrough', handle.log, requestIdFor(req)));
-      const match = /^\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/.exec(req.url);
-      const provider = match ? snapshot.providers.get(fullyDecoded(match[1])) : undefined;
-      if (!match || !provider || provider.settings.api === 'mock') {
-        throw new GatewayError({ status: 404, type: 'invalid_request_error', code: 'unknown_provider', message: 'Passthrough needs a configured network provider: /passthrough/{provider}/{path}.' });
-      }
-      if (!provider.available) {
-        throw new GatewayError({ status: 503, code: 'provider_unavailable', message: `Provider "${provider.name}" is unavailable: ${provider.missingEnv.join(', ')} not set.` });
-      }
-      const base = new URL(provider.settings.baseUrl);
-      const sub = safeSubPath(match[2] ?? '/');
-      const target: PassthroughTarget = {
-        origin: base.origin,
-        path: base.pathname.replace(/\/+$/, '') + sub + (match[3] ?? ''),
-        auth: provider.adapter.authHeaders(provider.settings),
-        headers: provider.settings.headers,
-      };
-      res.locals.passthrough = target;
-      next();
-    } catch (err) {
-      sendError(res, err);
-    } finally {
-      release();
-    }
-  };
+const PASSTHROUGH_URL = /^\/passthrough\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
+
+/** Decoders for the codings an upstream may use although identity was asked for; the body is redacted decoded. */
+const DECODERS: Record<string, () => Transform> = {
+  gzip: () => zlib.createGunzip(),
+  'x-gzip': () => zlib.createGunzip(),
+  deflate: () => zlib.createInflate(),
+  br: () => zlib.createBrotliDecompress(),
+};
+
+/** The configured provider keys of a snapshot: what a relayed answer is scanned for across chunk boundaries. */
+const keysOf = new WeakMap<RuntimeSnapshot, string[]>();
+function providerKeys(snapshot: RuntimeSnapshot): string[] {
+  let keys = keysOf.get(snapshot);
+  if (!keys) {
+    keys = [...snapshot.providers.values()].map((p) => p.settings.apiKey).filter((k) => k.length > 0);
+    keysOf.set(snapshot, keys);
+  }
+  return keys;
+}
+
+/** The request body as a stream for the upstream to read, or null when the request has none. */
+function requestBody(req: IncomingMessage): PassThrough | null {
+  const length = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] === undefined && (length === undefined || length === '0')) return null;
+  // Through a PassThrough rather than `req` itself: undici destroys the body it was given when the request
+  // fails, and destroying `req` would close the client's connection before its 502/504 is written.
+  const body = new PassThrough();
+  req.on('error', (err) => body.destroy(err));
+  req.pipe(body);
+  return body;
+}
+
+/** After an early answer (the upstream failed or answered before the body was sent), the rest of the body is discarded. */
+function discardRest(req: IncomingMessage, body: PassThrough | null): void {
+  if (!body) return;
+  req.unpipe(body);
+  if (!req.complete) req.resume();
+}
+
+/** The answer's body decoded to plain bytes, or the 502 for a coding the gateway cannot read. */
+function decoderFor(upstream: UpstreamResponse, provider: string): Transform | undefined {
+  const coding = String(upstream.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (coding === 'identity' || coding === '') return undefined;
+  const make = Object.hasOwn(DECODERS, coding) ? DECODERS[coding] : undefined;
+  if (!make) throw errors.upstreamEncodingUnsupported(provider, coding);
+  return make();
+}
+
+function failureOf(err: unknown, provider: string, cancel: { readonly aborted: boolean }): GatewayError {
+  const f = describeTransportError(err, cancel);
+  return f.timedOut ? errors.upstreamTimeout(provider, f.reason) : errors.upstreamUnreachable(provider, f.reason);
+}
+
+async function serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, req: ParsedRequest): Promise<RequestOutcome> {
+  const match = PASSTHROUGH_URL.exec(req.url ?? '');
+  const provider = match ? snapshot.providers.get(fullyDecoded(match[1])) : undefined;
+  const dispatcher = provider && provider.settings.api !== 'mock' ? dispatcherOf(provider.transport) : undefined;
+  if (!match || !provider || !dispatcher) throw errors.unknownPassthroughProvider();
+  if (!provider.available) throw errors.providerUnavailable(provider.name, provider.missingEnv);
+  const base = new URL(provider.settings.baseUrl);
+  const path = base.pathname.replace(/\/+$/, '') + safeSubPath(match[2] ?? '/') + (match[3] ?? '');
+  const headers = forwardedRequestHeaders(req.headers, { ...provider.settings.headers, ...provider.adapter.authHeaders(provider.settings) });
+  ctx.responseHeaders['x-switchyard-provider'] = provider.name;
+
+  const cancel = clientAbortOf(ctx);
+  const started = performance.now();
+  const attempt = { alias: 'none', provider: provider.name, model: 'none', status: 0, latencyMs: 0, ttfbMs: undefined as number | undefined, ok: false, reason: undefined as string | undefined };
+  ctx.attempts.push(attempt);
+  const body = requestBody(req);
+  const { totalMs, firstByteMs } = provider.timeouts;
+  let upstream: UpstreamResponse;
+  try {
+    upstream = await forward(dispatcher, { method: req.method ?? 'GET', path, headers, body }, { headersTimeoutMs: firstByteMs ?? totalMs, bodyTimeoutMs: totalMs, cancel });
+  } catch (err) {
+    discardRest(req, body);
+    attempt.latencyMs = performance.now() - started;
+    const failure = failureOf(err, provider.name, cancel);
+    attempt.reason = failure.message;
+    if (cancel.aborted) return { status: 499, completed: false, latencyMs: performance.now() - ctx.startedMono };
+    throw failure;
+  }
+  attempt.status = upstream.status;
+  attempt.ok = upstream.status < 400;
+  attempt.ttfbMs = performance.now() - started;
+
+  let decoder: Transform | undefined;
+  try {
+    decoder = decoderFor(upstream, provider.name);
+  } catch (err) {
+    upstream.body.destroy();
+    discardRest(req, body);
+    throw err;
+  }
+  res.writeHead(upstream.status, { ...relayedResponseHeaders(upstream.headers), ...servedHeaders(ctx) });
+  const stages: NodeJS.ReadWriteStream[] = decoder ? [decoder, new RedactingStream(providerKeys(snapshot))] : [new RedactingStream(providerKeys(snapshot))];
+  const relayError = await new Promise<unknown>((resolve) => pipeline([upstream.body, ...stages, res], resolve));
+  discardRest(req, body);
+  attempt.latencyMs = performance.now() - started;
+  const latencyMs = performance.now() - ctx.startedMono;
+  if (!relayError) return { status: upstream.status, completed: true, latencyMs };
+  // The status is out: a relay cut short (the client left, the upstream went silent or dropped) shows only as
+  // a closed connection, and in the log line.
+  const error = cancel.aborted ? undefined : failureOf(relayError, provider.name, cancel);
+  attempt.reason = error?.message ?? 'client disconnected';
+  return { status: upstream.status, completed: false, error, latencyMs };
 }
 
 /**
- * @example app.use('/passthrough', ...passthroughRoute(handle));
+ * The passthrough endpoint for the request lifecycle. Its body is 'raw': the lifecycle hands `serve` the
+ * unread request.
+ *
+ * @example router.mount('/passthrough/', (req, res) => runLifecycle(req, res, handle, 'passthrough', passthroughWork));
  */
-export function passthroughRoute(handle: RuntimeHandle) {
-  const targetOf = (req: unknown) => ((req as Request).res?.locals.passthrough as PassthroughTarget);
-  const proxy = createProxyMiddleware<Request, Response>({
-    changeOrigin: true,
-    router: (req) => targetOf(req).origin,
-    pathRewrite: (_path, req) => targetOf(req).path,
-    proxyTimeout: 600_000,
-    on: {
-      proxyReq(proxyReq: ClientRequest, req) {
-        const t = targetOf(req);
-        for (const h of CLIENT_CREDENTIALS) proxyReq.removeHeader(h);
-        for (const [k, v] of Object.entries({ ...t.headers, ...t.auth })) proxyReq.setHeader(k, v);
-      },
-      error(_err, _req, res) {
-        const r = res as Response;
-        if (typeof r.writeHead === 'function' && !r.headersSent) {
-          sendError(r, new GatewayError({ status: 502, code: 'upstream_unreachable', message: 'Passthrough upstream could not be reached.' }));
-        } else if ('destroy' in r) r.destroy();
-      },
-    },
-  });
-  return [resolveTarget(handle), proxy] as const;
+export const passthroughWork: EndpointWork = { body: 'raw', serve };
+
+/**
+ * The passthrough endpoint as a plain Node request handler, for `req.url` starting with `/passthrough/`.
+ *
+ * @example const passthrough = passthroughRequest(handle); if (req.url?.startsWith('/passthrough/')) return passthrough(req, res);
+ */
+export function passthroughRequest(handle: RuntimeHandle): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    runLifecycle(req, res, handle, 'passthrough', passthroughWork).catch((err) => handle.log.error('passthrough failed unexpectedly', { error: (err as Error)?.stack ?? String(err) }));
+  };
 }
