@@ -14,6 +14,7 @@ import type { RuntimeSnapshot } from '../../config/snapshot';
 import { errors, type GatewayError } from '../../errors';
 import { RedactingStream } from '../../observability/redact-stream';
 import { clientAbortOf } from '../../pipeline/client-abort';
+import { AttemptSignal } from '../../routing/attempt-signal';
 import type { RequestContext, RequestOutcome } from '../../pipeline/types';
 import { dispatcherOf, forward } from '../../upstream/forward';
 import { forwardedRequestHeaders, relayedResponseHeaders } from '../../upstream/forward-headers';
@@ -122,9 +123,20 @@ async function serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSn
   ctx.attempts.push(attempt);
   const body = requestBody(req);
   const { totalMs, firstByteMs } = provider.timeouts;
+  // Until the answer starts, the attempt's deadlines apply as on the model routes (`timeout_ms`, then
+  // `first_byte_timeout_ms`), precise to the millisecond; undici's own timers (about a second coarse) are the
+  // backstop, and after the headers its body timeout bounds each silence at `timeout_ms`. A relay's total length
+  // is not limited: a large download may take longer than one model call. The deadlines start once the request
+  // body is sent (an upload may take long; the server's request_timeout_ms bounds a slow client meanwhile).
+  const deadlines = new AttemptSignal(cancel, totalMs, firstByteMs);
+  let answered = false;
+  const startDeadlines = () => void (answered || deadlines.start());
   let upstream: UpstreamResponse;
   try {
-    upstream = await forward(dispatcher, { method: req.method ?? 'GET', path, headers, body }, { headersTimeoutMs: firstByteMs ?? totalMs, bodyTimeoutMs: totalMs, cancel });
+    const pending = forward(dispatcher, { method: req.method ?? 'GET', path, headers, body }, { headersTimeoutMs: totalMs, bodyTimeoutMs: totalMs, cancel: deadlines });
+    if (body) body.once('end', startDeadlines);
+    else startDeadlines();
+    upstream = await pending;
   } catch (err) {
     discardRest(req, body);
     attempt.latencyMs = performance.now() - started;
@@ -132,6 +144,9 @@ async function serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSn
     attempt.reason = failure.message;
     if (cancel.aborted) return { status: 499, completed: false, latencyMs: performance.now() - ctx.startedMono };
     throw failure;
+  } finally {
+    answered = true;
+    deadlines.dispose();
   }
   attempt.status = upstream.status;
   attempt.ok = upstream.status < 400;
