@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import http from 'node:http';
+import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { startDaemon, type Daemon } from '../helpers/daemon';
 
@@ -62,7 +63,7 @@ class FakeProvider extends EventEmitter {
     this.emit('request', seen);
     const path = (req.url ?? '').split('?')[0];
     if (path === '/v1/upload') return this.upload(req, res);
-    req.resume();
+    if (path !== '/v1/echo-body') req.resume();
     if (path === '/v1/silent') return; // never answers
     if (path === '/v1/headers') {
       res.writeHead(200, { 'content-type': 'application/json', connection: 'x-upstream-hop', 'x-upstream-hop': '1', 'proxy-authenticate': 'Basic realm="upstream"', 'set-cookie': 'session=upstream', 'x-kept': 'yes' });
@@ -75,6 +76,23 @@ class FakeProvider extends EventEmitter {
     if (path === '/v1/echo-200') {
       res.writeHead(200, { 'content-type': 'application/json', 'x-echo-key': PROVIDER_KEY, 'set-cookie': 'session=upstream' });
       return void res.end(JSON.stringify({ object: 'file', note: `uploaded with ${PROVIDER_KEY}` }));
+    }
+    if (path === '/v1/echo-gzip') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      return void res.end(zlib.gzipSync(JSON.stringify({ note: `compressed ${PROVIDER_KEY}` })));
+    }
+    if (path === '/v1/echo-odd-coding') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'zstd' });
+      return void res.end('not really zstd');
+    }
+    if (path === '/v1/echo-body') {
+      const parts: Buffer[] = [];
+      req.on('data', (d: Buffer) => parts.push(d));
+      req.on('end', () => {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ method: req.method, length: req.headers['content-length'], body: Buffer.concat(parts).toString('utf8') }));
+      });
+      return;
     }
     if (path === '/v1/echo-split') {
       // The key is cut in two writes, and the second waits until the client has seen what came before the key.
@@ -208,6 +226,20 @@ describe('no configured key reaches a passthrough client', () => {
     expect(res.headers['set-cookie']).toBeUndefined();
   });
 
+  test('an upstream that compresses its answer anyway has it decoded and redacted', async () => {
+    const res = await get(gw.port, '/passthrough/up/echo-gzip', AUTH);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(res.body)).toEqual({ note: 'compressed [REDACTED]' });
+    expect(fake.seen.at(-1)!.headers['accept-encoding']).toBe('identity');
+  });
+
+  test('an answer in a coding the gateway cannot read is refused with a 502, not relayed unchecked', async () => {
+    const res = await get(gw.port, '/passthrough/up/echo-odd-coding', AUTH);
+    expect(res.status).toBe(502);
+    expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'upstream_encoding_unsupported' } });
+  });
+
   test('a key split across two upstream chunks is still redacted, and what came before it is not held back', async () => {
     const body = await new Promise<string>((resolve, reject) => {
       http
@@ -275,6 +307,13 @@ describe('passthrough timeouts and cancellation', () => {
 });
 
 describe('passthrough streams without buffering', () => {
+  test('a POST body and its method reach the provider intact, and the status comes back', async () => {
+    const res = await fetch(`${gw.url}/passthrough/up/echo-body`, { method: 'PUT', headers: { ...AUTH, 'content-type': 'application/json' }, body: '{"purpose":"batch"}' });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ method: 'PUT', length: '19', body: '{"purpose":"batch"}' });
+  });
+
+
   test('a large upload streams through: the upstream answers before the client has finished sending, and every byte arrives', async () => {
     const piece = Buffer.alloc(64 * 1024, 'x');
     const pieces = 128; // 8 MiB

@@ -160,7 +160,12 @@ async function serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSn
     discardRest(req, body);
     throw err;
   }
-  res.writeHead(upstream.status, { ...relayedResponseHeaders(upstream.headers), ...servedHeaders(ctx) });
+  try {
+    res.writeHead(upstream.status, { ...relayedResponseHeaders(upstream.headers), ...servedHeaders(ctx) });
+  } catch (err) {
+    upstream.body.destroy(); // a header Node refuses to write: the upstream request must not stay open
+    throw err;
+  }
   const stages: NodeJS.ReadWriteStream[] = decoder ? [decoder, new RedactingStream(providerKeys(snapshot))] : [new RedactingStream(providerKeys(snapshot))];
   const relayError = await new Promise<unknown>((resolve) => pipeline([upstream.body, ...stages, res], resolve));
   discardRest(req, body);
