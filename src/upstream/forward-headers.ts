@@ -21,7 +21,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { redactSecrets } from '../observability/redact';
-import type { HeaderBag } from '../providers/types';
+import type { UpstreamResponse } from './transport';
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate'];
 const REQUEST_DROPPED = new Set([...HOP_BY_HOP, 'authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie', 'host', 'expect', 'accept-encoding']);
@@ -60,7 +60,7 @@ export function forwardedRequestHeaders(client: IncomingHttpHeaders, provider: R
  *
  * @example res.writeHead(status, { ...relayedResponseHeaders(upstream.headers), ...ctx.responseHeaders })
  */
-export function relayedResponseHeaders(upstream: HeaderBag): Record<string, string | string[]> {
+export function relayedResponseHeaders(upstream: UpstreamResponse['headers']): Record<string, string | string[]> {
   const listed = connectionListed(upstream.connection);
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(upstream)) {
