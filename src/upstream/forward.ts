@@ -69,32 +69,36 @@ export function forward(dispatcher: Dispatcher, spec: ForwardSpec, opts: Forward
         callback(err);
       },
     });
-    dispatcher.dispatch(
-      { method: spec.method as Dispatcher.HttpMethod, path: spec.path, headers: spec.headers, body: spec.body, headersTimeout: opts.headersTimeoutMs, bodyTimeout: opts.bodyTimeoutMs },
-      {
-        onRequestStart(c: DispatchController) {
-          controller = c;
-          if (cancel.aborted) onCancel();
-        },
-        onResponseStart(_c: DispatchController, status: number, headers: UpstreamResponse['headers']) {
-          started = true;
-          resolve({ status, headers, body });
-        },
-        onResponseData(c: DispatchController, chunk: Buffer) {
-          if (!body.push(chunk)) c.pause();
-        },
-        onResponseEnd() {
-          ended = true;
-          release();
-          body.push(null);
-        },
-        onResponseError(_c: DispatchController, err: Error) {
-          ended = true;
-          release();
-          if (started) body.destroy(err);
-          else reject(err);
-        },
-      } as unknown as Dispatcher.DispatchHandler,
-    );
+    const options = { method: spec.method as Dispatcher.HttpMethod, path: spec.path, headers: spec.headers, body: spec.body, headersTimeout: opts.headersTimeoutMs, bodyTimeout: opts.bodyTimeoutMs };
+    const handler = {
+      onRequestStart(c: DispatchController) {
+        controller = c;
+        if (cancel.aborted) onCancel();
+      },
+      onResponseStart(_c: DispatchController, status: number, headers: UpstreamResponse['headers']) {
+        started = true;
+        resolve({ status, headers, body });
+      },
+      onResponseData(c: DispatchController, chunk: Buffer) {
+        if (!body.push(chunk)) c.pause();
+      },
+      onResponseEnd() {
+        ended = true;
+        release();
+        body.push(null);
+      },
+      onResponseError(_c: DispatchController, err: Error) {
+        ended = true;
+        release();
+        if (started) body.destroy(err);
+        else reject(err);
+      },
+    } as unknown as Dispatcher.DispatchHandler;
+    try {
+      dispatcher.dispatch(options, handler);
+    } catch (err) {
+      release(); // undici refused the request outright (an argument it does not accept)
+      reject(err);
+    }
   });
 }

@@ -94,6 +94,12 @@ class FakeProvider extends EventEmitter {
       });
       return;
     }
+    if (path === '/v1/cut') {
+      // Half an answer, then the connection drops.
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+      res.write('half of it', () => res.destroy());
+      return;
+    }
     if (path === '/v1/echo-split') {
       // The key is cut in two writes, and the second waits until the client has seen what came before the key.
       res.writeHead(200, { 'content-type': 'text/plain' });
@@ -292,6 +298,22 @@ describe('passthrough timeouts and cancellation', () => {
     expect(res.headers['x-request-id']).toBe('pt-silent-1');
     expect(JSON.parse(res.body)).toMatchObject({ error: { type: 'timeout_error', code: 'upstream_timeout' } });
     await closed;
+  });
+
+  test('an upstream that drops mid-answer cuts the client connection, and the log line blames the upstream', async () => {
+    const outcome = await new Promise<string>((resolve) => {
+      http
+        .get({ host: '127.0.0.1', port: gw.port, path: '/passthrough/up/cut', headers: { ...AUTH, 'x-request-id': 'pt-cut-1' }, agent: false }, (res) => {
+          res.on('error', () => resolve('cut'));
+          res.on('aborted', () => resolve('cut'));
+          res.on('end', () => resolve('ended'));
+          res.resume();
+        })
+        .on('error', () => resolve('cut'));
+    });
+    expect(outcome).toBe('cut');
+    const line = await gw.waitForLog((r) => r.message === 'request' && r.request_id === 'pt-cut-1');
+    expect(line).toMatchObject({ status: 200, error: 'up: connection dropped' });
   });
 
   test('when the client leaves, the upstream request is closed at once', async () => {

@@ -173,8 +173,10 @@ async function serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSn
   const latencyMs = performance.now() - ctx.startedMono;
   if (!relayError) return { status: upstream.status, completed: true, latencyMs };
   // The status is out: a relay cut short (the client left, the upstream went silent or dropped) shows only as
-  // a closed connection, and in the log line.
-  const error = cancel.aborted ? undefined : failureOf(relayError, provider.name, cancel);
+  // a closed connection, and in the log line. Which side cut it is told by the error, not by the client's
+  // abort flag: a failed upstream destroys the client's response too, which raises that flag as well.
+  const clientLeft = (relayError as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE';
+  const error = clientLeft ? undefined : failureOf(relayError, provider.name, { aborted: false });
   attempt.reason = error?.message ?? 'client disconnected';
   return { status: upstream.status, completed: false, error, latencyMs };
 }
