@@ -10,12 +10,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, pipeline, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import type { RuntimeSnapshot } from '../../config/snapshot';
+import type { Dispatcher } from 'undici';
+import type { ResolvedProvider, RuntimeSnapshot } from '../../config/snapshot';
 import { errors, type GatewayError } from '../../errors';
 import { RedactingStream } from '../../observability/redact-stream';
 import { clientAbortOf } from '../../pipeline/client-abort';
 import { AttemptSignal } from '../../routing/attempt-signal';
-import type { RequestContext, RequestOutcome } from '../../pipeline/types';
+import type { AbortSource } from '../../pipeline/abort-flag';
+import type { AttemptRecord, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { dispatcherOf, forward } from '../../upstream/forward';
 import { forwardedRequestHeaders, relayedResponseHeaders } from '../../upstream/forward-headers';
 import { describeTransportError, type UpstreamResponse } from '../../upstream/transport';
@@ -106,79 +108,100 @@ function failureOf(err: unknown, provider: string, cancel: { readonly aborted: b
   return f.timedOut ? errors.upstreamTimeout(provider, f.reason) : errors.upstreamUnreachable(provider, f.reason);
 }
 
-async function serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, req: ParsedRequest): Promise<RequestOutcome> {
-  const match = PASSTHROUGH_URL.exec(req.url ?? '');
+interface PassthroughTarget {
+  provider: ResolvedProvider;
+  dispatcher: Dispatcher;
+  /** The upstream path: the provider's base path, the checked sub-path, the query as sent. */
+  path: string;
+}
+
+/** Where a request goes, or the 404/503/400 that refuses it. */
+function resolveTarget(snapshot: RuntimeSnapshot, url: string): PassthroughTarget {
+  const match = PASSTHROUGH_URL.exec(url);
   const provider = match ? snapshot.providers.get(fullyDecoded(match[1])) : undefined;
   const dispatcher = provider && provider.settings.api !== 'mock' ? dispatcherOf(provider.transport) : undefined;
   if (!match || !provider || !dispatcher) throw errors.unknownPassthroughProvider();
   if (!provider.available) throw errors.providerUnavailable(provider.name, provider.missingEnv);
   const base = new URL(provider.settings.baseUrl);
-  const path = base.pathname.replace(/\/+$/, '') + safeSubPath(match[2] ?? '/') + (match[3] ?? '');
-  const headers = forwardedRequestHeaders(req.headers, { ...provider.settings.headers, ...provider.adapter.authHeaders(provider.settings) });
-  ctx.responseHeaders['x-switchyard-provider'] = provider.name;
+  return { provider, dispatcher, path: base.pathname.replace(/\/+$/, '') + safeSubPath(match[2] ?? '/') + (match[3] ?? '') };
+}
 
-  const cancel = clientAbortOf(ctx);
-  const started = performance.now();
-  const attempt = { alias: 'none', provider: provider.name, model: 'none', status: 0, latencyMs: 0, ttfbMs: undefined as number | undefined, ok: false, reason: undefined as string | undefined };
-  ctx.attempts.push(attempt);
-  const body = requestBody(req);
+/**
+ * Sends the request and waits for the answer's headers. Until then the attempt's deadlines apply as on the
+ * model routes (`timeout_ms`, then `first_byte_timeout_ms`), precise to the millisecond; undici's own timers
+ * (about a second coarse) are the backstop, and after the headers its body timeout bounds each silence at
+ * `timeout_ms`. A relay's total length is not limited: a large download may take longer than one model call.
+ * The deadlines start once the request body is sent: an upload may take long, and the server's
+ * request_timeout_ms bounds a slow client meanwhile.
+ */
+async function sendUpstream(target: PassthroughTarget, req: IncomingMessage, body: PassThrough | null, cancel: AbortSource): Promise<UpstreamResponse> {
+  const { provider } = target;
   const { totalMs, firstByteMs } = provider.timeouts;
-  // Until the answer starts, the attempt's deadlines apply as on the model routes (`timeout_ms`, then
-  // `first_byte_timeout_ms`), precise to the millisecond; undici's own timers (about a second coarse) are the
-  // backstop, and after the headers its body timeout bounds each silence at `timeout_ms`. A relay's total length
-  // is not limited: a large download may take longer than one model call. The deadlines start once the request
-  // body is sent (an upload may take long; the server's request_timeout_ms bounds a slow client meanwhile).
+  const headers = forwardedRequestHeaders(req.headers, { ...provider.settings.headers, ...provider.adapter.authHeaders(provider.settings) });
   const deadlines = new AttemptSignal(cancel, totalMs, firstByteMs);
   let answered = false;
   const startDeadlines = () => void (answered || deadlines.start());
-  let upstream: UpstreamResponse;
   try {
-    const pending = forward(dispatcher, { method: req.method ?? 'GET', path, headers, body }, { headersTimeoutMs: totalMs, bodyTimeoutMs: totalMs, cancel: deadlines });
+    const pending = forward(target.dispatcher, { method: req.method ?? 'GET', path: target.path, headers, body }, { headersTimeoutMs: totalMs, bodyTimeoutMs: totalMs, cancel: deadlines });
     if (body) body.once('end', startDeadlines);
     else startDeadlines();
-    upstream = await pending;
-  } catch (err) {
-    discardRest(req, body);
-    attempt.latencyMs = performance.now() - started;
-    const failure = failureOf(err, provider.name, cancel);
-    attempt.reason = failure.message;
-    if (cancel.aborted) return { status: 499, completed: false, latencyMs: performance.now() - ctx.startedMono };
-    throw failure;
+    return await pending;
   } finally {
     answered = true;
     deadlines.dispose();
   }
-  attempt.status = upstream.status;
-  attempt.ok = upstream.status < 400;
-  attempt.ttfbMs = performance.now() - started;
+}
 
+/** Writes the answer's status and headers, then streams its body to the client, decoded and redacted. Resolves with the relay's failure, if any. */
+async function relay(upstream: UpstreamResponse, res: HttpResponse, ctx: RequestContext, snapshot: RuntimeSnapshot, provider: string): Promise<unknown> {
   let decoder: Transform | undefined;
   try {
-    decoder = decoderFor(upstream, provider.name);
-  } catch (err) {
-    upstream.body.destroy();
-    discardRest(req, body);
-    throw err;
-  }
-  try {
+    decoder = decoderFor(upstream, provider);
     res.writeHead(upstream.status, { ...relayedResponseHeaders(upstream.headers), ...servedHeaders(ctx) });
   } catch (err) {
-    upstream.body.destroy(); // a header Node refuses to write: the upstream request must not stay open
+    upstream.body.destroy(); // refused before relaying: the upstream request must not stay open
     throw err;
   }
-  const stages: NodeJS.ReadWriteStream[] = decoder ? [decoder, new RedactingStream(providerKeys(snapshot))] : [new RedactingStream(providerKeys(snapshot))];
-  const relayError = await new Promise<unknown>((resolve) => pipeline([upstream.body, ...stages, res], resolve));
-  discardRest(req, body);
-  attempt.latencyMs = performance.now() - started;
-  const latencyMs = performance.now() - ctx.startedMono;
-  if (!relayError) return { status: upstream.status, completed: true, latencyMs };
-  // The status is out: a relay cut short (the client left, the upstream went silent or dropped) shows only as
-  // a closed connection, and in the log line. Which side cut it is told by the error, not by the client's
-  // abort flag: a failed upstream destroys the client's response too, which raises that flag as well.
-  const clientLeft = (relayError as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE';
-  const error = clientLeft ? undefined : failureOf(relayError, provider.name, { aborted: false });
-  attempt.reason = error?.message ?? 'client disconnected';
-  return { status: upstream.status, completed: false, error, latencyMs };
+  const redact = new RedactingStream(providerKeys(snapshot));
+  return new Promise<unknown>((resolve) => (decoder ? pipeline(upstream.body, decoder, redact, res, resolve) : pipeline(upstream.body, redact, res, resolve)));
+}
+
+async function serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, req: ParsedRequest): Promise<RequestOutcome> {
+  const target = resolveTarget(snapshot, req.url ?? '');
+  const name = target.provider.name;
+  ctx.responseHeaders['x-switchyard-provider'] = name;
+  const attempt: AttemptRecord = { alias: 'none', provider: name, model: 'none', status: 0, latencyMs: 0, ok: false };
+  ctx.attempts.push(attempt);
+  const cancel = clientAbortOf(ctx);
+  const started = performance.now();
+  const body = requestBody(req);
+  try {
+    let upstream: UpstreamResponse;
+    try {
+      upstream = await sendUpstream(target, req, body, cancel);
+    } catch (err) {
+      const failure = failureOf(err, name, cancel);
+      attempt.reason = failure.message;
+      if (cancel.aborted) return { status: 499, completed: false, latencyMs: performance.now() - ctx.startedMono };
+      throw failure;
+    }
+    attempt.status = upstream.status;
+    attempt.ok = upstream.status < 400;
+    attempt.ttfbMs = performance.now() - started;
+    const relayError = await relay(upstream, res, ctx, snapshot, name);
+    const latencyMs = performance.now() - ctx.startedMono;
+    if (!relayError) return { status: upstream.status, completed: true, latencyMs };
+    // The status is out: a relay cut short (the client left, the upstream went silent or dropped) shows only as
+    // a closed connection, and in the log line. Which side cut it is told by the error, not by the client's
+    // abort flag: a failed upstream destroys the client's response too, which raises that flag as well.
+    const clientLeft = (relayError as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE';
+    const error = clientLeft ? undefined : failureOf(relayError, name, { aborted: false });
+    attempt.reason = error?.message ?? 'client disconnected';
+    return { status: upstream.status, completed: false, error, latencyMs };
+  } finally {
+    attempt.latencyMs = performance.now() - started;
+    discardRest(req, body);
+  }
 }
 
 /**
