@@ -237,4 +237,23 @@ export const errors = {
     new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_admin_key', message: 'GET /metrics needs the admin key (Authorization: Bearer <admin_key>).' }),
   upstreamStreamFailed: (detail: string) =>
     new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_stream_failed', message: `Upstream stream failed after it started: ${detail}` }),
+  // passthrough:
+  unknownPassthroughProvider: () =>
+    new GatewayError({
+      status: 404,
+      type: 'invalid_request_error',
+      code: 'unknown_provider',
+      message: 'Passthrough needs a configured network provider: /passthrough/{provider}/{path}.',
+    }),
+  providerUnavailable: (provider: string, missingEnv: string[]) =>
+    new GatewayError({ status: 503, code: 'provider_unavailable', message: `Provider "${provider}" is unavailable: ${missingEnv.join(', ')} not set.` }),
+  /** The upstream could not be reached or dropped the connection before answering. */
+  upstreamUnreachable: (provider: string, reason: string) =>
+    new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_unreachable', message: `${provider}: ${reason}` }),
+  /** The upstream did not connect or answer within its timeouts. */
+  upstreamTimeout: (provider: string, reason: string) =>
+    new GatewayError({ status: 504, type: 'timeout_error', code: 'upstream_timeout', message: `${provider}: ${reason}` }),
+  /** An answer in a content coding the gateway cannot read, so cannot redact. */
+  upstreamEncodingUnsupported: (provider: string, encoding: string) =>
+    new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_encoding_unsupported', message: `${provider}: answered with Content-Encoding "${encoding}", which the gateway cannot check for secrets.` }),
 };

@@ -18,7 +18,7 @@ import { liveWork, readyWork } from './routes/health';
 import { messagesWork } from './routes/messages';
 import { metricsWork } from './routes/metrics';
 import { modelsWork } from './routes/models';
-import { passthroughWork } from './routes/passthrough-mount';
+import { passthroughWork } from './routes/passthrough';
 import { pluginRoutesAt, pluginRouteWithBody, pluginRouteWithoutBody } from './routes/plugin-routes';
 import type { RuntimeHandle } from './runtime-handle';
 
@@ -94,7 +94,6 @@ export function routeTable(handle: RuntimeHandle): Map<string, PathRoutes> {
  */
 export function createRouter(handle: RuntimeHandle): (req: IncomingMessage, res: HttpResponse) => void {
   const table = routeTable(handle);
-  const passthrough = passthroughWork(handle);
   return function route(req, res) {
     const path = pathOf(req.url ?? '/');
     const at = table.get(path);
@@ -102,7 +101,7 @@ export function createRouter(handle: RuntimeHandle): (req: IncomingMessage, res:
       const mounted = at.methods.get(req.method ?? '') ?? at.wrongMethod;
       return runLifecycle(req, res, handle, mounted.endpoint, mounted.work);
     }
-    if (path.startsWith('/passthrough/')) return runLifecycle(req, res, handle, 'passthrough', passthrough);
+    if (path.startsWith('/passthrough/')) return runLifecycle(req, res, handle, 'passthrough', passthroughWork);
     // Plugin routes change with reloads: looked up in the current snapshot (and again in the request's own).
     const { snapshot, release } = handle.acquire();
     const plugin = pluginRoutesAt(snapshot, path);

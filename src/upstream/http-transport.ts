@@ -4,7 +4,7 @@
  * limits a request is held to (queue, answer size, buffered bytes) are those of the snapshot it runs under.
  */
 import { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { errors } from '../errors';
 import { recordUpstreamAnswerRefused } from '../observability/metrics';
 import type { HttpRequestSpec } from '../providers/types';
@@ -265,6 +265,11 @@ export class HttpTransport implements Transport {
       this.paths.set(url, path);
     }
     return path;
+  }
+
+  /** The provider's pool, for passthrough's raw forwarding (upstream/forward.ts): same connections, same limits. */
+  get dispatcher(): Dispatcher {
+    return this.pool.undici;
   }
 
   send(spec: HttpRequestSpec, opts: SendOptions): Promise<UpstreamResponse> {

@@ -67,8 +67,9 @@ describe('auth plugin (e2e)', () => {
     expect((await restricted.json()).error.code).toBe('passthrough_not_allowed');
     const trusted = await fetch(`${rig.gw.url}/passthrough/up/files`, { headers: { 'x-api-key': batchSecret } });
     expect(trusted.status).toBe(200);
-    // The provider's key went upstream, never the client's.
-    expect((await trusted.json()).echo.authorization).toBe('Bearer sk-upstream-test');
+    // The provider's key went upstream, never the client's (and its echo comes back redacted).
+    expect(rig.fake.calls.at(-1)!.headers.authorization).toBe('Bearer sk-upstream-test');
+    expect((await trusted.json()).echo.authorization).toBe('Bearer [REDACTED]');
   });
 
   test('an alias outside the key\'s list gets 403', async () => {

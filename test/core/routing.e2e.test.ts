@@ -279,7 +279,9 @@ describe('other endpoints', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.echo.path).toBe('/v1/files?purpose=batch');
-    expect(body.echo.authorization).toBe('Bearer sk-primary-secret-000111');
+    // The provider's key went upstream; echoed back, it is redacted on its way to the client.
+    expect(rig.fake.calls.at(-1)!.headers.authorization).toBe('Bearer sk-primary-secret-000111');
+    expect(body.echo.authorization).toBe('Bearer [REDACTED]');
   });
 
   test('passthrough refuses unknown providers and paths that climb out of the base URL', async () => {
