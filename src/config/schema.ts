@@ -81,6 +81,7 @@ export const configSchema = {
         header_timeout_ms: { ...positiveInt, default: 30000, description: 'Time a client has to send its request headers (slow-loris guard).' },
         request_timeout_ms: { ...positiveInt, default: 120000, description: 'Time a client has to send its whole request, body included. Responses (long streams) are not limited by it.' },
         max_connections: { ...positiveInt, default: 4096, description: 'Open client connections at most; further ones are refused at once.' },
+        plugin_hook_timeout_ms: { ...positiveInt, default: 30000, description: "Longest time a plugin's asynchronous hook may take; past it the request fails with 500 plugin_timeout." },
         metrics: {
           type: 'object',
           additionalProperties: false,

@@ -19,6 +19,8 @@ export interface ServerConfig {
   request_timeout_ms: number;
   /** Open client connections at most. */
   max_connections: number;
+  /** Longest time a plugin's asynchronous hook may take before its request fails (500 plugin_timeout), ms. */
+  plugin_hook_timeout_ms: number;
   metrics: { enabled: boolean; require_admin_key: boolean };
 }
 

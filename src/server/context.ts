@@ -8,6 +8,7 @@ import { errors } from '../errors';
 import type { Logger } from '../observability/logger';
 import { CLIENT_ABORT } from '../pipeline/client-abort';
 import { AbortFlag } from '../pipeline/abort-flag';
+import { PluginRequestState } from '../pipeline/request-state';
 import type { Endpoint, RequestContext } from '../pipeline/types';
 
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
@@ -38,7 +39,7 @@ export function requestIdFor(req: ParsedRequest): string {
  * start (fields that plugins fill in later are declared up front): the context is read on every step of a
  * request, and V8 keeps such reads fast only for objects of one stable shape.
  */
-class GatewayContext implements RequestContext {
+class GatewayContext extends PluginRequestState implements RequestContext {
   readonly [CLIENT_ABORT] = new AbortFlag();
   readonly startedAt = Date.now();
   readonly startedMono = performance.now();
@@ -52,10 +53,9 @@ class GatewayContext implements RequestContext {
   attempts: RequestContext['attempts'] = [];
   servedBy: RequestContext['servedBy'] = undefined;
   usage: RequestContext['usage'] = undefined;
-  cache: RequestContext['cache'] = undefined;
-  costUsd: RequestContext['costUsd'] = undefined;
 
   constructor(req: ParsedRequest, readonly endpoint: Endpoint, readonly log: Logger, readonly id: string) {
+    super();
     const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
     this.headers = req.headers;
     this.body = body;

@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { GatewayError } from '../../errors';
 import type { RuntimeSnapshot } from '../../config/snapshot';
 import { METRICS_CONTENT_TYPE, metricsText, setCooldownStates, type CooldownState } from '../../observability/metrics';
-import { adminKeyMatches, adminKeyOf } from '../admin-key';
+import { adminKeyMatches, adminKeyOf } from '../../pipeline/admin-key';
 import type { RuntimeHandle } from '../runtime-handle';
 import { sendError } from '../send';
 
