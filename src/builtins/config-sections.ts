@@ -2,7 +2,7 @@
  * Typed views of the config sections the built-in plugins read from `env.config` (the whole validated
  * proxy.yaml): prices, provider limits, and other plugins' entries.
  */
-import type { ModelPrice } from '../pricing/price-table';
+import type { ModelPrice } from '../plugin-api';
 
 /** `limits:` on a provider entry: what the rate-limit plugin shapes traffic to. */
 export interface ProviderLimits {

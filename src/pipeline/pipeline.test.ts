@@ -124,7 +124,7 @@ describe('GatewayError across copies of the package', () => {
     expect(foreign instanceof GatewayError).toBe(true);
     expect(errors.badRequest('ours') instanceof other!.GatewayError).toBe(true);
     expect(new Error('plain') instanceof GatewayError).toBe(false);
-    expect(null instanceof GatewayError).toBe(false);
+    expect((null as unknown as object) instanceof GatewayError).toBe(false);
   });
 
   it("makes the pipeline answer with the other copy's error instead of a 500", async () => {

@@ -15,6 +15,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
+import type { AbortSource } from './abort-flag';
 import type { Logger } from '../observability/logger';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, Usage } from '../providers/openai-types';
 
@@ -75,8 +76,15 @@ export interface RequestContext {
   readonly startedAt: number;
   readonly startedMono: number;
   readonly headers: IncomingHttpHeaders;
-  /** Aborted when the client disconnects; every upstream call listens to it. */
+  /** Aborted when the client disconnects; every upstream call listens to it. Made on first use. */
   readonly signal: AbortSignal;
+  /**
+   * The same disconnect without making an AbortSignal (about 2 µs each): `aborted` and abort listeners, enough
+   * for code of one's own that waits. Prefer it to `signal` on a hot path.
+   *
+   * @example queue.wait(deadline, ctx.clientAbort)
+   */
+  readonly clientAbort: AbortSource;
   readonly log: Logger;
   /** The request body (validated). Plugins may modify it in onRequest. Empty object for GET endpoints. */
   body: ChatRequest | EmbeddingsRequest | Record<string, unknown>;

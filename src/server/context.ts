@@ -7,7 +7,7 @@ import type { ParsedRequest, HttpResponse } from './http-types';
 import { errors } from '../errors';
 import type { Logger } from '../observability/logger';
 import { CLIENT_ABORT } from '../pipeline/client-abort';
-import { AbortFlag } from '../pipeline/abort-flag';
+import { AbortFlag, type AbortSource } from '../pipeline/abort-flag';
 import { PluginRequestState } from '../pipeline/request-state';
 import type { Endpoint, RequestContext } from '../pipeline/types';
 
@@ -68,6 +68,10 @@ class GatewayContext extends PluginRequestState implements RequestContext {
   /** Made on first use: the gateway's own code listens through clientAbortOf, plugins rarely ask. */
   get signal(): AbortSignal {
     return this[CLIENT_ABORT].signal;
+  }
+
+  get clientAbort(): AbortSource {
+    return this[CLIENT_ABORT];
   }
 }
 

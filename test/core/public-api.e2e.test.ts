@@ -154,10 +154,10 @@ describe("the public API, from a user's project", () => {
     // Thrown by the installed copy's errors/GatewayError, not the daemon's: still the client's answer, not a 500.
     const refused = await ask(gw, 'please refuse-me');
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error).toMatchObject({ code: 'refused_by_plugin', param: 'messages' });
+    expect(((await refused.json()) as { error: unknown }).error).toMatchObject({ code: 'refused_by_plugin', param: 'messages' });
     const esmRefused = await ask(gw, 'hello', { 'x-refuse': 'esm' });
     expect(esmRefused.status).toBe(403);
-    expect((await esmRefused.json()).error.code).toBe('esm_refused');
+    expect(((await esmRefused.json()) as { error: { code: string } }).error.code).toBe('esm_refused');
 
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/^switchyard_user_refusals_total 1$/m);

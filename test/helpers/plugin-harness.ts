@@ -69,6 +69,7 @@ export function requestContext(init: ContextInit = {}): RequestContext {
     startedMono: performance.now(),
     headers: init.headers ?? {},
     signal: controller.signal,
+    clientAbort: controller.signal,
     log: silentLog,
     body,
     requestedAlias: body.model,

@@ -137,7 +137,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         const lane = ctx.caller?.keyName ?? '';
         let taken: TakeResult;
         try {
-          taken = await admitCounted(queue, wait, lane, planned.map((p) => p.spec), Date.now() + maxQueueMs, ctx.signal);
+          taken = await admitCounted(queue, wait, lane, planned.map((p) => p.spec), Date.now() + maxQueueMs, ctx.clientAbort);
         } catch (err) {
           if (!(err instanceof QueueTimeout)) throw err;
           const headers = headersFor(err.lastDenial, planned);
@@ -153,7 +153,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         const planned = planProvider(attempt.provider, providers.get(attempt.provider), charged.tokens);
         if (planned.length === 0) return;
         try {
-          await admitCounted(queue, wait, ctx.caller?.keyName ?? '', planned.map((p) => p.spec), Date.now() + maxQueueMs, ctx.signal);
+          await admitCounted(queue, wait, ctx.caller?.keyName ?? '', planned.map((p) => p.spec), Date.now() + maxQueueMs, ctx.clientAbort);
         } catch (err) {
           if (!(err instanceof QueueTimeout)) throw err;
           throw tooManyRequests(err.lastDenial, planned, {});
@@ -168,7 +168,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         if (!limit || !ctx.get('rateLimitCharges')) return next();
         let release: () => void;
         try {
-          release = await gate.acquire(attempt.provider, limit, Date.now() + maxQueueMs, ctx.signal);
+          release = await gate.acquire(attempt.provider, limit, Date.now() + maxQueueMs, ctx.clientAbort);
         } catch (err) {
           if (!(err instanceof ConcurrencyTimeout)) throw err;
           throw errors.rateLimitExceeded(`Provider "${attempt.provider}" is at its concurrency limit (${err.limit}). Please retry after 1 s.`, 1);
