@@ -110,6 +110,10 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
     const maxQueueMs = options.max_queue_ms ?? DEFAULT_MAX_QUEUE_MS;
     const defaultCompletion = options.default_completion_tokens ?? DEFAULT_COMPLETION_TOKENS;
     const providers = providerLimits(env.config);
+    const hookTimeoutMs = (env.config.server as { plugin_hook_timeout_ms?: number } | undefined)?.plugin_hook_timeout_ms;
+    if (hookTimeoutMs !== undefined && maxQueueMs >= hookTimeoutMs) {
+      env.log.warn('rate-limit: max_queue_ms is not below server.plugin_hook_timeout_ms; long waits end as 500 plugin_timeout instead of 429', { max_queue_ms: maxQueueMs, plugin_hook_timeout_ms: hookTimeoutMs });
+    }
     const location = parseStoreLocation(options.store);
 
     // Buckets and the concurrency gate outlive reloads: a reload must not hand every key a fresh minute.
