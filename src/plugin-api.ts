@@ -56,6 +56,7 @@ export function definePlugin<Options = Record<string, unknown>>(plugin: PluginMo
 export { errors, GatewayError, toOpenAIErrorBody, type GatewayErrorInit, type OpenAIErrorType } from './errors';
 
 // Building blocks of the built-in plugins.
+export { pluginOptions, pricingOverrides, providerLimits, type ProviderLimits } from './pipeline/config-sections';
 export { modelAllowed } from './pipeline/model-patterns';
 export { presentedKey } from './pipeline/admin-key';
 export { registerSecrets } from './observability/redact';

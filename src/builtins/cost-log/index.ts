@@ -14,6 +14,8 @@ import {
   openRedis,
   openSpendSink,
   parseStoreLocation,
+  pluginOptions,
+  pricingOverrides,
   RedisSpendCounters,
   type PluginHooks,
   type PluginModule,
@@ -22,7 +24,6 @@ import {
   type SpendRecord,
   type Usage,
 } from '../../plugin-api';
-import { pluginOptions, pricingOverrides } from '../config-sections';
 import { BudgetLedger } from './budget-ledger';
 import { SpendLog } from './spend-log';
 import { spendRoute } from './spend-route';

@@ -3,8 +3,7 @@
  * per attempt, the provider's (`limits:` on the provider). Each planned bucket carries a label for 429 messages
  * and its kind for the response headers.
  */
-import { perMinuteBucket, type BucketSpec } from '../../plugin-api';
-import type { ProviderLimits } from '../config-sections';
+import { perMinuteBucket, type BucketSpec, type ProviderLimits } from '../../plugin-api';
 import type { MinuteLimits } from './options';
 import type { BucketKind } from './response-headers';
 

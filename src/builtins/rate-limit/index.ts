@@ -13,6 +13,7 @@ import {
   LocalTokenBuckets,
   openRedis,
   parseStoreLocation,
+  providerLimits,
   waitForRedis,
   type AbortSource,
   type BucketAdjustment,
@@ -28,7 +29,6 @@ import {
   type TakeResult,
   type TokenBuckets,
 } from '../../plugin-api';
-import { providerLimits } from '../config-sections';
 import { bucketLabel, planAdmission, planProvider, type PlannedBucket } from './bucket-plan';
 import { ConcurrencyGate, ConcurrencyTimeout } from './concurrency-gate';
 import { FairQueue, QueueTimeout } from './fair-queue';

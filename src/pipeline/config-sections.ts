@@ -1,8 +1,8 @@
 /**
- * Typed views of the config sections the built-in plugins read from `env.config` (the whole validated
- * proxy.yaml): prices, provider limits, and other plugins' entries.
+ * Typed views of the config sections plugins read from `env.config` (the whole validated proxy.yaml): prices,
+ * provider limits, and other plugins' entries. Part of the public plugin API.
  */
-import type { ModelPrice } from '../plugin-api';
+import type { ModelPrice } from '../pricing/price-table';
 
 /** `limits:` on a provider entry: what the rate-limit plugin shapes traffic to. */
 export interface ProviderLimits {
