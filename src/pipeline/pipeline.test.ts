@@ -17,6 +17,7 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
+// A hook fails between 1 and 1.25 timeouts after it started (hook-watchdog.ts): the tests wait 1.25.
 describe('pipeline hook timeout', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
@@ -24,7 +25,7 @@ describe('pipeline hook timeout', () => {
   it('fails a request whose onRequest hook never settles with a 500 plugin_timeout naming the plugin and hook', async () => {
     const pipeline = new Pipeline([plugin('stuck', { onRequest: () => never() })], { hookTimeoutMs: 50 });
     const failed = rejectionOf(pipeline.onRequest(requestContext()));
-    await jest.advanceTimersByTimeAsync(50);
+    await jest.advanceTimersByTimeAsync(62.5);
     expect(await failed).toMatchObject({ status: 500, code: 'plugin_timeout', message: expect.stringMatching(/"stuck".*onRequest.*50 ms/) });
   });
 
@@ -34,10 +35,19 @@ describe('pipeline hook timeout', () => {
     const before = rejectionOf(pipeline.beforeAttempt(ctx, attempt));
     const response = rejectionOf(pipeline.onResponse(ctx, { id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [] }));
     const complete = pipeline.onComplete(ctx, { status: 200, completed: true, latencyMs: 1 });
-    await jest.advanceTimersByTimeAsync(10);
+    await jest.advanceTimersByTimeAsync(12.5);
     expect(await before).toMatchObject({ code: 'plugin_timeout', message: expect.stringContaining('beforeAttempt') });
     expect(await response).toMatchObject({ code: 'plugin_timeout', message: expect.stringContaining('onResponse') });
     await expect(complete).resolves.toBeUndefined();
+  });
+
+  it('does not fail a slow hook before its timeout', async () => {
+    let finish!: () => void;
+    const pipeline = new Pipeline([plugin('slow', { onRequest: () => new Promise<void>((resolve) => (finish = resolve)) })], { hookTimeoutMs: 40 });
+    const result = pipeline.onRequest(requestContext());
+    await jest.advanceTimersByTimeAsync(39);
+    finish();
+    await expect(result).resolves.toBeUndefined();
   });
 
   it('starts no timer for a hook that returns a plain value', async () => {
@@ -57,7 +67,7 @@ describe('pipeline hook timeout', () => {
 
     const stuck = new Pipeline([plugin('stuck', { aroundAttempt: () => never<AttemptResult>() })], { hookTimeoutMs: 10 });
     const failed = rejectionOf(stuck.aroundAttempt(requestContext(), attempt, async () => 'never called'));
-    await jest.advanceTimersByTimeAsync(10);
+    await jest.advanceTimersByTimeAsync(12.5);
     expect(await failed).toMatchObject({ code: 'plugin_timeout', message: expect.stringContaining('aroundAttempt') });
   });
 });

@@ -3,10 +3,12 @@
  * throws becomes the request's answer; anything else is logged and becomes a 500 naming the plugin; a hook whose
  * promise does not settle within the hook timeout becomes a 500 `plugin_timeout` naming the plugin and hook.
  * Per hook, only the plugins that define it are visited, so an empty pipeline costs nothing on the hot path, and
- * a hook that returns a plain value (not a promise) never starts a timer.
+ * a hook that returns a plain value (not a promise) is not timed at all; promises are timed by one shared sweep
+ * (hook-watchdog.ts), not a timer each.
  */
 import { errors, GatewayError } from '../errors';
 import type { ChatCompletion, ChatCompletionChunk } from '../providers/openai-types';
+import { HookWatchdog, type WatchedCall } from './hook-watchdog';
 import type { LoadedPlugin } from './load-plugins';
 import type { AttemptInfo, AttemptResult, DirectAnswer, PluginHooks, PluginRoute, RequestContext, RequestOutcome } from './types';
 
@@ -44,13 +46,13 @@ const NOTHING: Promise<undefined> = Promise.resolve(undefined);
 export class Pipeline {
   private readonly by: { [K in HookName]: LoadedPlugin[] };
 
-  private readonly hookTimeoutMs: number | undefined;
+  private readonly watchdog: HookWatchdog | undefined;
 
   constructor(
     readonly plugins: LoadedPlugin[],
     options: PipelineOptions = {},
   ) {
-    this.hookTimeoutMs = options.hookTimeoutMs;
+    this.watchdog = options.hookTimeoutMs === undefined ? undefined : new HookWatchdog(options.hookTimeoutMs);
     const having = (h: HookName) => plugins.filter((p) => typeof p.hooks[h] === 'function');
     this.by = {
       onRequest: having('onRequest'),
@@ -97,17 +99,18 @@ export class Pipeline {
    * synchronous hook costs no timer; the hook's own promise is left to settle whenever it does.
    */
   private bounded<T>(plugin: LoadedPlugin, ctx: RequestContext, hook: string, value: T): T | Promise<Awaited<T>> {
-    const ms = this.hookTimeoutMs;
-    if (ms === undefined || !isThenable(value)) return value;
+    const watchdog = this.watchdog;
+    if (watchdog === undefined || !isThenable(value)) return value;
     return new Promise<Awaited<T>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(this.timedOut(plugin, ctx, hook, ms)), ms);
+      const call: WatchedCall = { deadline: 0, expire: () => reject(this.timedOut(plugin, ctx, hook, watchdog.timeoutMs)) };
+      watchdog.watch(call);
       value.then(
         (v) => {
-          clearTimeout(timer);
+          watchdog.unwatch(call);
           resolve(v as Awaited<T>);
         },
         (err: unknown) => {
-          clearTimeout(timer);
+          watchdog.unwatch(call);
           reject(err);
         },
       );
@@ -177,24 +180,24 @@ export class Pipeline {
    * that settled), not while the upstream does. Errors of the upstream pass through as they are.
    */
   private wrapAttempt(p: LoadedPlugin, ctx: RequestContext, attempt: AttemptInfo, next: () => Promise<AttemptResult>): Promise<AttemptResult> {
-    const ms = this.hookTimeoutMs;
+    const watchdog = this.watchdog;
     return new Promise<AttemptResult>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
       let settled = false;
       let calls = 0;
       let fromNext: unknown = NOT_THROWN;
+      const call: WatchedCall = { deadline: 0, expire: () => finish(() => reject(this.timedOut(p, ctx, 'aroundAttempt', watchdog!.timeoutMs))) };
       const arm = () => {
-        if (ms !== undefined && !settled) timer = setTimeout(() => finish(() => reject(this.timedOut(p, ctx, 'aroundAttempt', ms))), ms);
+        if (watchdog && !settled) watchdog.watch(call);
       };
       const finish = (settle: () => void) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        watchdog?.unwatch(call);
         settle();
       };
       const guardedNext = (): Promise<AttemptResult> => {
         if (++calls > 1) return Promise.reject(new Error('aroundAttempt called next() more than once'));
-        clearTimeout(timer);
+        watchdog?.unwatch(call);
         return next().then(
           (result) => {
             arm();

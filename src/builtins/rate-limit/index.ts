@@ -110,6 +110,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
     const maxQueueMs = options.max_queue_ms ?? DEFAULT_MAX_QUEUE_MS;
     const defaultCompletion = options.default_completion_tokens ?? DEFAULT_COMPLETION_TOKENS;
     const providers = providerLimits(env.config);
+    const hasConcurrencyLimits = [...providers.values()].some((limits) => limits.concurrency !== undefined);
     const hookTimeoutMs = (env.config.server as { plugin_hook_timeout_ms?: number } | undefined)?.plugin_hook_timeout_ms;
     if (hookTimeoutMs !== undefined && maxQueueMs >= hookTimeoutMs) {
       env.log.warn('rate-limit: max_queue_ms is not below server.plugin_hook_timeout_ms; long waits end as 500 plugin_timeout instead of 429', { max_queue_ms: maxQueueMs, plugin_hook_timeout_ms: hookTimeoutMs });
@@ -166,8 +167,9 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
       },
 
       // The provider's concurrency slot is held for exactly one attempt: taken before it, given back when it
-      // failed or when its answer stopped using the upstream (a stream, when it ended).
-      async aroundAttempt(ctx, attempt, next) {
+      // failed or when its answer stopped using the upstream (a stream, when it ended). Only defined when some
+      // provider has a concurrency limit, so that without one the attempt is not wrapped at all.
+      aroundAttempt: !hasConcurrencyLimits ? undefined : async (ctx, attempt, next) => {
         const limit = providers.get(attempt.provider)?.concurrency;
         if (!limit || !ctx.get('rateLimitCharges')) return next();
         let release: () => void;
