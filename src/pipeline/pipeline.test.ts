@@ -111,6 +111,9 @@ describe('aroundAttempt', () => {
     const refusing = new Pipeline([plugin('refuser', { aroundAttempt: async () => { throw errors.badRequest('not now'); } })]);
     expect(await rejectionOf(refusing.aroundAttempt(requestContext(), attempt, async () => 'x'))).toMatchObject({ status: 400, message: 'not now' });
 
+    const swallowing = new Pipeline([plugin('swallower', { aroundAttempt: (_c, _a, next) => next().catch(() => ({ released: Promise.resolve() })) })]);
+    expect(await rejectionOf(swallowing.aroundAttempt(requestContext(), attempt, () => Promise.reject(upstreamDown)))).toBe(upstreamDown);
+
     const broken = new Pipeline([plugin('broken', { aroundAttempt: async () => { throw new TypeError('oops'); } })]);
     expect(await rejectionOf(broken.aroundAttempt(requestContext(), attempt, async () => 'x'))).toMatchObject({ status: 500, code: 'plugin_error' });
   });

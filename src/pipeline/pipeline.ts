@@ -219,7 +219,13 @@ export class Pipeline {
         return;
       }
       returned.then(
-        (result) => finish(() => (calls === 1 ? resolve(result) : reject(this.fail(p, ctx, 'aroundAttempt', new Error('aroundAttempt returned without calling next()'))))),
+        (result) =>
+          finish(() => {
+            if (calls !== 1) reject(this.fail(p, ctx, 'aroundAttempt', new Error('aroundAttempt returned without calling next()')));
+            // A plugin that swallowed the upstream's failure has no answer to give: the routing gets the failure.
+            else if (fromNext !== NOT_THROWN) reject(fromNext);
+            else resolve(result);
+          }),
         (err: unknown) => finish(() => reject(err === fromNext ? err : this.fail(p, ctx, 'aroundAttempt', err))),
       );
     });
