@@ -40,7 +40,7 @@ const NOTHING: Promise<undefined> = Promise.resolve(undefined);
 
 /**
  * @example
- * const pipeline = new Pipeline(loadedPlugins);
+ * const pipeline = new Pipeline(loadedPlugins, { hookTimeoutMs: 30_000 });
  * const direct = await pipeline.onRequest(ctx);
  */
 export class Pipeline {
