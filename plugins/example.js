@@ -3,10 +3,9 @@
 // containing a configurable blocked word with an OpenAI-shaped 400, before any upstream is called.
 'use strict';
 
-const { GatewayError } = require('../dist/errors');
+const { definePlugin, errors } = require('switchyard');
 
-/** @type {import('../dist/pipeline/types').PluginModule<{ header: string, blocked_word?: string }>} */
-module.exports = {
+module.exports = definePlugin({
   name: 'example',
   // Validated with ajv when the config loads; a wrong option is a config error with its line number.
   optionsSchema: {
@@ -29,10 +28,10 @@ module.exports = {
         if (options.blocked_word) {
           const text = JSON.stringify(messages);
           if (text.includes(options.blocked_word)) {
-            throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'content_blocked', message: 'The prompt contains a blocked word.' });
+            throw errors.badRequest('The prompt contains a blocked word.', 'messages', 'content_blocked');
           }
         }
       },
     };
   },
-};
+});

@@ -27,13 +27,27 @@ export interface GatewayErrorInit {
 }
 
 /**
- * An error with an HTTP status and OpenAI's error fields.
+ * Marks a GatewayError of any copy of this package. A plugin that installs its own copy of `switchyard` throws
+ * that copy's class; `instanceof` compares this brand instead of the prototype, so the gateway still knows the
+ * error (the pattern of undici's lib/core/errors.js). The key must never change: old copies carry it too.
+ */
+const GATEWAY_ERROR = Symbol.for('switchyard.error.GatewayError');
+
+/**
+ * An error with an HTTP status and OpenAI's error fields. Prefer a named factory from `errors`.
  *
  * @example
- * throw new GatewayError({ status: 404, type: 'invalid_request_error', code: 'model_not_found',
- *   param: 'model', message: 'Unknown model alias "gpt-5"' });
+ * throw errors.badRequest('messages must not be empty', 'messages');
+ * if (err instanceof GatewayError) res.status(err.status); // true for a GatewayError of any package copy
  */
 export class GatewayError extends Error {
+  readonly [GATEWAY_ERROR] = true;
+
+  /** True for a GatewayError made by any copy of the package, not only by this one. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[GATEWAY_ERROR] === true;
+  }
+
   readonly status: number;
   readonly type: OpenAIErrorType;
   readonly code: string | null;
@@ -256,4 +270,26 @@ export const errors = {
   /** An answer in a content coding the gateway cannot read, so cannot redact. */
   upstreamEncodingUnsupported: (provider: string, encoding: string) =>
     new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_encoding_unsupported', message: `${provider}: answered with Content-Encoding "${encoding}", which the gateway cannot check for secrets.` }),
+  // api:
+  /** A plugin hook did not settle within server.plugin_hook_timeout_ms. */
+  pluginTimeout: (plugin: string, hook: string, timeoutMs: number) =>
+    new GatewayError({
+      status: 500,
+      type: 'server_error',
+      code: 'plugin_timeout',
+      message: `Plugin "${plugin}" did not finish its ${hook} hook within ${timeoutMs} ms (server.plugin_hook_timeout_ms).`,
+    }),
+  /** An admin route was called but no admin_key is configured. */
+  adminDisabled: () =>
+    new GatewayError({ status: 403, type: 'permission_error', code: 'admin_disabled', message: 'Admin endpoints are disabled: set admin_key on the auth plugin.' }),
+  /** An admin route was called without the admin key. */
+  adminKeyRequired: (route: string) =>
+    new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_admin_key', message: `${route} needs the admin key (Authorization: Bearer <admin_key>).` }),
+  /** A rate limit of the gateway itself (not the upstream's) turned the request away. */
+  rateLimitExceeded: (message: string, retryAfterS: number, headers: Record<string, string> = {}) =>
+    new GatewayError({ status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded', message, headers: { ...headers, 'retry-after': String(retryAfterS) } }),
+  /** The caller's key spent its budget for the period. */
+  budgetExhausted: (message: string) => new GatewayError({ status: 429, type: 'insufficient_quota', code: 'insufficient_quota', message }),
+  /** The spend sink cannot be read for GET /admin/spend. */
+  spendSinkUnavailable: (message: string) => new GatewayError({ status: 503, code: 'spend_sink_unavailable', message }),
 };

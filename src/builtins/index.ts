@@ -1,7 +1,7 @@
 /**
  * Built-in plugins, selected in proxy.yaml by name (`- use: auth`). Custom plugins are loaded by path instead.
  */
-import type { PluginModule } from '../pipeline/types';
+import type { PluginModule } from '../plugin-api';
 import { authPlugin } from './auth';
 import { cachePlugin } from './cache';
 import { costLogPlugin } from './cost-log';

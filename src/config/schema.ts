@@ -90,6 +90,7 @@ export const configSchema = {
           default: 256,
           description: 'Non-streamed upstream answers held in memory across all requests at once, in MiB; an attempt that would pass it fails with a 502.',
         },
+        plugin_hook_timeout_ms: { ...positiveInt, default: 30000, description: "Longest time a plugin's asynchronous hook may take; past it the request fails with 500 plugin_timeout." },
         metrics: {
           type: 'object',
           additionalProperties: false,

@@ -158,7 +158,7 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     config,
     providers,
     aliases,
-    pipeline: new Pipeline(plugins),
+    pipeline: new Pipeline(plugins, { hookTimeoutMs: config.server.plugin_hook_timeout_ms }),
     routing: state.keep('routing:state', () => new RoutingState()),
     watchedFiles: [loaded.file, ...plugins.map((p) => p.file).filter((f): f is string => !!f)],
   };

@@ -21,6 +21,8 @@ export interface ServerConfig {
   max_connections: number;
   /** Buffered (JSON) upstream answers held across all requests, MiB. */
   max_buffered_upstream_mb: number;
+  /** Longest time a plugin's asynchronous hook may take before its request fails (500 plugin_timeout), ms. */
+  plugin_hook_timeout_ms: number;
   metrics: { enabled: boolean; require_admin_key: boolean };
 }
 

@@ -5,11 +5,9 @@
  *
  * Request metrics are recorded in one place, `recordRequest`, called by the request lifecycle; retries, hedges
  * and fallbacks are read from the request's attempt records there, so routing needs no metrics calls. Cooldown
- * state is read from the routing state when /metrics is scraped (`setCooldownStates`). The rest is reported
- * by the module that sees it, through these small functions:
- *   setRateLimitQueueDepth(scope, depth)    rate-limit: requests waiting for a slot, per scope
- *   recordRateLimitWait(seconds, admitted)  rate-limit: how long a request waited, and whether it got in
- *   recordSpendDrop(count)                  cost-log: spend records dropped because the sink's buffer was full
+ * state is read from the routing state when /metrics is scraped (`setCooldownStates`). Plugins register their
+ * own series (cache results, cost, rate-limit waits) through `env.metrics` (pipeline/plugin-metrics.ts). The rest
+ * is reported by the module that sees it, through these small functions:
  *   recordConfigReload(ok)                  gateway: a reload finished
  *   recordConnectionDropped()               gateway: a connection was refused by server.max_connections
  *   setUpstreamPoolState(provider, n, q)    upstream: requests holding a provider connection, and waiting for one
@@ -48,8 +46,6 @@ const upstreamDuration = hot(new HotHistogram(`${PREFIX}upstream_duration_second
 const upstreamFirstByte = hot(new HotHistogram(`${PREFIX}upstream_time_to_first_byte_seconds`, "One upstream attempt: time until the provider's response headers arrived.", LATENCY_BUCKETS));
 const overhead = hot(new HotHistogram(`${PREFIX}gateway_overhead_seconds`, 'Time the gateway added: total (first byte, for streams) minus the time spent waiting on upstream attempts.', OVERHEAD_BUCKETS));
 const tokens = hot(new HotCounter(`${PREFIX}tokens_total`, 'Tokens by kind: input (prompt), output (completion), cached (the part of input served from the provider cache).'));
-const cost = hot(new HotCounter(`${PREFIX}cost_usd_total`, 'Cost of served requests in USD, as computed by the cost-log plugin (requests with unknown prices add nothing).'));
-const cache = hot(new HotCounter(`${PREFIX}cache_requests_total`, 'Response cache lookups by result: hit, miss, bypass.'));
 const streams = hot(new HotCounter(`${PREFIX}streams_total`, 'Streamed answers by how they ended: completed ([DONE]), failed (error event after the start) or aborted (client left).'));
 const retries = new client.Counter({
   name: `${PREFIX}retries_total`,
@@ -75,22 +71,10 @@ const cooldown = new client.Gauge({
   labelNames: ['provider', 'model'],
   registers: [registry],
 });
-const queueDepth = new client.Gauge({
-  name: `${PREFIX}ratelimit_queue_depth`,
-  help: 'Requests waiting in the rate-limit queue, by scope (key, alias, provider).',
-  labelNames: ['scope'],
-  registers: [registry],
-});
-const queueWait = hot(new HotHistogram(`${PREFIX}ratelimit_wait_seconds`, 'Time a request waited for a rate-limit slot, by result (admitted, rejected).', [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]));
 const reloads = new client.Counter({
   name: `${PREFIX}config_reloads_total`,
   help: 'Config reloads by result: success, or failure (the previous config kept serving).',
   labelNames: ['result'],
-  registers: [registry],
-});
-const spendDrops = new client.Counter({
-  name: `${PREFIX}spend_records_dropped_total`,
-  help: "Spend records dropped because the spend sink's buffer overflowed.",
   registers: [registry],
 });
 /** Model requests in flight; a plain number, read into the gauge when /metrics is scraped. */
@@ -158,7 +142,6 @@ const answersRefused = new client.Counter({
 // Both result counters start at zero so a dashboard can rate() them before the first reload.
 reloads.inc({ result: 'success' }, 0);
 reloads.inc({ result: 'failure' }, 0);
-spendDrops.inc(0);
 
 /** What `recordRequest` needs to know beyond the context: which aliases are real (from the config snapshot). */
 export interface RequestMetricsInput {
@@ -173,8 +156,10 @@ export interface RequestMetricsInput {
 /**
  * The alias label: the alias the client asked for if the config has it (a fallback shows in provider and
  * model, and in switchyard_fallbacks_total), else the served one, else "unknown" (or "none" if none was named).
+ *
+ * @example aliasLabel(ctx, snapshot.aliases) // 'chat'
  */
-function aliasLabel(ctx: RequestContext, known: RequestMetricsInput['knownAliases']): string {
+export function aliasLabel(ctx: RequestContext, known: RequestMetricsInput['knownAliases']): string {
   if (known.has(ctx.requestedAlias)) return ctx.requestedAlias;
   if (ctx.servedBy) return ctx.servedBy.alias;
   return ctx.requestedAlias === '' ? 'none' : 'unknown';
@@ -186,8 +171,8 @@ function streamResult(ctx: RequestContext, outcome: RequestOutcome): 'completed'
 }
 
 /**
- * Records everything one finished request tells: counts, latencies, tokens, cost, cache result, fallbacks.
- * Called once per request by the lifecycle, after the plugins' onComplete (so cost and cache are set).
+ * Records everything one finished request tells: counts, latencies, tokens, fallbacks. Called once per request
+ * by the lifecycle, after the plugins' onComplete.
  *
  * @example recordRequest({ ctx, outcome, knownAliases: snapshot.aliases, firstByteMono });
  */
@@ -230,11 +215,6 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
     if (u.completion_tokens) tokensOf('output').inc(u.completion_tokens);
     const cached = u.prompt_tokens_details?.cached_tokens;
     if (cached) tokensOf('cached').inc(cached);
-  }
-  if (typeof ctx.costUsd === 'number' && ctx.costUsd > 0 && Number.isFinite(ctx.costUsd)) cost.child(target, () => ({ alias, provider, model })).inc(ctx.costUsd);
-  if (ctx.cache) {
-    const result = ctx.cache;
-    cache.child(`${alias}\u0000${result}`, () => ({ alias, result })).inc();
   }
   if (ctx.stream && ctx.servedBy) {
     const result = streamResult(ctx, outcome);
@@ -286,22 +266,6 @@ export interface CooldownState {
 export function setCooldownStates(states: Iterable<CooldownState>): void {
   cooldown.reset();
   for (const s of states) cooldown.set({ provider: s.provider, model: s.model }, s.state === 'cooling_down' ? 1 : s.state === 'half_open' ? 0.5 : 0);
-}
-
-/** @example setRateLimitQueueDepth('key', queue.length) */
-export function setRateLimitQueueDepth(scope: 'key' | 'alias' | 'provider' | 'total', depth: number): void {
-  queueDepth.set({ scope }, depth);
-}
-
-/** @example recordRateLimitWait(waitedMs / 1000, true) */
-export function recordRateLimitWait(seconds: number, admitted: boolean): void {
-  const result = admitted ? 'admitted' : 'rejected';
-  queueWait.child(result, () => ({ result })).observe(seconds);
-}
-
-/** @example recordSpendDrop(1) */
-export function recordSpendDrop(count = 1): void {
-  spendDrops.inc(count);
 }
 
 /** @example recordConfigReload(false) */

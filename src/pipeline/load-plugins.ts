@@ -9,7 +9,9 @@ import { builtinPlugins } from '../builtins';
 import type { PluginEntry } from '../config/types';
 import type { ConfigPath } from '../config/interpolate';
 import type { Logger } from '../observability/logger';
-import type { PluginEnv, PluginHooks, PluginModule } from './types';
+import { adminChecks } from './admin-key';
+import { pluginMetrics } from './plugin-metrics';
+import type { PluginEnv, PluginHooks, PluginModule, PluginMetrics } from './types';
 
 export interface LoadedPlugin {
   name: string;
@@ -105,6 +107,9 @@ export function checkPlugins(entries: PluginEntry[], configDir: string): PluginL
 export async function loadPlugins(entries: PluginEntry[], ctx: PluginLoadContext): Promise<LoadedPlugin[]> {
   const loaded: LoadedPlugin[] = [];
   const seen = new Map<string, number>();
+  const models = ctx.config.models;
+  const metrics: PluginMetrics = pluginMetrics(new Set(models && typeof models === 'object' ? Object.keys(models) : []));
+  const admin = adminChecks(ctx.config);
   for (const [i, entry] of entries.entries()) {
     const { mod, options, file } = resolvePlugin(entry, i, ctx.configDir);
     // State key: the plugin's name and its occurrence, so reordering other plugins keeps its state.
@@ -119,6 +124,8 @@ export async function loadPlugins(entries: PluginEntry[], ctx: PluginLoadContext
         if (closable && typeof closable.close === 'function') return Promise.resolve(closable.close()).then(() => undefined);
       }),
       config: ctx.config,
+      metrics,
+      ...admin,
     };
     try {
       const hooks = await mod.create(options, env);

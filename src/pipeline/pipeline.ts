@@ -1,14 +1,36 @@
 /**
  * Runs the loaded plugins' hooks in their fixed order (see types.ts). Each hook is isolated: a GatewayError it
- * throws becomes the request's answer; anything else is logged and becomes a 500 naming the plugin. Per hook,
- * only the plugins that define it are visited, so an empty pipeline costs nothing on the hot path.
+ * throws becomes the request's answer; anything else is logged and becomes a 500 naming the plugin; a hook whose
+ * promise does not settle within the hook timeout becomes a 500 `plugin_timeout` naming the plugin and hook.
+ * Per hook, only the plugins that define it are visited, so an empty pipeline costs nothing on the hot path, and
+ * a hook that returns a plain value (not a promise) is not timed at all; promises are timed by one shared sweep
+ * (hook-watchdog.ts), not a timer each.
  */
 import { errors, GatewayError } from '../errors';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
+import type { ChatCompletion, ChatCompletionChunk } from '../providers/openai-types';
+import { HookWatchdog, type WatchedCall } from './hook-watchdog';
 import type { LoadedPlugin } from './load-plugins';
-import type { DirectAnswer, PluginHooks, PluginRoute, RequestContext, RequestOutcome } from './types';
+import type { AttemptInfo, AttemptResult, DirectAnswer, PluginHooks, PluginRoute, RequestContext, RequestOutcome } from './types';
 
 type HookName = keyof Omit<PluginHooks, 'routes'>;
+
+export interface PipelineOptions {
+  /** Longest time an asynchronous hook may take before its request fails (server.plugin_hook_timeout_ms). Unbounded when absent. */
+  hookTimeoutMs?: number;
+}
+
+/** How an attempt's answer keeps using its upstream (routing's AnswerLifecycle, seen from the pipeline). */
+export interface AttemptAnswer<T> {
+  heldUntil?(value: T): Promise<void>;
+  discard?(value: T): void;
+}
+
+const RELEASED: Promise<void> = Promise.resolve();
+const NOT_THROWN = Symbol('not thrown');
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
 
 /**
  * What a hook with no plugins returns: an already settled promise, not an async call. Every request passes
@@ -16,23 +38,27 @@ type HookName = keyof Omit<PluginHooks, 'routes'>;
  */
 const NOTHING: Promise<undefined> = Promise.resolve(undefined);
 
-/** The attempt a beforeAttempt hook is told about. */
-type AttemptInfo = { alias: string; provider: string; model: string; body: ChatRequest | EmbeddingsRequest };
-
 /**
  * @example
- * const pipeline = new Pipeline(loadedPlugins);
+ * const pipeline = new Pipeline(loadedPlugins, { hookTimeoutMs: 30_000 });
  * const direct = await pipeline.onRequest(ctx);
  */
 export class Pipeline {
   private readonly by: { [K in HookName]: LoadedPlugin[] };
 
-  constructor(readonly plugins: LoadedPlugin[]) {
+  private readonly watchdog: HookWatchdog | undefined;
+
+  constructor(
+    readonly plugins: LoadedPlugin[],
+    options: PipelineOptions = {},
+  ) {
+    this.watchdog = options.hookTimeoutMs === undefined ? undefined : new HookWatchdog(options.hookTimeoutMs);
     const having = (h: HookName) => plugins.filter((p) => typeof p.hooks[h] === 'function');
     this.by = {
       onHeaders: having('onHeaders'),
       onRequest: having('onRequest'),
       beforeAttempt: having('beforeAttempt'),
+      aroundAttempt: having('aroundAttempt'),
       onResponse: having('onResponse'),
       onStreamChunk: having('onStreamChunk'),
       onComplete: having('onComplete'),
@@ -87,11 +113,39 @@ export class Pipeline {
     const plugins = this.by.onHeaders;
     for (let i = first; i < plugins.length; i++) {
       try {
-        await (i === first ? pending : plugins[i].hooks.onHeaders!(ctx));
+        await this.bounded(plugins[i], ctx, 'onHeaders', i === first ? pending : plugins[i].hooks.onHeaders!(ctx));
       } catch (err) {
         throw this.fail(plugins[i], ctx, 'onHeaders', err);
       }
     }
+  }
+
+  private timedOut(plugin: LoadedPlugin, ctx: RequestContext, hook: string, timeoutMs: number): GatewayError {
+    ctx.log.error('plugin hook timed out', { plugin: plugin.name, hook, request_id: ctx.id, timeout_ms: timeoutMs });
+    return errors.pluginTimeout(plugin.name, hook, timeoutMs);
+  }
+
+  /**
+   * What a hook returned, bounded by the hook timeout when it is a promise. A plain value passes through, so a
+   * synchronous hook costs no timer; the hook's own promise is left to settle whenever it does.
+   */
+  private bounded<T>(plugin: LoadedPlugin, ctx: RequestContext, hook: string, value: T): T | Promise<Awaited<T>> {
+    const watchdog = this.watchdog;
+    if (watchdog === undefined || !isThenable(value)) return value;
+    return new Promise<Awaited<T>>((resolve, reject) => {
+      const call: WatchedCall = { deadline: 0, expire: () => reject(this.timedOut(plugin, ctx, hook, watchdog.timeoutMs)) };
+      watchdog.watch(call);
+      value.then(
+        (v) => {
+          watchdog.unwatch(call);
+          resolve(v as Awaited<T>);
+        },
+        (err: unknown) => {
+          watchdog.unwatch(call);
+          reject(err);
+        },
+      );
+    });
   }
 
   onRequest(ctx: RequestContext): Promise<DirectAnswer | undefined> {
@@ -101,7 +155,7 @@ export class Pipeline {
   private async runOnRequest(ctx: RequestContext): Promise<DirectAnswer | undefined> {
     for (const p of this.by.onRequest) {
       try {
-        const r = await p.hooks.onRequest!(ctx);
+        const r = await this.bounded(p, ctx, 'onRequest', p.hooks.onRequest!(ctx));
         if (r && 'respond' in r) return r;
       } catch (err) {
         throw this.fail(p, ctx, 'onRequest', err);
@@ -117,11 +171,95 @@ export class Pipeline {
   private async runBeforeAttempt(ctx: RequestContext, attempt: AttemptInfo): Promise<void> {
     for (const p of this.by.beforeAttempt) {
       try {
-        await p.hooks.beforeAttempt!(ctx, attempt);
+        await this.bounded(p, ctx, 'beforeAttempt', p.hooks.beforeAttempt!(ctx, attempt));
       } catch (err) {
         throw this.fail(p, ctx, 'beforeAttempt', err);
       }
     }
+  }
+
+  /**
+   * Makes one upstream attempt (`run`) inside the plugins' aroundAttempt hooks, the first plugin outermost. With
+   * no such hook it is `run()` itself. An upstream failure reaches the caller unchanged; an answer made but then
+   * refused by a plugin is discarded.
+   *
+   * @example const value = await pipeline.aroundAttempt(ctx, info, () => callUpstream(), { heldUntil: (s) => s.done });
+   */
+  aroundAttempt<T>(ctx: RequestContext, attempt: AttemptInfo, run: () => Promise<T>, answer: AttemptAnswer<T> = {}): Promise<T> {
+    return this.by.aroundAttempt.length === 0 ? run() : this.runAroundAttempt(ctx, attempt, run, answer);
+  }
+
+  private async runAroundAttempt<T>(ctx: RequestContext, attempt: AttemptInfo, run: () => Promise<T>, answer: AttemptAnswer<T>): Promise<T> {
+    let made: { value: T } | undefined;
+    const innermost = async (): Promise<AttemptResult> => {
+      const value = await run();
+      made = { value };
+      return { released: answer.heldUntil ? answer.heldUntil(value) : RELEASED };
+    };
+    const chain = this.by.aroundAttempt.reduceRight<() => Promise<AttemptResult>>((next, p) => () => this.wrapAttempt(p, ctx, attempt, next), innermost);
+    try {
+      await chain();
+    } catch (err) {
+      if (made) answer.discard?.(made.value);
+      throw err;
+    }
+    return made!.value;
+  }
+
+  /**
+   * One plugin's aroundAttempt. The hook timeout runs while the plugin works (before it calls `next()` and after
+   * that settled), not while the upstream does. Errors of the upstream pass through as they are.
+   */
+  private wrapAttempt(p: LoadedPlugin, ctx: RequestContext, attempt: AttemptInfo, next: () => Promise<AttemptResult>): Promise<AttemptResult> {
+    const watchdog = this.watchdog;
+    return new Promise<AttemptResult>((resolve, reject) => {
+      let settled = false;
+      let calls = 0;
+      let fromNext: unknown = NOT_THROWN;
+      const call: WatchedCall = { deadline: 0, expire: () => finish(() => reject(this.timedOut(p, ctx, 'aroundAttempt', watchdog!.timeoutMs))) };
+      const arm = () => {
+        if (watchdog && !settled) watchdog.watch(call);
+      };
+      const finish = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        watchdog?.unwatch(call);
+        settle();
+      };
+      const guardedNext = (): Promise<AttemptResult> => {
+        if (++calls > 1) return Promise.reject(new Error('aroundAttempt called next() more than once'));
+        watchdog?.unwatch(call);
+        return next().then(
+          (result) => {
+            arm();
+            return result;
+          },
+          (err: unknown) => {
+            fromNext = err;
+            arm();
+            throw err;
+          },
+        );
+      };
+      arm();
+      let returned: Promise<AttemptResult>;
+      try {
+        returned = Promise.resolve(p.hooks.aroundAttempt!(ctx, attempt, guardedNext));
+      } catch (err) {
+        finish(() => reject(this.fail(p, ctx, 'aroundAttempt', err)));
+        return;
+      }
+      returned.then(
+        (result) =>
+          finish(() => {
+            if (calls !== 1) reject(this.fail(p, ctx, 'aroundAttempt', new Error('aroundAttempt returned without calling next()')));
+            // A plugin that swallowed the upstream's failure has no answer to give: the routing gets the failure.
+            else if (fromNext !== NOT_THROWN) reject(fromNext);
+            else resolve(result);
+          }),
+        (err: unknown) => finish(() => reject(err === fromNext ? err : this.fail(p, ctx, 'aroundAttempt', err))),
+      );
+    });
   }
 
   onResponse(ctx: RequestContext, response: ChatCompletion): Promise<ChatCompletion> {
@@ -132,7 +270,7 @@ export class Pipeline {
     let current = response;
     for (const p of this.by.onResponse) {
       try {
-        current = (await p.hooks.onResponse!(ctx, current)) ?? current;
+        current = (await this.bounded(p, ctx, 'onResponse', p.hooks.onResponse!(ctx, current))) ?? current;
       } catch (err) {
         throw this.fail(p, ctx, 'onResponse', err);
       }
@@ -159,7 +297,7 @@ export class Pipeline {
   async onError(ctx: RequestContext, error: GatewayError): Promise<void> {
     for (const p of this.by.onError) {
       try {
-        await p.hooks.onError!(ctx, error);
+        await this.bounded(p, ctx, 'onError', p.hooks.onError!(ctx, error));
       } catch (err) {
         this.fail(p, ctx, 'onError', err);
       }
@@ -173,7 +311,7 @@ export class Pipeline {
   private async runOnComplete(ctx: RequestContext, outcome: RequestOutcome): Promise<void> {
     for (const p of this.by.onComplete) {
       try {
-        await p.hooks.onComplete!(ctx, outcome);
+        await this.bounded(p, ctx, 'onComplete', p.hooks.onComplete!(ctx, outcome));
       } catch (err) {
         this.fail(p, ctx, 'onComplete', err);
       }

@@ -1,20 +1,23 @@
 /**
- * The plugin contract and the request context that flows through it.
+ * The plugin contract and the request context that flows through it (plugins import it from 'switchyard').
  *
  * Lifecycle of one request, in this fixed order (each hook runs for every plugin, in config order):
  *   0. onHeaders       – before the body is read (ctx.body is `{}`): may throw a GatewayError to refuse from the
  *                        headers alone (the auth plugin's key check), so a refused body is never parsed
  *   1. onRequest       – may modify ctx.body, answer directly (`{ respond }`), or throw a GatewayError
- *   2. beforeAttempt   – before each upstream attempt (retries and fallbacks included)
+ *   2. beforeAttempt   – before each upstream attempt (retries, fallbacks and hedges included)
+ *      aroundAttempt   – wraps each upstream attempt: the first plugin in config order is the outermost
  *   3. onResponse      – a complete non-streamed answer, before it is written (may replace it)
  *      onStreamChunk   – each streamed chunk, before it is written (may replace or drop it)
- *   4. onComplete      – exactly once per request its onHeaders saw (body errors included), with the outcome and usage
- *   5. onError         – when the request failed (called before onComplete)
+ *   4. onError         – when the request failed (called before onComplete)
+ *   5. onComplete      – exactly once per request its onHeaders saw (body errors included), with the outcome and usage
  * A hook that throws a GatewayError fails the request with that error; any other throw fails it with a 500
- * naming the plugin, and is logged. The process never dies of a plugin.
+ * naming the plugin, and is logged. An asynchronous hook that does not settle within
+ * `server.plugin_hook_timeout_ms` fails the request with a 500 `plugin_timeout`. The process never dies of a plugin.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
+import type { AbortSource } from './abort-flag';
 import type { Logger } from '../observability/logger';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, Usage } from '../providers/openai-types';
 
@@ -33,20 +36,23 @@ export interface Caller {
   keyName: string;
   /** Aliases this key may use; `['*']` means all. */
   models: string[];
-  /** The key's own limits and budget from the auth plugin, read by rate-limit and cost-log. */
-  limits?: CallerLimits;
 }
 
-/** Per-key limits and budget, as configured on the key in the auth plugin. */
-export interface CallerLimits {
-  /** Requests per minute. */
-  rpm?: number;
-  /** Tokens per minute (prompt estimate plus max_tokens at admission, corrected by real usage). */
-  tpm?: number;
-  /** Spend allowed per budget period, USD. */
-  budgetUsd?: number;
-  budgetPeriod?: 'daily' | 'monthly' | 'total';
-}
+/**
+ * The typed per-request state of plugins, read and written with `ctx.get(key)` and `ctx.set(key, value)`.
+ * Empty here: each plugin adds its keys by declaration merging, so a key has one type everywhere.
+ *
+ * @example
+ * declare module 'switchyard' {
+ *   interface RequestVariables { tenant: string }
+ * }
+ * ctx.set('tenant', 'acme'); ctx.get('tenant') // string | undefined
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RequestVariables {}
+
+/** A value a plugin may add to the request's log line (`ctx.logField`). */
+export type LogFieldValue = string | number | boolean | null;
 
 /**
  * How an upstream attempt failed; routing decides retries, cooldowns and failover by it. Only `status` (and the
@@ -99,8 +105,15 @@ export interface RequestContext {
   readonly startedAt: number;
   readonly startedMono: number;
   readonly headers: IncomingHttpHeaders;
-  /** Aborted when the client disconnects; every upstream call listens to it. */
+  /** Aborted when the client disconnects; every upstream call listens to it. Made on first use. */
   readonly signal: AbortSignal;
+  /**
+   * The same disconnect without making an AbortSignal (about 2 µs each): `aborted` and abort listeners, enough
+   * for code of one's own that waits. Prefer it to `signal` on a hot path.
+   *
+   * @example queue.wait(deadline, ctx.clientAbort)
+   */
+  readonly clientAbort: AbortSource;
   readonly log: Logger;
   /** The request body (validated). Plugins may modify it in onRequest. Empty object for GET endpoints. */
   body: ChatRequest | EmbeddingsRequest | Record<string, unknown>;
@@ -120,10 +133,36 @@ export interface RequestContext {
   servedBy?: { alias: string; provider: string; model: string };
   /** Final token usage, once known. */
   usage?: Usage;
-  /** Whether the answer came from a cache (set by a cache plugin). */
-  cache?: 'hit' | 'miss' | 'bypass';
-  /** Cost of the request in USD; null when the price is unknown (set by a cost plugin). */
-  costUsd?: number | null;
+  /** A plugin's value for this request, or undefined when none was set. @example ctx.get('tenant') */
+  get<K extends keyof RequestVariables>(key: K): RequestVariables[K] | undefined;
+  /** Sets a plugin's value for this request (declare the key in RequestVariables first). @example ctx.set('tenant', 'acme') */
+  set<K extends keyof RequestVariables>(key: K, value: RequestVariables[K]): void;
+  /**
+   * Adds a field to the request's log line (written once the request finished). A name the gateway logs itself
+   * (status, alias, …) keeps the gateway's value. `undefined` removes the field again.
+   *
+   * @example ctx.logField('cache', 'hit')
+   */
+  logField(name: string, value: LogFieldValue | undefined): void;
+  /** The fields added with logField, for the request log line; undefined when there are none. */
+  readonly logFields: Readonly<Record<string, LogFieldValue>> | undefined;
+}
+
+/** The upstream attempt a beforeAttempt or aroundAttempt hook is told about. `body` is what will be sent. */
+export interface AttemptInfo {
+  alias: string;
+  provider: string;
+  model: string;
+  body: ChatRequest | EmbeddingsRequest;
+}
+
+/** What `next()` of an aroundAttempt hook resolves with once the upstream answered. */
+export interface AttemptResult {
+  /**
+   * Resolves when the answer stops using its upstream connection: at once for a JSON answer, when the stream
+   * ended (or was abandoned) for a streamed one. Hold per-connection resources until then.
+   */
+  readonly released: Promise<void>;
 }
 
 /** What `onRequest` may return to answer without calling any upstream (e.g. a cache hit). */
@@ -147,6 +186,51 @@ export interface RequestOutcome {
   latencyMs: number;
 }
 
+/** Label values of one series: label name → value. Only bounded values (names from the config, statuses). */
+export type MetricLabels = Readonly<Record<string, string>>;
+
+/** A counter registered through `env.metrics`. */
+export interface PluginCounter {
+  /** @example requests.inc(1, { result: 'hit' }) */
+  inc(by?: number, labels?: MetricLabels): void;
+}
+
+/** A gauge registered through `env.metrics`. */
+export interface PluginGauge {
+  /** @example depth.set(queue.length, { scope: 'total' }) */
+  set(value: number, labels?: MetricLabels): void;
+}
+
+/** A histogram registered through `env.metrics`. */
+export interface PluginHistogram {
+  /** @example wait.observe(0.25, { result: 'admitted' }) */
+  observe(value: number, labels?: MetricLabels): void;
+}
+
+/**
+ * Prometheus metrics of a plugin, served at GET /metrics with the gateway's own. Names are given without the
+ * `switchyard_` prefix, which is added. Registering the same name again (after a reload) returns the same series,
+ * so counts survive reloads; a name the gateway uses, or a second registration with another kind or other labels,
+ * throws (and fails the config load).
+ */
+export interface PluginMetrics {
+  /** @example const hits = env.metrics.counter('cache_requests_total', 'Cache lookups by result.', ['alias', 'result']); */
+  counter(name: string, help: string, labelNames?: readonly string[]): PluginCounter;
+  /** @example const depth = env.metrics.gauge('ratelimit_queue_depth', 'Requests waiting.', ['scope']); */
+  gauge(name: string, help: string, labelNames?: readonly string[]): PluginGauge;
+  /** Buckets are upper bounds, in seconds for durations. @example env.metrics.histogram('x_seconds', 'X.', [0.1, 1], ['result']) */
+  histogram(name: string, help: string, buckets: readonly number[], labelNames?: readonly string[]): PluginHistogram;
+  /**
+   * The bounded alias, provider and model labels of a request, as the gateway's own request metrics use them:
+   * the alias the client asked for if the config has it, else the one that answered, else "unknown" ("none"
+   * when it named none);
+   * provider and model of the target that answered, else "none".
+   *
+   * @example cost.inc(usd, env.metrics.requestLabels(ctx))
+   */
+  requestLabels(ctx: RequestContext): { alias: string; provider: string; model: string };
+}
+
 /** What a plugin gets at load time. */
 export interface PluginEnv {
   /** Absolute directory of the config file, for resolving relative paths in options. */
@@ -159,6 +243,22 @@ export interface PluginEnv {
   keep<T>(key: string, create: () => T): T;
   /** Price table and other config sections other plugins may need (read-only). */
   config: Readonly<Record<string, unknown>>;
+  /** Prometheus metrics of this plugin (see PluginMetrics). */
+  metrics: PluginMetrics;
+  /**
+   * True when the request presents the admin key (the auth plugin's `admin_key`), compared in constant time;
+   * false when it does not, or when no admin key is configured.
+   *
+   * @example if (!env.isAdmin(req.headers)) throw errors.adminKeyRequired('GET /admin/usage');
+   */
+  isAdmin(headers: IncomingHttpHeaders): boolean;
+  /**
+   * Refuses a request without the admin key: 403 `admin_disabled` when no admin key is configured, else 401
+   * `invalid_admin_key`. For the start of an admin route's `handle`.
+   *
+   * @example handle(req) { env.requireAdmin(req.headers, 'GET /admin/usage'); … }
+   */
+  requireAdmin(headers: IncomingHttpHeaders, route: string): void;
 }
 
 /** A loaded plugin instance: its hooks. Every hook is optional. */
@@ -166,7 +266,20 @@ export interface PluginHooks {
   /** Runs before the body is read; synchronous hooks keep the request within the event that brought its headers. */
   onHeaders?(ctx: RequestContext): void | Promise<void>;
   onRequest?(ctx: RequestContext): void | DirectAnswer | Promise<void | DirectAnswer>;
-  beforeAttempt?(ctx: RequestContext, attempt: { alias: string; provider: string; model: string; body: ChatRequest | EmbeddingsRequest }): void | Promise<void>;
+  beforeAttempt?(ctx: RequestContext, attempt: AttemptInfo): void | Promise<void>;
+  /**
+   * Wraps one upstream attempt: call `next()` exactly once to make it, and return what it resolved with (or throw).
+   * Time the hook spends before `next()` and after it settles counts against the hook timeout; the upstream's
+   * own time does not (it has its own timeouts).
+   *
+   * @example
+   * async aroundAttempt(ctx, attempt, next) {
+   *   const release = await slots.take(attempt.provider);
+   *   try { const result = await next(); result.released.then(release, release); return result; }
+   *   catch (err) { release(); throw err; }
+   * }
+   */
+  aroundAttempt?(ctx: RequestContext, attempt: AttemptInfo, next: () => Promise<AttemptResult>): Promise<AttemptResult>;
   onResponse?(ctx: RequestContext, response: ChatCompletion): void | ChatCompletion | Promise<void | ChatCompletion>;
   /** Synchronous on purpose: it runs for every chunk of every stream. Return null to drop the chunk. */
   onStreamChunk?(ctx: RequestContext, chunk: ChatCompletionChunk): void | ChatCompletionChunk | null;
@@ -188,16 +301,17 @@ export interface PluginRoute {
 }
 
 /**
- * A plugin module. Export it as `module.exports = plugin` (or `export default`).
+ * A plugin module. Export it as `module.exports = plugin` (or `export default`); `definePlugin` types it.
  *
  * @example
- * module.exports = {
+ * const { definePlugin } = require('switchyard');
+ * module.exports = definePlugin({
  *   name: 'tag-user',
  *   optionsSchema: { type: 'object', properties: { tag: { type: 'string' } }, required: ['tag'] },
  *   create(options) {
  *     return { onRequest(ctx) { ctx.body.user = options.tag; } };
  *   },
- * };
+ * });
  */
 export interface PluginModule<Options = Record<string, unknown>> {
   name: string;

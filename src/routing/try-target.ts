@@ -71,14 +71,17 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     if (step.hedge) record.hedge = true;
     ctx.attempts.push(record);
     const body = { ...(ctx.body as B), model: step.target.model };
-    if (snapshot.pipeline.has('beforeAttempt')) await snapshot.pipeline.beforeAttempt(ctx, { alias: step.alias.name, provider: provider.name, model: step.target.model, body });
+    const pipeline = snapshot.pipeline;
+    const info = { alias: step.alias.name, provider: provider.name, model: step.target.model, body };
+    if (pipeline.has('beforeAttempt')) await pipeline.beforeAttempt(ctx, info);
     const key = targetKey(step.target);
     const stats = snapshot.routing.stats;
     const endInFlight = stats.begin(key);
     const started = performance.now();
     const timing: AttemptTiming = {};
     try {
-      const value = await run(provider, body, { provider: provider.settings, model: step.target.model, stream: ctx.stream }, signal, timing);
+      const call = () => run(provider, body, { provider: provider.settings, model: step.target.model, stream: ctx.stream }, signal, timing);
+      const value = await (pipeline.has('aroundAttempt') ? pipeline.aroundAttempt(ctx, info, call, lifecycle) : call());
       const elapsed = performance.now() - started;
       record.ok = true;
       record.status = timing.status;

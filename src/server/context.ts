@@ -8,7 +8,8 @@ import type { HttpResponse } from './http-types';
 import { errors } from '../errors';
 import type { Logger } from '../observability/logger';
 import { CLIENT_ABORT } from '../pipeline/client-abort';
-import { AbortFlag } from '../pipeline/abort-flag';
+import { AbortFlag, type AbortSource } from '../pipeline/abort-flag';
+import { PluginRequestState } from '../pipeline/request-state';
 import type { Endpoint, RequestContext } from '../pipeline/types';
 
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
@@ -39,7 +40,7 @@ export function requestIdFor(req: IncomingMessage): string {
  * start (fields that plugins fill in later are declared up front): the context is read on every step of a
  * request, and V8 keeps such reads fast only for objects of one stable shape.
  */
-class GatewayContext implements RequestContext {
+class GatewayContext extends PluginRequestState implements RequestContext {
   readonly [CLIENT_ABORT] = new AbortFlag();
   readonly startedAt = Date.now();
   readonly startedMono = performance.now();
@@ -55,10 +56,9 @@ class GatewayContext implements RequestContext {
   attempts: RequestContext['attempts'] = [];
   servedBy: RequestContext['servedBy'] = undefined;
   usage: RequestContext['usage'] = undefined;
-  cache: RequestContext['cache'] = undefined;
-  costUsd: RequestContext['costUsd'] = undefined;
 
   constructor(req: IncomingMessage, readonly endpoint: Endpoint, readonly log: Logger, readonly id: string) {
+    super();
     this.headers = req.headers;
     this.responseHeaders = { 'x-request-id': id };
   }
@@ -80,6 +80,10 @@ class GatewayContext implements RequestContext {
   /** Made on first use: the gateway's own code listens through clientAbortOf, plugins rarely ask. */
   get signal(): AbortSignal {
     return this[CLIENT_ABORT].signal;
+  }
+
+  get clientAbort(): AbortSource {
+    return this[CLIENT_ABORT];
   }
 }
 

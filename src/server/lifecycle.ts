@@ -193,7 +193,7 @@ function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: Request
   const u = ctx.usage;
   let hedges = 0;
   for (const a of ctx.attempts) if (a.hedge) hedges++;
-  logInfoLine(handle.log, 'request', {
+  const line: Record<string, unknown> = {
     request_id: ctx.id,
     endpoint: ctx.endpoint,
     alias: ctx.requestedAlias,
@@ -210,9 +210,11 @@ function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: Request
     completion_tokens: u?.completion_tokens,
     cached_tokens: u?.prompt_tokens_details?.cached_tokens,
     key: ctx.caller?.keyName,
-    cache: ctx.cache,
-    cost_usd: ctx.costUsd,
     error: outcome.error ? outcome.error.message : undefined,
-  });
+  };
+  // Fields plugins added (ctx.logField: cache, cost_usd, …); a name the gateway logs itself keeps its value.
+  const added = ctx.logFields;
+  if (added) for (const name in added) if (!(name in line)) line[name] = added[name];
+  logInfoLine(handle.log, 'request', line);
   if (levelEnabled(handle.log, 'debug')) handle.log.debug('request body', { request_id: ctx.id, body: JSON.stringify(ctx.body).slice(0, 10_000) });
 }

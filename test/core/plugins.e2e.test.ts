@@ -57,7 +57,8 @@ describe('plugin pipeline', () => {
   test('the worked example in plugins/ adds its header and blocks the configured word', async () => {
     gw = await startDaemon({
       config: base('  - use: ./plugins/example.js\n    header: x-example\n    blocked_word: forbidden'),
-      files: { 'plugins/example.js': readFileSync(path.join(repo, 'plugins/example.js'), 'utf8').replace("require('../dist/errors')", `require(${JSON.stringify(path.join(repo, 'dist/errors'))})`) },
+      // The example requires 'switchyard' as a user's plugin does; here it resolves to this checkout.
+      files: { 'plugins/example.js': readFileSync(path.join(repo, 'plugins/example.js'), 'utf8').replace("require('switchyard')", `require(${JSON.stringify(repo)})`) },
     });
     const ok = await ask(gw);
     expect(ok.status).toBe(200);

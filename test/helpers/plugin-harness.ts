@@ -4,6 +4,9 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { createLogger } from '../../src/observability/logger';
+import { adminChecks } from '../../src/pipeline/admin-key';
+import { pluginMetrics } from '../../src/pipeline/plugin-metrics';
+import { PluginRequestState } from '../../src/pipeline/request-state';
 import type { Endpoint, PluginEnv, PluginHooks, PluginModule, RequestContext } from '../../src/pipeline/types';
 import type { ChatRequest } from '../../src/providers/openai-types';
 
@@ -21,6 +24,8 @@ export function testEnv(config: Record<string, unknown> = {}, configDir = proces
     configDir,
     log: createLogger({ silent: true }),
     config,
+    metrics: pluginMetrics(new Set(['chat'])),
+    ...adminChecks(config),
     keep<T>(key: string, create: () => T): T {
       if (!kept.has(key)) kept.set(key, create());
       return kept.get(key) as T;
@@ -57,13 +62,14 @@ const silentLog = createLogger({ silent: true });
 export function requestContext(init: ContextInit = {}): RequestContext {
   const body: ChatRequest = { model: 'chat', messages: [{ role: 'user', content: 'Hello' }], ...init.body };
   const controller = new AbortController();
-  return {
+  return Object.assign(new PluginRequestState(), {
     id: `req-${++counter}`,
     endpoint: init.endpoint ?? 'chat',
     startedAt: Date.now(),
     startedMono: performance.now(),
     headers: init.headers ?? {},
     signal: controller.signal,
+    clientAbort: controller.signal,
     log: silentLog,
     body,
     requestedAlias: body.model,
@@ -72,5 +78,5 @@ export function requestContext(init: ContextInit = {}): RequestContext {
     metadata: {},
     responseHeaders: {},
     attempts: [],
-  };
+  });
 }

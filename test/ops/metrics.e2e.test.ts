@@ -8,15 +8,22 @@ import { startDaemon, type Daemon } from '../helpers/daemon';
 const PROVIDER_KEY = 'sk-metrics-provider-secret-7788';
 const ADMIN_KEY = 'admin-key-for-metrics-0042';
 
-// Stands in for the cache and cost-log plugins: it marks each request the way they will.
+// Stands in for the cache and cost-log plugins: it reports each request through env.metrics the way they do.
 const FAKE_COST_PLUGIN = `
 module.exports = {
   name: 'fake-cost',
-  create: () => ({
-    onComplete(ctx) {
-      if (ctx.servedBy) { ctx.costUsd = 0.25; ctx.cache = ctx.metadata.cache === 'hit' ? 'hit' : 'miss'; }
-    },
-  }),
+  create: (options, env) => {
+    const cost = env.metrics.counter('cost_usd_total', 'Cost of served requests in USD.', ['alias', 'provider', 'model']);
+    const cache = env.metrics.counter('cache_requests_total', 'Response cache lookups by result.', ['alias', 'result']);
+    return {
+      onComplete(ctx) {
+        if (!ctx.servedBy) return;
+        const labels = env.metrics.requestLabels(ctx);
+        cost.inc(0.25, labels);
+        cache.inc(1, { alias: labels.alias, result: ctx.metadata.cache === 'hit' ? 'hit' : 'miss' });
+      },
+    };
+  },
 };`;
 
 const config = (url: string, guarded: boolean) => `

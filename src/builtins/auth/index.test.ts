@@ -40,7 +40,8 @@ describe('auth plugin', () => {
     const hooks = await auth();
     const ctx = requestContext({ headers: { authorization: 'Bearer sk-team-a-secret' }, body: { model: 'chat' } });
     await admit(hooks, ctx);
-    expect(ctx.caller).toEqual({ keyName: 'team-a', models: ['chat', 'demo'], limits: { rpm: 60, tpm: undefined, budgetUsd: 25, budgetPeriod: 'monthly' } });
+    expect(ctx.caller).toEqual({ keyName: 'team-a', models: ['chat', 'demo'] });
+    expect(ctx.get('callerLimits')).toEqual({ rpm: 60, tpm: undefined, budgetUsd: 25, budgetPeriod: 'monthly' });
   });
 
   it('accepts x-api-key (Anthropic-style clients) and keys stored as SHA-256', async () => {

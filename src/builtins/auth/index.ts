@@ -1,14 +1,17 @@
 /**
  * The auth plugin: who may call, and which aliases. Reads `Authorization: Bearer <key>` or `x-api-key`, answers
  * 401 for a missing or unknown key and 403 for an alias the key may not use, and sets `ctx.caller` (the key's
- * name, models and limits) for every later stage. Keys never appear in logs or errors.
+ * name and models) and `ctx.get('callerLimits')` for every later stage. Keys never appear in logs or errors.
  */
-import { GatewayError } from '../../errors';
-import { registerSecrets } from '../../observability/redact';
-import type { PluginHooks, PluginModule, RequestContext } from '../../pipeline/types';
-import { presentedKey } from '../../server/admin-key';
-import { modelAllowed } from '../../pipeline/model-patterns';
-import { KeyTable, type KeyConfig } from './key-table';
+import { GatewayError, modelAllowed, presentedKey, registerSecrets, type PluginHooks, type PluginModule, type RequestContext } from '../../plugin-api';
+import { KeyTable, type CallerLimits, type KeyConfig } from './key-table';
+
+declare module '../../plugin-api' {
+  interface RequestVariables {
+    /** The caller's own limits and budget (auth plugin), read by rate-limit and cost-log. */
+    callerLimits: CallerLimits;
+  }
+}
 
 export interface AuthOptions {
   /** Guards the admin endpoints (GET /admin/spend, and /metrics when configured). */
@@ -75,7 +78,8 @@ export const authPlugin: PluginModule<AuthOptions> = {
         if (!presented) throw unauthorized('Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
         const key = table.find(presented);
         if (!key) throw unauthorized('Invalid API key.');
-        ctx.caller = { keyName: key.name, models: key.models, limits: key.limits };
+        ctx.caller = { keyName: key.name, models: key.models };
+        ctx.set('callerLimits', key.limits);
         // Passthrough is raw use of the provider's credentials: only for keys trusted with every model.
         if (ctx.endpoint === 'passthrough' && !key.models.includes('*')) {
           throw new GatewayError({ status: 403, type: 'permission_error', code: 'passthrough_not_allowed', message: `The key "${key.name}" may not use /passthrough (it needs models: ["*"]).` });

@@ -4,7 +4,17 @@
  * neither which key matched nor how much of a key was right.
  */
 import { hash, timingSafeEqual } from 'node:crypto';
-import type { CallerLimits } from '../../pipeline/types';
+
+/** Per-key limits and budget, as configured on the key. */
+export interface CallerLimits {
+  /** Requests per minute. */
+  rpm?: number;
+  /** Tokens per minute (prompt estimate plus max_tokens at admission, corrected by real usage). */
+  tpm?: number;
+  /** Spend allowed per budget period, USD. */
+  budgetUsd?: number;
+  budgetPeriod?: 'daily' | 'monthly' | 'total';
+}
 
 /** A key as written in proxy.yaml. */
 export interface KeyConfig {

@@ -2,15 +2,35 @@
  * The cache plugin: exact-match response cache for chat requests. A hit answers from onRequest without any
  * upstream call (the server replays it as SSE for stream requests); a complete answer, streamed or not, is
  * stored from onComplete, never a truncated stream or an error. `x-switchyard-cache: hit|miss|bypass` is set
- * on every chat response. Memory (LRU by entries and bytes) by default, or Redis shared by all instances.
+ * on every chat response, `cache` on its log line, and switchyard_cache_requests_total counts the results. Memory (LRU by entries and bytes) by default, or Redis shared by all instances.
  */
-import type { DirectAnswer, PluginHooks, PluginModule, RequestContext, RequestOutcome } from '../../pipeline/types';
-import type { ChatCompletion } from '../../providers/openai-types';
-import { MemoryKvStore, RedisKvStore, type KvStore } from '../../stores/kv-store';
-import { openRedis } from '../../stores/redis-client';
-import { parseStoreLocation } from '../../stores/store-url';
+import {
+  MemoryKvStore,
+  openRedis,
+  parseStoreLocation,
+  RedisKvStore,
+  type ChatCompletion,
+  type DirectAnswer,
+  type KvStore,
+  type PluginHooks,
+  type PluginModule,
+  type RequestContext,
+  type RequestOutcome,
+} from '../../plugin-api';
 import { cacheDirectives } from './cache-control';
 import { cacheKey } from './cache-key';
+
+/** What the cache did for a request. */
+export type CacheResult = 'hit' | 'miss' | 'bypass';
+
+declare module '../../plugin-api' {
+  interface RequestVariables {
+    /** Whether the answer came from the cache (cache plugin); cost-log and rate-limit charge a hit nothing. */
+    cache: CacheResult;
+    /** The cache key under which a miss is stored once it completes (cache plugin). */
+    cachePendingKey: string;
+  }
+}
 
 export interface CacheOptions {
   /** "memory" (default) or a redis:// URL. */
@@ -72,37 +92,37 @@ export const cachePlugin: PluginModule<CacheOptions> = {
         ? new RedisKvStore(openRedis(location.url, { purpose: 'cache', log: env.log }), 'switchyard:cache:', onStoreError)
         : new MemoryKvStore({ maxEntries, maxBytes }),
     );
-    /** Keys of misses that may be stored when they complete. */
-    const pending = new WeakMap<RequestContext, string>();
+    const results = env.metrics.counter('cache_requests_total', 'Response cache lookups by result: hit, miss, bypass.', ['alias', 'result']);
+    const decided = (ctx: RequestContext, result: CacheResult, header: CacheResult) => {
+      ctx.set('cache', result);
+      ctx.logField('cache', result);
+      ctx.responseHeaders[HEADER] = header;
+      results.inc(1, { alias: env.metrics.requestLabels(ctx).alias, result });
+    };
 
     return {
       async onRequest(ctx): Promise<void | DirectAnswer> {
         if (!CACHED_ENDPOINTS.has(ctx.endpoint)) return;
         const { skipLookup, skipStore } = cacheDirectives(ctx.headers);
         const key = cacheKey({ endpoint: ctx.endpoint, scope: options.shared ? '' : (ctx.caller?.keyName ?? ''), body: ctx.body });
-        if (!skipStore) pending.set(ctx, key);
         if (skipLookup) {
-          ctx.cache = 'bypass';
-          ctx.responseHeaders[HEADER] = 'bypass';
+          if (!skipStore) ctx.set('cachePendingKey', key);
+          decided(ctx, 'bypass', 'bypass');
           return;
         }
         const cached = await store.get(key);
         if (cached !== undefined) {
-          pending.delete(ctx);
-          ctx.cache = 'hit';
           // A hit costs nothing; the cost-log plugin records it as such.
-          ctx.costUsd = 0;
-          ctx.responseHeaders[HEADER] = 'hit';
+          decided(ctx, 'hit', 'hit');
           return { respond: JSON.parse(cached) as ChatCompletion };
         }
-        ctx.cache = 'miss';
-        ctx.responseHeaders[HEADER] = skipStore ? 'bypass' : 'miss';
+        if (!skipStore) ctx.set('cachePendingKey', key);
+        decided(ctx, 'miss', skipStore ? 'bypass' : 'miss');
       },
 
       async onComplete(ctx, outcome) {
-        const key = pending.get(ctx);
+        const key = ctx.get('cachePendingKey');
         if (key === undefined) return;
-        pending.delete(ctx);
         if (!isCompleteAnswer(outcome)) return;
         await store.set(key, outcome.responseJson ?? JSON.stringify(outcome.response), ttlMs);
       },

@@ -3,11 +3,11 @@
  * Redis (shared by every instance) and are restored from the spend sink the first time a key is seen after a
  * start, so a restart does not hand every key a fresh budget.
  */
-import { GatewayError } from '../../errors';
-import type { CallerLimits } from '../../pipeline/types';
-import { NANO_PER_USD, type SpendCounters } from '../../stores/spend-counters';
-import type { SpendSink } from '../../stores/spend-sink';
+import { errors, NANO_PER_USD, type RequestVariables, type SpendCounters, type SpendSink } from '../../plugin-api';
 import { periodWindow, type PeriodWindow } from './budget-period';
+
+/** A key's budget, as the auth plugin sets it (`ctx.get('callerLimits')`). */
+type CallerLimits = Pick<RequestVariables['callerLimits'], 'budgetUsd' | 'budgetPeriod'>;
 
 /**
  * @example
@@ -36,12 +36,7 @@ export class BudgetLedger {
     const spent = await this.spentUsd(keyName, window, sink);
     if (spent < limits.budgetUsd) return;
     const since = window.name === 'total' ? '' : ` since ${new Date(window.start).toISOString().slice(0, 10)}`;
-    throw new GatewayError({
-      status: 429,
-      type: 'insufficient_quota',
-      code: 'insufficient_quota',
-      message: `The key "${keyName}" has used its ${window.name} budget of $${limits.budgetUsd} (spent $${spent.toFixed(6)}${since}).`,
-    });
+    throw errors.budgetExhausted(`The key "${keyName}" has used its ${window.name} budget of $${limits.budgetUsd} (spent $${spent.toFixed(6)}${since}).`);
   }
 
   /** Adds a request's cost to the key's counter for its budget period. */

@@ -51,14 +51,13 @@ interface Served {
 /** Plays one request through the plugin as the server would. */
 async function serve(hooks: PluginHooks, s: Served): Promise<RequestContext> {
   const ctx = requestContext({ keyName: s.key ?? 'team-a', stream: s.stream, body: { model: 'chat', stream: s.stream } });
-  ctx.caller!.limits = s.limits;
+  if (s.limits) ctx.set('callerLimits', s.limits);
   await hooks.onRequest!(ctx);
   const attempts = s.attempts ?? [];
   for (const a of attempts) ctx.attempts.push({ alias: 'chat', provider: a.provider, model: a.model, status: a.status, ok: a.ok, latencyMs: 10 });
   let response: ChatCompletion | undefined;
   if (s.cacheHit) {
-    ctx.cache = 'hit';
-    ctx.costUsd = 0;
+    ctx.set('cache', 'hit');
     response = completion('gpt-4o', s.usage ?? { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 });
   } else {
     const last = attempts[attempts.length - 1];
@@ -104,7 +103,7 @@ describe('cost-log plugin', () => {
     ];
     for (const c of cases) {
       const ctx = await serve(hooks, c.served);
-      expect({ case: c.name, cost: ctx.costUsd }).toEqual({ case: c.name, cost: c.usd });
+      expect({ case: c.name, cost: ctx.get('costUsd'), logged: ctx.logFields?.cost_usd }).toEqual({ case: c.name, cost: c.usd, logged: c.usd });
       expect({ case: c.name, header: ctx.responseHeaders['x-switchyard-cost-usd'] }).toEqual({ case: c.name, header: c.header });
     }
     await env.dispose();
@@ -122,7 +121,7 @@ describe('cost-log plugin', () => {
     const { hooks } = await costLog({ sink: sink.url }, env);
     const ctx = await serve(hooks, { attempts: [ok('local', 'my-finetune')], usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 } });
     await serve(hooks, { attempts: [ok('local', 'my-finetune')], usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 } });
-    expect(ctx.costUsd).toBeNull();
+    expect(ctx.get('costUsd')).toBeNull();
     expect(ctx.responseHeaders['x-switchyard-cost-usd']).toBeUndefined();
     expect(warn.mock.calls.filter(([m]) => String(m).includes('no price'))).toHaveLength(1);
     await env.dispose();

@@ -1,20 +1,29 @@
 /**
  * The cost-log plugin: prices every request from its real usage (cached tokens at their own price; a cache
- * hit costs 0), sets `x-switchyard-cost-usd` on JSON answers, writes one spend record per request to SQLite,
+ * hit costs 0), sets `x-switchyard-cost-usd` on JSON answers and `cost_usd` on the log line (and in
+ * `ctx.get('costUsd')`), counts switchyard_cost_usd_total, writes one spend record per request to SQLite,
  * PostgreSQL or JSONL in the background, enforces per-key budgets (429 insufficient_quota), and serves
  * GET /admin/spend.
  */
-import type { PluginHooks, PluginModule, RequestContext, RequestOutcome } from '../../pipeline/types';
-import type { Usage } from '../../providers/openai-types';
-import { costOfUsage } from '../../pricing/cost';
-import { buildPriceTable, lookupPrice } from '../../pricing/price-table';
-import { describeSinkUrl, openSpendSink } from '../../stores/open-spend-sink';
-import { openRedis } from '../../stores/redis-client';
-import { MemorySpendCounters, RedisSpendCounters } from '../../stores/spend-counters';
-import type { SpendRecord } from '../../stores/spend-sink';
-import { parseStoreLocation } from '../../stores/store-url';
-import { adminKeyOf } from '../../server/admin-key';
-import { pluginOptions, pricingOverrides } from '../config-sections';
+import {
+  buildPriceTable,
+  costOfUsage,
+  describeSinkUrl,
+  lookupPrice,
+  MemorySpendCounters,
+  openRedis,
+  openSpendSink,
+  parseStoreLocation,
+  pluginOptions,
+  pricingOverrides,
+  RedisSpendCounters,
+  type PluginHooks,
+  type PluginModule,
+  type RequestContext,
+  type RequestOutcome,
+  type SpendRecord,
+  type Usage,
+} from '../../plugin-api';
 import { BudgetLedger } from './budget-ledger';
 import { SpendLog } from './spend-log';
 import { spendRoute } from './spend-route';
@@ -44,6 +53,19 @@ const optionsSchema = {
 const PRICED_ENDPOINTS = new Set(['chat', 'embeddings', 'messages']);
 export const COST_HEADER = 'x-switchyard-cost-usd';
 
+declare module '../../plugin-api' {
+  interface RequestVariables {
+    /** Cost of the request in USD; null when the model has no price (cost-log plugin). */
+    costUsd: number | null;
+  }
+}
+
+/** Keeps the request's cost where other plugins and the log line find it. */
+function noteCost(ctx: RequestContext, cost: number | null): void {
+  ctx.set('costUsd', cost);
+  ctx.logField('cost_usd', cost);
+}
+
 /** USD as a plain decimal, never in exponent notation. @example formatUsd(0.0000045) // '0.0000045' */
 export function formatUsd(usd: number): string {
   return usd.toFixed(9).replace(/\.?0+$/, '') || '0';
@@ -60,11 +82,14 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
   optionsSchema,
   create(options, env): PluginHooks {
     const prices = buildPriceTable(pricingOverrides(env.config));
+    const dropped = env.metrics.counter('spend_records_dropped_total', "Spend records dropped because the spend sink's buffer overflowed.");
+    dropped.inc(0); // present from the start, so a dashboard can rate() it before the first drop
     const sinkUrl = options.sink ?? 'sqlite://./data/spend.db';
     const spendLog = env.keep(`spend-log:${sinkUrl}`, () =>
       new SpendLog(openSpendSink(sinkUrl, env.configDir), (message, detail) => env.log.warn(`cost-log: ${message}`, { sink: describeSinkUrl(sinkUrl), ...detail }), {
         maxBuffer: options.max_buffer,
         flushIntervalMs: options.flush_interval_ms,
+        onDrop: (count) => dropped.inc(count),
       }),
     );
     const rateLimitStore = pluginOptions(env.config, 'rate-limit')?.store;
@@ -73,10 +98,11 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
       new BudgetLedger(budgetLocation.kind === 'redis' ? new RedisSpendCounters(openRedis(budgetLocation.url, { purpose: 'budgets', log: env.log }), 'switchyard:spend:') : new MemorySpendCounters()),
     );
     const unpricedModels = new Set<string>();
+    const spent = env.metrics.counter('cost_usd_total', 'Cost of served requests in USD, as computed by the cost-log plugin (requests with unknown prices add nothing).', ['alias', 'provider', 'model']);
 
     /** Cost of what the request used; null when the model has no price (logged once per model). */
     function costOf(ctx: RequestContext, usage: Usage | undefined): number | null {
-      if (ctx.cache === 'hit') return 0;
+      if (ctx.get('cache') === 'hit') return 0;
       if (!ctx.servedBy) return 0;
       if (!usage) return null;
       const price = lookupPrice(prices, ctx.servedBy.model);
@@ -91,7 +117,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     }
 
     function spendRecord(ctx: RequestContext, outcome: RequestOutcome, costUsd: number | null): SpendRecord {
-      const hit = ctx.cache === 'hit';
+      const hit = ctx.get('cache') === 'hit';
       // A hit used no upstream tokens: its row shows zeros, so token totals match what was billed.
       const usage = hit ? undefined : (outcome.usage ?? ctx.usage);
       return {
@@ -115,26 +141,27 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     return {
       async onRequest(ctx) {
         if (!PRICED_ENDPOINTS.has(ctx.endpoint) || !ctx.caller) return;
-        await ledger.check(ctx.caller.keyName, ctx.caller.limits, spendLog.sink);
+        await ledger.check(ctx.caller.keyName, ctx.get('callerLimits'), spendLog.sink);
       },
 
       onResponse(ctx, response) {
         const cost = costOf(ctx, response.usage);
-        ctx.costUsd = cost;
+        noteCost(ctx, cost);
         if (cost !== null) ctx.responseHeaders[COST_HEADER] = formatUsd(cost);
       },
 
       async onComplete(ctx, outcome) {
         if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
         // Requests turned away before any upstream call (auth, limits, budgets) cost nothing and are not spend.
-        if (ctx.attempts.length === 0 && ctx.cache !== 'hit') return;
+        if (ctx.attempts.length === 0 && ctx.get('cache') !== 'hit') return;
         const cost = costOf(ctx, outcome.usage ?? ctx.usage);
-        ctx.costUsd = cost;
+        noteCost(ctx, cost);
+        if (cost !== null && cost > 0 && Number.isFinite(cost)) spent.inc(cost, env.metrics.requestLabels(ctx));
         spendLog.writer.push(spendRecord(ctx, outcome, cost));
-        if (ctx.caller && cost) await ledger.add(ctx.caller.keyName, ctx.caller.limits, cost, spendLog.sink);
+        if (ctx.caller && cost) await ledger.add(ctx.caller.keyName, ctx.get('callerLimits'), cost, spendLog.sink);
       },
 
-      routes: [spendRoute(() => adminKeyOf(env.config), spendLog)],
+      routes: [spendRoute(env, spendLog)],
     };
   },
 };

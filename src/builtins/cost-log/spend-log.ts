@@ -2,9 +2,7 @@
  * A spend sink with its batched writer: records are pushed without waiting, written in batches, and flushed
  * before the sink closes (one object, so shutdown closes them in the right order).
  */
-import { recordSpendDrop } from '../../observability/metrics';
-import { BatchedWriter } from '../../stores/batched-writer';
-import type { SpendRecord, SpendSink } from '../../stores/spend-sink';
+import { BatchedWriter, type SpendRecord, type SpendSink } from '../../plugin-api';
 
 /**
  * @example
@@ -17,12 +15,12 @@ export class SpendLog {
   constructor(
     readonly sink: SpendSink,
     onProblem: (message: string, detail: Record<string, unknown>) => void,
-    options: { maxBuffer?: number; flushIntervalMs?: number } = {},
+    options: { maxBuffer?: number; flushIntervalMs?: number; onDrop?: (count: number) => void } = {},
   ) {
     this.writer = new BatchedWriter<SpendRecord>({
       write: (rows) => sink.write(rows),
       onProblem,
-      onDrop: recordSpendDrop,
+      onDrop: options.onDrop,
       maxBuffer: options.maxBuffer,
       flushIntervalMs: options.flushIntervalMs,
     });

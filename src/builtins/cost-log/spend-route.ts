@@ -2,10 +2,7 @@
  * GET /admin/spend?group_by=key|alias|provider|model&since=…&until=… : spend totals as JSON, for the admin key
  * only. `since` and `until` take an ISO date/time or milliseconds since the epoch.
  */
-import { GatewayError } from '../../errors';
-import type { PluginRoute } from '../../pipeline/types';
-import { adminKeyMatches } from '../../server/admin-key';
-import type { SpendGroupBy, SpendTotal } from '../../stores/spend-sink';
+import { errors, type PluginEnv, type PluginRoute, type SpendGroupBy, type SpendTotal } from '../../plugin-api';
 import type { SpendLog } from './spend-log';
 
 const GROUPS: readonly SpendGroupBy[] = ['key', 'alias', 'provider', 'model'];
@@ -13,24 +10,22 @@ const GROUPS: readonly SpendGroupBy[] = ['key', 'alias', 'provider', 'model'];
 function parseTime(value: string | undefined, param: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new GatewayError({ status: 400, param, code: 'invalid_time', message: `${param} must be an ISO date or milliseconds since the epoch.` });
+  if (!Number.isFinite(ms)) throw errors.badRequest(`${param} must be an ISO date or milliseconds since the epoch.`, param, 'invalid_time');
   return ms;
 }
 
 /**
- * @example routes: [spendRoute(() => adminKeyOf(env.config), spendLog)]
+ * @example routes: [spendRoute(env, spendLog)]
  */
-export function spendRoute(adminKey: () => string | undefined, spendLog: SpendLog): PluginRoute {
+export function spendRoute(env: Pick<PluginEnv, 'requireAdmin'>, spendLog: SpendLog): PluginRoute {
   return {
     method: 'GET',
     path: '/admin/spend',
     async handle(req) {
-      const key = adminKey();
-      if (!key) throw new GatewayError({ status: 403, type: 'permission_error', code: 'admin_disabled', message: 'Admin endpoints are disabled: set admin_key on the auth plugin.' });
-      if (!adminKeyMatches(req.headers, key)) throw new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_admin_key', message: 'GET /admin/spend needs the admin key (Authorization: Bearer <admin_key>).' });
+      env.requireAdmin(req.headers, 'GET /admin/spend');
 
       const groupBy = (req.query.group_by ?? 'key') as SpendGroupBy;
-      if (!GROUPS.includes(groupBy)) throw new GatewayError({ status: 400, param: 'group_by', code: 'invalid_group_by', message: `group_by must be one of ${GROUPS.join(', ')}.` });
+      if (!GROUPS.includes(groupBy)) throw errors.badRequest(`group_by must be one of ${GROUPS.join(', ')}.`, 'group_by', 'invalid_group_by');
       const since = parseTime(req.query.since, 'since');
       const until = parseTime(req.query.until, 'until');
 
@@ -41,11 +36,7 @@ export function spendRoute(adminKey: () => string | undefined, spendLog: SpendLo
       try {
         totals = await spendLog.sink.totals({ groupBy, since, until });
       } catch (err) {
-        throw new GatewayError({
-          status: 503,
-          code: 'spend_sink_unavailable',
-          message: `The ${spendLog.sink.kind} spend sink cannot be read (${(err as Error).message}); ${stats.buffered} records wait to be written, ${stats.dropped} were dropped.`,
-        });
+        throw errors.spendSinkUnavailable(`The ${spendLog.sink.kind} spend sink cannot be read (${(err as Error).message}); ${stats.buffered} records wait to be written, ${stats.dropped} were dropped.`);
       }
       return {
         status: 200,

@@ -3,9 +3,7 @@
  * per attempt, the provider's (`limits:` on the provider). Each planned bucket carries a label for 429 messages
  * and its kind for the response headers.
  */
-import type { ProviderLimits } from '../config-sections';
-import { perMinuteBucket, type BucketSpec } from '../../stores/token-buckets';
-import type { Caller } from '../../pipeline/types';
+import { perMinuteBucket, type BucketSpec, type ProviderLimits } from '../../plugin-api';
 import type { MinuteLimits } from './options';
 import type { BucketKind } from './response-headers';
 
@@ -33,11 +31,11 @@ export function bucketLabel(p: PlannedBucket): string {
 /**
  * Buckets checked at admission (onRequest).
  *
- * @example planAdmission({ keyName: 'team-a', models: ['*'], limits: { rpm: 60 } }, 'chat', {}, {}, 120)
+ * @example planAdmission({ keyName: 'team-a', limits: { rpm: 60 } }, 'chat', {}, {}, 120)
  *   // [{ spec: { id: 'key:team-a:rpm', capacity: 60, … }, kind: 'requests', label: 'key "team-a" requests per minute' }]
  */
 export function planAdmission(
-  caller: Caller | undefined,
+  caller: { keyName: string; limits?: MinuteLimits } | undefined,
   alias: string,
   perKey: MinuteLimits | undefined,
   perAlias: Readonly<Record<string, MinuteLimits>> | undefined,

@@ -3,7 +3,7 @@
  * this instance; more wait first come, first served, up to their deadline. Counted per instance, not in Redis,
  * because a crashed instance would otherwise leave its slots taken forever.
  */
-import type { AbortSource } from '../../pipeline/abort-flag';
+import type { AbortSource } from '../../plugin-api';
 
 interface GateState {
   active: number;

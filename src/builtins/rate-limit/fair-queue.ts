@@ -3,8 +3,7 @@
  * deadline. Waiters are grouped in lanes (one per key) served round-robin, so one busy key cannot starve the
  * others; within a lane, requests go first come, first served.
  */
-import type { AbortSource } from '../../pipeline/abort-flag';
-import type { BucketSpec, TakeResult, TokenBuckets } from '../../stores/token-buckets';
+import type { AbortSource, BucketSpec, TakeResult, TokenBuckets } from '../../plugin-api';
 
 /** Thrown when a request cannot get its slot before its deadline. */
 export class QueueTimeout extends Error {

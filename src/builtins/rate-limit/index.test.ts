@@ -80,7 +80,8 @@ describe('rate-limit plugin', () => {
     expect(await outcomeOf(() => hooks.onRequest!(request('a')))).toMatchObject({ status: 429 });
     expect(await outcomeOf(() => hooks.onRequest!(request('b')))).toBe('ok');
     const own = vip();
-    own.caller = { keyName: 'vip', models: ['*'], limits: { rpm: 5 } };
+    own.caller = { keyName: 'vip', models: ['*'] };
+    own.set('callerLimits', { rpm: 5 });
     await hooks.onRequest!(own);
     expect(own.responseHeaders['x-ratelimit-limit-requests']).toBe('5');
   });
@@ -117,7 +118,7 @@ describe('rate-limit plugin', () => {
     const hooks = await limiter({ per_key: { tpm: 1000 } });
     const hit = request('a', { max_tokens: 500 });
     await hooks.onRequest!(hit);
-    hit.cache = 'hit';
+    hit.set('cache', 'hit');
     await hooks.onComplete!(hit, { ...done, usage: { prompt_tokens: 10, completion_tokens: 40, total_tokens: 50 } });
     const next = request('a', { max_tokens: 0 });
     await hooks.onRequest!(next);
@@ -137,21 +138,51 @@ describe('rate-limit plugin', () => {
     await hooks.beforeAttempt!(b, { ...attempt, provider: 'other' });
   });
 
-  it('holds attempts past a provider concurrency limit until a slot frees', async () => {
+  it('holds attempts past a provider concurrency limit until the attempt holding the slot stops using its upstream', async () => {
     const hooks = await limiter({ max_queue_ms: 2000 }, { providers: { openai: { api: 'openai', limits: { concurrency: 1 } } } });
     const attempt = { alias: 'chat', provider: 'openai', model: 'gpt-4o', body: { model: 'gpt-4o', messages: [] } };
     const a = request('a');
     const b = request('b');
     await hooks.onRequest!(a);
     await hooks.onRequest!(b);
-    await hooks.beforeAttempt!(a, attempt);
-    let bStarted = false;
-    const bAttempt = Promise.resolve(hooks.beforeAttempt!(b, attempt)).then(() => (bStarted = true));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(bStarted).toBe(false);
-    await hooks.onComplete!(a, done);
+    let endStream!: () => void;
+    const released = new Promise<void>((resolve) => (endStream = resolve));
+    // a's attempt answers with a stream that keeps its upstream connection until endStream().
+    await hooks.aroundAttempt!(a, attempt, async () => ({ released }));
+    let bCalled = false;
+    const bAttempt = hooks.aroundAttempt!(b, attempt, async () => {
+      bCalled = true;
+      return { released: Promise.resolve() };
+    });
+    await new Promise(setImmediate);
+    expect(bCalled).toBe(false);
+    endStream();
     await bAttempt;
-    expect(bStarted).toBe(true);
+    expect(bCalled).toBe(true);
+  });
+
+  it("frees a failed attempt's concurrency slot at once, so the request's next attempt (or another request) gets it", async () => {
+    const hooks = await limiter({ max_queue_ms: 0 }, { providers: { openai: { api: 'openai', limits: { concurrency: 1 } } } });
+    const attempt = { alias: 'chat', provider: 'openai', model: 'gpt-4o', body: { model: 'gpt-4o', messages: [] } };
+    const a = request('a');
+    const b = request('b');
+    await hooks.onRequest!(a);
+    await hooks.onRequest!(b);
+    const upstreamDown = new Error('connect ECONNREFUSED');
+    await expect(hooks.aroundAttempt!(a, attempt, () => Promise.reject(upstreamDown))).rejects.toBe(upstreamDown);
+    // With no wait allowed, b gets in only if a's slot is already free.
+    await expect(hooks.aroundAttempt!(b, attempt, async () => ({ released: Promise.resolve() }))).resolves.toBeDefined();
+  });
+
+  it('answers 429 when no provider slot frees before max_queue_ms', async () => {
+    const hooks = await limiter({ max_queue_ms: 0 }, { providers: { openai: { api: 'openai', limits: { concurrency: 1 } } } });
+    const attempt = { alias: 'chat', provider: 'openai', model: 'gpt-4o', body: { model: 'gpt-4o', messages: [] } };
+    const a = request('a');
+    const b = request('b');
+    await hooks.onRequest!(a);
+    await hooks.onRequest!(b);
+    await hooks.aroundAttempt!(a, attempt, async () => ({ released: new Promise<void>(() => {}) }));
+    expect(await outcomeOf(() => hooks.aroundAttempt!(b, attempt, async () => ({ released: Promise.resolve() })))).toMatchObject({ status: 429, code: 'rate_limit_exceeded', message: expect.stringContaining('concurrency limit') });
   });
 
   it('rejects a malformed provider limits entry at load', async () => {

@@ -1,21 +1,34 @@
 /**
  * The rate-limit plugin: token buckets per key, per alias and per provider, with shaping. A request over a limit
  * waits in a fair queue for up to `max_queue_ms`, then gets 429 with Retry-After; x-ratelimit-* headers go on
- * every response. Tokens are charged at admission from an estimate and corrected with the real usage.
+ * every response. Tokens are charged at admission from an estimate and corrected with the real usage. A provider's
+ * `limits.concurrency` slot is held around each attempt (aroundAttempt), until its answer stops using the upstream.
  * With `store: redis://…` all instances share the buckets, and fall back to local ones while Redis is away.
  */
-import { GatewayError } from '../../errors';
-import { recordRateLimitWait, setRateLimitQueueDepth } from '../../observability/metrics';
-import { clientAbortOf } from '../../pipeline/client-abort';
-import type { AbortSource } from '../../pipeline/abort-flag';
-import type { PluginHooks, PluginModule, RequestContext, RequestOutcome } from '../../pipeline/types';
-import type { ChatRequest, EmbeddingsRequest } from '../../providers/openai-types';
-import { estimateEmbeddingsTokens, estimateRequestTokens } from '../../pricing/estimate-tokens';
-import { FailoverTokenBuckets } from '../../stores/failover-token-buckets';
-import { openRedis, waitForRedis } from '../../stores/redis-client';
-import { parseStoreLocation } from '../../stores/store-url';
-import { LocalTokenBuckets, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from '../../stores/token-buckets';
-import { providerLimits } from '../config-sections';
+import {
+  errors,
+  estimateEmbeddingsTokens,
+  estimateRequestTokens,
+  FailoverTokenBuckets,
+  LocalTokenBuckets,
+  openRedis,
+  parseStoreLocation,
+  providerLimits,
+  waitForRedis,
+  type AbortSource,
+  type BucketAdjustment,
+  type BucketSpec,
+  type ChatRequest,
+  type EmbeddingsRequest,
+  type GatewayError,
+  type PluginHistogram,
+  type PluginHooks,
+  type PluginModule,
+  type RequestContext,
+  type RequestOutcome,
+  type TakeResult,
+  type TokenBuckets,
+} from '../../plugin-api';
 import { bucketLabel, planAdmission, planProvider, type PlannedBucket } from './bucket-plan';
 import { ConcurrencyGate, ConcurrencyTimeout } from './concurrency-gate';
 import { FairQueue, QueueTimeout } from './fair-queue';
@@ -29,7 +42,13 @@ interface Charges {
   admissionTokenBuckets: PlannedBucket[];
   /** Provider token buckets charged per attempt, in attempt order. */
   attemptTokenBuckets: { provider: string; planned: PlannedBucket[] }[];
-  releaseSlot?: () => void;
+}
+
+declare module '../../plugin-api' {
+  interface RequestVariables {
+    /** What the request took from the rate-limit buckets (rate-limit plugin). */
+    rateLimitCharges: Charges;
+  }
 }
 
 const SHAPED_ENDPOINTS = new Set(['chat', 'embeddings', 'messages']);
@@ -44,13 +63,7 @@ function tooManyRequests(denial: TakeResult, planned: readonly PlannedBucket[], 
   const blocking = planned.find((p) => p.spec.id === denial.blockingId);
   const retryAfterS = Math.max(1, Math.ceil(denial.waitMs / 1000));
   const what = blocking ? `${bucketLabel(blocking)} (${blocking.spec.capacity})` : 'a rate limit';
-  return new GatewayError({
-    status: 429,
-    type: 'rate_limit_error',
-    code: 'rate_limit_exceeded',
-    message: `Rate limit reached for ${what}. Please retry after ${retryAfterS} s.`,
-    headers: { ...extraHeaders, 'retry-after': String(retryAfterS) },
-  });
+  return errors.rateLimitExceeded(`Rate limit reached for ${what}. Please retry after ${retryAfterS} s.`, retryAfterS, extraHeaders);
 }
 
 function headersFor(result: TakeResult, planned: readonly PlannedBucket[]): Record<string, string> {
@@ -59,23 +72,27 @@ function headersFor(result: TakeResult, planned: readonly PlannedBucket[]): Reco
 
 /** Tokens the request really used: zero for a cache hit or a failure without usage. */
 function actualTokens(ctx: RequestContext, outcome: RequestOutcome): number {
-  if (ctx.cache === 'hit') return 0;
+  if (ctx.get('cache') === 'hit') return 0;
   const usage = outcome.usage ?? ctx.usage;
   return usage?.total_tokens ?? 0;
 }
 
 /** `queue.admit`, with the time spent waiting reported to /metrics. */
-async function admitCounted(queue: FairQueue, lane: string, specs: readonly BucketSpec[], deadline: number, signal: AbortSource): Promise<TakeResult> {
+async function admitCounted(queue: FairQueue, wait: PluginHistogram, lane: string, specs: readonly BucketSpec[], deadline: number, signal: AbortSource): Promise<TakeResult> {
   const started = performance.now();
   try {
     const taken = await queue.admit(lane, specs, deadline, signal);
-    recordRateLimitWait((performance.now() - started) / 1000, true);
+    wait.observe((performance.now() - started) / 1000, ADMITTED);
     return taken;
   } catch (err) {
-    if (err instanceof QueueTimeout) recordRateLimitWait((performance.now() - started) / 1000, false);
+    if (err instanceof QueueTimeout) wait.observe((performance.now() - started) / 1000, REJECTED);
     throw err;
   }
 }
+
+const ADMITTED = { result: 'admitted' };
+const REJECTED = { result: 'rejected' };
+const TOTAL = { scope: 'total' };
 
 /**
  * @example
@@ -93,6 +110,11 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
     const maxQueueMs = options.max_queue_ms ?? DEFAULT_MAX_QUEUE_MS;
     const defaultCompletion = options.default_completion_tokens ?? DEFAULT_COMPLETION_TOKENS;
     const providers = providerLimits(env.config);
+    const hasConcurrencyLimits = [...providers.values()].some((limits) => limits.concurrency !== undefined);
+    const hookTimeoutMs = (env.config.server as { plugin_hook_timeout_ms?: number } | undefined)?.plugin_hook_timeout_ms;
+    if (hookTimeoutMs !== undefined && maxQueueMs >= hookTimeoutMs) {
+      env.log.warn('rate-limit: max_queue_ms is not below server.plugin_hook_timeout_ms; long waits end as 500 plugin_timeout instead of 429', { max_queue_ms: maxQueueMs, plugin_hook_timeout_ms: hookTimeoutMs });
+    }
     const location = parseStoreLocation(options.store);
 
     // Buckets and the concurrency gate outlive reloads: a reload must not hand every key a fresh minute.
@@ -104,69 +126,72 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
       // Start on the shared buckets when Redis is there; if it is not, start locally rather than not at all.
       await waitForRedis(buckets.client, 1500).catch(() => env.log.warn('rate-limit: Redis not reachable at startup; limiting per instance until it is'));
     }
-    const queue = new FairQueue(buckets, (waiting) => setRateLimitQueueDepth('total', waiting));
-    const charges = new WeakMap<RequestContext, Charges>();
+    const depth = env.metrics.gauge('ratelimit_queue_depth', 'Requests waiting in the rate-limit queue, by scope (key, alias, provider).', ['scope']);
+    const wait = env.metrics.histogram('ratelimit_wait_seconds', 'Time a request waited for a rate-limit slot, by result (admitted, rejected).', [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], ['result']);
+    const queue = new FairQueue(buckets, (waiting) => depth.set(waiting, TOTAL));
 
     return {
       async onRequest(ctx) {
         if (!SHAPED_ENDPOINTS.has(ctx.endpoint)) return;
         const tokens = estimateTokens(ctx, defaultCompletion);
-        const planned = planAdmission(ctx.caller, ctx.requestedAlias, options.per_key, options.per_alias, tokens);
-        charges.set(ctx, { tokens, admissionTokenBuckets: [], attemptTokenBuckets: [] });
+        const caller = ctx.caller && { keyName: ctx.caller.keyName, limits: ctx.get('callerLimits') };
+        const planned = planAdmission(caller, ctx.requestedAlias, options.per_key, options.per_alias, tokens);
+        const charged: Charges = { tokens, admissionTokenBuckets: [], attemptTokenBuckets: [] };
+        ctx.set('rateLimitCharges', charged);
         if (planned.length === 0) return;
         const lane = ctx.caller?.keyName ?? '';
         let taken: TakeResult;
         try {
-          taken = await admitCounted(queue, lane, planned.map((p) => p.spec), Date.now() + maxQueueMs, clientAbortOf(ctx));
+          taken = await admitCounted(queue, wait, lane, planned.map((p) => p.spec), Date.now() + maxQueueMs, ctx.clientAbort);
         } catch (err) {
           if (!(err instanceof QueueTimeout)) throw err;
           const headers = headersFor(err.lastDenial, planned);
           throw tooManyRequests(err.lastDenial, planned, headers);
         }
         Object.assign(ctx.responseHeaders, headersFor(taken, planned));
-        charges.get(ctx)!.admissionTokenBuckets = planned.filter((p) => p.kind === 'tokens');
+        charged.admissionTokenBuckets = planned.filter((p) => p.kind === 'tokens');
       },
 
       async beforeAttempt(ctx, attempt) {
-        const charged = charges.get(ctx);
+        const charged = ctx.get('rateLimitCharges');
         if (!charged) return;
-        // Attempts run one after another: the previous attempt's concurrency slot is free once the next begins.
-        charged.releaseSlot?.();
-        charged.releaseSlot = undefined;
-        const limits = providers.get(attempt.provider);
-        if (!limits) return;
-        const deadline = Date.now() + maxQueueMs;
-        const planned = planProvider(attempt.provider, limits, charged.tokens);
-        if (planned.length > 0) {
-          try {
-            await admitCounted(queue, ctx.caller?.keyName ?? '', planned.map((p) => p.spec), deadline, clientAbortOf(ctx));
-          } catch (err) {
-            if (!(err instanceof QueueTimeout)) throw err;
-            throw tooManyRequests(err.lastDenial, planned, {});
-          }
-          charged.attemptTokenBuckets.push({ provider: attempt.provider, planned: planned.filter((p) => p.kind === 'tokens') });
+        const planned = planProvider(attempt.provider, providers.get(attempt.provider), charged.tokens);
+        if (planned.length === 0) return;
+        try {
+          await admitCounted(queue, wait, ctx.caller?.keyName ?? '', planned.map((p) => p.spec), Date.now() + maxQueueMs, ctx.clientAbort);
+        } catch (err) {
+          if (!(err instanceof QueueTimeout)) throw err;
+          throw tooManyRequests(err.lastDenial, planned, {});
         }
-        if (limits.concurrency) {
-          try {
-            charged.releaseSlot = await gate.acquire(attempt.provider, limits.concurrency, deadline, clientAbortOf(ctx));
-          } catch (err) {
-            if (!(err instanceof ConcurrencyTimeout)) throw err;
-            throw new GatewayError({
-              status: 429,
-              type: 'rate_limit_error',
-              code: 'rate_limit_exceeded',
-              message: `Provider "${attempt.provider}" is at its concurrency limit (${err.limit}). Please retry after 1 s.`,
-              headers: { 'retry-after': '1' },
-            });
-          }
+        charged.attemptTokenBuckets.push({ provider: attempt.provider, planned: planned.filter((p) => p.kind === 'tokens') });
+      },
+
+      // The provider's concurrency slot is held for exactly one attempt: taken before it, given back when it
+      // failed or when its answer stopped using the upstream (a stream, when it ended). Only defined when some
+      // provider has a concurrency limit, so that without one the attempt is not wrapped at all.
+      aroundAttempt: !hasConcurrencyLimits ? undefined : async (ctx, attempt, next) => {
+        const limit = providers.get(attempt.provider)?.concurrency;
+        if (!limit || !ctx.get('rateLimitCharges')) return next();
+        let release: () => void;
+        try {
+          release = await gate.acquire(attempt.provider, limit, Date.now() + maxQueueMs, ctx.clientAbort);
+        } catch (err) {
+          if (!(err instanceof ConcurrencyTimeout)) throw err;
+          throw errors.rateLimitExceeded(`Provider "${attempt.provider}" is at its concurrency limit (${err.limit}). Please retry after 1 s.`, 1);
+        }
+        try {
+          const result = await next();
+          void result.released.then(release, release);
+          return result;
+        } catch (err) {
+          release();
+          throw err;
         }
       },
 
       async onComplete(ctx, outcome) {
-        const charged = charges.get(ctx);
+        const charged = ctx.get('rateLimitCharges');
         if (!charged) return;
-        charges.delete(ctx);
-        charged.releaseSlot?.();
         const actual = actualTokens(ctx, outcome);
         const adjustments: BucketAdjustment[] = charged.admissionTokenBuckets.map((p) => ({ ...p.spec, delta: actual - charged.tokens }));
         // Only the last attempt on the provider that answered used tokens; the failed attempts give their charge back.

@@ -2,7 +2,7 @@
  * OpenAI-style rate-limit headers (`x-ratelimit-limit-requests`, `…-remaining-tokens`, `…-reset-requests`, …)
  * from bucket levels: each reports the tightest bucket of its kind.
  */
-import type { BucketLevel } from '../../stores/token-buckets';
+import type { BucketLevel } from '../../plugin-api';
 
 /** Which quantity a bucket limits. */
 export type BucketKind = 'requests' | 'tokens';

@@ -5,7 +5,7 @@
 import { errors } from '../../errors';
 import type { RuntimeSnapshot } from '../../config/snapshot';
 import { METRICS_CONTENT_TYPE, metricsText, setCooldownStates, type CooldownState } from '../../observability/metrics';
-import { adminKeyMatches, adminKeyOf } from '../admin-key';
+import { adminKeyMatches, adminKeyOf } from '../../pipeline/admin-key';
 import type { EndpointWork } from '../lifecycle';
 import { headerList } from '../send';
 

@@ -1,6 +1,6 @@
 /**
- * Typed views of the config sections the built-in plugins read from `env.config` (the whole validated
- * proxy.yaml): prices, provider limits, and other plugins' entries.
+ * Typed views of the config sections plugins read from `env.config` (the whole validated proxy.yaml): prices,
+ * provider limits, and other plugins' entries. Part of the public plugin API.
  */
 import type { ModelPrice } from '../pricing/price-table';
 

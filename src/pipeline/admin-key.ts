@@ -1,11 +1,14 @@
 /**
  * Checking the admin key on a request. Both sides are hashed to a fixed length and compared with
- * timingSafeEqual, so neither the key's content nor its length leaks through response timing.
+ * timingSafeEqual, so neither the key's content nor its length leaks through response timing. In the pipeline
+ * because plugins get the check through their env (`env.isAdmin`), and /metrics uses it too.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { errors } from '../errors';
+import type { PluginEnv } from './types';
 
-/** The key a request presents: `Authorization: Bearer <key>`, else `x-api-key`. */
+/** The key a request presents: `Authorization: Bearer <key>`, else `x-api-key`. @example presentedKey(ctx.headers) // 'sk-…' or undefined */
 export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
   if (typeof auth === 'string') {
@@ -50,4 +53,20 @@ export function adminKeyOf(config: Readonly<Record<string, unknown>>): string | 
   const entry: unknown = plugins.find((p: unknown) => typeof p === 'object' && p !== null && 'admin_key' in p);
   const key = entry ? (entry as { admin_key?: unknown }).admin_key : undefined;
   return typeof key === 'string' && key !== '' ? key : undefined;
+}
+
+/**
+ * A plugin env's admin-key checks (`env.isAdmin`, `env.requireAdmin`) for a config.
+ *
+ * @example const { isAdmin, requireAdmin } = adminChecks(snapshot.config);
+ */
+export function adminChecks(config: Readonly<Record<string, unknown>>): Pick<PluginEnv, 'isAdmin' | 'requireAdmin'> {
+  const adminKey = adminKeyOf(config);
+  return {
+    isAdmin: (headers) => adminKey !== undefined && adminKeyMatches(headers, adminKey),
+    requireAdmin(headers, route) {
+      if (adminKey === undefined) throw errors.adminDisabled();
+      if (!adminKeyMatches(headers, adminKey)) throw errors.adminKeyRequired(route);
+    },
+  };
 }
