@@ -1,13 +1,13 @@
 /**
  * The routing state that outlives config reloads: circuit breakers and per-target statistics. One instance per
- * daemon, kept in the StateRegistry; snapshots reach it as `snapshot.routing`.
+ * daemon, kept in the StateRegistry; snapshots reach it as `snapshot.routing`. It takes targets by shape, not by
+ * the snapshot's type, so the snapshot that holds it is not imported back (no cycle).
  */
-import type { ResolvedTarget } from '../config/snapshot';
 import { CooldownBook, type CooldownView } from './cooldown-book';
 import { TargetStats } from './target-stats';
 
 /** The key of one target in breakers and statistics. @example targetKey({ provider: 'openai', model: 'gpt-4o' }) // 'openai/gpt-4o' */
-export function targetKey(target: Pick<ResolvedTarget, 'provider' | 'model'>): string {
+export function targetKey(target: { provider: string; model: string }): string {
   return `${target.provider}/${target.model}`;
 }
 
