@@ -89,7 +89,7 @@ describeWithService(['redis'], 'rate-limit plugin (e2e, shared Redis)', () => {
     const [a, b] = await Promise.all([startDaemon({ config: yaml }), startDaemon({ config: yaml })]);
     try {
       const results = await Promise.all(Array.from({ length: 8 }, (_, i) => chat((i % 2 ? a : b).url, { model: 'chat' }, as('shared-key-0001'))));
-      const statuses = results.map((r) => r.status).sort();
+      const statuses = results.map((r) => r.status).sort((x, y) => x - y);
       expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
