@@ -20,7 +20,8 @@ export function providerKey(provider: string): string {
  * @example const routing = state.keep('routing:state', () => new RoutingState());
  */
 export class RoutingState {
-  readonly cooldowns = new CooldownBook();
+  // The clock is read at each call, not captured once, so an in-process test can move Date.now past a cooldown.
+  readonly cooldowns = new CooldownBook(() => Date.now());
   readonly stats = new TargetStats();
 
   /** What /health/ready shows. */
