@@ -1,5 +1,5 @@
 /**
- * The native adapters and the Anthropic front door through the real daemon, driven by the official `openai` and
+ * The native adapters and the Anthropic front door through the real gateway (in-process), driven by the official `openai` and
  * `@anthropic-ai/sdk` clients, against fake Anthropic, Gemini and OpenAI upstreams that reject malformed
  * requests the way the real APIs do.
  */
@@ -8,12 +8,12 @@ import OpenAI from 'openai';
 import { startFakeAnthropic, type FakeAnthropic } from '../src/testing/fake-anthropic';
 import { startFakeGemini, type FakeGemini } from '../src/testing/fake-gemini';
 import { startFakeOpenAI, type FakeOpenAI } from '../src/testing/fake-openai';
-import { startDaemon, type Daemon } from './helpers/daemon';
+import { startInProcess, type InProcessGateway } from './helpers/in-process';
 
 let anthropicFake: FakeAnthropic;
 let geminiFake: FakeGemini;
 let openaiFake: FakeOpenAI;
-let gw: Daemon;
+let gw: InProcessGateway;
 let openai: OpenAI;
 let anthropic: Anthropic;
 
@@ -46,7 +46,7 @@ const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
 
 beforeAll(async () => {
   [anthropicFake, geminiFake, openaiFake] = await Promise.all([startFakeAnthropic(), startFakeGemini(), startFakeOpenAI()]);
-  gw = await startDaemon({ config: config() });
+  gw = await startInProcess({ config: config() });
   openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
   anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
 });
@@ -307,11 +307,11 @@ describe('Anthropic clients talking to any alias through POST /v1/messages', () 
 });
 
 describe('the front door under the gateway\'s own plugins', () => {
-  let guarded: Daemon;
+  let guarded: InProcessGateway;
   const client = (apiKey: string) => new Anthropic({ baseURL: guarded.url, apiKey, maxRetries: 0 });
 
   beforeAll(async () => {
-    guarded = await startDaemon({
+    guarded = await startInProcess({
       config: `${config()}
 plugins:
   - use: auth

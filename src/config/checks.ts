@@ -2,17 +2,10 @@
  * Config rules a JSON Schema cannot express: references between sections. Each check returns problems with
  * a path; the loader adds the line and column.
  */
-import type { ConfigPath } from './interpolate';
+import type { ConfigCheck, PathProblem } from './problems';
 import type { GatewayConfig } from './types';
 import { adapters, NETWORKLESS_APIS } from '../providers/registry';
-import { routingChecks } from '../routing/config-checks';
-
-export interface PathProblem {
-  path: ConfigPath;
-  message: string;
-}
-
-export type ConfigCheck = (config: GatewayConfig) => PathProblem[];
+import { routingChecks } from './routing-checks';
 
 const providersAreKnown: ConfigCheck = (config) => {
   const out: PathProblem[] = [];

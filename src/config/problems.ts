@@ -3,6 +3,16 @@
  * by `switchyard validate` and by the reload log.
  */
 import type { ConfigPath } from './interpolate';
+import type { GatewayConfig } from './types';
+
+/** A problem found by a cross-reference check, before the loader adds its line and column. */
+export interface PathProblem {
+  path: ConfigPath;
+  message: string;
+}
+
+/** One rule a JSON Schema cannot express (see checks.ts). */
+export type ConfigCheck = (config: GatewayConfig) => PathProblem[];
 
 export interface ConfigProblem {
   path: ConfigPath;

@@ -1,13 +1,13 @@
 /**
  * The routing state that outlives config reloads: circuit breakers and per-target statistics. One instance per
- * daemon, kept in the StateRegistry; snapshots reach it as `snapshot.routing`.
+ * daemon, kept in the StateRegistry; snapshots reach it as `snapshot.routing`. It takes targets by shape, not by
+ * the snapshot's type, so the snapshot that holds it is not imported back (no cycle).
  */
-import type { ResolvedTarget } from '../config/snapshot';
 import { CooldownBook, type CooldownView } from './cooldown-book';
 import { TargetStats } from './target-stats';
 
 /** The key of one target in breakers and statistics. @example targetKey({ provider: 'openai', model: 'gpt-4o' }) // 'openai/gpt-4o' */
-export function targetKey(target: Pick<ResolvedTarget, 'provider' | 'model'>): string {
+export function targetKey(target: { provider: string; model: string }): string {
   return `${target.provider}/${target.model}`;
 }
 
@@ -20,7 +20,8 @@ export function providerKey(provider: string): string {
  * @example const routing = state.keep('routing:state', () => new RoutingState());
  */
 export class RoutingState {
-  readonly cooldowns = new CooldownBook();
+  // The clock is read at each call, not captured once, so an in-process test can move Date.now past a cooldown.
+  readonly cooldowns = new CooldownBook(() => Date.now());
   readonly stats = new TargetStats();
 
   /** What /health/ready shows. */

@@ -1,4 +1,5 @@
-import { compileMatch, compileRules, pickRule, routeFactsOf } from './rules';
+import { compileMatch } from '../config/match-pattern';
+import { compileRules, pickRule, routeFactsOf } from './rules';
 
 const facts = (body: Record<string, unknown>, metadata: Record<string, string> = {}, key?: string) =>
   routeFactsOf({ model: 'auto', messages: [{ role: 'user', content: 'hello' }], ...body }, metadata, key);

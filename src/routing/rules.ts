@@ -4,6 +4,7 @@
  */
 import type { ChatMessage, ChatRequest } from '../providers/openai-types';
 import { estimateChatPromptTokens } from '../pricing/estimate-tokens';
+import { compileMatch } from '../config/match-pattern';
 import type { Comparison, RouteCondition, RouteRuleConfig } from './config-schema';
 
 /** What rules may look at, computed lazily from one request. */
@@ -51,16 +52,6 @@ export function routeFactsOf(body: object, metadata: Record<string, string>, key
     keyName,
     lastUserText: textOf(lastUser),
   };
-}
-
-/**
- * Compiles `match:`; a `/pattern/flags` string keeps its flags. Throws SyntaxError for an invalid pattern.
- *
- * @example compileMatch('/prove|theorem/i').test('Prove it') // true
- */
-export function compileMatch(pattern: string): RegExp {
-  const slashed = /^\/(.*)\/([dgimsuvy]*)$/s.exec(pattern);
-  return slashed ? new RegExp(slashed[1], slashed[2].replace(/[gy]/g, '')) : new RegExp(pattern);
 }
 
 function compares(value: number | undefined, c: Comparison): boolean {

@@ -2,6 +2,7 @@
  * Hot reload, SIGHUP and SIGTERM drain, against the real daemon process.
  */
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
+import { eventually } from '../helpers/client';
 import { startDaemon, type Daemon } from '../helpers/daemon';
 
 let fake: FakeOpenAI;
@@ -94,7 +95,7 @@ describe('hot reload', () => {
   test('a request in flight during a reload finishes on the config it started with', async () => {
     fake.on('first-model', { delayMs: 1500 });
     const inflight = ask(gw);
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => fake.callsFor('first-model').length === 1); // in flight: the upstream has it
     gw.writeConfig(configWith('second-model'));
     await gw.waitForLog((r) => r.message === 'config reloaded');
     const res = await inflight;
@@ -135,7 +136,8 @@ describe('hot reload', () => {
     for (const [i, file] of files.entries()) {
       gw.writeConfig(file);
       await gw.waitForLog(() => reloadsLogged() > i);
-      await new Promise((r) => setTimeout(r, 100)); // let requests run on this config
+      const served = outcomes.length;
+      await eventually(() => outcomes.length >= served + 4); // requests ran on this config
     }
     loading = false;
     await Promise.all(load);
@@ -154,7 +156,7 @@ describe('shutdown', () => {
     const gw = await startDaemon({ config: configWith('slow-model') });
     fake.on('slow-model', { delayMs: 1000 });
     const inflight = ask(gw);
-    await new Promise((r) => setTimeout(r, 200));
+    await eventually(() => fake.callsFor('slow-model').length === 1);
     const exit = gw.stop('SIGTERM');
     const res = await inflight;
     expect(res.status).toBe(200);

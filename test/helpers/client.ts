@@ -39,13 +39,6 @@ export function streamedText(events: string[]): string {
     .join('');
 }
 
-/** Runs `fn` and returns its result with the elapsed milliseconds. */
-export async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  const value = await fn();
-  return { value, ms: performance.now() - started };
-}
-
 /** Waits until `check` holds, polling, or fails after `timeoutMs`. */
 export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
   const started = Date.now();

@@ -1,14 +1,16 @@
 /**
- * The fixture most e2e suites use: a fault-injecting fake OpenAI upstream and the real daemon pointed
- * at it, started once per file, with the fake's rules and call log reset before each test.
+ * The fixture most e2e suites use: a fault-injecting fake OpenAI upstream and the real gateway pointed
+ * at it, started once per file inside the test process (see in-process.ts), with the fake's rules and call
+ * log reset before each test.
  */
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startDaemon, type Daemon, type StartOptions } from './daemon';
+import type { StartOptions } from './daemon';
+import { startInProcess, type InProcessGateway } from './in-process';
 import { eventually } from '../helpers/client';
 
 export interface Rig {
   readonly fake: FakeOpenAI;
-  readonly gw: Daemon;
+  readonly gw: InProcessGateway;
 }
 
 /**
@@ -19,10 +21,10 @@ export interface Rig {
  * test('…', async () => { rig.fake.on('m', { status: 500 }); ... });
  */
 export function gatewayWithFake(config: (fakeUrl: string) => string, options: Omit<StartOptions, 'config'> = {}): Rig {
-  const rig = {} as { fake: FakeOpenAI; gw: Daemon };
+  const rig = {} as { fake: FakeOpenAI; gw: InProcessGateway };
   beforeAll(async () => {
     rig.fake = await startFakeOpenAI();
-    rig.gw = await startDaemon({ ...options, config: config(rig.fake.url) });
+    rig.gw = await startInProcess({ ...options, config: config(rig.fake.url) });
   });
   afterAll(async () => {
     await rig.gw?.stop();

@@ -1,9 +1,9 @@
 /**
- * GET /metrics through the real daemon: Prometheus text, switchyard_ series, labels bounded to config names,
+ * GET /metrics through the real gateway (in-process): Prometheus text, switchyard_ series, labels bounded to config names,
  * the admin-key guard, and no secrets in the output.
  */
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startDaemon, type Daemon } from '../helpers/daemon';
+import { startInProcess, type InProcessGateway } from '../helpers/in-process';
 
 const PROVIDER_KEY = 'sk-metrics-provider-secret-7788';
 const ADMIN_KEY = 'admin-key-for-metrics-0042';
@@ -54,13 +54,13 @@ plugins:
 `;
 
 let fake: FakeOpenAI;
-let gw: Daemon;
+let gw: InProcessGateway;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
   fake.on('broken-model', { status: 500, errorMessage: `upstream echoed ${PROVIDER_KEY}` });
   fake.on('model-a', { usage: { prompt_tokens: 11, completion_tokens: 7, cached_tokens: 3 } });
-  gw = await startDaemon({ config: config(fake.url, false), files: { 'fake-cost.js': FAKE_COST_PLUGIN }, env: { SWITCHYARD_TEST_ADMIN_KEY: ADMIN_KEY } });
+  gw = await startInProcess({ config: config(fake.url, false), files: { 'fake-cost.js': FAKE_COST_PLUGIN }, env: { SWITCHYARD_TEST_ADMIN_KEY: ADMIN_KEY } });
 });
 afterAll(async () => {
   await gw?.stop();

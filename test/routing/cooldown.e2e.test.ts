@@ -1,5 +1,5 @@
 /**
- * The cooldown circuit breaker through the real daemon: a failing target is skipped (the fake upstream sees no
+ * The cooldown circuit breaker through the real gateway: a failing target is skipped (the fake upstream sees no
  * call) until its cooldown ends, one probe then restores it, and /health/ready shows the state throughout.
  */
 import { gatewayWithFake } from '../helpers/rig';
@@ -31,7 +31,17 @@ async function cooldownOf(target: string): Promise<CooldownEntry | undefined> {
   return ready.routing.cooldowns.find((c) => c.target === target);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * The gateway runs in this process and its breakers read Date.now at each call: moving the clock forward ends a
+ * cooldown without waiting for it.
+ */
+let skewMs = 0;
+const realNow = Date.now;
+beforeAll(() => jest.spyOn(Date, 'now').mockImplementation(() => realNow() + skewMs));
+afterAll(() => jest.restoreAllMocks());
+const passCooldown = (ms: number) => {
+  skewMs += ms;
+};
 
 describe('cooldown', () => {
   test('a target that keeps failing is skipped during its cooldown (no upstream call), and one probe restores it', async () => {
@@ -44,7 +54,7 @@ describe('cooldown', () => {
     expect(rig.fake.callsFor('dead')).toHaveLength(2); // zero calls while cooling down
 
     rig.fake.reset(); // the upstream recovers
-    await sleep(2100);
+    passCooldown(2100);
     expect(await cooldownOf('up/dead')).toMatchObject({ state: 'half_open' });
     const probe = await chat(rig.gw.url, { model: 'pair' });
     expect(probe.headers.get('x-switchyard-model')).toBe('dead');
@@ -56,7 +66,7 @@ describe('cooldown', () => {
   test('a failed probe puts the target back into cooldown at once', async () => {
     rig.fake.on('relapsing', { status: 503 });
     for (let i = 0; i < 2; i++) await chat(rig.gw.url, { model: 'relapse' });
-    await sleep(2100);
+    passCooldown(2100);
     expect((await chat(rig.gw.url, { model: 'relapse' })).headers.get('x-switchyard-model')).toBe('steady');
     expect(rig.fake.callsFor('relapsing')).toHaveLength(3); // the probe
     expect(await cooldownOf('up/relapsing')).toMatchObject({ state: 'cooling_down' });

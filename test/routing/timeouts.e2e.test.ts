@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { gatewayWithFake } from '../helpers/rig';
-import { chat, eventually, readSse, streamedText, timed } from '../helpers/client';
+import { chat, eventually, readSse, streamedText } from '../helpers/client';
 
 /**
  * A loopback port that never completes a TCP handshake: a listener with a backlog of one in a process whose
@@ -45,38 +45,36 @@ const rig = gatewayWithFake(config);
 
 describe('timeouts', () => {
   test('a connect timeout fails over to the next target within the bound', async () => {
-    const { value: res, ms } = await timed(() => chat(rig.gw.url, { model: 'far' }));
+    const res = await chat(rig.gw.url, { model: 'far' });
     expect(res.status).toBe(200);
+    // The port never accepts, so only the connect timeout ends the first attempt; timeout_ms (10 s) would end the request.
     expect(res.headers.get('x-switchyard-model')).toBe('near');
     expect(res.headers.get('x-switchyard-attempts')).toBe('2');
-    // connect_timeout_ms is 300 (undici's connect timer ticks about once a second); timeout_ms is 10 s.
-    expect(ms).toBeLessThan(4000);
     await rig.gw.waitForLog((r) => r.message === 'request' && r.alias === 'far' && String(r.attempt_summary).startsWith('down:'));
   });
 
   test('a first-byte timeout fails over to the next target within the bound', async () => {
     rig.fake.on('stall', { delayMs: 8000 });
-    const { value: res, ms } = await timed(() => chat(rig.gw.url, { model: 'chat' }));
+    const abortedBefore = rig.fake.abortedRequests;
+    const res = await chat(rig.gw.url, { model: 'chat' });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-switchyard-model')).toBe('fast');
-    // first_byte_timeout_ms is 300; allow generous scheduling slack, far below the 8 s the upstream would take.
-    expect(ms).toBeLessThan(4000);
     expect(rig.fake.callsFor('stall')).toHaveLength(1);
+    // The stalled upstream was cut before its answer (8 s away), so the timeout fired rather than the answer arriving.
+    await eventually(() => rig.fake.abortedRequests === abortedBefore + 1, 2000);
     await eventually(() => rig.fake.openRequests === 0, 1000); // the abandoned attempt was closed, not left running
   });
 
   test('a stream that answers 200 but sends no chunk within the first-byte timeout fails over invisibly', async () => {
     rig.fake.on('stall', { firstChunkDelayMs: 8000 });
-    const { value: res, ms } = await timed(async () => {
-      const r = await chat(rig.gw.url, { model: 'chat', stream: true });
-      return { r, events: await readSse(r) };
-    });
-    expect(res.r.status).toBe(200);
-    expect(res.r.headers.get('x-switchyard-model')).toBe('fast');
-    await eventually(() => rig.fake.openRequests === 0, 1000);
-    expect(streamedText(res.events)).toBe('reply from fast');
-    expect(res.events[res.events.length - 1]).toBe('[DONE]');
-    expect(ms).toBeLessThan(4000);
+    const abortedBefore = rig.fake.abortedRequests;
+    const res = await chat(rig.gw.url, { model: 'chat', stream: true });
+    const events = await readSse(res);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-switchyard-model')).toBe('fast');
+    await eventually(() => rig.fake.abortedRequests === abortedBefore + 1, 2000);
+    expect(streamedText(events)).toBe('reply from fast');
+    expect(events[events.length - 1]).toBe('[DONE]');
   });
 
   test('a client that disconnects aborts the upstream request at once', async () => {

@@ -1,9 +1,9 @@
 /**
- * Load-time checks of the routing keys that JSON Schema cannot express: an alias has `targets` or `route`,
+ * Load-time checks of the routing keys (the `models:` section routing reads) that JSON Schema cannot express: an alias has `targets` or `route`,
  * rules and context-window fallbacks name existing aliases, and every `match:` is a valid regular expression.
  */
-import type { ConfigCheck, PathProblem } from '../config/checks';
-import { compileMatch } from './rules';
+import type { ConfigCheck, PathProblem } from './problems';
+import { compileMatch } from './match-pattern';
 
 const aliasHasTargetsOrRoute: ConfigCheck = (config) => {
   const out: PathProblem[] = [];
@@ -43,5 +43,5 @@ const contextFallbacksNameAliases: ConfigCheck = (config) => {
   return out;
 };
 
-/** Appended to config/checks.ts's list. @example export const configChecks = [...coreChecks, ...routingChecks]; */
+/** Appended to checks.ts's list. @example export const configChecks = [...coreChecks, ...routingChecks]; */
 export const routingChecks: ConfigCheck[] = [aliasHasTargetsOrRoute, rulesNameAliases, contextFallbacksNameAliases];
