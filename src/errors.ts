@@ -292,4 +292,12 @@ export const errors = {
   budgetExhausted: (message: string) => new GatewayError({ status: 429, type: 'insufficient_quota', code: 'insufficient_quota', message }),
   /** The spend sink cannot be read for GET /admin/spend. */
   spendSinkUnavailable: (message: string) => new GatewayError({ status: 503, code: 'spend_sink_unavailable', message }),
+  // auth: the auth plugin's refusals.
+  missingApiKey: () =>
+    new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_api_key', message: 'Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".' }),
+  invalidApiKey: () => new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_api_key', message: 'Invalid API key.' }),
+  passthroughNotAllowed: (keyName: string) =>
+    new GatewayError({ status: 403, type: 'permission_error', code: 'passthrough_not_allowed', message: `The key "${keyName}" may not use /passthrough (it needs models: ["*"]).` }),
+  modelNotAllowed: (keyName: string, alias: string) =>
+    new GatewayError({ status: 403, type: 'permission_error', code: 'model_not_allowed', param: 'model', message: `The key "${keyName}" may not use the model "${alias}".` }),
 };

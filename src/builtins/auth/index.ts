@@ -3,7 +3,7 @@
  * 401 for a missing or unknown key and 403 for an alias the key may not use, and sets `ctx.caller` (the key's
  * name and models) and `ctx.get('callerLimits')` for every later stage. Keys never appear in logs or errors.
  */
-import { GatewayError, modelAllowed, presentedKey, registerSecrets, type PluginHooks, type PluginModule, type RequestContext } from '../../plugin-api';
+import { errors, modelAllowed, presentedKey, registerSecrets, type PluginHooks, type PluginModule, type RequestContext } from '../../plugin-api';
 import { KeyTable, type CallerLimits, type KeyConfig } from './key-table';
 
 declare module '../../plugin-api' {
@@ -52,10 +52,6 @@ const optionsSchema = {
 // Endpoints that name an alias in the body; /v1/models is filtered instead.
 const ALIAS_ENDPOINTS = new Set(['chat', 'embeddings', 'messages']);
 
-function unauthorized(message: string): GatewayError {
-  return new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_api_key', message });
-}
-
 /**
  * @example
  * plugins:
@@ -75,28 +71,22 @@ export const authPlugin: PluginModule<AuthOptions> = {
       // The key is checked from the headers alone, before the body is read: an unauthenticated body is never parsed.
       onHeaders(ctx: RequestContext) {
         const presented = presentedKey(ctx.headers);
-        if (!presented) throw unauthorized('Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
+        if (!presented) throw errors.missingApiKey();
         const key = table.find(presented);
-        if (!key) throw unauthorized('Invalid API key.');
+        if (!key) throw errors.invalidApiKey();
         ctx.caller = { keyName: key.name, models: key.models };
         ctx.set('callerLimits', key.limits);
         // Passthrough is raw use of the provider's credentials: only for keys trusted with every model.
         if (ctx.endpoint === 'passthrough' && !key.models.includes('*')) {
-          throw new GatewayError({ status: 403, type: 'permission_error', code: 'passthrough_not_allowed', message: `The key "${key.name}" may not use /passthrough (it needs models: ["*"]).` });
+          throw errors.passthroughNotAllowed(key.name);
         }
       },
       // The alias is in the body, so this part waits for it.
       onRequest(ctx: RequestContext) {
         const key = ctx.caller;
-        if (!key) throw unauthorized('Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".');
+        if (!key) throw errors.missingApiKey();
         if (ALIAS_ENDPOINTS.has(ctx.endpoint) && !modelAllowed(key.models, ctx.requestedAlias)) {
-          throw new GatewayError({
-            status: 403,
-            type: 'permission_error',
-            code: 'model_not_allowed',
-            param: 'model',
-            message: `The key "${key.keyName}" may not use the model "${ctx.requestedAlias}".`,
-          });
+          throw errors.modelNotAllowed(key.keyName, ctx.requestedAlias);
         }
       },
       filterModels(ctx, aliases) {
