@@ -9,7 +9,7 @@ import type { ChatRequest } from '../providers/openai-types';
 import { adapters } from '../providers/registry';
 import { startFakeOpenAI, type FakeOpenAI } from '../testing/fake-openai';
 import { upstreamCall } from '../testing/upstream-call';
-import { HttpTransport } from '../upstream/http-transport';
+import { HttpTransport, ProviderPool } from '../upstream/http-transport';
 import { AttemptFailure } from './attempt-failure';
 import { callChat, callEmbeddings, openChatStream } from './call-target';
 
@@ -29,7 +29,8 @@ beforeEach(() => fake.reset());
 
 function provider(api: 'openai' | 'anthropic', baseUrl: string, timeouts: Partial<ResolvedProvider['timeouts']> = {}): ResolvedProvider {
   const settings = upstreamCall({ api, model: 'm', name: 'up', baseUrl, apiKey: KEY }).provider;
-  const transport = new HttpTransport(new URL(baseUrl).origin, { connections: 4, connectTimeoutMs: 1000 });
+  const pool = new ProviderPool('up', new URL(baseUrl).origin, { connections: 4, connectTimeoutMs: 1000 });
+  const transport = new HttpTransport(pool, { maxQueued: 16, queueTimeoutMs: 5000, maxAnswerBytes: 64 << 20, maxBufferedBytes: 256 << 20 });
   transports.push(transport);
   return { name: 'up', config: {} as ResolvedProvider['config'], settings, adapter: adapters[api], transport, available: true, missingEnv: [], timeouts: { totalMs: 10_000, connectMs: 1000, ...timeouts } };
 }

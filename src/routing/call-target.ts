@@ -12,6 +12,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsReques
 import { UpstreamFailure, type HeaderBag, type HttpRequestSpec, type StreamTranslator, type UpstreamCall } from '../providers/types';
 import { readRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
 import { SseParser } from '../upstream/sse';
+import { transportRefusalOf } from '../upstream/refusals';
 import { describeTransportError, type UpstreamResponse } from '../upstream/transport';
 import { AttemptFailure, attemptFailures, type CalledFailureKind } from './attempt-failure';
 import { AttemptSignal } from './attempt-signal';
@@ -80,6 +81,12 @@ function readBodyText(res: UpstreamResponse, limit = 1 << 20): Promise<string> {
 function upstreamFailure(err: unknown, clientSignal: AbortSource, provider: ResolvedProvider, answerKind: CalledFailureKind, status?: number): AttemptFailure {
   if (err instanceof AttemptFailure) return err;
   if (err instanceof UpstreamFailure) return new AttemptFailure(answerKind, err.info, status);
+  // The transport's own refusals (pool busy, answer over the memory limits): worded by the gateway, failed over.
+  const refusal = err instanceof GatewayError ? transportRefusalOf(err.code) : undefined;
+  if (refusal) {
+    const e = err as GatewayError;
+    return new AttemptFailure(refusal === 'pool_busy' ? 'refused' : 'too_large', { status: e.status, type: e.type, code: e.code, message: e.message, retryable: true }, status);
+  }
   const f = describeTransportError(err, clientSignal);
   return attemptFailures.transport(provider.name, f.kind, f.reason, status);
 }
