@@ -163,6 +163,30 @@ describe('a provider pool with a bounded wait queue', () => {
     expect(series(text, 'switchyard_upstream_pool_queue_depth', 'provider="busy"')).toBe(0);
   });
 
+  test('passthrough takes its connection slot from the same queue: past max_connections and max_queued it gets a 503', async () => {
+    const through = (model: string) =>
+      fetch(`${gw.url}/passthrough/busy/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, stream: true, messages: [] }) });
+    // Two held passthrough streams take both connections of `busy`, a third waits in its queue of one.
+    const held = await Promise.all([through('held-busy'), through('held-busy')]);
+    expect(held.map((r) => r.status)).toEqual([200, 200]);
+    await eventually(() => upstream.held('held-busy') === 2);
+    const queued = through('held-busy');
+    await metricsWhen((t) => series(t, 'switchyard_upstream_pool_queue_depth', 'provider="busy"') === 1);
+    // A model call and a passthrough call now both find the queue full.
+    const refused = await through('fast');
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('upstream_queue_full');
+    expect((await post('only-busy')).status).toBe(503);
+    upstream.release();
+    await Promise.all(held.map((r) => r.text()));
+    await eventually(() => upstream.held('held-busy') === 1);
+    upstream.release();
+    const third = await queued;
+    expect(third.status).toBe(200);
+    await third.text();
+    await metricsWhen((t) => series(t, 'switchyard_upstream_pool_in_use', 'provider="busy"') === 0);
+  });
+
   test('a request that waits longer than queue_timeout_ms for a connection fails over to the next target', async () => {
     const first = post('patient-then-spare', true);
     await eventually(() => upstream.held('held-patient') === 1);

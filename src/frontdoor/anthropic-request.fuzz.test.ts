@@ -73,7 +73,7 @@ function frontDoor(body: unknown): 'accepted' | GatewayError {
     return 'accepted';
   } catch (err) {
     if (err instanceof GatewayError) return err;
-    throw new Error(`${(err as Error).stack}\nfor ${JSON.stringify(body)}`);
+    throw new Error(`${(err as Error).stack}\nfor ${JSON.stringify(body)}`, { cause: err });
   }
 }
 
@@ -108,7 +108,7 @@ describe('front door fuzz: malformed Messages requests', () => {
     [{ tool_choice: 'auto' }, 'tool_choice: Input should be a valid dictionary or object to extract fields from'],
     [{ messages: [{ role: 'user', content: [null] }] }, 'messages.0.content.0: Input should be a valid dictionary or object to extract fields from'],
     [{ tools: 'x' }, 'tools: Input should be a valid list'],
-    [{ max_tokens: 1e999 }, 'max_tokens: Input should be less than or equal to 1000000'],
+    [{ max_tokens: Infinity }, 'max_tokens: Input should be less than or equal to 1000000'],
     [{ messages: [{ role: 'user', content: [{ type: 'text' }] }] }, 'messages.0.content.0.text: Field required'],
     [{ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', data: 'x' } }] }] }, 'messages.0.content.0.source.media_type: Field required'],
     [{ tool_choice: { type: 'tool' } }, 'tool_choice.name: Field required'],

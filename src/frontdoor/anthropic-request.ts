@@ -118,7 +118,7 @@ const TYPE_WORDS: Record<string, string> = {
 };
 
 function quotedChoices(values: readonly unknown[]): string {
-  const quoted = values.map((v) => (v === null ? 'None' : `'${String(v)}'`));
+  const quoted = values.map((v) => (v === null ? 'None' : `'${typeof v === 'string' ? v : JSON.stringify(v)}'`));
   return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}` : quoted.join('');
 }
 

@@ -20,7 +20,7 @@ export function registerSecrets(values: Iterable<string>): void {
 }
 
 // Shapes of common provider keys: OpenAI/DeepSeek "sk-…", Anthropic "sk-ant-…", Google "AIza…", Bearer tokens.
-const KEY_PATTERNS = [/\bsk-[A-Za-z0-9_\-]{8,}/g, /\bAIza[0-9A-Za-z_\-]{20,}/g, /(Bearer\s+)[A-Za-z0-9._\-]{8,}/gi];
+const KEY_PATTERNS = [/\bsk-[A-Za-z0-9_-]{8,}/g, /\bAIza[0-9A-Za-z_-]{20,}/g, /(Bearer\s+)[A-Za-z0-9._-]{8,}/gi];
 
 /**
  * @example redactSecrets('Incorrect API key provided: sk-abc123456789') // 'Incorrect API key provided: [REDACTED]'

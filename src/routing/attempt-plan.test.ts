@@ -24,7 +24,7 @@ models:
 
 let snapshot: RuntimeSnapshot;
 beforeAll(async () => {
-  snapshot = await buildSnapshot(loadConfigText(yaml.replace(/\n  strict:.*\n/, '\n'), '/tmp/plan-test.yaml'), new StateRegistry(), createLogger({ silent: true }));
+  snapshot = await buildSnapshot(loadConfigText(yaml.replace(/\n {2}strict:.*\n/, '\n'), '/tmp/plan-test.yaml'), new StateRegistry(), createLogger({ silent: true }));
 });
 
 function walk(alias: string, body: Record<string, unknown> = {}, extra: Partial<PlanOptions> = {}): { steps: string[]; rules: string[] } {

@@ -12,7 +12,7 @@ import { AbortFlag, type AbortSource } from '../pipeline/abort-flag';
 import { PluginRequestState } from '../pipeline/request-state';
 import type { Endpoint, RequestContext } from '../pipeline/types';
 
-const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function parseMetadata(header: string | string[] | undefined): Record<string, string> {
   if (header === undefined) return {};

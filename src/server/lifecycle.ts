@@ -139,13 +139,16 @@ class RequestRun implements BodySink {
     const { ctx, res, work } = this;
     const snapshot = this.lease.snapshot;
     let outcome: RequestOutcome;
-    try {
-      if (early !== undefined) throw early;
-      const direct = work.plugins !== false && snapshot.pipeline.has('onRequest') ? await snapshot.pipeline.onRequest(ctx) : undefined;
-      if (direct && work.answerDirect) outcome = await work.answerDirect(ctx, res, direct, snapshot);
-      else outcome = await work.serve(ctx, res, snapshot, this.req);
-    } catch (err) {
-      outcome = await this.answerError(err);
+    if (early !== undefined) {
+      outcome = await this.answerError(early);
+    } else {
+      try {
+        const direct = work.plugins !== false && snapshot.pipeline.has('onRequest') ? await snapshot.pipeline.onRequest(ctx) : undefined;
+        if (direct && work.answerDirect) outcome = await work.answerDirect(ctx, res, direct, snapshot);
+        else outcome = await work.serve(ctx, res, snapshot, this.req);
+      } catch (err) {
+        outcome = await this.answerError(err);
+      }
     }
     try {
       ctx.usage ??= outcome.usage;

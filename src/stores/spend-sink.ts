@@ -84,7 +84,7 @@ export function totalsSelect(column: string): string {
 /** Converts a totals row (numbers may arrive as strings from pg) to the API shape. @example result.rows.map(toSpendTotal) */
 export function toSpendTotal(row: Record<string, unknown>): SpendTotal {
   return {
-    group: row.grp === null || row.grp === undefined ? null : String(row.grp),
+    group: row.grp === null || row.grp === undefined ? null : String(row.grp as string | number),
     requests: Number(row.requests),
     input_tokens: Number(row.input_tokens),
     output_tokens: Number(row.output_tokens),

@@ -34,9 +34,9 @@ interface DispatchController {
   resume(): void;
 }
 
-/** The provider's pool, or undefined for a transport that does no HTTP (api: mock). */
-export function dispatcherOf(transport: Transport): Dispatcher | undefined {
-  return transport instanceof HttpTransport ? transport.dispatcher : undefined;
+/** The provider's HTTP transport (its pool and queue), or undefined for a transport that does no HTTP (api: mock). */
+export function httpTransportOf(transport: Transport): HttpTransport | undefined {
+  return transport instanceof HttpTransport ? transport : undefined;
 }
 
 /**
@@ -46,7 +46,7 @@ export function dispatcherOf(transport: Transport): Dispatcher | undefined {
  * came (UND_ERR_HEADERS_TIMEOUT, UND_ERR_CONNECT_TIMEOUT, ECONNREFUSED, …).
  *
  * @example
- * const res = await forward(dispatcherOf(provider.transport)!, { method: 'GET', path: '/v1/files', headers, body: null },
+ * const res = await forward(httpTransportOf(provider.transport)!.dispatcher, { method: 'GET', path: '/v1/files', headers, body: null },
  *   { headersTimeoutMs: 30_000, bodyTimeoutMs: 120_000, cancel: clientAbortOf(ctx) });
  * pipeline(res.body, clientResponse, done);
  */

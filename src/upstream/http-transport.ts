@@ -272,6 +272,16 @@ export class HttpTransport implements Transport {
     return this.pool.undici;
   }
 
+  /**
+   * Waits for a connection slot in the provider's queue, as every model call does; passthrough's raw forwarding
+   * takes one too, so it counts against `max_connections` and waits (or is refused) like the rest.
+   *
+   * @example const free = await transport.admit(cancel); try { … } finally { free(); }
+   */
+  admit(cancel: SendOptions['cancel']): Promise<ReleaseSlot> {
+    return new Promise((resolve, reject) => this.pool.admission.enter(this.limits, cancel, resolve, reject));
+  }
+
   send(spec: HttpRequestSpec, opts: SendOptions): Promise<UpstreamResponse> {
     return stream(this.pool, this.limits, this.pathOf(spec.url), spec, opts);
   }

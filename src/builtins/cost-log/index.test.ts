@@ -123,7 +123,7 @@ describe('cost-log plugin', () => {
     await serve(hooks, { attempts: [ok('local', 'my-finetune')], usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 } });
     expect(ctx.get('costUsd')).toBeNull();
     expect(ctx.responseHeaders['x-switchyard-cost-usd']).toBeUndefined();
-    expect(warn.mock.calls.filter(([m]) => String(m).includes('no price'))).toHaveLength(1);
+    expect(warn.mock.calls.filter(([m]) => typeof m === 'string' && m.includes('no price'))).toHaveLength(1);
     await env.dispose();
     expect(rows(sink.file).map((r) => r.cost_usd)).toEqual([null, null]);
   });

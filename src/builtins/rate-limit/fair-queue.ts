@@ -158,13 +158,12 @@ export class FairQueue {
   /** Sleeps, but wakes early when a new request joins (it may fit right away). */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(1, Math.min(ms, 60_000)));
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        if (self.wake === done) self.wake = undefined;
+        if (this.wake === done) this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, Math.max(1, Math.min(ms, 60_000)));
       this.wake = done;
     });
   }

@@ -10,7 +10,6 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, pipeline, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import type { Dispatcher } from 'undici';
 import type { ResolvedProvider, RuntimeSnapshot } from '../../config/snapshot';
 import { errors, type GatewayError } from '../../errors';
 import { RedactingStream } from '../../observability/redact-stream';
@@ -18,7 +17,8 @@ import { clientAbortOf } from '../../pipeline/client-abort';
 import { AttemptSignal } from '../../routing/attempt-signal';
 import type { AbortSource } from '../../pipeline/abort-flag';
 import type { AttemptRecord, RequestContext, RequestOutcome } from '../../pipeline/types';
-import { dispatcherOf, forward } from '../../upstream/forward';
+import { forward, httpTransportOf } from '../../upstream/forward';
+import type { HttpTransport } from '../../upstream/http-transport';
 import { forwardedRequestHeaders, relayedResponseHeaders } from '../../upstream/forward-headers';
 import { describeTransportError, type UpstreamResponse } from '../../upstream/transport';
 import type { HttpResponse } from '../http-types';
@@ -109,7 +109,7 @@ function failureOf(err: unknown, provider: string, cancel: { readonly aborted: b
 
 interface PassthroughTarget {
   provider: ResolvedProvider;
-  dispatcher: Dispatcher;
+  transport: HttpTransport;
   /** The upstream path: the provider's base path, the checked sub-path, the query as sent. */
   path: string;
 }
@@ -118,11 +118,11 @@ interface PassthroughTarget {
 function resolveTarget(snapshot: RuntimeSnapshot, url: string): PassthroughTarget {
   const match = PASSTHROUGH_URL.exec(url);
   const provider = match ? snapshot.providers.get(fullyDecoded(match[1])) : undefined;
-  const dispatcher = provider && provider.settings.api !== 'mock' ? dispatcherOf(provider.transport) : undefined;
-  if (!match || !provider || !dispatcher) throw errors.unknownPassthroughProvider();
+  const transport = provider && provider.settings.api !== 'mock' ? httpTransportOf(provider.transport) : undefined;
+  if (!match || !provider || !transport) throw errors.unknownPassthroughProvider();
   if (!provider.available) throw errors.providerUnavailable(provider.name, provider.missingEnv);
   const base = new URL(provider.settings.baseUrl);
-  return { provider, dispatcher, path: base.pathname.replace(/\/+$/, '') + safeSubPath(match[2] ?? '/') + (match[3] ?? '') };
+  return { provider, transport, path: base.pathname.replace(/\/+$/, '') + safeSubPath(match[2] ?? '/') + (match[3] ?? '') };
 }
 
 /**
@@ -141,7 +141,7 @@ async function sendUpstream(target: PassthroughTarget, req: IncomingMessage, bod
   let answered = false;
   const startDeadlines = () => void (answered || deadlines.start());
   try {
-    const pending = forward(target.dispatcher, { method: req.method ?? 'GET', path: target.path, headers, body }, { headersTimeoutMs: totalMs, bodyTimeoutMs: totalMs, cancel: deadlines });
+    const pending = forward(target.transport.dispatcher, { method: req.method ?? 'GET', path: target.path, headers, body }, { headersTimeoutMs: totalMs, bodyTimeoutMs: totalMs, cancel: deadlines });
     if (body) body.once('end', startDeadlines);
     else startDeadlines();
     return await pending;
@@ -174,7 +174,10 @@ async function serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSn
   const cancel = clientAbortOf(ctx);
   const started = performance.now();
   const body = requestBody(req);
+  let freeSlot: (() => void) | undefined;
   try {
+    // A connection slot first, like every model call: the provider's max_connections and wait queue hold here too.
+    freeSlot = await target.transport.admit(cancel);
     let upstream: UpstreamResponse;
     try {
       upstream = await sendUpstream(target, req, body, cancel);
@@ -198,6 +201,7 @@ async function serve(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSn
     attempt.reason = error?.message ?? 'client disconnected';
     return { status: upstream.status, completed: false, error, latencyMs };
   } finally {
+    freeSlot?.();
     attempt.latencyMs = performance.now() - started;
     discardRest(req, body);
   }
