@@ -292,4 +292,13 @@ export const errors = {
   budgetExhausted: (message: string) => new GatewayError({ status: 429, type: 'insufficient_quota', code: 'insufficient_quota', message }),
   /** The spend sink cannot be read for GET /admin/spend. */
   spendSinkUnavailable: (message: string) => new GatewayError({ status: 503, code: 'spend_sink_unavailable', message }),
+  // polish:
+  /** A JSON body holding more objects, arrays and object keys than server.max_json_nodes (parsing it would stall the process). */
+  jsonTooManyNodes: (maxNodes: number) =>
+    new GatewayError({
+      status: 413,
+      type: 'invalid_request_error',
+      code: 'json_too_many_nodes',
+      message: `The request body holds more than ${maxNodes} JSON objects, arrays and keys (server.max_json_nodes).`,
+    }),
 };
