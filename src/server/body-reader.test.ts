@@ -56,7 +56,13 @@ describe('parseJsonBytes', () => {
     expect(() => parseJsonBytes(wide(10), 33)).toThrow(expect.objectContaining({ status: 413, code: 'json_too_many_nodes' }));
     expect(() => parseJsonBytes(wide(DEFAULT_MAX_JSON_NODES))).toThrow(expect.objectContaining({ status: 413, code: 'json_too_many_nodes' }));
     const embeddings = { model: 'embed', input: Array.from({ length: 2048 }, () => Array.from({ length: 512 }, (_, i) => i)) };
-    const tool = { type: 'function', function: { name: 'f', parameters: { type: 'object', properties: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`p${i}`, { type: 'string', description: 'd' }])) } } };
+    const tool = {
+      type: 'function',
+      function: {
+        name: 'f',
+        parameters: { type: 'object', properties: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`p${i}`, { type: 'string', description: 'd' }])) },
+      },
+    };
     const history = Array.from({ length: 2000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: [{ type: 'text', text: 'hi' }] }));
     const chat = { model: 'chat', messages: history, tools: Array.from({ length: 128 }, () => tool) };
     for (const body of [embeddings, chat]) expect(parseJsonBytes(Buffer.from(JSON.stringify(body)), DEFAULT_MAX_JSON_NODES)).toEqual(body);

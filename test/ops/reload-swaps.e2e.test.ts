@@ -39,9 +39,11 @@ async function eventuallyAnswers(gw: Daemon, want: string): Promise<void> {
     const seen = reloads();
     const last = await answer(gw);
     if (last === want) return;
-    await gw.waitForLog(() => reloads() > seen).catch(() => {
-      throw new Error(`still answering "${last}", expected "${want}"`);
-    });
+    await gw
+      .waitForLog(() => reloads() > seen)
+      .catch(() => {
+        throw new Error(`still answering "${last}", expected "${want}"`);
+      });
   }
 }
 
