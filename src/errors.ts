@@ -300,4 +300,13 @@ export const errors = {
     new GatewayError({ status: 403, type: 'permission_error', code: 'passthrough_not_allowed', message: `The key "${keyName}" may not use /passthrough (it needs models: ["*"]).` }),
   modelNotAllowed: (keyName: string, alias: string) =>
     new GatewayError({ status: 403, type: 'permission_error', code: 'model_not_allowed', param: 'model', message: `The key "${keyName}" may not use the model "${alias}".` }),
+  // polish:
+  /** A JSON body holding more objects, arrays and object keys than server.max_json_nodes (parsing it would stall the process). */
+  jsonTooManyNodes: (maxNodes: number) =>
+    new GatewayError({
+      status: 413,
+      type: 'invalid_request_error',
+      code: 'json_too_many_nodes',
+      message: `The request body holds more than ${maxNodes} JSON objects, arrays and keys (server.max_json_nodes).`,
+    }),
 };

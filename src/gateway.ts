@@ -13,6 +13,7 @@ import { watchFiles, type ConfigWatcher } from './config/watch';
 import type { ServerConfig } from './config/types';
 import { createLogger, type LogFormat, type Logger } from './observability/logger';
 import { recordConfigReload, recordConnectionDropped } from './observability/metrics';
+import type { BodyLimits } from './server/body-reader';
 import { TimedResponse } from './server/request-metrics';
 import { createRouter } from './server/router';
 import type { ReloadStatus, RuntimeHandle, SnapshotLease } from './server/runtime-handle';
@@ -35,8 +36,8 @@ class SnapshotSlot {
 }
 
 /**
- * Limits against slow and greedy clients; applied at start and again on reload (host, port and max_body_mb
- * need a restart).
+ * Limits against slow and greedy clients; applied at start and again on reload (host, port, max_body_mb and
+ * max_json_nodes need a restart).
  * The request timeout covers receiving the request only, so long streamed answers are not cut by it.
  */
 function applyServerLimits(server: http.Server, cfg: ServerConfig): void {
@@ -53,7 +54,7 @@ function applyServerLimits(server: http.Server, cfg: ServerConfig): void {
 export class Gateway implements RuntimeHandle {
   readonly log: Logger;
   draining = false;
-  maxBodyBytes = 0;
+  bodyLimits: BodyLimits = { maxBytes: 0, maxJsonNodes: 0 };
   private slot!: SnapshotSlot;
   private readonly state = new StateRegistry();
   private server?: http.Server;
@@ -124,7 +125,7 @@ export class Gateway implements RuntimeHandle {
 
   private async listen(): Promise<void> {
     const cfg = this.slot.snapshot.config.server;
-    this.maxBodyBytes = Math.round(cfg.max_body_mb * 1024 * 1024);
+    this.bodyLimits = { maxBytes: Math.round(cfg.max_body_mb * 1024 * 1024), maxJsonNodes: cfg.max_json_nodes };
     // Checked every second (Node's default is 30 s) so header and request timeouts bite close to their value.
     const server = http.createServer({ connectionsCheckingInterval: 1000, ServerResponse: TimedResponse }, createRouter(this));
     server.keepAliveTimeout = 65_000;

@@ -80,6 +80,11 @@ export const configSchema = {
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 4000 },
         max_body_mb: { type: 'number', exclusiveMinimum: 0, default: 32 },
+        max_json_nodes: {
+          ...positiveInt,
+          default: 100000,
+          description: 'Objects, arrays and object keys a JSON request body may hold in all; past it: 413 json_too_many_nodes (parsing such a body would stall the gateway).',
+        },
         shutdown_timeout_ms: { ...positiveInt, default: 10000 },
         header_timeout_ms: { ...positiveInt, default: 30000, description: 'Time a client has to send its request headers (slow-loris guard).' },
         request_timeout_ms: { ...positiveInt, default: 120000, description: 'Time a client has to send its whole request, body included. Responses (long streams) are not limited by it.' },

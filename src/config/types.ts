@@ -11,6 +11,8 @@ export interface ServerConfig {
   port: number;
   /** Largest accepted request body, in MiB. */
   max_body_mb: number;
+  /** Objects, arrays and object keys a JSON request body may hold in all (413 json_too_many_nodes past it). */
+  max_json_nodes: number;
   /** How long SIGTERM waits for in-flight requests before exiting anyway. */
   shutdown_timeout_ms: number;
   /** Time a client has to send its request headers, ms. */

@@ -115,7 +115,7 @@ class RequestRun implements BodySink {
     const kind = this.work.body;
     if (kind === 'json') {
       this.bodyTaken = true;
-      return readJsonBody(this.req, this.handle.maxBodyBytes, this);
+      return readJsonBody(this.req, this.handle.bodyLimits, this);
     }
     if (kind === 'raw') this.bodyTaken = true;
     else this.req.resume();

@@ -4,6 +4,7 @@
  */
 import type { RuntimeSnapshot } from '../config/snapshot';
 import type { Logger } from '../observability/logger';
+import type { BodyLimits } from './body-reader';
 
 export interface SnapshotLease {
   snapshot: RuntimeSnapshot;
@@ -23,6 +24,6 @@ export interface RuntimeHandle {
   lastReload(): ReloadStatus;
   /** True while the daemon drains on SIGTERM: new requests are refused. */
   readonly draining: boolean;
-  /** server.max_body_mb in bytes, as the daemon started with it (a change needs a restart). */
-  readonly maxBodyBytes: number;
+  /** server.max_body_mb in bytes and server.max_json_nodes, as the daemon started with them (a change needs a restart). */
+  readonly bodyLimits: BodyLimits;
 }

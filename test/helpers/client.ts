@@ -39,10 +39,15 @@ export function streamedText(events: string[]): string {
     .join('');
 }
 
-/** Waits until `check` holds, polling, or fails after `timeoutMs`. */
-export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
+/**
+ * Waits until `check` holds (it may be async, e.g. a probe of the gateway), polling, or fails after `timeoutMs`.
+ * The deadline is a safety net that only fails the test; nothing is asserted about how long it took.
+ *
+ * @example await eventually(async () => (await fetch(`${url}/health/live`)).ok);
+ */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const started = Date.now();
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -6,6 +6,7 @@
  * auth into the other plugins). SWITCHYARD_FUZZ_SEED and SWITCHYARD_FUZZ_COUNT replay or widen a run.
  */
 import http from 'node:http';
+import { eventually } from '../helpers/client';
 import { startDaemon, type Daemon } from '../helpers/daemon';
 import { fuzzCases, type FuzzCase, type HttpCase } from './fuzz-cases';
 import { rawRequest } from './raw-http';
@@ -109,8 +110,7 @@ describe.each([
     expect(unexpected).toEqual([]);
 
     // Nothing wedged: every request left the in-flight count.
-    const deadline = Date.now() + 10_000;
-    while ((await inFlight()) !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await eventually(async () => (await inFlight()) === 0, 10_000).catch(() => undefined);
     expect(await inFlight()).toBe(0);
 
     expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);

@@ -5,6 +5,7 @@
  */
 import type net from 'node:net';
 import { gatewayWithFake } from '../helpers/rig';
+import { eventually } from '../helpers/client';
 import { closesWithin, openSocket, rawRequest, rawRequestInPieces } from './raw-http';
 
 const PROVIDER_KEY = 'sk-hardening-provider-secret-5566';
@@ -75,7 +76,9 @@ describe('connection cap', () => {
     // The daemon's own limit is 40; fetch's keep-alive connections from earlier tests may hold a few more slots.
     expect(closed.filter(Boolean).length).toBeGreaterThanOrEqual(20);
     for (const s of open) s.destroy();
-    await new Promise((r) => setTimeout(r, 200));
+    // Serving resumes once the gateway has seen those sockets close: until then a new connection is dropped,
+    // so probe until one answers.
+    await eventually(() => fetch(`${rig.gw.url}/health/live`).then((r) => r.ok, () => false), 10_000);
     await stillServes();
     const metrics = await (await fetch(`${rig.gw.url}/metrics`)).text();
     expect(Number(/^switchyard_connections_dropped_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(20);

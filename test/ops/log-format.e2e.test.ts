@@ -45,8 +45,17 @@ async function runDaemon(args: string[]): Promise<Run> {
     exited.then(() => -1),
   ]);
   if (port > 0) {
+    // The request's log line is written after its answer: wait for it to reach our pipe, then stop the daemon.
+    // eslint-disable-next-line no-control-regex
+    const isRequestLine = (l: string) => /"message":"request"|^info: request\b/.test(l.replace(/\u001b\[[0-9;]*m/g, ''));
+    const logged = new Promise<void>((resolve) => {
+      onLine = () => {
+        if (lines.some(isRequestLine)) resolve();
+      };
+    });
     await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'hi' }] }) });
-    await new Promise((r) => setTimeout(r, 100));
+    onLine();
+    await Promise.race([logged, exited]);
     proc.kill('SIGTERM');
   }
   const code = await exited;

@@ -54,6 +54,8 @@ export async function rawRequestInPieces(port: number, pieces: string[], gapMs: 
   });
   for (const piece of pieces) {
     socket.write(piece);
+    // A deliberate gap, not a wait for something: it is the slow client under test (pieces that arrive apart, so
+    // the server reads them in separate events). Nothing is asserted about time; the gap only shapes the input.
     await new Promise((r) => setTimeout(r, gapMs));
   }
   await closed;

@@ -27,16 +27,24 @@ async function answer(gw: Daemon): Promise<string> {
   return body.choices[0].message.content;
 }
 
-/** Polls until the gateway answers `want` (a reload is asynchronous and debounced). */
-async function eventuallyAnswers(gw: Daemon, want: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = await answer(gw);
+/**
+ * Resolves once the gateway answers `want`: asks, and while the answer is still the old one, waits for the next
+ * 'config reloaded' line (a reload is asynchronous and debounced, and an editor's save can take two). No sleep:
+ * waitForLog's deadline only fails the test.
+ */
+async function eventuallyAnswers(gw: Daemon, want: string): Promise<void> {
+  const reloads = () => gw.logRecords().filter((r) => r.message === 'config reloaded').length;
+  for (;;) {
+    // Counted before asking, so a reload that lands between the two is not waited for twice.
+    const seen = reloads();
+    const last = await answer(gw);
     if (last === want) return;
-    await new Promise((r) => setTimeout(r, 100));
+    await gw
+      .waitForLog(() => reloads() > seen)
+      .catch(() => {
+        throw new Error(`still answering "${last}", expected "${want}"`);
+      });
   }
-  throw new Error(`still answering "${last}", expected "${want}"`);
 }
 
 /** A ConfigMap volume the way the kubelet lays it out and updates it. */
@@ -92,8 +100,8 @@ describe('hot reload through file replacement', () => {
   });
 
   test('a vim-style save (old file moved aside, new file written) is picked up', async () => {
+    // No wait after start: the daemon logs 'listening' (which startDaemon waits for) only once its watcher is ready.
     gw = await startDaemon({ config: configReplying('before vim') });
-    await new Promise((r) => setTimeout(r, 1000));
     for (const v of ['after vim', 'after vim again']) {
       renameSync(gw.configPath, `${gw.configPath}~`);
       writeFileSync(gw.configPath, configReplying(v));
@@ -107,7 +115,6 @@ describe('hot reload through file replacement', () => {
     const volume = new ConfigMapVolume(path.join(dir, 'config'));
     volume.publish(configReplying('good one'));
     gw = await startDaemon({ dir, config: configReplying('unused'), args: ['--config', volume.file] });
-    await new Promise((r) => setTimeout(r, 1000));
     volume.publish('models: [not: valid');
     await gw.waitForLog((r) => r.message === 'config reload rejected; still serving the previous config');
     expect(await answer(gw)).toBe('good one');

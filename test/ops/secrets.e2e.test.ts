@@ -59,14 +59,15 @@ test('no secret appears in responses, health, metrics or the debug log', async (
     await text(fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })),
     await text(fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${WRONG_KEY}` } })),
     await text(fetch(`${gw.url}/admin/spend?group_by=key`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })),
-    await text(fetch(`${gw.url}/admin/spend?group_by=key`, { headers: { authorization: `Bearer ${WRONG_KEY}` } })),
+    // The last request names its id, so the test can wait for its log line (written after every earlier one).
+    await text(fetch(`${gw.url}/admin/spend?group_by=key`, { headers: { authorization: `Bearer ${WRONG_KEY}`, 'x-request-id': 'secrets-last-request' } })),
   ];
   expect(seen[0]).toMatch(/^(200|502) /);
   expect(seen[2]).toMatch(/^200 /);
   expect(seen[3]).toMatch(/^401 /);
   expect(seen[6]).toMatch(/^200 /);
   expect(seen[7]).toMatch(/^401 /);
-  await new Promise((r) => setTimeout(r, 300));
+  await gw.waitForLog((r) => r.message === 'request' && r.request_id === 'secrets-last-request');
   const logs = gw.logs().join('\n');
   expect(logs).toContain('"message":"request body"');
   for (const secret of ALL) {

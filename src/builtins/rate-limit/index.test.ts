@@ -47,12 +47,21 @@ describe('rate-limit plugin', () => {
   });
 
   it('lets a request over the limit wait for a slot and then succeed', async () => {
-    const hooks = await limiter({ per_key: { rpm: 60 }, max_queue_ms: 2000 });
-    for (let i = 0; i < 60; i++) await hooks.onRequest!(request('team-a'));
-    const started = Date.now();
-    expect(await outcomeOf(() => hooks.onRequest!(request('team-a')))).toBe('ok');
-    // 60 rpm refills one request a second; admitted ('ok' above) within max_queue_ms, so it waited, not failed.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+    // Fake timers (Date.now included, which the buckets and the queue read): the clock moves only when told to.
+    jest.useFakeTimers();
+    try {
+      const hooks = await limiter({ per_key: { rpm: 60 }, max_queue_ms: 2000 });
+      for (let i = 0; i < 60; i++) await hooks.onRequest!(request('team-a'));
+      let settled = false;
+      const outcome = outcomeOf(() => hooks.onRequest!(request('team-a'))).finally(() => (settled = true));
+      // 60 rpm refills one request a second: half a second on, it is still waiting, not refused.
+      await jest.advanceTimersByTimeAsync(500);
+      expect(settled).toBe(false);
+      await jest.advanceTimersByTimeAsync(600);
+      expect(await outcome).toBe('ok');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('answers 429 with Retry-After when the wait would pass max_queue_ms', async () => {

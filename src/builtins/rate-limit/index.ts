@@ -52,6 +52,12 @@ declare module '../../plugin-api' {
 }
 
 const SHAPED_ENDPOINTS = new Set(['chat', 'embeddings', 'messages']);
+/**
+ * /passthrough/{provider}/* counts against its key's requests per minute (own rpm, else per_key) like any request.
+ * Its body is never read (files, batches…), so no token estimate exists: tpm does not apply to it, nor do alias
+ * limits (it names no alias) or provider limits (it makes no routed attempt).
+ */
+const PASSTHROUGH = 'passthrough';
 const REDIS_PREFIX = 'switchyard:rl:';
 
 function estimateTokens(ctx: RequestContext, defaultCompletion: number): number {
@@ -132,10 +138,13 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
 
     return {
       async onRequest(ctx) {
-        if (!SHAPED_ENDPOINTS.has(ctx.endpoint)) return;
-        const tokens = estimateTokens(ctx, defaultCompletion);
+        const shaped = SHAPED_ENDPOINTS.has(ctx.endpoint);
+        if (!shaped && ctx.endpoint !== PASSTHROUGH) return;
+        const tokens = shaped ? estimateTokens(ctx, defaultCompletion) : 0;
         const caller = ctx.caller && { keyName: ctx.caller.keyName, limits: ctx.get('callerLimits') };
-        const planned = planAdmission(caller, ctx.requestedAlias, options.per_key, options.per_alias, tokens);
+        const planned = shaped
+          ? planAdmission(caller, ctx.requestedAlias, options.per_key, options.per_alias, tokens)
+          : planAdmission(caller, '', options.per_key, undefined, 0).filter((p) => p.kind === 'requests');
         const charged: Charges = { tokens, admissionTokenBuckets: [], attemptTokenBuckets: [] };
         ctx.set('rateLimitCharges', charged);
         if (planned.length === 0) return;

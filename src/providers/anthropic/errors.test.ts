@@ -17,13 +17,17 @@ describe('anthropic error mapping', () => {
   });
 
   it('reads the wait from anthropic-ratelimit-* reset timestamps when retry-after is missing', () => {
-    const reset = new Date(Date.now() + 20_000).toISOString();
-    const info = anthropicAdapter.parseError(429, body('rate_limit_error', 'slow down'), {
-      'anthropic-ratelimit-requests-remaining': '0',
-      'anthropic-ratelimit-requests-reset': reset,
-    }, provider);
-    expect(info.retryAfterMs).toBeGreaterThan(18_000);
-    expect(info.retryAfterMs).toBeLessThanOrEqual(20_000);
+    // A fixed clock: the wait is exact, whatever the machine's speed.
+    jest.useFakeTimers({ now: Date.parse('2026-12-01T12:00:00.000Z') });
+    try {
+      const info = anthropicAdapter.parseError(429, body('rate_limit_error', 'slow down'), {
+        'anthropic-ratelimit-requests-remaining': '0',
+        'anthropic-ratelimit-requests-reset': '2026-12-01T12:00:20.000Z',
+      }, provider);
+      expect(info.retryAfterMs).toBe(20_000);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('maps "prompt is too long" to 400 context_length_exceeded so context-window fallbacks fire', () => {
