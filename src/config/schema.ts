@@ -95,6 +95,12 @@ export const configSchema = {
           default: 256,
           description: 'Non-streamed upstream answers held in memory across all requests at once, in MiB; an attempt that would pass it fails with a 502.',
         },
+        max_kept_stream_text_mb: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 16,
+          description: 'Text of streamed answers kept for plugins, the cache and the log, across all streams at once, in Mi characters; past it a stream keeps nothing more (the client still gets every byte) and its answer is marked truncated.',
+        },
         plugin_hook_timeout_ms: { ...positiveInt, default: 30000, description: "Longest time a plugin's asynchronous hook may take; past it the request fails with 500 plugin_timeout." },
         metrics: {
           type: 'object',

@@ -23,6 +23,8 @@ export interface ServerConfig {
   max_connections: number;
   /** Buffered (JSON) upstream answers held across all requests, MiB. */
   max_buffered_upstream_mb: number;
+  /** Streamed answers' text kept (for plugins, the cache and the log) across all streams, Mi characters. */
+  max_kept_stream_text_mb: number;
   /** Longest time a plugin's asynchronous hook may take before its request fails (500 plugin_timeout), ms. */
   plugin_hook_timeout_ms: number;
   metrics: { enabled: boolean; require_admin_key: boolean };

@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors';
-import { checkStreamChunk, completionToChunks, MAX_STREAM_TOOL_CALLS, StreamAssembler } from './chunk-assembly';
+import { checkStreamChunk, completionToChunks, KeptTextBudget, MAX_STREAM_TOOL_CALLS, StreamAssembler } from './chunk-assembly';
 import { OpenAIStreamTranslator } from './openai';
 import type { ChatCompletionChunk } from './openai-types';
 
@@ -98,6 +98,27 @@ describe('stream assembler', () => {
     expect(completion.choices[0].message.tool_calls?.[0].function.arguments).toBe('');
     expect(completion.choices[0].finish_reason).toBe('stop');
     expect(completion.usage?.completion_tokens).toBe(1001);
+  });
+
+  test('streams draw on one process-wide budget: once it is spent the next keeps nothing, and release gives it back', () => {
+    const budget = new KeptTextBudget();
+    const text = (t: string): ChatCompletionChunk => ({ ...base, choices: [{ index: 0, delta: { content: t }, finish_reason: null }] });
+    const first = new StreamAssembler(100, { budget, limit: 12 });
+    const second = new StreamAssembler(100, { budget, limit: 12 });
+    first.add(text('0123456789'));
+    second.add(text('abcdef'));
+    expect(budget.inUse).toBe(12);
+    expect(first.truncated).toBe(false);
+    expect(second.truncated).toBe(true);
+    expect(second.result().completion.choices[0].message.content).toBe('ab');
+    first.release();
+    second.release();
+    expect(budget.inUse).toBe(0);
+    const third = new StreamAssembler(100, { budget, limit: 12 });
+    third.add(text('0123456789ab'));
+    expect(third.truncated).toBe(false);
+    third.release();
+    expect(budget.inUse).toBe(0);
   });
 
   test('an answer exactly at the cap is not truncated', () => {

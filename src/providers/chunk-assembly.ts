@@ -16,6 +16,37 @@ export const MAX_STREAM_TOOL_CALLS = 128;
  */
 export const DEFAULT_MAX_ASSEMBLED_CHARS = 1 << 20;
 
+/**
+ * The text kept by every stream assembler of the process together, against one limit
+ * (`server.max_kept_stream_text_mb`). Per stream the cap above bounds one answer; this bounds them all, so 200
+ * clients that stop reading (whose streams relay megabytes into socket buffers before backpressure holds them)
+ * cannot hold 200 copies. Past it an assembler keeps nothing more and marks its answer `truncated`.
+ *
+ * @example const kept = new KeptTextBudget(); const granted = kept.take(100, 64 << 20); … kept.give(granted);
+ */
+export class KeptTextBudget {
+  private used = 0;
+
+  /** Takes up to `wanted` characters while the total stays within `limit`; returns how many it granted. */
+  take(wanted: number, limit: number): number {
+    const granted = Math.max(0, Math.min(wanted, limit - this.used));
+    this.used += granted;
+    return granted;
+  }
+
+  give(chars: number): void {
+    this.used = Math.max(0, this.used - chars);
+  }
+
+  /** Characters kept right now, by every assembler. */
+  get inUse(): number {
+    return this.used;
+  }
+}
+
+/** The process's one budget for kept stream text. */
+export const keptStreamText = new KeptTextBudget();
+
 function describe(value: unknown): string {
   if (typeof value === 'number') return String(value);
   return value === null ? 'null' : `a ${typeof value}`;
@@ -88,7 +119,20 @@ export class StreamAssembler {
   private keptChars = 0;
   private cut = false;
 
-  constructor(private readonly maxChars: number = DEFAULT_MAX_ASSEMBLED_CHARS) {}
+  /**
+   * @param maxChars   text kept for this stream at most
+   * @param shared     the process-wide budget it also draws from, with its limit in characters; `release()` gives back
+   */
+  constructor(
+    private readonly maxChars: number = DEFAULT_MAX_ASSEMBLED_CHARS,
+    private readonly shared?: { budget: KeptTextBudget; limit: number },
+  ) {}
+
+  /** Gives this stream's kept text back to the shared budget (once the answer is done with). */
+  release(): void {
+    if (this.shared) this.shared.budget.give(this.keptChars);
+    this.keptChars = 0;
+  }
 
   /** Takes one chunk; throws errors.badUpstreamChunk (a 502) for a hostile one, before keeping any of it. */
   add(chunk: ChatCompletionChunk): void {
@@ -148,13 +192,12 @@ export class StreamAssembler {
 
   /** The part of `text` that still fits under the cap. */
   private keep(text: string): string {
-    const room = this.maxChars - this.keptChars;
-    if (text.length <= room) {
-      this.keptChars += text.length;
-      return text;
-    }
+    if (this.cut || text.length === 0) return '';
+    let room = Math.min(text.length, this.maxChars - this.keptChars);
+    if (this.shared) room = this.shared.budget.take(room, this.shared.limit);
+    this.keptChars += room;
+    if (room === text.length) return text;
     this.cut = true;
-    this.keptChars = this.maxChars;
     return room > 0 ? text.slice(0, room) : '';
   }
 }

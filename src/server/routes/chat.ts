@@ -8,7 +8,7 @@ import type { RuntimeSnapshot } from '../../config/snapshot';
 import { asGatewayError, errors, type GatewayError } from '../../errors';
 import { clientAbortOf } from '../../pipeline/client-abort';
 import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';
-import { completionToChunks, StreamAssembler } from '../../providers/chunk-assembly';
+import { completionToChunks, DEFAULT_MAX_ASSEMBLED_CHARS, keptStreamText, StreamAssembler } from '../../providers/chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
 import { AttemptFailure, callChat, openChatStream, streamRouting, type ParsedAnswer } from '../../routing/call-target';
 import { routeAttempts } from '../../routing/route';
@@ -83,7 +83,7 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
   const routed = await routeAttempts(ctx, snapshot, alias, openChatStream, streamRouting(fallbacks));
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   const sse = format.openStream(res, ctx, servedHeaders(ctx));
-  const assembler = new StreamAssembler();
+  const assembler = new StreamAssembler(DEFAULT_MAX_ASSEMBLED_CHARS, { budget: keptStreamText, limit: snapshot.config.server.max_kept_stream_text_mb * 1024 * 1024 });
   const wantsUsage = clientWantsUsage(ctx);
   const stream = routed.value;
   try {
@@ -103,6 +103,10 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
     await snapshot.pipeline.onError(ctx, failure);
     sse.fail(failure);
     return { status: 200, completed: false, error: failure, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
+  } finally {
+    // The kept text goes back to the process-wide budget once the stream is over; what it became lives on only
+    // in the outcome, for the few steps until onComplete.
+    assembler.release();
   }
   sse.done();
   const { completion: response, truncated } = assembler.result();
