@@ -4,7 +4,7 @@
  */
 import type { ResolvedProvider } from '../config/snapshot';
 import { registerSecrets } from '../observability/redact';
-import { AbortFlag } from '../pipeline/abort-flag';
+import { AbortFlag } from '../upstream/abort-flag';
 import type { ChatRequest } from '../providers/openai-types';
 import { adapters } from '../providers/registry';
 import { startFakeOpenAI, type FakeOpenAI } from '../testing/fake-openai';

@@ -15,7 +15,7 @@ import { SseParser } from '../upstream/sse';
 import { describeTransportError, type UpstreamResponse } from '../upstream/transport';
 import { AttemptFailure, attemptFailures, type CalledFailureKind } from './attempt-failure';
 import { AttemptSignal } from './attempt-signal';
-import type { AbortSource } from '../pipeline/abort-flag';
+import type { AbortSource } from '../upstream/abort-flag';
 
 // Where the server's routes have always found it; it lives in attempt-failure.ts.
 export { AttemptFailure };

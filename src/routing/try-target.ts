@@ -4,7 +4,7 @@
  */
 import type { ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
 import { clientAbortOf } from '../pipeline/client-abort';
-import type { AbortSource } from '../pipeline/abort-flag';
+import type { AbortSource } from '../upstream/abort-flag';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
 import { toOpenAIRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';

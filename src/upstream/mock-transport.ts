@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MockOptions } from '../config/types';
 import type { ChatMessage } from '../providers/openai-types';
-import { asAbortSignal } from '../pipeline/abort-flag';
+import { asAbortSignal } from './abort-flag';
 import type { HttpRequestSpec } from '../providers/types';
 import { ResponseTooLarge, type BufferedResponse, type FetchOptions, type SendOptions, type Transport, type UpstreamResponse } from './transport';
 

@@ -4,7 +4,7 @@
  * `mock-transport.ts` answers inside the process for `api: mock`.
  */
 import type { Readable } from 'node:stream';
-import type { AbortSource } from '../pipeline/abort-flag';
+import type { AbortSource } from './abort-flag';
 import type { HeaderBag, HttpRequestSpec } from '../providers/types';
 
 export interface UpstreamResponse {

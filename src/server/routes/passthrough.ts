@@ -16,7 +16,7 @@ import { errors, type GatewayError } from '../../errors';
 import { RedactingStream } from '../../observability/redact-stream';
 import { clientAbortOf } from '../../pipeline/client-abort';
 import { AttemptSignal } from '../../routing/attempt-signal';
-import type { AbortSource } from '../../pipeline/abort-flag';
+import type { AbortSource } from '../../upstream/abort-flag';
 import type { AttemptRecord, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { dispatcherOf, forward } from '../../upstream/forward';
 import { forwardedRequestHeaders, relayedResponseHeaders } from '../../upstream/forward-headers';
