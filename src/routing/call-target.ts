@@ -9,7 +9,8 @@
 import type { ResolvedProvider } from '../config/snapshot';
 import { GatewayError } from '../errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../providers/openai-types';
-import { UpstreamFailure, type HeaderBag, type HttpRequestSpec, type StreamTranslator, type UpstreamCall } from '../providers/types';
+import type { StreamTranslator, UpstreamCall } from '../providers/types';
+import { UpstreamFailure, type HeaderBag, type HttpRequestSpec } from '../upstream/http-spec';
 import { readRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
 import { SseParser } from '../upstream/sse';
 import { describeTransportError, type UpstreamResponse } from '../upstream/transport';

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { errors } from '../errors';
 import { recordUpstreamAnswerRefused } from '../observability/metrics';
-import type { HttpRequestSpec } from '../providers/types';
+import type { HttpRequestSpec } from './http-spec';
 import { upstreamBuffers, type BufferHold } from './buffer-budget';
 import { PoolAdmission, type QueueLimits, type ReleaseSlot } from './pool-admission';
 import type { BufferedResponse, FetchOptions, SendOptions, Transport, UpstreamResponse } from './transport';

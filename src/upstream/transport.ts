@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { AbortSource } from './abort-flag';
-import type { HeaderBag, HttpRequestSpec } from '../providers/types';
+import type { HeaderBag, HttpRequestSpec } from './http-spec';
 
 export interface UpstreamResponse {
   status: number;
