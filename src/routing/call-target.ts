@@ -6,7 +6,7 @@
  * made here (`upstreamFailure`, `failureFromText` or a factory of `attemptFailures`), which redacts the
  * upstream's words before anything can read them.
  */
-import type { ResolvedProvider } from '../config/snapshot';
+import type { ResolvedProvider } from './snapshot-types';
 import { GatewayError } from '../errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../providers/openai-types';
 import type { StreamTranslator, UpstreamCall } from '../providers/types';

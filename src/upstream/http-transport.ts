@@ -1,6 +1,6 @@
 /**
  * HTTP to a provider through one undici keep-alive pool per provider origin. Pools (with their wait queue)
- * outlive config reloads (see config/state-registry.ts), so a reload does not drop warm connections; the
+ * outlive config reloads (see runtime/state-registry.ts), so a reload does not drop warm connections; the
  * limits a request is held to (queue, answer size, buffered bytes) are those of the snapshot it runs under.
  */
 import { Readable } from 'node:stream';

@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough, pipeline, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Dispatcher } from 'undici';
-import type { ResolvedProvider, RuntimeSnapshot } from '../../config/snapshot';
+import type { ResolvedProvider, RuntimeSnapshot } from '../../routing/snapshot-types';
 import { errors, type GatewayError } from '../../errors';
 import { RedactingStream } from '../../observability/redact-stream';
 import { clientAbortOf } from '../../pipeline/client-abort';
