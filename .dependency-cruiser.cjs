@@ -1,10 +1,11 @@
 /**
  * The direction imports may point in, checked by `npm run lint:deps` (dependency-cruiser).
  *
- * Layers, top to bottom: the HTTP layer (src/server, src/gateway.ts, src/cli.ts) → pipeline and routing → providers →
- * upstream (the one transport). A layer may import the ones below it, never the ones above, so a provider adapter stays a
- * pure translation and the transport never learns about routing. Config is read by every layer and so depends on none of
- * them. Built-in plugins are written against the public plugin API only, exactly like a user's plugin.
+ * Layers, top to bottom: the HTTP layer (src/server, src/gateway.ts, src/cli.ts) → runtime (building the snapshot that
+ * wires the layers below together) → pipeline and routing → providers → upstream (the one transport). A layer may import
+ * the ones below it, never the ones above, so a provider adapter stays a pure translation and the transport never learns
+ * about routing. Config is read by every layer and so depends on none of them. Built-in plugins are written against the
+ * public plugin API only, exactly like a user's plugin.
  */
 
 /** The HTTP layer: the only code that knows about sockets, express and the CLI. */
@@ -18,6 +19,21 @@ module.exports = {
       comment: 'An import cycle makes load order matter and hides which module owns a concept: move the shared piece down a layer.',
       from: {},
       to: { circular: true },
+    },
+    {
+      name: 'runtime-not-into-http',
+      severity: 'error',
+      comment: 'runtime/ builds snapshots for the HTTP layer: it must not import src/server, src/gateway.ts, src/cli.ts or the built-in plugins.',
+      from: { path: '^src/runtime/' },
+      to: { path: [HTTP, '^src/builtins/'] },
+    },
+    {
+      name: 'only-http-layer-into-runtime',
+      severity: 'error',
+      comment:
+        'runtime/ wires every layer together, so only the HTTP layer (src/server, src/gateway.ts, src/cli.ts) may import it: not pipeline, routing, providers, upstream or config.',
+      from: { path: '^src/', pathNot: [HTTP, '^src/runtime/'] },
+      to: { path: '^src/runtime/' },
     },
     {
       name: 'pipeline-routing-not-into-http',
@@ -43,9 +59,11 @@ module.exports = {
     {
       name: 'config-not-upward',
       severity: 'error',
-      comment: 'Every layer reads config, so config imports none of them (no routing/, server/, pipeline/, builtins/, gateway or CLI).',
+      comment:
+        'Every layer reads config, so config imports none of them (no routing/, server/, pipeline/, providers/, upstream/, builtins/, ' +
+        'gateway or CLI). One exception: checks.ts reads the adapter registry (providers/registry.ts) to reject an unknown `api:` at load time.',
       from: { path: '^src/config/' },
-      to: { path: [HTTP, '^src/(pipeline|routing|builtins)/'] },
+      to: { path: [HTTP, '^src/(pipeline|routing|providers|upstream|builtins)/'], pathNot: '^src/providers/registry\\.ts$' },
     },
     {
       name: 'builtins-use-public-api-only',

@@ -32,7 +32,7 @@ export type {
   RequestVariables,
 } from './pipeline/types';
 export type { Logger } from './observability/logger';
-export type { AbortSource } from './pipeline/abort-flag';
+export type { AbortSource } from './upstream/abort-flag';
 export type { ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequest, EmbeddingsRequest, Usage } from './providers/openai-types';
 
 /**

@@ -2,7 +2,7 @@
  * JSON Schema for proxy.yaml. ajv validates every load against it (with defaults filled in), `switchyard schema`
  * prints it, and proxy.schema.json is generated from it for editors.
  */
-import { aliasRoutingProperties, topLevelRoutingProperties } from '../routing/config-schema';
+import { aliasRoutingProperties, topLevelRoutingProperties } from './routing-schema';
 import { pricingSchema } from '../pricing/schema';
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;

@@ -2,7 +2,7 @@
  * The shape of proxy.yaml after parsing, interpolation and validation. `schema.ts` is the JSON Schema that
  * guarantees it; keep the two in step.
  */
-import type { AliasRoutingConfig, CooldownConfig, RetryConfig, Strategy } from '../routing/config-schema';
+import type { AliasRoutingConfig, CooldownConfig, RetryConfig, Strategy } from './routing-schema';
 
 export type { Strategy };
 
@@ -69,7 +69,7 @@ export interface TargetConfig {
   weight?: number;
 }
 
-/** An alias has `targets` (and optionally `fallbacks`), or `route` rules; routing keys are in routing/config-schema.ts. */
+/** An alias has `targets` (and optionally `fallbacks`), or `route` rules; routing keys are in routing-schema.ts. */
 export interface AliasConfig extends AliasRoutingConfig {
   targets?: TargetConfig[];
   fallbacks?: string[];
@@ -91,7 +91,7 @@ export interface GatewayConfig {
   providers: Record<string, ProviderConfig>;
   models: Record<string, AliasConfig>;
   plugins: PluginEntry[];
-  /** Defaults every alias inherits (see routing/config-schema.ts). */
+  /** Defaults every alias inherits (see routing-schema.ts). */
   retry?: RetryConfig;
   cooldown?: CooldownConfig;
   [section: string]: unknown;

@@ -1,8 +1,8 @@
 /**
- * Where a request keeps its client's disconnect: an AbortFlag (abort-flag.ts) that server/context.ts makes for
+ * Where a request keeps its client's disconnect: an AbortFlag (upstream/abort-flag.ts) that server/context.ts makes for
  * every request and fires when the client leaves before its answer was written.
  */
-import type { AbortFlag, AbortSource } from './abort-flag';
+import type { AbortFlag, AbortSource } from '../upstream/abort-flag';
 import type { RequestContext } from './types';
 
 /** Where a request context built by server/context.ts keeps the AbortFlag of its client's disconnect. */

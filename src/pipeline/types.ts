@@ -17,7 +17,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayError } from '../errors';
-import type { AbortSource } from './abort-flag';
+import type { AbortSource } from '../upstream/abort-flag';
 import type { Logger } from '../observability/logger';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, Usage } from '../providers/openai-types';
 

@@ -5,7 +5,8 @@
 import type { ChatRequest, EmbeddingsRequest } from './openai-types';
 import { openaiAdapter } from './openai';
 import { providerHeaders } from './request-headers';
-import type { HttpRequestSpec, ProviderAdapter, ProviderSettings, UpstreamCall } from './types';
+import type { ProviderAdapter, ProviderSettings, UpstreamCall } from './types';
+import type { HttpRequestSpec } from '../upstream/http-spec';
 
 /** The GA data-plane version used when the provider entry sets no `api_version`. */
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';

@@ -8,8 +8,9 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsReques
 import { providerHeaders } from './request-headers';
 import { redactedExcerpt } from '../observability/redact';
 import { retryAfterMs } from './retry-after';
-import type { HeaderBag, HttpRequestSpec, ProviderAdapter, StreamTranslator, UpstreamCall, UpstreamErrorInfo } from './types';
-import { UpstreamFailure } from './types';
+import type { ProviderAdapter, StreamTranslator, UpstreamCall } from './types';
+import type { HeaderBag, HttpRequestSpec, UpstreamErrorInfo } from '../upstream/http-spec';
+import { UpstreamFailure } from '../upstream/http-spec';
 
 /** Removes the provider's unsupported parameters, returning the same object when there is nothing to drop. */
 export function dropParams<T extends Record<string, unknown>>(body: T, drop: string[]): T {

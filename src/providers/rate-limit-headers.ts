@@ -3,7 +3,7 @@
  * `retry-after`) into one internal form, and writes that form back out as OpenAI-style headers for clients.
  */
 import { parseDurationMs, retryAfterMs } from './retry-after';
-import type { HeaderBag } from './types';
+import type { HeaderBag } from '../upstream/http-spec';
 
 /** One provider's rate-limit state as reported on a response. Every field is optional: vendors differ. */
 export interface RateLimitState {

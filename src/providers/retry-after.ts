@@ -2,7 +2,7 @@
  * Reads how long an upstream asked us to wait, from whichever header it used: `retry-after-ms`, `retry-after`
  * (seconds or an HTTP date), or OpenAI's `x-ratelimit-reset-requests` / `-tokens` durations ("1s", "6m0s", "20ms").
  */
-import type { HeaderBag } from './types';
+import type { HeaderBag } from '../upstream/http-spec';
 
 function header(headers: HeaderBag, name: string): string | undefined {
   const v = headers[name];

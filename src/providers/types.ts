@@ -3,6 +3,7 @@
  * description and turn the provider's answers (JSON, SSE events, errors) into OpenAI shapes. They do no I/O;
  * `src/upstream/` sends what they describe.
  */
+import type { HeaderBag, HttpRequestSpec, SseEvent, UpstreamErrorInfo } from '../upstream/http-spec';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
 
 /** A provider entry from proxy.yaml after env interpolation (see `ProviderConfig` in config/types.ts). */
@@ -30,22 +31,6 @@ export interface UpstreamCall {
   stream: boolean;
 }
 
-/** An HTTP request for the transport to send. `path` is absolute from the origin and includes any query. */
-export interface HttpRequestSpec {
-  method: 'GET' | 'POST';
-  /** Full URL, e.g. "https://api.openai.com/v1/chat/completions". */
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-}
-
-/** One server-sent event as parsed from an upstream stream. */
-export interface SseEvent {
-  event?: string;
-  data: string;
-  id?: string;
-}
-
 /**
  * Turns one upstream stream into OpenAI chunks. Stateful (one instance per stream) because providers spread
  * one logical chunk over several events (Anthropic's content blocks, tool-argument deltas).
@@ -56,23 +41,6 @@ export interface StreamTranslator {
   /** True once the provider signalled the end of the stream (OpenAI's `[DONE]`, Anthropic's message_stop). */
   readonly done: boolean;
 }
-
-/** What an upstream error means, normalised across providers. */
-export interface UpstreamErrorInfo {
-  /** The status the client should see (e.g. Anthropic 529 → 503, auth failures → 502). */
-  status: number;
-  type: string;
-  code: string | null;
-  message: string;
-  /** Whether trying another target might succeed (429, 5xx, timeouts, our own credentials). */
-  retryable: boolean;
-  /** True for the upstream rejecting our credentials (401/403): the provider, not the client, is at fault. */
-  credentialProblem?: boolean;
-  /** Parsed from retry-after / retry-after-ms / x-ratelimit-reset-* when the upstream gave one. */
-  retryAfterMs?: number;
-}
-
-export type HeaderBag = Record<string, string | string[] | undefined>;
 
 /**
  * A provider adapter.
@@ -101,12 +69,4 @@ export interface ProviderAdapter {
   parseEmbeddingsResponse?(json: unknown, call: UpstreamCall): EmbeddingsResponse;
   /** Normalises an upstream error response (status >= 400) or an in-stream error payload. */
   parseError(status: number, bodyText: string, headers: HeaderBag, provider: ProviderSettings): UpstreamErrorInfo;
-}
-
-/** Thrown by adapters and the transport for a failed upstream attempt; the router decides what happens next. */
-export class UpstreamFailure extends Error {
-  constructor(readonly info: UpstreamErrorInfo) {
-    super(info.message);
-    this.name = 'UpstreamFailure';
-  }
 }

@@ -3,8 +3,8 @@
  * message, headers) into the gateway's normalised UpstreamErrorInfo, so every provider maps statuses alike.
  */
 import { upstreamRetryAfterMs } from './rate-limit-headers';
-import type { HeaderBag, UpstreamErrorInfo } from './types';
-import { UpstreamFailure } from './types';
+import type { HeaderBag, UpstreamErrorInfo } from '../upstream/http-spec';
+import { UpstreamFailure } from '../upstream/http-spec';
 
 /** What an adapter extracted from one error response or in-stream error event. */
 export interface UpstreamErrorFacts {

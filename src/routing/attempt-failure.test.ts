@@ -1,5 +1,5 @@
 import { registerSecrets } from '../observability/redact';
-import type { UpstreamErrorInfo } from '../providers/types';
+import type { UpstreamErrorInfo } from '../upstream/http-spec';
 import { AttemptFailure, attemptFailures, isTimeoutKind, isTransient, type CalledFailureKind } from './attempt-failure';
 
 const info = (status: number, extra: Partial<UpstreamErrorInfo> = {}): UpstreamErrorInfo => ({ status, type: 'upstream_error', code: null, message: 'x', retryable: true, ...extra });

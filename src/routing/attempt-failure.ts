@@ -6,7 +6,7 @@
  */
 import type { AttemptFailureKind } from '../pipeline/types';
 import { redactSecrets } from '../observability/redact';
-import type { UpstreamErrorInfo } from '../providers/types';
+import type { UpstreamErrorInfo } from '../upstream/http-spec';
 
 /** The kinds an attempt that was called can fail with (a skipped target throws TargetSkipped instead). */
 export type CalledFailureKind = Exclude<AttemptFailureKind, 'skipped'>;

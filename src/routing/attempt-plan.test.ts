@@ -1,6 +1,7 @@
 import { loadConfigText } from '../config/load';
-import { buildSnapshot, type RuntimeSnapshot } from '../config/snapshot';
-import { StateRegistry } from '../config/state-registry';
+import { buildSnapshot } from '../runtime/snapshot';
+import type { RuntimeSnapshot } from './snapshot-types';
+import { StateRegistry } from '../runtime/state-registry';
 import { createLogger } from '../observability/logger';
 import { AttemptPlan, type PlanOptions } from './attempt-plan';
 import { routeFactsOf } from './rules';

@@ -4,7 +4,7 @@
  * alias's attempts in turn (depth first, each alias at most once, so cycles end). A context-window overflow
  * diverts the rest of the plan to the alias's `context_window_fallbacks`.
  */
-import type { ResolvedAlias, ResolvedTarget, RuntimeSnapshot } from '../config/snapshot';
+import type { ResolvedAlias, ResolvedTarget, RuntimeSnapshot } from './snapshot-types';
 import { errors } from '../errors';
 import { pickRule, type CompiledRule, type RouteFacts } from './rules';
 

@@ -1,4 +1,4 @@
-import { AbortFlag } from '../pipeline/abort-flag';
+import { AbortFlag } from '../upstream/abort-flag';
 import { AttemptSignal, AttemptTimeout, FirstByteTimeout } from './attempt-signal';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

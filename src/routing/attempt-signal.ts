@@ -8,7 +8,7 @@
  * one clears its timers and listener as soon as the attempt is over. Like the client's disconnect it is an
  * AbortFlag: a real AbortSignal is made only for the APIs that need one (a stream's undici request).
  */
-import { AbortFlag, type AbortSource } from '../pipeline/abort-flag';
+import { AbortFlag, type AbortSource } from '../upstream/abort-flag';
 import type { ClassifiedAbort } from '../upstream/transport';
 
 /** The reason for a late first byte (headers, or a stream's first chunk); it names its own failure kind. */

@@ -2,9 +2,9 @@
  * One attempt against a real (fake) upstream over the real transport: each way it can fail comes back as an
  * AttemptFailure of the right kind, with the HTTP status only when one arrived.
  */
-import type { ResolvedProvider } from '../config/snapshot';
+import type { ResolvedProvider } from './snapshot-types';
 import { registerSecrets } from '../observability/redact';
-import { AbortFlag } from '../pipeline/abort-flag';
+import { AbortFlag } from '../upstream/abort-flag';
 import type { ChatRequest } from '../providers/openai-types';
 import { adapters } from '../providers/registry';
 import { startFakeOpenAI, type FakeOpenAI } from '../testing/fake-openai';

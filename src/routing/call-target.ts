@@ -6,17 +6,18 @@
  * made here (`upstreamFailure`, `failureFromText` or a factory of `attemptFailures`), which redacts the
  * upstream's words before anything can read them.
  */
-import type { ResolvedProvider } from '../config/snapshot';
+import type { ResolvedProvider } from './snapshot-types';
 import { GatewayError } from '../errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../providers/openai-types';
-import { UpstreamFailure, type HeaderBag, type HttpRequestSpec, type StreamTranslator, type UpstreamCall } from '../providers/types';
+import type { StreamTranslator, UpstreamCall } from '../providers/types';
+import { UpstreamFailure, type HeaderBag, type HttpRequestSpec } from '../upstream/http-spec';
 import { readRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
 import { SseParser } from '../upstream/sse';
 import { transportRefusalOf } from '../upstream/refusals';
 import { describeTransportError, type UpstreamResponse } from '../upstream/transport';
 import { AttemptFailure, attemptFailures, type CalledFailureKind } from './attempt-failure';
 import { AttemptSignal } from './attempt-signal';
-import type { AbortSource } from '../pipeline/abort-flag';
+import type { AbortSource } from '../upstream/abort-flag';
 
 // Where the server's routes have always found it; it lives in attempt-failure.ts.
 export { AttemptFailure };

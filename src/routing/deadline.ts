@@ -3,7 +3,7 @@
  * fallback). Its signal also follows the client's disconnect. Once an answer is committed the clock stops,
  * so a long stream is not cut by the routing budget.
  */
-import { asAbortSignal, type AbortSource } from '../pipeline/abort-flag';
+import { asAbortSignal, type AbortSource } from '../upstream/abort-flag';
 
 /**
  * @example

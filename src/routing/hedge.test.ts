@@ -1,4 +1,4 @@
-import type { ResolvedAlias } from '../config/snapshot';
+import type { ResolvedAlias } from './snapshot-types';
 import type { PlannedAttempt } from './attempt-plan';
 import { RaceLost, tryWithHedge } from './hedge';
 

@@ -3,7 +3,7 @@
  * within `hedge_after_ms`, the same request starts on the next target; the first to answer wins and the other
  * is aborted. Only for aliases with `hedge_after_ms`: without it the routing loop makes a plain single try.
  */
-import { asAbortSignal, type AbortSource } from '../pipeline/abort-flag';
+import { asAbortSignal, type AbortSource } from '../upstream/abort-flag';
 import type { PlannedAttempt } from './attempt-plan';
 import type { TryTarget } from './try-target';
 

@@ -3,7 +3,7 @@
  * defaults, its rules compiled, its hedging and timeout settings. The routing loop reads only this.
  */
 import type { AliasConfig, GatewayConfig } from '../config/types';
-import type { CooldownConfig, RetryConfig } from './config-schema';
+import type { CooldownConfig, RetryConfig } from '../config/routing-schema';
 import { compileRules, type CompiledRule } from './rules';
 
 export interface RetryPolicy {

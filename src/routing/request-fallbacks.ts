@@ -3,7 +3,7 @@
  * embeddings alike): checked to name aliases the caller may use, so a request cannot reach an alias its key
  * could not ask for directly.
  */
-import type { RuntimeSnapshot } from '../config/snapshot';
+import type { RuntimeSnapshot } from './snapshot-types';
 import { errors } from '../errors';
 import { modelAllowed } from '../pipeline/model-patterns';
 import type { Caller } from '../pipeline/types';

@@ -5,7 +5,7 @@
  * Which failures count as transient is attempt-failure.ts's `isTransient`, judged by the failure's kind.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { asAbortSignal } from '../pipeline/abort-flag';
+import { asAbortSignal } from '../upstream/abort-flag';
 import { AttemptFailure, isTransient } from './attempt-failure';
 import type { RetryPolicy } from './policy';
 import type { TryTarget } from './try-target';

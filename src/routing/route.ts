@@ -3,7 +3,7 @@
  * Each step is one "try a target" function wrapped in retry and cooldown, raced against a hedge when the alias
  * asks for one; all of it under the alias's routing deadline. A 4xx the client caused is returned as is.
  */
-import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
+import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from './snapshot-types';
 import { errors, GatewayError } from '../errors';
 import { clientAbortOf } from '../pipeline/client-abort';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';

@@ -5,7 +5,7 @@
 import type { ChatMessage, ChatRequest } from '../providers/openai-types';
 import { estimateChatPromptTokens } from '../pricing/estimate-tokens';
 import { compileMatch } from '../config/match-pattern';
-import type { Comparison, RouteCondition, RouteRuleConfig } from './config-schema';
+import type { Comparison, RouteCondition, RouteRuleConfig } from '../config/routing-schema';
 
 /** What rules may look at, computed lazily from one request. */
 export interface RouteFacts {

@@ -2,9 +2,9 @@
  * The one "try a target" function every routing wrapper (retry, cooldown, hedging) composes around, and the
  * innermost implementation of it: call the provider once, record the attempt and the target's statistics.
  */
-import type { ResolvedProvider, RuntimeSnapshot } from '../config/snapshot';
+import type { ResolvedProvider, RuntimeSnapshot } from './snapshot-types';
 import { clientAbortOf } from '../pipeline/client-abort';
-import type { AbortSource } from '../pipeline/abort-flag';
+import type { AbortSource } from '../upstream/abort-flag';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
 import { toOpenAIRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';

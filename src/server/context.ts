@@ -8,7 +8,7 @@ import type { HttpResponse } from './http-types';
 import { errors } from '../errors';
 import type { Logger } from '../observability/logger';
 import { CLIENT_ABORT } from '../pipeline/client-abort';
-import { AbortFlag, type AbortSource } from '../pipeline/abort-flag';
+import { AbortFlag, type AbortSource } from '../upstream/abort-flag';
 import { PluginRequestState } from '../pipeline/request-state';
 import type { Endpoint, RequestContext } from '../pipeline/types';
 

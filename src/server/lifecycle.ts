@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { HttpResponse } from './http-types';
-import type { ResolvedAlias, RuntimeSnapshot } from '../config/snapshot';
+import type { ResolvedAlias, RuntimeSnapshot } from '../routing/snapshot-types';
 import { asGatewayError, errors, GatewayError } from '../errors';
 import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../pipeline/types';
 import { levelEnabled, logInfoLine } from '../observability/logger';

@@ -4,7 +4,7 @@
  * built with TimedResponse, so every answer, on every endpoint, is timed the same way.
  */
 import { ServerResponse, type IncomingMessage } from 'node:http';
-import type { RuntimeSnapshot } from '../config/snapshot';
+import type { RuntimeSnapshot } from '../routing/snapshot-types';
 import { recordRequest, trackInFlight } from '../observability/metrics';
 import type { RequestContext, RequestOutcome } from '../pipeline/types';
 

@@ -2,7 +2,7 @@
  * What the HTTP layer needs from the running daemon: a lease on the current config snapshot (held for the
  * whole request, so a reload never changes a request mid-flight), the logger, and the reload status.
  */
-import type { RuntimeSnapshot } from '../config/snapshot';
+import type { RuntimeSnapshot } from '../routing/snapshot-types';
 import type { Logger } from '../observability/logger';
 import type { BodyLimits } from './body-reader';
 

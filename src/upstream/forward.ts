@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { AbortSource } from '../pipeline/abort-flag';
+import type { AbortSource } from './abort-flag';
 import { HttpTransport } from './http-transport';
 import type { Transport, UpstreamResponse } from './transport';
 

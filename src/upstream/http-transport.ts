@@ -1,13 +1,13 @@
 /**
  * HTTP to a provider through one undici keep-alive pool per provider origin. Pools (with their wait queue)
- * outlive config reloads (see config/state-registry.ts), so a reload does not drop warm connections; the
+ * outlive config reloads (see runtime/state-registry.ts), so a reload does not drop warm connections; the
  * limits a request is held to (queue, answer size, buffered bytes) are those of the snapshot it runs under.
  */
 import { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { errors } from '../errors';
 import { recordUpstreamAnswerRefused } from '../observability/metrics';
-import type { HttpRequestSpec } from '../providers/types';
+import type { HttpRequestSpec } from './http-spec';
 import { upstreamBuffers, type BufferHold } from './buffer-budget';
 import { PoolAdmission, type QueueLimits, type ReleaseSlot } from './pool-admission';
 import type { BufferedResponse, FetchOptions, SendOptions, Transport, UpstreamResponse } from './transport';

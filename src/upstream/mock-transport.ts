@@ -7,17 +7,26 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MockOptions } from '../config/types';
-import type { ChatMessage } from '../providers/openai-types';
-import { asAbortSignal } from '../pipeline/abort-flag';
-import type { HttpRequestSpec } from '../providers/types';
+import { asAbortSignal } from './abort-flag';
+import type { HttpRequestSpec } from './http-spec';
 import { ResponseTooLarge, type BufferedResponse, type FetchOptions, type SendOptions, type Transport, type UpstreamResponse } from './transport';
+
+/**
+ * The part of an OpenAI chat message the mock reads off the wire. Its own shape, like any server's: the mock stands
+ * in for an OpenAI-compatible upstream behind the openai adapter, so it parses request JSON rather than importing
+ * the adapters' types (the transport sits below providers/).
+ */
+interface WireMessage {
+  role?: string;
+  content?: string | { type?: string; text?: unknown }[] | null;
+}
 
 /** A rough token count (about four characters per token), the same rule the mock uses for its usage. */
 function roughTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
 
-function textOf(message: ChatMessage | undefined): string {
+function textOf(message: WireMessage | undefined): string {
   if (!message) return '';
   if (typeof message.content === 'string') return message.content;
   if (Array.isArray(message.content)) {
@@ -43,7 +52,7 @@ export class MockTransport implements Transport {
       const status = this.opts.fail_status;
       return jsonResponse(status, { error: { message: `mock provider configured to fail with ${status}`, type: 'mock_failure', code: null } }, status === 429 ? { 'retry-after': '1' } : {});
     }
-    const body = JSON.parse(spec.body ?? '{}') as { model?: string; messages?: ChatMessage[]; stream?: boolean; input?: unknown };
+    const body = JSON.parse(spec.body ?? '{}') as { model?: string; messages?: WireMessage[]; stream?: boolean; input?: unknown };
     const model = body.model ?? 'mock';
     if (spec.url.endsWith('/embeddings')) return jsonResponse(200, embeddingsFor(body.input, model));
 

@@ -6,7 +6,7 @@
  * refused (a failure the routing fails over from) when the queue is full or the wait runs out.
  */
 import { errors } from '../errors';
-import type { AbortSource } from '../pipeline/abort-flag';
+import type { AbortSource } from './abort-flag';
 import { recordUpstreamQueueRefusal, recordUpstreamQueueWait, setUpstreamPoolState } from '../observability/metrics';
 
 /** How long and how many requests may wait for a connection (per provider, from its config). */

@@ -1,4 +1,4 @@
-import { UpstreamFailure } from '../providers/types';
+import { UpstreamFailure } from './http-spec';
 import { MAX_SSE_EVENT_CHARS, SseParser } from './sse';
 
 /** Every way servers end lines and events, comments, multi-line data, other fields and multi-byte characters. */

@@ -4,7 +4,7 @@
  * It is linear in the bytes it is fed: each piece is searched once for line ends and never rescanned, so an event
  * at the size cap costs about as much as reading it (`npm run bench:sse`).
  */
-import { UpstreamFailure, type SseEvent } from '../providers/types';
+import { UpstreamFailure, type SseEvent } from './http-spec';
 
 /** Largest single event accepted; a broken upstream sending endless bytes without a blank line must not exhaust memory. */
 export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;

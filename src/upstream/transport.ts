@@ -4,8 +4,8 @@
  * `mock-transport.ts` answers inside the process for `api: mock`.
  */
 import type { Readable } from 'node:stream';
-import type { AbortSource } from '../pipeline/abort-flag';
-import type { HeaderBag, HttpRequestSpec } from '../providers/types';
+import type { AbortSource } from './abort-flag';
+import type { HeaderBag, HttpRequestSpec } from './http-spec';
 
 export interface UpstreamResponse {
   status: number;

@@ -2,7 +2,7 @@
  * Anthropic error responses (`{"type":"error","error":{"type","message"}}`) and in-stream `error` events →
  * the gateway's normalised UpstreamErrorInfo.
  */
-import type { HeaderBag, UpstreamErrorInfo } from '../types';
+import type { HeaderBag, UpstreamErrorInfo } from '../../upstream/http-spec';
 import { redactedExcerpt } from '../../observability/redact';
 import { normaliseUpstreamError } from '../upstream-error-info';
 import { ownValue } from '../own-value';

@@ -5,7 +5,7 @@
 import type { ChatRequest } from '../openai-types';
 import type { ProviderAdapter, ProviderSettings, UpstreamCall } from '../types';
 import { providerHeaders } from '../request-headers';
-import { UpstreamFailure } from '../types';
+import { UpstreamFailure } from '../../upstream/http-spec';
 import { parseAnthropicError } from './errors';
 import { toAnthropicRequest } from './request';
 import { anthropicMessageToCompletion } from './response';

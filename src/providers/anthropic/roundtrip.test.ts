@@ -3,8 +3,8 @@ import { startFakeAnthropic, type FakeAnthropic } from '../../testing/fake-anthr
 import { assembleChunks, translateTranscript } from '../../testing/stream-transcript';
 import { upstreamCall } from '../../testing/upstream-call';
 import type { ChatRequest } from '../openai-types';
-import type { HttpRequestSpec } from '../types';
-import { UpstreamFailure } from '../types';
+import type { HttpRequestSpec } from '../../upstream/http-spec';
+import { UpstreamFailure } from '../../upstream/http-spec';
 import { anthropicAdapter } from './index';
 
 let fake: FakeAnthropic;

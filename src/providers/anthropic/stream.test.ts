@@ -1,6 +1,6 @@
 import { assembleChunks, translateTranscript } from '../../testing/stream-transcript';
 import { upstreamCall } from '../../testing/upstream-call';
-import { UpstreamFailure } from '../types';
+import { UpstreamFailure } from '../../upstream/http-spec';
 import { anthropicAdapter } from './index';
 
 const call = upstreamCall({ api: 'anthropic', model: 'claude-sonnet-4-5', stream: true });

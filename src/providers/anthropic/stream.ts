@@ -3,8 +3,9 @@
  * tool_use with input_json_delta pieces, thinking); OpenAI streams deltas of one message with indexed tool calls.
  */
 import type { ChatCompletionChunk, ChunkChoice, FinishReason, Usage } from '../openai-types';
-import type { SseEvent, StreamTranslator } from '../types';
-import { UpstreamFailure } from '../types';
+import type { StreamTranslator } from '../types';
+import type { SseEvent } from '../../upstream/http-spec';
+import { UpstreamFailure } from '../../upstream/http-spec';
 import { parseAnthropicStreamError } from './errors';
 import { toFinishReason, toOpenAIUsage } from './response';
 import type { AnthropicStreamEvent, AnthropicUsage } from './wire-types';

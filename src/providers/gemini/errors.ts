@@ -4,7 +4,7 @@
  */
 import { redactedExcerpt } from '../../observability/redact';
 import { parseDurationMs } from '../retry-after';
-import type { HeaderBag, UpstreamErrorInfo } from '../types';
+import type { HeaderBag, UpstreamErrorInfo } from '../../upstream/http-spec';
 import { normaliseUpstreamError } from '../upstream-error-info';
 import type { GeminiErrorBody } from './wire-types';
 

@@ -6,7 +6,7 @@
 import type { ChatRequest } from '../openai-types';
 import type { ProviderAdapter, ProviderSettings, UpstreamCall } from '../types';
 import { providerHeaders } from '../request-headers';
-import { UpstreamFailure } from '../types';
+import { UpstreamFailure } from '../../upstream/http-spec';
 import { parseGeminiError } from './errors';
 import { toGeminiRequest } from './request';
 import { geminiResponseToCompletion } from './response';

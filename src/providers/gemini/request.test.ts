@@ -1,4 +1,4 @@
-import { UpstreamFailure } from '../types';
+import { UpstreamFailure } from '../../upstream/http-spec';
 import { upstreamCall } from '../../testing/upstream-call';
 import type { ChatRequest } from '../openai-types';
 import { geminiAdapter } from './index';

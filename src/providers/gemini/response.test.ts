@@ -1,5 +1,5 @@
 import { upstreamCall } from '../../testing/upstream-call';
-import { UpstreamFailure } from '../types';
+import { UpstreamFailure } from '../../upstream/http-spec';
 import { geminiAdapter } from './index';
 import { toFinishReason, toOpenAIUsage } from './response';
 import { thoughtSignatureOf } from './tool-call-ids';

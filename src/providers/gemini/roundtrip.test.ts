@@ -3,8 +3,8 @@ import { startFakeGemini, type FakeGemini } from '../../testing/fake-gemini';
 import { assembleChunks, translateTranscript } from '../../testing/stream-transcript';
 import { upstreamCall } from '../../testing/upstream-call';
 import type { ChatRequest } from '../openai-types';
-import type { HttpRequestSpec } from '../types';
-import { UpstreamFailure } from '../types';
+import type { HttpRequestSpec } from '../../upstream/http-spec';
+import { UpstreamFailure } from '../../upstream/http-spec';
 import { geminiAdapter } from './index';
 
 let fake: FakeGemini;

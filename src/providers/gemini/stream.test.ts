@@ -1,6 +1,6 @@
 import { assembleChunks, translateTranscript } from '../../testing/stream-transcript';
 import { upstreamCall } from '../../testing/upstream-call';
-import { UpstreamFailure } from '../types';
+import { UpstreamFailure } from '../../upstream/http-spec';
 import { geminiAdapter } from './index';
 
 const call = upstreamCall({ api: 'gemini', model: 'gemini-2.5-flash', stream: true });

@@ -4,8 +4,9 @@
  */
 import { MAX_STREAM_CHOICES, streamIndex } from '../chunk-assembly';
 import type { ChatCompletionChunk, ChunkChoice, FinishReason } from '../openai-types';
-import type { SseEvent, StreamTranslator } from '../types';
-import { UpstreamFailure } from '../types';
+import type { StreamTranslator } from '../types';
+import type { SseEvent } from '../../upstream/http-spec';
+import { UpstreamFailure } from '../../upstream/http-spec';
 import { parseGeminiError } from './errors';
 import { readCandidate, toFinishReason, toOpenAIUsage } from './response';
 import type { GeminiResponse, GeminiUsageMetadata } from './wire-types';

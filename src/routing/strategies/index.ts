@@ -2,8 +2,8 @@
  * The strategies an alias can name in `strategy:`, and `orderTargets`, which applies an alias's strategy to one
  * request. Each strategy is a pure function of the targets, the request and the live statistics.
  */
-import type { ResolvedAlias, ResolvedTarget, RuntimeSnapshot } from '../../config/snapshot';
-import type { Strategy } from '../config-schema';
+import type { ResolvedAlias, ResolvedTarget, RuntimeSnapshot } from '../snapshot-types';
+import type { Strategy } from '../../config/routing-schema';
 import { leastBusyOrder } from './least-busy';
 import { lowestCostOrder } from './lowest-cost';
 import { lowestLatencyOrder } from './lowest-latency';

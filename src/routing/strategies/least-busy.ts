@@ -1,7 +1,7 @@
 /**
  * `least-busy`: the target with the fewest requests in flight through this gateway first; ties in weighted order.
  */
-import type { ResolvedTarget } from '../../config/snapshot';
+import type { ResolvedTarget } from '../snapshot-types';
 import { targetKey } from '../routing-state';
 import type { StrategyInput } from './types';
 import { weightedOrder } from './weighted';

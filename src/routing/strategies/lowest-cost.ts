@@ -2,7 +2,7 @@
  * `lowest-cost`: the cheapest target for this request first, by the price table (built-in prices plus the
  * config's `pricing:`) × (estimated prompt tokens, and the completion budget). Unpriced targets go last.
  */
-import type { ResolvedTarget } from '../../config/snapshot';
+import type { ResolvedTarget } from '../snapshot-types';
 import type { GatewayConfig } from '../../config/types';
 import type { ChatRequest, EmbeddingsRequest } from '../../providers/openai-types';
 import { estimateChatPromptTokens, estimateEmbeddingsTokens } from '../../pricing/estimate-tokens';

@@ -3,7 +3,7 @@
  * sample go first so they get one, and a small share of requests explores in weighted order, so a target that
  * was slow and has recovered gets noticed.
  */
-import type { ResolvedTarget } from '../../config/snapshot';
+import type { ResolvedTarget } from '../snapshot-types';
 import { targetKey } from '../routing-state';
 import type { StrategyInput } from './types';
 import { weightedOrder } from './weighted';

@@ -1,4 +1,4 @@
-import type { ResolvedTarget } from '../../config/snapshot';
+import type { ResolvedTarget } from '../snapshot-types';
 import type { GatewayConfig } from '../../config/types';
 import { TargetStats } from '../target-stats';
 import { leastBusyOrder } from './least-busy';

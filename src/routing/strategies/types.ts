@@ -1,7 +1,7 @@
 /**
  * What a strategy gets to order one alias's targets for one request.
  */
-import type { ResolvedTarget } from '../../config/snapshot';
+import type { ResolvedTarget } from '../snapshot-types';
 import type { GatewayConfig } from '../../config/types';
 import type { TargetStats } from '../target-stats';
 

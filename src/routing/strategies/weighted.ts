@@ -2,7 +2,7 @@
  * `weighted` (the default): targets drawn without replacement, each draw proportional to weight, so every
  * target is still tried once before the alias gives up. Other strategies use it to break ties.
  */
-import type { ResolvedTarget } from '../../config/snapshot';
+import type { ResolvedTarget } from '../snapshot-types';
 
 /**
  * @example weightedOrder([{ provider: 'deepseek', model: 'deepseek-chat', weight: 3 }, { provider: 'openai', model: 'gpt-4o-mini', weight: 1 }])

@@ -4,7 +4,7 @@
  * fails over invisibly.
  */
 import type { HttpResponse } from '../http-types';
-import type { RuntimeSnapshot } from '../../config/snapshot';
+import type { RuntimeSnapshot } from '../../routing/snapshot-types';
 import { asGatewayError, errors, type GatewayError } from '../../errors';
 import { clientAbortOf } from '../../pipeline/client-abort';
 import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';

@@ -3,7 +3,7 @@
  * the admin key (the auth plugin's `admin_key`) may read it; `server.metrics.enabled: false` turns it off.
  */
 import { errors } from '../../errors';
-import type { RuntimeSnapshot } from '../../config/snapshot';
+import type { RuntimeSnapshot } from '../../routing/snapshot-types';
 import { METRICS_CONTENT_TYPE, metricsText, setCooldownStates, type CooldownState } from '../../observability/metrics';
 import { adminKeyMatches, adminKeyOf } from '../../pipeline/admin-key';
 import type { EndpointWork } from '../lifecycle';

@@ -10,12 +10,12 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, pipeline, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import type { ResolvedProvider, RuntimeSnapshot } from '../../config/snapshot';
+import type { ResolvedProvider, RuntimeSnapshot } from '../../routing/snapshot-types';
 import { errors, type GatewayError } from '../../errors';
 import { RedactingStream } from '../../observability/redact-stream';
 import { clientAbortOf } from '../../pipeline/client-abort';
 import { AttemptSignal } from '../../routing/attempt-signal';
-import type { AbortSource } from '../../pipeline/abort-flag';
+import type { AbortSource } from '../../upstream/abort-flag';
 import type { AttemptRecord, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { forward, httpTransportOf } from '../../upstream/forward';
 import type { HttpTransport } from '../../upstream/http-transport';

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { PluginRoute } from '../../pipeline/types';
-import type { RuntimeSnapshot } from '../../config/snapshot';
+import type { RuntimeSnapshot } from '../../routing/snapshot-types';
 import { errors } from '../../errors';
 import type { BodyKind, EndpointWork } from '../lifecycle';
 import { sendJson } from '../send';

@@ -1,6 +1,6 @@
 /**
  * The routing knobs of proxy.yaml (`retry`, `cooldown`, `route`, `strategy`, hedging, timeouts, context-window
- * fallbacks): their JSON Schema fragments, which config/schema.ts places, and the matching TypeScript shapes.
+ * fallbacks): their JSON Schema fragments, which schema.ts places, and the matching TypeScript shapes.
  */
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;

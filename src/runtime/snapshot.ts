@@ -2,66 +2,27 @@
  * Compiles a validated config into an immutable runtime snapshot: providers with their adapters and transports,
  * aliases with their targets, and the loaded plugin pipeline. A request holds on to the snapshot it started
  * with; a reload builds a new one and swaps a single reference (see gateway.ts).
+ *
+ * Why here, above config/: building a snapshot wires every layer together (plugins, routing state, adapters,
+ * transports), so it sits above all of them; its shape is in routing/snapshot-types.ts, which the layers it feeds read.
  */
 import path from 'node:path';
-import type { LoadedConfig } from './load';
-import { ConfigError } from './problems';
+import type { LoadedConfig } from '../config/load';
+import { ConfigError } from '../config/problems';
 import type { StateRegistry } from './state-registry';
-import type { AliasConfig, GatewayConfig, ProviderConfig, Strategy } from './types';
+import type { AliasConfig, GatewayConfig, ProviderConfig } from '../config/types';
 import type { Logger } from '../observability/logger';
 import { registerSecrets } from '../observability/redact';
 import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/load-plugins';
 import { Pipeline } from '../pipeline/pipeline';
 import { adapters } from '../providers/registry';
-import { resolveAliasPolicy, type AliasPolicy } from '../routing/policy';
+import { resolveAliasPolicy } from '../routing/policy';
 import { RoutingState } from '../routing/routing-state';
-import type { ProviderAdapter, ProviderSettings } from '../providers/types';
+import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../routing/snapshot-types';
+import type { ProviderSettings } from '../providers/types';
 import { HttpTransport, ProviderPool } from '../upstream/http-transport';
 import { MockTransport } from '../upstream/mock-transport';
 import type { Transport } from '../upstream/transport';
-
-export interface ResolvedProvider {
-  name: string;
-  config: ProviderConfig;
-  settings: ProviderSettings;
-  adapter: ProviderAdapter;
-  transport: Transport;
-  /** False when its api_key resolved empty; `missingEnv` names the variables. */
-  available: boolean;
-  missingEnv: string[];
-  timeouts: { totalMs: number; firstByteMs?: number; connectMs: number };
-}
-
-export interface ResolvedTarget {
-  provider: string;
-  model: string;
-  weight: number;
-}
-
-export interface ResolvedAlias {
-  name: string;
-  strategy: Strategy;
-  targets: ResolvedTarget[];
-  fallbacks: string[];
-  /** Retry, cooldown, hedging, timeout and rules, resolved over the top-level defaults. */
-  policy: AliasPolicy;
-  config: AliasConfig;
-}
-
-export interface RuntimeSnapshot {
-  readonly file: string;
-  readonly configDir: string;
-  readonly hash: string;
-  readonly loadedAt: Date;
-  readonly config: GatewayConfig;
-  readonly providers: ReadonlyMap<string, ResolvedProvider>;
-  readonly aliases: ReadonlyMap<string, ResolvedAlias>;
-  readonly pipeline: Pipeline;
-  /** Breakers and target statistics; the same object across reloads. */
-  readonly routing: RoutingState;
-  /** Files whose change should trigger a reload (the config and custom plugins). */
-  readonly watchedFiles: string[];
-}
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;

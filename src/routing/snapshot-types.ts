@@ -1,0 +1,55 @@
+/**
+ * The shape of a runtime snapshot: the compiled config one request runs against (providers with their adapters and
+ * transports, aliases with their targets and policy, the plugin pipeline, the routing state). runtime/snapshot.ts
+ * builds it; routing and the HTTP layer read it. It lives here, not beside its builder, because routing reads it
+ * and the builder imports routing: the shape sits below both, so no layer imports one above it.
+ */
+import type { AliasConfig, GatewayConfig, ProviderConfig, Strategy } from '../config/types';
+import type { Pipeline } from '../pipeline/pipeline';
+import type { ProviderAdapter, ProviderSettings } from '../providers/types';
+import type { Transport } from '../upstream/transport';
+import type { AliasPolicy } from './policy';
+import type { RoutingState } from './routing-state';
+
+export interface ResolvedProvider {
+  name: string;
+  config: ProviderConfig;
+  settings: ProviderSettings;
+  adapter: ProviderAdapter;
+  transport: Transport;
+  /** False when its api_key resolved empty; `missingEnv` names the variables. */
+  available: boolean;
+  missingEnv: string[];
+  timeouts: { totalMs: number; firstByteMs?: number; connectMs: number };
+}
+
+export interface ResolvedTarget {
+  provider: string;
+  model: string;
+  weight: number;
+}
+
+export interface ResolvedAlias {
+  name: string;
+  strategy: Strategy;
+  targets: ResolvedTarget[];
+  fallbacks: string[];
+  /** Retry, cooldown, hedging, timeout and rules, resolved over the top-level defaults. */
+  policy: AliasPolicy;
+  config: AliasConfig;
+}
+
+export interface RuntimeSnapshot {
+  readonly file: string;
+  readonly configDir: string;
+  readonly hash: string;
+  readonly loadedAt: Date;
+  readonly config: GatewayConfig;
+  readonly providers: ReadonlyMap<string, ResolvedProvider>;
+  readonly aliases: ReadonlyMap<string, ResolvedAlias>;
+  readonly pipeline: Pipeline;
+  /** Breakers and target statistics; the same object across reloads. */
+  readonly routing: RoutingState;
+  /** Files whose change should trigger a reload (the config and custom plugins). */
+  readonly watchedFiles: string[];
+}
