@@ -19,7 +19,8 @@ const USAGE = `Usage:
 
 async function start(values: Record<string, string | undefined>): Promise<void> {
   const port = values.port !== undefined ? Number(values.port) : undefined;
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    throw new Error(`--port must be an integer between 0 and 65535, got "${values.port}"`);
   const logFormat = values['log-format'] as LogFormat | undefined;
   if (logFormat && logFormat !== 'json' && logFormat !== 'pretty') throw new Error('--log-format must be json or pretty');
   // Signal handlers go in before the daemon starts, so an early SIGHUP or SIGTERM is never fatal.
@@ -53,7 +54,10 @@ function validate(file: string): number {
     const loaded = loadConfigFile(file);
     const pluginProblems = checkPlugins(loaded.config.plugins, path.dirname(loaded.file));
     if (pluginProblems.length > 0) {
-      throw new ConfigError(loaded.file, pluginProblems.map((e) => ({ path: e.path, message: e.message, ...loaded.locate(e.path) })));
+      throw new ConfigError(
+        loaded.file,
+        pluginProblems.map((e) => ({ path: e.path, message: e.message, ...loaded.locate(e.path) })),
+      );
     }
     for (const m of loaded.missing) console.error(`warning: \${${m.variable}} is not set (used at ${m.path.join('.')})`);
     console.log(`${file}: OK`);

@@ -120,7 +120,8 @@ export const errors = {
       message: `Plugin "${plugin}" failed while handling this request; see the gateway log for details.`,
     }),
   // redact: routing's answers. Upstream words reach them only through routing's AttemptFailure, already redacted.
-  clientClosedRequest: () => new GatewayError({ status: 499, type: 'invalid_request_error', code: 'client_closed_request', message: 'Client closed the request' }),
+  clientClosedRequest: () =>
+    new GatewayError({ status: 499, type: 'invalid_request_error', code: 'client_closed_request', message: 'Client closed the request' }),
   routingTimeout: (alias: string, timeoutMs: number, attempts: number) =>
     new GatewayError({
       status: 504,
@@ -159,7 +160,13 @@ export const errors = {
       message: `No route rule of model "${alias}" matches this request, and it has no default rule.`,
     }),
   fallbackNotAllowed: (alias: string) =>
-    new GatewayError({ status: 403, type: 'permission_error', code: 'model_not_allowed', param: 'fallbacks', message: `This key may not use the model "${alias}" named in "fallbacks".` }),
+    new GatewayError({
+      status: 403,
+      type: 'permission_error',
+      code: 'model_not_allowed',
+      param: 'fallbacks',
+      message: `This key may not use the model "${alias}" named in "fallbacks".`,
+    }),
   // transport:
   /** An upstream answer (declared or read so far) over the provider's `max_answer_mb`; the rest is not read. */
   upstreamAnswerTooLarge: (provider: string, limitBytes: number) =>
@@ -212,14 +219,23 @@ export const errors = {
     }),
   // numbers:
   /** A body that is not a JSON object at all (an array, a string, null). */
-  bodyNotObject: () => new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_request_body', message: 'The request body must be a JSON object.' }),
+  bodyNotObject: () =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_request_body', message: 'The request body must be a JSON object.' }),
   /** A body failing the OpenAI request schema; `code` is OpenAI's for the failure (invalid_type, integer_above_max_value, …). */
-  requestSchemaViolation: (message: string, param: string | null, code: string) => new GatewayError({ status: 400, type: 'invalid_request_error', message, param, code }),
+  requestSchemaViolation: (message: string, param: string | null, code: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', message, param, code }),
   /** A Messages request Anthropic's API would refuse, worded as Anthropic words it: "<field>: <problem>". */
   messagesRequestInvalid: (field: string, problem: string) =>
-    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_messages_request', param: field || null, message: `${field || 'body'}: ${problem}` }),
+    new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'invalid_messages_request',
+      param: field || null,
+      message: `${field || 'body'}: ${problem}`,
+    }),
   /** Valid for Anthropic's own API, but not something the front door can translate for other providers. */
-  unsupportedOnGateway: (message: string, param: string) => new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_on_gateway', param, message }),
+  unsupportedOnGateway: (message: string, param: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_on_gateway', param, message }),
   // streams:
   /** An upstream stream chunk the gateway refuses to use (a hostile or broken tool-call or choice index, say). */
   badUpstreamChunk: (reason: string) =>
@@ -233,9 +249,19 @@ export const errors = {
   /** Every route's answer while the daemon drains on SIGTERM. */
   draining: () => new GatewayError({ status: 503, code: 'shutting_down', message: 'The gateway is shutting down; retry on another instance.' }),
   unsupportedMediaType: () =>
-    new GatewayError({ status: 415, type: 'invalid_request_error', code: 'unsupported_media_type', message: 'Send the body as JSON with Content-Type: application/json.' }),
+    new GatewayError({
+      status: 415,
+      type: 'invalid_request_error',
+      code: 'unsupported_media_type',
+      message: 'Send the body as JSON with Content-Type: application/json.',
+    }),
   unsupportedEncoding: (encoding: string) =>
-    new GatewayError({ status: 415, type: 'invalid_request_error', code: 'unsupported_encoding', message: `Unsupported Content-Encoding ${JSON.stringify(encoding.slice(0, 40))}; send identity, gzip, deflate or br.` }),
+    new GatewayError({
+      status: 415,
+      type: 'invalid_request_error',
+      code: 'unsupported_encoding',
+      message: `Unsupported Content-Encoding ${JSON.stringify(encoding.slice(0, 40))}; send identity, gzip, deflate or br.`,
+    }),
   notFound: () =>
     new GatewayError({
       status: 404,
@@ -245,10 +271,22 @@ export const errors = {
     }),
   /** `allow` is the path's methods, e.g. "POST"; it also goes out as the Allow header. */
   methodNotAllowed: (allow: string) =>
-    new GatewayError({ status: 405, type: 'invalid_request_error', code: 'method_not_allowed', message: `This endpoint accepts ${allow} only.`, headers: { allow } }),
-  metricsDisabled: () => new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', message: 'Metrics are disabled (server.metrics.enabled: false).' }),
+    new GatewayError({
+      status: 405,
+      type: 'invalid_request_error',
+      code: 'method_not_allowed',
+      message: `This endpoint accepts ${allow} only.`,
+      headers: { allow },
+    }),
+  metricsDisabled: () =>
+    new GatewayError({ status: 404, type: 'invalid_request_error', code: 'not_found', message: 'Metrics are disabled (server.metrics.enabled: false).' }),
   metricsNeedAdminKey: () =>
-    new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_admin_key', message: 'GET /metrics needs the admin key (Authorization: Bearer <admin_key>).' }),
+    new GatewayError({
+      status: 401,
+      type: 'authentication_error',
+      code: 'invalid_admin_key',
+      message: 'GET /metrics needs the admin key (Authorization: Bearer <admin_key>).',
+    }),
   upstreamStreamFailed: (detail: string) =>
     new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_stream_failed', message: `Upstream stream failed after it started: ${detail}` }),
   // passthrough:
@@ -269,7 +307,12 @@ export const errors = {
     new GatewayError({ status: 504, type: 'timeout_error', code: 'upstream_timeout', message: `${provider}: ${reason}` }),
   /** An answer in a content coding the gateway cannot read, so cannot redact. */
   upstreamEncodingUnsupported: (provider: string, encoding: string) =>
-    new GatewayError({ status: 502, type: 'upstream_error', code: 'upstream_encoding_unsupported', message: `${provider}: answered with Content-Encoding "${encoding}", which the gateway cannot check for secrets.` }),
+    new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_encoding_unsupported',
+      message: `${provider}: answered with Content-Encoding "${encoding}", which the gateway cannot check for secrets.`,
+    }),
   // api:
   /** A plugin hook did not settle within server.plugin_hook_timeout_ms. */
   pluginTimeout: (plugin: string, hook: string, timeoutMs: number) =>
@@ -281,25 +324,57 @@ export const errors = {
     }),
   /** An admin route was called but no admin_key is configured. */
   adminDisabled: () =>
-    new GatewayError({ status: 403, type: 'permission_error', code: 'admin_disabled', message: 'Admin endpoints are disabled: set admin_key on the auth plugin.' }),
+    new GatewayError({
+      status: 403,
+      type: 'permission_error',
+      code: 'admin_disabled',
+      message: 'Admin endpoints are disabled: set admin_key on the auth plugin.',
+    }),
   /** An admin route was called without the admin key. */
   adminKeyRequired: (route: string) =>
-    new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_admin_key', message: `${route} needs the admin key (Authorization: Bearer <admin_key>).` }),
+    new GatewayError({
+      status: 401,
+      type: 'authentication_error',
+      code: 'invalid_admin_key',
+      message: `${route} needs the admin key (Authorization: Bearer <admin_key>).`,
+    }),
   /** A rate limit of the gateway itself (not the upstream's) turned the request away. */
   rateLimitExceeded: (message: string, retryAfterS: number, headers: Record<string, string> = {}) =>
-    new GatewayError({ status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded', message, headers: { ...headers, 'retry-after': String(retryAfterS) } }),
+    new GatewayError({
+      status: 429,
+      type: 'rate_limit_error',
+      code: 'rate_limit_exceeded',
+      message,
+      headers: { ...headers, 'retry-after': String(retryAfterS) },
+    }),
   /** The caller's key spent its budget for the period. */
   budgetExhausted: (message: string) => new GatewayError({ status: 429, type: 'insufficient_quota', code: 'insufficient_quota', message }),
   /** The spend sink cannot be read for GET /admin/spend. */
   spendSinkUnavailable: (message: string) => new GatewayError({ status: 503, code: 'spend_sink_unavailable', message }),
   // auth: the auth plugin's refusals.
   missingApiKey: () =>
-    new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_api_key', message: 'Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".' }),
+    new GatewayError({
+      status: 401,
+      type: 'authentication_error',
+      code: 'invalid_api_key',
+      message: 'Missing API key. Send it as "Authorization: Bearer <key>" or "x-api-key: <key>".',
+    }),
   invalidApiKey: () => new GatewayError({ status: 401, type: 'authentication_error', code: 'invalid_api_key', message: 'Invalid API key.' }),
   passthroughNotAllowed: (keyName: string) =>
-    new GatewayError({ status: 403, type: 'permission_error', code: 'passthrough_not_allowed', message: `The key "${keyName}" may not use /passthrough (it needs models: ["*"]).` }),
+    new GatewayError({
+      status: 403,
+      type: 'permission_error',
+      code: 'passthrough_not_allowed',
+      message: `The key "${keyName}" may not use /passthrough (it needs models: ["*"]).`,
+    }),
   modelNotAllowed: (keyName: string, alias: string) =>
-    new GatewayError({ status: 403, type: 'permission_error', code: 'model_not_allowed', param: 'model', message: `The key "${keyName}" may not use the model "${alias}".` }),
+    new GatewayError({
+      status: 403,
+      type: 'permission_error',
+      code: 'model_not_allowed',
+      param: 'model',
+      message: `The key "${keyName}" may not use the model "${alias}".`,
+    }),
   // polish:
   /** A JSON body holding more objects, arrays and object keys than server.max_json_nodes (parsing it would stall the process). */
   jsonTooManyNodes: (maxNodes: number) =>

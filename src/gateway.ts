@@ -66,7 +66,10 @@ export class Gateway implements RuntimeHandle {
   private inFlightTotal = 0;
   private idleWaiters: (() => void)[] = [];
 
-  private constructor(private readonly opts: GatewayOptions, log: Logger) {
+  private constructor(
+    private readonly opts: GatewayOptions,
+    log: Logger,
+  ) {
     this.log = log;
   }
 
@@ -201,7 +204,9 @@ export class Gateway implements RuntimeHandle {
     this.server?.closeIdleConnections();
     const idle = this.inFlightTotal === 0 ? Promise.resolve() : new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), timeoutMs); });
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
     const result = await Promise.race([idle.then(() => 'idle' as const), timedOut]);
     clearTimeout(timer);
     if (result === 'timeout') this.log.warn('shutdown timeout reached; closing remaining connections', { in_flight: this.inFlightTotal });

@@ -67,7 +67,15 @@ export { parseStoreLocation, type StoreLocation } from './stores/store-url';
 export { openRedis, waitForRedis } from './stores/redis-client';
 export { MemoryKvStore, RedisKvStore, type KvStore } from './stores/kv-store';
 export { FailoverTokenBuckets } from './stores/failover-token-buckets';
-export { LocalTokenBuckets, perMinuteBucket, type BucketAdjustment, type BucketLevel, type BucketSpec, type TakeResult, type TokenBuckets } from './stores/token-buckets';
+export {
+  LocalTokenBuckets,
+  perMinuteBucket,
+  type BucketAdjustment,
+  type BucketLevel,
+  type BucketSpec,
+  type TakeResult,
+  type TokenBuckets,
+} from './stores/token-buckets';
 export { MemorySpendCounters, NANO_PER_USD, RedisSpendCounters, type SpendCounters } from './stores/spend-counters';
 export { describeSinkUrl, openSpendSink } from './stores/open-spend-sink';
 export type { SpendGroupBy, SpendRecord, SpendSink, SpendTotal } from './stores/spend-sink';

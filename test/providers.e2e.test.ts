@@ -40,7 +40,12 @@ const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
   function: {
     name: 'get_weather',
     description: 'Current weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }, required: ['city'], additionalProperties: false },
+    parameters: {
+      type: 'object',
+      properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+      required: ['city'],
+      additionalProperties: false,
+    },
   },
 };
 
@@ -65,7 +70,10 @@ describe('OpenAI clients talking to Claude, Gemini and Azure through the gateway
     anthropicFake.on('*', { usage: { input_tokens: 20, output_tokens: 7, cache_read_input_tokens: 100 } });
     const completion = await openai.chat.completions.create({
       model: 'claude',
-      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello' }],
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hello' },
+      ],
       temperature: 1.4,
       frequency_penalty: 0.5,
     });
@@ -81,7 +89,10 @@ describe('OpenAI clients talking to Claude, Gemini and Azure through the gateway
   test('a Gemini answer arrives as an OpenAI completion, and Gemini got a well-formed generateContent request', async () => {
     const completion = await openai.chat.completions.create({
       model: 'gemini',
-      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello' }],
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hello' },
+      ],
       max_tokens: 50,
       user: 'someone',
     });
@@ -120,7 +131,9 @@ describe('OpenAI clients talking to Claude, Gemini and Azure through the gateway
 
   test('a streamed tool call through azure is assembled by the OpenAI SDK', async () => {
     openaiFake.on('gpt4o-deployment', { toolCall: { name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' } });
-    const final = await openai.chat.completions.stream({ model: 'azure', messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] }).finalChatCompletion();
+    const final = await openai.chat.completions
+      .stream({ model: 'azure', messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] })
+      .finalChatCompletion();
     const call = (final.choices[0].message.tool_calls ?? [])[0] as OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
     expect(JSON.parse(call.function.arguments)).toEqual({ city: 'Paris', unit: 'celsius' });
   });
@@ -131,7 +144,11 @@ describe('OpenAI clients talking to Claude, Gemini and Azure through the gateway
       tools: [weatherTool],
       messages: [
         { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_1', content: '{"temp_c":18}' },
       ],
     });
@@ -139,7 +156,12 @@ describe('OpenAI clients talking to Claude, Gemini and Azure through the gateway
   });
 
   test('streamed text reports usage to a client that asked for it', async () => {
-    const stream = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await openai.chat.completions.create({
+      model: 'claude',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let usage: OpenAI.CompletionUsage | null | undefined;
     for await (const chunk of stream) {
@@ -160,14 +182,16 @@ describe('OpenAI clients talking to Claude, Gemini and Azure through the gateway
 
   test('an overloaded error event right after message_start fails a stream over to Gemini, unseen by the client', async () => {
     anthropicFake.on('claude-busy', { streamErrorAfterDeltas: 0 });
-    const { data: stream, response } = await openai.chat.completions.create({ model: 'claude-then-gemini', messages: [{ role: 'user', content: 'Hi' }], stream: true }).withResponse();
+    const { data: stream, response } = await openai.chat.completions
+      .create({ model: 'claude-then-gemini', messages: [{ role: 'user', content: 'Hi' }], stream: true })
+      .withResponse();
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('reply from gemini-2.5-flash');
     expect(response.headers.get('x-switchyard-provider')).toBe('gem');
   });
 
-  test('a request Claude cannot express is the client\'s 400, not a gateway failure', async () => {
+  test("a request Claude cannot express is the client's 400, not a gateway failure", async () => {
     const err = await openai.chat.completions.create({ model: 'claude', n: 2, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as Error).message).toContain('n > 1');
@@ -274,12 +298,24 @@ describe('Anthropic clients talking to any alias through POST /v1/messages', () 
     ]);
   });
 
-  test('malformed requests are rejected the way Anthropic rejects them, in Anthropic\'s error shape', async () => {
-    const post = (body: unknown) => fetch(`${gw.url}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' }, body: JSON.stringify(body) });
+  test("malformed requests are rejected the way Anthropic rejects them, in Anthropic's error shape", async () => {
+    const post = (body: unknown) =>
+      fetch(`${gw.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify(body),
+      });
     const noMax = await post({ model: 'gpt', messages: [{ role: 'user', content: 'Hi' }] });
     expect(noMax.status).toBe(400);
     expect(await noMax.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: Field required' } });
-    const systemRole = await post({ model: 'gpt', max_tokens: 5, messages: [{ role: 'system', content: 'x' }, { role: 'user', content: 'Hi' }] });
+    const systemRole = await post({
+      model: 'gpt',
+      max_tokens: 5,
+      messages: [
+        { role: 'system', content: 'x' },
+        { role: 'user', content: 'Hi' },
+      ],
+    });
     expect(((await systemRole.json()) as { error: { message: string } }).error.message).toContain('Unexpected role "system"');
     expect(openaiFake.calls).toHaveLength(0);
   });
@@ -288,7 +324,9 @@ describe('Anthropic clients talking to any alias through POST /v1/messages', () 
     anthropicFake.on('*', { reply: 'one two three four', streamErrorAfterDeltas: 2, chunkDelayMs: 30 });
     const stream = anthropic.messages.stream({ model: 'claude', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }] });
     let text = '';
-    stream.on('text', (t) => { text += t; });
+    stream.on('text', (t) => {
+      text += t;
+    });
     await expect(stream.finalMessage()).rejects.toThrow(/failed/);
     expect(text).toBe('one two ');
   });
@@ -306,7 +344,7 @@ describe('Anthropic clients talking to any alias through POST /v1/messages', () 
   });
 });
 
-describe('the front door under the gateway\'s own plugins', () => {
+describe("the front door under the gateway's own plugins", () => {
   let guarded: InProcessGateway;
   const client = (apiKey: string) => new Anthropic({ baseURL: guarded.url, apiKey, maxRetries: 0 });
 
@@ -345,10 +383,12 @@ plugins:
   });
 
   test('a wrong key and a forbidden alias come back as Anthropic authentication and permission errors', async () => {
-    await expect(client('sk-wrong').messages.create({ model: 'gpt', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }))
-      .rejects.toBeInstanceOf(Anthropic.AuthenticationError);
-    await expect(client('sk-team-a-secret-123456').messages.create({ model: 'claude', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }))
-      .rejects.toBeInstanceOf(Anthropic.PermissionDeniedError);
+    await expect(client('sk-wrong').messages.create({ model: 'gpt', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] })).rejects.toBeInstanceOf(
+      Anthropic.AuthenticationError,
+    );
+    await expect(
+      client('sk-team-a-secret-123456').messages.create({ model: 'claude', max_tokens: 5, messages: [{ role: 'user', content: 'Hi' }] }),
+    ).rejects.toBeInstanceOf(Anthropic.PermissionDeniedError);
     expect(anthropicFake.calls).toHaveLength(0);
   });
 });

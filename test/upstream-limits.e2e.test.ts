@@ -22,7 +22,10 @@ interface HoldingUpstream {
 
 const completion = (model: string) =>
   JSON.stringify({
-    id: 'chatcmpl-1', object: 'chat.completion', created: 1, model,
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 1,
+    model,
     choices: [{ index: 0, message: { role: 'assistant', content: `reply from ${model}` }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 },
   });
@@ -110,7 +113,11 @@ afterAll(async () => {
 });
 
 const post = (model: string, stream = false) =>
-  fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hi' }] }) });
+  fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'hi' }] }),
+  });
 const metrics = async () => (await fetch(`${gw.url}/metrics`)).text();
 /** Scrapes /metrics until `ready` holds (an event the test waits for, not a time it asserts), then returns it. */
 async function metricsWhen(ready: (text: string) => boolean): Promise<string> {
@@ -165,7 +172,11 @@ describe('a provider pool with a bounded wait queue', () => {
 
   test('passthrough takes its connection slot from the same queue: past max_connections and max_queued it gets a 503', async () => {
     const through = (model: string) =>
-      fetch(`${gw.url}/passthrough/busy/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, stream: true, messages: [] }) });
+      fetch(`${gw.url}/passthrough/busy/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model, stream: true, messages: [] }),
+      });
     // Two held passthrough streams take both connections of `busy`, a third waits in its queue of one.
     const held = await Promise.all([through('held-busy'), through('held-busy')]);
     expect(held.map((r) => r.status)).toEqual([200, 200]);

@@ -21,28 +21,25 @@ const server = http.createServer((req, res) => {
   req.on('end', () => {
     let status = 502;
     const answer: Buffer[] = [];
-    pool.dispatch(
-      { method: 'POST', path: req.url ?? '/', headers: { 'content-type': 'application/json' }, body: Buffer.concat(parts) },
-      {
-        // undici tells its handler interfaces apart by this method, so it is here even though it does nothing.
-        onRequestStart() {},
-        onResponseStart(_controller: unknown, statusCode: number) {
-          status = statusCode;
-        },
-        onResponseData(_controller: unknown, chunk: Buffer) {
-          answer.push(chunk);
-        },
-        onResponseEnd() {
-          const body = Buffer.concat(answer);
-          res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length });
-          res.end(body);
-        },
-        onResponseError() {
-          res.writeHead(502);
-          res.end();
-        },
-      } as unknown as Parameters<Pool['dispatch']>[1],
-    );
+    pool.dispatch({ method: 'POST', path: req.url ?? '/', headers: { 'content-type': 'application/json' }, body: Buffer.concat(parts) }, {
+      // undici tells its handler interfaces apart by this method, so it is here even though it does nothing.
+      onRequestStart() {},
+      onResponseStart(_controller: unknown, statusCode: number) {
+        status = statusCode;
+      },
+      onResponseData(_controller: unknown, chunk: Buffer) {
+        answer.push(chunk);
+      },
+      onResponseEnd() {
+        const body = Buffer.concat(answer);
+        res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length });
+        res.end(body);
+      },
+      onResponseError() {
+        res.writeHead(502);
+        res.end();
+      },
+    } as unknown as Parameters<Pool['dispatch']>[1]);
   });
 });
 server.keepAliveTimeout = 65_000;

@@ -34,7 +34,12 @@ async function drive(url: string, headers: Record<string, string>, n: number): P
   const worker = async () => {
     while (sent < n) {
       sent++;
-      const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: chatBody() });
+      const res = await pool.request({
+        path: '/v1/chat/completions',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: chatBody(),
+      });
       await res.body.text();
       if (res.statusCode !== 200) throw new Error(`status ${res.statusCode} from ${url}`);
     }

@@ -22,7 +22,12 @@ export async function latency(url: string, headers: Record<string, string>, stre
   const samples: number[] = [];
   for (let i = 0; i < LATENCY_SAMPLES + 200; i++) {
     const start = process.hrtime.bigint();
-    const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: chatBody(stream) });
+    const res = await pool.request({
+      path: '/v1/chat/completions',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: chatBody(stream),
+    });
     let firstByte: bigint | undefined;
     for await (const _ of res.body) firstByte ??= process.hrtime.bigint();
     const end = stream ? (firstByte ?? process.hrtime.bigint()) : process.hrtime.bigint();

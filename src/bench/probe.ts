@@ -29,7 +29,14 @@ const N = Number(process.env.BENCH_PROBE_N ?? 4000);
 const WARMUP = 300;
 const STREAM = process.env.BENCH_PROBE_STREAM === '1';
 
-const STEPS = ['request event', 'upstream request created', 'headers written upstream', "upstream's headers", "upstream's body complete", 'answer finished'] as const;
+const STEPS = [
+  'request event',
+  'upstream request created',
+  'headers written upstream',
+  "upstream's headers",
+  "upstream's body complete",
+  'answer finished',
+] as const;
 type Step = (typeof STEPS)[number];
 
 /** The timestamps of the one request in flight (requests are sequential, so there is never more than one). */
@@ -81,7 +88,9 @@ models:
   console.log('| step | µs |\n| --- | ---: |');
   let total = 0;
   for (let i = 1; i < STEPS.length; i++) {
-    const durations = samples.filter((s) => s[STEPS[i]] !== undefined && s[STEPS[i - 1]] !== undefined).map((s) => Number(s[STEPS[i]]! - s[STEPS[i - 1]]!) / 1000);
+    const durations = samples
+      .filter((s) => s[STEPS[i]] !== undefined && s[STEPS[i - 1]] !== undefined)
+      .map((s) => Number(s[STEPS[i]]! - s[STEPS[i - 1]]!) / 1000);
     const m = durations.length ? median(durations) : NaN;
     total += m;
     console.log(`| ${STEPS[i - 1]} → ${STEPS[i]} | ${m.toFixed(1)} |`);

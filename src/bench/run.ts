@@ -49,7 +49,11 @@ async function throughput(url: string, headers: Record<string, string>): Promise
  * the capacity of a shared machine drifts by a factor of two over minutes, so only runs taken back to back
  * compare fairly. Reports the median of the pairwise ratios, and the median requests/s of each side.
  */
-async function comparedThroughput(baselineUrl: string, url: string, headers: Record<string, string>): Promise<{ rps: number; baselineRps: number; ratio: number }> {
+async function comparedThroughput(
+  baselineUrl: string,
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ rps: number; baselineRps: number; ratio: number }> {
   await throughputRun(baselineUrl, {}, 2);
   await throughputRun(url, headers, 2);
   const baseline: number[] = [];
@@ -67,7 +71,12 @@ async function concurrentStreams(url: string, headers: Record<string, string>, n
   const start = performance.now();
   const results = await Promise.allSettled(
     Array.from({ length: n }, async () => {
-      const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: chatBody(true) });
+      const res = await pool.request({
+        path: '/v1/chat/completions',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: chatBody(true),
+      });
       const text = await res.body.text();
       if (res.statusCode !== 200 || !text.includes('[DONE]')) throw new Error(`stream failed: ${res.statusCode}`);
     }),
@@ -95,7 +104,9 @@ async function latencyAgainst(direct: string, url: string, headers: Record<strin
 }
 
 async function main(): Promise<void> {
-  console.log(`Switchyard benchmark: ${os.cpus().length} cores, Node ${process.version}, throughput: median of ${PAIRS} alternating baseline/gateway pairs of ${DURATION_S}s runs after 2s warm-ups; latency: ${LATENCY_SAMPLES} samples × 3 rounds, each round direct then through the path\n`);
+  console.log(
+    `Switchyard benchmark: ${os.cpus().length} cores, Node ${process.version}, throughput: median of ${PAIRS} alternating baseline/gateway pairs of ${DURATION_S}s runs after 2s warm-ups; latency: ${LATENCY_SAMPLES} samples × 3 rounds, each round direct then through the path\n`,
+  );
   const { upstream, minimal } = await startBaseline();
   const direct = `http://127.0.0.1:${upstream.port}`;
   const viaMinimal = `http://127.0.0.1:${minimal.port}`;
@@ -106,7 +117,9 @@ async function main(): Promise<void> {
   console.log('| path | req/s @32 conns | vs minimal proxy | p50 ms @1 conn | p99 ms | added p50 vs direct |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   console.log(`| direct to fake upstream | ${fmt(directRps)} | | ${fmt(minimalLat.directP50, 3)} | | |`);
-  console.log(`| minimal Node pass-through | ${fmt(minimalRps)} | 100% | ${fmt(minimalLat.p50, 3)} | ${fmt(minimalLat.p99, 3)} | ${fmt(minimalLat.added, 3)} ms |`);
+  console.log(
+    `| minimal Node pass-through | ${fmt(minimalRps)} | 100% | ${fmt(minimalLat.p50, 3)} | ${fmt(minimalLat.p99, 3)} | ${fmt(minimalLat.added, 3)} ms |`,
+  );
 
   const streamRows: string[] = [];
   for (const scenario of scenarios) {
@@ -115,11 +128,15 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${gw.port}`;
     const { rps, baselineRps, ratio } = await comparedThroughput(viaMinimal, url, scenario.headers);
     const lat = await latencyAgainst(direct, url, scenario.headers);
-    console.log(`| ${scenario.name} | ${fmt(rps)} | ${fmt(ratio * 100)}% (of ${fmt(baselineRps)}) | ${fmt(lat.p50, 3)} | ${fmt(lat.p99, 3)} | ${fmt(lat.added, 3)} ms |`);
+    console.log(
+      `| ${scenario.name} | ${fmt(rps)} | ${fmt(ratio * 100)}% (of ${fmt(baselineRps)}) | ${fmt(lat.p50, 3)} | ${fmt(lat.p99, 3)} | ${fmt(lat.added, 3)} ms |`,
+    );
     if (scenario === scenarios[0]) {
       const ttfb = await latencyAgainst(direct, url, scenario.headers, true);
       const many = await concurrentStreams(url, scenario.headers, 1000);
-      streamRows.push(`| stream time to first byte, p50 @1 conn | direct ${fmt(ttfb.directP50, 3)} ms | gateway ${fmt(ttfb.p50, 3)} ms | added ${fmt(ttfb.added, 3)} ms |`);
+      streamRows.push(
+        `| stream time to first byte, p50 @1 conn | direct ${fmt(ttfb.directP50, 3)} ms | gateway ${fmt(ttfb.p50, 3)} ms | added ${fmt(ttfb.added, 3)} ms |`,
+      );
       streamRows.push(`| 1,000 concurrent streams through the gateway | ${fmt(many.ms)} ms wall | ${many.failed} failed | |`);
     }
     gw.proc.kill('SIGTERM');

@@ -42,7 +42,6 @@ export const jsonPort = (line: string) => {
   }
 };
 
-
 /** The fake OpenAI upstream and the minimal pass-through in front of it. @example const { upstream, minimal } = await startBaseline(); */
 export async function startBaseline(): Promise<{ upstream: { port: number; proc: ChildProcess }; minimal: { port: number; proc: ChildProcess } }> {
   const upstream = await startChild([path.join(DIST, 'testing/fake-openai-server.js')], jsonPort);
@@ -63,7 +62,8 @@ let prompts = 0;
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** A chat request for the `bench` alias; every prompt is distinct, so the cache never answers. */
-export const chatBody = (stream = false): string => JSON.stringify({ model: 'bench', stream, messages: [{ role: 'user', content: `benchmark prompt ${prompts++}` }] });
+export const chatBody = (stream = false): string =>
+  JSON.stringify({ model: 'bench', stream, messages: [{ role: 'user', content: `benchmark prompt ${prompts++}` }] });
 
 export const scenarios: Scenario[] = [
   { name: 'gateway, no plugins', extraConfig: '', headers: {} },
@@ -104,7 +104,10 @@ ${scenario.extraConfig}`;
   writeFileSync(path.join(dir, 'proxy.yaml'), config);
   const logFile = path.join(dir, 'gateway.log');
   const out = openSync(logFile, 'a');
-  const proc = spawn(process.execPath, [path.join(DIST, 'cli.js'), 'start', '--config', path.join(dir, 'proxy.yaml'), '--log-format', 'json'], { cwd: dir, stdio: ['ignore', out, out] });
+  const proc = spawn(process.execPath, [path.join(DIST, 'cli.js'), 'start', '--config', path.join(dir, 'proxy.yaml'), '--log-format', 'json'], {
+    cwd: dir,
+    stdio: ['ignore', out, out],
+  });
   children.push(proc);
   for (let waited = 0; waited < 15_000; waited += 100) {
     await new Promise((r) => setTimeout(r, 100));
@@ -112,10 +115,14 @@ ${scenario.extraConfig}`;
     const port = lines.map(jsonPort).find((p) => p !== undefined);
     if (port) return { port, proc };
     if (proc.exitCode !== null) {
-      console.log(`  skipped "${scenario.name}": ${lines.filter((l) => l.includes(':')).slice(0, 2).join(' ')}`);
+      console.log(
+        `  skipped "${scenario.name}": ${lines
+          .filter((l) => l.includes(':'))
+          .slice(0, 2)
+          .join(' ')}`,
+      );
       return undefined;
     }
   }
   throw new Error(`gateway for "${scenario.name}" did not start; see ${logFile}`);
 }
-

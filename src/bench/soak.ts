@@ -41,7 +41,9 @@ function pluginEntries(dir: string): string[] {
     cache: '{ use: cache, store: memory, ttl_s: 600, max_entries: 5000 }',
     'cost-log': `{ use: cost-log, sink: "jsonl://${path.join(dir, 'spend.jsonl')}" }`,
   };
-  return Object.entries(wanted).filter(([name]) => name in builtinPlugins).map(([, entry]) => `  - ${entry}`);
+  return Object.entries(wanted)
+    .filter(([name]) => name in builtinPlugins)
+    .map(([, entry]) => `  - ${entry}`);
 }
 
 function configFor(upstreamUrl: string, hostileUrl: string, plugins: string[]): string {
@@ -86,7 +88,11 @@ interface Gateway {
 async function startGateway(configFile: string): Promise<Gateway> {
   const port = await freePort();
   const heapCap = process.env.SOAK_GATEWAY_HEAP_MB ? [`--max-old-space-size=${Number(process.env.SOAK_GATEWAY_HEAP_MB)}`] : [];
-  const proc = spawn(process.execPath, [...heapCap, path.join(DIST, 'cli.js'), 'start', '--config', configFile, '--port', String(port), '--log-format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(
+    process.execPath,
+    [...heapCap, path.join(DIST, 'cli.js'), 'start', '--config', configFile, '--port', String(port), '--log-format', 'json'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -120,15 +126,29 @@ async function sampleMemory(gw: Gateway, label: string, done: number): Promise<M
   const text = await (await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
   const metric = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
   const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
-  return { label, done, rssMb: mb(rssKb * 1024), heapUsedMb: mb(metric('switchyard_nodejs_heap_size_used_bytes')), heapTotalMb: mb(metric('switchyard_nodejs_heap_size_total_bytes')) };
+  return {
+    label,
+    done,
+    rssMb: mb(rssKb * 1024),
+    heapUsedMb: mb(metric('switchyard_nodejs_heap_size_used_bytes')),
+    heapTotalMb: mb(metric('switchyard_nodejs_heap_size_total_bytes')),
+  };
 }
 
 type Kind = 'json' | 'stream' | 'cached' | 'mock' | 'embeddings' | 'upstream-500' | 'bad-request' | 'unknown-alias' | 'abort' | 'models';
 
 /** The request mix, as cumulative weights. */
 const MIX: [Kind, number][] = [
-  ['json', 30], ['stream', 20], ['cached', 10], ['mock', 10], ['embeddings', 5],
-  ['upstream-500', 7], ['bad-request', 5], ['unknown-alias', 5], ['abort', 5], ['models', 3],
+  ['json', 30],
+  ['stream', 20],
+  ['cached', 10],
+  ['mock', 10],
+  ['embeddings', 5],
+  ['upstream-500', 7],
+  ['bad-request', 5],
+  ['unknown-alias', 5],
+  ['abort', 5],
+  ['models', 3],
 ];
 const MIX_TOTAL = MIX.reduce((s, [, w]) => s + w, 0);
 
@@ -163,7 +183,9 @@ async function sendOne(url: string, i: number): Promise<number> {
     case 'upstream-500':
       return drain(await post('/v1/chat/completions', chat('failing', `fail ${i}`, i % 2 === 0)));
     case 'bad-request':
-      return drain(await post('/v1/chat/completions', i % 2 === 0 ? '{"model": "chat", "messages": [' : JSON.stringify({ model: 'chat', messages: 'not a list' })));
+      return drain(
+        await post('/v1/chat/completions', i % 2 === 0 ? '{"model": "chat", "messages": [' : JSON.stringify({ model: 'chat', messages: 'not a list' })),
+      );
     case 'unknown-alias':
       return drain(await post('/v1/chat/completions', chat(`no-such-alias-${i % 10}`, 'x')));
     case 'abort': {
@@ -258,7 +280,9 @@ function openStream(url: string, model: string): Promise<{ res: http.IncomingMes
 }
 
 async function hostilePhase(gw: Gateway): Promise<void> {
-  console.log(`\nhostile phase (default memory limits): ${HUGE_CLIENTS} × 2 GiB answers × ${HUGE_ROUNDS}, ${ENDLESS_CLIENTS} endless streams, ${SLOW_CLIENTS} slow readers, ${HOSTILE_SECONDS} s each`);
+  console.log(
+    `\nhostile phase (default memory limits): ${HUGE_CLIENTS} × 2 GiB answers × ${HUGE_ROUNDS}, ${ENDLESS_CLIENTS} endless streams, ${SLOW_CLIENTS} slow readers, ${HOSTILE_SECONDS} s each`,
+  );
   const count = (into: Map<string, number>, key: string) => into.set(key, (into.get(key) ?? 0) + 1);
   const show = (m: Map<string, number>) => JSON.stringify(Object.fromEntries(m));
 
@@ -371,12 +395,16 @@ async function main(): Promise<void> {
         sampling = sampling.then(async () => {
           const s = await sampleMemory(gw, label, done);
           samples.push(s);
-          console.log(`  ${label.padStart(4)}  ${String(done).padStart(7)} requests  RSS ${s.rssMb} MB  heap used ${s.heapUsedMb} MB / total ${s.heapTotalMb} MB`);
+          console.log(
+            `  ${label.padStart(4)}  ${String(done).padStart(7)} requests  RSS ${s.rssMb} MB  heap used ${s.heapUsedMb} MB / total ${s.heapTotalMb} MB`,
+          );
         });
       }
     }
   };
-  const crashed = new Promise<never>((_, reject) => gw.proc.once('exit', (code, signal) => reject(new Error(`the gateway died during the soak (exit ${code ?? signal})`))));
+  const crashed = new Promise<never>((_, reject) =>
+    gw.proc.once('exit', (code, signal) => reject(new Error(`the gateway died during the soak (exit ${code ?? signal})`))),
+  );
   await Promise.race([Promise.all(Array.from({ length: CONCURRENCY }, worker)), crashed]);
   await sampling;
   const seconds = (Date.now() - started) / 1000;
@@ -391,7 +419,9 @@ async function main(): Promise<void> {
   console.log('memory        RSS MB   heap used MB');
   for (const s of [samples[0], middle, end]) console.log(`  ${s.label.padEnd(14)} ${String(s.rssMb).padStart(6)}   ${String(s.heapUsedMb).padStart(6)}`);
   const rssGrowth = end.rssMb - warm.rssMb;
-  console.log(`after warm-up (${warm.label}) to end: RSS ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} MB, heap ${(end.heapUsedMb - warm.heapUsedMb).toFixed(1)} MB; max RSS ${Math.max(...samples.map((s) => s.rssMb))} MB`);
+  console.log(
+    `after warm-up (${warm.label}) to end: RSS ${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} MB, heap ${(end.heapUsedMb - warm.heapUsedMb).toFixed(1)} MB; max RSS ${Math.max(...samples.map((s) => s.rssMb))} MB`,
+  );
   if (done < TOTAL) console.log(`stopped by SOAK_MAX_SECONDS=${MAX_SECONDS} after ${done} of ${TOTAL} requests`);
   if (HOSTILE) await Promise.race([hostilePhase(gw), crashed]);
 

@@ -55,7 +55,9 @@ function main(): void {
   }
   const r = median(read);
   const p = median(parsed);
-  console.log(`SSE parse of one ${(MAX_SSE_EVENT_CHARS / 1024 / 1024).toFixed(0)} MiB event in ${pieces.length} pieces of ${PIECE_BYTES / 1024} KiB (median of ${RUNS})`);
+  console.log(
+    `SSE parse of one ${(MAX_SSE_EVENT_CHARS / 1024 / 1024).toFixed(0)} MiB event in ${pieces.length} pieces of ${PIECE_BYTES / 1024} KiB (median of ${RUNS})`,
+  );
   console.log(`  read only: ${r.toFixed(1)} ms`);
   console.log(`  parse:     ${p.toFixed(1)} ms  (${(p / r).toFixed(1)}x the read)`);
 }

@@ -90,11 +90,14 @@ export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEn
   };
 
   if (doc.errors.length > 0) {
-    throw new ConfigError(file, doc.errors.map((e) => ({
-      path: [],
-      message: `YAML syntax: ${e.message.split('\n')[0]}`,
-      ...lineCounter.linePos(e.pos[0]),
-    })));
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({
+        path: [],
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+        ...lineCounter.linePos(e.pos[0]),
+      })),
+    );
   }
   const raw = doc.toJS() as unknown;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {

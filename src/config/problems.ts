@@ -35,7 +35,10 @@ export function formatProblem(file: string, p: ConfigProblem): string {
 
 /** Thrown when a config cannot be used; carries every problem found. */
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly problems: ConfigProblem[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+  ) {
     super(problems.map((p) => formatProblem(file, p)).join('\n'));
     this.name = 'ConfigError';
   }

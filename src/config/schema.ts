@@ -23,9 +23,19 @@ const providerSchema = {
     connect_timeout_ms: { ...positiveInt, description: 'Time allowed to open a connection.' },
     first_byte_timeout_ms: { ...positiveInt, description: 'Time allowed until the response starts.' },
     max_connections: { ...positiveInt, description: "Keep-alive connections in this provider's pool, and requests in flight to it at most (default 128)." },
-    max_queued: { ...nonNegativeInt, description: 'Requests that may wait for a free connection while all are busy (default 1024); past it a request fails over at once. 0: never wait.' },
-    queue_timeout_ms: { ...positiveInt, description: 'Longest wait for a free connection (default 5000); then the request fails over to the next target, or gets a 503.' },
-    max_answer_mb: { type: 'number', exclusiveMinimum: 0, description: 'Largest non-streamed answer read from this provider, in MiB (default 64); a larger one fails the attempt with a 502.' },
+    max_queued: {
+      ...nonNegativeInt,
+      description: 'Requests that may wait for a free connection while all are busy (default 1024); past it a request fails over at once. 0: never wait.',
+    },
+    queue_timeout_ms: {
+      ...positiveInt,
+      description: 'Longest wait for a free connection (default 5000); then the request fails over to the next target, or gets a 503.',
+    },
+    max_answer_mb: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      description: 'Largest non-streamed answer read from this provider, in MiB (default 64); a larger one fails the attempt with a 502.',
+    },
     mock: {
       type: 'object',
       additionalProperties: false,
@@ -83,11 +93,16 @@ export const configSchema = {
         max_json_nodes: {
           ...positiveInt,
           default: 100000,
-          description: 'Objects, arrays and object keys a JSON request body may hold in all; past it: 413 json_too_many_nodes (parsing such a body would stall the gateway).',
+          description:
+            'Objects, arrays and object keys a JSON request body may hold in all; past it: 413 json_too_many_nodes (parsing such a body would stall the gateway).',
         },
         shutdown_timeout_ms: { ...positiveInt, default: 10000 },
         header_timeout_ms: { ...positiveInt, default: 30000, description: 'Time a client has to send its request headers (slow-loris guard).' },
-        request_timeout_ms: { ...positiveInt, default: 120000, description: 'Time a client has to send its whole request, body included. Responses (long streams) are not limited by it.' },
+        request_timeout_ms: {
+          ...positiveInt,
+          default: 120000,
+          description: 'Time a client has to send its whole request, body included. Responses (long streams) are not limited by it.',
+        },
         max_connections: { ...positiveInt, default: 4096, description: 'Open client connections at most; further ones are refused at once.' },
         max_buffered_upstream_mb: {
           type: 'number',
@@ -99,9 +114,14 @@ export const configSchema = {
           type: 'number',
           exclusiveMinimum: 0,
           default: 16,
-          description: 'Text of streamed answers kept for plugins, the cache and the log, across all streams at once, in Mi characters; past it a stream keeps nothing more (the client still gets every byte) and its answer is marked truncated.',
+          description:
+            'Text of streamed answers kept for plugins, the cache and the log, across all streams at once, in Mi characters; past it a stream keeps nothing more (the client still gets every byte) and its answer is marked truncated.',
         },
-        plugin_hook_timeout_ms: { ...positiveInt, default: 30000, description: "Longest time a plugin's asynchronous hook may take; past it the request fails with 500 plugin_timeout." },
+        plugin_hook_timeout_ms: {
+          ...positiveInt,
+          default: 30000,
+          description: "Longest time a plugin's asynchronous hook may take; past it the request fails with 500 plugin_timeout.",
+        },
         metrics: {
           type: 'object',
           additionalProperties: false,

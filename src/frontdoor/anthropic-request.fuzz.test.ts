@@ -19,9 +19,60 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-const WRONG: unknown[] = [null, true, false, 0, -1, 0.5, 1e308, Infinity, -Infinity, '', 'x', 'auto', '__proto__', [], [null], [[]], [{}], {}, { type: null }, { type: 'text' }, { type: 'auto' }, { __proto__: { type: 'text' } }, [1, 'a', null]];
-const BLOCK_TYPES = ['text', 'image', 'tool_use', 'tool_result', 'thinking', 'redacted_thinking', 'document', 'server_tool_use', '__proto__', 'constructor', '', 7];
-const FIELDS = ['model', 'max_tokens', 'messages', 'system', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k', 'metadata', 'tools', 'tool_choice', 'thinking'];
+const WRONG: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  0.5,
+  1e308,
+  Infinity,
+  -Infinity,
+  '',
+  'x',
+  'auto',
+  '__proto__',
+  [],
+  [null],
+  [[]],
+  [{}],
+  {},
+  { type: null },
+  { type: 'text' },
+  { type: 'auto' },
+  { __proto__: { type: 'text' } },
+  [1, 'a', null],
+];
+const BLOCK_TYPES = [
+  'text',
+  'image',
+  'tool_use',
+  'tool_result',
+  'thinking',
+  'redacted_thinking',
+  'document',
+  'server_tool_use',
+  '__proto__',
+  'constructor',
+  '',
+  7,
+];
+const FIELDS = [
+  'model',
+  'max_tokens',
+  'messages',
+  'system',
+  'stop_sequences',
+  'stream',
+  'temperature',
+  'top_p',
+  'top_k',
+  'metadata',
+  'tools',
+  'tool_choice',
+  'thinking',
+];
 
 function valid(): Record<string, unknown> {
   return { model: 'fast', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] };
@@ -31,7 +82,13 @@ function garbageBlock(rand: () => number, pick: <T>(items: readonly T[]) => T): 
   if (rand() < 0.15) return pick(WRONG);
   const block: Record<string, unknown> = { type: pick(BLOCK_TYPES) };
   for (const key of ['text', 'source', 'id', 'name', 'input', 'tool_use_id', 'content', 'is_error', 'thinking', 'signature', 'data']) {
-    if (rand() < 0.35) block[key] = key === 'content' && rand() < 0.5 ? [garbageBlock(rand, pick)] : key === 'source' && rand() < 0.5 ? { type: pick(['base64', 'url', 'file', null]), media_type: pick(WRONG), data: pick(WRONG), url: pick(WRONG) } : pick(WRONG);
+    if (rand() < 0.35)
+      block[key] =
+        key === 'content' && rand() < 0.5
+          ? [garbageBlock(rand, pick)]
+          : key === 'source' && rand() < 0.5
+            ? { type: pick(['base64', 'url', 'file', null]), media_type: pick(WRONG), data: pick(WRONG), url: pick(WRONG) }
+            : pick(WRONG);
   }
   return block;
 }
@@ -46,12 +103,28 @@ function mutated(rand: () => number): unknown {
     const field = pick(FIELDS);
     const m = rand();
     if (field === 'messages' && m < 0.6) {
-      body.messages = [{ role: pick(['user', 'assistant', 'system', null, 'tool']), content: rand() < 0.3 ? pick(WRONG) : Array.from({ length: 1 + Math.floor(rand() * 3) }, () => garbageBlock(rand, pick)) }];
+      body.messages = [
+        {
+          role: pick(['user', 'assistant', 'system', null, 'tool']),
+          content: rand() < 0.3 ? pick(WRONG) : Array.from({ length: 1 + Math.floor(rand() * 3) }, () => garbageBlock(rand, pick)),
+        },
+      ];
       if (rand() < 0.2) (body.messages as unknown[]).push(pick(WRONG));
     } else if (field === 'tools' && m < 0.5) {
-      body.tools = [{ name: pick(['t', ...WRONG]), input_schema: pick([{ type: 'object' }, ...WRONG]), type: pick([undefined, 'custom', null, 'web_search_20250305', 5]), description: pick(['d', ...WRONG]) }];
+      body.tools = [
+        {
+          name: pick(['t', ...WRONG]),
+          input_schema: pick([{ type: 'object' }, ...WRONG]),
+          type: pick([undefined, 'custom', null, 'web_search_20250305', 5]),
+          description: pick(['d', ...WRONG]),
+        },
+      ];
     } else if (field === 'tool_choice' && m < 0.5) {
-      body.tool_choice = { type: pick(['auto', 'any', 'tool', 'none', 'x', null]), name: pick(['t', ...WRONG]), disable_parallel_tool_use: pick([true, ...WRONG]) };
+      body.tool_choice = {
+        type: pick(['auto', 'any', 'tool', 'none', 'x', null]),
+        name: pick(['t', ...WRONG]),
+        disable_parallel_tool_use: pick([true, ...WRONG]),
+      };
     } else if (field === 'system' && m < 0.4) {
       body.system = [pick([{ type: 'text', text: 'sys' }, ...WRONG])];
     } else if (field === 'metadata' && m < 0.4) {
@@ -110,7 +183,10 @@ describe('front door fuzz: malformed Messages requests', () => {
     [{ tools: 'x' }, 'tools: Input should be a valid list'],
     [{ max_tokens: Infinity }, 'max_tokens: Input should be less than or equal to 1000000'],
     [{ messages: [{ role: 'user', content: [{ type: 'text' }] }] }, 'messages.0.content.0.text: Field required'],
-    [{ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', data: 'x' } }] }] }, 'messages.0.content.0.source.media_type: Field required'],
+    [
+      { messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', data: 'x' } }] }] },
+      'messages.0.content.0.source.media_type: Field required',
+    ],
     [{ tool_choice: { type: 'tool' } }, 'tool_choice.name: Field required'],
     [{ tool_choice: { type: 'sometimes' } }, "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'"],
     [{ messages: [{ role: 'user', content: 'x' }, null] }, 'messages.1: Input should be a valid dictionary or object to extract fields from'],
@@ -124,7 +200,18 @@ describe('front door fuzz: malformed Messages requests', () => {
 });
 
 test('optional fields sent as null are accepted as absent, as Anthropic accepts them', () => {
-  const nulls = { system: null, stop_sequences: null, stream: null, temperature: null, top_p: null, top_k: null, metadata: null, tools: null, tool_choice: null, thinking: null };
+  const nulls = {
+    system: null,
+    stop_sequences: null,
+    stream: null,
+    temperature: null,
+    top_p: null,
+    top_k: null,
+    metadata: null,
+    tools: null,
+    tool_choice: null,
+    thinking: null,
+  };
   const out = anthropicToChatRequest(validateAnthropicRequest({ model: 'fast', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }], ...nulls }));
   expect(out).toEqual({ model: 'fast', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] });
 });

@@ -26,7 +26,10 @@ const imageSource = {
   required: ['type'],
   properties: { type: { enum: ['base64', 'url'] } },
   allOf: [
-    { if: { properties: { type: { const: 'base64' } } }, then: { required: ['media_type', 'data'], properties: { media_type: { type: 'string' }, data: { type: 'string' } } } },
+    {
+      if: { properties: { type: { const: 'base64' } } },
+      then: { required: ['media_type', 'data'], properties: { media_type: { type: 'string' }, data: { type: 'string' } } },
+    },
     { if: { properties: { type: { const: 'url' } } }, then: { required: ['url'], properties: { url: { type: 'string' } } } },
   ],
 };
@@ -34,7 +37,12 @@ const textBlock = { type: 'object', required: ['type', 'text'], properties: { ty
 const imageBlock = { type: 'object', required: ['type', 'source'], properties: { type: { const: 'image' }, source: imageSource } };
 /** A block of a given `type` must have that type's fields; blocks of other types pass (the translation decides). */
 const blockOfType = (type: string, then: object) => ({ if: { required: ['type'], properties: { type: { const: type } } }, then });
-const toolResultPart = { type: 'object', required: ['type'], properties: { type: { type: 'string' } }, allOf: [blockOfType('text', textBlock), blockOfType('image', imageBlock)] };
+const toolResultPart = {
+  type: 'object',
+  required: ['type'],
+  properties: { type: { type: 'string' } },
+  allOf: [blockOfType('text', textBlock), blockOfType('image', imageBlock)],
+};
 const contentBlock = {
   type: 'object',
   required: ['type'],
@@ -45,7 +53,11 @@ const contentBlock = {
     blockOfType('tool_use', { required: ['id', 'name', 'input'], properties: { id: { type: 'string' }, name: { type: 'string' }, input: { type: 'object' } } }),
     blockOfType('tool_result', {
       required: ['tool_use_id'],
-      properties: { tool_use_id: { type: 'string' }, content: { anyOf: [{ type: 'string' }, { type: 'array', items: toolResultPart }] }, is_error: { type: 'boolean' } },
+      properties: {
+        tool_use_id: { type: 'string' },
+        content: { anyOf: [{ type: 'string' }, { type: 'array', items: toolResultPart }] },
+        is_error: { type: 'boolean' },
+      },
     }),
     blockOfType('thinking', { required: ['thinking'], properties: { thinking: { type: 'string' }, signature: { type: 'string' } } }),
     blockOfType('redacted_thinking', { required: ['data'], properties: { data: { type: 'string' } } }),
@@ -84,7 +96,12 @@ const messagesRequestSchema = {
       items: {
         type: 'object',
         required: ['name'],
-        properties: { name: { type: 'string' }, description: nullable({ type: 'string' }), type: nullable({ type: 'string' }), input_schema: { type: 'object' } },
+        properties: {
+          name: { type: 'string' },
+          description: nullable({ type: 'string' }),
+          type: nullable({ type: 'string' }),
+          input_schema: { type: 'object' },
+        },
         // A custom tool (no type, or "custom") needs its input schema; server tools are refused by the translation.
         if: { properties: { type: { enum: ['custom', null] } } },
         then: { required: ['input_schema'] },
@@ -97,7 +114,11 @@ const messagesRequestSchema = {
       if: { properties: { type: { const: 'tool' } } },
       then: { required: ['name'], properties: { name: { type: 'string' } } },
     }),
-    thinking: nullable({ type: 'object', required: ['type'], properties: { type: { type: 'string' }, budget_tokens: { type: 'integer', minimum: 0, maximum: MAX_OUTPUT_TOKENS } } }),
+    thinking: nullable({
+      type: 'object',
+      required: ['type'],
+      properties: { type: { type: 'string' }, budget_tokens: { type: 'integer', minimum: 0, maximum: MAX_OUTPUT_TOKENS } },
+    }),
   },
 } as const;
 
@@ -135,7 +156,10 @@ function problem(e: ErrorObject): string {
     case 'required':
       return 'Field required';
     case 'type':
-      return `Input should be ${[p.type ?? []].flat().map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`;
+      return `Input should be ${[p.type ?? []]
+        .flat()
+        .map((t) => TYPE_WORDS[t] ?? t)
+        .join(' or ')}`;
     case 'enum':
       return `Input should be ${quotedChoices(p.allowedValues ?? [])}`;
     case 'const':
@@ -182,7 +206,10 @@ export function validateAnthropicRequest(body: unknown): AnthropicMessagesReques
   const field = fieldPath(e);
   const role = /^messages\.(\d+)\.role$/.exec(field);
   if (role && (body as { messages: { role?: unknown }[] }).messages[Number(role[1])]?.role === 'system') {
-    throw errors.messagesRequestInvalid(field, 'Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.');
+    throw errors.messagesRequestInvalid(
+      field,
+      'Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.',
+    );
   }
   throw errors.messagesRequestInvalid(field, problem(e));
 }
@@ -245,14 +272,16 @@ function fromUserMessage(msg: AnthropicMessageParam): ChatMessage[] {
     else if (block.type === 'image') parts.push({ type: 'image_url', image_url: { url: imageUrl(block.source) } });
     else throw errors.unsupportedOnGateway(`Content blocks of type "${block.type}" are not supported in user messages by this gateway.`, 'messages');
   }
-  const userMessages: ChatMessage[] = parts.length === 0 ? [] : [{ role: 'user', content: parts.every((p) => p.type === 'text') ? parts.map((p) => (p as { text: string }).text).join('\n') : parts }];
+  const userMessages: ChatMessage[] =
+    parts.length === 0
+      ? []
+      : [{ role: 'user', content: parts.every((p) => p.type === 'text') ? parts.map((p) => (p as { text: string }).text).join('\n') : parts }];
   return [...toolMessages, ...userMessages];
 }
 
 function fromToolResult(block: AnthropicToolResultBlock): ChatMessage {
-  const text = typeof block.content === 'string'
-    ? block.content
-    : (block.content ?? []).map((b) => (b.type === 'text' ? b.text : '[image omitted]')).join('\n');
+  const text =
+    typeof block.content === 'string' ? block.content : (block.content ?? []).map((b) => (b.type === 'text' ? b.text : '[image omitted]')).join('\n');
   return { role: 'tool', tool_call_id: block.tool_use_id, content: block.is_error ? `Error: ${text}` : text };
 }
 

@@ -3,18 +3,27 @@ import { anthropicErrorType, completionToAnthropicMessage, toAnthropicErrorBody,
 
 describe('front door: OpenAI completion → Anthropic message', () => {
   it('turns content and tool_calls into text and tool_use blocks with object input', () => {
-    const msg = completionToAnthropicMessage({
-      id: 'chatcmpl-abc',
-      object: 'chat.completion',
-      created: 1,
-      model: 'gpt-4o-mini-2024-07-18',
-      choices: [{
-        index: 0,
-        finish_reason: 'tool_calls',
-        message: { role: 'assistant', content: 'Let me check.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
-      }],
-      usage: { prompt_tokens: 130, completion_tokens: 20, total_tokens: 150, prompt_tokens_details: { cached_tokens: 100 } },
-    }, 'fast');
+    const msg = completionToAnthropicMessage(
+      {
+        id: 'chatcmpl-abc',
+        object: 'chat.completion',
+        created: 1,
+        model: 'gpt-4o-mini-2024-07-18',
+        choices: [
+          {
+            index: 0,
+            finish_reason: 'tool_calls',
+            message: {
+              role: 'assistant',
+              content: 'Let me check.',
+              tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+            },
+          },
+        ],
+        usage: { prompt_tokens: 130, completion_tokens: 20, total_tokens: 150, prompt_tokens_details: { cached_tokens: 100 } },
+      },
+      'fast',
+    );
     expect(msg).toEqual({
       id: 'msg_abc',
       type: 'message',
@@ -31,7 +40,16 @@ describe('front door: OpenAI completion → Anthropic message', () => {
   });
 
   it('never returns an empty content array', () => {
-    const msg = completionToAnthropicMessage({ id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: null } }] }, 'fast');
+    const msg = completionToAnthropicMessage(
+      {
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'm',
+        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: null } }],
+      },
+      'fast',
+    );
     expect(msg.content).toEqual([{ type: 'text', text: '' }]);
     expect(msg.usage).toEqual({ input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
   });
@@ -61,8 +79,11 @@ describe('front door: OpenAI completion → Anthropic message', () => {
     expect(anthropicErrorType(status)).toBe(type);
   });
 
-  it('renders a gateway error in Anthropic\'s error shape', () => {
+  it("renders a gateway error in Anthropic's error shape", () => {
     const err = new GatewayError({ status: 404, code: 'model_not_found', message: 'The model "nope" does not exist on this gateway.' });
-    expect(toAnthropicErrorBody(err)).toEqual({ type: 'error', error: { type: 'not_found_error', message: 'The model "nope" does not exist on this gateway.' } });
+    expect(toAnthropicErrorBody(err)).toEqual({
+      type: 'error',
+      error: { type: 'not_found_error', message: 'The model "nope" does not exist on this gateway.' },
+    });
   });
 });

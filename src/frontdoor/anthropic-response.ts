@@ -4,7 +4,14 @@
  */
 import type { GatewayError } from '../errors';
 import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../providers/openai-types';
-import type { AnthropicContentBlock, AnthropicErrorBody, AnthropicErrorType, AnthropicMessage, AnthropicStopReason, AnthropicUsage } from '../providers/anthropic/wire-types';
+import type {
+  AnthropicContentBlock,
+  AnthropicErrorBody,
+  AnthropicErrorType,
+  AnthropicMessage,
+  AnthropicStopReason,
+  AnthropicUsage,
+} from '../providers/anthropic/wire-types';
 import { ownValue } from '../providers/own-value';
 
 const STOP_REASON_BY_FINISH: Record<string, AnthropicStopReason> = {

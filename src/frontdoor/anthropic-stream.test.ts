@@ -1,8 +1,15 @@
 import type { ChatCompletionChunk } from '../providers/openai-types';
 import { ChunksToAnthropicEvents, formatSseEvent } from './anthropic-stream';
 
-const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null): ChatCompletionChunk => ({
-  id: 'chatcmpl-9', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }],
+const chunk = (
+  delta: ChatCompletionChunk['choices'][number]['delta'],
+  finish: ChatCompletionChunk['choices'][number]['finish_reason'] = null,
+): ChatCompletionChunk => ({
+  id: 'chatcmpl-9',
+  object: 'chat.completion.chunk',
+  created: 1,
+  model: 'gpt-4o-mini',
+  choices: [{ index: 0, delta, finish_reason: finish }],
 });
 
 // What OpenAI streams for "text, then one tool call" with include_usage.
@@ -14,7 +21,14 @@ const OPENAI_CHUNKS: ChatCompletionChunk[] = [
   chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }),
   chunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }),
   chunk({}, 'tool_calls'),
-  { id: 'chatcmpl-9', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 50, completion_tokens: 12, total_tokens: 62, prompt_tokens_details: { cached_tokens: 10 } } },
+  {
+    id: 'chatcmpl-9',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'gpt-4o-mini',
+    choices: [],
+    usage: { prompt_tokens: 50, completion_tokens: 12, total_tokens: 62, prompt_tokens_details: { cached_tokens: 10 } },
+  },
 ];
 
 describe('front door: OpenAI chunks → Anthropic stream events', () => {
@@ -23,14 +37,27 @@ describe('front door: OpenAI chunks → Anthropic stream events', () => {
     const events = [...OPENAI_CHUNKS.flatMap((c) => toEvents.push(c)), ...toEvents.finish()];
     expect(events.map((e) => e.event)).toEqual([
       'message_start',
-      'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop',
-      'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop',
-      'message_delta', 'message_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
     ]);
     expect(events[0].data).toMatchObject({ type: 'message_start', message: { id: 'msg_9', model: 'fast', role: 'assistant', content: [] } });
-    expect(events[5].data).toEqual({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'call_abc', name: 'get_weather', input: {} } });
-    const json = events.filter((e) => e.data.type === 'content_block_delta' && e.data.delta.type === 'input_json_delta')
-      .map((e) => (e.data as { delta: { partial_json: string } }).delta.partial_json).join('');
+    expect(events[5].data).toEqual({
+      type: 'content_block_start',
+      index: 1,
+      content_block: { type: 'tool_use', id: 'call_abc', name: 'get_weather', input: {} },
+    });
+    const json = events
+      .filter((e) => e.data.type === 'content_block_delta' && e.data.delta.type === 'input_json_delta')
+      .map((e) => (e.data as { delta: { partial_json: string } }).delta.partial_json)
+      .join('');
     expect(JSON.parse(json)).toEqual({ city: 'Paris' });
     expect(events[9].data).toEqual({
       type: 'message_delta',

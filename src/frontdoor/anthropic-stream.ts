@@ -36,7 +36,10 @@ export class ChunksToAnthropicEvents {
   private finishReason: FinishReason = null;
   private usage: Usage | null | undefined;
 
-  constructor(private readonly model: string, private readonly fallbackId: string = `msg_${Date.now().toString(36)}`) {}
+  constructor(
+    private readonly model: string,
+    private readonly fallbackId: string = `msg_${Date.now().toString(36)}`,
+  ) {}
 
   push(chunk: ChatCompletionChunk): AnthropicSseEvent[] {
     const out = this.start(chunk.id);
@@ -58,12 +61,14 @@ export class ChunksToAnthropicEvents {
   finish(): AnthropicSseEvent[] {
     const out = [...this.start(this.fallbackId), ...this.closeBlock()];
     const usage = toAnthropicUsage(this.usage);
-    out.push(this.event({
-      type: 'message_delta',
-      delta: { stop_reason: toStopReason(this.finishReason), stop_sequence: null },
-      // Input counts are only known at the end of an OpenAI stream, so they travel here, as in newer Anthropic streams.
-      usage,
-    }));
+    out.push(
+      this.event({
+        type: 'message_delta',
+        delta: { stop_reason: toStopReason(this.finishReason), stop_sequence: null },
+        // Input counts are only known at the end of an OpenAI stream, so they travel here, as in newer Anthropic streams.
+        usage,
+      }),
+    );
     out.push(this.event({ type: 'message_stop' }));
     return out;
   }
@@ -81,8 +86,14 @@ export class ChunksToAnthropicEvents {
       this.event({
         type: 'message_start',
         message: {
-          id: this.messageId, type: 'message', role: 'assistant', model: this.model, content: [],
-          stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 },
+          id: this.messageId,
+          type: 'message',
+          role: 'assistant',
+          model: this.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 0, output_tokens: 0 },
         },
       }),
     ];

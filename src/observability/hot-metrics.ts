@@ -32,7 +32,10 @@ abstract class Family<C extends { labels: Labels }> implements RegistrableMetric
   abstract readonly type: 'counter' | 'histogram';
   private readonly children = new Map<string, C>();
 
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
   /**
    * The child for one label set. `key` must identify the label values (callers join them with "\u0000");
@@ -95,7 +98,10 @@ export class HistogramChild {
   count = 0;
   readonly counts: number[];
 
-  constructor(readonly labels: Labels, private readonly bounds: readonly number[]) {
+  constructor(
+    readonly labels: Labels,
+    private readonly bounds: readonly number[],
+  ) {
     this.counts = new Array<number>(bounds.length).fill(0);
   }
 
@@ -122,7 +128,11 @@ export class HistogramChild {
 export class HotHistogram extends Family<HistogramChild> {
   readonly type = 'histogram';
 
-  constructor(name: string, help: string, private readonly bounds: readonly number[]) {
+  constructor(
+    name: string,
+    help: string,
+    private readonly bounds: readonly number[],
+  ) {
     super(name, help);
   }
 

@@ -81,9 +81,8 @@ export function createLogger(opts: { level?: string; format?: LogFormat; silent?
   const log = winston.createLogger({
     level: opts.level ?? process.env.SWITCHYARD_LOG_LEVEL ?? 'info',
     silent: opts.silent ?? false,
-    format: format === 'json'
-      ? jsonLine()
-      : winston.format.combine(redactFields(), winston.format.timestamp(), winston.format.colorize(), winston.format.simple()),
+    format:
+      format === 'json' ? jsonLine() : winston.format.combine(redactFields(), winston.format.timestamp(), winston.format.colorize(), winston.format.simple()),
     transports: [transport],
   });
   if (transport instanceof BatchedStdoutTransport) jsonTransports.set(log, transport);

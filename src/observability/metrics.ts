@@ -39,14 +39,45 @@ function hot<M extends RegistrableMetric>(metric: M): M {
 }
 
 // Updated on every request: hot metrics, labelled by endpoint, alias, provider, model (and status, kind…).
-const requests = hot(new HotCounter(`${PREFIX}requests_total`, 'Requests through the model endpoints, by endpoint, alias, provider, upstream model and HTTP status.'));
-const requestDuration = hot(new HotHistogram(`${PREFIX}request_duration_seconds`, 'Total time from receiving a request to its last byte (whole stream included).', LATENCY_BUCKETS));
-const firstByte = hot(new HotHistogram(`${PREFIX}time_to_first_byte_seconds`, 'Time from receiving a request until the first byte of the answer went to the client.', LATENCY_BUCKETS));
-const upstreamDuration = hot(new HotHistogram(`${PREFIX}upstream_duration_seconds`, 'One upstream attempt: until the full answer (JSON) or the first chunk (streams).', LATENCY_BUCKETS));
-const upstreamFirstByte = hot(new HotHistogram(`${PREFIX}upstream_time_to_first_byte_seconds`, "One upstream attempt: time until the provider's response headers arrived.", LATENCY_BUCKETS));
-const overhead = hot(new HotHistogram(`${PREFIX}gateway_overhead_seconds`, 'Time the gateway added: total (first byte, for streams) minus the time spent waiting on upstream attempts.', OVERHEAD_BUCKETS));
-const tokens = hot(new HotCounter(`${PREFIX}tokens_total`, 'Tokens by kind: input (prompt), output (completion), cached (the part of input served from the provider cache).'));
-const streams = hot(new HotCounter(`${PREFIX}streams_total`, 'Streamed answers by how they ended: completed ([DONE]), failed (error event after the start) or aborted (client left).'));
+const requests = hot(
+  new HotCounter(`${PREFIX}requests_total`, 'Requests through the model endpoints, by endpoint, alias, provider, upstream model and HTTP status.'),
+);
+const requestDuration = hot(
+  new HotHistogram(`${PREFIX}request_duration_seconds`, 'Total time from receiving a request to its last byte (whole stream included).', LATENCY_BUCKETS),
+);
+const firstByte = hot(
+  new HotHistogram(
+    `${PREFIX}time_to_first_byte_seconds`,
+    'Time from receiving a request until the first byte of the answer went to the client.',
+    LATENCY_BUCKETS,
+  ),
+);
+const upstreamDuration = hot(
+  new HotHistogram(`${PREFIX}upstream_duration_seconds`, 'One upstream attempt: until the full answer (JSON) or the first chunk (streams).', LATENCY_BUCKETS),
+);
+const upstreamFirstByte = hot(
+  new HotHistogram(
+    `${PREFIX}upstream_time_to_first_byte_seconds`,
+    "One upstream attempt: time until the provider's response headers arrived.",
+    LATENCY_BUCKETS,
+  ),
+);
+const overhead = hot(
+  new HotHistogram(
+    `${PREFIX}gateway_overhead_seconds`,
+    'Time the gateway added: total (first byte, for streams) minus the time spent waiting on upstream attempts.',
+    OVERHEAD_BUCKETS,
+  ),
+);
+const tokens = hot(
+  new HotCounter(`${PREFIX}tokens_total`, 'Tokens by kind: input (prompt), output (completion), cached (the part of input served from the provider cache).'),
+);
+const streams = hot(
+  new HotCounter(
+    `${PREFIX}streams_total`,
+    'Streamed answers by how they ended: completed ([DONE]), failed (error event after the start) or aborted (client left).',
+  ),
+);
 const retries = new client.Counter({
   name: `${PREFIX}retries_total`,
   help: 'Attempts repeated on the same target after a retryable failure.',
@@ -115,7 +146,13 @@ new client.Gauge({
     for (const [provider, s] of poolStates) this.set({ provider }, s.active);
   },
 });
-const poolWait = hot(new HotHistogram(`${PREFIX}upstream_pool_wait_seconds`, 'Time a request waited for a provider connection, by provider and result (admitted, timed_out, cancelled); requests admitted at once are not counted.', [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]));
+const poolWait = hot(
+  new HotHistogram(
+    `${PREFIX}upstream_pool_wait_seconds`,
+    'Time a request waited for a provider connection, by provider and result (admitted, timed_out, cancelled); requests admitted at once are not counted.',
+    [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  ),
+);
 const poolRefusals = new client.Counter({
   name: `${PREFIX}upstream_pool_refusals_total`,
   help: 'Requests a provider pool refused, by reason: queue_full (max_queued waiting already), queue_timeout (no connection within queue_timeout_ms).',
@@ -194,7 +231,9 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
     const attemptKey = `${a.alias}\u0000${a.provider}\u0000${a.model}`;
     // The HTTP status, or for an attempt that failed some other way its failure kind (a small fixed set).
     const attemptStatus = String(a.kind === undefined || a.kind === 'status' ? a.status : a.kind);
-    upstreamDuration.child(`${attemptKey}\u0000${attemptStatus}`, () => ({ alias: a.alias, provider: a.provider, model: a.model, status: attemptStatus })).observe(a.latencyMs / 1000);
+    upstreamDuration
+      .child(`${attemptKey}\u0000${attemptStatus}`, () => ({ alias: a.alias, provider: a.provider, model: a.model, status: attemptStatus }))
+      .observe(a.latencyMs / 1000);
     if (a.ttfbMs !== undefined) upstreamFirstByte.child(attemptKey, () => ({ alias: a.alias, provider: a.provider, model: a.model })).observe(a.ttfbMs / 1000);
   }
   const firstByteMs = firstByteMono !== undefined ? firstByteMono - ctx.startedMono : undefined;

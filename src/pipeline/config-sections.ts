@@ -63,4 +63,3 @@ export function pluginOptions(config: Readonly<Record<string, unknown>>, name: s
   const entry: unknown = config.plugins.find((p: unknown) => isObject(p) && p.use === name);
   return isObject(entry) ? entry : undefined;
 }
-

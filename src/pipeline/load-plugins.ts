@@ -21,7 +21,10 @@ export interface LoadedPlugin {
 }
 
 export class PluginLoadError extends Error {
-  constructor(readonly path: ConfigPath, message: string) {
+  constructor(
+    readonly path: ConfigPath,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -69,7 +72,11 @@ function resolvePlugin(entry: PluginEntry, i: number, configDir: string): Resolv
     }
   } else {
     mod = builtinPlugins[use];
-    if (!mod) throw new PluginLoadError(['plugins', i, 'use'], `unknown built-in plugin "${use}" (built-ins: ${Object.keys(builtinPlugins).join(', ') || 'none'}); custom plugins are paths like ./plugins/mine.js`);
+    if (!mod)
+      throw new PluginLoadError(
+        ['plugins', i, 'use'],
+        `unknown built-in plugin "${use}" (built-ins: ${Object.keys(builtinPlugins).join(', ') || 'none'}); custom plugins are paths like ./plugins/mine.js`,
+      );
   }
   if (!isPluginModule(mod)) throw new PluginLoadError(['plugins', i, 'use'], `${use} does not export a plugin ({ name, create })`);
 
@@ -119,10 +126,11 @@ export async function loadPlugins(entries: PluginEntry[], ctx: PluginLoadContext
     const env: PluginEnv = {
       configDir: ctx.configDir,
       log: ctx.log.child({ plugin: mod.name }),
-      keep: (key, create) => ctx.keep(prefix + key, create, (v: unknown) => {
-        const closable = v as { close?: () => unknown } | null;
-        if (closable && typeof closable.close === 'function') return Promise.resolve(closable.close()).then(() => undefined);
-      }),
+      keep: (key, create) =>
+        ctx.keep(prefix + key, create, (v: unknown) => {
+          const closable = v as { close?: () => unknown } | null;
+          if (closable && typeof closable.close === 'function') return Promise.resolve(closable.close()).then(() => undefined);
+        }),
       config: ctx.config,
       metrics,
       ...admin,

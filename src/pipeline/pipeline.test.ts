@@ -30,7 +30,9 @@ describe('pipeline hook timeout', () => {
   });
 
   it('bounds beforeAttempt and onResponse too, and only logs a stuck onComplete', async () => {
-    const pipeline = new Pipeline([plugin('slow', { beforeAttempt: () => never(), onResponse: () => never(), onComplete: () => never() })], { hookTimeoutMs: 10 });
+    const pipeline = new Pipeline([plugin('slow', { beforeAttempt: () => never(), onResponse: () => never(), onComplete: () => never() })], {
+      hookTimeoutMs: 10,
+    });
     const ctx = requestContext();
     const before = rejectionOf(pipeline.beforeAttempt(ctx, attempt));
     const response = rejectionOf(pipeline.onResponse(ctx, { id: 'x', object: 'chat.completion', created: 1, model: 'm', choices: [] }));
@@ -108,19 +110,38 @@ describe('aroundAttempt', () => {
     const passing = new Pipeline([plugin('p', { aroundAttempt: (_c, _a, next) => next() })]);
     expect(await rejectionOf(passing.aroundAttempt(requestContext(), attempt, () => Promise.reject(upstreamDown)))).toBe(upstreamDown);
 
-    const refusing = new Pipeline([plugin('refuser', { aroundAttempt: async () => { throw errors.badRequest('not now'); } })]);
+    const refusing = new Pipeline([
+      plugin('refuser', {
+        aroundAttempt: async () => {
+          throw errors.badRequest('not now');
+        },
+      }),
+    ]);
     expect(await rejectionOf(refusing.aroundAttempt(requestContext(), attempt, async () => 'x'))).toMatchObject({ status: 400, message: 'not now' });
 
     const swallowing = new Pipeline([plugin('swallower', { aroundAttempt: (_c, _a, next) => next().catch(() => ({ released: Promise.resolve() })) })]);
     expect(await rejectionOf(swallowing.aroundAttempt(requestContext(), attempt, () => Promise.reject(upstreamDown)))).toBe(upstreamDown);
 
-    const broken = new Pipeline([plugin('broken', { aroundAttempt: async () => { throw new TypeError('oops'); } })]);
+    const broken = new Pipeline([
+      plugin('broken', {
+        aroundAttempt: async () => {
+          throw new TypeError('oops');
+        },
+      }),
+    ]);
     expect(await rejectionOf(broken.aroundAttempt(requestContext(), attempt, async () => 'x'))).toMatchObject({ status: 500, code: 'plugin_error' });
   });
 
   it('discards an answer a plugin refused after it was made', async () => {
     const discard = jest.fn();
-    const pipeline = new Pipeline([plugin('late', { async aroundAttempt(_c, _a, next) { await next(); throw errors.badRequest('changed my mind'); } })]);
+    const pipeline = new Pipeline([
+      plugin('late', {
+        async aroundAttempt(_c, _a, next) {
+          await next();
+          throw errors.badRequest('changed my mind');
+        },
+      }),
+    ]);
     await rejectionOf(pipeline.aroundAttempt(requestContext(), attempt, async () => 'opened stream', { discard }));
     expect(discard).toHaveBeenCalledWith('opened stream');
   });
@@ -145,7 +166,13 @@ describe('GatewayError across copies of the package', () => {
     jest.isolateModules(() => {
       other = jest.requireActual<typeof import('../errors')>('../errors');
     });
-    const pipeline = new Pipeline([plugin('foreign', { onRequest: () => { throw other!.errors.badRequest('refused', 'messages', 'refused'); } })]);
+    const pipeline = new Pipeline([
+      plugin('foreign', {
+        onRequest: () => {
+          throw other!.errors.badRequest('refused', 'messages', 'refused');
+        },
+      }),
+    ]);
     expect(await rejectionOf(pipeline.onRequest(requestContext()))).toMatchObject({ status: 400, code: 'refused' });
   });
 });

@@ -35,7 +35,14 @@ function labelsOf(labelNames: readonly string[], labels: MetricLabels | undefine
   return out;
 }
 
-function register<H extends Registration['handle']>(kind: Registration['kind'], name: string, help: string, labelNames: readonly string[], extra: string, make: (full: string) => H): H {
+function register<H extends Registration['handle']>(
+  kind: Registration['kind'],
+  name: string,
+  help: string,
+  labelNames: readonly string[],
+  extra: string,
+  make: (full: string) => H,
+): H {
   if (!NAME.test(name)) throw new Error(`metric name "${name}" must be lower-case letters, digits and underscores`);
   for (const label of labelNames) if (!NAME.test(label) || label === 'le') throw new Error(`metric ${name}: label name "${label}" is not allowed`);
   const full = name.startsWith(PREFIX) ? name : PREFIX + name;

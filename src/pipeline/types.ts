@@ -297,7 +297,11 @@ export interface PluginHooks {
 export interface PluginRoute {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
-  handle(req: { headers: IncomingHttpHeaders; query: Record<string, string>; body: unknown }): Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+  handle(req: {
+    headers: IncomingHttpHeaders;
+    query: Record<string, string>;
+    body: unknown;
+  }): Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 }
 
 /**

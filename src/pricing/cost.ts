@@ -44,10 +44,7 @@ export function billedTokens(usage: Usage): BilledTokens {
 export function costOfUsage(price: ModelPrice, usage: Usage): number {
   const t = billedTokens(usage);
   const microDollars =
-    t.input * price.input +
-    t.cachedInput * (price.cached_input ?? price.input) +
-    t.cacheWrite * (price.cache_write ?? price.input) +
-    t.output * price.output;
+    t.input * price.input + t.cachedInput * (price.cached_input ?? price.input) + t.cacheWrite * (price.cache_write ?? price.input) + t.output * price.output;
   return roundUsd(microDollars / 1e6);
 }
 

@@ -37,9 +37,17 @@ function oddValue(rand: () => number, depth = 0): unknown {
 
 function oddChat(rand: () => number): Record<string, unknown> {
   const body: Record<string, unknown> = { model: 'chat' };
-  const messages = rand() < 0.2 ? oddValue(rand) : Array.from({ length: 1 + Math.floor(rand() * 3) }, () => (rand() < 0.2 ? oddValue(rand) : { role: 'user', content: oddValue(rand), name: oddValue(rand), tool_calls: rand() < 0.3 ? oddValue(rand) : undefined }));
+  const messages =
+    rand() < 0.2
+      ? oddValue(rand)
+      : Array.from({ length: 1 + Math.floor(rand() * 3) }, () =>
+          rand() < 0.2
+            ? oddValue(rand)
+            : { role: 'user', content: oddValue(rand), name: oddValue(rand), tool_calls: rand() < 0.3 ? oddValue(rand) : undefined },
+        );
   body.messages = messages;
-  for (const field of ['max_tokens', 'max_completion_tokens', 'n', 'tools']) if (rand() < 0.5) body[field] = rand() < 0.5 ? ODD_NUMBERS[Math.floor(rand() * ODD_NUMBERS.length)] : oddValue(rand);
+  for (const field of ['max_tokens', 'max_completion_tokens', 'n', 'tools'])
+    if (rand() < 0.5) body[field] = rand() < 0.5 ? ODD_NUMBERS[Math.floor(rand() * ODD_NUMBERS.length)] : oddValue(rand);
   return body;
 }
 

@@ -12,7 +12,17 @@ function price(model: string): ModelPrice {
 
 describe('price table', () => {
   it('has the models people use today, with a context window each', () => {
-    for (const model of ['gpt-4o', 'gpt-4o-mini', 'claude-3-5-haiku-latest', 'claude-sonnet-4-5', 'gemini-2.0-flash', 'deepseek-chat', 'deepseek-reasoner', 'qwen-plus', 'mistral-small-latest']) {
+    for (const model of [
+      'gpt-4o',
+      'gpt-4o-mini',
+      'claude-3-5-haiku-latest',
+      'claude-sonnet-4-5',
+      'gemini-2.0-flash',
+      'deepseek-chat',
+      'deepseek-reasoner',
+      'qwen-plus',
+      'mistral-small-latest',
+    ]) {
       expect(price(model).context_window).toBeGreaterThan(0);
     }
   });
@@ -35,7 +45,12 @@ describe('price table', () => {
 describe('cost of a request', () => {
   // Hand-computed: tokens × USD-per-1M = micro-dollars.
   const cases: { name: string; model: string; usage: Parameters<typeof costOfUsage>[1]; usd: number }[] = [
-    { name: 'plain gpt-4o: 1000×2.5 + 200×10 = 4500 µ$', model: 'gpt-4o', usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 }, usd: 0.0045 },
+    {
+      name: 'plain gpt-4o: 1000×2.5 + 200×10 = 4500 µ$',
+      model: 'gpt-4o',
+      usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 },
+      usd: 0.0045,
+    },
     {
       name: 'gpt-4o-mini with 1500 cached: 500×0.15 + 1500×0.075 + 300×0.6 = 367.5 µ$',
       model: 'gpt-4o-mini',
@@ -54,7 +69,12 @@ describe('cost of a request', () => {
       usage: { prompt_tokens: 3000, completion_tokens: 100, total_tokens: 3100, prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 1500 } },
       usd: 0.008925,
     },
-    { name: 'deepseek-reasoner, 7 in / 13 out: 7×0.55 + 13×2.19 = 32.32 µ$', model: 'deepseek-reasoner', usage: { prompt_tokens: 7, completion_tokens: 13, total_tokens: 20 }, usd: 0.00003232 },
+    {
+      name: 'deepseek-reasoner, 7 in / 13 out: 7×0.55 + 13×2.19 = 32.32 µ$',
+      model: 'deepseek-reasoner',
+      usage: { prompt_tokens: 7, completion_tokens: 13, total_tokens: 20 },
+      usd: 0.00003232,
+    },
     { name: 'zero usage costs zero', model: 'gpt-4o', usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, usd: 0 },
   ];
   it.each(cases)('$name', ({ model, usage, usd }) => {
@@ -62,11 +82,18 @@ describe('cost of a request', () => {
   });
 
   it('bills cached tokens at the input price when the model has no cached price', () => {
-    expect(costOfUsage({ input: 1, output: 1 }, { prompt_tokens: 10, completion_tokens: 0, total_tokens: 10, prompt_tokens_details: { cached_tokens: 4 } })).toBe(0.00001);
+    expect(
+      costOfUsage({ input: 1, output: 1 }, { prompt_tokens: 10, completion_tokens: 0, total_tokens: 10, prompt_tokens_details: { cached_tokens: 4 } }),
+    ).toBe(0.00001);
   });
 
   it('never counts more cached tokens than prompt tokens', () => {
-    expect(billedTokens({ prompt_tokens: 10, completion_tokens: 1, total_tokens: 11, prompt_tokens_details: { cached_tokens: 50 } })).toEqual({ input: 0, cachedInput: 10, cacheWrite: 0, output: 1 });
+    expect(billedTokens({ prompt_tokens: 10, completion_tokens: 1, total_tokens: 11, prompt_tokens_details: { cached_tokens: 50 } })).toEqual({
+      input: 0,
+      cachedInput: 10,
+      cacheWrite: 0,
+      output: 1,
+    });
   });
 });
 

@@ -2,7 +2,14 @@ import { upstreamCall } from '../testing/upstream-call';
 import { azureAdapter, azureEndpoint } from './azure';
 
 describe('azure adapter', () => {
-  const call = upstreamCall({ api: 'azure', name: 'azure-east', model: 'gpt4o-prod', baseUrl: 'https://acme.openai.azure.com', apiKey: 'az-key', options: { api_version: '2024-10-21' } });
+  const call = upstreamCall({
+    api: 'azure',
+    name: 'azure-east',
+    model: 'gpt4o-prod',
+    baseUrl: 'https://acme.openai.azure.com',
+    apiKey: 'az-key',
+    options: { api_version: '2024-10-21' },
+  });
 
   it('puts the deployment in the path, the version in the query and the key in api-key', () => {
     const spec = azureAdapter.buildChatRequest({ model: 'gpt4o-prod', messages: [{ role: 'user', content: 'Hi' }], logprobs: true }, call);
@@ -19,12 +26,15 @@ describe('azure adapter', () => {
   });
 
   it('accepts a base_url ending in /openai, a resource name, a default version and the v1 API', () => {
-    expect(azureEndpoint({ baseUrl: 'https://acme.openai.azure.com/openai/', options: {} }, 'd', 'chat/completions'))
-      .toBe('https://acme.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-10-21');
-    expect(azureEndpoint({ baseUrl: '', options: { resource: 'acme' } }, 'd', 'embeddings'))
-      .toBe('https://acme.openai.azure.com/openai/deployments/d/embeddings?api-version=2024-10-21');
-    expect(azureEndpoint({ baseUrl: 'https://acme.openai.azure.com', options: { api_version: 'v1' } }, 'd', 'chat/completions'))
-      .toBe('https://acme.openai.azure.com/openai/v1/chat/completions');
+    expect(azureEndpoint({ baseUrl: 'https://acme.openai.azure.com/openai/', options: {} }, 'd', 'chat/completions')).toBe(
+      'https://acme.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-10-21',
+    );
+    expect(azureEndpoint({ baseUrl: '', options: { resource: 'acme' } }, 'd', 'embeddings')).toBe(
+      'https://acme.openai.azure.com/openai/deployments/d/embeddings?api-version=2024-10-21',
+    );
+    expect(azureEndpoint({ baseUrl: 'https://acme.openai.azure.com', options: { api_version: 'v1' } }, 'd', 'chat/completions')).toBe(
+      'https://acme.openai.azure.com/openai/v1/chat/completions',
+    );
   });
 
   it('builds embeddings requests against the deployment', () => {
@@ -37,12 +47,23 @@ describe('azure adapter', () => {
     const auth = azureAdapter.parseError(401, '{"error":{"code":"401","message":"Access denied due to invalid subscription key"}}', {}, call.provider);
     expect(auth).toMatchObject({ status: 502, credentialProblem: true });
     expect(auth.message).toContain('azure-east');
-    const ctx = azureAdapter.parseError(400, '{"error":{"message":"This model\'s maximum context length is 128000 tokens.","type":"invalid_request_error","code":"context_length_exceeded"}}', {}, call.provider);
+    const ctx = azureAdapter.parseError(
+      400,
+      '{"error":{"message":"This model\'s maximum context length is 128000 tokens.","type":"invalid_request_error","code":"context_length_exceeded"}}',
+      {},
+      call.provider,
+    );
     expect(ctx).toMatchObject({ status: 400, code: 'context_length_exceeded' });
   });
 
   it('reads retry-after on a 429', () => {
-    expect(azureAdapter.parseError(429, '{"error":{"code":"429","message":"Requests to the ChatCompletions_Create Operation have exceeded call rate limit."}}', { 'retry-after': '4' }, call.provider))
-      .toMatchObject({ status: 429, retryable: true, retryAfterMs: 4000 });
+    expect(
+      azureAdapter.parseError(
+        429,
+        '{"error":{"code":"429","message":"Requests to the ChatCompletions_Create Operation have exceeded call rate limit."}}',
+        { 'retry-after': '4' },
+        call.provider,
+      ),
+    ).toMatchObject({ status: 429, retryable: true, retryAfterMs: 4000 });
   });
 });

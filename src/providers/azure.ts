@@ -19,7 +19,11 @@ export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
  * @example azureEndpoint({ baseUrl: 'https://acme.openai.azure.com', options: {} }, 'gpt-4o', 'chat/completions')
  * // 'https://acme.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21'
  */
-export function azureEndpoint(provider: Pick<ProviderSettings, 'baseUrl' | 'options'>, deployment: string, operation: 'chat/completions' | 'embeddings'): string {
+export function azureEndpoint(
+  provider: Pick<ProviderSettings, 'baseUrl' | 'options'>,
+  deployment: string,
+  operation: 'chat/completions' | 'embeddings',
+): string {
   const resource = typeof provider.options.resource === 'string' ? provider.options.resource : undefined;
   const origin = (provider.baseUrl || (resource ? `https://${resource}.openai.azure.com` : '')).replace(/\/+$/, '').replace(/\/openai$/, '');
   const version = typeof provider.options.api_version === 'string' ? provider.options.api_version : AZURE_DEFAULT_API_VERSION;

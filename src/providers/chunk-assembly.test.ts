@@ -7,7 +7,14 @@ const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk' as const, creat
 
 /** A chunk as an upstream's JSON would produce it, with whatever tool-call index the upstream chose. */
 function toolChunk(index: unknown, args = '{}'): ChatCompletionChunk {
-  return JSON.parse(JSON.stringify({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, id: 'call_1', type: 'function', function: { name: 'f', arguments: args } }] }, finish_reason: null }] })) as ChatCompletionChunk;
+  return JSON.parse(
+    JSON.stringify({
+      ...base,
+      choices: [
+        { index: 0, delta: { tool_calls: [{ index, id: 'call_1', type: 'function', function: { name: 'f', arguments: args } }] }, finish_reason: null },
+      ],
+    }),
+  ) as ChatCompletionChunk;
 }
 
 function refusal(fn: () => void): GatewayError {
@@ -31,7 +38,10 @@ describe('stream assembler', () => {
     const a = new StreamAssembler();
     a.add({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] });
     a.add({ ...base, choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: null }] });
-    a.add({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 1, id: 'b', function: { name: 'g', arguments: '{"y"' } }] }, finish_reason: null }] });
+    a.add({
+      ...base,
+      choices: [{ index: 0, delta: { tool_calls: [{ index: 1, id: 'b', function: { name: 'g', arguments: '{"y"' } }] }, finish_reason: null }],
+    });
     a.add({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'a', function: { name: 'f', arguments: '{}' } }] }, finish_reason: null }] });
     a.add({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 1, function: { arguments: ':1}' } }] }, finish_reason: 'tool_calls' }] });
     a.add({ ...base, choices: [], usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 } });
@@ -64,7 +74,9 @@ describe('stream assembler', () => {
   });
 
   test('the __proto__ index that used to set Array.prototype.id is refused and pollutes nothing', () => {
-    const chunk = JSON.parse(`{"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":"__proto__","id":"polluted","function":{"name":"f","arguments":""}}]},"finish_reason":null}]}`) as ChatCompletionChunk;
+    const chunk = JSON.parse(
+      `{"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":"__proto__","id":"polluted","function":{"name":"f","arguments":""}}]},"finish_reason":null}]}`,
+    ) as ChatCompletionChunk;
     expect(() => new StreamAssembler().add(chunk)).toThrow(GatewayError);
     expect(([] as unknown as { id?: unknown }).id).toBeUndefined();
   });

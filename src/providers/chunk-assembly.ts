@@ -181,12 +181,23 @@ export class StreamAssembler {
         const toolCalls = [...s.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
         return {
           index,
-          message: { role: 'assistant', content: s.hasContent || toolCalls.length === 0 ? s.content : null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) },
+          message: {
+            role: 'assistant',
+            content: s.hasContent || toolCalls.length === 0 ? s.content : null,
+            ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+          },
           finish_reason: s.finish,
           logprobs: null,
         };
       });
-    const completion: ChatCompletion = { id: this.id, object: 'chat.completion', created: this.created, model: this.model, choices, ...(this.usage ? { usage: this.usage } : {}) };
+    const completion: ChatCompletion = {
+      id: this.id,
+      object: 'chat.completion',
+      created: this.created,
+      model: this.model,
+      choices,
+      ...(this.usage ? { usage: this.usage } : {}),
+    };
     return { completion, truncated: this.cut };
   }
 
@@ -214,7 +225,16 @@ export function completionToChunks(c: ChatCompletion, opts: { includeUsage: bool
     chunks.push({ ...base, choices: [{ index: choice.index, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
     if (choice.message.content) chunks.push({ ...base, choices: [{ index: choice.index, delta: { content: choice.message.content }, finish_reason: null }] });
     (choice.message.tool_calls ?? []).forEach((tc, i) => {
-      chunks.push({ ...base, choices: [{ index: choice.index, delta: { tool_calls: [{ index: i, id: tc.id, type: 'function', function: { name: tc.function.name, arguments: tc.function.arguments } }] }, finish_reason: null }] });
+      chunks.push({
+        ...base,
+        choices: [
+          {
+            index: choice.index,
+            delta: { tool_calls: [{ index: i, id: tc.id, type: 'function', function: { name: tc.function.name, arguments: tc.function.arguments } }] },
+            finish_reason: null,
+          },
+        ],
+      });
     });
     chunks.push({ ...base, choices: [{ index: choice.index, delta: {}, finish_reason: choice.finish_reason ?? 'stop' }] });
   }

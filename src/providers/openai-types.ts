@@ -4,8 +4,14 @@
  * parameter is never silently dropped.
  */
 
-export interface ChatContentPartText { type: 'text'; text: string }
-export interface ChatContentPartImage { type: 'image_url'; image_url: { url: string; detail?: string } }
+export interface ChatContentPartText {
+  type: 'text';
+  text: string;
+}
+export interface ChatContentPartImage {
+  type: 'image_url';
+  image_url: { url: string; detail?: string };
+}
 export type ChatContentPart = ChatContentPartText | ChatContentPartImage | { type: string; [k: string]: unknown };
 
 export interface ToolCall {

@@ -78,14 +78,26 @@ export class OpenAIStreamTranslator implements StreamTranslator {
     try {
       parsed = JSON.parse(event.data);
     } catch {
-      throw new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_stream', message: `Provider "${this.providerName}" sent an unreadable stream event.`, retryable: true });
+      throw new UpstreamFailure({
+        status: 502,
+        type: 'upstream_error',
+        code: 'bad_upstream_stream',
+        message: `Provider "${this.providerName}" sent an unreadable stream event.`,
+        retryable: true,
+      });
     }
     const obj = parsed as Partial<ChatCompletionChunk> & { error?: unknown };
     if (obj.error !== undefined) {
       throw new UpstreamFailure(openaiStyleError(500, event.data, {}, this.providerName));
     }
     if (!Array.isArray(obj.choices)) {
-      throw new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_stream', message: `Provider "${this.providerName}" sent a stream event without choices.`, retryable: true });
+      throw new UpstreamFailure({
+        status: 502,
+        type: 'upstream_error',
+        code: 'bad_upstream_stream',
+        message: `Provider "${this.providerName}" sent a stream event without choices.`,
+        retryable: true,
+      });
     }
     // The upstream's indexes travel on unchanged: refuse hostile ones here, before the gateway commits to this target.
     checkStreamChunk(obj as ChatCompletionChunk);
@@ -116,7 +128,13 @@ export const openaiAdapter: ProviderAdapter = {
   parseChatResponse(json: unknown, call: UpstreamCall) {
     const obj = json as Partial<ChatCompletion> | null;
     if (!obj || typeof obj !== 'object' || !Array.isArray(obj.choices)) {
-      throw new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `Provider "${call.provider.name}" answered without choices.`, retryable: true });
+      throw new UpstreamFailure({
+        status: 502,
+        type: 'upstream_error',
+        code: 'bad_upstream_response',
+        message: `Provider "${call.provider.name}" answered without choices.`,
+        retryable: true,
+      });
     }
     return obj as ChatCompletion;
   },
@@ -132,7 +150,13 @@ export const openaiAdapter: ProviderAdapter = {
   parseEmbeddingsResponse(json: unknown, call: UpstreamCall) {
     const obj = json as Partial<EmbeddingsResponse> | null;
     if (!obj || !Array.isArray(obj.data)) {
-      throw new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `Provider "${call.provider.name}" answered without embeddings.`, retryable: true });
+      throw new UpstreamFailure({
+        status: 502,
+        type: 'upstream_error',
+        code: 'bad_upstream_response',
+        message: `Provider "${call.provider.name}" answered without embeddings.`,
+        retryable: true,
+      });
     }
     return obj as EmbeddingsResponse;
   },

@@ -10,7 +10,7 @@ import { ownValue } from './own-value';
 const prototypeKeys = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
 
 describe('lookups and copies keyed by upstream or client data', () => {
-  test('ownValue answers only a table\'s own entries', () => {
+  test("ownValue answers only a table's own entries", () => {
     expect(ownValue({ a: 1 }, 'a')).toBe(1);
     for (const key of prototypeKeys) expect(ownValue({ a: 1 }, key)).toBeUndefined();
   });
@@ -20,11 +20,16 @@ describe('lookups and copies keyed by upstream or client data', () => {
     expect(geminiFinishReason(key, false)).toBe('stop');
     expect(toStopReason(key as never)).toBe('end_turn');
     expect(parseAnthropicStreamError({ type: key, message: 'm' }).status).toEqual(expect.any(Number));
-    expect(toImagePart({ image_url: { url: `https://example.invalid/x.${key.toLowerCase().replace(/_/g, '')}` } })).toMatchObject({ fileData: { mimeType: 'image/jpeg' } });
+    expect(toImagePart({ image_url: { url: `https://example.invalid/x.${key.toLowerCase().replace(/_/g, '')}` } })).toMatchObject({
+      fileData: { mimeType: 'image/jpeg' },
+    });
   });
 
   test('a client schema with a "__proto__" key does not replace the translated schema\'s prototype', () => {
-    const schema = JSON.parse('{"type":"object","__proto__":{"polluted":true},"properties":{"a":{"type":"string","__proto__":{"polluted":true}}}}') as Record<string, unknown>;
+    const schema = JSON.parse('{"type":"object","__proto__":{"polluted":true},"properties":{"a":{"type":"string","__proto__":{"polluted":true}}}}') as Record<
+      string,
+      unknown
+    >;
     const out = toGeminiSchema(schema);
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect((out as { polluted?: unknown }).polluted).toBeUndefined();

@@ -4,27 +4,41 @@ const NOW = Date.parse('2026-01-01T00:00:00Z');
 
 describe('rate-limit header normalisation', () => {
   it('reads OpenAI x-ratelimit-* headers', () => {
-    expect(readRateLimitHeaders({
-      'x-ratelimit-limit-requests': '500',
-      'x-ratelimit-remaining-requests': '499',
-      'x-ratelimit-reset-requests': '120ms',
-      'x-ratelimit-limit-tokens': '30000',
-      'x-ratelimit-remaining-tokens': '29000',
-      'x-ratelimit-reset-tokens': '6m0s',
-    }, NOW)).toMatchObject({ limitRequests: 500, remainingRequests: 499, resetRequestsMs: 120, limitTokens: 30000, remainingTokens: 29000, resetTokensMs: 360000 });
+    expect(
+      readRateLimitHeaders(
+        {
+          'x-ratelimit-limit-requests': '500',
+          'x-ratelimit-remaining-requests': '499',
+          'x-ratelimit-reset-requests': '120ms',
+          'x-ratelimit-limit-tokens': '30000',
+          'x-ratelimit-remaining-tokens': '29000',
+          'x-ratelimit-reset-tokens': '6m0s',
+        },
+        NOW,
+      ),
+    ).toMatchObject({ limitRequests: 500, remainingRequests: 499, resetRequestsMs: 120, limitTokens: 30000, remainingTokens: 29000, resetTokensMs: 360000 });
   });
 
   it('reads Anthropic anthropic-ratelimit-* headers with RFC 3339 reset times', () => {
-    expect(readRateLimitHeaders({
-      'anthropic-ratelimit-requests-limit': '50',
-      'anthropic-ratelimit-requests-remaining': '0',
-      'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:12Z',
-      'anthropic-ratelimit-input-tokens-limit': '40000',
-      'anthropic-ratelimit-input-tokens-remaining': '39000',
-      'anthropic-ratelimit-input-tokens-reset': '2026-01-01T00:00:01Z',
-    }, NOW)).toEqual({
-      limitRequests: 50, remainingRequests: 0, resetRequestsMs: 12000,
-      limitTokens: 40000, remainingTokens: 39000, resetTokensMs: 1000,
+    expect(
+      readRateLimitHeaders(
+        {
+          'anthropic-ratelimit-requests-limit': '50',
+          'anthropic-ratelimit-requests-remaining': '0',
+          'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:12Z',
+          'anthropic-ratelimit-input-tokens-limit': '40000',
+          'anthropic-ratelimit-input-tokens-remaining': '39000',
+          'anthropic-ratelimit-input-tokens-reset': '2026-01-01T00:00:01Z',
+        },
+        NOW,
+      ),
+    ).toEqual({
+      limitRequests: 50,
+      remainingRequests: 0,
+      resetRequestsMs: 12000,
+      limitTokens: 40000,
+      remainingTokens: 39000,
+      resetTokensMs: 1000,
       retryAfterMs: 12000,
     });
   });

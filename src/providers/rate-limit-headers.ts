@@ -70,7 +70,10 @@ export function readRateLimitHeaders(headers: HeaderBag, now: number = Date.now(
       resetToMs(header(headers, 'anthropic-ratelimit-requests-reset'), now),
     ),
     limitTokens: firstDefined(numberHeader(headers, 'x-ratelimit-limit-tokens'), tokenPrefix ? numberHeader(headers, `${tokenPrefix}-limit`) : undefined),
-    remainingTokens: firstDefined(numberHeader(headers, 'x-ratelimit-remaining-tokens'), tokenPrefix ? numberHeader(headers, `${tokenPrefix}-remaining`) : undefined),
+    remainingTokens: firstDefined(
+      numberHeader(headers, 'x-ratelimit-remaining-tokens'),
+      tokenPrefix ? numberHeader(headers, `${tokenPrefix}-remaining`) : undefined,
+    ),
     resetTokensMs: firstDefined(
       resetToMs(header(headers, 'x-ratelimit-reset-tokens'), now),
       tokenPrefix ? resetToMs(header(headers, `${tokenPrefix}-reset`), now) : undefined,

@@ -52,7 +52,7 @@ export function normaliseUpstreamError(f: UpstreamErrorFacts): UpstreamErrorInfo
       credentialProblem: true,
     };
   }
-  if (f.contextLength || (f.status === 400 || f.status === 413) && looksLikeContextLengthError(f.message)) {
+  if (f.contextLength || ((f.status === 400 || f.status === 413) && looksLikeContextLengthError(f.message))) {
     return { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded', message: f.message, retryable: false };
   }
   if (f.rateLimited || f.status === 429) {
@@ -65,7 +65,13 @@ export function normaliseUpstreamError(f: UpstreamErrorFacts): UpstreamErrorInfo
     return withWait({ status: 504, type: 'timeout_error', code: 'upstream_timeout', message: f.message, retryable: true });
   }
   if (f.status >= 500) {
-    return withWait({ status: 502, type: 'upstream_error', code: 'upstream_server_error', message: `${f.providerLabel} failed: ${f.message}`, retryable: true });
+    return withWait({
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_server_error',
+      message: `${f.providerLabel} failed: ${f.message}`,
+      retryable: true,
+    });
   }
   if (f.status === 404) {
     // The alias exists on the gateway; the target's model does not exist upstream. Another target may have it.

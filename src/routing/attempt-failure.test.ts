@@ -2,7 +2,14 @@ import { registerSecrets } from '../observability/redact';
 import type { UpstreamErrorInfo } from '../upstream/http-spec';
 import { AttemptFailure, attemptFailures, isTimeoutKind, isTransient, type CalledFailureKind } from './attempt-failure';
 
-const info = (status: number, extra: Partial<UpstreamErrorInfo> = {}): UpstreamErrorInfo => ({ status, type: 'upstream_error', code: null, message: 'x', retryable: true, ...extra });
+const info = (status: number, extra: Partial<UpstreamErrorInfo> = {}): UpstreamErrorInfo => ({
+  status,
+  type: 'upstream_error',
+  code: null,
+  message: 'x',
+  retryable: true,
+  ...extra,
+});
 
 describe('isTransient', () => {
   test.each([408, 429, 500, 502, 503, 504, 529])('an HTTP %i answer is worth retrying on the same target', (status) => {
@@ -13,10 +20,13 @@ describe('isTransient', () => {
     expect(isTransient(new AttemptFailure('status', info(status, { retryable: status === 404 }), status))).toBe(false);
   });
 
-  test.each<CalledFailureKind>(['network', 'connect_timeout', 'first_byte_timeout', 'idle_timeout', 'attempt_timeout'])('a %s is, whatever its normalised status', (kind) => {
-    expect(isTransient(attemptFailures.transport('p', kind, 'why'))).toBe(true);
-    expect(isTransient(new AttemptFailure(kind, info(400, { retryable: false })))).toBe(true);
-  });
+  test.each<CalledFailureKind>(['network', 'connect_timeout', 'first_byte_timeout', 'idle_timeout', 'attempt_timeout'])(
+    'a %s is, whatever its normalised status',
+    (kind) => {
+      expect(isTransient(attemptFailures.transport('p', kind, 'why'))).toBe(true);
+      expect(isTransient(new AttemptFailure(kind, info(400, { retryable: false })))).toBe(true);
+    },
+  );
 
   test('rejected credentials and a caller that gave up are not retried', () => {
     expect(isTransient(new AttemptFailure('status', info(502, { credentialProblem: true }), 401))).toBe(false);
@@ -39,8 +49,15 @@ describe('isTransient', () => {
 
 describe('AttemptFailure', () => {
   test('timeouts are the *_timeout kinds; a caller giving up is its own kind', () => {
-    expect(attemptFailures.transport('p', 'first_byte_timeout', 'first byte timeout')).toMatchObject({ timedOut: true, clientAborted: false, info: { status: 504, code: 'upstream_timeout' } });
-    expect(attemptFailures.transport('p', 'network', 'connection refused')).toMatchObject({ timedOut: false, info: { status: 502, code: 'upstream_unreachable', message: 'p: connection refused' } });
+    expect(attemptFailures.transport('p', 'first_byte_timeout', 'first byte timeout')).toMatchObject({
+      timedOut: true,
+      clientAborted: false,
+      info: { status: 504, code: 'upstream_timeout' },
+    });
+    expect(attemptFailures.transport('p', 'network', 'connection refused')).toMatchObject({
+      timedOut: false,
+      info: { status: 502, code: 'upstream_unreachable', message: 'p: connection refused' },
+    });
     expect(attemptFailures.transport('p', 'client_abort', 'client disconnected')).toMatchObject({ clientAborted: true, info: { retryable: false } });
     expect(isTimeoutKind('attempt_timeout')).toBe(true);
     expect(isTimeoutKind('status')).toBe(false);

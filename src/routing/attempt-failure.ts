@@ -106,14 +106,42 @@ export const attemptFailures = {
     ),
   /** A stream answered 200 but sent no chunk within the provider's first_byte_timeout_ms. */
   firstChunkTimeout: (provider: string, ms: number) =>
-    new AttemptFailure('first_byte_timeout', { status: 504, type: 'timeout_error', code: 'upstream_timeout', message: `${provider}: first byte timeout (no stream chunk within ${ms} ms)`, retryable: true }, 200),
+    new AttemptFailure(
+      'first_byte_timeout',
+      {
+        status: 504,
+        type: 'timeout_error',
+        code: 'upstream_timeout',
+        message: `${provider}: first byte timeout (no stream chunk within ${ms} ms)`,
+        retryable: true,
+      },
+      200,
+    ),
   invalidJson: (provider: string, status: number) =>
-    new AttemptFailure('bad_answer', { status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `${provider}: answered with invalid JSON`, retryable: true }, status),
+    new AttemptFailure(
+      'bad_answer',
+      { status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `${provider}: answered with invalid JSON`, retryable: true },
+      status,
+    ),
   streamCut: (provider: string) =>
-    new AttemptFailure('stream_cut', { status: 502, type: 'upstream_error', code: 'upstream_stream_cut', message: `${provider}: stream ended before it was complete`, retryable: true }, 200),
+    new AttemptFailure(
+      'stream_cut',
+      { status: 502, type: 'upstream_error', code: 'upstream_stream_cut', message: `${provider}: stream ended before it was complete`, retryable: true },
+      200,
+    ),
   streamEmpty: (provider: string, status: number) =>
-    new AttemptFailure('stream_cut', { status: 502, type: 'upstream_error', code: 'upstream_stream_empty', message: `${provider}: stream ended without any chunk`, retryable: true }, status),
+    new AttemptFailure(
+      'stream_cut',
+      { status: 502, type: 'upstream_error', code: 'upstream_stream_empty', message: `${provider}: stream ended without any chunk`, retryable: true },
+      status,
+    ),
   /** Retryable: another target of the alias may serve the endpoint. */
   unsupportedEndpoint: (provider: string, api: string, endpoint: string) =>
-    new AttemptFailure('refused', { status: 400, type: 'invalid_request_error', code: 'unsupported_endpoint', message: `${provider} (${api}) does not serve ${endpoint}`, retryable: true }),
+    new AttemptFailure('refused', {
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'unsupported_endpoint',
+      message: `${provider} (${api}) does not serve ${endpoint}`,
+      retryable: true,
+    }),
 };

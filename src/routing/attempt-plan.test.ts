@@ -25,7 +25,11 @@ models:
 
 let snapshot: RuntimeSnapshot;
 beforeAll(async () => {
-  snapshot = await buildSnapshot(loadConfigText(yaml.replace(/\n {2}strict:.*\n/, '\n'), '/tmp/plan-test.yaml'), new StateRegistry(), createLogger({ silent: true }));
+  snapshot = await buildSnapshot(
+    loadConfigText(yaml.replace(/\n {2}strict:.*\n/, '\n'), '/tmp/plan-test.yaml'),
+    new StateRegistry(),
+    createLogger({ silent: true }),
+  );
 });
 
 function walk(alias: string, body: Record<string, unknown> = {}, extra: Partial<PlanOptions> = {}): { steps: string[]; rules: string[] } {
@@ -47,7 +51,10 @@ describe('AttemptPlan', () => {
   });
 
   test("a route alias resolves to its rule's alias, then its own fallbacks", () => {
-    expect(walk('auto', { tools: [{ type: 'function', function: { name: 'f' } }] })).toEqual({ steps: ['premium:p1', 'premium:p2', 'cheap:c1', 'last-resort:z'], rules: ['tools'] });
+    expect(walk('auto', { tools: [{ type: 'function', function: { name: 'f' } }] })).toEqual({
+      steps: ['premium:p1', 'premium:p2', 'cheap:c1', 'last-resort:z'],
+      rules: ['tools'],
+    });
     expect(walk('auto')).toEqual({ steps: ['cheap:c1', 'premium:p1', 'premium:p2', 'last-resort:z'], rules: ['auto.route[1]'] });
   });
 

@@ -37,7 +37,11 @@ export class AttemptPlan {
   private readonly visited = new Set<string>();
   private steps: Generator<PlannedAttempt>;
 
-  constructor(private readonly snapshot: RuntimeSnapshot, first: ResolvedAlias, private readonly options: PlanOptions) {
+  constructor(
+    private readonly snapshot: RuntimeSnapshot,
+    first: ResolvedAlias,
+    private readonly options: PlanOptions,
+  ) {
     this.steps = this.walk(first, options.requestFallbacks);
   }
 

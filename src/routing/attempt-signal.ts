@@ -42,7 +42,11 @@ export class AttemptSignal extends AbortFlag {
   private firstByteDue: boolean;
   private readonly onClientAbort = () => this.abort(this.client.reason);
 
-  constructor(private readonly client: AbortSource, private readonly totalMs: number, private readonly firstByteMs?: number) {
+  constructor(
+    private readonly client: AbortSource,
+    private readonly totalMs: number,
+    private readonly firstByteMs?: number,
+  ) {
     super();
     this.firstByteDue = firstByteMs !== undefined;
     if (client.aborted) {

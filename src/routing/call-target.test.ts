@@ -32,14 +32,26 @@ function provider(api: 'openai' | 'anthropic', baseUrl: string, timeouts: Partia
   const pool = new ProviderPool('up', new URL(baseUrl).origin, { connections: 4, connectTimeoutMs: 1000 });
   const transport = new HttpTransport(pool, { maxQueued: 16, queueTimeoutMs: 5000, maxAnswerBytes: 64 << 20, maxBufferedBytes: 256 << 20 });
   transports.push(transport);
-  return { name: 'up', config: {} as ResolvedProvider['config'], settings, adapter: adapters[api], transport, available: true, missingEnv: [], timeouts: { totalMs: 10_000, connectMs: 1000, ...timeouts } };
+  return {
+    name: 'up',
+    config: {} as ResolvedProvider['config'],
+    settings,
+    adapter: adapters[api],
+    transport,
+    available: true,
+    missingEnv: [],
+    timeouts: { totalMs: 10_000, connectMs: 1000, ...timeouts },
+  };
 }
 
 const body: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
 const call = (p: ResolvedProvider, stream = false) => ({ provider: p.settings, model: 'm', stream });
 
 async function failureOf(attempt: Promise<unknown>): Promise<AttemptFailure> {
-  const err = await attempt.then(() => undefined, (e: unknown) => e);
+  const err = await attempt.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(AttemptFailure);
   return err as AttemptFailure;
 }
@@ -86,9 +98,11 @@ describe('an attempt that fails', () => {
     const stream = await openChatStream(p, { ...body, stream: true }, call(p, true), new AbortFlag(), {});
     expect(stream.first.length).toBeGreaterThan(0);
     release();
-    const f = await failureOf((async () => {
-      for await (const _ of stream.rest);
-    })());
+    const f = await failureOf(
+      (async () => {
+        for await (const _ of stream.rest);
+      })(),
+    );
     expect(f).toMatchObject({ kind: 'stream_error', upstreamStatus: 200, message: 'quota exceeded for key [REDACTED]' });
   });
 

@@ -86,7 +86,11 @@ function upstreamFailure(err: unknown, clientSignal: AbortSource, provider: Reso
   const refusal = err instanceof GatewayError ? transportRefusalOf(err.code) : undefined;
   if (refusal) {
     const e = err as GatewayError;
-    return new AttemptFailure(refusal === 'pool_busy' ? 'refused' : 'too_large', { status: e.status, type: e.type, code: e.code, message: e.message, retryable: true }, status);
+    return new AttemptFailure(
+      refusal === 'pool_busy' ? 'refused' : 'too_large',
+      { status: e.status, type: e.type, code: e.code, message: e.message, retryable: true },
+      status,
+    );
   }
   const f = describeTransportError(err, clientSignal);
   return attemptFailures.transport(provider.name, f.kind, f.reason, status);
@@ -101,7 +105,8 @@ function buildRequest(build: () => HttpRequestSpec, clientSignal: AbortSource, p
   try {
     return build();
   } catch (err) {
-    if (err instanceof GatewayError) throw new AttemptFailure('refused', { status: err.status, type: err.type, code: err.code, message: err.message, retryable: err.status >= 500 });
+    if (err instanceof GatewayError)
+      throw new AttemptFailure('refused', { status: err.status, type: err.type, code: err.code, message: err.message, retryable: err.status >= 500 });
     if (err instanceof UpstreamFailure) throw new AttemptFailure('refused', err.info);
     throw upstreamFailure(err, clientSignal, provider, 'refused');
   }
@@ -200,23 +205,54 @@ async function fetchJson<T>(
  *
  * @example const { body } = await callChat(provider, body, { provider: provider.settings, model, stream: false }, signal, timing);
  */
-export function callChat(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<ParsedAnswer<ChatCompletion>> {
+export function callChat(
+  provider: ResolvedProvider,
+  body: ChatRequest,
+  call: UpstreamCall,
+  clientSignal: AbortSource,
+  timing: AttemptTiming,
+): Promise<ParsedAnswer<ChatCompletion>> {
   const adapter = provider.adapter;
-  return fetchJson(provider, () => adapter.buildChatRequest(body, call), (json) => adapter.parseChatResponse(json, call), clientSignal, timing, 64 << 20);
+  return fetchJson(
+    provider,
+    () => adapter.buildChatRequest(body, call),
+    (json) => adapter.parseChatResponse(json, call),
+    clientSignal,
+    timing,
+    64 << 20,
+  );
 }
 
 /** Embeddings, for adapters that support them. */
-export async function callEmbeddings(provider: ResolvedProvider, body: EmbeddingsRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<ParsedAnswer<EmbeddingsResponse>> {
+export async function callEmbeddings(
+  provider: ResolvedProvider,
+  body: EmbeddingsRequest,
+  call: UpstreamCall,
+  clientSignal: AbortSource,
+  timing: AttemptTiming,
+): Promise<ParsedAnswer<EmbeddingsResponse>> {
   const adapter = provider.adapter;
   const build = adapter.buildEmbeddingsRequest;
   const parse = adapter.parseEmbeddingsResponse;
   if (!build || !parse) {
     throw attemptFailures.unsupportedEndpoint(provider.name, adapter.api, 'embeddings');
   }
-  return fetchJson(provider, () => build.call(adapter, body, call), (json) => parse.call(adapter, json, call), clientSignal, timing, 256 << 20);
+  return fetchJson(
+    provider,
+    () => build.call(adapter, body, call),
+    (json) => parse.call(adapter, json, call),
+    clientSignal,
+    timing,
+    256 << 20,
+  );
 }
 
-async function* translateStream(res: UpstreamResponse, translator: StreamTranslator, provider: ResolvedProvider, clientSignal: AbortSource): AsyncGenerator<ChatCompletionChunk[]> {
+async function* translateStream(
+  res: UpstreamResponse,
+  translator: StreamTranslator,
+  provider: ResolvedProvider,
+  clientSignal: AbortSource,
+): AsyncGenerator<ChatCompletionChunk[]> {
   const parser = new SseParser();
   try {
     for await (const piece of res.body) {
@@ -241,10 +277,7 @@ function firstChunkDeadline(provider: ResolvedProvider, ms: number | undefined):
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<never>((_, reject) => {
     if (ms === undefined) return;
-    timer = setTimeout(
-      () => reject(attemptFailures.firstChunkTimeout(provider.name, ms)),
-      Math.max(0, ms),
-    );
+    timer = setTimeout(() => reject(attemptFailures.firstChunkTimeout(provider.name, ms)), Math.max(0, ms));
   });
   return { promise, clear: () => clearTimeout(timer) };
 }
@@ -254,7 +287,13 @@ function firstChunkDeadline(provider: ResolvedProvider, ms: number | undefined):
  * provider's first_byte_timeout_ms covers the first chunk, not only the response headers: an overloaded
  * provider often answers 200 at once and then stalls.
  */
-export async function openChatStream(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, clientSignal: AbortSource, timing: AttemptTiming): Promise<OpenedStream> {
+export async function openChatStream(
+  provider: ResolvedProvider,
+  body: ChatRequest,
+  call: UpstreamCall,
+  clientSignal: AbortSource,
+  timing: AttemptTiming,
+): Promise<OpenedStream> {
   const started = performance.now();
   // The attempt's clock runs until the stream ends: timeout_ms bounds the whole answer.
   const spec = buildRequest(() => provider.adapter.buildChatRequest(body, call), clientSignal, provider);
@@ -318,4 +357,3 @@ export function streamRouting(fallbacks: string[] | undefined) {
     fallbacks,
   };
 }
-

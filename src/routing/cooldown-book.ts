@@ -83,7 +83,8 @@ export class CooldownBook {
     if (!policy) return;
     b.failures.push(now);
     while (b.failures.length > 0 && b.failures[0] <= now - policy.windowMs) b.failures.shift();
-    if (b.failures.length >= policy.failures) this.coolFor(key, policy.durationMs, `${b.failures.length} failures in ${policy.windowMs / 1000}s, last: ${reason}`);
+    if (b.failures.length >= policy.failures)
+      this.coolFor(key, policy.durationMs, `${b.failures.length} failures in ${policy.windowMs / 1000}s, last: ${reason}`);
   }
 
   /** Skips a key for `ms` from now (an explicit signal: Retry-After beyond the cap, credentials rejected). */

@@ -42,7 +42,11 @@ export function withCooldown<T>(ctx: RequestContext, routing: RoutingState, next
       if (err.info.credentialProblem) {
         book.coolFor(provider, breaker.durationMs, 'credentials rejected');
         book.releaseProbe(key);
-        ctx.log.warn('provider cooling down: its credentials were rejected', { request_id: ctx.id, provider: step.target.provider, cooldown_ms: breaker.durationMs });
+        ctx.log.warn('provider cooling down: its credentials were rejected', {
+          request_id: ctx.id,
+          provider: step.target.provider,
+          cooldown_ms: breaker.durationMs,
+        });
         throw err;
       }
       book.recordSuccess(provider); // the provider accepted our credentials

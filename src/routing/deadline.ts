@@ -17,7 +17,10 @@ export class RoutingDeadline {
   private timer: NodeJS.Timeout | undefined;
   private fired = false;
 
-  constructor(clientSignal: AbortSource, readonly timeoutMs?: number) {
+  constructor(
+    clientSignal: AbortSource,
+    readonly timeoutMs?: number,
+  ) {
     this.signal = timeoutMs ? AbortSignal.any([asAbortSignal(clientSignal), this.clock.signal]) : clientSignal;
     if (timeoutMs) {
       this.timer = setTimeout(() => {

@@ -22,7 +22,13 @@ describe('tryWithHedge', () => {
   test('a slow primary is hedged; the hedge wins and the primary is aborted', async () => {
     const aborted: string[] = [];
     const next = [step('fast')];
-    const won = await tryWithHedge({ primary: step('slow'), nextStep: () => next.shift(), tryTarget: fakeTry({ slow: { ms: 1000 }, fast: { ms: 10 } }, aborted), signal: new AbortController().signal, hedgeAfterMs: 30 });
+    const won = await tryWithHedge({
+      primary: step('slow'),
+      nextStep: () => next.shift(),
+      tryTarget: fakeTry({ slow: { ms: 1000 }, fast: { ms: 10 } }, aborted),
+      signal: new AbortController().signal,
+      hedgeAfterMs: 30,
+    });
     expect(won.step.target.model).toBe('fast');
     expect(won.step.hedge).toBe(true);
     expect(aborted).toEqual(['slow']);
@@ -30,21 +36,39 @@ describe('tryWithHedge', () => {
 
   test('a primary that answers in time is never hedged', async () => {
     let drawn = 0;
-    const won = await tryWithHedge({ primary: step('ok'), nextStep: () => (drawn++, step('x')), tryTarget: fakeTry({ ok: { ms: 5 } }, []), signal: new AbortController().signal, hedgeAfterMs: 100 });
+    const won = await tryWithHedge({
+      primary: step('ok'),
+      nextStep: () => (drawn++, step('x')),
+      tryTarget: fakeTry({ ok: { ms: 5 } }, []),
+      signal: new AbortController().signal,
+      hedgeAfterMs: 100,
+    });
     expect(won.value).toBe('ok');
     expect(drawn).toBe(0);
   });
 
   test('a primary that fails before the hedge is due fails alone, leaving the plan to the routing loop', async () => {
     let drawn = 0;
-    const p = tryWithHedge({ primary: step('bad'), nextStep: () => (drawn++, undefined), tryTarget: fakeTry({ bad: { ms: 5, fail: true } }, []), signal: new AbortController().signal, hedgeAfterMs: 100 });
+    const p = tryWithHedge({
+      primary: step('bad'),
+      nextStep: () => (drawn++, undefined),
+      tryTarget: fakeTry({ bad: { ms: 5, fail: true } }, []),
+      signal: new AbortController().signal,
+      hedgeAfterMs: 100,
+    });
     await expect(p).rejects.toBeInstanceOf(RaceLost);
     expect(drawn).toBe(0);
   });
 
   test('when both racers fail, both failures are reported', async () => {
     const next = [step('b')];
-    const err = (await tryWithHedge({ primary: step('a'), nextStep: () => next.shift(), tryTarget: fakeTry({ a: { ms: 300, fail: true }, b: { ms: 10, fail: true } }, []), signal: new AbortController().signal, hedgeAfterMs: 20 }).catch((e: unknown) => e)) as RaceLost;
+    const err = (await tryWithHedge({
+      primary: step('a'),
+      nextStep: () => next.shift(),
+      tryTarget: fakeTry({ a: { ms: 300, fail: true }, b: { ms: 10, fail: true } }, []),
+      signal: new AbortController().signal,
+      hedgeAfterMs: 20,
+    }).catch((e: unknown) => e)) as RaceLost;
     expect(err).toBeInstanceOf(RaceLost);
     expect(err.failures.map((f) => f.step.target.model)).toEqual(['b', 'a']);
   });
@@ -59,10 +83,11 @@ describe('tryWithHedge', () => {
       primary: step('a'),
       nextStep: () => next.shift(),
       // Answers only when the test says so, and ignores aborts: the late answer must still be released.
-      tryTarget: (s) => new Promise<string>((r) => {
-        resolvers.set(s.target.model, r);
-        if (s.target.model === 'b') hedgeStarted();
-      }),
+      tryTarget: (s) =>
+        new Promise<string>((r) => {
+          resolvers.set(s.target.model, r);
+          if (s.target.model === 'b') hedgeStarted();
+        }),
       signal: new AbortController().signal,
       hedgeAfterMs: 5,
       discard: (v) => discarded.push(v),

@@ -18,7 +18,8 @@ export function requestFallbacks(body: object, snapshot: RuntimeSnapshot, caller
   if (sent === undefined) return undefined;
   if (!Array.isArray(sent) || sent.some((f) => typeof f !== 'string')) throw errors.badRequest('"fallbacks" must be an array of model names.', 'fallbacks');
   for (const name of sent as string[]) {
-    if (!snapshot.aliases.has(name)) throw errors.badRequest(`"fallbacks" names the model "${name}", which does not exist on this gateway.`, 'fallbacks', 'model_not_found');
+    if (!snapshot.aliases.has(name))
+      throw errors.badRequest(`"fallbacks" names the model "${name}", which does not exist on this gateway.`, 'fallbacks', 'model_not_found');
     if (caller && !modelAllowed(caller.models, name)) throw errors.fallbackNotAllowed(name);
   }
   return sent as string[];

@@ -4,7 +4,11 @@ import { backoffDelay, retryDelay } from './retry';
 const policy = { attempts: 3, backoffMs: 100, maxBackoffMs: 1000 };
 
 function failure(status: number, extra: { retryAfterMs?: number; retryable?: boolean } = {}) {
-  return new AttemptFailure('status', { status, type: 'upstream_error', code: null, message: 'x', retryable: extra.retryable ?? true, retryAfterMs: extra.retryAfterMs }, status);
+  return new AttemptFailure(
+    'status',
+    { status, type: 'upstream_error', code: null, message: 'x', retryable: extra.retryable ?? true, retryAfterMs: extra.retryAfterMs },
+    status,
+  );
 }
 
 describe('retryDelay', () => {

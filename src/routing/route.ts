@@ -67,7 +67,13 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
       hedgeAfterMs,
       discard: options.discard,
       onHedge: (slow, hedge) => {
-        ctx.log.info('hedge started', { request_id: ctx.id, alias: slow.alias.name, after_ms: hedgeAfterMs, slow: targetKey(slow.target), hedge: targetKey(hedge.target) });
+        ctx.log.info('hedge started', {
+          request_id: ctx.id,
+          alias: slow.alias.name,
+          after_ms: hedgeAfterMs,
+          slow: targetKey(slow.target),
+          hedge: targetKey(hedge.target),
+        });
       },
     });
 
@@ -109,7 +115,14 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
 }
 
 /** Returns when the plan should go on after this failure; throws the error the client should get otherwise. */
-function decideAfterFailure(ctx: RequestContext, deadline: RoutingDeadline, plan: AttemptPlan, requested: ResolvedAlias, alias: ResolvedAlias, error: unknown): void {
+function decideAfterFailure(
+  ctx: RequestContext,
+  deadline: RoutingDeadline,
+  plan: AttemptPlan,
+  requested: ResolvedAlias,
+  alias: ResolvedAlias,
+  error: unknown,
+): void {
   if (error instanceof TargetSkipped) return;
   if (!(error instanceof AttemptFailure)) throw error;
   if (clientAbortOf(ctx).aborted) throw errors.clientClosedRequest();

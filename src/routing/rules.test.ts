@@ -36,7 +36,17 @@ describe('route rules', () => {
 
   test('match looks at the last user message only', () => {
     expect(pickRule(rules, facts({ messages: [{ role: 'user', content: 'translate this' }] }))?.to).toBe('translator');
-    expect(pickRule(rules, facts({ messages: [{ role: 'user', content: 'translate this' }, { role: 'user', content: 'no' }] }))?.to).toBe('cheap');
+    expect(
+      pickRule(
+        rules,
+        facts({
+          messages: [
+            { role: 'user', content: 'translate this' },
+            { role: 'user', content: 'no' },
+          ],
+        }),
+      )?.to,
+    ).toBe('cheap');
   });
 
   test('without a default rule nothing may match', () => {

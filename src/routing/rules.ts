@@ -56,7 +56,12 @@ export function routeFactsOf(body: object, metadata: Record<string, string>, key
 
 function compares(value: number | undefined, c: Comparison): boolean {
   if (value === undefined) return false;
-  return (c.gt === undefined || value > c.gt) && (c.gte === undefined || value >= c.gte) && (c.lt === undefined || value < c.lt) && (c.lte === undefined || value <= c.lte);
+  return (
+    (c.gt === undefined || value > c.gt) &&
+    (c.gte === undefined || value >= c.gte) &&
+    (c.lt === undefined || value < c.lt) &&
+    (c.lte === undefined || value <= c.lte)
+  );
 }
 
 function conditionTest(when: RouteCondition): (facts: RouteFacts) => boolean {

@@ -49,7 +49,16 @@ function passOnRateLimits(ctx: RequestContext, state: RateLimitState): void {
 
 /** Records a target that was passed over without a call. @example recordSkip(ctx, step, 'cooling down') */
 export function recordSkip(ctx: RequestContext, step: PlannedAttempt, reason: string): TargetSkipped {
-  ctx.attempts.push({ alias: step.alias.name, provider: step.target.provider, model: step.target.model, kind: 'skipped', latencyMs: 0, ok: false, skipped: true, reason });
+  ctx.attempts.push({
+    alias: step.alias.name,
+    provider: step.target.provider,
+    model: step.target.model,
+    kind: 'skipped',
+    latencyMs: 0,
+    ok: false,
+    skipped: true,
+    reason,
+  });
   return new TargetSkipped(reason);
 }
 
@@ -67,7 +76,14 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     if (!provider || !provider.available) {
       throw recordSkip(ctx, step, provider ? `unavailable: ${provider.missingEnv.join(', ')} not set` : 'unknown provider');
     }
-    const record: AttemptRecord = { alias: step.alias.name, provider: step.target.provider, model: step.target.model, status: undefined, latencyMs: 0, ok: false };
+    const record: AttemptRecord = {
+      alias: step.alias.name,
+      provider: step.target.provider,
+      model: step.target.model,
+      status: undefined,
+      latencyMs: 0,
+      ok: false,
+    };
     if (step.hedge) record.hedge = true;
     ctx.attempts.push(record);
     const body = { ...(ctx.body as B), model: step.target.model };
@@ -99,7 +115,8 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
         record.status = err.upstreamStatus;
         record.kind = err.kind;
         // Aborted while the client is still there: the gateway itself gave up on this attempt.
-        record.reason = err.kind === 'client_abort' && !clientAbortOf(ctx).aborted ? 'abandoned: another attempt answered first, or the routing timeout passed' : err.message;
+        record.reason =
+          err.kind === 'client_abort' && !clientAbortOf(ctx).aborted ? 'abandoned: another attempt answered first, or the routing timeout passed' : err.message;
         record.latencyMs = elapsed;
         record.ttfbMs = timing.ttfbMs;
         if (err.timedOut) record.timedOut = true;

@@ -35,7 +35,22 @@ const MIB = 1 << 20;
 
 function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig, state: StateRegistry): ResolvedProvider {
   const adapter = adapters[cfg.api];
-  const { api, base_url, api_key, headers, drop_params, timeout_ms, connect_timeout_ms, first_byte_timeout_ms, max_connections, max_queued, queue_timeout_ms, max_answer_mb, mock, ...options } = cfg;
+  const {
+    api,
+    base_url,
+    api_key,
+    headers,
+    drop_params,
+    timeout_ms,
+    connect_timeout_ms,
+    first_byte_timeout_ms,
+    max_connections,
+    max_queued,
+    queue_timeout_ms,
+    max_answer_mb,
+    mock,
+    ...options
+  } = cfg;
   const settings: ProviderSettings = {
     name,
     api,
@@ -45,9 +60,10 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
     dropParams: drop_params ?? [],
     options,
   };
-  const missingEnv = api_key !== undefined && api_key === ''
-    ? loaded.missing.filter((m) => m.path[0] === 'providers' && m.path[1] === name && m.path[2] === 'api_key').map((m) => m.variable)
-    : [];
+  const missingEnv =
+    api_key !== undefined && api_key === ''
+      ? loaded.missing.filter((m) => m.path[0] === 'providers' && m.path[1] === name && m.path[2] === 'api_key').map((m) => m.variable)
+      : [];
   const connectMs = connect_timeout_ms ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const connections = max_connections ?? DEFAULT_CONNECTIONS;
   let transport: Transport;
@@ -56,7 +72,11 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
     transport = new MockTransport(mock ?? {});
   } else {
     const origin = new URL(settings.baseUrl).origin;
-    const pool = state.keep(`pool:${name}|${origin}|${connections}|${connectMs}`, () => new ProviderPool(name, origin, { connections, connectTimeoutMs: connectMs }), (p) => p.close());
+    const pool = state.keep(
+      `pool:${name}|${origin}|${connections}|${connectMs}`,
+      () => new ProviderPool(name, origin, { connections, connectTimeoutMs: connectMs }),
+      (p) => p.close(),
+    );
     transport = new HttpTransport(pool, {
       maxQueued: max_queued ?? DEFAULT_MAX_QUEUED,
       queueTimeoutMs: queue_timeout_ms ?? DEFAULT_QUEUE_TIMEOUT_MS,

@@ -23,7 +23,8 @@ function parseMetadata(header: string | string[] | undefined): Record<string, st
   } catch {
     throw errors.badRequest('The x-switchyard-metadata header must be a JSON object.', 'x-switchyard-metadata');
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw errors.badRequest('The x-switchyard-metadata header must be a JSON object.', 'x-switchyard-metadata');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw errors.badRequest('The x-switchyard-metadata header must be a JSON object.', 'x-switchyard-metadata');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed)) out[k] = String(v);
   return out;
@@ -57,7 +58,12 @@ class GatewayContext extends PluginRequestState implements RequestContext {
   servedBy: RequestContext['servedBy'] = undefined;
   usage: RequestContext['usage'] = undefined;
 
-  constructor(req: IncomingMessage, readonly endpoint: Endpoint, readonly log: Logger, readonly id: string) {
+  constructor(
+    req: IncomingMessage,
+    readonly endpoint: Endpoint,
+    readonly log: Logger,
+    readonly id: string,
+  ) {
     super();
     this.headers = req.headers;
     this.responseHeaders = { 'x-request-id': id };

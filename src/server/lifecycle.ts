@@ -83,7 +83,13 @@ class RequestRun implements BodySink {
   /** The body reader (or a raw endpoint) took the request stream; otherwise an error answer discards it. */
   private bodyTaken = false;
 
-  constructor(private readonly req: IncomingMessage, private readonly res: HttpResponse, private readonly handle: RuntimeHandle, private readonly work: EndpointWork, endpoint: Endpoint) {
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: HttpResponse,
+    private readonly handle: RuntimeHandle,
+    private readonly work: EndpointWork,
+    endpoint: Endpoint,
+  ) {
     this.lease = handle.acquire();
     this.metrics = startRequestMetrics(res, work.plugins !== false);
     this.ctx = createContext(req, res, endpoint, handle.log, requestIdFor(req));
@@ -165,7 +171,8 @@ class RequestRun implements BodySink {
   private async answerError(err: unknown): Promise<RequestOutcome> {
     const { ctx, res } = this;
     const e = asGatewayError(err);
-    if (!(err instanceof GatewayError)) this.handle.log.error('request failed unexpectedly', { request_id: ctx.id, error: (err as Error)?.stack ?? String(err) });
+    if (!(err instanceof GatewayError))
+      this.handle.log.error('request failed unexpectedly', { request_id: ctx.id, error: (err as Error)?.stack ?? String(err) });
     // Refused before its body was read: read and discard the rest (never parse or keep it), so the client
     // reads this answer rather than a reset; the server's request timeout bounds how long that may take.
     if (!this.bodyTaken) this.req.resume();
@@ -205,7 +212,10 @@ function logRequest(handle: RuntimeHandle, ctx: RequestContext, outcome: Request
     status: outcome.status,
     latency_ms: Math.round(outcome.latencyMs * 10) / 10,
     attempts: ctx.attempts.length,
-    attempt_summary: ctx.attempts.length > 1 || outcome.error ? ctx.attempts.map((a) => `${a.provider}:${a.kind === undefined || a.kind === 'status' ? a.status : a.kind}`).join(',') : undefined,
+    attempt_summary:
+      ctx.attempts.length > 1 || outcome.error
+        ? ctx.attempts.map((a) => `${a.provider}:${a.kind === undefined || a.kind === 'status' ? a.status : a.kind}`).join(',')
+        : undefined,
     hedges: hedges || undefined,
     stream: ctx.stream || undefined,
     completed: ctx.stream ? outcome.completed : undefined,

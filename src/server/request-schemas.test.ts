@@ -25,15 +25,28 @@ describe('request schemas', () => {
   });
 
   test('embeddings accept what OpenAI accepts: a string, strings, token ids and token id arrays', () => {
-    for (const input of ['text', ['a', 'b'], [1, 2, 3], [[1, 2], [3]], Array(2048).fill('x')]) expect(() => validateBody('embeddings', { model: 'embed', input })).not.toThrow();
+    for (const input of ['text', ['a', 'b'], [1, 2, 3], [[1, 2], [3]], Array(2048).fill('x')])
+      expect(() => validateBody('embeddings', { model: 'embed', input })).not.toThrow();
     expect(refusal('embeddings', { model: 'embed', input: Array(2049).fill('x') }).code).toBe('array_above_max_length');
     expect(refusal('embeddings', { model: 'embed', input: [[Infinity]] }).param).toBe('input.0.0');
   });
 
   test.each([
-    ['max_tokens', Infinity], ['max_tokens', MAX_OUTPUT_TOKENS + 1], ['max_tokens', 0], ['max_completion_tokens', Infinity], ['max_completion_tokens', -Infinity],
-    ['n', 129], ['n', Infinity], ['temperature', Infinity], ['temperature', -1], ['top_p', 1.5], ['presence_penalty', Infinity], ['frequency_penalty', -3],
-    ['top_logprobs', 21], ['seed', Infinity], ['seed', 2 ** 60],
+    ['max_tokens', Infinity],
+    ['max_tokens', MAX_OUTPUT_TOKENS + 1],
+    ['max_tokens', 0],
+    ['max_completion_tokens', Infinity],
+    ['max_completion_tokens', -Infinity],
+    ['n', 129],
+    ['n', Infinity],
+    ['temperature', Infinity],
+    ['temperature', -1],
+    ['top_p', 1.5],
+    ['presence_penalty', Infinity],
+    ['frequency_penalty', -3],
+    ['top_logprobs', 21],
+    ['seed', Infinity],
+    ['seed', 2 ** 60],
   ])('%s = %p is refused with a 400 naming it', (param, value) => {
     const err = refusal('chat', chat({ [param]: value }));
     expect(err.status).toBe(400);
@@ -42,7 +55,21 @@ describe('request schemas', () => {
   });
 
   test('the largest allowed values and null are accepted', () => {
-    expect(() => validateBody('chat', chat({ max_tokens: MAX_OUTPUT_TOKENS, max_completion_tokens: null, n: 128, temperature: 2, top_p: 1, seed: -5, top_logprobs: 20, logit_bias: { '50256': -100 } }))).not.toThrow();
+    expect(() =>
+      validateBody(
+        'chat',
+        chat({
+          max_tokens: MAX_OUTPUT_TOKENS,
+          max_completion_tokens: null,
+          n: 128,
+          temperature: 2,
+          top_p: 1,
+          seed: -5,
+          top_logprobs: 20,
+          logit_bias: { '50256': -100 },
+        }),
+      ),
+    ).not.toThrow();
   });
 
   test('Infinity in logit_bias is refused; the message says what was expected and what came', () => {

@@ -17,9 +17,18 @@ export const MAX_OUTPUT_TOKENS = 1_000_000;
 export const MAX_EMBEDDING_INPUTS = 2048;
 const MAX_TOKEN_ID = 2 ** 31 - 1;
 
-const outputTokens = { 'x-expected': `an integer from 1 to ${MAX_OUTPUT_TOKENS} or null`, anyOf: [{ type: 'integer', minimum: 1, maximum: MAX_OUTPUT_TOKENS }, { type: 'null' }] };
-const numberOrNull = (minimum: number, maximum: number) => ({ 'x-expected': `a number from ${minimum} to ${maximum} or null`, anyOf: [{ type: 'number', minimum, maximum }, { type: 'null' }] });
-const integerOrNull = (minimum: number, maximum: number) => ({ 'x-expected': `an integer from ${minimum} to ${maximum} or null`, anyOf: [{ type: 'integer', minimum, maximum }, { type: 'null' }] });
+const outputTokens = {
+  'x-expected': `an integer from 1 to ${MAX_OUTPUT_TOKENS} or null`,
+  anyOf: [{ type: 'integer', minimum: 1, maximum: MAX_OUTPUT_TOKENS }, { type: 'null' }],
+};
+const numberOrNull = (minimum: number, maximum: number) => ({
+  'x-expected': `a number from ${minimum} to ${maximum} or null`,
+  anyOf: [{ type: 'number', minimum, maximum }, { type: 'null' }],
+});
+const integerOrNull = (minimum: number, maximum: number) => ({
+  'x-expected': `an integer from ${minimum} to ${maximum} or null`,
+  anyOf: [{ type: 'integer', minimum, maximum }, { type: 'null' }],
+});
 
 const message = {
   type: 'object',
@@ -55,8 +64,14 @@ const chatSchema = {
     n: integerOrNull(1, 128),
     top_logprobs: integerOrNull(0, 20),
     seed: integerOrNull(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
-    logit_bias: { 'x-expected': 'an object of token ids to numbers from -100 to 100, or null', anyOf: [{ type: 'object', additionalProperties: { type: 'number', minimum: -100, maximum: 100 } }, { type: 'null' }] },
-    stop: { 'x-expected': 'a string, an array of up to 4 strings, or null', anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, maxItems: 4 }, { type: 'null' }] },
+    logit_bias: {
+      'x-expected': 'an object of token ids to numbers from -100 to 100, or null',
+      anyOf: [{ type: 'object', additionalProperties: { type: 'number', minimum: -100, maximum: 100 } }, { type: 'null' }],
+    },
+    stop: {
+      'x-expected': 'a string, an array of up to 4 strings, or null',
+      anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, maxItems: 4 }, { type: 'null' }],
+    },
     tools: { type: 'array', maxItems: 128, items: { type: 'object', required: ['type'] } },
     fallbacks: { type: 'array', items: { type: 'string' } },
   },
@@ -147,7 +162,8 @@ function describe(list: readonly ErrorObject[]): Described {
     const allowed = (last.params as { allowedValues: unknown[] }).allowedValues.map((v) => `'${String(v)}'`).join(', ');
     return { message: `Invalid value: '${String(last.data)}'. Supported values for '${param}' are: ${allowed}.`, param, code: 'invalid_value' };
   }
-  if (last.keyword === 'minLength') return { message: `Invalid '${param}': empty string. Expected a string with minimum length 1.`, param, code: 'empty_string' };
+  if (last.keyword === 'minLength')
+    return { message: `Invalid '${param}': empty string. Expected a string with minimum length 1.`, param, code: 'empty_string' };
   // The deepest failure points at the element that is wrong, e.g. 'input.0' for {"input":[null]}.
   const deepest = list.reduce((a, b) => (b.instancePath.length > a.instancePath.length ? b : a));
   const type = String((last.params as { type?: string }).type ?? 'valid value');

@@ -5,12 +5,22 @@ import { headerList, sendJsonText } from './send';
 describe('headerList', () => {
   it('lists the headers, then the extra pairs', () => {
     expect(headerList({ 'x-request-id': 'r1', 'x-switchyard-attempts': '1' }, ['content-type', 'text/plain'])).toEqual([
-      'x-request-id', 'r1', 'x-switchyard-attempts', '1', 'content-type', 'text/plain',
+      'x-request-id',
+      'r1',
+      'x-switchyard-attempts',
+      '1',
+      'content-type',
+      'text/plain',
     ]);
   });
 
   it('lets an extra pair replace a header of the same name, so it is sent once', () => {
-    expect(headerList({ 'content-type': 'text/html', 'x-a': '1' }, ['content-type', 'application/json'])).toEqual(['x-a', '1', 'content-type', 'application/json']);
+    expect(headerList({ 'content-type': 'text/html', 'x-a': '1' }, ['content-type', 'application/json'])).toEqual([
+      'x-a',
+      '1',
+      'content-type',
+      'application/json',
+    ]);
   });
 });
 

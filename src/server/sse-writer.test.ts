@@ -33,17 +33,19 @@ async function streamToSlowReader(): Promise<{ observed: Observed; received: num
   const { port } = server.address() as AddressInfo;
   try {
     const received = await new Promise<number>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
-        let bytes = 0;
-        // A slow reader: it takes one piece, then waits for the next turn of the event loop before asking for more.
-        res.on('readable', function read() {
-          const piece = res.read(4096) as Buffer | null;
-          if (piece) bytes += piece.length;
-          if (piece) setImmediate(read);
-        });
-        res.on('end', () => resolve(bytes));
-        res.on('error', reject);
-      }).on('error', reject);
+      http
+        .get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+          let bytes = 0;
+          // A slow reader: it takes one piece, then waits for the next turn of the event loop before asking for more.
+          res.on('readable', function read() {
+            const piece = res.read(4096) as Buffer | null;
+            if (piece) bytes += piece.length;
+            if (piece) setImmediate(read);
+          });
+          res.on('end', () => resolve(bytes));
+          res.on('error', reject);
+        })
+        .on('error', reject);
     });
     return { observed, received };
   } finally {

@@ -42,7 +42,10 @@ export function writable(res: HttpResponse): Promise<void> {
 export class SseWriter {
   private started = false;
 
-  constructor(private readonly res: HttpResponse, private readonly headers: Record<string, string>) {}
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly headers: Record<string, string>,
+  ) {}
 
   get hasStarted(): boolean {
     return this.started;

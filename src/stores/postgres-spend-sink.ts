@@ -3,7 +3,17 @@
  * on first use; a database that is down makes writes fail (the batched writer retries), never requests.
  */
 import { Pool } from 'pg';
-import { GROUP_COLUMNS, SPEND_COLUMNS, spendRow, toSpendTotal, totalsSelect, type SpendQuery, type SpendRecord, type SpendSink, type SpendTotal } from './spend-sink';
+import {
+  GROUP_COLUMNS,
+  SPEND_COLUMNS,
+  spendRow,
+  toSpendTotal,
+  totalsSelect,
+  type SpendQuery,
+  type SpendRecord,
+  type SpendSink,
+  type SpendTotal,
+} from './spend-sink';
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 

@@ -65,13 +65,40 @@ export const GROUP_COLUMNS: Readonly<Record<SpendGroupBy, string>> = {
 
 /** Column list shared by the SQL sinks, in insert order. */
 export const SPEND_COLUMNS = [
-  'ts', 'request_id', 'key_name', 'alias', 'provider', 'model', 'input_tokens', 'output_tokens',
-  'cached_tokens', 'cost_usd', 'latency_ms', 'status', 'attempts', 'cache_hit',
+  'ts',
+  'request_id',
+  'key_name',
+  'alias',
+  'provider',
+  'model',
+  'input_tokens',
+  'output_tokens',
+  'cached_tokens',
+  'cost_usd',
+  'latency_ms',
+  'status',
+  'attempts',
+  'cache_hit',
 ] as const;
 
 /** A record as a row of values in `SPEND_COLUMNS` order. @example db.prepare(insertSql).run(spendRow(record)) */
 export function spendRow(r: SpendRecord): (string | number | null)[] {
-  return [r.ts, r.requestId, r.keyName, r.alias, r.provider, r.model, r.inputTokens, r.outputTokens, r.cachedTokens, r.costUsd, Math.round(r.latencyMs), r.status, r.attempts, r.cacheHit ? 1 : 0];
+  return [
+    r.ts,
+    r.requestId,
+    r.keyName,
+    r.alias,
+    r.provider,
+    r.model,
+    r.inputTokens,
+    r.outputTokens,
+    r.cachedTokens,
+    r.costUsd,
+    Math.round(r.latencyMs),
+    r.status,
+    r.attempts,
+    r.cacheHit ? 1 : 0,
+  ];
 }
 
 /** The SELECT list of a totals query (the same SQL in SQLite and PostgreSQL). @example `${totalsSelect('model')} FROM spend GROUP BY model` */

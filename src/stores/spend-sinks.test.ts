@@ -7,8 +7,20 @@ import type { SpendRecord, SpendSink } from './spend-sink';
 
 function record(overrides: Partial<SpendRecord>): SpendRecord {
   return {
-    ts: Date.UTC(2026, 10, 1), requestId: 'req', keyName: 'team-a', alias: 'chat', provider: 'openai', model: 'gpt-4o',
-    inputTokens: 100, outputTokens: 20, cachedTokens: 0, costUsd: 0.00045, latencyMs: 120, status: 200, attempts: 1, cacheHit: false,
+    ts: Date.UTC(2026, 10, 1),
+    requestId: 'req',
+    keyName: 'team-a',
+    alias: 'chat',
+    provider: 'openai',
+    model: 'gpt-4o',
+    inputTokens: 100,
+    outputTokens: 20,
+    cachedTokens: 0,
+    costUsd: 0.00045,
+    latencyMs: 120,
+    status: 200,
+    attempts: 1,
+    cacheHit: false,
     ...overrides,
   };
 }

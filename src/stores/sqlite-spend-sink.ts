@@ -5,7 +5,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { GROUP_COLUMNS, SPEND_COLUMNS, spendRow, toSpendTotal, totalsSelect, type SpendQuery, type SpendRecord, type SpendSink, type SpendTotal } from './spend-sink';
+import {
+  GROUP_COLUMNS,
+  SPEND_COLUMNS,
+  spendRow,
+  toSpendTotal,
+  totalsSelect,
+  type SpendQuery,
+  type SpendRecord,
+  type SpendSink,
+  type SpendTotal,
+} from './spend-sink';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS spend (

@@ -65,7 +65,9 @@ function bucketContract(name: string, make: () => Promise<{ buckets: TokenBucket
     it.each([NaN, Infinity, -Infinity, -1])('refuses a cost of %p and keeps enforcing the limit as before', async (cost) => {
       await expect(Promise.resolve().then(() => buckets.take([perMinuteBucket(id, 5, cost)]))).rejects.toThrow(InvalidBucketCharge);
       // All or nothing: a refused spec beside a good one leaves the good bucket untouched too.
-      await expect(Promise.resolve().then(() => buckets.take([perMinuteBucket(`${id}:other`, 5, 1), perMinuteBucket(id, 5, cost)]))).rejects.toThrow(InvalidBucketCharge);
+      await expect(Promise.resolve().then(() => buckets.take([perMinuteBucket(`${id}:other`, 5, 1), perMinuteBucket(id, 5, cost)]))).rejects.toThrow(
+        InvalidBucketCharge,
+      );
       for (let i = 0; i < 5; i++) expect((await buckets.take([perMinuteBucket(id, 5, 1)])).allowed).toBe(true);
       expect((await buckets.take([perMinuteBucket(id, 5, 1)])).allowed).toBe(false);
       expect((await buckets.take([perMinuteBucket(`${id}:other`, 5, 5)])).allowed).toBe(true);
@@ -110,7 +112,10 @@ describeWithService(['redis'], 'redis token buckets', () => {
   it('the Lua script itself refuses NaN and Infinity (which Redis reads as numbers) before touching a key', async () => {
     const buckets = await connected();
     const key = `switchyard-test:rl:lua:${Date.now()}`;
-    const run = buckets.client as unknown as Record<'switchyardTakeBuckets' | 'switchyardAdjustBuckets', (n: number, ...a: (string | number)[]) => Promise<unknown>>;
+    const run = buckets.client as unknown as Record<
+      'switchyardTakeBuckets' | 'switchyardAdjustBuckets',
+      (n: number, ...a: (string | number)[]) => Promise<unknown>
+    >;
     try {
       for (const cost of ['NaN', 'Infinity', '-Infinity', 'nan', '-1', 'x']) {
         await expect(run.switchyardTakeBuckets(1, key, 5, 5 / 60_000, cost)).rejects.toThrow(/invalid bucket charge/);

@@ -76,7 +76,8 @@ export class InvalidBucketCharge extends RangeError {
 
 function checkBucket(b: Pick<BucketSpec, 'id' | 'capacity' | 'refillPerMs'>): void {
   if (!Number.isFinite(b.capacity) || b.capacity <= 0) throw new InvalidBucketCharge(b.id, `capacity ${b.capacity} is not a positive finite number`);
-  if (!Number.isFinite(b.refillPerMs) || b.refillPerMs <= 0) throw new InvalidBucketCharge(b.id, `refill rate ${b.refillPerMs} is not a positive finite number`);
+  if (!Number.isFinite(b.refillPerMs) || b.refillPerMs <= 0)
+    throw new InvalidBucketCharge(b.id, `refill rate ${b.refillPerMs} is not a positive finite number`);
 }
 
 /**

@@ -32,13 +32,35 @@ export interface FakeAnthropicBehavior {
 export type FakeAnthropic = FakeUpstream<FakeAnthropicBehavior>;
 
 const ERROR_TYPE_BY_STATUS: Record<number, string> = {
-  400: 'invalid_request_error', 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error', 404: 'not_found_error',
-  413: 'request_too_large', 429: 'rate_limit_error', 500: 'api_error', 504: 'timeout_error', 529: 'overloaded_error',
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
 };
 
 const KNOWN_FIELDS = new Set([
-  'model', 'max_tokens', 'messages', 'system', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k', 'tools',
-  'tool_choice', 'metadata', 'thinking', 'service_tier', 'container', 'mcp_servers',
+  'model',
+  'max_tokens',
+  'messages',
+  'system',
+  'stop_sequences',
+  'stream',
+  'temperature',
+  'top_p',
+  'top_k',
+  'tools',
+  'tool_choice',
+  'metadata',
+  'thinking',
+  'service_tier',
+  'container',
+  'mcp_servers',
 ]);
 
 function sendError(res: http.ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
@@ -60,19 +82,26 @@ export function anthropicRequestProblem(call: RecordedUpstreamCall): { status: n
   for (const key of Object.keys(body)) if (!KNOWN_FIELDS.has(key)) return bad(`${key}: Extra inputs are not permitted`);
   if (typeof body.model !== 'string') return bad('model: Field required');
   if (body.max_tokens === undefined) return bad('max_tokens: Field required');
-  if (typeof body.temperature === 'number' && (body.temperature < 0 || body.temperature > 1)) return bad('temperature: Input should be less than or equal to 1');
+  if (typeof body.temperature === 'number' && (body.temperature < 0 || body.temperature > 1))
+    return bad('temperature: Input should be less than or equal to 1');
   if (!Array.isArray(body.messages)) return bad('messages: Field required');
   const messages = body.messages as { role?: unknown; content?: unknown }[];
   let previousToolUseIds = new Set<string>();
   for (const [i, m] of messages.entries()) {
-    if (m.role === 'system') return bad(`messages.${i}.role: Unexpected role "system". The Messages API accepts a top-level \`system\` parameter, not "system" as an input message role.`);
+    if (m.role === 'system')
+      return bad(
+        `messages.${i}.role: Unexpected role "system". The Messages API accepts a top-level \`system\` parameter, not "system" as an input message role.`,
+      );
     if (m.role !== 'user' && m.role !== 'assistant') return bad(`messages.${i}.role: Input should be 'user' or 'assistant'`);
-    const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? (m.content as Record<string, unknown>[]) : undefined;
+    const blocks =
+      typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? (m.content as Record<string, unknown>[]) : undefined;
     if (!blocks) return bad(`messages.${i}.content: Field required`);
     if (blocks.some((b) => b.type === 'text' && b.text === '')) return bad('messages: text content blocks must be non-empty');
     for (const b of blocks) {
       if (b.type === 'tool_result' && !previousToolUseIds.has(String(b.tool_use_id))) {
-        return bad(`messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(b.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`);
+        return bad(
+          `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(b.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`,
+        );
       }
     }
     previousToolUseIds = new Set(blocks.filter((b) => b.type === 'tool_use').map((b) => String(b.id)));
@@ -97,7 +126,13 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       const problem = anthropicRequestProblem(call);
       if (problem) return sendError(res, problem.status, problem.type, problem.message);
       if (b.status && b.status >= 400) {
-        return sendError(res, b.status, b.errorType ?? ERROR_TYPE_BY_STATUS[b.status] ?? 'api_error', b.errorMessage ?? (b.status === 529 ? 'Overloaded' : `fake error ${b.status}`), b.headers);
+        return sendError(
+          res,
+          b.status,
+          b.errorType ?? ERROR_TYPE_BY_STATUS[b.status] ?? 'api_error',
+          b.errorMessage ?? (b.status === 529 ? 'Overloaded' : `fake error ${b.status}`),
+          b.headers,
+        );
       }
       const model = call.model ?? 'claude';
       const text = b.toolUse && b.reply === undefined ? '' : (b.reply ?? `reply from ${model}`);
@@ -124,7 +159,10 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         res.end();
         return true;
       };
-      send({ type: 'message_start', message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } });
+      send({
+        type: 'message_start',
+        message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
+      });
       let index = 0;
       if (text) {
         send({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });

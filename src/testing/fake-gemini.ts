@@ -33,14 +33,33 @@ export interface FakeGeminiBehavior {
 export type FakeGemini = FakeUpstream<FakeGeminiBehavior>;
 
 const GOOGLE_STATUS_BY_HTTP: Record<number, string> = {
-  400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 429: 'RESOURCE_EXHAUSTED',
-  500: 'INTERNAL', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED',
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
 };
 
 const KNOWN_FIELDS = new Set(['contents', 'systemInstruction', 'generationConfig', 'tools', 'toolConfig', 'safetySettings', 'cachedContent']);
 const KNOWN_CONFIG_FIELDS = new Set([
-  'temperature', 'topP', 'topK', 'maxOutputTokens', 'stopSequences', 'seed', 'candidateCount', 'presencePenalty', 'frequencyPenalty',
-  'responseMimeType', 'responseSchema', 'responseJsonSchema', 'thinkingConfig', 'responseLogprobs', 'logprobs',
+  'temperature',
+  'topP',
+  'topK',
+  'maxOutputTokens',
+  'stopSequences',
+  'seed',
+  'candidateCount',
+  'presencePenalty',
+  'frequencyPenalty',
+  'responseMimeType',
+  'responseSchema',
+  'responseJsonSchema',
+  'thinkingConfig',
+  'responseLogprobs',
+  'logprobs',
 ]);
 const UNSUPPORTED_SCHEMA_KEYS = ['additionalProperties', '$schema', 'strict'];
 
@@ -48,7 +67,13 @@ function googleError(status: number, message: string, details: Record<string, un
   return { error: { code: status, message, status: GOOGLE_STATUS_BY_HTTP[status] ?? 'UNKNOWN', ...(details.length ? { details } : {}) } };
 }
 
-function sendError(res: http.ServerResponse, status: number, message: string, details: Record<string, unknown>[] = [], headers: Record<string, string> = {}): void {
+function sendError(
+  res: http.ServerResponse,
+  status: number,
+  message: string,
+  details: Record<string, unknown>[] = [],
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
   res.end(JSON.stringify(googleError(status, message, details)));
 }
@@ -70,9 +95,18 @@ function findKey(value: unknown, keys: string[], path: string): string | undefin
  */
 export function geminiRequestProblem(call: RecordedUpstreamCall): { status: number; message: string; details?: Record<string, unknown>[] } | undefined {
   const key = call.headers['x-goog-api-key'] ?? new URL(call.path, 'http://x').searchParams.get('key');
-  if (!key) return { status: 403, message: "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API." };
+  if (!key)
+    return {
+      status: 403,
+      message:
+        "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+    };
   if (key === 'invalid') {
-    return { status: 400, message: 'API key not valid. Please pass a valid API key.', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }] };
+    return {
+      status: 400,
+      message: 'API key not valid. Please pass a valid API key.',
+      details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }],
+    };
   }
   const bad = (message: string) => ({ status: 400, message });
   const body = call.body;
@@ -86,7 +120,9 @@ export function geminiRequestProblem(call: RecordedUpstreamCall): { status: numb
     if (c.role !== undefined && c.role !== 'user' && c.role !== 'model') return bad('Please use a valid role: user, model.');
     if (!Array.isArray(c.parts) || c.parts.length === 0) return bad(`* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`);
   }
-  const schemaKey = findKey(body.tools, UNSUPPORTED_SCHEMA_KEYS, 'tools') ?? findKey((body.generationConfig as Record<string, unknown> | undefined)?.responseSchema, UNSUPPORTED_SCHEMA_KEYS, 'response_schema');
+  const schemaKey =
+    findKey(body.tools, UNSUPPORTED_SCHEMA_KEYS, 'tools') ??
+    findKey((body.generationConfig as Record<string, unknown> | undefined)?.responseSchema, UNSUPPORTED_SCHEMA_KEYS, 'response_schema');
   if (schemaKey) return bad(`Invalid JSON payload received. Unknown name "${schemaKey.split('.').pop()}" at '${schemaKey}': Cannot find field.`);
   return undefined;
 }
@@ -109,12 +145,16 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       if (problem) return sendError(res, problem.status, problem.message, problem.details);
       if (b.status && b.status >= 400) {
         const details = b.retryDelay ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: b.retryDelay }] : [];
-        const message = b.errorMessage ?? (b.status === 429 ? 'You exceeded your current quota, please check your plan and billing details.' : `fake error ${b.status}`);
+        const message =
+          b.errorMessage ?? (b.status === 429 ? 'You exceeded your current quota, please check your plan and billing details.' : `fake error ${b.status}`);
         return sendError(res, b.status, message, details, b.headers);
       }
       const model = route[1];
       const text = b.functionCall && b.reply === undefined ? '' : (b.reply ?? `reply from ${model}`);
-      const u = b.usage ?? { promptTokenCount: Math.max(1, Math.ceil(call.rawBody.length / 40)), candidatesTokenCount: Math.max(1, Math.ceil(text.length / 4)) };
+      const u = b.usage ?? {
+        promptTokenCount: Math.max(1, Math.ceil(call.rawBody.length / 40)),
+        candidatesTokenCount: Math.max(1, Math.ceil(text.length / 4)),
+      };
       const usageMetadata = { ...u, totalTokenCount: u.promptTokenCount + u.candidatesTokenCount + (u.thoughtsTokenCount ?? 0) };
       const finishReason = b.finishReason ?? 'STOP';
       const responseId = `fake-${call.at.toString(36)}`;
@@ -124,7 +164,9 @@ export async function startFakeGemini(): Promise<FakeGemini> {
         modelVersion: model,
         responseId,
       });
-      const callPart = b.functionCall ? [{ functionCall: { name: b.functionCall.name, args: b.functionCall.args }, thoughtSignature: 'ZmFrZS1zaWduYXR1cmU=' }] : [];
+      const callPart = b.functionCall
+        ? [{ functionCall: { name: b.functionCall.name, args: b.functionCall.args }, thoughtSignature: 'ZmFrZS1zaWduYXR1cmU=' }]
+        : [];
 
       if (route[2] === 'generateContent') {
         res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', ...b.headers });

@@ -86,7 +86,9 @@ function sendJson(res: http.ServerResponse, status: number, body: string, header
  * // ... point a provider's base_url at fake.url ...
  * await fake.close();
  */
-export async function startFakeOpenAI(opts: { port?: number; host?: string; /** Keep call records (off for benchmarks). */ record?: boolean } = {}): Promise<FakeOpenAI> {
+export async function startFakeOpenAI(
+  opts: { port?: number; host?: string; /** Keep call records (off for benchmarks). */ record?: boolean } = {},
+): Promise<FakeOpenAI> {
   const fake: FakeOpenAI = await startFakeUpstream<FakeBehavior>({
     ...opts,
     versionPath: '/v1',
@@ -108,11 +110,26 @@ export async function startFakeOpenAI(opts: { port?: number; host?: string; /** 
     if (b.body !== undefined) return sendJson(res, b.status ?? 200, b.body, b.headers);
     if (path.endsWith('/embeddings')) {
       const inputs = Array.isArray(body?.input) ? (body?.input as unknown[]) : [body?.input];
-      return sendJson(res, 200, JSON.stringify({ object: 'list', model, data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })), usage: { prompt_tokens: 3, total_tokens: 3 } }), b.headers);
+      return sendJson(
+        res,
+        200,
+        JSON.stringify({
+          object: 'list',
+          model,
+          data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })),
+          usage: { prompt_tokens: 3, total_tokens: 3 },
+        }),
+        b.headers,
+      );
     }
     if (!path.endsWith('/chat/completions')) {
       // Anything else (files, batches…): echo what arrived, for passthrough tests.
-      return sendJson(res, 200, JSON.stringify({ echo: { method: call.method, path: call.path, authorization: call.headers.authorization ?? null, body: call.rawBody } }), b.headers);
+      return sendJson(
+        res,
+        200,
+        JSON.stringify({ echo: { method: call.method, path: call.path, authorization: call.headers.authorization ?? null, body: call.rawBody } }),
+        b.headers,
+      );
     }
 
     const reply = b.reply ?? `reply from ${model ?? 'unknown'}`;
@@ -123,7 +140,19 @@ export async function startFakeOpenAI(opts: { port?: number; host?: string; /** 
       const message = b.toolCall
         ? { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake_1', type: 'function', function: b.toolCall }] }
         : { role: 'assistant', content: reply };
-      return sendJson(res, 200, JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message, finish_reason: b.toolCall ? 'tool_calls' : 'stop', logprobs: null }], usage }), b.headers);
+      return sendJson(
+        res,
+        200,
+        JSON.stringify({
+          id,
+          object: 'chat.completion',
+          created,
+          model,
+          choices: [{ index: 0, message, finish_reason: b.toolCall ? 'tool_calls' : 'stop', logprobs: null }],
+          usage,
+        }),
+        b.headers,
+      );
     }
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...b.headers });
@@ -136,7 +165,9 @@ export async function startFakeOpenAI(opts: { port?: number; host?: string; /** 
     const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
     const failStream = async () => {
       await b.holdStreamError;
-      res.end(`data: ${JSON.stringify({ error: { message: b.errorMessage ?? 'fake stream error', type: 'server_error', param: null, code: b.errorCode ?? null } })}\n\n`);
+      res.end(
+        `data: ${JSON.stringify({ error: { message: b.errorMessage ?? 'fake stream error', type: 'server_error', param: null, code: b.errorCode ?? null } })}\n\n`,
+      );
     };
     if (b.streamErrorAfterChunks === 0) return failStream();
     send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
@@ -144,8 +175,18 @@ export async function startFakeOpenAI(opts: { port?: number; host?: string; /** 
     if (b.toolCall) {
       const args = b.toolCall.arguments;
       const half = Math.floor(args.length / 2);
-      send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_fake_1', type: 'function', function: { name: b.toolCall.name, arguments: '' } }] }, finish_reason: null }] });
-      for (const part of [args.slice(0, half), args.slice(half)]) send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: part } }] }, finish_reason: null }] });
+      send({
+        ...base,
+        choices: [
+          {
+            index: 0,
+            delta: { tool_calls: [{ index: 0, id: 'call_fake_1', type: 'function', function: { name: b.toolCall.name, arguments: '' } }] },
+            finish_reason: null,
+          },
+        ],
+      });
+      for (const part of [args.slice(0, half), args.slice(half)])
+        send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: part } }] }, finish_reason: null }] });
     }
     for (const [i, piece] of pieces.entries()) {
       // The role chunk above was the first.

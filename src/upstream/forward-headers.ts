@@ -23,9 +23,28 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { redactSecrets } from '../observability/redact';
 import type { UpstreamResponse } from './transport';
 
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'proxy-authenticate'];
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+];
 const REQUEST_DROPPED = new Set([...HOP_BY_HOP, 'authorization', 'x-api-key', 'api-key', 'x-goog-api-key', 'cookie', 'host', 'expect', 'accept-encoding']);
-const RESPONSE_DROPPED = new Set([...HOP_BY_HOP, 'set-cookie', 'set-cookie2', 'www-authenticate', 'content-length', 'content-encoding', 'alt-svc', 'x-request-id']);
+const RESPONSE_DROPPED = new Set([
+  ...HOP_BY_HOP,
+  'set-cookie',
+  'set-cookie2',
+  'www-authenticate',
+  'content-length',
+  'content-encoding',
+  'alt-svc',
+  'x-request-id',
+]);
 
 /** The header names a Connection header lists: hop-by-hop too. */
 function connectionListed(value: string | string[] | undefined): Set<string> {

@@ -69,7 +69,14 @@ export function forward(dispatcher: Dispatcher, spec: ForwardSpec, opts: Forward
         callback(err);
       },
     });
-    const options = { method: spec.method as Dispatcher.HttpMethod, path: spec.path, headers: spec.headers, body: spec.body, headersTimeout: opts.headersTimeoutMs, bodyTimeout: opts.bodyTimeoutMs };
+    const options = {
+      method: spec.method as Dispatcher.HttpMethod,
+      path: spec.path,
+      headers: spec.headers,
+      body: spec.body,
+      headersTimeout: opts.headersTimeoutMs,
+      bodyTimeout: opts.bodyTimeoutMs,
+    };
     const handler = {
       onRequestStart(c: DispatchController) {
         controller = c;

@@ -34,7 +34,11 @@ export class ProviderPool {
   readonly undici: Pool;
   readonly admission: PoolAdmission;
 
-  constructor(readonly provider: string, readonly origin: string, opts: ProviderPoolOptions) {
+  constructor(
+    readonly provider: string,
+    readonly origin: string,
+    opts: ProviderPoolOptions,
+  ) {
     this.undici = new Pool(origin, {
       connections: opts.connections,
       pipelining: 1,

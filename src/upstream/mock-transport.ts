@@ -50,7 +50,11 @@ export class MockTransport implements Transport {
     if (latency > 0) await sleep(latency, undefined, { signal: asAbortSignal(opts.cancel) });
     if (this.opts.fail_status) {
       const status = this.opts.fail_status;
-      return jsonResponse(status, { error: { message: `mock provider configured to fail with ${status}`, type: 'mock_failure', code: null } }, status === 429 ? { 'retry-after': '1' } : {});
+      return jsonResponse(
+        status,
+        { error: { message: `mock provider configured to fail with ${status}`, type: 'mock_failure', code: null } },
+        status === 429 ? { 'retry-after': '1' } : {},
+      );
     }
     const body = JSON.parse(spec.body ?? '{}') as { model?: string; messages?: WireMessage[]; stream?: boolean; input?: unknown };
     const model = body.model ?? 'mock';
@@ -62,12 +66,18 @@ export class MockTransport implements Transport {
     const promptTokens = roughTokens(messages.map(textOf).join('\n'));
     const completionTokens = roughTokens(reply);
     const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
-    const id = `chatcmpl-mock-${createHash('sha1').update(spec.body ?? '').digest('hex').slice(0, 12)}`;
+    const id = `chatcmpl-mock-${createHash('sha1')
+      .update(spec.body ?? '')
+      .digest('hex')
+      .slice(0, 12)}`;
     const created = Math.floor(Date.now() / 1000);
 
     if (!body.stream) {
       return jsonResponse(200, {
-        id, object: 'chat.completion', created, model,
+        id,
+        object: 'chat.completion',
+        created,
+        model,
         choices: [{ index: 0, message: { role: 'assistant', content: reply }, finish_reason: 'stop', logprobs: null }],
         usage,
       });

@@ -149,6 +149,12 @@ export class SseParser {
     this.event = undefined;
     this.id = undefined;
     this.eventChars = 0;
-    throw new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'upstream_event_too_large', message: `upstream stream event exceeds ${MAX_SSE_EVENT_CHARS} characters`, retryable: true });
+    throw new UpstreamFailure({
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_event_too_large',
+      message: `upstream stream event exceeds ${MAX_SSE_EVENT_CHARS} characters`,
+      retryable: true,
+    });
   }
 }

@@ -31,10 +31,12 @@ plugins:
 const teamA = { authorization: 'Bearer team-a-key-0001' };
 
 describe('auth plugin (e2e)', () => {
-  test('a request without a key gets 401 in OpenAI\'s error shape, and nothing reaches the upstream', async () => {
+  test("a request without a key gets 401 in OpenAI's error shape, and nothing reaches the upstream", async () => {
     const res = await chat(rig.gw.url, { model: 'chat' });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: { message: expect.stringContaining('Missing API key'), type: 'authentication_error', param: null, code: 'invalid_api_key' } });
+    expect(await res.json()).toEqual({
+      error: { message: expect.stringContaining('Missing API key'), type: 'authentication_error', param: null, code: 'invalid_api_key' },
+    });
     expect(rig.fake.calls).toHaveLength(0);
   });
 
@@ -72,7 +74,7 @@ describe('auth plugin (e2e)', () => {
     expect((await trusted.json()).echo.authorization).toBe('Bearer [REDACTED]');
   });
 
-  test('an alias outside the key\'s list gets 403', async () => {
+  test("an alias outside the key's list gets 403", async () => {
     const res = await chat(rig.gw.url, { model: 'secret' }, { headers: teamA });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { type: 'permission_error', code: 'model_not_allowed' } });
@@ -80,14 +82,15 @@ describe('auth plugin (e2e)', () => {
   });
 
   test('GET /v1/models lists only what the key may use', async () => {
-    const list = async (headers: Record<string, string>) => ((await (await fetch(`${rig.gw.url}/v1/models`, { headers })).json()) as { data: { id: string }[] }).data.map((m) => m.id).sort();
+    const list = async (headers: Record<string, string>) =>
+      ((await (await fetch(`${rig.gw.url}/v1/models`, { headers })).json()) as { data: { id: string }[] }).data.map((m) => m.id).sort();
     expect(await list(teamA)).toEqual(['chat', 'demo']);
     expect(await list({ authorization: `Bearer ${batchSecret}` })).toEqual(['chat', 'demo', 'secret']);
     expect((await fetch(`${rig.gw.url}/v1/models`)).status).toBe(401);
   });
 
   test('the key name reaches the request log line, the key itself does not', async () => {
-    await chat(rig.gw.url, { model: 'chat' }, { headers: teamA, });
+    await chat(rig.gw.url, { model: 'chat' }, { headers: teamA });
     const line = await rig.gw.waitForLog((r) => r.message === 'request' && r.key === 'team-a');
     expect(JSON.stringify(line)).not.toContain('team-a-key-0001');
   });

@@ -93,7 +93,17 @@ describe('cost-log plugin (e2e, SQLite)', () => {
     }
     const rows = await spendRows(gw);
     expect(rows.map((r) => ({ cost: r.cost_usd, hit: r.cache_hit }))).toEqual(cases.map((c) => ({ cost: c.usd, hit: c.cacheHit ? 1 : 0 })));
-    expect(rows[1]).toMatchObject({ key_name: 'team-a', alias: 'ds', provider: 'up', model: 'deepseek-chat', input_tokens: 1234, output_tokens: 567, cached_tokens: 1000, status: 200, attempts: 1 });
+    expect(rows[1]).toMatchObject({
+      key_name: 'team-a',
+      alias: 'ds',
+      provider: 'up',
+      model: 'deepseek-chat',
+      input_tokens: 1234,
+      output_tokens: 567,
+      cached_tokens: 1000,
+      status: 200,
+      attempts: 1,
+    });
     expect(rows[4]).toMatchObject({ alias: 'fb', provider: 'backup', model: 'claude-3-5-haiku-20241022' });
     expect(Number(rows[4].attempts)).toBeGreaterThanOrEqual(2);
   });
@@ -108,7 +118,9 @@ describe('cost-log plugin (e2e, SQLite)', () => {
   });
 
   test('GET /admin/spend returns totals grouped as asked', async () => {
-    const res = await fetch(`${gw.url}/admin/spend?group_by=provider&since=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`, { headers: admin });
+    const res = await fetch(`${gw.url}/admin/spend?group_by=provider&since=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`, {
+      headers: admin,
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { data: { group: string; cost_usd: number }[] };
     expect(body.data.find((d) => d.group === 'backup')?.cost_usd).toBe(0.00104);
@@ -125,7 +137,9 @@ describe('budgets (e2e)', () => {
       for (let i = 0; i < 3; i++) expect((await chat(gw.url, { model: 'chat', messages: [{ role: 'user', content: `q${i}` }] }, capped)).status).toBe(200);
       const refused = await chat(gw.url, { model: 'chat', messages: [{ role: 'user', content: 'q4' }] }, capped);
       expect(refused.status).toBe(429);
-      expect(await refused.json()).toEqual({ error: { type: 'insufficient_quota', code: 'insufficient_quota', param: null, message: expect.stringContaining('daily budget of $0.01') } });
+      expect(await refused.json()).toEqual({
+        error: { type: 'insufficient_quota', code: 'insufficient_quota', param: null, message: expect.stringContaining('daily budget of $0.01') },
+      });
       // Other keys go on.
       expect((await chat(gw.url, { model: 'chat', messages: [{ role: 'user', content: 'q5' }] }, teamA)).status).toBe(200);
 

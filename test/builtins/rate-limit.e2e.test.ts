@@ -8,7 +8,11 @@ import { startDaemon, type Daemon } from '../helpers/daemon';
 import { describeWithService, REDIS_URL, startPrivateRedis, type PrivateRedis } from '../helpers/services';
 import { chat } from '../helpers/client';
 
-function config(upstream: string, rateLimit: string, keys = '      - { name: steady, key: "steady-key-0001", rpm: 30 }\n      - { name: scarce, key: "scarce-key-0001", rpm: 1 }'): string {
+function config(
+  upstream: string,
+  rateLimit: string,
+  keys = '      - { name: steady, key: "steady-key-0001", rpm: 30 }\n      - { name: scarce, key: "scarce-key-0001", rpm: 1 }',
+): string {
   return `
 providers:
   up: { api: openai, base_url: "${upstream}", api_key: "sk-upstream-test" }
@@ -70,7 +74,9 @@ describe('rate-limit plugin (e2e, memory store)', () => {
   });
 
   test('a config reload keeps the buckets: it does not hand every key a fresh minute', async () => {
-    gw.writeConfig(config(fake.url, '    max_queue_ms: 3000').replace('models:\n', 'models:\n  added-by-reload: { targets: [ { provider: up, model: gpt-4o } ] }\n'));
+    gw.writeConfig(
+      config(fake.url, '    max_queue_ms: 3000').replace('models:\n', 'models:\n  added-by-reload: { targets: [ { provider: up, model: gpt-4o } ] }\n'),
+    );
     await gw.waitForLog((r) => r.message === 'config reloaded');
     const res = await chat(gw.url, { model: 'chat' }, as('scarce-key-0001'));
     expect(res.status).toBe(429);
@@ -97,7 +103,9 @@ describeWithService(['redis-server binary'], 'rate-limit plugin (e2e, Redis goes
   let gw: Daemon;
   beforeAll(async () => {
     redis = await startPrivateRedis();
-    gw = await startDaemon({ config: config(fake.url, `    store: ${redis.url}\n    max_queue_ms: 0`, '      - { name: busy, key: "busy-key-0001", rpm: 1000 }') });
+    gw = await startDaemon({
+      config: config(fake.url, `    store: ${redis.url}\n    max_queue_ms: 0`, '      - { name: busy, key: "busy-key-0001", rpm: 1000 }'),
+    });
   });
   afterAll(async () => {
     await gw?.stop();

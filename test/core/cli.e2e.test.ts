@@ -127,7 +127,11 @@ models:
       env: { PLACE: 'the gateway', MODEL_NAME: 'mock-7' },
     });
     try {
-      const res = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'x' }] }) });
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'x' }] }),
+      });
       const body = await res.json();
       expect(body.choices[0].message.content).toBe('hello from the gateway');
       expect(body.model).toBe('mock-7');
@@ -137,12 +141,14 @@ models:
   });
 
   test('a provider whose key is unset is reported once at start, and the daemon still starts', async () => {
-    const gw = await startDaemon({ config: `providers:
+    const gw = await startDaemon({
+      config: `providers:
   o: { api: openai, base_url: "http://127.0.0.1:9/v1", api_key: "\${SOME_UNSET_KEY_FOR_TEST}" }
   demo: { api: mock }
 models:
   demo: { targets: [ { provider: demo, model: echo } ] }
-` });
+`,
+    });
     try {
       const warnings = gw.logRecords().filter((r) => r.message === 'provider unavailable: its api_key is empty');
       expect(warnings).toEqual([expect.objectContaining({ provider: 'o', missing_env: 'SOME_UNSET_KEY_FOR_TEST', level: 'warn' })]);

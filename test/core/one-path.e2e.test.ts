@@ -33,7 +33,11 @@ function nextId(): string {
 }
 
 function post(path: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${rig.gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  return fetch(`${rig.gw.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
 }
 
 /** switchyard_requests_total summed over every series with this endpoint and status. */
@@ -41,7 +45,8 @@ async function count(endpoint: string, status: number): Promise<number> {
   const text = await (await fetch(`${rig.gw.url}/metrics`)).text();
   let sum = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith('switchyard_requests_total{') && line.includes(`endpoint="${endpoint}"`) && line.includes(`status="${status}"`)) sum += Number(line.split(' ').pop());
+    if (line.startsWith('switchyard_requests_total{') && line.includes(`endpoint="${endpoint}"`) && line.includes(`status="${status}"`))
+      sum += Number(line.split(' ').pop());
   }
   return sum;
 }
@@ -70,7 +75,7 @@ describe('every answer is seen', () => {
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
   });
 
-  test('404 unknown route, in OpenAI\'s shape', async () => {
+  test("404 unknown route, in OpenAI's shape", async () => {
     const res = await seen('unknown', 404, (h) => fetch(`${rig.gw.url}/v2/nothing-here`, { headers: h }));
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
   });
@@ -93,7 +98,7 @@ describe('every answer is seen', () => {
     await seen('chat', 401, (h) => post('/v1/chat/completions', okBody, h));
   });
 
-  test('400 an invalid /v1/messages body, in Anthropic\'s shape', async () => {
+  test("400 an invalid /v1/messages body, in Anthropic's shape", async () => {
     const res = await seen('messages', 400, (h) => post('/v1/messages', JSON.stringify({ model: 'chat' }), { ...withKey, ...h }));
     const body = (await (await post('/v1/messages', JSON.stringify({ model: 'chat' }), withKey)).json()) as { type?: string; error?: { type?: string } };
     expect(res.status).toBe(400);
@@ -121,7 +126,10 @@ describe('every answer is seen', () => {
 
   test('every /v1/messages mistake is a logged, counted answer, whatever status it gets', async () => {
     // On main these bodies got a 500 with no log line at all.
-    for (const body of [{ model: 'chat', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], tools: 'x' }, { model: 'chat', max_tokens: 5, system: {}, messages: [{ role: 'user', content: 'hi' }] }]) {
+    for (const body of [
+      { model: 'chat', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], tools: 'x' },
+      { model: 'chat', max_tokens: 5, system: {}, messages: [{ role: 'user', content: 'hi' }] },
+    ]) {
       const id = nextId();
       const res = await post('/v1/messages', JSON.stringify(body), { ...withKey, 'x-request-id': id });
       expect(res.status).toBeGreaterThanOrEqual(400);
@@ -191,11 +199,17 @@ describe('Content-Encoding', () => {
 
 describe('draining', () => {
   test('503 while draining: request id and one log line', async () => {
-    const gw = await startDaemon({ config: `server: { shutdown_timeout_ms: 10000 }\nproviders: { up: { api: openai, base_url: "${rig.fake.url}", api_key: "k" } }\nmodels: { slow: { targets: [{ provider: up, model: slow-model }] } }\n` });
+    const gw = await startDaemon({
+      config: `server: { shutdown_timeout_ms: 10000 }\nproviders: { up: { api: openai, base_url: "${rig.fake.url}", api_key: "k" } }\nmodels: { slow: { targets: [{ provider: up, model: slow-model }] } }\n`,
+    });
     try {
       // A slow stream in flight keeps the daemon draining (not yet closed) while the next request arrives.
       rig.fake.on('slow-model', { reply: 'one two three four five six', chunkDelayMs: 300 });
-      const slow = fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'slow', stream: true, messages: [{ role: 'user', content: 'hi' }] }) }).then((r) => r.text());
+      const slow = fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'slow', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      }).then((r) => r.text());
       await eventually(() => rig.fake.openRequests === 1);
       // A request begun before SIGTERM (its headers half sent) keeps its connection; it is finished once draining.
       const socket = await openSocket(gw.port);

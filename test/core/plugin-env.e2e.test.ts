@@ -67,7 +67,8 @@ describe('plugins through their env', () => {
   });
 
   test('plugin metrics are served at /metrics and keep counting across a config reload', async () => {
-    const hits = async () => metric(await (await fetch(`${gw.url}/metrics`)).text(), /^switchyard_cache_requests_total\{alias="demo",result="hit"\} (\d+)$/m) ?? 0;
+    const hits = async () =>
+      metric(await (await fetch(`${gw.url}/metrics`)).text(), /^switchyard_cache_requests_total\{alias="demo",result="hit"\} (\d+)$/m) ?? 0;
     await ask(gw);
     const before = await hits();
     expect(before).toBeGreaterThanOrEqual(1);

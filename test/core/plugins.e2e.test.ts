@@ -58,7 +58,9 @@ describe('plugin pipeline', () => {
     gw = await startDaemon({
       config: base('  - use: ./plugins/example.js\n    header: x-example\n    blocked_word: forbidden'),
       // The example requires 'switchyard' as a user's plugin does; here it resolves to this checkout.
-      files: { 'plugins/example.js': readFileSync(path.join(repo, 'plugins/example.js'), 'utf8').replace("require('switchyard')", `require(${JSON.stringify(repo)})`) },
+      files: {
+        'plugins/example.js': readFileSync(path.join(repo, 'plugins/example.js'), 'utf8').replace("require('switchyard')", `require(${JSON.stringify(repo)})`),
+      },
     });
     const ok = await ask(gw);
     expect(ok.status).toBe(200);
@@ -106,7 +108,9 @@ describe('plugin pipeline', () => {
   });
 
   test('invalid plugin options stop the daemon from starting, naming the line', async () => {
-    await expect(startDaemon({ config: base('  - use: ./tracer.js\n    colour: blue'), files: { 'tracer.js': tracer } })).rejects.toThrow(/proxy\.yaml:7:\d+: plugins\[0\]: plugin tracer: option must NOT have additional properties "colour"/);
+    await expect(startDaemon({ config: base('  - use: ./tracer.js\n    colour: blue'), files: { 'tracer.js': tracer } })).rejects.toThrow(
+      /proxy\.yaml:7:\d+: plugins\[0\]: plugin tracer: option must NOT have additional properties "colour"/,
+    );
   });
 
   test('plugin state kept with env.keep survives a config reload', async () => {

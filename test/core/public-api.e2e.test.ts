@@ -167,7 +167,10 @@ describe("the public API, from a user's project", () => {
     writeFileSync(path.join(project, 'typed.ts'), tsPlugin);
     writeFileSync(
       path.join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022', types: ['node'], skipLibCheck: true }, files: ['typed.ts'] }),
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022', types: ['node'], skipLibCheck: true },
+        files: ['typed.ts'],
+      }),
     );
     const tsc = path.join(project, 'node_modules', 'typescript', 'bin', 'tsc');
     let output = '';

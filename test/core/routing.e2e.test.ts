@@ -158,7 +158,6 @@ describe('routing and fallback', () => {
 });
 
 describe('streaming', () => {
-
   test('a stream is relayed chunk by chunk and ends with [DONE]; the usage chunk is hidden unless asked for', async () => {
     const res = await chat({ model: 'chat', stream: true });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
@@ -199,7 +198,11 @@ describe('streaming', () => {
 
 describe('request errors', () => {
   test('invalid JSON is a 400 and never reaches the upstream', async () => {
-    const res = await fetch(`${rig.gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model": "chat", ' });
+    const res = await fetch(`${rig.gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"model": "chat", ',
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe('invalid_json');
     expect(rig.fake.calls).toHaveLength(0);
@@ -225,9 +228,10 @@ describe('request errors', () => {
     expect(res.status).toBe(415);
   });
 
-  test("an OpenAI-compatible answer reaches the client as the upstream wrote it, byte for byte", async () => {
+  test('an OpenAI-compatible answer reaches the client as the upstream wrote it, byte for byte', async () => {
     // Spacing, field order and an unknown field the gateway's own serialisation would not reproduce.
-    const upstreamText = '{ "id": "chatcmpl-raw", "object": "chat.completion", "created": 1, "model": "model-a", "vendor_extra": {"b": 2, "a": 1},\n "choices": [{"index": 0, "message": {"role": "assistant", "content": "raw"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5} }';
+    const upstreamText =
+      '{ "id": "chatcmpl-raw", "object": "chat.completion", "created": 1, "model": "model-a", "vendor_extra": {"b": 2, "a": 1},\n "choices": [{"index": 0, "message": {"role": "assistant", "content": "raw"}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5} }';
     rig.fake.on('model-a', { body: upstreamText });
     const res = await chat({ model: 'single' });
     expect(res.status).toBe(200);
@@ -250,16 +254,25 @@ describe('other endpoints', () => {
 
   test('POST /v1/embeddings is routed like chat', async () => {
     rig.fake.on('model-a', { status: 500 });
-    const res = await fetch(`${rig.gw.url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'chat', input: ['a', 'b'] }) });
+    const res = await fetch(`${rig.gw.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'chat', input: ['a', 'b'] }),
+    });
     expect(res.status).toBe(200);
     expect((await res.json()).data).toHaveLength(2);
     expect(res.headers.get('x-switchyard-model')).toBe('model-b');
   });
 
   test('an embeddings answer is relayed as the upstream wrote it', async () => {
-    const upstreamText = '{"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": [0.5, -1e-7]}], "model": "model-a", "usage": {"prompt_tokens": 1, "total_tokens": 1}}';
+    const upstreamText =
+      '{"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": [0.5, -1e-7]}], "model": "model-a", "usage": {"prompt_tokens": 1, "total_tokens": 1}}';
     rig.fake.on('model-a', { body: upstreamText });
-    const res = await fetch(`${rig.gw.url}/v1/embeddings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'single', input: 'a' }) });
+    const res = await fetch(`${rig.gw.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'single', input: 'a' }),
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe(upstreamText);
   });

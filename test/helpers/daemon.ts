@@ -54,7 +54,11 @@ export async function startDaemon(opts: StartOptions): Promise<Daemon> {
   }
   const env: NodeJS.ProcessEnv = { ...process.env, OPENAI_API_KEY: '', DEEPSEEK_API_KEY: '', ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const proc = spawn(process.execPath, [CLI, 'start', '--config', configPath, '--port', '0', '--host', '127.0.0.1', '--log-format', 'json', ...(opts.args ?? [])], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    process.execPath,
+    [CLI, 'start', '--config', configPath, '--port', '0', '--host', '127.0.0.1', '--log-format', 'json', ...(opts.args ?? [])],
+    { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const lines: string[] = [];
   const listeners: (() => void)[] = [];
   const onData = (buf: Buffer) => {

@@ -6,13 +6,15 @@
 import { gatewayWithFake } from '../helpers/rig';
 
 const MAX_NODES = 1000;
-const rig = gatewayWithFake((url) => `
+const rig = gatewayWithFake(
+  (url) => `
 server: { max_json_nodes: ${MAX_NODES} }
 providers:
   up: { api: openai, base_url: "${url}", api_key: "sk-body-limits-upstream-4242" }
 models:
   chat: { targets: [ { provider: up, model: model-chat } ] }
-`);
+`,
+);
 
 /** A chat body of `nodes` JSON nodes: root, messages array, model, max_tokens and messages keys, 3 per message. */
 function chatOfNodes(nodes: number): string {
@@ -27,7 +29,7 @@ function post(path: string, body: string): Promise<Response> {
 const MESSAGE = `The request body holds more than ${MAX_NODES} JSON objects, arrays and keys (server.max_json_nodes).`;
 
 describe('server.max_json_nodes', () => {
-  test('a chat body one message over the limit is a 413 in OpenAI\'s shape, logged, never sent upstream', async () => {
+  test("a chat body one message over the limit is a 413 in OpenAI's shape, logged, never sent upstream", async () => {
     const res = await post('/v1/chat/completions', chatOfNodes(MAX_NODES + 3));
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ error: { message: MESSAGE, type: 'invalid_request_error', param: null, code: 'json_too_many_nodes' } });
@@ -38,7 +40,7 @@ describe('server.max_json_nodes', () => {
     expect(rig.fake.calls).toHaveLength(0);
   });
 
-  test('on /v1/messages the same refusal is in Anthropic\'s shape (its 413 type, request_too_large)', async () => {
+  test("on /v1/messages the same refusal is in Anthropic's shape (its 413 type, request_too_large)", async () => {
     const res = await post('/v1/messages', chatOfNodes(MAX_NODES + 3));
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ type: 'error', error: { type: 'request_too_large', message: MESSAGE } });

@@ -10,7 +10,8 @@ const POISONED = ['poison-embed', 'poison-embed-null', 'poison-max-tokens', 'poi
 const KEYS = ['baseline', ...POISONED, ...POISONED.map((k) => `${k}-twin`)];
 const keyOf = (name: string) => `sk-client-mistakes-${name}-0001`;
 
-const rig = gatewayWithFake((url) => `
+const rig = gatewayWithFake(
+  (url) => `
 providers:
   up: { api: openai, base_url: "${url}", api_key: "sk-client-mistakes-upstream-9999" }
 models:
@@ -21,24 +22,38 @@ plugins:
     keys:
 ${KEYS.map((k) => `      - { name: ${k}, key: "${keyOf(k)}", models: ["*"], tpm: 1000 }`).join('\n')}
   - { use: rate-limit, store: memory, max_queue_ms: 0 }
-`);
+`,
+);
 
 /** Posts raw JSON text, so a test can send what JSON.stringify cannot write (1e999). */
 function post(path: string, text: string, key = 'baseline'): Promise<Response> {
-  return fetch(`${rig.gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keyOf(key)}`, 'anthropic-version': '2023-06-01' }, body: text });
+  return fetch(`${rig.gw.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${keyOf(key)}`, 'anthropic-version': '2023-06-01' },
+    body: text,
+  });
 }
 
-const messagesBody = (extra: Record<string, unknown>) => JSON.stringify({ model: 'chat', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }], ...extra });
+const messagesBody = (extra: Record<string, unknown>) =>
+  JSON.stringify({ model: 'chat', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }], ...extra });
 
 describe('/v1/messages client mistakes', () => {
   test.each([
     ['a system that is an object', { system: {} }, 'system: Input should be a valid list'],
     ['a tool_choice that is a string', { tool_choice: 'auto' }, 'tool_choice: Input should be a valid dictionary or object to extract fields from'],
-    ['a null content block', { messages: [{ role: 'user', content: [null] }] }, 'messages.0.content.0: Input should be a valid dictionary or object to extract fields from'],
+    [
+      'a null content block',
+      { messages: [{ role: 'user', content: [null] }] },
+      'messages.0.content.0: Input should be a valid dictionary or object to extract fields from',
+    ],
     ['tools that are a string', { tools: 'x' }, 'tools: Input should be a valid list'],
     ['a text block without text', { messages: [{ role: 'user', content: [{ type: 'text' }] }] }, 'messages.0.content.0.text: Field required'],
-    ['a tool_result with an object for content', { messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: {} }] }] }, 'messages.0.content.0.content: Input should be a valid list'],
-  ])('%s is a 400 in Anthropic\'s shape naming the field, logged like any answer', async (_title, extra, message) => {
+    [
+      'a tool_result with an object for content',
+      { messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: {} }] }] },
+      'messages.0.content.0.content: Input should be a valid list',
+    ],
+  ])("%s is a 400 in Anthropic's shape naming the field, logged like any answer", async (_title, extra, message) => {
     const res = await post('/v1/messages', messagesBody(extra));
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message } });
@@ -80,7 +95,11 @@ describe('a tokens-per-minute limit cannot be switched off by one request', () =
   async function admittedOfTen(key: string): Promise<number> {
     let admitted = 0;
     for (let i = 0; i < 10; i++) {
-      const res = await post('/v1/chat/completions', JSON.stringify({ model: 'chat', max_tokens: 500, messages: [{ role: 'user', content: `request ${i}` }] }), key);
+      const res = await post(
+        '/v1/chat/completions',
+        JSON.stringify({ model: 'chat', max_tokens: 500, messages: [{ role: 'user', content: `request ${i}` }] }),
+        key,
+      );
       await res.text();
       if (res.status === 200) admitted++;
       else expect(res.status).toBe(429);
@@ -104,9 +123,14 @@ describe('a tokens-per-minute limit cannot be switched off by one request', () =
     expect(refused.status).toBe(400);
   });
 
-  test.each([['a string', '"many"'], ['1e999', '1e999']])('an upstream reporting total_tokens as %s does not switch the limit off either', async (_title, total) => {
+  test.each([
+    ['a string', '"many"'],
+    ['1e999', '1e999'],
+  ])('an upstream reporting total_tokens as %s does not switch the limit off either', async (_title, total) => {
     const usage = `{"prompt_tokens":100,"completion_tokens":500,"total_tokens":${total}}`;
-    rig.fake.on('model-chat', { body: `{"id":"c1","object":"chat.completion","created":1,"model":"model-chat","choices":[{"index":0,"message":{"role":"assistant","content":"x"},"finish_reason":"stop"}],"usage":${usage}}` });
+    rig.fake.on('model-chat', {
+      body: `{"id":"c1","object":"chat.completion","created":1,"model":"model-chat","choices":[{"index":0,"message":{"role":"assistant","content":"x"},"finish_reason":"stop"}],"usage":${usage}}`,
+    });
     const key = total === '1e999' ? 'odd-usage-twin' : 'odd-usage';
     expect(await admittedOfTen(key)).toBe(1);
   });

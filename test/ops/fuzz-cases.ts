@@ -30,12 +30,98 @@ export interface RawCase {
 
 export type FuzzCase = HttpCase | RawCase;
 
-const WEIRD_STRINGS = ['', ' ', '\u0000', '\ud800', '💥'.repeat(50), 'x'.repeat(70_000), '../../etc/passwd', '${OPENAI_API_KEY}', '<script>', 'null', '%s%n%x', '\r\nX-Injected: 1', '__proto__', 'constructor', 'demo\u0000', 'DEMO', ' demo'];
-const WEIRD_VALUES: unknown[] = [null, true, false, 0, -1, 1e308, -1e308, 0.5, 2 ** 53 + 1, 'NaN', [], {}, [null], { toString: 1 }, { __proto__: { polluted: true } }, ...WEIRD_STRINGS];
-const CHAT_FIELDS = ['model', 'messages', 'stream', 'stream_options', 'temperature', 'top_p', 'max_tokens', 'n', 'stop', 'tools', 'tool_choice', 'response_format', 'fallbacks', 'user', 'logit_bias', 'seed', 'metadata'];
-const PATHS = ['/v1/chat/completions', '/v1/embeddings', '/v1/models', '/health/live', '/health/ready', '/metrics', '/passthrough/demo/x', '/passthrough/up/../x', '/v1/chat/completions/', '/V1/CHAT/COMPLETIONS', '/v1//chat/completions', '/v1/chat/completions?stream=true', '/v1/messages', '/admin/spend', '/%', '/%00', '/..%2f..%2f', '/' + 'a'.repeat(5000), '/v1/chat/completions#frag', '*'];
+const WEIRD_STRINGS = [
+  '',
+  ' ',
+  '\u0000',
+  '\ud800',
+  '💥'.repeat(50),
+  'x'.repeat(70_000),
+  '../../etc/passwd',
+  '${OPENAI_API_KEY}',
+  '<script>',
+  'null',
+  '%s%n%x',
+  '\r\nX-Injected: 1',
+  '__proto__',
+  'constructor',
+  'demo\u0000',
+  'DEMO',
+  ' demo',
+];
+const WEIRD_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1e308,
+  -1e308,
+  0.5,
+  2 ** 53 + 1,
+  'NaN',
+  [],
+  {},
+  [null],
+  { toString: 1 },
+  { __proto__: { polluted: true } },
+  ...WEIRD_STRINGS,
+];
+const CHAT_FIELDS = [
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'n',
+  'stop',
+  'tools',
+  'tool_choice',
+  'response_format',
+  'fallbacks',
+  'user',
+  'logit_bias',
+  'seed',
+  'metadata',
+];
+const PATHS = [
+  '/v1/chat/completions',
+  '/v1/embeddings',
+  '/v1/models',
+  '/health/live',
+  '/health/ready',
+  '/metrics',
+  '/passthrough/demo/x',
+  '/passthrough/up/../x',
+  '/v1/chat/completions/',
+  '/V1/CHAT/COMPLETIONS',
+  '/v1//chat/completions',
+  '/v1/chat/completions?stream=true',
+  '/v1/messages',
+  '/admin/spend',
+  '/%',
+  '/%00',
+  '/..%2f..%2f',
+  '/' + 'a'.repeat(5000),
+  '/v1/chat/completions#frag',
+  '*',
+];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/jsonx', '', 'application/json, text/plain', ';;;'];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=latin1',
+  'application/json; charset=utf-16',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'application/jsonx',
+  '',
+  'application/json, text/plain',
+  ';;;',
+];
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)];
@@ -54,7 +140,19 @@ function mutatedChat(rand: () => number): Record<string, unknown> {
     const r = rand();
     if (field === 'messages' && r < 0.5) {
       body.messages = [{ role: pick(rand, ['user', 'system', 'tool', 'hacker', '', null]), content: pick(rand, WEIRD_VALUES), name: pick(rand, WEIRD_VALUES) }];
-      if (rand() < 0.3) body.messages = [{ role: 'user', content: [{ type: pick(rand, ['text', 'image_url', 'input_audio', 'nonsense']), text: pick(rand, WEIRD_VALUES), image_url: { url: pick(rand, ['data:image/png;base64,!!!', 'file:///etc/passwd', 'http://169.254.169.254/', 42]) } }] }];
+      if (rand() < 0.3)
+        body.messages = [
+          {
+            role: 'user',
+            content: [
+              {
+                type: pick(rand, ['text', 'image_url', 'input_audio', 'nonsense']),
+                text: pick(rand, WEIRD_VALUES),
+                image_url: { url: pick(rand, ['data:image/png;base64,!!!', 'file:///etc/passwd', 'http://169.254.169.254/', 42]) },
+              },
+            ],
+          },
+        ];
     } else {
       body[field] = pick(rand, WEIRD_VALUES);
     }
@@ -62,18 +160,45 @@ function mutatedChat(rand: () => number): Record<string, unknown> {
   return body;
 }
 
-const MESSAGES_FIELDS = ['model', 'max_tokens', 'messages', 'system', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k', 'metadata', 'tools', 'tool_choice', 'thinking'];
+const MESSAGES_FIELDS = [
+  'model',
+  'max_tokens',
+  'messages',
+  'system',
+  'stop_sequences',
+  'stream',
+  'temperature',
+  'top_p',
+  'top_k',
+  'metadata',
+  'tools',
+  'tool_choice',
+  'thinking',
+];
 const BLOCK_TYPES = ['text', 'image', 'tool_use', 'tool_result', 'thinking', 'document', '__proto__', '', null];
 
 /** An Anthropic Messages body with one to three fields hostile: wrong types, nulls in arrays, junk in blocks. */
 function mutatedMessages(rand: () => number): Record<string, unknown> {
-  const body: Record<string, unknown> = { model: pick(rand, ['demo', 'failing', 'slow']), max_tokens: 16, stream: rand() < 0.4, messages: [{ role: 'user', content: 'hello there' }] };
+  const body: Record<string, unknown> = {
+    model: pick(rand, ['demo', 'failing', 'slow']),
+    max_tokens: 16,
+    stream: rand() < 0.4,
+    messages: [{ role: 'user', content: 'hello there' }],
+  };
   const n = 1 + Math.floor(rand() * 3);
   for (let i = 0; i < n; i++) {
     const field = pick(rand, MESSAGES_FIELDS);
     if (field === 'messages' && rand() < 0.6) {
-      const block = { type: pick(rand, BLOCK_TYPES), text: pick(rand, WEIRD_VALUES), source: pick(rand, WEIRD_VALUES), input: pick(rand, WEIRD_VALUES), content: pick(rand, WEIRD_VALUES) };
-      body.messages = [{ role: pick(rand, ['user', 'assistant', 'system', null]), content: rand() < 0.3 ? pick(rand, WEIRD_VALUES) : [block, pick(rand, WEIRD_VALUES)] }];
+      const block = {
+        type: pick(rand, BLOCK_TYPES),
+        text: pick(rand, WEIRD_VALUES),
+        source: pick(rand, WEIRD_VALUES),
+        input: pick(rand, WEIRD_VALUES),
+        content: pick(rand, WEIRD_VALUES),
+      };
+      body.messages = [
+        { role: pick(rand, ['user', 'assistant', 'system', null]), content: rand() < 0.3 ? pick(rand, WEIRD_VALUES) : [block, pick(rand, WEIRD_VALUES)] },
+      ];
     } else if (field === 'tool_choice' && rand() < 0.5) {
       body.tool_choice = { type: pick(rand, ['auto', 'any', 'tool', 'none', null]), name: pick(rand, WEIRD_VALUES) };
     } else {
@@ -105,7 +230,8 @@ function httpCase(rand: () => number): HttpCase {
   const r = rand();
   const headers: Record<string, string> = { 'content-type': rand() < 0.75 ? 'application/json' : pick(rand, CONTENT_TYPES) };
   if (rand() < 0.15) headers['x-switchyard-metadata'] = pick(rand, ['{', '[]', 'null', '{"a":{"b":1}}', '"str"', '{"k":"v"}', 'x'.repeat(8000)]);
-  if (rand() < 0.1) headers['x-request-id'] = pick(rand, ['ok-id', 'bad id with spaces', 'x'.repeat(500), '../../', '\u00e9t\u00e9']).replace(/[^\x20-\x7e]/g, '?');
+  if (rand() < 0.1)
+    headers['x-request-id'] = pick(rand, ['ok-id', 'bad id with spaces', 'x'.repeat(500), '../../', '\u00e9t\u00e9']).replace(/[^\x20-\x7e]/g, '?');
   if (rand() < 0.1) headers['content-encoding'] = pick(rand, ['gzip', 'deflate', 'br', 'identity', 'zstd', 'x-evil']);
   if (rand() < 0.1) headers.authorization = pick(rand, ['Bearer', 'Bearer ' + 'k'.repeat(2000), 'Basic Og==', 'Bearer sk-fuzz-0000000000']);
   if (rand() < 0.05) headers['cache-control'] = pick(rand, ['no-cache', 'no-store', 'max-age=-1', 'x'.repeat(300)]);
@@ -136,9 +262,11 @@ function rawCase(rand: () => number): RawCase {
     () => 'GET /health/live HTTP/1.1\r\nHost: x\r\nBad Header Name: v\r\n\r\n',
     () => `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -5\r\n\r\n${validBody}`,
     () => `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n{}{}{}`,
-    () => `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n${validBody}\r\n0\r\n\r\n`,
+    () =>
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n${validBody}\r\n0\r\n\r\n`,
     () => `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n`,
-    () => `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${validBody.length}\r\n\r\n${validBody}GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n`,
+    () =>
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${validBody.length}\r\n\r\n${validBody}GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n`,
     () => `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${validBody.length + 50}\r\n\r\n${validBody}`,
     () => 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n',
     () => `GET /v1/models HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`,

@@ -97,7 +97,10 @@ describe.each([
         const r = await send(gw.port, c);
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
         // 500 is the gateway's own failure; 502 comes from the configured failing mock and is expected.
-        if (r.status === 500) internalErrors.push(`${c.kind === 'http' ? `${c.method} ${c.path} ${c.body?.toString('utf8').slice(0, 200)}` : c.bytes.toString('latin1').slice(0, 200)} → ${r.body.slice(0, 200)}`);
+        if (r.status === 500)
+          internalErrors.push(
+            `${c.kind === 'http' ? `${c.method} ${c.path} ${c.body?.toString('utf8').slice(0, 200)}` : c.bytes.toString('latin1').slice(0, 200)} → ${r.body.slice(0, 200)}`,
+          );
       }
     };
     await Promise.all(Array.from({ length: 32 }, worker));
@@ -114,9 +117,17 @@ describe.each([
     expect(await inFlight()).toBe(0);
 
     expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
-    const ok = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...defaultHeaders }, body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'still fine' }] }) });
+    const ok = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...defaultHeaders },
+      body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'still fine' }] }),
+    });
     expect(ok.status).toBe(200);
-    const stream = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...defaultHeaders }, body: JSON.stringify({ model: 'demo', stream: true, messages: [{ role: 'user', content: 'still fine' }] }) });
+    const stream = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...defaultHeaders },
+      body: JSON.stringify({ model: 'demo', stream: true, messages: [{ role: 'user', content: 'still fine' }] }),
+    });
     expect((await stream.text()).trim().endsWith('data: [DONE]')).toBe(true);
   }, 180_000);
 });

@@ -25,7 +25,11 @@ models:
 const rig = gatewayWithFake(config);
 
 function post(path: string, body: string | Buffer, contentType = 'application/json') {
-  return fetch(`${rig.gw.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+  return fetch(`${rig.gw.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
 }
 
 async function stillServes(): Promise<void> {
@@ -78,7 +82,14 @@ describe('connection cap', () => {
     for (const s of open) s.destroy();
     // Serving resumes once the gateway has seen those sockets close: until then a new connection is dropped,
     // so probe until one answers.
-    await eventually(() => fetch(`${rig.gw.url}/health/live`).then((r) => r.ok, () => false), 10_000);
+    await eventually(
+      () =>
+        fetch(`${rig.gw.url}/health/live`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      10_000,
+    );
     await stillServes();
     const metrics = await (await fetch(`${rig.gw.url}/metrics`)).text();
     expect(Number(/^switchyard_connections_dropped_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(20);
@@ -117,18 +128,36 @@ describe('hostile bodies', () => {
       expect((await post(chatPath, ok, type)).status).toBe(415);
     }
     expect((await post(chatPath, ok, 'application/json; charset=klingon')).status).toBeGreaterThanOrEqual(400);
-    const gz = await fetch(`${rig.gw.url}${chatPath}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not gzip at all' });
+    const gz = await fetch(`${rig.gw.url}${chatPath}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: 'not gzip at all',
+    });
     expect(gz.status).toBe(400);
-    const br = await fetch(`${rig.gw.url}${chatPath}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'x-unknown' }, body: ok });
+    const br = await fetch(`${rig.gw.url}${chatPath}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'x-unknown' },
+      body: ok,
+    });
     expect([400, 415]).toContain(br.status);
   });
 
   test('a body shorter than its Content-Length, or cut off, does not wedge the gateway', async () => {
-    const short = await rawRequest(rig.gw.port, 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\nConnection: close\r\n\r\n{"model":"chat"', 3000);
+    const short = await rawRequest(
+      rig.gw.port,
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\nConnection: close\r\n\r\n{"model":"chat"',
+      3000,
+    );
     expect([0, 400, 408]).toContain(short.status);
-    const chunkedGarbage = await rawRequest(rig.gw.port, 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n');
+    const chunkedGarbage = await rawRequest(
+      rig.gw.port,
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+    );
     expect(chunkedGarbage.status).toBe(400);
-    const smuggle = await rawRequest(rig.gw.port, 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n');
+    const smuggle = await rawRequest(
+      rig.gw.port,
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n',
+    );
     expect(smuggle.status).toBe(400);
     await stillServes();
   });
@@ -136,7 +165,8 @@ describe('hostile bodies', () => {
 
 describe('bodies in pieces', () => {
   const body = JSON.stringify({ model: 'healthy', messages: [{ role: 'user', content: 'sent in two pieces' }] });
-  const head = (framing: string, extra = 'Connection: close\r\n') => `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${framing}\r\n${extra}\r\n`;
+  const head = (framing: string, extra = 'Connection: close\r\n') =>
+    `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${framing}\r\n${extra}\r\n`;
   const lastPrompt = () => (rig.fake.calls.at(-1)?.body?.messages as { content: string }[])[0].content;
 
   test('a Content-Length body that arrives in pieces is read whole', async () => {
@@ -147,7 +177,11 @@ describe('bodies in pieces', () => {
 
   test('a chunked body is read to its last chunk', async () => {
     const chunk = (text: string) => `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n`;
-    const answer = await rawRequestInPieces(rig.gw.port, [head('Transfer-Encoding: chunked') + chunk(body.slice(0, 20)), chunk(body.slice(20)), '0\r\n\r\n'], 50);
+    const answer = await rawRequestInPieces(
+      rig.gw.port,
+      [head('Transfer-Encoding: chunked') + chunk(body.slice(0, 20)), chunk(body.slice(20)), '0\r\n\r\n'],
+      50,
+    );
     expect(answer.status).toBe(200);
     expect(lastPrompt()).toBe('sent in two pieces');
   });
@@ -166,7 +200,10 @@ describe('broken upstreams', () => {
   test.each([
     ['invalid JSON in an event', 'data: {"id":"x","choices":[{"delta":{"content":"hi"\n\n'],
     ['binary noise', '\u0000\u0001\u00ff\ufffd\n\ndata: \u0000\n\n'],
-    ['no [DONE] and no finish', `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'half' }, finish_reason: null }] })}\n\n`],
+    [
+      'no [DONE] and no finish',
+      `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'half' }, finish_reason: null }] })}\n\n`,
+    ],
     ['an error event', 'data: {"error":{"message":"overloaded","type":"server_error"}}\n\n'],
     ['a huge single line', `data: ${'x'.repeat(3_000_000)}`],
     ['an endless event that never ends its line', `data: ${'x'.repeat(20_000_000)}`],
@@ -196,7 +233,12 @@ describe('secrets', () => {
     rig.fake.on('model-odd', { status: 500, errorMessage: `upstream crashed while holding ${ODD_KEY}` });
     const one = await post('/v1/chat/completions', JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }));
     const two = await post('/v1/chat/completions', JSON.stringify({ model: 'odd', stream: true, messages: [{ role: 'user', content: 'hi' }] }));
-    const seen = [await one.text(), await two.text(), await (await fetch(`${rig.gw.url}/health/ready`)).text(), await (await fetch(`${rig.gw.url}/metrics`)).text()];
+    const seen = [
+      await one.text(),
+      await two.text(),
+      await (await fetch(`${rig.gw.url}/health/ready`)).text(),
+      await (await fetch(`${rig.gw.url}/metrics`)).text(),
+    ];
     expect(one.status).toBeGreaterThanOrEqual(400);
     expect(two.status).toBeGreaterThanOrEqual(400);
     for (const text of [...seen, rig.gw.logs().join('\n')]) {

@@ -12,8 +12,15 @@ import { chat, readSse } from '../helpers/client';
 
 const base = { id: 'chatcmpl-hostile', object: 'chat.completion.chunk', created: 1, model: 'm' };
 const text = (content: string) => ({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content }, finish_reason: null }] });
-const tool = (index: unknown, extra: Record<string, unknown> = { function: { name: 'f', arguments: '{}' } }) => ({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index, id: 'polluted', type: 'function', ...extra }] }, finish_reason: null }] });
-const finish = (reason: string) => ({ ...base, choices: [{ index: 0, delta: {}, finish_reason: reason }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+const tool = (index: unknown, extra: Record<string, unknown> = { function: { name: 'f', arguments: '{}' } }) => ({
+  ...base,
+  choices: [{ index: 0, delta: { tool_calls: [{ index, id: 'polluted', type: 'function', ...extra }] }, finish_reason: null }],
+});
+const finish = (reason: string) => ({
+  ...base,
+  choices: [{ index: 0, delta: {}, finish_reason: reason }],
+  usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+});
 const BIG = 'b'.repeat(700 * 1024);
 
 /** What the fake streams for each model: SSE `data:` payloads (objects as JSON), or raw text for `raw:` ones. */
@@ -26,7 +33,13 @@ const STREAMS: Record<string, (object | string)[]> = {
   'negative-after': [text('hello '), tool(-1), finish('tool_calls'), '[DONE]'],
   'fraction-after': [text('hello '), tool(0.5), finish('tool_calls'), '[DONE]'],
   'constructor-after': [text('hello '), tool('constructor'), finish('tool_calls'), '[DONE]'],
-  normal: [text(''), tool(0, { function: { name: 'get_weather', arguments: '{"city":' } }), tool(0, { function: { arguments: '"Paris"}' } }), finish('tool_calls'), '[DONE]'],
+  normal: [
+    text(''),
+    tool(0, { function: { name: 'get_weather', arguments: '{"city":' } }),
+    tool(0, { function: { arguments: '"Paris"}' } }),
+    finish('tool_calls'),
+    '[DONE]',
+  ],
   // 1.4 MB of text, past the assembler's 1 MiB cap.
   big: [text(BIG), text(BIG), finish('stop'), '[DONE]'],
 };
@@ -130,7 +143,13 @@ async function askAfter(gw: Daemon, model: string, frontDoor: 'openai' | 'anthro
     if (done) break;
     text += decoder.decode(value, { stream: true });
   }
-  return { status: res.status, events: text.split('\n\n').filter((e) => e.trim()).map((e) => e.replace(/^data: /, '')) };
+  return {
+    status: res.status,
+    events: text
+      .split('\n\n')
+      .filter((e) => e.trim())
+      .map((e) => e.replace(/^data: /, '')),
+  };
 }
 
 function lastError(events: string[]): { error: { type: string; code: string; message: string } } {
@@ -205,7 +224,10 @@ describe('hostile upstream streams', () => {
     expect(first.headers.get('x-switchyard-cache')).toBe('miss');
     const events = await readSse(first);
     expect(events[events.length - 1]).toBe('[DONE]');
-    const content = events.slice(0, -1).map((e) => (JSON.parse(e) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '').join('');
+    const content = events
+      .slice(0, -1)
+      .map((e) => (JSON.parse(e) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '')
+      .join('');
     expect(content).toHaveLength(2 * BIG.length);
     const second = await chat(gw.url, body);
     expect(second.headers.get('x-switchyard-cache')).not.toBe('hit');

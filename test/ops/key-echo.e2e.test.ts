@@ -58,7 +58,10 @@ const FRONT_DOORS = ['/v1/chat/completions', '/v1/messages'] as const;
 type FrontDoor = (typeof FRONT_DOORS)[number];
 
 function request(door: FrontDoor, model: string, stream: boolean): Promise<Response> {
-  const body = door === '/v1/messages' ? { model, max_tokens: 64, stream, messages: [{ role: 'user', content: 'hi' }] } : { model, stream, messages: [{ role: 'user', content: 'hi' }] };
+  const body =
+    door === '/v1/messages'
+      ? { model, max_tokens: 64, stream, messages: [{ role: 'user', content: 'hi' }] }
+      : { model, stream, messages: [{ role: 'user', content: 'hi' }] };
   return fetch(`${gw.url}${door}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
@@ -112,9 +115,15 @@ describe.each(FRONT_DOORS)('on %s', (door) => {
 
   test('an in-stream error event naming the key, after the first chunk, reaches the client redacted', async () => {
     const answers = [
-      await streamFailingAfterStart(door, 'oa', (hold) => openai.on('m-oa', { streamErrorAfterChunks: 2, errorMessage: quota(KEYS.oa), holdStreamError: hold }, 1)),
-      await streamFailingAfterStart(door, 'an', (hold) => anthropic.on('claude-echo', { streamErrorAfterDeltas: 1, errorMessage: quota(KEYS.an), holdStreamError: hold }, 1)),
-      await streamFailingAfterStart(door, 'ge', (hold) => gemini.on('gemini-echo', { streamErrorAfterChunks: 1, errorMessage: quota(KEYS.ge), holdStreamError: hold }, 1)),
+      await streamFailingAfterStart(door, 'oa', (hold) =>
+        openai.on('m-oa', { streamErrorAfterChunks: 2, errorMessage: quota(KEYS.oa), holdStreamError: hold }, 1),
+      ),
+      await streamFailingAfterStart(door, 'an', (hold) =>
+        anthropic.on('claude-echo', { streamErrorAfterDeltas: 1, errorMessage: quota(KEYS.an), holdStreamError: hold }, 1),
+      ),
+      await streamFailingAfterStart(door, 'ge', (hold) =>
+        gemini.on('gemini-echo', { streamErrorAfterChunks: 1, errorMessage: quota(KEYS.ge), holdStreamError: hold }, 1),
+      ),
     ];
     for (const answer of answers) {
       expect(answer).toContain('quota exceeded for key [REDACTED]');

@@ -25,7 +25,11 @@ async function runDaemon(args: string[]): Promise<Run> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-logfmt-'));
   const config = path.join(dir, 'proxy.yaml');
   writeFileSync(config, CONFIG);
-  const proc = spawn(process.execPath, [CLI, 'start', '--config', config, '--port', '0', ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  const proc = spawn(process.execPath, [CLI, 'start', '--config', config, '--port', '0', ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   const lines: string[] = [];
   let onLine = () => undefined as void;
   const collect = (buf: Buffer) => {
@@ -53,7 +57,11 @@ async function runDaemon(args: string[]): Promise<Run> {
         if (lines.some(isRequestLine)) resolve();
       };
     });
-    await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'hi' }] }) });
+    await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'hi' }] }),
+    });
     onLine();
     await Promise.race([logged, exited]);
     proc.kill('SIGTERM');

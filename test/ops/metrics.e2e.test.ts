@@ -104,7 +104,9 @@ describe('GET /metrics', () => {
     for (const h of ['request_duration_seconds', 'time_to_first_byte_seconds', 'gateway_overhead_seconds']) {
       expect(value(text, `switchyard_${h}_count`, route)).toBeGreaterThanOrEqual(2);
     }
-    expect(value(text, 'switchyard_upstream_duration_seconds_count', { alias: 'chat', provider: 'up', model: 'model-a', status: '200' })).toBeGreaterThanOrEqual(2);
+    expect(
+      value(text, 'switchyard_upstream_duration_seconds_count', { alias: 'chat', provider: 'up', model: 'model-a', status: '200' }),
+    ).toBeGreaterThanOrEqual(2);
     expect(value(text, 'switchyard_streams_total', { alias: 'chat', provider: 'up', model: 'model-a', result: 'completed' })).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^switchyard_process_resident_memory_bytes \d+/m);
   });
@@ -128,8 +130,12 @@ describe('GET /metrics', () => {
     expect((await chat({ model: 'flaky' })).status).toBe(200);
     const text = await scrape();
     expect(value(text, 'switchyard_fallbacks_total', { alias: 'flaky', fallback: 'chat' })).toBeGreaterThanOrEqual(1);
-    expect(value(text, 'switchyard_requests_total', { endpoint: 'chat', alias: 'flaky', provider: 'up', model: 'model-a', status: '200' })).toBeGreaterThanOrEqual(1);
-    expect(value(text, 'switchyard_upstream_duration_seconds_count', { alias: 'flaky', provider: 'down', model: 'broken-model', status: '500' })).toBeGreaterThanOrEqual(1);
+    expect(
+      value(text, 'switchyard_requests_total', { endpoint: 'chat', alias: 'flaky', provider: 'up', model: 'model-a', status: '200' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      value(text, 'switchyard_upstream_duration_seconds_count', { alias: 'flaky', provider: 'down', model: 'broken-model', status: '500' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   test('retries, hedges and cooldowns show as the router performs them', async () => {
@@ -152,7 +158,9 @@ describe('GET /metrics', () => {
     expect((await chat({ model: '' })).status).toBeGreaterThanOrEqual(400);
     const text = await scrape();
     expect(text).not.toContain(invented);
-    expect(value(text, 'switchyard_requests_total', { endpoint: 'chat', alias: 'unknown', provider: 'none', model: 'none', status: '404' })).toBeGreaterThanOrEqual(1);
+    expect(
+      value(text, 'switchyard_requests_total', { endpoint: 'chat', alias: 'unknown', provider: 'none', model: 'none', status: '404' }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   test('never shows a provider key or the admin key', async () => {
@@ -169,7 +177,8 @@ describe('GET /metrics', () => {
     gw.writeConfig(config(fake.url, false) + '\n# touched\n');
     await gw.waitForLog((r) => r.message === 'config reloaded');
     const after = await scrape();
-    const delta = (result: string) => (value(after, 'switchyard_config_reloads_total', { result }) ?? 0) - (value(before, 'switchyard_config_reloads_total', { result }) ?? 0);
+    const delta = (result: string) =>
+      (value(after, 'switchyard_config_reloads_total', { result }) ?? 0) - (value(before, 'switchyard_config_reloads_total', { result }) ?? 0);
     expect(delta('failure')).toBe(1);
     expect(delta('success')).toBe(1);
   });

@@ -66,12 +66,25 @@ class FakeProvider extends EventEmitter {
     if (path !== '/v1/echo-body') req.resume();
     if (path === '/v1/silent') return; // never answers
     if (path === '/v1/headers') {
-      res.writeHead(200, { 'content-type': 'application/json', connection: 'x-upstream-hop', 'x-upstream-hop': '1', 'proxy-authenticate': 'Basic realm="upstream"', 'set-cookie': 'session=upstream', 'x-kept': 'yes' });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        connection: 'x-upstream-hop',
+        'x-upstream-hop': '1',
+        'proxy-authenticate': 'Basic realm="upstream"',
+        'set-cookie': 'session=upstream',
+        'x-kept': 'yes',
+      });
       return void res.end(JSON.stringify(req.headers));
     }
     if (path === '/v1/echo-401') {
-      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': `Bearer realm="api", key="${PROVIDER_KEY}"`, 'x-echo': `your key: ${PROVIDER_KEY}` });
-      return void res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${PROVIDER_KEY}.`, type: 'invalid_request_error', code: 'invalid_api_key' } }));
+      res.writeHead(401, {
+        'content-type': 'application/json',
+        'www-authenticate': `Bearer realm="api", key="${PROVIDER_KEY}"`,
+        'x-echo': `your key: ${PROVIDER_KEY}`,
+      });
+      return void res.end(
+        JSON.stringify({ error: { message: `Incorrect API key provided: ${PROVIDER_KEY}.`, type: 'invalid_request_error', code: 'invalid_api_key' } }),
+      );
     }
     if (path === '/v1/echo-200') {
       res.writeHead(200, { 'content-type': 'application/json', 'x-echo-key': PROVIDER_KEY, 'set-cookie': 'session=upstream' });
@@ -196,7 +209,9 @@ describe('passthrough runs the request lifecycle', () => {
     const line = await gw.waitForLog((r) => r.message === 'request' && r.request_id === 'pt-complete-1');
     expect(line).toMatchObject({ endpoint: 'passthrough', status: 200, key: 'ops' });
     const records = gw.logRecords();
-    expect(records.filter((r) => r.message === 'probe complete' && r.request_id === 'pt-complete-1')).toEqual([expect.objectContaining({ endpoint: 'passthrough', status: 200 })]);
+    expect(records.filter((r) => r.message === 'probe complete' && r.request_id === 'pt-complete-1')).toEqual([
+      expect.objectContaining({ endpoint: 'passthrough', status: 200 }),
+    ]);
     expect(records.filter((r) => r.message === 'request' && r.request_id === 'pt-complete-1')).toHaveLength(1);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/switchyard_requests_total\{[^}]*endpoint="passthrough"[^}]*status="200"[^}]*\} [1-9]/);
@@ -319,7 +334,13 @@ describe('passthrough timeouts and cancellation', () => {
   test('when the client leaves, the upstream request is closed at once', async () => {
     const arrived = nextFor(fake, 'request', '/v1/silent');
     const closed = nextFor(fake, 'aborted', '/v1/silent');
-    const req = http.get({ host: '127.0.0.1', port: gw.port, path: '/passthrough/up/silent', headers: { ...AUTH, 'x-request-id': 'pt-leave-1' }, agent: false });
+    const req = http.get({
+      host: '127.0.0.1',
+      port: gw.port,
+      path: '/passthrough/up/silent',
+      headers: { ...AUTH, 'x-request-id': 'pt-leave-1' },
+      agent: false,
+    });
     req.on('error', () => {});
     await arrived;
     req.destroy();
@@ -330,18 +351,28 @@ describe('passthrough timeouts and cancellation', () => {
 
 describe('passthrough streams without buffering', () => {
   test('a POST body and its method reach the provider intact, and the status comes back', async () => {
-    const res = await fetch(`${gw.url}/passthrough/up/echo-body`, { method: 'PUT', headers: { ...AUTH, 'content-type': 'application/json' }, body: '{"purpose":"batch"}' });
+    const res = await fetch(`${gw.url}/passthrough/up/echo-body`, {
+      method: 'PUT',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      body: '{"purpose":"batch"}',
+    });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ method: 'PUT', length: '19', body: '{"purpose":"batch"}' });
   });
-
 
   test('a large upload streams through: the upstream answers before the client has finished sending, and every byte arrives', async () => {
     const piece = Buffer.alloc(64 * 1024, 'x');
     const pieces = 128; // 8 MiB
     const hash = createHash('sha256');
     const result = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port: gw.port, method: 'POST', path: '/passthrough/up/upload', headers: { ...AUTH, 'content-type': 'application/octet-stream' }, agent: false });
+      const req = http.request({
+        host: '127.0.0.1',
+        port: gw.port,
+        method: 'POST',
+        path: '/passthrough/up/upload',
+        headers: { ...AUTH, 'content-type': 'application/octet-stream' },
+        agent: false,
+      });
       req.on('error', reject);
       req.write(piece);
       hash.update(piece);

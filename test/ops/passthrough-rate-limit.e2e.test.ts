@@ -21,7 +21,16 @@ beforeAll(async () => {
     req.resume();
     if (req.url?.startsWith('/v1/chat/completions')) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+      res.end(
+        JSON.stringify({
+          id: 'c',
+          object: 'chat.completion',
+          created: 1,
+          model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        }),
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -75,7 +84,10 @@ describe('passthrough and the rate-limit plugin', () => {
     const refused = await files('own');
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'rate_limit_exceeded', message: expect.stringContaining('key "own" requests per minute (2)') });
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'rate_limit_exceeded',
+      message: expect.stringContaining('key "own" requests per minute (2)'),
+    });
     expect(seen).toEqual(['GET /v1/files', 'GET /v1/files']);
     const line = await gw.waitForLog((r) => r.message === 'request' && r.request_id === refused.headers.get('x-request-id'));
     expect(line).toMatchObject({ endpoint: 'passthrough', status: 429, key: 'own' });
@@ -91,7 +103,11 @@ describe('passthrough and the rate-limit plugin', () => {
   });
 
   test('passthrough and chat requests of one key share its requests bucket', async () => {
-    const chat = await fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keyOf('shared')}` }, body: JSON.stringify({ model: 'chat', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }] }) });
+    const chat = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keyOf('shared')}` },
+      body: JSON.stringify({ model: 'chat', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }] }),
+    });
     await chat.text();
     expect(chat.status).toBe(200);
     expect(await statusesOf('shared', 2)).toEqual([200, 429]);

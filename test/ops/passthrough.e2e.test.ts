@@ -38,7 +38,11 @@ beforeEach(() => {
 
 describe('passthrough path safety', () => {
   test('a plain path reaches the provider under its base URL with the provider key, never the client credentials', async () => {
-    const res = await rawGet(gw.port, '/passthrough/up/files?purpose=batch', { authorization: 'Bearer client-key', cookie: 'session=abc', 'x-api-key': 'client-api-key' });
+    const res = await rawGet(gw.port, '/passthrough/up/files?purpose=batch', {
+      authorization: 'Bearer client-key',
+      cookie: 'session=abc',
+      'x-api-key': 'client-api-key',
+    });
     expect(res.status).toBe(200);
     expect(upstream.calls).toHaveLength(1);
     const call = upstream.calls[0];

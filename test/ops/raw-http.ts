@@ -66,7 +66,9 @@ export async function rawRequestInPieces(port: number, pieces: string[], gapMs: 
 
 /** A GET with `Connection: close`, path sent exactly as given. */
 export function rawGet(port: number, path: string, headers: Record<string, string> = {}): Promise<RawAnswer> {
-  const lines = Object.entries({ host: '127.0.0.1', connection: 'close', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const lines = Object.entries({ host: '127.0.0.1', connection: 'close', ...headers })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   return rawRequest(port, `GET ${path} HTTP/1.1\r\n${lines}\r\n`);
 }
 

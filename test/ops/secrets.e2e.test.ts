@@ -45,7 +45,11 @@ async function text(res: Promise<Response>): Promise<string> {
 
 test('no secret appears in responses, health, metrics or the debug log', async () => {
   const chat = (key: string, body: Record<string, unknown>) =>
-    fetch(`${gw.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+    fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
   // A user pasting their own key into a prompt: the debug log of the body must not keep it either.
   const pasted = { model: 'chat', user: CLIENT_KEY, messages: [{ role: 'user', content: `my key is ${CLIENT_KEY} and the admin one is ${ADMIN_KEY}` }] };
   fake.on('m', { status: 401, errorMessage: `Incorrect API key provided: ${PROVIDER_KEY}` }, 1);

@@ -18,7 +18,11 @@ models:
   spare:       { targets: [ { provider: up, model: spare } ] }
 `;
 
-const tooLong = { status: 400, errorCode: 'context_length_exceeded', errorMessage: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens." };
+const tooLong = {
+  status: 400,
+  errorCode: 'context_length_exceeded',
+  errorMessage: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
+};
 
 const rig = gatewayWithFake(config);
 

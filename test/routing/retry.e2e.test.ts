@@ -32,7 +32,9 @@ models:
 const rig = gatewayWithFake(config);
 
 async function cooldowns(): Promise<{ target: string; state: string; remaining_s: number }[]> {
-  const ready = (await (await fetch(`${rig.gw.url}/health/ready`)).json()) as { routing: { cooldowns: { target: string; state: string; remaining_s: number }[] } };
+  const ready = (await (await fetch(`${rig.gw.url}/health/ready`)).json()) as {
+    routing: { cooldowns: { target: string; state: string; remaining_s: number }[] };
+  };
   return ready.routing.cooldowns;
 }
 

@@ -57,7 +57,15 @@ describe('rule-based routing', () => {
   });
 
   test('a request with an image goes to vision (has_images)', async () => {
-    const messages = [{ role: 'user', content: [{ type: 'text', text: 'what is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] }];
+    const messages = [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'what is this?' },
+          { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+        ],
+      },
+    ];
     expect(await route({ messages })).toEqual({ rule: 'images', model: 'vision-model' });
   });
 
@@ -87,7 +95,16 @@ describe('rule-based routing', () => {
       { role: 'user', content: 'Prove Fermat for n = 3' },
     ];
     expect(await route({ messages })).toEqual({ rule: 'maths', model: 'premium-model' });
-    expect((await route({ messages: [{ role: 'user', content: 'prove it' }, { role: 'user', content: 'never mind' }] })).model).toBe('cheap-model');
+    expect(
+      (
+        await route({
+          messages: [
+            { role: 'user', content: 'prove it' },
+            { role: 'user', content: 'never mind' },
+          ],
+        })
+      ).model,
+    ).toBe('cheap-model');
   });
 
   test('all conditions of a rule must hold (prompt_tokens lt and max_tokens lt)', async () => {
@@ -101,7 +118,9 @@ describe('rule-based routing', () => {
   test('a rule pointing at an unknown alias is a config error with its line number', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-rules-'));
     const file = path.join(dir, 'proxy.yaml');
-    writeFileSync(file, `providers:
+    writeFileSync(
+      file,
+      `providers:
   up: { api: openai, base_url: "http://127.0.0.1:9/v1" }
 models:
   auto:
@@ -110,7 +129,8 @@ models:
       - { when: { match: "([unclosed" }, to: cheap }
       - to: cheap
   cheap: { targets: [ { provider: up, model: m } ] }
-`);
+`,
+    );
     const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../dist/cli.js'), 'validate', '--config', file], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${file}:6:42: models.auto.route[0].to: unknown alias "premium"`);

@@ -15,13 +15,20 @@ import { chat, eventually, readSse, streamedText } from '../helpers/client';
  */
 let unreachable: { port: number; proc: ChildProcess; fillers: net.Socket[] };
 beforeAll(async () => {
-  const proc = spawn(process.execPath, ['-e', `
+  const proc = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const server = require('node:net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
       // Written synchronously, then the loop blocks at once: by the time the port reaches the test, nothing
       // can accept any more.
       require('node:fs').writeSync(1, server.address().port + '\\n');
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 600000);
-    });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const port = await new Promise<number>((resolve) => proc.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim()))));
   const fillers = Array.from({ length: 4 }, () => net.connect(port, '127.0.0.1').on('error', () => undefined));
   unreachable = { port, proc, fillers };

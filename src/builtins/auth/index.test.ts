@@ -70,7 +70,9 @@ describe('auth plugin', () => {
   it('allows a family of aliases with a trailing *', async () => {
     const hooks = await auth();
     await admit(hooks, requestContext({ headers: { authorization: 'Bearer family-secret-789' }, body: { model: 'gpt-fast' } }));
-    expect((await rejection(() => admit(hooks, requestContext({ headers: { authorization: 'Bearer family-secret-789' }, body: { model: 'claude' } })))).status).toBe(403);
+    expect(
+      (await rejection(() => admit(hooks, requestContext({ headers: { authorization: 'Bearer family-secret-789' }, body: { model: 'claude' } })))).status,
+    ).toBe(403);
   });
 
   it('lists only the aliases a key may use on /v1/models', async () => {
@@ -97,7 +99,17 @@ describe('auth plugin', () => {
   it('refuses to start with an empty key, a bad digest or a duplicate name', () => {
     expect(() => authPlugin.create({ keys: [{ name: 'a', key: '' }] }, testEnv())).toThrow(/empty/);
     expect(() => authPlugin.create({ keys: [{ name: 'a', key_sha256: 'abc' }] }, testEnv())).toThrow(/64-hex/);
-    expect(() => authPlugin.create({ keys: [{ name: 'a', key: 'x1' }, { name: 'a', key: 'x2' }] }, testEnv())).toThrow(/two keys/);
+    expect(() =>
+      authPlugin.create(
+        {
+          keys: [
+            { name: 'a', key: 'x1' },
+            { name: 'a', key: 'x2' },
+          ],
+        },
+        testEnv(),
+      ),
+    ).toThrow(/two keys/);
   });
 
   it('validates its options with the JSON Schema', () => {
@@ -110,7 +122,11 @@ describe('auth plugin', () => {
 
 describe('key table', () => {
   it('finds the matching key whichever position it has', () => {
-    const table = new KeyTable([{ name: 'a', key: 'ka' }, { name: 'b', key: 'kb' }, { name: 'c', key: 'kc' }]);
+    const table = new KeyTable([
+      { name: 'a', key: 'ka' },
+      { name: 'b', key: 'kb' },
+      { name: 'c', key: 'kc' },
+    ]);
     expect(table.find('kc')?.name).toBe('c');
     expect(table.find('ka')?.name).toBe('a');
     expect(table.find('kd')).toBeUndefined();

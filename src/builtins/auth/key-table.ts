@@ -63,7 +63,12 @@ export class KeyTable {
       if (names.has(k.name)) throw new Error(`two keys are named "${k.name}"`);
       names.add(k.name);
       const digest = digestOf(k);
-      const limits: CallerLimits = { rpm: k.rpm, tpm: k.tpm, budgetUsd: k.budget_usd, budgetPeriod: k.budget_period ?? (k.budget_usd === undefined ? undefined : 'monthly') };
+      const limits: CallerLimits = {
+        rpm: k.rpm,
+        tpm: k.tpm,
+        budgetUsd: k.budget_usd,
+        budgetPeriod: k.budget_period ?? (k.budget_usd === undefined ? undefined : 'monthly'),
+      };
       return { digest, key: { name: k.name, models: k.models ?? ['*'], limits } };
     });
   }

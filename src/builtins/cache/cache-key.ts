@@ -65,6 +65,7 @@ export function canonicalJson(value: unknown): string {
 export function cacheKey(input: { endpoint: string; scope: string; body: Readonly<Record<string, unknown>> }): string {
   // The same text canonicalJson({ v: 1, endpoint, scope, body without the delivery-only fields }) gives.
   const head = `{"body":`;
-  const text = appendCanonical(input.body, head, DELIVERY_ONLY_FIELDS) + `,"endpoint":${JSON.stringify(input.endpoint)},"scope":${JSON.stringify(input.scope)},"v":1}`;
+  const text =
+    appendCanonical(input.body, head, DELIVERY_ONLY_FIELDS) + `,"endpoint":${JSON.stringify(input.endpoint)},"scope":${JSON.stringify(input.scope)},"v":1}`;
   return hash('sha256', text, 'hex');
 }

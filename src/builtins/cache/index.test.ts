@@ -105,7 +105,13 @@ describe('cache key', () => {
   const body = { model: 'chat', messages: [{ role: 'user', content: 'x' }], temperature: 0.2, tools: [{ type: 'function', function: { name: 'f' } }] };
   it('ignores key order and delivery-only fields, but not parameters that change the answer', () => {
     const k = cacheKey({ endpoint: 'chat', scope: 'a', body });
-    expect(cacheKey({ endpoint: 'chat', scope: 'a', body: { temperature: 0.2, tools: body.tools, messages: body.messages, model: 'chat', stream: true, user: 'u' } })).toBe(k);
+    expect(
+      cacheKey({
+        endpoint: 'chat',
+        scope: 'a',
+        body: { temperature: 0.2, tools: body.tools, messages: body.messages, model: 'chat', stream: true, user: 'u' },
+      }),
+    ).toBe(k);
     expect(cacheKey({ endpoint: 'chat', scope: 'a', body: { ...body, temperature: 0.3 } })).not.toBe(k);
     expect(cacheKey({ endpoint: 'chat', scope: 'a', body: { ...body, tools: [] } })).not.toBe(k);
     expect(cacheKey({ endpoint: 'chat', scope: 'a', body: { ...body, model: 'other' } })).not.toBe(k);

@@ -61,7 +61,15 @@ const HEADER = 'x-switchyard-cache';
 
 /** Only a whole answer is worth replaying: every choice finished. */
 function isCompleteAnswer(outcome: RequestOutcome): outcome is RequestOutcome & { response: ChatCompletion } {
-  return outcome.status === 200 && outcome.completed && !outcome.truncated && !outcome.error && !!outcome.response && outcome.response.choices.length > 0 && outcome.response.choices.every((c) => c.finish_reason !== null);
+  return (
+    outcome.status === 200 &&
+    outcome.completed &&
+    !outcome.truncated &&
+    !outcome.error &&
+    !!outcome.response &&
+    outcome.response.choices.length > 0 &&
+    outcome.response.choices.every((c) => c.finish_reason !== null)
+  );
 }
 
 /**

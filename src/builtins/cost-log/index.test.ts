@@ -37,7 +37,14 @@ function sqliteSink(): { url: string; file: string } {
 }
 
 function completion(model: string, usage: Usage): ChatCompletion {
-  return { id: 'c', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage };
+  return {
+    id: 'c',
+    object: 'chat.completion',
+    created: 1,
+    model,
+    choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+    usage,
+  };
 }
 
 interface Served {
@@ -88,16 +95,40 @@ describe('cost-log plugin', () => {
     const { hooks, env } = await costLog({ sink: sink.url });
     const cases: { name: string; served: Served; usd: number; header?: string }[] = [
       // 1000 × 2.5 + 200 × 10 = 4500 µ$
-      { name: 'plain', served: { attempts: [ok('openai', 'gpt-4o')], usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 } }, usd: 0.0045, header: '0.0045' },
+      {
+        name: 'plain',
+        served: { attempts: [ok('openai', 'gpt-4o')], usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 } },
+        usd: 0.0045,
+        header: '0.0045',
+      },
       // (1234 − 1000) × 0.27 + 1000 × 0.07 + 567 × 1.1 = 756.88 µ$ (config price)
-      { name: 'cached tokens', served: { attempts: [ok('deepseek', 'deepseek-chat')], usage: { prompt_tokens: 1234, completion_tokens: 567, total_tokens: 1801, prompt_tokens_details: { cached_tokens: 1000 } } }, usd: 0.00075688, header: '0.00075688' },
+      {
+        name: 'cached tokens',
+        served: {
+          attempts: [ok('deepseek', 'deepseek-chat')],
+          usage: { prompt_tokens: 1234, completion_tokens: 567, total_tokens: 1801, prompt_tokens_details: { cached_tokens: 1000 } },
+        },
+        usd: 0.00075688,
+        header: '0.00075688',
+      },
       // 500 × 0.15 + 1500 × 0.075 + 300 × 0.6 = 367.5 µ$
-      { name: 'streaming', served: { stream: true, attempts: [ok('openai', 'gpt-4o-mini')], usage: { prompt_tokens: 2000, completion_tokens: 300, total_tokens: 2300, prompt_tokens_details: { cached_tokens: 1500 } } }, usd: 0.0003675 },
+      {
+        name: 'streaming',
+        served: {
+          stream: true,
+          attempts: [ok('openai', 'gpt-4o-mini')],
+          usage: { prompt_tokens: 2000, completion_tokens: 300, total_tokens: 2300, prompt_tokens_details: { cached_tokens: 1500 } },
+        },
+        usd: 0.0003675,
+      },
       { name: 'cache hit', served: { cacheHit: true }, usd: 0 },
       // Failed on openai, answered by claude-3-5-haiku: 800 × 0.8 + 100 × 4 = 1040 µ$
       {
         name: 'failed then fallback',
-        served: { attempts: [{ provider: 'openai', model: 'gpt-4o', ok: false, status: 500 }, ok('anthropic', 'claude-3-5-haiku-20241022')], usage: { prompt_tokens: 800, completion_tokens: 100, total_tokens: 900 } },
+        served: {
+          attempts: [{ provider: 'openai', model: 'gpt-4o', ok: false, status: 500 }, ok('anthropic', 'claude-3-5-haiku-20241022')],
+          usage: { prompt_tokens: 800, completion_tokens: 100, total_tokens: 900 },
+        },
         usd: 0.00104,
         header: '0.00104',
       },
@@ -110,7 +141,19 @@ describe('cost-log plugin', () => {
     await env.dispose();
     const written = rows(sink.file);
     expect(written.map((r) => r.cost_usd)).toEqual([0.0045, 0.00075688, 0.0003675, 0, 0.00104]);
-    expect(written[1]).toMatchObject({ key_name: 'team-a', alias: 'chat', provider: 'deepseek', model: 'deepseek-chat', input_tokens: 1234, output_tokens: 567, cached_tokens: 1000, status: 200, attempts: 1, cache_hit: 0, latency_ms: 42 });
+    expect(written[1]).toMatchObject({
+      key_name: 'team-a',
+      alias: 'chat',
+      provider: 'deepseek',
+      model: 'deepseek-chat',
+      input_tokens: 1234,
+      output_tokens: 567,
+      cached_tokens: 1000,
+      status: 200,
+      attempts: 1,
+      cache_hit: 0,
+      latency_ms: 42,
+    });
     expect(written[3]).toMatchObject({ cache_hit: 1, input_tokens: 0, output_tokens: 0, provider: null });
     expect(written[4]).toMatchObject({ attempts: 2, provider: 'anthropic' });
   });
@@ -188,13 +231,23 @@ describe('cost-log plugin', () => {
   it('serves GET /admin/spend totals to the admin key only', async () => {
     const { hooks } = await costLog({ sink: sqliteSink().url });
     await serve(hooks, { attempts: [ok('openai', 'gpt-4o')], usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 } });
-    await serve(hooks, { key: 'team-b', attempts: [ok('deepseek', 'deepseek-chat')], usage: { prompt_tokens: 1000, completion_tokens: 1000, total_tokens: 2000 } });
+    await serve(hooks, {
+      key: 'team-b',
+      attempts: [ok('deepseek', 'deepseek-chat')],
+      usage: { prompt_tokens: 1000, completion_tokens: 1000, total_tokens: 2000 },
+    });
     const route = hooks.routes!.find((r) => r.path === '/admin/spend')!;
     await expect(route.handle({ headers: {}, query: {}, body: undefined })).rejects.toMatchObject({ status: 401 });
     await expect(route.handle({ headers: { authorization: 'Bearer wrong' }, query: {}, body: undefined })).rejects.toMatchObject({ status: 401 });
-    await expect(route.handle({ headers: { authorization: 'Bearer admin-secret' }, query: { group_by: 'color' }, body: undefined })).rejects.toMatchObject({ status: 400 });
+    await expect(route.handle({ headers: { authorization: 'Bearer admin-secret' }, query: { group_by: 'color' }, body: undefined })).rejects.toMatchObject({
+      status: 400,
+    });
 
-    const res = await route.handle({ headers: { authorization: 'Bearer admin-secret' }, query: { group_by: 'key', since: new Date(Date.now() - 60_000).toISOString() }, body: undefined });
+    const res = await route.handle({
+      headers: { authorization: 'Bearer admin-secret' },
+      query: { group_by: 'key', since: new Date(Date.now() - 60_000).toISOString() },
+      body: undefined,
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       group_by: 'key',
@@ -239,7 +292,11 @@ describeWithService(['postgres'], 'cost-log plugin with PostgreSQL', () => {
     const url = `${POSTGRES_URL}?table=${table}`;
     const limits = { budgetUsd: 0.004, budgetPeriod: 'total' as const };
     const first = await costLog({ sink: url });
-    await serve(first.hooks, { limits, attempts: [ok('deepseek', 'deepseek-chat')], usage: { prompt_tokens: 1234, completion_tokens: 567, total_tokens: 1801, prompt_tokens_details: { cached_tokens: 1000 } } });
+    await serve(first.hooks, {
+      limits,
+      attempts: [ok('deepseek', 'deepseek-chat')],
+      usage: { prompt_tokens: 1234, completion_tokens: 567, total_tokens: 1801, prompt_tokens_details: { cached_tokens: 1000 } },
+    });
     await serve(first.hooks, { limits, attempts: [ok('openai', 'gpt-4o')], usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 } });
     await first.env.dispose();
 
@@ -253,12 +310,14 @@ describeWithService(['postgres'], 'cost-log plugin with PostgreSQL', () => {
     ]);
 
     const second = await costLog({ sink: url });
-    await expect(serve(second.hooks, { limits, attempts: [ok('openai', 'gpt-4o')], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } })).rejects.toMatchObject({ code: 'insufficient_quota' });
+    await expect(
+      serve(second.hooks, { limits, attempts: [ok('openai', 'gpt-4o')], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
+    ).rejects.toMatchObject({ code: 'insufficient_quota' });
   });
 });
 
 describeWithService(['redis'], 'cost-log budgets shared through Redis', () => {
-  it('two instances see each other\'s spend', async () => {
+  it("two instances see each other's spend", async () => {
     const key = `shared-${Date.now()}`;
     const limits = { budgetUsd: 0.005, budgetPeriod: 'daily' as const };
     const costly = { key, limits, attempts: [ok('openai', 'gpt-4o')], usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 } };

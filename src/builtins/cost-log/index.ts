@@ -44,7 +44,11 @@ const optionsSchema = {
   additionalProperties: false,
   properties: {
     sink: { type: 'string', pattern: '^(sqlite|jsonl|postgres|postgresql)://.+', description: 'sqlite://PATH, postgres://… or jsonl://PATH.' },
-    budget_store: { type: 'string', pattern: '^(memory|rediss?://.+)$', description: 'Budget counters: "memory" or redis://… (default: the rate-limit store).' },
+    budget_store: {
+      type: 'string',
+      pattern: '^(memory|rediss?://.+)$',
+      description: 'Budget counters: "memory" or redis://… (default: the rate-limit store).',
+    },
     max_buffer: { type: 'integer', minimum: 1 },
     flush_interval_ms: { type: 'integer', minimum: 1 },
   },
@@ -85,20 +89,36 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     const dropped = env.metrics.counter('spend_records_dropped_total', "Spend records dropped because the spend sink's buffer overflowed.");
     dropped.inc(0); // present from the start, so a dashboard can rate() it before the first drop
     const sinkUrl = options.sink ?? 'sqlite://./data/spend.db';
-    const spendLog = env.keep(`spend-log:${sinkUrl}`, () =>
-      new SpendLog(openSpendSink(sinkUrl, env.configDir), (message, detail) => env.log.warn(`cost-log: ${message}`, { sink: describeSinkUrl(sinkUrl), ...detail }), {
-        maxBuffer: options.max_buffer,
-        flushIntervalMs: options.flush_interval_ms,
-        onDrop: (count) => dropped.inc(count),
-      }),
+    const spendLog = env.keep(
+      `spend-log:${sinkUrl}`,
+      () =>
+        new SpendLog(
+          openSpendSink(sinkUrl, env.configDir),
+          (message, detail) => env.log.warn(`cost-log: ${message}`, { sink: describeSinkUrl(sinkUrl), ...detail }),
+          {
+            maxBuffer: options.max_buffer,
+            flushIntervalMs: options.flush_interval_ms,
+            onDrop: (count) => dropped.inc(count),
+          },
+        ),
     );
     const rateLimitStore = pluginOptions(env.config, 'rate-limit')?.store;
     const budgetLocation = parseStoreLocation(options.budget_store ?? (typeof rateLimitStore === 'string' ? rateLimitStore : undefined));
-    const ledger = env.keep(`budgets:${budgetLocation.kind === 'redis' ? budgetLocation.url : 'memory'}`, () =>
-      new BudgetLedger(budgetLocation.kind === 'redis' ? new RedisSpendCounters(openRedis(budgetLocation.url, { purpose: 'budgets', log: env.log }), 'switchyard:spend:') : new MemorySpendCounters()),
+    const ledger = env.keep(
+      `budgets:${budgetLocation.kind === 'redis' ? budgetLocation.url : 'memory'}`,
+      () =>
+        new BudgetLedger(
+          budgetLocation.kind === 'redis'
+            ? new RedisSpendCounters(openRedis(budgetLocation.url, { purpose: 'budgets', log: env.log }), 'switchyard:spend:')
+            : new MemorySpendCounters(),
+        ),
     );
     const unpricedModels = new Set<string>();
-    const spent = env.metrics.counter('cost_usd_total', 'Cost of served requests in USD, as computed by the cost-log plugin (requests with unknown prices add nothing).', ['alias', 'provider', 'model']);
+    const spent = env.metrics.counter(
+      'cost_usd_total',
+      'Cost of served requests in USD, as computed by the cost-log plugin (requests with unknown prices add nothing).',
+      ['alias', 'provider', 'model'],
+    );
 
     /** Cost of what the request used; null when the model has no price (logged once per model). */
     function costOf(ctx: RequestContext, usage: Usage | undefined): number | null {
@@ -109,7 +129,10 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
       if (!price) {
         if (!unpricedModels.has(ctx.servedBy.model)) {
           unpricedModels.add(ctx.servedBy.model);
-          env.log.warn('cost-log: no price for this model; its cost is recorded as null (add it under `pricing:`)', { model: ctx.servedBy.model, provider: ctx.servedBy.provider });
+          env.log.warn('cost-log: no price for this model; its cost is recorded as null (add it under `pricing:`)', {
+            model: ctx.servedBy.model,
+            provider: ctx.servedBy.provider,
+          });
         }
         return null;
       }

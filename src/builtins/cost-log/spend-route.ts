@@ -36,7 +36,9 @@ export function spendRoute(env: Pick<PluginEnv, 'requireAdmin'>, spendLog: Spend
       try {
         totals = await spendLog.sink.totals({ groupBy, since, until });
       } catch (err) {
-        throw errors.spendSinkUnavailable(`The ${spendLog.sink.kind} spend sink cannot be read (${(err as Error).message}); ${stats.buffered} records wait to be written, ${stats.dropped} were dropped.`);
+        throw errors.spendSinkUnavailable(
+          `The ${spendLog.sink.kind} spend sink cannot be read (${(err as Error).message}); ${stats.buffered} records wait to be written, ${stats.dropped} were dropped.`,
+        );
       }
       return {
         status: 200,

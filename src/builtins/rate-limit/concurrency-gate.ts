@@ -12,7 +12,10 @@ interface GateState {
 
 /** Thrown when no slot freed up before the deadline. */
 export class ConcurrencyTimeout extends Error {
-  constructor(readonly provider: string, readonly limit: number) {
+  constructor(
+    readonly provider: string,
+    readonly limit: number,
+  ) {
     super(`provider "${provider}" is at its concurrency limit of ${limit}`);
   }
 }

@@ -36,7 +36,10 @@ export class FairQueue {
   private wake: (() => void) | undefined;
 
   /** `onDepth` is told the number of waiters whenever it changes (for the queue-depth gauge). */
-  constructor(private readonly buckets: TokenBuckets, private readonly onDepth: (waiting: number) => void = () => {}) {}
+  constructor(
+    private readonly buckets: TokenBuckets,
+    private readonly onDepth: (waiting: number) => void = () => {},
+  ) {}
 
   /** Requests waiting right now. */
   get waiting(): number {

@@ -191,7 +191,11 @@ describe('rate-limit plugin', () => {
     await hooks.onRequest!(a);
     await hooks.onRequest!(b);
     await hooks.aroundAttempt!(a, attempt, async () => ({ released: new Promise<void>(() => {}) }));
-    expect(await outcomeOf(() => hooks.aroundAttempt!(b, attempt, async () => ({ released: Promise.resolve() })))).toMatchObject({ status: 429, code: 'rate_limit_exceeded', message: expect.stringContaining('concurrency limit') });
+    expect(await outcomeOf(() => hooks.aroundAttempt!(b, attempt, async () => ({ released: Promise.resolve() })))).toMatchObject({
+      status: 429,
+      code: 'rate_limit_exceeded',
+      message: expect.stringContaining('concurrency limit'),
+    });
   });
 
   it('rejects a malformed provider limits entry at load', async () => {
@@ -202,7 +206,10 @@ describe('rate-limit plugin', () => {
 describeWithService(['redis'], 'rate-limit plugin with Redis', () => {
   it('two gateway instances sharing one Redis enforce one combined limit', async () => {
     const key = `shared-${Date.now()}`;
-    const [a, b] = await Promise.all([limiter({ store: REDIS_URL, per_key: { rpm: 5 }, max_queue_ms: 0 }), limiter({ store: REDIS_URL, per_key: { rpm: 5 }, max_queue_ms: 0 })]);
+    const [a, b] = await Promise.all([
+      limiter({ store: REDIS_URL, per_key: { rpm: 5 }, max_queue_ms: 0 }),
+      limiter({ store: REDIS_URL, per_key: { rpm: 5 }, max_queue_ms: 0 }),
+    ]);
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => outcomeOf(() => (i % 2 ? a : b).onRequest!(request(key)))));
     expect(results.filter((r) => r === 'ok')).toHaveLength(5);
     expect(results.filter((r) => r !== 'ok')).toHaveLength(5);
@@ -221,7 +228,7 @@ describeWithService(['redis-server binary'], 'rate-limit plugin when Redis goes 
       // The client reconnects on its own backoff (up to 2 s). Until then requests keep counting down the local
       // bucket (994, 993, …); the first one served by the fresh Redis finds a full bucket there: 999.
       let remaining: string | undefined;
-      for (const deadline = Date.now() + 10_000; remaining !== '999' && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 10_000; remaining !== '999' && Date.now() < deadline;) {
         await new Promise((r) => setTimeout(r, 100));
         const ctx = request('a');
         await hooks.onRequest!(ctx);

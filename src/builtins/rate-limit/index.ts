@@ -84,7 +84,14 @@ function actualTokens(ctx: RequestContext, outcome: RequestOutcome): number {
 }
 
 /** `queue.admit`, with the time spent waiting reported to /metrics. */
-async function admitCounted(queue: FairQueue, wait: PluginHistogram, lane: string, specs: readonly BucketSpec[], deadline: number, signal: AbortSource): Promise<TakeResult> {
+async function admitCounted(
+  queue: FairQueue,
+  wait: PluginHistogram,
+  lane: string,
+  specs: readonly BucketSpec[],
+  deadline: number,
+  signal: AbortSource,
+): Promise<TakeResult> {
   const started = performance.now();
   try {
     const taken = await queue.admit(lane, specs, deadline, signal);
@@ -119,13 +126,18 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
     const hasConcurrencyLimits = [...providers.values()].some((limits) => limits.concurrency !== undefined);
     const hookTimeoutMs = (env.config.server as { plugin_hook_timeout_ms?: number } | undefined)?.plugin_hook_timeout_ms;
     if (hookTimeoutMs !== undefined && maxQueueMs >= hookTimeoutMs) {
-      env.log.warn('rate-limit: max_queue_ms is not below server.plugin_hook_timeout_ms; long waits end as 500 plugin_timeout instead of 429', { max_queue_ms: maxQueueMs, plugin_hook_timeout_ms: hookTimeoutMs });
+      env.log.warn('rate-limit: max_queue_ms is not below server.plugin_hook_timeout_ms; long waits end as 500 plugin_timeout instead of 429', {
+        max_queue_ms: maxQueueMs,
+        plugin_hook_timeout_ms: hookTimeoutMs,
+      });
     }
     const location = parseStoreLocation(options.store);
 
     // Buckets and the concurrency gate outlive reloads: a reload must not hand every key a fresh minute.
     const buckets = env.keep<TokenBuckets>(`buckets:${location.kind === 'redis' ? location.url : 'memory'}`, () =>
-      location.kind === 'redis' ? new FailoverTokenBuckets(openRedis(location.url, { purpose: 'rate-limit', log: env.log }), REDIS_PREFIX) : new LocalTokenBuckets(),
+      location.kind === 'redis'
+        ? new FailoverTokenBuckets(openRedis(location.url, { purpose: 'rate-limit', log: env.log }), REDIS_PREFIX)
+        : new LocalTokenBuckets(),
     );
     const gate = env.keep('concurrency', () => new ConcurrencyGate());
     if (buckets instanceof FailoverTokenBuckets) {
@@ -133,7 +145,12 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
       await waitForRedis(buckets.client, 1500).catch(() => env.log.warn('rate-limit: Redis not reachable at startup; limiting per instance until it is'));
     }
     const depth = env.metrics.gauge('ratelimit_queue_depth', 'Requests waiting in the rate-limit queue, by scope (key, alias, provider).', ['scope']);
-    const wait = env.metrics.histogram('ratelimit_wait_seconds', 'Time a request waited for a rate-limit slot, by result (admitted, rejected).', [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30], ['result']);
+    const wait = env.metrics.histogram(
+      'ratelimit_wait_seconds',
+      'Time a request waited for a rate-limit slot, by result (admitted, rejected).',
+      [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      ['result'],
+    );
     const queue = new FairQueue(buckets, (waiting) => depth.set(waiting, TOTAL));
 
     return {
@@ -151,7 +168,14 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         const lane = ctx.caller?.keyName ?? '';
         let taken: TakeResult;
         try {
-          taken = await admitCounted(queue, wait, lane, planned.map((p) => p.spec), Date.now() + maxQueueMs, ctx.clientAbort);
+          taken = await admitCounted(
+            queue,
+            wait,
+            lane,
+            planned.map((p) => p.spec),
+            Date.now() + maxQueueMs,
+            ctx.clientAbort,
+          );
         } catch (err) {
           if (!(err instanceof QueueTimeout)) throw err;
           const headers = headersFor(err.lastDenial, planned);
@@ -167,7 +191,14 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         const planned = planProvider(attempt.provider, providers.get(attempt.provider), charged.tokens);
         if (planned.length === 0) return;
         try {
-          await admitCounted(queue, wait, ctx.caller?.keyName ?? '', planned.map((p) => p.spec), Date.now() + maxQueueMs, ctx.clientAbort);
+          await admitCounted(
+            queue,
+            wait,
+            ctx.caller?.keyName ?? '',
+            planned.map((p) => p.spec),
+            Date.now() + maxQueueMs,
+            ctx.clientAbort,
+          );
         } catch (err) {
           if (!(err instanceof QueueTimeout)) throw err;
           throw tooManyRequests(err.lastDenial, planned, {});
@@ -178,25 +209,27 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
       // The provider's concurrency slot is held for exactly one attempt: taken before it, given back when it
       // failed or when its answer stopped using the upstream (a stream, when it ended). Only defined when some
       // provider has a concurrency limit, so that without one the attempt is not wrapped at all.
-      aroundAttempt: !hasConcurrencyLimits ? undefined : async (ctx, attempt, next) => {
-        const limit = providers.get(attempt.provider)?.concurrency;
-        if (!limit || !ctx.get('rateLimitCharges')) return next();
-        let release: () => void;
-        try {
-          release = await gate.acquire(attempt.provider, limit, Date.now() + maxQueueMs, ctx.clientAbort);
-        } catch (err) {
-          if (!(err instanceof ConcurrencyTimeout)) throw err;
-          throw errors.rateLimitExceeded(`Provider "${attempt.provider}" is at its concurrency limit (${err.limit}). Please retry after 1 s.`, 1);
-        }
-        try {
-          const result = await next();
-          void result.released.then(release, release);
-          return result;
-        } catch (err) {
-          release();
-          throw err;
-        }
-      },
+      aroundAttempt: !hasConcurrencyLimits
+        ? undefined
+        : async (ctx, attempt, next) => {
+            const limit = providers.get(attempt.provider)?.concurrency;
+            if (!limit || !ctx.get('rateLimitCharges')) return next();
+            let release: () => void;
+            try {
+              release = await gate.acquire(attempt.provider, limit, Date.now() + maxQueueMs, ctx.clientAbort);
+            } catch (err) {
+              if (!(err instanceof ConcurrencyTimeout)) throw err;
+              throw errors.rateLimitExceeded(`Provider "${attempt.provider}" is at its concurrency limit (${err.limit}). Please retry after 1 s.`, 1);
+            }
+            try {
+              const result = await next();
+              void result.released.then(release, release);
+              return result;
+            } catch (err) {
+              release();
+              throw err;
+            }
+          },
 
       async onComplete(ctx, outcome) {
         const charged = ctx.get('rateLimitCharges');

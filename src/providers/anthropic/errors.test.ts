@@ -7,23 +7,37 @@ const body = (type: string, message: string) => JSON.stringify({ type: 'error', 
 describe('anthropic error mapping', () => {
   it('maps 529 overloaded_error to a retryable 503', () => {
     expect(anthropicAdapter.parseError(529, body('overloaded_error', 'Overloaded'), {}, provider)).toMatchObject({
-      status: 503, type: 'service_unavailable', retryable: true, message: 'Overloaded',
+      status: 503,
+      type: 'service_unavailable',
+      retryable: true,
+      message: 'Overloaded',
     });
   });
 
   it('maps a 429 to a retryable 429 and reads retry-after', () => {
-    expect(anthropicAdapter.parseError(429, body('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit'), { 'retry-after': '7' }, provider))
-      .toMatchObject({ status: 429, type: 'rate_limit_error', retryable: true, retryAfterMs: 7000 });
+    expect(
+      anthropicAdapter.parseError(
+        429,
+        body('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit'),
+        { 'retry-after': '7' },
+        provider,
+      ),
+    ).toMatchObject({ status: 429, type: 'rate_limit_error', retryable: true, retryAfterMs: 7000 });
   });
 
   it('reads the wait from anthropic-ratelimit-* reset timestamps when retry-after is missing', () => {
     // A fixed clock: the wait is exact, whatever the machine's speed.
     jest.useFakeTimers({ now: Date.parse('2026-12-01T12:00:00.000Z') });
     try {
-      const info = anthropicAdapter.parseError(429, body('rate_limit_error', 'slow down'), {
-        'anthropic-ratelimit-requests-remaining': '0',
-        'anthropic-ratelimit-requests-reset': '2026-12-01T12:00:20.000Z',
-      }, provider);
+      const info = anthropicAdapter.parseError(
+        429,
+        body('rate_limit_error', 'slow down'),
+        {
+          'anthropic-ratelimit-requests-remaining': '0',
+          'anthropic-ratelimit-requests-reset': '2026-12-01T12:00:20.000Z',
+        },
+        provider,
+      );
       expect(info.retryAfterMs).toBe(20_000);
     } finally {
       jest.useRealTimers();
@@ -32,13 +46,20 @@ describe('anthropic error mapping', () => {
 
   it('maps "prompt is too long" to 400 context_length_exceeded so context-window fallbacks fire', () => {
     expect(anthropicAdapter.parseError(400, body('invalid_request_error', 'prompt is too long: 210443 tokens > 200000 maximum'), {}, provider)).toEqual({
-      status: 400, type: 'invalid_request_error', code: 'context_length_exceeded', message: 'prompt is too long: 210443 tokens > 200000 maximum', retryable: false,
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'context_length_exceeded',
+      message: 'prompt is too long: 210443 tokens > 200000 maximum',
+      retryable: false,
     });
   });
 
   it('keeps other 400s as non-retryable invalid requests', () => {
     expect(anthropicAdapter.parseError(400, body('invalid_request_error', 'max_tokens: Field required'), {}, provider)).toMatchObject({
-      status: 400, type: 'invalid_request_error', retryable: false, message: 'max_tokens: Field required',
+      status: 400,
+      type: 'invalid_request_error',
+      retryable: false,
+      message: 'max_tokens: Field required',
     });
   });
 
@@ -55,7 +76,11 @@ describe('anthropic error mapping', () => {
 
   it('maps 500 api_error to a retryable 502 and a 404 model to a retryable model_not_found', () => {
     expect(anthropicAdapter.parseError(500, body('api_error', 'Internal server error'), {}, provider)).toMatchObject({ status: 502, retryable: true });
-    expect(anthropicAdapter.parseError(404, body('not_found_error', 'model: claude-9'), {}, provider)).toMatchObject({ status: 404, code: 'model_not_found', retryable: true });
+    expect(anthropicAdapter.parseError(404, body('not_found_error', 'model: claude-9'), {}, provider)).toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+      retryable: true,
+    });
   });
 
   it('keeps a text excerpt when the error body is not JSON', () => {

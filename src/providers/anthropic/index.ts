@@ -48,7 +48,10 @@ export const anthropicAdapter: ProviderAdapter = {
     const msg = json as Partial<AnthropicMessage> | null;
     if (!msg || typeof msg !== 'object' || msg.type !== 'message' || !Array.isArray(msg.content)) {
       throw new UpstreamFailure({
-        status: 502, type: 'upstream_error', code: 'bad_upstream_response', retryable: true,
+        status: 502,
+        type: 'upstream_error',
+        code: 'bad_upstream_response',
+        retryable: true,
         message: `${label(call.provider)} answered with something that is not a message.`,
       });
     }

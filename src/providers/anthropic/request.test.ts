@@ -8,7 +8,13 @@ const provider = { dropParams: [], options: {} };
 
 describe('anthropic request translation', () => {
   it('sends x-api-key and anthropic-version to the messages endpoint', () => {
-    const call = upstreamCall({ api: 'anthropic', model: 'claude-sonnet-4-5', apiKey: 'sk-ant-1', baseUrl: 'https://api.anthropic.com/v1', headers: { 'x-team': 'a' } });
+    const call = upstreamCall({
+      api: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      apiKey: 'sk-ant-1',
+      baseUrl: 'https://api.anthropic.com/v1',
+      headers: { 'x-team': 'a' },
+    });
     const spec = anthropicAdapter.buildChatRequest({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'Hi' }] }, call);
     expect(spec.method).toBe('POST');
     expect(spec.url).toBe('https://api.anthropic.com/v1/messages');
@@ -24,15 +30,21 @@ describe('anthropic request translation', () => {
   });
 
   it('lifts system and developer messages to the top-level system field', () => {
-    const out = toAnthropicRequest({
-      model: 'claude-sonnet-4-5',
-      messages: [
-        { role: 'system', content: 'You are terse.' },
-        { role: 'developer', content: [{ type: 'text', text: 'Answer in French.' }] },
-        { role: 'user', content: 'Hello' },
-      ],
-    }, provider);
-    expect(out.system).toEqual([{ type: 'text', text: 'You are terse.' }, { type: 'text', text: 'Answer in French.' }]);
+    const out = toAnthropicRequest(
+      {
+        model: 'claude-sonnet-4-5',
+        messages: [
+          { role: 'system', content: 'You are terse.' },
+          { role: 'developer', content: [{ type: 'text', text: 'Answer in French.' }] },
+          { role: 'user', content: 'Hello' },
+        ],
+      },
+      provider,
+    );
+    expect(out.system).toEqual([
+      { type: 'text', text: 'You are terse.' },
+      { type: 'text', text: 'Answer in French.' },
+    ]);
     expect(out.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }]);
     expect(out.messages.some((m) => (m.role as string) === 'system')).toBe(false);
   });
@@ -51,18 +63,21 @@ describe('anthropic request translation', () => {
   });
 
   it('maps sampling parameters and drops OpenAI-only fields Anthropic would reject', () => {
-    const out = toAnthropicRequest({
-      model: 'claude-sonnet-4-5',
-      messages: [{ role: 'user', content: 'x' }],
-      temperature: 1.6,
-      top_p: 0.9,
-      stop: 'END',
-      user: 'user-42',
-      presence_penalty: 0.5,
-      logit_bias: { 50256: -100 },
-      seed: 7,
-      top_k: 40,
-    }, provider);
+    const out = toAnthropicRequest(
+      {
+        model: 'claude-sonnet-4-5',
+        messages: [{ role: 'user', content: 'x' }],
+        temperature: 1.6,
+        top_p: 0.9,
+        stop: 'END',
+        user: 'user-42',
+        presence_penalty: 0.5,
+        logit_bias: { 50256: -100 },
+        seed: 7,
+        top_k: 40,
+      },
+      provider,
+    );
     expect(out).toEqual({
       model: 'claude-sonnet-4-5',
       max_tokens: 64000,
@@ -76,41 +91,58 @@ describe('anthropic request translation', () => {
   });
 
   it('removes drop_params before translating', () => {
-    const out = toAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 0.5, top_p: 0.5 }, { dropParams: ['top_p'], options: {} });
+    const out = toAnthropicRequest(
+      { model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 0.5, top_p: 0.5 },
+      { dropParams: ['top_p'], options: {} },
+    );
     expect(out.temperature).toBe(0.5);
     expect(out.top_p).toBeUndefined();
   });
 
   it('merges consecutive messages of the same role', () => {
-    const out = toAnthropicRequest({
-      model: 'm',
-      messages: [
-        { role: 'user', content: 'one' },
-        { role: 'user', content: [{ type: 'text', text: 'two' }] },
-        { role: 'assistant', content: 'three' },
-        { role: 'assistant', content: '' },
-        { role: 'user', content: 'four' },
-      ],
-    }, provider);
+    const out = toAnthropicRequest(
+      {
+        model: 'm',
+        messages: [
+          { role: 'user', content: 'one' },
+          { role: 'user', content: [{ type: 'text', text: 'two' }] },
+          { role: 'assistant', content: 'three' },
+          { role: 'assistant', content: '' },
+          { role: 'user', content: 'four' },
+        ],
+      },
+      provider,
+    );
     expect(out.messages).toEqual([
-      { role: 'user', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'one' },
+          { type: 'text', text: 'two' },
+        ],
+      },
       { role: 'assistant', content: [{ type: 'text', text: 'three' }] },
       { role: 'user', content: [{ type: 'text', text: 'four' }] },
     ]);
   });
 
   it('turns data URLs and http URLs into image blocks', () => {
-    const out = toAnthropicRequest({
-      model: 'm',
-      messages: [{
-        role: 'user',
-        content: [
-          { type: 'text', text: 'What is this?' },
-          { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
-          { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg', detail: 'high' } },
+    const out = toAnthropicRequest(
+      {
+        model: 'm',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'What is this?' },
+              { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+              { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg', detail: 'high' } },
+            ],
+          },
         ],
-      }],
-    }, provider);
+      },
+      provider,
+    );
     expect(out.messages[0].content).toEqual([
       { type: 'text', text: 'What is this?' },
       { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
@@ -119,53 +151,73 @@ describe('anthropic request translation', () => {
   });
 
   it('keeps cache_control markers on content parts for prompt caching', () => {
-    const out = toAnthropicRequest({
-      model: 'm',
-      messages: [
-        { role: 'system', content: [{ type: 'text', text: 'long policy', cache_control: { type: 'ephemeral' } }] },
-        { role: 'user', content: 'q' },
-      ],
-    }, provider);
+    const out = toAnthropicRequest(
+      {
+        model: 'm',
+        messages: [
+          { role: 'system', content: [{ type: 'text', text: 'long policy', cache_control: { type: 'ephemeral' } }] },
+          { role: 'user', content: 'q' },
+        ],
+      },
+      provider,
+    );
     expect(out.system).toEqual([{ type: 'text', text: 'long policy', cache_control: { type: 'ephemeral' } }]);
   });
 
   it('translates tools, tool_choice and parallel_tool_calls', () => {
     const tools: ChatRequest['tools'] = [
-      { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'Weather for a city',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      },
       { type: 'function', function: { name: 'now' } },
     ];
     const base: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'x' }], tools };
     const out = toAnthropicRequest(base, provider);
     expect(out.tools).toEqual([
-      { name: 'get_weather', description: 'Weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+      {
+        name: 'get_weather',
+        description: 'Weather for a city',
+        input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
       { name: 'now', input_schema: { type: 'object', properties: {} } },
     ]);
     expect(out.tool_choice).toBeUndefined();
     expect(toAnthropicRequest({ ...base, tool_choice: 'auto' }, provider).tool_choice).toEqual({ type: 'auto' });
     expect(toAnthropicRequest({ ...base, tool_choice: 'required' }, provider).tool_choice).toEqual({ type: 'any' });
     expect(toAnthropicRequest({ ...base, tool_choice: 'none' }, provider).tool_choice).toEqual({ type: 'none' });
-    expect(toAnthropicRequest({ ...base, tool_choice: { type: 'function', function: { name: 'now' } } }, provider).tool_choice).toEqual({ type: 'tool', name: 'now' });
+    expect(toAnthropicRequest({ ...base, tool_choice: { type: 'function', function: { name: 'now' } } }, provider).tool_choice).toEqual({
+      type: 'tool',
+      name: 'now',
+    });
     expect(toAnthropicRequest({ ...base, parallel_tool_calls: false }, provider).tool_choice).toEqual({ type: 'auto', disable_parallel_tool_use: true });
   });
 
   it('turns assistant tool_calls into tool_use blocks and tool messages into one user turn of tool_result blocks', () => {
-    const out = toAnthropicRequest({
-      model: 'm',
-      messages: [
-        { role: 'user', content: 'Weather in Paris and Rome?' },
-        {
-          role: 'assistant',
-          content: 'Checking both.',
-          tool_calls: [
-            { id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
-            { id: 'toolu_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
-          ],
-        },
-        { role: 'tool', tool_call_id: 'toolu_1', content: '18C' },
-        { role: 'tool', tool_call_id: 'toolu_2', content: [{ type: 'text', text: '24C' }] },
-        { role: 'user', content: 'Which is warmer?' },
-      ],
-    }, provider);
+    const out = toAnthropicRequest(
+      {
+        model: 'm',
+        messages: [
+          { role: 'user', content: 'Weather in Paris and Rome?' },
+          {
+            role: 'assistant',
+            content: 'Checking both.',
+            tool_calls: [
+              { id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+              { id: 'toolu_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+            ],
+          },
+          { role: 'tool', tool_call_id: 'toolu_1', content: '18C' },
+          { role: 'tool', tool_call_id: 'toolu_2', content: [{ type: 'text', text: '24C' }] },
+          { role: 'user', content: 'Which is warmer?' },
+        ],
+      },
+      provider,
+    );
     expect(out.messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: 'Weather in Paris and Rome?' }] },
       {
@@ -188,14 +240,17 @@ describe('anthropic request translation', () => {
   });
 
   it('sends an empty input object for a tool call without arguments', () => {
-    const out = toAnthropicRequest({
-      model: 'm',
-      messages: [
-        { role: 'user', content: 'time?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'now', arguments: '' } }] },
-        { role: 'tool', tool_call_id: 't', content: 'noon' },
-      ],
-    }, provider);
+    const out = toAnthropicRequest(
+      {
+        model: 'm',
+        messages: [
+          { role: 'user', content: 'time?' },
+          { role: 'assistant', content: null, tool_calls: [{ id: 't', type: 'function', function: { name: 'now', arguments: '' } }] },
+          { role: 'tool', tool_call_id: 't', content: 'noon' },
+        ],
+      },
+      provider,
+    );
     expect(out.messages[1].content).toEqual([{ type: 'tool_use', id: 't', name: 'now', input: {} }]);
   });
 
@@ -207,7 +262,9 @@ describe('anthropic request translation', () => {
     } catch (e) {
       expect((e as UpstreamFailure).info).toMatchObject({ status: 400, type: 'invalid_request_error', retryable: false });
     }
-    expect(bad({ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] })).toThrow(/not valid JSON/);
+    expect(
+      bad({ messages: [{ role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{oops' } }] }] }),
+    ).toThrow(/not valid JSON/);
     expect(bad({ messages: [{ role: 'tool', content: 'x' }] })).toThrow(/tool_call_id/);
     expect(bad({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: {} }] }] })).toThrow(/input_audio/);
   });

@@ -48,19 +48,35 @@ type ParamWriter = (value: unknown, out: AnthropicMessagesRequest) => void;
  */
 const PARAMETER_MAP: Record<string, ParamWriter> = {
   // OpenAI allows 0..2, Anthropic 0..1; clamping keeps "switch providers without rewriting" true.
-  temperature: (v, out) => { if (typeof v === 'number') out.temperature = Math.min(1, Math.max(0, v)); },
-  top_p: (v, out) => { if (typeof v === 'number') out.top_p = v; },
+  temperature: (v, out) => {
+    if (typeof v === 'number') out.temperature = Math.min(1, Math.max(0, v));
+  },
+  top_p: (v, out) => {
+    if (typeof v === 'number') out.top_p = v;
+  },
   stop: (v, out) => {
     const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
     if (list.length) out.stop_sequences = list;
   },
-  user: (v, out) => { if (typeof v === 'string') out.metadata = { ...out.metadata, user_id: v }; },
-  stream: (v, out) => { if (v === true) out.stream = true; },
+  user: (v, out) => {
+    if (typeof v === 'string') out.metadata = { ...out.metadata, user_id: v };
+  },
+  stream: (v, out) => {
+    if (v === true) out.stream = true;
+  },
   // Anthropic-native fields a client may send on purpose when it knows the backend is Claude.
-  top_k: (v, out) => { if (typeof v === 'number') out.top_k = v; },
-  thinking: (v, out) => { if (v && typeof v === 'object') out.thinking = v; },
-  metadata: (v, out) => { if (v && typeof v === 'object') out.metadata = { ...(v as Record<string, unknown>), ...out.metadata }; },
-  service_tier: (v, out) => { if (typeof v === 'string') out.service_tier = v; },
+  top_k: (v, out) => {
+    if (typeof v === 'number') out.top_k = v;
+  },
+  thinking: (v, out) => {
+    if (v && typeof v === 'object') out.thinking = v;
+  },
+  metadata: (v, out) => {
+    if (v && typeof v === 'object') out.metadata = { ...(v as Record<string, unknown>), ...out.metadata };
+  },
+  service_tier: (v, out) => {
+    if (typeof v === 'string') out.service_tier = v;
+  },
 };
 
 /**
@@ -69,10 +85,7 @@ const PARAMETER_MAP: Record<string, ParamWriter> = {
  *   { role: 'user', content: 'Hi' }] }, { dropParams: [], options: {} })
  * // { model, max_tokens: 64000, system: [{ type: 'text', text: 'Be brief' }], messages: [{ role: 'user', ... }] }
  */
-export function toAnthropicRequest(
-  body: ChatRequest,
-  provider: { dropParams: string[]; options: Record<string, unknown> },
-): AnthropicMessagesRequest {
+export function toAnthropicRequest(body: ChatRequest, provider: { dropParams: string[]; options: Record<string, unknown> }): AnthropicMessagesRequest {
   if (typeof body.n === 'number' && body.n > 1) {
     throw untranslatableRequest('Anthropic models return one choice per request; n > 1 is not supported.');
   }
@@ -207,6 +220,11 @@ function toToolUseBlock(call: ToolCall): AnthropicContentBlock {
 
 function toToolResultBlock(msg: ChatMessage): AnthropicContentBlock {
   if (!msg.tool_call_id) throw untranslatableRequest('A tool message has no tool_call_id.');
-  const content = typeof msg.content === 'string' ? msg.content : textBlocks(msg.content).map((b) => b.text).join('');
+  const content =
+    typeof msg.content === 'string'
+      ? msg.content
+      : textBlocks(msg.content)
+          .map((b) => b.text)
+          .join('');
   return { type: 'tool_result', tool_use_id: msg.tool_call_id, content };
 }

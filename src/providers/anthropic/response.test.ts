@@ -27,25 +27,36 @@ describe('anthropic response translation', () => {
       id: 'msg_01Aq9w938a90dw8q',
       object: 'chat.completion',
       model: 'claude-sonnet-4-5-20250929',
-      choices: [{
-        index: 0,
-        finish_reason: 'tool_calls',
-        message: {
-          role: 'assistant',
-          content: 'I will look that up.',
-          tool_calls: [{ id: 'toolu_01A09q90qw90lq917835lq9', type: 'function', function: { name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}' } }],
+      choices: [
+        {
+          index: 0,
+          finish_reason: 'tool_calls',
+          message: {
+            role: 'assistant',
+            content: 'I will look that up.',
+            tool_calls: [
+              {
+                id: 'toolu_01A09q90qw90lq917835lq9',
+                type: 'function',
+                function: { name: 'get_weather', arguments: '{"location":"San Francisco, CA","unit":"celsius"}' },
+              },
+            ],
+          },
         },
-      }],
+      ],
       usage: { prompt_tokens: 2095, completion_tokens: 503, total_tokens: 2598, prompt_tokens_details: { cached_tokens: 0 } },
     });
     expect(typeof completion.created).toBe('number');
   });
 
   it('gives null content when the answer is only tool calls, and exposes thinking as reasoning_content', () => {
-    const completion = anthropicAdapter.parseChatResponse({
-      ...toolUseMessage,
-      content: [{ type: 'thinking', thinking: 'The user wants weather.', signature: 'sig' }, toolUseMessage.content[1]],
-    }, call);
+    const completion = anthropicAdapter.parseChatResponse(
+      {
+        ...toolUseMessage,
+        content: [{ type: 'thinking', thinking: 'The user wants weather.', signature: 'sig' }, toolUseMessage.content[1]],
+      },
+      call,
+    );
     expect(completion.choices[0].message.content).toBeNull();
     expect(completion.choices[0].message.reasoning_content).toBe('The user wants weather.');
   });

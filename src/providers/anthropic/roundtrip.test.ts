@@ -8,12 +8,17 @@ import { UpstreamFailure } from '../../upstream/http-spec';
 import { anthropicAdapter } from './index';
 
 let fake: FakeAnthropic;
-beforeAll(async () => { fake = await startFakeAnthropic(); });
-afterAll(async () => { await fake.close(); });
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+});
+afterAll(async () => {
+  await fake.close();
+});
 beforeEach(() => fake.reset());
 
 const send = (spec: HttpRequestSpec) => fetch(spec.url, { method: spec.method, headers: spec.headers, body: spec.body });
-const callFor = (stream = false) => upstreamCall({ api: 'anthropic', name: 'claude', model: 'claude-sonnet-4-5', baseUrl: fake.url, apiKey: 'sk-ant-test', stream });
+const callFor = (stream = false) =>
+  upstreamCall({ api: 'anthropic', name: 'claude', model: 'claude-sonnet-4-5', baseUrl: fake.url, apiKey: 'sk-ant-test', stream });
 
 const conversation: ChatRequest = {
   model: 'claude-sonnet-4-5',
@@ -66,7 +71,10 @@ describe('anthropic adapter against the fake Anthropic API', () => {
   it('maps an injected 529 and a mid-stream overloaded error to retryable 503s', async () => {
     fake.on('*', { status: 529 }, 1);
     const r = await send(anthropicAdapter.buildChatRequest(conversation, callFor()));
-    expect(anthropicAdapter.parseError(r.status, await r.text(), Object.fromEntries(r.headers), callFor().provider)).toMatchObject({ status: 503, retryable: true });
+    expect(anthropicAdapter.parseError(r.status, await r.text(), Object.fromEntries(r.headers), callFor().provider)).toMatchObject({
+      status: 503,
+      retryable: true,
+    });
 
     fake.on('*', { streamErrorAfterDeltas: 1, reply: 'one two three' }, 1);
     const s = await send(anthropicAdapter.buildChatRequest({ ...conversation, stream: true }, callFor(true)));

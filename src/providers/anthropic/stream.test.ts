@@ -85,7 +85,19 @@ describe('anthropic stream translation', () => {
 
   it('numbers parallel tool calls from zero regardless of content-block index', () => {
     const transcript = [
-      { type: 'message_start', message: { id: 'msg_p', type: 'message', role: 'assistant', model: 'claude', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } } },
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_p',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 5, output_tokens: 1 },
+        },
+      },
       { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Two cities.' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'abc' } },
@@ -99,7 +111,9 @@ describe('anthropic stream translation', () => {
       { type: 'content_block_stop', index: 2 },
       { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 40 } },
       { type: 'message_stop' },
-    ].map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join('');
+    ]
+      .map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`)
+      .join('');
     const chunks = translateTranscript(anthropicAdapter.createStreamTranslator(call), transcript);
     const assembled = assembleChunks(chunks);
     expect(assembled.toolCalls.map((t) => [t.id, JSON.parse(t.function.arguments)])).toEqual([
@@ -115,19 +129,48 @@ describe('anthropic stream translation', () => {
     ['refusal', 'content_filter'],
   ])('finishes a stream that stopped with %s as %s', (stopReason, finish) => {
     const transcript = [
-      { type: 'message_start', message: { id: 'msg_s', type: 'message', role: 'assistant', model: 'claude', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } } },
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_s',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 5, output_tokens: 1 },
+        },
+      },
       { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hi' } },
       { type: 'content_block_stop', index: 0 },
       { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: 2 } },
       { type: 'message_stop' },
-    ].map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join('');
+    ]
+      .map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`)
+      .join('');
     expect(assembleChunks(translateTranscript(anthropicAdapter.createStreamTranslator(call), transcript)).finishReason).toBe(finish);
   });
 
   it('throws a retryable 503 when Anthropic sends an overloaded error event mid-stream, before any chunk was produced', () => {
     const translator = anthropicAdapter.createStreamTranslator(call);
-    const beforeError = translator.push({ event: 'message_start', data: JSON.stringify({ type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'c', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } }) });
+    const beforeError = translator.push({
+      event: 'message_start',
+      data: JSON.stringify({
+        type: 'message_start',
+        message: {
+          id: 'm',
+          type: 'message',
+          role: 'assistant',
+          model: 'c',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 1, output_tokens: 1 },
+        },
+      }),
+    });
     expect(beforeError).toEqual([]); // so the gateway has not committed and can still fail over
     let failure: UpstreamFailure | undefined;
     try {

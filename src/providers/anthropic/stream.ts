@@ -27,7 +27,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   /** Anthropic content-block index → OpenAI tool_calls index (tool calls are numbered from 0 on their own). */
   private readonly toolIndexByBlock = new Map<number, number>();
 
-  constructor(private readonly providerLabel: string, now: number = Date.now()) {
+  constructor(
+    private readonly providerLabel: string,
+    now: number = Date.now(),
+  ) {
     this.created = Math.floor(now / 1000);
   }
 
@@ -37,7 +40,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       parsed = JSON.parse(event.data) as AnthropicStreamEvent;
     } catch {
       throw new UpstreamFailure({
-        status: 502, type: 'upstream_error', code: 'bad_upstream_stream', retryable: true,
+        status: 502,
+        type: 'upstream_error',
+        code: 'bad_upstream_stream',
+        retryable: true,
         message: `${this.providerLabel} sent an unreadable stream event.`,
       });
     }

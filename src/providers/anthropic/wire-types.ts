@@ -3,17 +3,33 @@
  * adapter (we are the client) and the `/v1/messages` front door (we are the server).
  */
 
-export interface AnthropicCacheControl { type: 'ephemeral'; ttl?: string }
+export interface AnthropicCacheControl {
+  type: 'ephemeral';
+  ttl?: string;
+}
 
-export interface AnthropicTextBlock { type: 'text'; text: string; cache_control?: AnthropicCacheControl; [k: string]: unknown }
+export interface AnthropicTextBlock {
+  type: 'text';
+  text: string;
+  cache_control?: AnthropicCacheControl;
+  [k: string]: unknown;
+}
 
-export type AnthropicImageSource =
-  | { type: 'base64'; media_type: string; data: string }
-  | { type: 'url'; url: string };
+export type AnthropicImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
 
-export interface AnthropicImageBlock { type: 'image'; source: AnthropicImageSource; cache_control?: AnthropicCacheControl }
+export interface AnthropicImageBlock {
+  type: 'image';
+  source: AnthropicImageSource;
+  cache_control?: AnthropicCacheControl;
+}
 
-export interface AnthropicToolUseBlock { type: 'tool_use'; id: string; name: string; input: unknown; cache_control?: AnthropicCacheControl }
+export interface AnthropicToolUseBlock {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input: unknown;
+  cache_control?: AnthropicCacheControl;
+}
 
 export interface AnthropicToolResultBlock {
   type: 'tool_result';
@@ -23,16 +39,18 @@ export interface AnthropicToolResultBlock {
   cache_control?: AnthropicCacheControl;
 }
 
-export interface AnthropicThinkingBlock { type: 'thinking'; thinking: string; signature?: string }
-export interface AnthropicRedactedThinkingBlock { type: 'redacted_thinking'; data: string }
+export interface AnthropicThinkingBlock {
+  type: 'thinking';
+  thinking: string;
+  signature?: string;
+}
+export interface AnthropicRedactedThinkingBlock {
+  type: 'redacted_thinking';
+  data: string;
+}
 
 export type AnthropicContentBlock =
-  | AnthropicTextBlock
-  | AnthropicImageBlock
-  | AnthropicToolUseBlock
-  | AnthropicToolResultBlock
-  | AnthropicThinkingBlock
-  | AnthropicRedactedThinkingBlock;
+  AnthropicTextBlock | AnthropicImageBlock | AnthropicToolUseBlock | AnthropicToolResultBlock | AnthropicThinkingBlock | AnthropicRedactedThinkingBlock;
 
 export interface AnthropicMessageParam {
   role: 'user' | 'assistant';

@@ -43,5 +43,7 @@ export function parseGeminiError(status: number, bodyText: string, headers: Head
     overloaded: googleStatus === 'UNAVAILABLE',
   });
   // RetryInfo in the body is Google's way of saying retry-after.
-  return info.retryable && info.retryAfterMs === undefined && retryDelayMs !== undefined && !info.credentialProblem ? { ...info, retryAfterMs: retryDelayMs } : info;
+  return info.retryable && info.retryAfterMs === undefined && retryDelayMs !== undefined && !info.credentialProblem
+    ? { ...info, retryAfterMs: retryDelayMs }
+    : info;
 }

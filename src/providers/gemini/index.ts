@@ -55,7 +55,10 @@ export const geminiAdapter: ProviderAdapter = {
     const res = json as GeminiResponse | null;
     if (!res || typeof res !== 'object' || (!Array.isArray(res.candidates) && !res.promptFeedback)) {
       throw new UpstreamFailure({
-        status: 502, type: 'upstream_error', code: 'bad_upstream_response', retryable: true,
+        status: 502,
+        type: 'upstream_error',
+        code: 'bad_upstream_response',
+        retryable: true,
         message: `${label(call.provider)} answered without candidates.`,
       });
     }

@@ -16,19 +16,37 @@ const asNumber = (v: unknown): number | undefined => (typeof v === 'number' ? v 
 
 /** OpenAI request field → generationConfig field. Fields not listed here are not sent. */
 const GENERATION_CONFIG_MAP: Record<string, ConfigWriter> = {
-  temperature: (v, c) => { c.temperature = asNumber(v); },
-  top_p: (v, c) => { c.topP = asNumber(v); },
-  top_k: (v, c) => { c.topK = asNumber(v); },
-  max_tokens: (v, c) => { c.maxOutputTokens ??= asNumber(v); },
-  max_completion_tokens: (v, c) => { c.maxOutputTokens = asNumber(v) ?? c.maxOutputTokens; },
+  temperature: (v, c) => {
+    c.temperature = asNumber(v);
+  },
+  top_p: (v, c) => {
+    c.topP = asNumber(v);
+  },
+  top_k: (v, c) => {
+    c.topK = asNumber(v);
+  },
+  max_tokens: (v, c) => {
+    c.maxOutputTokens ??= asNumber(v);
+  },
+  max_completion_tokens: (v, c) => {
+    c.maxOutputTokens = asNumber(v) ?? c.maxOutputTokens;
+  },
   stop: (v, c) => {
     const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
     if (list.length) c.stopSequences = list;
   },
-  seed: (v, c) => { c.seed = asNumber(v); },
-  n: (v, c) => { c.candidateCount = asNumber(v); },
-  presence_penalty: (v, c) => { c.presencePenalty = asNumber(v); },
-  frequency_penalty: (v, c) => { c.frequencyPenalty = asNumber(v); },
+  seed: (v, c) => {
+    c.seed = asNumber(v);
+  },
+  n: (v, c) => {
+    c.candidateCount = asNumber(v);
+  },
+  presence_penalty: (v, c) => {
+    c.presencePenalty = asNumber(v);
+  },
+  frequency_penalty: (v, c) => {
+    c.frequencyPenalty = asNumber(v);
+  },
   response_format: (v, c) => {
     const format = v as ChatRequest['response_format'];
     if (format?.type === 'json_object') c.responseMimeType = 'application/json';
@@ -176,7 +194,12 @@ function parseArguments(args: string, id: string): Record<string, unknown> {
 
 /** Gemini wants an object; a JSON object result is sent as is, anything else under `content`. */
 function toFunctionResponse(content: ChatMessage['content']): Record<string, unknown> {
-  const text = typeof content === 'string' ? content : textParts(content).map((p) => p.text).join('');
+  const text =
+    typeof content === 'string'
+      ? content
+      : textParts(content)
+          .map((p) => p.text)
+          .join('');
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
@@ -205,7 +228,14 @@ function contentParts(content: ChatMessage['content']): GeminiPart[] {
   });
 }
 
-const MIME_BY_EXTENSION: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', heic: 'image/heic' };
+const MIME_BY_EXTENSION: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  heic: 'image/heic',
+};
 
 /**
  * @example toImagePart({ image_url: { url: 'data:image/png;base64,iVBOR' } }) // { inlineData: { mimeType: 'image/png', data: 'iVBOR' } }

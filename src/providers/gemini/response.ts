@@ -94,7 +94,12 @@ export function geminiResponseToCompletion(res: GeminiResponse, model: string, n
   });
   if (choices.length === 0) {
     // The prompt itself was blocked: Gemini answers 200 with promptFeedback and no candidates.
-    choices.push({ index: 0, message: { role: 'assistant', content: null }, finish_reason: res.promptFeedback?.blockReason ? 'content_filter' : 'stop', logprobs: null });
+    choices.push({
+      index: 0,
+      message: { role: 'assistant', content: null },
+      finish_reason: res.promptFeedback?.blockReason ? 'content_filter' : 'stop',
+      logprobs: null,
+    });
   }
   return {
     id: res.responseId ? `chatcmpl-${res.responseId}` : `chatcmpl-gemini-${now.toString(36)}`,

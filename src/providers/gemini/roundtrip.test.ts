@@ -8,12 +8,17 @@ import { UpstreamFailure } from '../../upstream/http-spec';
 import { geminiAdapter } from './index';
 
 let fake: FakeGemini;
-beforeAll(async () => { fake = await startFakeGemini(); });
-afterAll(async () => { await fake.close(); });
+beforeAll(async () => {
+  fake = await startFakeGemini();
+});
+afterAll(async () => {
+  await fake.close();
+});
 beforeEach(() => fake.reset());
 
 const send = (spec: HttpRequestSpec) => fetch(spec.url, { method: spec.method, headers: spec.headers, body: spec.body });
-const callFor = (stream = false, apiKey = 'AIza-test') => upstreamCall({ api: 'gemini', name: 'gem', model: 'gemini-2.5-flash', baseUrl: fake.url, apiKey, stream });
+const callFor = (stream = false, apiKey = 'AIza-test') =>
+  upstreamCall({ api: 'gemini', name: 'gem', model: 'gemini-2.5-flash', baseUrl: fake.url, apiKey, stream });
 
 const conversation: ChatRequest = {
   model: 'gemini-2.5-flash',
@@ -25,8 +30,16 @@ const conversation: ChatRequest = {
   ],
   max_tokens: 100,
   user: 'u1',
-  response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } } } },
-  tools: [{ type: 'function', function: { name: 'get_weather', parameters: { $schema: 'x', type: 'object', additionalProperties: false, properties: { city: { type: 'string' } } } } }],
+  response_format: {
+    type: 'json_schema',
+    json_schema: { name: 'x', schema: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } } },
+  },
+  tools: [
+    {
+      type: 'function',
+      function: { name: 'get_weather', parameters: { $schema: 'x', type: 'object', additionalProperties: false, properties: { city: { type: 'string' } } } },
+    },
+  ],
 };
 
 describe('gemini adapter against the fake Gemini API', () => {
@@ -59,7 +72,11 @@ describe('gemini adapter against the fake Gemini API', () => {
   it('maps an injected RESOURCE_EXHAUSTED to a retryable 429 with the RetryInfo delay, and a mid-stream error to a failure', async () => {
     fake.on('*', { status: 429, retryDelay: '3s' }, 1);
     const r = await send(geminiAdapter.buildChatRequest(conversation, callFor()));
-    expect(geminiAdapter.parseError(r.status, await r.text(), Object.fromEntries(r.headers), callFor().provider)).toMatchObject({ status: 429, retryable: true, retryAfterMs: 3000 });
+    expect(geminiAdapter.parseError(r.status, await r.text(), Object.fromEntries(r.headers), callFor().provider)).toMatchObject({
+      status: 429,
+      retryable: true,
+      retryAfterMs: 3000,
+    });
 
     fake.on('*', { streamErrorAfterChunks: 1, reply: 'one two three' }, 1);
     const s = await send(geminiAdapter.buildChatRequest({ ...conversation, stream: true }, callFor(true)));

@@ -31,7 +31,11 @@ export class GeminiStreamTranslator implements StreamTranslator {
   private usage: GeminiUsageMetadata = {};
   private readonly progress = new Map<number, CandidateProgress>();
 
-  constructor(private readonly providerLabel: string, private model: string, now: number = Date.now()) {
+  constructor(
+    private readonly providerLabel: string,
+    private model: string,
+    now: number = Date.now(),
+  ) {
     this.created = Math.floor(now / 1000);
   }
 
@@ -41,7 +45,10 @@ export class GeminiStreamTranslator implements StreamTranslator {
       parsed = JSON.parse(event.data) as GeminiResponse & { error?: unknown };
     } catch {
       throw new UpstreamFailure({
-        status: 502, type: 'upstream_error', code: 'bad_upstream_stream', retryable: true,
+        status: 502,
+        type: 'upstream_error',
+        code: 'bad_upstream_stream',
+        retryable: true,
         message: `${this.providerLabel} sent an unreadable stream event.`,
       });
     }
@@ -71,9 +78,11 @@ export class GeminiStreamTranslator implements StreamTranslator {
       if (piece.reasoning) chunks.push(this.chunk(index, { reasoning_content: piece.reasoning }));
       if (piece.text) chunks.push(this.chunk(index, { content: piece.text }));
       if (piece.toolCalls.length) {
-        chunks.push(this.chunk(index, {
-          tool_calls: piece.toolCalls.map((call, i) => ({ index: progress.toolCalls + i, id: call.id, type: 'function', function: call.function })),
-        }));
+        chunks.push(
+          this.chunk(index, {
+            tool_calls: piece.toolCalls.map((call, i) => ({ index: progress.toolCalls + i, id: call.id, type: 'function', function: call.function })),
+          }),
+        );
         progress.toolCalls += piece.toolCalls.length;
       }
       if (candidate.finishReason) {

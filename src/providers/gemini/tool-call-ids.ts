@@ -12,7 +12,10 @@ const SIGNATURE_SEPARATOR = '__thought__';
  * @example toolCallId({ responseId: 'r1', position: 0, name: 'f', signature: 'c2ln' }) // 'call_…__thought__c2ln'
  */
 export function toolCallId(from: { responseId?: string; position: number | string; name: string; signature?: string }): string {
-  const base = `call_${createHash('sha256').update(`${from.responseId ?? ''}:${from.position}:${from.name}`).digest('hex').slice(0, 24)}`;
+  const base = `call_${createHash('sha256')
+    .update(`${from.responseId ?? ''}:${from.position}:${from.name}`)
+    .digest('hex')
+    .slice(0, 24)}`;
   return from.signature ? `${base}${SIGNATURE_SEPARATOR}${from.signature}` : base;
 }
 

@@ -2,8 +2,16 @@
  * Gemini API (generateContent / streamGenerateContent) wire shapes, as far as the gateway reads or writes them.
  */
 
-export interface GeminiFunctionCall { name: string; args?: Record<string, unknown>; id?: string }
-export interface GeminiFunctionResponse { name: string; response: Record<string, unknown>; id?: string }
+export interface GeminiFunctionCall {
+  name: string;
+  args?: Record<string, unknown>;
+  id?: string;
+}
+export interface GeminiFunctionResponse {
+  name: string;
+  response: Record<string, unknown>;
+  id?: string;
+}
 
 export interface GeminiPart {
   text?: string;
@@ -17,9 +25,16 @@ export interface GeminiPart {
   functionResponse?: GeminiFunctionResponse;
 }
 
-export interface GeminiContent { role: 'user' | 'model'; parts: GeminiPart[] }
+export interface GeminiContent {
+  role: 'user' | 'model';
+  parts: GeminiPart[];
+}
 
-export interface GeminiFunctionDeclaration { name: string; description?: string; parameters?: Record<string, unknown> }
+export interface GeminiFunctionDeclaration {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+}
 
 export interface GeminiGenerationConfig {
   temperature?: number;

@@ -11,7 +11,14 @@ const t = (model: string, weight = 1): ResolvedTarget => ({ provider: 'p', model
 const models = (targets: ResolvedTarget[]) => targets.map((x) => x.model);
 
 function input(targets: ResolvedTarget[], extra: Partial<StrategyInput> = {}): StrategyInput {
-  return { targets, body: { model: 'a', messages: [{ role: 'user', content: 'hi' }] }, stats: new TargetStats(), config: { pricing: {} } as unknown as GatewayConfig, random: () => 0.5, ...extra };
+  return {
+    targets,
+    body: { model: 'a', messages: [{ role: 'user', content: 'hi' }] },
+    stats: new TargetStats(),
+    config: { pricing: {} } as unknown as GatewayConfig,
+    random: () => 0.5,
+    ...extra,
+  };
 }
 
 describe('strategies', () => {
@@ -52,7 +59,7 @@ describe('strategies', () => {
     expect(estimatedCost(undefined, { promptTokens: 1, completionTokens: 1 })).toBe(Infinity);
   });
 
-  test("lowest-cost weighs the completion budget: output-heavy requests prefer cheap output", () => {
+  test('lowest-cost weighs the completion budget: output-heavy requests prefer cheap output', () => {
     const config = { pricing: { 'cheap-in': { input: 0.1, output: 20 }, 'cheap-out': { input: 5, output: 1 } } } as unknown as GatewayConfig;
     const short = { model: 'a', messages: [{ role: 'user', content: 'x'.repeat(4000) }], max_tokens: 1 };
     const long = { model: 'a', messages: [{ role: 'user', content: 'hi' }], max_tokens: 4000 };

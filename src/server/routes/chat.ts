@@ -55,7 +55,14 @@ function clientWantsUsage(ctx: RequestContext): boolean {
 }
 
 /** Writes chunks through the plugins' onStreamChunk, hiding the usage chunk from clients that did not ask for it. */
-async function relayChunk(ctx: RequestContext, snapshot: RuntimeSnapshot, sse: ChunkSink, assembler: StreamAssembler, chunk: ChatCompletionChunk, wantsUsage: boolean): Promise<void> {
+async function relayChunk(
+  ctx: RequestContext,
+  snapshot: RuntimeSnapshot,
+  sse: ChunkSink,
+  assembler: StreamAssembler,
+  chunk: ChatCompletionChunk,
+  wantsUsage: boolean,
+): Promise<void> {
   assembler.add(chunk);
   if (!wantsUsage && chunk.choices.length === 0 && chunk.usage) return;
   const out = snapshot.pipeline.onStreamChunk(ctx, chunk);
@@ -83,7 +90,10 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
   const routed = await routeAttempts(ctx, snapshot, alias, openChatStream, streamRouting(fallbacks));
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   const sse = format.openStream(res, ctx, servedHeaders(ctx));
-  const assembler = new StreamAssembler(DEFAULT_MAX_ASSEMBLED_CHARS, { budget: keptStreamText, limit: snapshot.config.server.max_kept_stream_text_mb * 1024 * 1024 });
+  const assembler = new StreamAssembler(DEFAULT_MAX_ASSEMBLED_CHARS, {
+    budget: keptStreamText,
+    limit: snapshot.config.server.max_kept_stream_text_mb * 1024 * 1024,
+  });
   const wantsUsage = clientWantsUsage(ctx);
   const stream = routed.value;
   try {
@@ -115,7 +125,13 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
 }
 
 /** A plugin answered (cache hit): JSON as is, or replayed as a stream. */
-async function answerDirect(ctx: RequestContext, res: HttpResponse, direct: DirectAnswer, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
+async function answerDirect(
+  ctx: RequestContext,
+  res: HttpResponse,
+  direct: DirectAnswer,
+  snapshot: RuntimeSnapshot,
+  format: ChatAnswerFormat,
+): Promise<RequestOutcome> {
   const completion = direct.respond;
   ctx.usage ??= completion.usage;
   if (!ctx.stream) {

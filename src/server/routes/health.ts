@@ -23,19 +23,27 @@ export function readyWork(handle: RuntimeHandle): EndpointWork {
     plugins: false,
     async serve(ctx, res, snapshot) {
       const providers = Object.fromEntries(
-        [...snapshot.providers.values()].map((p) => [p.name, { api: p.settings.api, available: p.available, ...(p.available ? {} : { missing_env: p.missingEnv }) }]),
+        [...snapshot.providers.values()].map((p) => [
+          p.name,
+          { api: p.settings.api, available: p.available, ...(p.available ? {} : { missing_env: p.missingEnv }) },
+        ]),
       );
       // While draining the lifecycle already answers 503 before this runs; the status is kept for completeness.
       const status = handle.draining ? 503 : 200;
-      sendJson(res, status, {
-        status: handle.draining ? 'draining' : 'ready',
-        config: { file: snapshot.file, hash: snapshot.hash, loaded_at: snapshot.loadedAt.toISOString() },
-        last_reload: handle.lastReload(),
-        providers,
-        aliases: [...snapshot.aliases.keys()],
-        // Targets cooling down (circuit breakers) and each target's latency and load, as the router sees them.
-        routing: snapshot.routing.describe(),
-      }, ctx.responseHeaders);
+      sendJson(
+        res,
+        status,
+        {
+          status: handle.draining ? 'draining' : 'ready',
+          config: { file: snapshot.file, hash: snapshot.hash, loaded_at: snapshot.loadedAt.toISOString() },
+          last_reload: handle.lastReload(),
+          providers,
+          aliases: [...snapshot.aliases.keys()],
+          // Targets cooling down (circuit breakers) and each target's latency and load, as the router sees them.
+          routing: snapshot.routing.describe(),
+        },
+        ctx.responseHeaders,
+      );
       return { status, completed: true, latencyMs: performance.now() - ctx.startedMono };
     },
   };

@@ -19,7 +19,11 @@ class AnthropicSseSink implements ChunkSink {
   private started = false;
   private readonly events: ChunksToAnthropicEvents;
 
-  constructor(private readonly res: HttpResponse, private readonly headers: Record<string, string>, model: string) {
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly headers: Record<string, string>,
+    model: string,
+  ) {
     this.events = new ChunksToAnthropicEvents(model);
   }
 

@@ -47,7 +47,10 @@ export const metricsWork: EndpointWork = {
     }
     setCooldownStates(cooldownStatesOf(snapshot));
     const text = await metricsText();
-    res.writeHead(200, headerList(ctx.responseHeaders, ['content-type', METRICS_CONTENT_TYPE, 'content-length', String(Buffer.byteLength(text)), 'cache-control', 'no-store']));
+    res.writeHead(
+      200,
+      headerList(ctx.responseHeaders, ['content-type', METRICS_CONTENT_TYPE, 'content-length', String(Buffer.byteLength(text)), 'cache-control', 'no-store']),
+    );
     res.end(text);
     return { status: 200, completed: true, latencyMs: performance.now() - ctx.startedMono };
   },

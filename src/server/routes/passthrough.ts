@@ -47,7 +47,13 @@ function fullyDecoded(raw: string): string {
 function safeSubPath(raw: string): string {
   const decoded = fullyDecoded(raw);
   // eslint-disable-next-line no-control-regex
-  if (decoded.includes('..') || decoded.includes('\\') || decoded.startsWith('//') || /^[a-z][a-z0-9+.-]*:/i.test(decoded.replace(/^\/+/, '')) || /[\u0000-\u001f\u007f]/.test(decoded)) {
+  if (
+    decoded.includes('..') ||
+    decoded.includes('\\') ||
+    decoded.startsWith('//') ||
+    /^[a-z][a-z0-9+.-]*:/i.test(decoded.replace(/^\/+/, '')) ||
+    /[\u0000-\u001f\u007f]/.test(decoded)
+  ) {
     throw errors.badRequest('Passthrough paths may not contain "..", backslashes, control characters or absolute URLs.');
   }
   return raw.startsWith('/') ? raw : `/${raw}`;
@@ -95,7 +101,9 @@ function discardRest(req: IncomingMessage, body: PassThrough | null): void {
 
 /** The answer's body decoded to plain bytes, or the 502 for a coding the gateway cannot read. */
 function decoderFor(upstream: UpstreamResponse, provider: string): Transform | undefined {
-  const coding = String(upstream.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const coding = String(upstream.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (coding === 'identity' || coding === '') return undefined;
   const make = Object.hasOwn(DECODERS, coding) ? DECODERS[coding] : undefined;
   if (!make) throw errors.upstreamEncodingUnsupported(provider, coding);
@@ -141,7 +149,11 @@ async function sendUpstream(target: PassthroughTarget, req: IncomingMessage, bod
   let answered = false;
   const startDeadlines = () => void (answered || deadlines.start());
   try {
-    const pending = forward(target.transport.dispatcher, { method: req.method ?? 'GET', path: target.path, headers, body }, { headersTimeoutMs: totalMs, bodyTimeoutMs: totalMs, cancel: deadlines });
+    const pending = forward(
+      target.transport.dispatcher,
+      { method: req.method ?? 'GET', path: target.path, headers, body },
+      { headersTimeoutMs: totalMs, bodyTimeoutMs: totalMs, cancel: deadlines },
+    );
     if (body) body.once('end', startDeadlines);
     else startDeadlines();
     return await pending;
