@@ -15,7 +15,9 @@
  *     the route's bookkeeping, writing the answer)
  * and prints the median of each step in µs. Compare a change by running it before and after, back to back.
  *
- *   BENCH_PROBE_N  timed requests (default 4000, after 300 warm-ups); BENCH_PROBE_STREAM=1 probes streams
+ *   BENCH_PROBE_N  timed requests (default 4000, after 300 warm-ups); BENCH_PROBE_STREAM=1 probes streams;
+ *   BENCH_PROBE_SCENARIO  which of `npm run bench`'s scenarios (0 no plugins, the default; 1 retries + cooldown;
+ *   2 all four built-in plugins)
  */
 import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -23,11 +25,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'undici';
 import { Gateway } from '../gateway';
-import { chatBody, jsonPort, median, startChild, stopAll } from './setup';
+import { chatBody, jsonPort, median, scenarios, startChild, stopAll } from './setup';
 
 const N = Number(process.env.BENCH_PROBE_N ?? 4000);
 const WARMUP = 300;
 const STREAM = process.env.BENCH_PROBE_STREAM === '1';
+const SCENARIO = scenarios[Number(process.env.BENCH_PROBE_SCENARIO ?? 0)];
 
 const STEPS = [
   'request event',
@@ -69,14 +72,15 @@ providers:
   fake: { api: openai, base_url: "http://127.0.0.1:${upstream.port}/v1", api_key: "sk-probe-upstream" }
 models:
   bench: { targets: [ { provider: fake, model: bench-model } ] }
-`,
+${SCENARIO.extraConfig}`,
   );
+  process.chdir(dir); // the scenario's cost log writes ./spend.jsonl
   const gw = await Gateway.start({ configFile: path.join(dir, 'proxy.yaml'), watch: false, logLevel: 'warn' });
   listen(`http://127.0.0.1:${upstream.port}`);
   const pool = new Pool(`http://127.0.0.1:${gw.address.port}`, { connections: 1 });
   for (let i = 0; i < N + WARMUP; i++) {
     current = {};
-    const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody(STREAM) });
+    const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', ...SCENARIO.headers }, body: chatBody(STREAM) });
     for await (const _ of res.body) void _;
     if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
     if (i >= WARMUP) samples.push(current);
@@ -84,7 +88,7 @@ models:
   await pool.close();
   await gw.shutdown();
 
-  console.log(`${STREAM ? 'Streamed' : 'JSON'} requests at 1 connection, medians over ${N} requests (µs):\n`);
+  console.log(`${STREAM ? 'Streamed' : 'JSON'} requests at 1 connection, ${SCENARIO.name}, medians over ${N} requests (µs):\n`);
   console.log('| step | µs |\n| --- | ---: |');
   let total = 0;
   for (let i = 1; i < STEPS.length; i++) {
