@@ -1,6 +1,6 @@
 import { registerSecrets } from '../observability/redact';
 import type { UpstreamErrorInfo } from '../upstream/http-spec';
-import { AttemptFailure, attemptFailures, isTimeoutKind, isTransient, type CalledFailureKind } from './attempt-failure';
+import { AttemptFailure, attemptFailures, isLocalRefusal, isTimeoutKind, isTransient, type CalledFailureKind } from './attempt-failure';
 
 const info = (status: number, extra: Partial<UpstreamErrorInfo> = {}): UpstreamErrorInfo => ({
   status,
@@ -44,6 +44,16 @@ describe('isTransient', () => {
     expect(isTransient(refused)).toBe(false);
     expect(refused.info.retryable).toBe(true);
     expect(refused.upstreamStatus).toBeUndefined();
+  });
+
+  test("the gateway's own refusals (a full pool, an answer over the memory limits) fail over without a retry or a verdict on the target", () => {
+    for (const code of ['upstream_queue_full', 'upstream_queue_timeout', 'upstream_answer_too_large', 'upstream_buffer_full']) {
+      const local = new AttemptFailure('refused', info(503, { code }));
+      expect(isLocalRefusal(local)).toBe(true);
+      expect(isTransient(local)).toBe(false);
+      expect(local.info.retryable).toBe(true);
+    }
+    expect(isLocalRefusal(new AttemptFailure('status', info(503, { code: 'overloaded' }), 503))).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@
 import type { AttemptFailureKind } from '../pipeline/types';
 import { redactSecrets } from '../observability/redact';
 import type { UpstreamErrorInfo } from '../upstream/http-spec';
+import { transportRefusalOf } from '../upstream/refusals';
 
 /** The kinds an attempt that was called can fail with (a skipped target throws TargetSkipped instead). */
 export type CalledFailureKind = Exclude<AttemptFailureKind, 'skipped'>;
@@ -60,6 +61,18 @@ export class AttemptFailure extends Error {
 const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504, 529]);
 
 /**
+ * The gateway's own transport refused the attempt (the provider's pool and queue were full, or the answer
+ * would not fit the memory limits): the upstream did nothing wrong, so it says nothing about the target's
+ * health (no cooldown verdict), and trying the same target again at once would meet the same limit. The
+ * routing fails over to the next target instead (the failure stays `retryable`).
+ *
+ * @example isLocalRefusal(failure) // true for upstream_queue_full, upstream_answer_too_large, …
+ */
+export function isLocalRefusal(f: AttemptFailure): boolean {
+  return transportRefusalOf(f.info.code) !== undefined;
+}
+
+/**
  * A failure that the same target may not repeat: the network, a timeout, overload or rate limiting.
  * Client errors, rejected credentials and unknown models are not: trying again would get the same answer.
  *
@@ -67,7 +80,7 @@ const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504, 529]);
  * @example isTransient(new AttemptFailure('network', info)) // true
  */
 export function isTransient(f: AttemptFailure): boolean {
-  if (f.kind === 'client_abort' || f.info.credentialProblem) return false;
+  if (f.kind === 'client_abort' || f.info.credentialProblem || isLocalRefusal(f)) return false;
   switch (f.kind) {
     case 'status':
       return f.upstreamStatus !== undefined && TRANSIENT_STATUSES.has(f.upstreamStatus);

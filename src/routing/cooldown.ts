@@ -4,7 +4,7 @@
  * Active only for aliases with a `cooldown:` policy (their own or the top-level one).
  */
 import type { RequestContext } from '../pipeline/types';
-import { AttemptFailure, isTransient } from './attempt-failure';
+import { AttemptFailure, isLocalRefusal, isTransient } from './attempt-failure';
 import type { CooldownBook } from './cooldown-book';
 import { providerKey, targetKey, type RoutingState } from './routing-state';
 import { recordSkip, type TryTarget } from './try-target';
@@ -34,8 +34,8 @@ export function withCooldown<T>(ctx: RequestContext, routing: RoutingState, next
       for (const k of keys) book.recordSuccess(k);
       return value;
     } catch (err) {
-      if (!(err instanceof AttemptFailure) || err.kind === 'client_abort') {
-        for (const k of keys) book.releaseProbe(k); // no verdict on the upstream
+      if (!(err instanceof AttemptFailure) || err.kind === 'client_abort' || isLocalRefusal(err)) {
+        for (const k of keys) book.releaseProbe(k); // no verdict on the upstream: it was not asked, or not to blame
         throw err;
       }
       const asked = err.info.retryAfterMs;
