@@ -7,17 +7,7 @@ import { GatewayError } from '../errors';
 import { estimateRequestTokens } from '../pricing/estimate-tokens';
 import { validateBody } from '../server/request-schemas';
 import { anthropicToChatRequest, validateAnthropicRequest } from './anthropic-request';
-
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { MESSAGES_REQUEST_FIELDS as FIELDS, seededRandom } from '../testing/fuzz-inputs';
 
 const WRONG: unknown[] = [
   null,
@@ -57,21 +47,6 @@ const BLOCK_TYPES = [
   'constructor',
   '',
   7,
-];
-const FIELDS = [
-  'model',
-  'max_tokens',
-  'messages',
-  'system',
-  'stop_sequences',
-  'stream',
-  'temperature',
-  'top_p',
-  'top_k',
-  'metadata',
-  'tools',
-  'tool_choice',
-  'thinking',
 ];
 
 function valid(): Record<string, unknown> {

@@ -1,18 +1,7 @@
 import { validateBody } from '../server/request-schemas';
 import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
 import { estimateChatPromptTokens, estimateEmbeddingsTokens, estimateRequestTokens } from './estimate-tokens';
-
-/** mulberry32, so a failing case can be replayed from its seed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../testing/fuzz-inputs';
 
 // What JSON.parse can produce (1e999 parses to Infinity) plus what a plugin could put in a body by hand.
 const ODD_NUMBERS = [0, -0, 1, -1, 0.5, 2 ** 53 + 1, 1e308, -1e308, Infinity, -Infinity, NaN, Number.MIN_VALUE, 4294967294];

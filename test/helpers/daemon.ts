@@ -10,20 +10,24 @@ import path from 'node:path';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 
-export interface Daemon {
+/** What a test sees of a running gateway, in-process (in-process.ts) or as a daemon (below). */
+export interface GatewayUnderTest {
   url: string;
   port: number;
   dir: string;
   configPath: string;
-  proc: ChildProcess;
-  /** Every stdout/stderr line so far. */
+  /** Every log line so far (JSON, as the daemon prints them). */
   logs(): string[];
   /** JSON log lines, parsed. */
   logRecords(): Record<string, unknown>[];
-  /** Resolves with the first log record matching, waiting up to `timeoutMs`. */
+  /** Resolves with the first log record matching; rejects after `timeoutMs` (a safety net, not a measurement). */
   waitForLog(match: (r: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-  /** Replaces proxy.yaml (atomically, as editors do). */
+  /** Replaces proxy.yaml (atomically, as editors do); the gateway's watcher reloads it. */
   writeConfig(yaml: string): void;
+}
+
+export interface Daemon extends GatewayUnderTest {
+  proc: ChildProcess;
   /** Sends a signal and resolves with the exit code once the process is gone. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }

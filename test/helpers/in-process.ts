@@ -9,22 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Gateway } from '../../src/gateway';
 import { BatchedStdoutTransport } from '../../src/observability/stdout-transport';
-import type { StartOptions } from './daemon';
+import type { GatewayUnderTest, StartOptions } from './daemon';
 
-export interface InProcessGateway {
-  url: string;
-  port: number;
-  dir: string;
-  configPath: string;
+export interface InProcessGateway extends GatewayUnderTest {
   gateway: Gateway;
-  /** Every log line so far (JSON, as the daemon prints them). */
-  logs(): string[];
-  /** JSON log lines, parsed. */
-  logRecords(): Record<string, unknown>[];
-  /** Resolves with the first log record matching; rejects after `timeoutMs` (a safety net, not a measurement). */
-  waitForLog(match: (r: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
-  /** Replaces proxy.yaml (atomically, as editors do); the gateway's watcher reloads it. */
-  writeConfig(yaml: string): void;
   /** Drains and shuts the gateway down, then restores the environment it was started with. */
   stop(): Promise<void>;
 }

@@ -3,17 +3,8 @@
  * generators for hostile bodies, headers, paths and raw HTTP framing.
  */
 
-/** mulberry32: a tiny seeded PRNG; the same seed gives the same cases. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { MESSAGES_REQUEST_FIELDS, seededRandom } from '../../src/testing/fuzz-inputs';
+export { seededRandom } from '../../src/testing/fuzz-inputs';
 
 export interface HttpCase {
   kind: 'http';
@@ -160,21 +151,6 @@ function mutatedChat(rand: () => number): Record<string, unknown> {
   return body;
 }
 
-const MESSAGES_FIELDS = [
-  'model',
-  'max_tokens',
-  'messages',
-  'system',
-  'stop_sequences',
-  'stream',
-  'temperature',
-  'top_p',
-  'top_k',
-  'metadata',
-  'tools',
-  'tool_choice',
-  'thinking',
-];
 const BLOCK_TYPES = ['text', 'image', 'tool_use', 'tool_result', 'thinking', 'document', '__proto__', '', null];
 
 /** An Anthropic Messages body with one to three fields hostile: wrong types, nulls in arrays, junk in blocks. */
@@ -187,7 +163,7 @@ function mutatedMessages(rand: () => number): Record<string, unknown> {
   };
   const n = 1 + Math.floor(rand() * 3);
   for (let i = 0; i < n; i++) {
-    const field = pick(rand, MESSAGES_FIELDS);
+    const field = pick(rand, MESSAGES_REQUEST_FIELDS);
     if (field === 'messages' && rand() < 0.6) {
       const block = {
         type: pick(rand, BLOCK_TYPES),
