@@ -1,3 +1,4 @@
+import type { AbortSource } from '../upstream/abort-flag';
 import type { ResolvedAlias } from './snapshot-types';
 import type { PlannedAttempt } from './attempt-plan';
 import { RaceLost, tryWithHedge } from './hedge';
@@ -6,7 +7,7 @@ const step = (model: string): PlannedAttempt => ({ alias: { name: 'a' } as Resol
 
 /** A try that answers `model` after `ms`, or fails; records aborts. */
 function fakeTry(plan: Record<string, { ms: number; fail?: boolean }>, aborted: string[]) {
-  return (s: PlannedAttempt, signal: AbortSignal) =>
+  return (s: PlannedAttempt, signal: AbortSource) =>
     new Promise<string>((resolve, reject) => {
       const p = plan[s.target.model];
       const timer = setTimeout(() => (p.fail ? reject(new Error(`${s.target.model} failed`)) : resolve(s.target.model)), p.ms);

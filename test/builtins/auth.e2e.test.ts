@@ -3,6 +3,7 @@
  * use, /v1/models narrowed to the key's aliases, and admin endpoints behind the admin key.
  */
 import { createHash } from 'node:crypto';
+import { readError, readJson, type PassthroughEcho } from '../helpers/answers';
 import { gatewayWithFake } from '../helpers/rig';
 import { chat } from '../helpers/client';
 
@@ -59,19 +60,19 @@ describe('auth plugin (e2e)', () => {
     expect(allowed.status).toBe(200);
     const refused = await chat(rig.gw.url, { model: 'chat', fallbacks: ['secret'] }, { headers: family });
     expect(refused.status).toBe(403);
-    expect((await refused.json()).error).toMatchObject({ code: 'model_not_allowed', param: 'fallbacks' });
+    expect((await readError(refused)).error).toMatchObject({ code: 'model_not_allowed', param: 'fallbacks' });
   });
 
   test('/passthrough needs a key too, and only a key allowed every model may use it', async () => {
     expect((await fetch(`${rig.gw.url}/passthrough/up/files`)).status).toBe(401);
     const restricted = await fetch(`${rig.gw.url}/passthrough/up/files`, { headers: teamA });
     expect(restricted.status).toBe(403);
-    expect((await restricted.json()).error.code).toBe('passthrough_not_allowed');
+    expect((await readError(restricted)).error.code).toBe('passthrough_not_allowed');
     const trusted = await fetch(`${rig.gw.url}/passthrough/up/files`, { headers: { 'x-api-key': batchSecret } });
     expect(trusted.status).toBe(200);
     // The provider's key went upstream, never the client's (and its echo comes back redacted).
     expect(rig.fake.calls.at(-1)!.headers.authorization).toBe('Bearer sk-upstream-test');
-    expect((await trusted.json()).echo.authorization).toBe('Bearer [REDACTED]');
+    expect((await readJson<PassthroughEcho>(trusted)).echo.authorization).toBe('Bearer [REDACTED]');
   });
 
   test("an alias outside the key's list gets 403", async () => {

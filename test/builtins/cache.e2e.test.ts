@@ -2,6 +2,7 @@
  * The cache plugin through the real daemon: hits with zero upstream calls for JSON and for streams (replayed
  * as proper SSE), truncated streams and errors never cached, Cache-Control honoured, a header on every answer.
  */
+import { readCompletion } from '../helpers/answers';
 import { gatewayWithFake } from '../helpers/rig';
 import { chat, readSse, streamedText } from '../helpers/client';
 
@@ -27,13 +28,13 @@ describe('cache plugin (e2e)', () => {
     rig.fake.on('*', { reply: 'the cached answer' });
     const first = await chat(rig.gw.url, { model: 'chat', messages });
     expect(first.headers.get('x-switchyard-cache')).toBe('miss');
-    const firstBody = await first.json();
+    const firstBody = await readCompletion(first);
     expect(rig.fake.calls).toHaveLength(1);
 
     const second = await chat(rig.gw.url, { model: 'chat', messages });
     expect(second.status).toBe(200);
     expect(second.headers.get('x-switchyard-cache')).toBe('hit');
-    expect((await second.json()).choices).toEqual(firstBody.choices);
+    expect((await readCompletion(second)).choices).toEqual(firstBody.choices);
     expect(rig.fake.calls).toHaveLength(1);
   });
 

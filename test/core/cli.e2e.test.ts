@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readCompletion } from '../helpers/answers';
 import { startDaemon } from '../helpers/daemon';
 
 const repo = path.resolve(__dirname, '../..');
@@ -132,7 +133,7 @@ models:
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'x' }] }),
       });
-      const body = await res.json();
+      const body = await readCompletion(res);
       expect(body.choices[0].message.content).toBe('hello from the gateway');
       expect(body.model).toBe('mock-7');
     } finally {

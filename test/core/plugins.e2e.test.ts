@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readCompletion, readError } from '../helpers/answers';
 import { startDaemon, type Daemon } from '../helpers/daemon';
 
 const repo = path.resolve(__dirname, '../..');
@@ -67,7 +68,7 @@ describe('plugin pipeline', () => {
     expect(ok.headers.get('x-example')).toBe('messages=1; seen=1');
     const blocked = await ask(gw, {}, [{ role: 'user', content: 'this is forbidden' }]);
     expect(blocked.status).toBe(400);
-    expect((await blocked.json()).error.code).toBe('content_blocked');
+    expect((await readError(blocked)).error.code).toBe('content_blocked');
   });
 
   test('hooks run in order: onRequest, beforeAttempt, onResponse, onComplete', async () => {
@@ -75,7 +76,7 @@ describe('plugin pipeline', () => {
     const res = await ask(gw);
     expect(res.headers.get('x-seen')).toBe('1');
     expect(res.headers.get('x-attempt')).toBe('demo/echo');
-    expect((await res.json()).choices[0].message.content).toBe('ECHO: HELLO');
+    expect((await readCompletion(res)).choices[0].message.content).toBe('ECHO: HELLO');
     const done = await gw.waitForLog((r) => r.message === 'tracer complete');
     expect(done).toMatchObject({ status: 200, completed: true, plugin: 'tracer' });
   });
@@ -83,7 +84,7 @@ describe('plugin pipeline', () => {
   test('a direct answer from onRequest is served without any upstream, also as a stream', async () => {
     gw = await startDaemon({ config: base('  - use: ./tracer.js\n    answer: true'), files: { 'tracer.js': tracer } });
     const res = await ask(gw);
-    expect((await res.json()).choices[0].message.content).toBe('from plugin');
+    expect((await readCompletion(res)).choices[0].message.content).toBe('from plugin');
     expect(res.headers.get('x-switchyard-attempts')).toBe('0');
     const streamed = await (await ask(gw, { stream: true })).text();
     expect(streamed).toContain('"content":"from plugin"');
@@ -94,7 +95,7 @@ describe('plugin pipeline', () => {
     gw = await startDaemon({ config: base('  - use: ./tracer.js\n    explode: onRequest'), files: { 'tracer.js': tracer } });
     const res = await ask(gw);
     expect(res.status).toBe(500);
-    expect((await res.json()).error).toMatchObject({ code: 'plugin_error', message: expect.stringContaining('"tracer"') });
+    expect((await readError(res)).error).toMatchObject({ code: 'plugin_error', message: expect.stringContaining('"tracer"') });
     await gw.waitForLog((r) => r.message === 'plugin hook threw' && String(r.error).includes('boom in onRequest'));
     expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
   });

@@ -2,6 +2,7 @@
  * Hot reload, SIGHUP and SIGTERM drain, against the real daemon process.
  */
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
+import { readCompletion, readReady } from '../helpers/answers';
 import { eventually } from '../helpers/client';
 import { startDaemon, type Daemon } from '../helpers/daemon';
 
@@ -29,7 +30,7 @@ async function ask(gw: Daemon, model = 'chat'): Promise<Response> {
 }
 
 async function hash(gw: Daemon): Promise<string> {
-  return (await (await fetch(`${gw.url}/health/ready`)).json()).config.hash;
+  return (await readReady(gw.url)).config.hash;
 }
 
 describe('hot reload', () => {
@@ -65,7 +66,7 @@ describe('hot reload', () => {
     expect(String(rejected.problems)).toMatch(/proxy\.yaml:6:\d+: models\.chat\.targets\[0\]\.provider: unknown provider "missing-provider"/);
     expect(await hash(gw)).toBe(before);
     expect((await ask(gw)).headers.get('x-switchyard-model')).toBe('first-model');
-    const ready = await (await fetch(`${gw.url}/health/ready`)).json();
+    const ready = await readReady(gw.url);
     expect(ready.last_reload.ok).toBe(false);
     expect(ready.last_reload.error).toContain('unknown provider');
   });
@@ -160,7 +161,7 @@ describe('shutdown', () => {
     const exit = gw.stop('SIGTERM');
     const res = await inflight;
     expect(res.status).toBe(200);
-    expect((await res.json()).model).toBe('slow-model');
+    expect((await readCompletion(res)).model).toBe('slow-model');
     expect(await exit).toBe(0);
     expect(gw.logRecords().some((r) => r.message === 'shutdown complete')).toBe(true);
   });

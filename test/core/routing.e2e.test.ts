@@ -1,6 +1,7 @@
 /**
  * Routing and fallback through the real daemon against a fake OpenAI upstream with injected faults.
  */
+import { readCompletion, readError, readJson, type EmbeddingsResponse, type ModelList, type PassthroughEcho, type ReadyBody } from '../helpers/answers';
 import { readSse } from '../helpers/client';
 import { gatewayWithFake } from '../helpers/rig';
 
@@ -45,7 +46,7 @@ describe('routing and fallback', () => {
     expect(res.headers.get('x-switchyard-provider')).toBe('primary');
     expect(res.headers.get('x-switchyard-model')).toBe('model-a');
     expect(res.headers.get('x-switchyard-attempts')).toBe('1');
-    const body = await res.json();
+    const body = await readCompletion(res);
     expect(body.choices[0].message.content).toBe('reply from model-a');
     expect(rig.fake.calls).toHaveLength(1);
     expect(rig.fake.calls[0].body?.model).toBe('model-a');
@@ -66,7 +67,7 @@ describe('routing and fallback', () => {
     rig.fake.on('model-a', { status: 429, headers: { 'retry-after': '30' } });
     const res = await chat({ model: 'chat' });
     expect(res.status).toBe(200);
-    expect((await res.json()).model).toBe('model-b');
+    expect((await readCompletion(res)).model).toBe('model-b');
   });
 
   test('a dropped connection and a hanging upstream both fail over to the fallback alias', async () => {
@@ -89,7 +90,7 @@ describe('routing and fallback', () => {
     rig.fake.on('model-a', { status: 400, errorMessage: 'temperature is invalid for this model', errorCode: 'invalid_value' });
     const res = await chat({ model: 'chat' });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = await readError(res);
     expect(body.error.message).toBe('temperature is invalid for this model');
     expect(body.error.code).toBe('invalid_value');
     expect(rig.fake.calls).toHaveLength(1);
@@ -99,7 +100,7 @@ describe('routing and fallback', () => {
     rig.fake.on('*', { status: 503, errorMessage: 'overloaded; key sk-primary-secret-000111 is fine' });
     const res = await chat({ model: 'chat' });
     expect(res.status).toBe(502);
-    const body = await res.json();
+    const body = await readError(res);
     expect(body.error.code).toBe('all_targets_failed');
     expect(body.error.message).toContain('primary/model-a');
     expect(body.error.message).toContain('secondary/model-c');
@@ -111,7 +112,7 @@ describe('routing and fallback', () => {
     rig.fake.on('model-a', { hang: true });
     const res = await chat({ model: 'single' });
     expect(res.status).toBe(504);
-    expect((await res.json()).error.type).toBe('timeout_error');
+    expect((await readError(res)).error.type).toBe('timeout_error');
   });
 
   test('when every target is rate limited, the client gets 429 with Retry-After', async () => {
@@ -124,7 +125,7 @@ describe('routing and fallback', () => {
   test('an alias whose only provider has no key answers 503 naming the missing variable', async () => {
     const res = await chat({ model: 'only-missing' });
     expect(res.status).toBe(503);
-    expect((await res.json()).error.message).toContain('SWITCHYARD_TEST_UNSET_KEY');
+    expect((await readError(res)).error.message).toContain('SWITCHYARD_TEST_UNSET_KEY');
     expect(rig.fake.calls).toHaveLength(0);
   });
 
@@ -204,14 +205,14 @@ describe('request errors', () => {
       body: '{"model": "chat", ',
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.code).toBe('invalid_json');
+    expect((await readError(res)).error.code).toBe('invalid_json');
     expect(rig.fake.calls).toHaveLength(0);
   });
 
   test('a body failing the request schema is a 400 naming the parameter', async () => {
     const res = await chat({ model: 'chat', messages: 'hello' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.param).toBe('messages');
+    expect((await readError(res)).error.param).toBe('messages');
     const res2 = await chat({ model: 'chat', temperature: 7 });
     expect(res2.status).toBe(400);
     expect(rig.fake.calls).toHaveLength(0);
@@ -220,7 +221,7 @@ describe('request errors', () => {
   test('a body over the limit is a 413', async () => {
     const res = await chat({ model: 'chat', messages: [{ role: 'user', content: 'x'.repeat(33 * 1024 * 1024) }] });
     expect(res.status).toBe(413);
-    expect((await res.json()).error.code).toBe('request_too_large');
+    expect((await readError(res)).error.code).toBe('request_too_large');
   });
 
   test('a non-JSON content type is refused with 415', async () => {
@@ -247,9 +248,9 @@ describe('request errors', () => {
 
 describe('other endpoints', () => {
   test('GET /v1/models lists the aliases', async () => {
-    const body = await (await fetch(`${rig.gw.url}/v1/models`)).json();
+    const body = await readJson<ModelList>(await fetch(`${rig.gw.url}/v1/models`));
     expect(body.object).toBe('list');
-    expect(body.data.map((m: { id: string }) => m.id).sort()).toEqual(['backup', 'chat', 'only-missing', 'single', 'weighted']);
+    expect(body.data.map((m) => m.id).sort()).toEqual(['backup', 'chat', 'only-missing', 'single', 'weighted']);
   });
 
   test('POST /v1/embeddings is routed like chat', async () => {
@@ -260,7 +261,7 @@ describe('other endpoints', () => {
       body: JSON.stringify({ model: 'chat', input: ['a', 'b'] }),
     });
     expect(res.status).toBe(200);
-    expect((await res.json()).data).toHaveLength(2);
+    expect((await readJson<EmbeddingsResponse>(res)).data).toHaveLength(2);
     expect(res.headers.get('x-switchyard-model')).toBe('model-b');
   });
 
@@ -281,7 +282,7 @@ describe('other endpoints', () => {
     const res = await fetch(`${rig.gw.url}/health/ready`);
     const text = await res.text();
     expect(res.status).toBe(200);
-    const body = JSON.parse(text);
+    const body = JSON.parse(text) as ReadyBody;
     expect(body.config.hash).toMatch(/^[0-9a-f]{16}$/);
     expect(body.providers.nokey).toEqual({ api: 'openai', available: false, missing_env: ['SWITCHYARD_TEST_UNSET_KEY'] });
     expect(text).not.toContain('sk-primary');
@@ -290,7 +291,7 @@ describe('other endpoints', () => {
   test('passthrough forwards to the provider base URL with the provider key, not the client one', async () => {
     const res = await fetch(`${rig.gw.url}/passthrough/primary/files?purpose=batch`, { headers: { authorization: 'Bearer client-key' } });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await readJson<PassthroughEcho>(res);
     expect(body.echo.path).toBe('/v1/files?purpose=batch');
     // The provider's key went upstream; echoed back, it is redacted on its way to the client.
     expect(rig.fake.calls.at(-1)!.headers.authorization).toBe('Bearer sk-primary-secret-000111');

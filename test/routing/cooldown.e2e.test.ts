@@ -2,6 +2,7 @@
  * The cooldown circuit breaker through the real gateway: a failing target is skipped (the fake upstream sees no
  * call) until its cooldown ends, one probe then restores it, and /health/ready shows the state throughout.
  */
+import { readError } from '../helpers/answers';
 import { gatewayWithFake } from '../helpers/rig';
 import { chat } from '../helpers/client';
 
@@ -99,7 +100,7 @@ describe('cooldown', () => {
     for (let i = 0; i < 2; i++) expect((await chat(rig.gw.url, { model: 'solo' })).status).toBe(502);
     const res = await chat(rig.gw.url, { model: 'solo' });
     expect(res.status).toBe(503);
-    expect((await res.json()).error.code).toBe('no_available_target');
+    expect((await readError(res)).error.code).toBe('no_available_target');
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1); // seconds until the probe
     expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(2);
     expect(rig.fake.callsFor('solo')).toHaveLength(2);

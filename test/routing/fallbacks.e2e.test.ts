@@ -2,6 +2,7 @@
  * Fallbacks beyond "next alias" through the real daemon: context_window_fallbacks when the upstream says the
  * prompt is too long, and the client's per-request `fallbacks` (checked, and stripped before upstream).
  */
+import { readError } from '../helpers/answers';
 import { gatewayWithFake } from '../helpers/rig';
 import { chat } from '../helpers/client';
 
@@ -39,7 +40,7 @@ describe('context-window fallbacks', () => {
     rig.fake.on('plain-8k', tooLong);
     const res = await chat(rig.gw.url, { model: 'plain-small' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.code).toBe('context_length_exceeded');
+    expect((await readError(res)).error.code).toBe('context_length_exceeded');
   });
 });
 
@@ -75,7 +76,7 @@ describe('per-request fallbacks', () => {
   test('a fallback naming an unknown model is a 400 before any upstream call', async () => {
     const res = await chat(rig.gw.url, { model: 'lone', fallbacks: ['nope'] });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatchObject({ param: 'fallbacks', code: 'model_not_found' });
+    expect((await readError(res)).error).toMatchObject({ param: 'fallbacks', code: 'model_not_found' });
     expect(rig.fake.calls).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@
  * alias's timeout bounding all of it.
  */
 import timers from 'node:timers/promises';
+import { readError } from '../helpers/answers';
 import { gatewayWithFake } from '../helpers/rig';
 import { chat } from '../helpers/client';
 
@@ -113,7 +114,7 @@ describe('retries', () => {
     rig.fake.on('picky', { status: 400, errorMessage: 'temperature must be <= 2', errorCode: 'invalid_value' });
     const res = await chat(rig.gw.url, { model: 'picky' });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.message).toBe('temperature must be <= 2');
+    expect((await readError(res)).error.message).toBe('temperature must be <= 2');
     expect(rig.fake.calls).toHaveLength(1);
   });
 
@@ -136,7 +137,7 @@ describe('retries', () => {
     rig.fake.on('always-down', { status: 502 });
     const res = await chat(rig.gw.url, { model: 'bounded' });
     expect(res.status).toBe(504);
-    expect((await res.json()).error.code).toBe('routing_timeout');
+    expect((await readError(res)).error.code).toBe('routing_timeout');
     // 50 tries 150 ms apart need 7 s; the 600 ms budget ended them early.
     expect(rig.fake.callsFor('always-down').length).toBeLessThan(50);
     expect(rig.fake.callsFor('always-down').length).toBeGreaterThanOrEqual(2);
