@@ -80,7 +80,12 @@ ${SCENARIO.extraConfig}`,
   const pool = new Pool(`http://127.0.0.1:${gw.address.port}`, { connections: 1 });
   for (let i = 0; i < N + WARMUP; i++) {
     current = {};
-    const res = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json', ...SCENARIO.headers }, body: chatBody(STREAM) });
+    const res = await pool.request({
+      path: '/v1/chat/completions',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...SCENARIO.headers },
+      body: chatBody(STREAM),
+    });
     for await (const _ of res.body) void _;
     if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
     if (i >= WARMUP) samples.push(current);
