@@ -17,7 +17,7 @@ import { embeddingsWork } from './routes/embeddings';
 import { liveWork, readyWork } from './routes/health';
 import { messagesWork } from './routes/messages';
 import { metricsWork } from './routes/metrics';
-import { modelsWork } from './routes/models';
+import { MODEL_PATHS, modelsWork, modelWork } from './routes/models';
 import { passthroughWork } from './routes/passthrough';
 import { pluginRoutesAt, pluginRouteWithBody, pluginRouteWithoutBody } from './routes/plugin-routes';
 import type { RuntimeHandle } from './runtime-handle';
@@ -44,6 +44,7 @@ function wrongMethodWork(allow: string, sendError: EndpointWork['sendError']): E
 }
 
 const notFoundWork: EndpointWork = { body: 'none', plugins: false, serve: () => Promise.reject(errors.notFound()) };
+const modelWrongMethod = wrongMethodWork('GET, HEAD', undefined);
 
 /** True when a request announces a body (a length above zero, or chunked framing). */
 function hasBody(req: IncomingMessage): boolean {
@@ -75,6 +76,9 @@ export function routeTable(handle: RuntimeHandle): Map<string, PathRoutes> {
   add('GET', '/health/ready', 'health', readyWork(handle));
   add('GET', '/metrics', 'metrics', metricsWork);
 
+  // OpenAI's API answers with and without its /v1 prefix (clients configured with a bare base URL call /chat/completions).
+  for (const [path, methods] of [...byPath]) if (path.startsWith('/v1/')) byPath.set(path.slice('/v1'.length), methods);
+
   const table = new Map<string, PathRoutes>();
   for (const [path, methods] of byPath) {
     // HEAD is served wherever GET is (Node leaves the body out).
@@ -102,6 +106,9 @@ export function createRouter(handle: RuntimeHandle): (req: IncomingMessage, res:
       return runLifecycle(req, res, handle, mounted.endpoint, mounted.work);
     }
     if (path.startsWith('/passthrough/')) return runLifecycle(req, res, handle, 'passthrough', passthroughWork);
+    if (MODEL_PATHS.some((p) => path.startsWith(p))) {
+      return runLifecycle(req, res, handle, 'models', req.method === 'GET' || req.method === 'HEAD' ? modelWork : modelWrongMethod);
+    }
     // Plugin routes change with reloads: looked up in the current snapshot (and again in the request's own).
     const { snapshot, release } = handle.acquire();
     const plugin = pluginRoutesAt(snapshot, path);
