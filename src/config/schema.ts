@@ -96,6 +96,21 @@ export const configSchema = {
           description:
             'Objects, arrays and object keys a JSON request body may hold in all; past it: 413 json_too_many_nodes (parsing such a body would stall the gateway).',
         },
+        cors: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['allow_origins'],
+          description: 'CORS for browser apps: the page origins that may call the gateway. Absent: no CORS headers at all.',
+          properties: {
+            allow_origins: {
+              type: 'array',
+              minItems: 1,
+              items: { type: 'string', pattern: '^(\\*|https?://[^/\\s]+)$' },
+              description: 'Origins exactly as browsers send them (https://app.example.com, with a port if not the default), or "*" for any.',
+            },
+            max_age_s: { type: 'integer', minimum: 0, maximum: 86400, default: 600, description: 'How long a browser may keep a preflight answer.' },
+          },
+        },
         shutdown_timeout_ms: { ...positiveInt, default: 10000 },
         header_timeout_ms: { ...positiveInt, default: 30000, description: 'Time a client has to send its request headers (slow-loris guard).' },
         request_timeout_ms: {

@@ -13,6 +13,8 @@ export interface ServerConfig {
   max_body_mb: number;
   /** Objects, arrays and object keys a JSON request body may hold in all (413 json_too_many_nodes past it). */
   max_json_nodes: number;
+  /** CORS for browser apps; absent: no CORS headers. */
+  cors?: CorsConfig;
   /** How long SIGTERM waits for in-flight requests before exiting anyway. */
   shutdown_timeout_ms: number;
   /** Time a client has to send its request headers, ms. */
@@ -95,4 +97,12 @@ export interface GatewayConfig {
   retry?: RetryConfig;
   cooldown?: CooldownConfig;
   [section: string]: unknown;
+}
+
+/** `server.cors`: the page origins that may call the gateway from a browser. */
+export interface CorsConfig {
+  /** Exact origins (`https://app.example.com`), or `*` for any. */
+  allow_origins: string[];
+  /** How long a browser may keep a preflight answer, seconds. */
+  max_age_s: number;
 }

@@ -13,6 +13,7 @@ import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../
 import { levelEnabled, logInfoLine } from '../observability/logger';
 import { requestFallbacks, withoutGatewayFields } from '../routing/request-fallbacks';
 import { readJsonBody, type BodySink } from './body-reader';
+import { addCorsHeaders } from './cors';
 import { createContext, requestIdFor, type LifecycleContext } from './context';
 import { startRequestMetrics, type RequestMetrics } from './request-metrics';
 import type { RuntimeHandle, SnapshotLease } from './runtime-handle';
@@ -96,6 +97,8 @@ class RequestRun implements BodySink {
   }
 
   start(): void {
+    const cors = this.lease.snapshot.config.server.cors;
+    if (cors !== undefined) addCorsHeaders(this.ctx.responseHeaders, this.req.headers, cors);
     try {
       if (this.handle.draining) throw errors.draining();
       this.ctx.readMetadata();

@@ -10,6 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import { errors } from '../errors';
 import type { Endpoint } from '../pipeline/types';
+import { addPreflightHeaders, isPreflight } from './cors';
 import type { HttpResponse } from './http-types';
 import { runLifecycle, type EndpointWork } from './lifecycle';
 import { chatWork } from './routes/chat';
@@ -21,6 +22,8 @@ import { MODEL_PATHS, modelsWork, modelWork } from './routes/models';
 import { passthroughWork } from './routes/passthrough';
 import { pluginRoutesAt, pluginRouteWithBody, pluginRouteWithoutBody } from './routes/plugin-routes';
 import type { RuntimeHandle } from './runtime-handle';
+import { headerList } from './send';
+import { servedHeaders } from './lifecycle';
 
 interface Mounted {
   endpoint: Endpoint;
@@ -45,6 +48,25 @@ function wrongMethodWork(allow: string, sendError: EndpointWork['sendError']): E
 
 const notFoundWork: EndpointWork = { body: 'none', plugins: false, serve: () => Promise.reject(errors.notFound()) };
 const modelWrongMethod = wrongMethodWork('GET, HEAD', undefined);
+
+/** A CORS preflight, when server.cors is configured: 204, with the CORS headers for an allowed origin only. */
+const preflightWork: EndpointWork = {
+  body: 'none',
+  plugins: false,
+  serve(ctx, res, snapshot, req) {
+    const cors = snapshot.config.server.cors;
+    if (cors !== undefined) addPreflightHeaders(ctx.responseHeaders, req.headers, cors);
+    res.writeHead(204, headerList(servedHeaders(ctx), []));
+    res.end();
+    return Promise.resolve({ status: 204, completed: true, latencyMs: performance.now() - ctx.startedMono });
+  },
+};
+
+function corsConfigured(handle: RuntimeHandle): boolean {
+  const { snapshot, release } = handle.acquire();
+  release();
+  return snapshot.config.server.cors !== undefined;
+}
 
 /** True when a request announces a body (a length above zero, or chunked framing). */
 function hasBody(req: IncomingMessage): boolean {
@@ -99,6 +121,7 @@ export function routeTable(handle: RuntimeHandle): Map<string, PathRoutes> {
 export function createRouter(handle: RuntimeHandle): (req: IncomingMessage, res: HttpResponse) => void {
   const table = routeTable(handle);
   return function route(req, res) {
+    if (isPreflight(req.method, req.headers) && corsConfigured(handle)) return runLifecycle(req, res, handle, 'preflight', preflightWork);
     const path = pathOf(req.url ?? '/');
     const at = table.get(path);
     if (at !== undefined) {
