@@ -384,4 +384,8 @@ export const errors = {
       code: 'json_too_many_nodes',
       message: `The request body holds more than ${maxNodes} JSON objects, arrays and keys (server.max_json_nodes).`,
     }),
+  // count:
+  /** Anthropic refused a count_tokens request as malformed: its (redacted) words, as a 400 in its own terms. */
+  countTokensRefused: (message: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'count_tokens_refused', message }),
 };

@@ -2,7 +2,7 @@
  * The Anthropic-compatible front door, inbound: checks an Anthropic Messages request the way Anthropic does and
  * turns it into the OpenAI chat request the gateway routes, whatever provider ends up serving it.
  */
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { errors } from '../errors';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../providers/openai-types';
 import type {
@@ -126,6 +126,8 @@ const messagesRequestSchema = {
 // ones cost five times as much on every request.
 const ajv = new Ajv({ allErrors: false, strict: false });
 const checkMessagesRequest = ajv.compile(messagesRequestSchema);
+// POST /v1/messages/count_tokens takes the same body without max_tokens (which it does not need).
+const checkCountTokensRequest = ajv.compile({ ...messagesRequestSchema, required: ['model', 'messages'] });
 
 // Pydantic's words, which Anthropic's API answers with ("max_tokens: Field required").
 const TYPE_WORDS: Record<string, string> = {
@@ -199,9 +201,25 @@ function headline(list: readonly ErrorObject[]): ErrorObject | undefined {
  * @example validateAnthropicRequest({ model: 'claude', messages: [] }) // throws 400 "max_tokens: Field required"
  */
 export function validateAnthropicRequest(body: unknown): AnthropicMessagesRequest {
+  return checkedAgainst(checkMessagesRequest, body);
+}
+
+/** A count_tokens body: a Messages request without max_tokens. */
+export type AnthropicCountTokensRequest = Pick<AnthropicMessagesRequest, 'model' | 'messages' | 'system' | 'tools' | 'tool_choice'> & Record<string, unknown>;
+
+/**
+ * The same checks for POST /v1/messages/count_tokens, where max_tokens is not required.
+ *
+ * @example validateAnthropicCountRequest({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }) // passes
+ */
+export function validateAnthropicCountRequest(body: unknown): AnthropicCountTokensRequest {
+  return checkedAgainst(checkCountTokensRequest, body);
+}
+
+function checkedAgainst(check: ValidateFunction, body: unknown): AnthropicMessagesRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.bodyNotObject();
-  if (checkMessagesRequest(body)) return body as AnthropicMessagesRequest;
-  const e = headline(checkMessagesRequest.errors ?? []);
+  if (check(body)) return body as AnthropicMessagesRequest;
+  const e = headline(check.errors ?? []);
   if (!e) throw errors.messagesRequestInvalid('', 'Input is invalid');
   const field = fieldPath(e);
   const role = /^messages\.(\d+)\.role$/.exec(field);

@@ -22,7 +22,8 @@ import type { Logger } from '../observability/logger';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, Usage } from '../providers/openai-types';
 
 /** Which front-door endpoint a request came through. */
-export type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'passthrough' | GatewayOwnEndpoint;
+/** `count_tokens` (POST /v1/messages/count_tokens) calls no model: nothing to price, cache or rate-limit by tokens. */
+export type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'count_tokens' | 'passthrough' | GatewayOwnEndpoint;
 
 /**
  * The gateway's own answers (health probes, /metrics, plugin routes, unknown paths): logged and counted like

@@ -14,6 +14,7 @@ import { addPreflightHeaders, isPreflight } from './cors';
 import type { HttpResponse } from './http-types';
 import { runLifecycle, type EndpointWork } from './lifecycle';
 import { chatWork } from './routes/chat';
+import { countTokensWork } from './routes/count-tokens';
 import { embeddingsWork } from './routes/embeddings';
 import { liveWork, readyWork } from './routes/health';
 import { messagesWork } from './routes/messages';
@@ -93,6 +94,7 @@ export function routeTable(handle: RuntimeHandle): Map<string, PathRoutes> {
   add('POST', '/v1/chat/completions', 'chat', chatWork);
   add('POST', '/v1/embeddings', 'embeddings', embeddingsWork);
   add('POST', '/v1/messages', 'messages', messagesWork);
+  add('POST', '/v1/messages/count_tokens', 'count_tokens', countTokensWork);
   add('GET', '/v1/models', 'models', modelsWork);
   add('GET', '/health/live', 'health', liveWork);
   add('GET', '/health/ready', 'health', readyWork(handle));
