@@ -2,7 +2,8 @@
  * A fake Anthropic Messages API for tests: real HTTP on 127.0.0.1, Anthropic's JSON and SSE formats, the same
  * 400s the real API gives malformed requests (missing max_tokens, a system role in messages, no
  * anthropic-version, unknown fields), and fault injection (529 overloaded, 429 with rate-limit headers,
- * error events mid-stream).
+ * error events mid-stream). `/v1/messages/count_tokens` counts deterministically and, like the real API, refuses
+ * the Messages fields it does not take (max_tokens, stream, temperature…: "Extra inputs are not permitted").
  */
 import type http from 'node:http';
 import { sleep, splitInto, startFakeUpstream, streamPieces, type FakeUpstream, type RecordedUpstreamCall } from './fake-upstream-server';
@@ -27,6 +28,8 @@ export interface FakeAnthropicBehavior {
   chunkDelayMs?: number;
   /** For streams: wait for this before sending the `error` event, so a test can first read what came before it (no sleep). */
   holdStreamError?: Promise<unknown>;
+  /** count_tokens: the input_tokens to answer (default: the request body's length / 4, rounded up). */
+  inputTokens?: number;
 }
 
 export type FakeAnthropic = FakeUpstream<FakeAnthropicBehavior>;
@@ -63,6 +66,20 @@ const KNOWN_FIELDS = new Set([
   'mcp_servers',
 ]);
 
+/** What /v1/messages/count_tokens accepts (Anthropic's MessageCountTokensParams). */
+const COUNT_TOKENS_FIELDS = new Set([
+  'model',
+  'messages',
+  'system',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'mcp_servers',
+  'context_management',
+  'output_format',
+  'output_config',
+]);
+
 function sendError(res: http.ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_fake', ...headers });
   res.end(JSON.stringify({ type: 'error', error: { type, message }, request_id: 'req_fake' }));
@@ -73,15 +90,19 @@ function sendError(res: http.ServerResponse, status: number, type: string, messa
  *
  * @example anthropicRequestProblem(call) // { status: 400, type: 'invalid_request_error', message: 'max_tokens: Field required' }
  */
-export function anthropicRequestProblem(call: RecordedUpstreamCall): { status: number; type: string; message: string } | undefined {
+export function anthropicRequestProblem(
+  call: RecordedUpstreamCall,
+  endpoint: 'messages' | 'count_tokens' = 'messages',
+): { status: number; type: string; message: string } | undefined {
   const bad = (message: string) => ({ status: 400, type: 'invalid_request_error', message });
   if (!call.headers['x-api-key']) return { status: 401, type: 'authentication_error', message: 'x-api-key header is required' };
   if (!call.headers['anthropic-version']) return bad('anthropic-version: header is required');
   const body = call.body;
   if (!body) return bad('There was an issue with your request body: invalid JSON');
-  for (const key of Object.keys(body)) if (!KNOWN_FIELDS.has(key)) return bad(`${key}: Extra inputs are not permitted`);
+  const known = endpoint === 'messages' ? KNOWN_FIELDS : COUNT_TOKENS_FIELDS;
+  for (const key of Object.keys(body)) if (!known.has(key)) return bad(`${key}: Extra inputs are not permitted`);
   if (typeof body.model !== 'string') return bad('model: Field required');
-  if (body.max_tokens === undefined) return bad('max_tokens: Field required');
+  if (endpoint === 'messages' && body.max_tokens === undefined) return bad('max_tokens: Field required');
   if (typeof body.temperature === 'number' && (body.temperature < 0 || body.temperature > 1))
     return bad('temperature: Input should be less than or equal to 1');
   if (!Array.isArray(body.messages)) return bad('messages: Field required');
@@ -122,8 +143,10 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     modelOf: (c) => (typeof c.body?.model === 'string' ? c.body.model : undefined),
     handle: async (call, b, res) => {
       if (b.delayMs) await sleep(b.delayMs);
-      if (call.method !== 'POST' || call.path.split('?')[0] !== '/v1/messages') return sendError(res, 404, 'not_found_error', `Not found: ${call.path}`);
-      const problem = anthropicRequestProblem(call);
+      const path = call.path.split('?')[0];
+      const endpoint = path === '/v1/messages' ? 'messages' : path === '/v1/messages/count_tokens' ? 'count_tokens' : undefined;
+      if (call.method !== 'POST' || !endpoint) return sendError(res, 404, 'not_found_error', `Not found: ${call.path}`);
+      const problem = anthropicRequestProblem(call, endpoint);
       if (problem) return sendError(res, problem.status, problem.type, problem.message);
       if (b.status && b.status >= 400) {
         return sendError(
@@ -133,6 +156,10 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
           b.errorMessage ?? (b.status === 529 ? 'Overloaded' : `fake error ${b.status}`),
           b.headers,
         );
+      }
+      if (endpoint === 'count_tokens') {
+        res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake', ...b.headers });
+        return void res.end(JSON.stringify({ input_tokens: b.inputTokens ?? Math.max(1, Math.ceil(call.rawBody.length / 4)) }));
       }
       const model = call.model ?? 'claude';
       const text = b.toolUse && b.reply === undefined ? '' : (b.reply ?? `reply from ${model}`);
