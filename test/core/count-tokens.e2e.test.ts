@@ -189,7 +189,8 @@ plugins:
     await guarded.waitForLog((r) => r.message === 'request' && r.request_id === id);
     const spend = path.join(guarded.dir, 'spend.jsonl');
     expect(existsSync(spend) ? readFileSync(spend, 'utf8') : '').toBe('');
-    // The same prompt as a model call is over the alias's 20 tokens a minute.
+    // The same prompt as model calls is held to the alias's 20 tokens a minute (a full bucket admits one request).
+    await as(KEY).messages.create({ ...params, max_tokens: 5 });
     const call = await as(KEY).messages.create({ ...params, max_tokens: 5 }).catch((e: unknown) => e);
     expect(call).toBeInstanceOf(Anthropic.RateLimitError);
   });
