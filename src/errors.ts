@@ -386,6 +386,5 @@ export const errors = {
     }),
   // count:
   /** Anthropic refused a count_tokens request as malformed: its (redacted) words, as a 400 in its own terms. */
-  countTokensRefused: (message: string) =>
-    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'count_tokens_refused', message }),
+  countTokensRefused: (message: string) => new GatewayError({ status: 400, type: 'invalid_request_error', code: 'count_tokens_refused', message }),
 };

@@ -6,13 +6,19 @@ const o200k = (text: string) => encode(text).length;
 describe('estimateAnthropicInputTokens', () => {
   test('counts a message as its o200k_base tokens plus the message and request framing', () => {
     const text = 'The quick brown fox jumps over the lazy dog.';
-    expect(estimateAnthropicInputTokens({ model: 'm', messages: [{ role: 'user', content: text }] })).toBe(PER_REQUEST_TOKENS + PER_MESSAGE_TOKENS + o200k(text));
+    expect(estimateAnthropicInputTokens({ model: 'm', messages: [{ role: 'user', content: text }] })).toBe(
+      PER_REQUEST_TOKENS + PER_MESSAGE_TOKENS + o200k(text),
+    );
   });
 
   test('counts the system prompt, as a string or as text blocks, as one more message', () => {
     const base = estimateAnthropicInputTokens({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
     const asString = estimateAnthropicInputTokens({ model: 'm', system: 'Be brief and kind', messages: [{ role: 'user', content: 'Hi' }] });
-    const asBlocks = estimateAnthropicInputTokens({ model: 'm', system: [{ type: 'text', text: 'Be brief and kind' }], messages: [{ role: 'user', content: 'Hi' }] });
+    const asBlocks = estimateAnthropicInputTokens({
+      model: 'm',
+      system: [{ type: 'text', text: 'Be brief and kind' }],
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     expect(asString).toBe(base + PER_MESSAGE_TOKENS + o200k('Be brief and kind'));
     expect(asBlocks).toBe(asString);
   });
@@ -43,7 +49,9 @@ describe('estimateAnthropicInputTokens', () => {
   });
 
   test('reads text that looks like a special token as plain text, never throwing', () => {
-    expect(estimateAnthropicInputTokens({ model: 'm', messages: [{ role: 'user', content: 'a <|endoftext|> b' }] })).toBeGreaterThan(PER_REQUEST_TOKENS + PER_MESSAGE_TOKENS);
+    expect(estimateAnthropicInputTokens({ model: 'm', messages: [{ role: 'user', content: 'a <|endoftext|> b' }] })).toBeGreaterThan(
+      PER_REQUEST_TOKENS + PER_MESSAGE_TOKENS,
+    );
   });
 
   test('grows with the prompt', () => {

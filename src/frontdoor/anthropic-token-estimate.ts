@@ -22,21 +22,26 @@ function tokens(text: string): number {
   return text === '' ? 0 : countTokens(text, PLAIN);
 }
 
+/** A field that should be text (validation checked it where it matters); anything else counts as nothing. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 function blockTokens(block: unknown): number {
   if (!block || typeof block !== 'object') return 0;
   const b = block as Record<string, unknown>;
   switch (b.type) {
     case 'text':
-      return tokens(String(b.text ?? ''));
+      return tokens(textOf(b.text));
     case 'image':
     case 'document':
       return IMAGE_TOKENS;
     case 'tool_use':
-      return tokens(String(b.name ?? '')) + tokens(JSON.stringify(b.input ?? {}));
+      return tokens(textOf(b.name)) + tokens(JSON.stringify(b.input ?? {}));
     case 'tool_result':
       return contentTokens(b.content);
     case 'thinking':
-      return tokens(String(b.thinking ?? ''));
+      return tokens(textOf(b.thinking));
     default:
       // Any other block: what it says, as JSON (the model reads it in some form).
       return tokens(JSON.stringify(b));
@@ -63,7 +68,7 @@ export function estimateAnthropicInputTokens(req: AnthropicCountTokensRequest): 
   for (const m of req.messages) n += PER_MESSAGE_TOKENS + contentTokens(m.content);
   for (const tool of req.tools ?? []) {
     const t = tool as { name?: unknown; description?: unknown; input_schema?: unknown };
-    n += PER_TOOL_TOKENS + tokens(String(t.name ?? '')) + tokens(typeof t.description === 'string' ? t.description : '');
+    n += PER_TOOL_TOKENS + tokens(textOf(t.name)) + tokens(textOf(t.description));
     if (t.input_schema !== undefined) n += tokens(JSON.stringify(t.input_schema));
   }
   return n;

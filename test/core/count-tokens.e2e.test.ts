@@ -127,9 +127,7 @@ describe('count_tokens errors and accounting', () => {
   });
 
   test('the SDK sees a malformed message as a BadRequestError, an unknown alias as NotFoundError', async () => {
-    const bad = await client.messages
-      .countTokens({ model: 'claude', messages: [{ role: 'system' as 'user', content: 'Hi' }] })
-      .catch((e: unknown) => e);
+    const bad = await client.messages.countTokens({ model: 'claude', messages: [{ role: 'system' as 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
     const missing = await client.messages.countTokens({ model: 'nope', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
@@ -167,12 +165,16 @@ plugins:
   });
 
   test('auth sees it: no key or a wrong key is a 401, an alias the key may not use a 403, in Anthropic shape', async () => {
-    const wrong = await as('sk-wrong-key-000000').messages.countTokens({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    const wrong = await as('sk-wrong-key-000000')
+      .messages.countTokens({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(Anthropic.AuthenticationError);
     expect((wrong as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
     const none = await post(`${guarded.url}/v1/messages/count_tokens`, { model: 'claude', messages: [{ role: 'user', content: 'Hi' }] });
     expect(none.status).toBe(401);
-    const forbidden = await as(KEY).messages.countTokens({ model: 'gpt', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    const forbidden = await as(KEY)
+      .messages.countTokens({ model: 'gpt', messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e);
     expect(forbidden).toBeInstanceOf(Anthropic.PermissionDeniedError);
     expect(anthropicFake.calls).toHaveLength(0);
   });
@@ -191,7 +193,9 @@ plugins:
     expect(existsSync(spend) ? readFileSync(spend, 'utf8') : '').toBe('');
     // The same prompt as model calls is held to the alias's 20 tokens a minute (a full bucket admits one request).
     await as(KEY).messages.create({ ...params, max_tokens: 5 });
-    const call = await as(KEY).messages.create({ ...params, max_tokens: 5 }).catch((e: unknown) => e);
+    const call = await as(KEY)
+      .messages.create({ ...params, max_tokens: 5 })
+      .catch((e: unknown) => e);
     expect(call).toBeInstanceOf(Anthropic.RateLimitError);
   });
 });
