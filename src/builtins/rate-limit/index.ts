@@ -245,7 +245,8 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
             }
           },
 
-      async onComplete(ctx, outcome) {
+      // Not `async`, like onRequest: a promise only when there is something to adjust.
+      onComplete(ctx, outcome) {
         const charged = ctx.get('rateLimitCharges');
         if (!charged) return;
         const actual = actualTokens(ctx, outcome);
@@ -257,7 +258,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
           for (const p of planned) adjustments.push({ ...p.spec, delta: used - charged.tokens });
         });
         const nonZero = adjustments.filter((a) => a.delta !== 0);
-        if (nonZero.length > 0) await buckets.adjust(nonZero);
+        if (nonZero.length > 0) return buckets.adjust(nonZero);
       },
     };
   },
