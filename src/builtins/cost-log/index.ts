@@ -163,7 +163,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
 
     return {
       // onRequest and onComplete return a promise only for a key with a budget (the ledger's counters may be in
-      // Redis); without one they finish synchronously (`npm run bench:cpu`, all four plugins: part of ~1 µs).
+      // Redis); without one they finish synchronously, as rate-limit's do (see there).
       onRequest(ctx) {
         if (!PRICED_ENDPOINTS.has(ctx.endpoint) || !ctx.caller) return;
         const limits = ctx.get('callerLimits');

@@ -55,7 +55,7 @@ export class FairQueue {
   /**
    * `admit`, but the answer itself rather than a promise of it when nobody is waiting and in-process buckets
    * allow at once: the common case, on every request, which then costs no promise and no microtask turn (see
-   * the rate-limit plugin's onRequest for the measurement). Failures are always a rejected promise.
+   * the pipeline's HookStage for the measurement). Failures are always a rejected promise.
    */
   admitSoon(lane: string, specs: readonly BucketSpec[], deadline: number, signal?: AbortSource): TakeResult | Promise<TakeResult> {
     // Nobody waiting: try at once (the common case costs one take). Otherwise queue up behind the others.

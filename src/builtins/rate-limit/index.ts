@@ -165,8 +165,8 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
 
     return {
       // onRequest and beforeAttempt return a promise only when they have to wait (a queue, Redis): a request
-      // admitted at once by in-process buckets passes them synchronously. `npm run bench:cpu`, all four plugins,
-      // alternating with the async hooks: about 1 µs per request less.
+      // admitted at once by in-process buckets passes them synchronously, and the pipeline's stage goes on without
+      // a promise or a microtask turn (measured with the pipeline's HookStage, whose comment has the figures).
       onRequest(ctx) {
         const shaped = SHAPED_ENDPOINTS.has(ctx.endpoint);
         if (!shaped && ctx.endpoint !== PASSTHROUGH) return;
