@@ -5,8 +5,9 @@
  *
  * Why next to `npm run bench:cpu`: on the shared 2-core machine a neighbour's load moves one run's µs per request
  * by ±10%, so two builds measured one after the other differ by more than a change of a few µs. Running side by
- * side, both gateways share whatever load there is, and the ratio of the same round holds still (to ~1–2%). The
- * absolute µs are higher than bench:cpu's (the gateways compete for the cores); compare the ratios only.
+ * side, both gateways share whatever load there is. A round's ratio still moves by ±6% (this build against itself,
+ * 8 rounds: 0.93–1.04, median 1.000), so read the median of 8 or more rounds, good to ~2–3%. The absolute µs are
+ * higher than bench:cpu's (the gateways compete for the cores); compare the ratios only.
  *
  *   BENCH_CPU_REQUESTS  requests per gateway per round (default 10000); BENCH_CPU_ROUNDS rounds (default 8)
  *   scenario: index into setup.ts's scenarios (default 2, all four built-in plugins)

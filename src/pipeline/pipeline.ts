@@ -90,9 +90,8 @@ const ON_COMPLETE: StageKind<void, RequestOutcome> = { call: (p, ctx, _acc, outc
  * Why this and not an async loop over `await bounded(...)`: with all four built-in plugins a request runs seven
  * asynchronous hooks, and each cost a wrapper `new Promise`, a watchdog entry made, added and deleted, and an
  * async function's resumption, plus a microtask turn for each synchronous one (`npm run bench:probe`, scenario 2,
- * put ~3 µs per request on `bounded`). Measured, the four stages with hooks shaped like the built-ins' (one
- * synchronous onRequest, seven asynchronous hooks), in-process, 16 requests at a time: 1.5 → 0.8 µs of CPU per
- * request (0.65 for the build before the hook timeout, dbdf9e6). Here a stage is one promise; a synchronous result is taken without a microtask turn; a promise gets one `then`, with
+ * put ~3 µs per request on `bounded`). Measured alone (`node dist/bench/pipeline-stages.js`: hooks shaped like the
+ * built-ins', 16 requests at a time): 1.65 → 0.86 µs of CPU per request, 0.73 for dbdf9e6 (no hook timeout). Here a stage is one promise; a synchronous result is taken without a microtask turn; a promise gets one `then`, with
  * handlers made once per stage; and the stage itself is its WatchedCall, re-armed for each asynchronous hook.
  */
 class HookStage<A, X> implements WatchedCall {
