@@ -91,8 +91,9 @@ const ON_COMPLETE: StageKind<void, RequestOutcome> = { call: (p, ctx, _acc, outc
  * asynchronous hooks, and each cost a wrapper `new Promise`, a watchdog entry made, added and deleted, and an
  * async function's resumption, plus a microtask turn for each synchronous one (`npm run bench:probe`, scenario 2,
  * put ~3 µs per request on `bounded`). Measured alone (`node dist/bench/pipeline-stages.js`: hooks shaped like the
- * built-ins', 16 requests at a time): 1.65 → 0.86 µs of CPU per request, 0.73 for dbdf9e6 (no hook timeout). Here a stage is one promise; a synchronous result is taken without a microtask turn; a promise gets one `then`, with
- * handlers made once per stage; and the stage itself is its WatchedCall, re-armed for each asynchronous hook.
+ * built-ins', 16 requests at a time): 1.65 → 0.86 µs of CPU per request, 0.73 for dbdf9e6 (no hook timeout).
+ * Here a stage is one promise; a synchronous result is taken without a microtask turn; a promise gets one `then`,
+ * with handlers made once per stage; and the stage itself is its WatchedCall, re-armed for each asynchronous hook.
  */
 class HookStage<A, X> implements WatchedCall {
   readonly promise: Promise<A>;
