@@ -43,6 +43,35 @@ describe('pipeline hook timeout', () => {
     await expect(complete).resolves.toBeUndefined();
   });
 
+  it("runs every plugin's onComplete after one hung, each with its own timeout, and ignores the hung one settling late", async () => {
+    let release!: () => void;
+    const ran: string[] = [];
+    const pipeline = new Pipeline(
+      [
+        plugin('stuck', { onComplete: () => new Promise<void>((resolve) => (release = resolve)) }),
+        plugin('slow', { onComplete: () => new Promise<void>((resolve) => setTimeout(() => (ran.push('slow'), resolve()), 9)) }),
+        plugin('sync', { onComplete: () => void ran.push('sync') }),
+      ],
+      { hookTimeoutMs: 10 },
+    );
+    const complete = pipeline.onComplete(requestContext(), { status: 200, completed: true, latencyMs: 1 });
+    await jest.advanceTimersByTimeAsync(12.5);
+    release();
+    await jest.advanceTimersByTimeAsync(9);
+    await expect(complete).resolves.toBeUndefined();
+    expect(ran).toEqual(['slow', 'sync']);
+  });
+
+  it("times each onRequest hook from its own start, not the stage's", async () => {
+    const slow = () => new Promise<void>((resolve) => setTimeout(resolve, 8));
+    const pipeline = new Pipeline([plugin('a', { onRequest: slow }), plugin('b', { onRequest: slow }), plugin('c', { onRequest: slow })], {
+      hookTimeoutMs: 10,
+    });
+    const result = pipeline.onRequest(requestContext());
+    await jest.advanceTimersByTimeAsync(24);
+    await expect(result).resolves.toBeUndefined();
+  });
+
   it('does not fail a slow hook before its timeout', async () => {
     let finish!: () => void;
     const pipeline = new Pipeline([plugin('slow', { onRequest: () => new Promise<void>((resolve) => (finish = resolve)) })], { hookTimeoutMs: 40 });

@@ -10,6 +10,15 @@ import { periodWindow, type PeriodWindow } from './budget-period';
 type CallerLimits = Pick<RequestVariables['callerLimits'], 'budgetUsd' | 'budgetPeriod'>;
 
 /**
+ * Whether the key has a budget at all: the cost-log hooks ask first, so a key without one costs them no promise.
+ *
+ * @example if (hasBudget(ctx.get('callerLimits'))) await ledger.check(name, ctx.get('callerLimits'), sink);
+ */
+export function hasBudget(limits: CallerLimits | undefined): limits is CallerLimits & { budgetUsd: number } {
+  return limits?.budgetUsd !== undefined;
+}
+
+/**
  * @example
  * const ledger = new BudgetLedger(new MemorySpendCounters());
  * await ledger.check('team-a', { budgetUsd: 25, budgetPeriod: 'monthly' }, sink); // throws 429 when spent
@@ -31,7 +40,7 @@ export class BudgetLedger {
 
   /** Throws 429 insufficient_quota when the key's spend reached its budget. */
   async check(keyName: string, limits: CallerLimits | undefined, sink: SpendSink): Promise<void> {
-    if (limits?.budgetUsd === undefined) return;
+    if (!hasBudget(limits)) return;
     const window = periodWindow(limits.budgetPeriod ?? 'monthly', this.now());
     const spent = await this.spentUsd(keyName, window, sink);
     if (spent < limits.budgetUsd) return;
@@ -41,7 +50,7 @@ export class BudgetLedger {
 
   /** Adds a request's cost to the key's counter for its budget period. */
   async add(keyName: string, limits: CallerLimits | undefined, costUsd: number, sink: SpendSink): Promise<void> {
-    if (limits?.budgetUsd === undefined || costUsd <= 0) return;
+    if (!hasBudget(limits) || costUsd <= 0) return;
     const window = periodWindow(limits.budgetPeriod ?? 'monthly', this.now());
     await this.restore(keyName, window, sink);
     await this.counters.add(counterName(keyName, window), Math.round(costUsd * NANO_PER_USD), window.ttlMs);

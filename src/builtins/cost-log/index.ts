@@ -24,7 +24,7 @@ import {
   type SpendRecord,
   type Usage,
 } from '../../plugin-api';
-import { BudgetLedger } from './budget-ledger';
+import { BudgetLedger, hasBudget } from './budget-ledger';
 import { SpendLog } from './spend-log';
 import { spendRoute } from './spend-route';
 
@@ -162,9 +162,12 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     }
 
     return {
-      async onRequest(ctx) {
+      // onRequest and onComplete return a promise only for a key with a budget (the ledger's counters may be in
+      // Redis); without one they finish synchronously, as rate-limit's do (see there).
+      onRequest(ctx) {
         if (!PRICED_ENDPOINTS.has(ctx.endpoint) || !ctx.caller) return;
-        await ledger.check(ctx.caller.keyName, ctx.get('callerLimits'), spendLog.sink);
+        const limits = ctx.get('callerLimits');
+        if (hasBudget(limits)) return ledger.check(ctx.caller.keyName, limits, spendLog.sink);
       },
 
       onResponse(ctx, response) {
@@ -173,7 +176,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         if (cost !== null) ctx.responseHeaders[COST_HEADER] = formatUsd(cost);
       },
 
-      async onComplete(ctx, outcome) {
+      onComplete(ctx, outcome) {
         if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
         // Requests turned away before any upstream call (auth, limits, budgets) cost nothing and are not spend.
         if (ctx.attempts.length === 0 && ctx.get('cache') !== 'hit') return;
@@ -181,7 +184,8 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         noteCost(ctx, cost);
         if (cost !== null && cost > 0 && Number.isFinite(cost)) spent.inc(cost, env.metrics.requestLabels(ctx));
         spendLog.writer.push(spendRecord(ctx, outcome, cost));
-        if (ctx.caller && cost) await ledger.add(ctx.caller.keyName, ctx.get('callerLimits'), cost, spendLog.sink);
+        const limits = ctx.get('callerLimits');
+        if (ctx.caller && cost && hasBudget(limits)) return ledger.add(ctx.caller.keyName, limits, cost, spendLog.sink);
       },
 
       routes: [spendRoute(env, spendLog)],

@@ -49,15 +49,40 @@ export class FairQueue {
   }
 
   async admit(lane: string, specs: readonly BucketSpec[], deadline: number, signal?: AbortSource): Promise<TakeResult> {
+    return this.admitSoon(lane, specs, deadline, signal);
+  }
+
+  /**
+   * `admit`, but the answer itself rather than a promise of it when nobody is waiting and in-process buckets
+   * allow at once: the common case, on every request, which then costs no promise and no microtask turn (see
+   * the pipeline's HookStage for the measurement). Failures are always a rejected promise.
+   */
+  admitSoon(lane: string, specs: readonly BucketSpec[], deadline: number, signal?: AbortSource): TakeResult | Promise<TakeResult> {
     // Nobody waiting: try at once (the common case costs one take). Otherwise queue up behind the others.
     if (this.lanes.size === 0) {
-      const taken = this.buckets.take(specs);
-      const first = taken instanceof Promise ? await taken : taken; // in-process buckets answer at once
-      if (first.allowed) return first;
-      if (Date.now() + first.waitMs > deadline) throw new QueueTimeout(first);
-      return this.enqueue(lane, specs, deadline, first, signal);
+      let taken: TakeResult | Promise<TakeResult>;
+      try {
+        taken = this.buckets.take(specs);
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+      if (!(taken instanceof Promise) && taken.allowed) return taken; // in-process buckets answer at once
+      return this.afterDenial(lane, specs, deadline, taken, signal);
     }
     return this.enqueue(lane, specs, deadline, { allowed: false, waitMs: 0, levels: [] }, signal);
+  }
+
+  private async afterDenial(
+    lane: string,
+    specs: readonly BucketSpec[],
+    deadline: number,
+    taken: TakeResult | Promise<TakeResult>,
+    signal?: AbortSource,
+  ): Promise<TakeResult> {
+    const first = await taken;
+    if (first.allowed) return first;
+    if (Date.now() + first.waitMs > deadline) throw new QueueTimeout(first);
+    return this.enqueue(lane, specs, deadline, first, signal);
   }
 
   private enqueue(lane: string, specs: readonly BucketSpec[], deadline: number, lastDenial: TakeResult, signal?: AbortSource): Promise<TakeResult> {
