@@ -163,6 +163,27 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
     );
     const queue = new FairQueue(buckets, (waiting) => depth.set(waiting, TOTAL));
 
+    /**
+     * Takes `planned` for the request, in its key's lane of the fair queue: `admitted` runs at once when the
+     * buckets allow it (no promise), or once they do; past max_queue_ms it is a 429, with the limit headers when
+     * `withHeaders` (the key's own limits, at admission; not a provider's, before an attempt).
+     */
+    const admitPlanned = (ctx: RequestContext, planned: PlannedBucket[], withHeaders: boolean, admitted: (taken: TakeResult) => void) => {
+      const taken = admitCounted(
+        queue,
+        wait,
+        ctx.caller?.keyName ?? '',
+        planned.map((p) => p.spec),
+        Date.now() + maxQueueMs,
+        ctx.clientAbort,
+      );
+      if (!(taken instanceof Promise)) return admitted(taken);
+      return taken.then(admitted, (err: unknown) => {
+        if (!(err instanceof QueueTimeout)) throw err;
+        throw tooManyRequests(err.lastDenial, planned, withHeaders ? headersFor(err.lastDenial, planned) : {});
+      });
+    };
+
     return {
       // onRequest and beforeAttempt return a promise only when they have to wait (a queue, Redis): a request
       // admitted at once by in-process buckets passes them synchronously, and the pipeline's stage goes on without
@@ -182,19 +203,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
           Object.assign(ctx.responseHeaders, headersFor(taken, planned));
           charged.admissionTokenBuckets = planned.filter((p) => p.kind === 'tokens');
         };
-        const taken = admitCounted(
-          queue,
-          wait,
-          ctx.caller?.keyName ?? '',
-          planned.map((p) => p.spec),
-          Date.now() + maxQueueMs,
-          ctx.clientAbort,
-        );
-        if (!(taken instanceof Promise)) return admitted(taken);
-        return taken.then(admitted, (err: unknown) => {
-          if (!(err instanceof QueueTimeout)) throw err;
-          throw tooManyRequests(err.lastDenial, planned, headersFor(err.lastDenial, planned));
-        });
+        return admitPlanned(ctx, planned, true, admitted);
       },
 
       beforeAttempt(ctx, attempt) {
@@ -205,19 +214,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         const admitted = () => {
           charged.attemptTokenBuckets.push({ provider: attempt.provider, planned: planned.filter((p) => p.kind === 'tokens') });
         };
-        const taken = admitCounted(
-          queue,
-          wait,
-          ctx.caller?.keyName ?? '',
-          planned.map((p) => p.spec),
-          Date.now() + maxQueueMs,
-          ctx.clientAbort,
-        );
-        if (!(taken instanceof Promise)) return admitted();
-        return taken.then(admitted, (err: unknown) => {
-          if (!(err instanceof QueueTimeout)) throw err;
-          throw tooManyRequests(err.lastDenial, planned, {});
-        });
+        return admitPlanned(ctx, planned, false, admitted);
       },
 
       // The provider's concurrency slot is held for exactly one attempt: taken before it, given back when it
