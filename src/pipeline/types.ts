@@ -86,6 +86,8 @@ export interface AttemptRecord {
   /** Short reason for a failed attempt; absent on success. */
   reason?: string;
   latencyMs: number;
+  /** When the upstream call began, in ms since the request arrived (after plugins' beforeAttempt and aroundAttempt waits). */
+  startMs?: number;
   /** Time until the upstream's response headers arrived (ms). */
   ttfbMs?: number;
   ok: boolean;

@@ -11,6 +11,7 @@ import type { ResolvedAlias, RuntimeSnapshot } from '../routing/snapshot-types';
 import { asGatewayError, errors, GatewayError } from '../errors';
 import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../pipeline/types';
 import { levelEnabled, logInfoLine } from '../observability/logger';
+import { formatOverhead, overheadMs } from '../observability/overhead';
 import { requestFallbacks, withoutGatewayFields } from '../routing/request-fallbacks';
 import { readJsonBody, type BodySink } from './body-reader';
 import { addCorsHeaders } from './cors';
@@ -48,6 +49,7 @@ export interface EndpointWork {
 export function servedHeaders(ctx: RequestContext): Record<string, string> {
   const h = ctx.responseHeaders;
   h['x-switchyard-attempts'] = String(ctx.attempts.length);
+  h['x-switchyard-overhead-ms'] = formatOverhead(overheadMs(ctx, performance.now() - ctx.startedMono));
   if (ctx.servedBy) {
     h['x-switchyard-provider'] = ctx.servedBy.provider;
     h['x-switchyard-model'] = ctx.servedBy.model;
