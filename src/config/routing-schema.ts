@@ -8,6 +8,9 @@ const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 const positiveNumber = { type: 'number', exclusiveMinimum: 0 } as const;
 const aliasList = { type: 'array', items: { type: 'string' } } as const;
 
+/** The bands of the prompt-complexity score (routing/complexity.ts draws them). */
+export type ComplexityTier = 'simple' | 'medium' | 'complex';
+
 /** Every value `strategy:` accepts. @example STRATEGIES.includes('lowest-cost') // true */
 export const STRATEGIES = ['weighted', 'ordered', 'lowest-latency', 'lowest-cost', 'least-busy'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -50,6 +53,8 @@ export interface RouteCondition {
   key?: string | string[];
   /** A regular expression on the last user message; `/pattern/flags` form allowed. */
   match?: string;
+  /** The prompt-complexity score (0…1) compared, or its tier(s): simple, medium, complex (routing/complexity.ts). */
+  complexity?: Comparison | ComplexityTier | ComplexityTier[];
 }
 
 export interface RouteRuleConfig {
@@ -103,6 +108,8 @@ const comparisonSchema = {
   properties: { gt: { type: 'number' }, gte: { type: 'number' }, lt: { type: 'number' }, lte: { type: 'number' } },
 } as const;
 
+const complexityTiers = ['simple', 'medium', 'complex'] satisfies ComplexityTier[];
+
 const conditionSchema = {
   type: 'object',
   additionalProperties: false,
@@ -114,6 +121,10 @@ const conditionSchema = {
     metadata: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
     key: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
     match: { type: 'string', minLength: 1 },
+    complexity: {
+      description: 'The prompt-complexity score (0…1) compared ({ gte: 0.6 }), or a tier or list of tiers: simple, medium, complex.',
+      anyOf: [comparisonSchema, { enum: complexityTiers }, { type: 'array', items: { enum: complexityTiers }, minItems: 1, uniqueItems: true }],
+    },
   },
 } as const;
 

@@ -16,6 +16,7 @@ import { RoutingDeadline } from './deadline';
 import { RaceLost, tryWithHedge, type Won } from './hedge';
 import { withRetry } from './retry';
 import { providerKey, targetKey } from './routing-state';
+import { describeComplexity } from './complexity';
 import { routeFactsOf, type RouteFacts } from './rules';
 import { orderTargets } from './strategies';
 import { recordedAttempt, TargetSkipped, type AnswerLifecycle, type AttemptRunner } from './try-target';
@@ -54,7 +55,14 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
     order: (alias) => orderTargets(snapshot, alias, ctx.body),
     requestFallbacks: options.fallbacks,
     onRule: (_alias, rule) => {
-      ctx.responseHeaders[ROUTE_HEADER] ??= rule.name;
+      if (ROUTE_HEADER in ctx.responseHeaders) return;
+      // A rule that looked at complexity says what it saw, so a misroute can be read off one answer.
+      const complexity = facts?.complexityIfComputed;
+      ctx.responseHeaders[ROUTE_HEADER] = complexity ? `${rule.name}; complexity=${describeComplexity(complexity)}` : rule.name;
+      if (complexity) {
+        ctx.logField('complexity', complexity.score);
+        ctx.logField('complexity_tier', complexity.tier);
+      }
     },
   });
   const tryTarget = withRetry(withCooldown(ctx, snapshot.routing, recordedAttempt(ctx, snapshot, run, options)));
