@@ -72,6 +72,8 @@ export interface AliasRoutingConfig {
   retry?: RetryConfig;
   cooldown?: CooldownConfig;
   route?: RouteRuleConfig[];
+  /** Keep a conversation on the target that served it (provider prompt caches keep hitting). */
+  affinity?: boolean | { ttl_s?: number };
   context_window_fallbacks?: string[];
   hedge_after_ms?: number;
   timeout_ms?: number;
@@ -150,6 +152,13 @@ export const aliasRoutingProperties = {
   cooldown: cooldownSchema,
   route: { type: 'array', minItems: 1, items: ruleSchema, description: 'Rules tried in order; the first match names the alias that serves the request.' },
   context_window_fallbacks: { ...aliasList, description: 'Aliases tried when the upstream says the prompt exceeds its context window.' },
+  affinity: {
+    description: 'Keep a conversation (same key, same leading messages) on the target that served it, unless it is cooling down.',
+    anyOf: [
+      { type: 'boolean' },
+      { type: 'object', additionalProperties: false, properties: { ttl_s: { ...positiveNumber, description: 'How long a pin lasts after its last use (default 300).' } } },
+    ],
+  },
   hedge_after_ms: { ...positiveInt, description: 'Start the same request on the next target if the first gave no first byte by then.' },
   timeout_ms: { ...positiveInt, description: 'Bound on the whole routing of one request: every try, backoff and fallback.' },
 } as const;
