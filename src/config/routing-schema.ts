@@ -12,7 +12,7 @@ const aliasList = { type: 'array', items: { type: 'string' } } as const;
 export type ComplexityTier = 'simple' | 'medium' | 'complex';
 
 /** Every value `strategy:` accepts. @example STRATEGIES.includes('lowest-cost') // true */
-export const STRATEGIES = ['weighted', 'ordered', 'lowest-latency', 'lowest-cost', 'least-busy'] as const;
+export const STRATEGIES = ['weighted', 'ordered', 'lowest-latency', 'lowest-cost', 'least-busy', 'best-value'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export interface RetryConfig {
@@ -66,12 +66,29 @@ export interface RouteRuleConfig {
   to: string;
 }
 
+/** How `best-value` trades expected quality against cost and latency (each relative to the alias's dearest/slowest target). */
+export interface BestValueWeights {
+  quality?: number;
+  cost?: number;
+  latency?: number;
+}
+
+/** The top-level `feedback:` section: where ratings live and how fast they fade. */
+export interface FeedbackConfig {
+  store: string;
+  half_life_h: number;
+  rateable_h: number;
+  refresh_s: number;
+}
+
 /** The routing keys an alias may carry (besides `targets` and `fallbacks`). */
 export interface AliasRoutingConfig {
   strategy?: Strategy;
   retry?: RetryConfig;
   cooldown?: CooldownConfig;
   route?: RouteRuleConfig[];
+  /** Weights of the `best-value` strategy. */
+  best_value?: BestValueWeights;
   /** Keep a conversation on the target that served it (provider prompt caches keep hitting). */
   affinity?: boolean | { ttl_s?: number };
   context_window_fallbacks?: string[];
@@ -152,15 +169,47 @@ export const aliasRoutingProperties = {
   cooldown: cooldownSchema,
   route: { type: 'array', minItems: 1, items: ruleSchema, description: 'Rules tried in order; the first match names the alias that serves the request.' },
   context_window_fallbacks: { ...aliasList, description: 'Aliases tried when the upstream says the prompt exceeds its context window.' },
+  best_value: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Weights of the best-value strategy: expected quality (from feedback) against relative cost and latency.',
+    properties: {
+      quality: { type: 'number', minimum: 0, default: 1 },
+      cost: { type: 'number', minimum: 0, default: 0.5 },
+      latency: { type: 'number', minimum: 0, default: 0.2 },
+    },
+  },
   affinity: {
     description: 'Keep a conversation (same key, same leading messages) on the target that served it, unless it is cooling down.',
     anyOf: [
       { type: 'boolean' },
-      { type: 'object', additionalProperties: false, properties: { ttl_s: { ...positiveNumber, description: 'How long a pin lasts after its last use (default 300).' } } },
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: { ttl_s: { ...positiveNumber, description: 'How long a pin lasts after its last use (default 300).' } },
+      },
     ],
   },
   hedge_after_ms: { ...positiveInt, description: 'Start the same request on the next target if the first gave no first byte by then.' },
   timeout_ms: { ...positiveInt, description: 'Bound on the whole routing of one request: every try, backoff and fallback.' },
+} as const;
+
+/** The top-level `feedback:` section's schema. */
+export const feedbackSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Quality feedback (POST /v1/feedback) and the estimates the best-value strategy samples.',
+  properties: {
+    store: {
+      type: 'string',
+      pattern: '^(memory|sqlite://.+|postgres(ql)?://.+|rediss?://.+)$',
+      default: 'sqlite://./data/feedback.db',
+      description: 'memory, sqlite://PATH (relative to this file), postgres://… or redis://….',
+    },
+    half_life_h: { ...positiveNumber, default: 72, description: 'A rating counts half after this many hours.' },
+    rateable_h: { ...positiveNumber, default: 24, description: 'How long after it was served a request may be rated.' },
+    refresh_s: { ...positiveNumber, default: 5, description: "How often other instances' ratings are read." },
+  },
 } as const;
 
 /** Top-level defaults every alias inherits. @example properties: { providers, models, ...topLevelRoutingProperties } */

@@ -2,7 +2,7 @@
  * JSON Schema for proxy.yaml. ajv validates every load against it (with defaults filled in), `switchyard schema`
  * prints it, and proxy.schema.json is generated from it for editors.
  */
-import { aliasRoutingProperties, topLevelRoutingProperties } from './routing-schema';
+import { aliasRoutingProperties, feedbackSchema, topLevelRoutingProperties } from './routing-schema';
 import { pricingSchema } from '../pricing/schema';
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
@@ -159,6 +159,7 @@ export const configSchema = {
     models: { type: 'object', additionalProperties: aliasSchema, minProperties: 1 },
     ...topLevelRoutingProperties,
     pricing: pricingSchema,
+    feedback: feedbackSchema,
     plugins: {
       type: 'array',
       default: [],

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { ChatMessage } from '../providers/openai-types';
-import type { ResolvedTarget } from './snapshot-types';
 
 export interface AffinityPolicy {
   ttlMs: number;
@@ -82,7 +81,7 @@ export class AffinityBook {
  *
  * @example preferPinned(order, 'openai/gpt-4o', (t) => !cooling(t))
  */
-export function preferPinned(order: ResolvedTarget[], pinned: string | undefined, usable: (key: string) => boolean): ResolvedTarget[] {
+export function preferPinned<T extends { provider: string; model: string }>(order: T[], pinned: string | undefined, usable: (key: string) => boolean): T[] {
   if (pinned === undefined || !usable(pinned)) return order;
   const i = order.findIndex((t) => `${t.provider}/${t.model}` === pinned);
   if (i <= 0) return order;

@@ -19,6 +19,7 @@ import { createContext, requestIdFor, type LifecycleContext } from './context';
 import { startRequestMetrics, type RequestMetrics } from './request-metrics';
 import type { RuntimeHandle, SnapshotLease } from './runtime-handle';
 import { sendError } from './send';
+import { noteForFeedback } from '../feedback/note-served';
 
 /**
  * How an endpoint's body is read: `json` parsed by the one body reader (limits, decoding, UTF-8, depth, JSON);
@@ -163,6 +164,7 @@ class RequestRun implements BodySink {
     }
     try {
       ctx.usage ??= outcome.usage;
+      noteForFeedback(snapshot.feedback, ctx, outcome);
       if (this.hooksRan && snapshot.pipeline.has('onComplete')) await snapshot.pipeline.onComplete(ctx, outcome);
       logRequest(this.handle, ctx, outcome);
       this.metrics.finish(ctx, outcome, snapshot);
