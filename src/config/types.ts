@@ -2,6 +2,7 @@
  * The shape of proxy.yaml after parsing, interpolation and validation. `schema.ts` is the JSON Schema that
  * guarantees it; keep the two in step.
  */
+import type { TracingConfig } from '../observability/tracing';
 import type { AliasRoutingConfig, CooldownConfig, FeedbackConfig, RetryConfig, Strategy } from './routing-schema';
 
 export type { Strategy };
@@ -98,6 +99,8 @@ export interface GatewayConfig {
   cooldown?: CooldownConfig;
   /** Present when quality feedback is on (defaults filled in by the schema). */
   feedback?: FeedbackConfig;
+  /** OpenTelemetry export; off unless `enabled: true` (defaults filled in by the schema). */
+  tracing?: TracingConfig;
   [section: string]: unknown;
 }
 

@@ -11,6 +11,7 @@ import type { Transport } from '../upstream/transport';
 import type { AliasPolicy } from './policy';
 import type { RoutingState } from './routing-state';
 import type { FeedbackService } from '../feedback/feedback-service';
+import type { Tracing } from '../observability/tracing';
 
 export interface ResolvedProvider {
   name: string;
@@ -53,6 +54,8 @@ export interface RuntimeSnapshot {
   readonly routing: RoutingState;
   /** Quality feedback, when the config has a `feedback:` section; the same object across reloads with the same settings. */
   readonly feedback?: FeedbackService;
+  /** OpenTelemetry tracing, when the config enables it; absent (and free) otherwise. */
+  readonly tracing?: Tracing;
   /** Files whose change should trigger a reload (the config and custom plugins). */
   readonly watchedFiles: string[];
 }

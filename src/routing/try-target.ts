@@ -96,6 +96,8 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     const started = performance.now();
     let upstreamStarted = started;
     const timing: AttemptTiming = {};
+    const traced = snapshot.tracing?.startAttempt(ctx, record);
+    if (traced?.traceparent) timing.traceparent = traced.traceparent;
     try {
       // The upstream wait starts here, inside aroundAttempt: a rate-limit queue is the gateway's own time.
       const call = () => {
@@ -113,6 +115,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
       stats.recordTtfb(key, timing.firstChunkMs ?? timing.ttfbMs ?? elapsed);
       if (lifecycle.heldUntil) void lifecycle.heldUntil(value).then(endInFlight, endInFlight);
       else endInFlight();
+      traced?.end(record);
       return value;
     } catch (err) {
       endInFlight();
@@ -131,6 +134,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
         if (err.timedOut) stats.recordTtfb(key, elapsed);
         else if (isTransient(err)) stats.recordFailure(key, elapsed);
       }
+      traced?.end(record);
       throw err;
     }
   };

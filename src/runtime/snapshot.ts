@@ -14,6 +14,7 @@ import type { AliasConfig, GatewayConfig, ProviderConfig } from '../config/types
 import type { FeedbackConfig } from '../config/routing-schema';
 import { FeedbackService } from '../feedback/feedback-service';
 import { openFeedbackStore } from '../feedback/open-feedback-store';
+import { Tracing } from '../observability/tracing';
 import type { Logger } from '../observability/logger';
 import { registerSecrets } from '../observability/redact';
 import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/load-plugins';
@@ -160,6 +161,13 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     pipeline: new Pipeline(plugins, { hookTimeoutMs: config.server.plugin_hook_timeout_ms }),
     routing: state.keep('routing:state', () => new RoutingState()),
     feedback: config.feedback ? keepFeedback(config.feedback, configDir, state, log) : undefined,
+    tracing: config.tracing?.enabled
+      ? state.keep(
+          `tracing:${JSON.stringify(config.tracing)}`,
+          () => new Tracing(config.tracing!),
+          (t) => t.close(),
+        )
+      : undefined,
     watchedFiles: [loaded.file, ...plugins.map((p) => p.file).filter((f): f is string => !!f)],
   };
 }

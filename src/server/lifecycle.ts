@@ -100,6 +100,8 @@ class RequestRun implements BodySink {
   }
 
   start(): void {
+    const tracing = this.lease.snapshot.tracing;
+    if (tracing && this.work.plugins !== false) tracing.startRequest(this.ctx, this.req.headers);
     const cors = this.lease.snapshot.config.server.cors;
     if (cors !== undefined) addCorsHeaders(this.ctx.responseHeaders, this.req.headers, cors);
     try {
@@ -166,6 +168,7 @@ class RequestRun implements BodySink {
       ctx.usage ??= outcome.usage;
       noteForFeedback(snapshot.feedback, ctx, outcome);
       if (this.hooksRan && snapshot.pipeline.has('onComplete')) await snapshot.pipeline.onComplete(ctx, outcome);
+      snapshot.tracing?.endRequest(ctx, outcome);
       logRequest(this.handle, ctx, outcome);
       this.metrics.finish(ctx, outcome, snapshot);
     } catch (err) {
