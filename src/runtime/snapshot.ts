@@ -49,6 +49,7 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
     queue_timeout_ms,
     max_answer_mb,
     mock,
+    price: _price, // the price lookup's, not the adapter's (see resolveAlias)
     ...options
   } = cfg;
   const settings: ProviderSettings = {
