@@ -110,8 +110,7 @@ const VERTEX_VERSION = /@(\d{8}|default)$/;
  * The names tried for one model, most exact first: as given, without a `vendor/` prefix, in the other of the
  * Anthropic and Vertex spellings of a dated Claude id, without a date suffix.
  */
-function candidates(model: string): string[] {
-  const name = model.toLowerCase();
+function candidates(name: string): string[] {
   const withoutVendor = name.includes('/') ? name.slice(name.lastIndexOf('/') + 1) : name;
   const out = [name];
   if (withoutVendor !== name) out.push(withoutVendor);
@@ -126,13 +125,18 @@ function candidates(model: string): string[] {
 /** One name, tried as a whole in each source before the next shorter form: config, the provider's own list, the rest. */
 function lookupIn(table: PriceTable, model: string, provider?: string): ModelPrice | undefined {
   const own = provider ? table.providers.get(provider) : undefined;
-  for (const name of candidates(model)) {
-    const price =
-      (provider ? table.overrides.get(`${provider}/${name}`) : undefined) ??
-      table.overrides.get(name) ??
-      own?.get(name) ??
-      providerQualified(table, name) ??
-      table.models.get(name);
+  const find = (name: string) =>
+    (provider ? table.overrides.get(`${provider}/${name}`) : undefined) ??
+    table.overrides.get(name) ??
+    own?.get(name) ??
+    providerQualified(table, name) ??
+    table.models.get(name);
+  // The exact name first, without building the other forms: most requests are priced by it.
+  const name = model.toLowerCase();
+  const exact = find(name);
+  if (exact) return exact;
+  for (const other of candidates(name).slice(1)) {
+    const price = find(other);
     if (price) return price;
   }
   return undefined;

@@ -50,7 +50,7 @@ export function lowestCostOrder(input: StrategyInput): ResolvedTarget[] {
   const table = priceTableOf(input.config);
   const tokens = requestTokens(input.body);
   const priceOf = (t: ResolvedTarget) => {
-    const provider = input.config.providers[t.provider];
+    const provider = input.config.providers?.[t.provider];
     const catalog = provider ? catalogProviderFor(t.provider, provider) : undefined;
     return resolvePrice(table, { targetModel: t.model, override: t.price, provider: catalog })?.price;
   };
