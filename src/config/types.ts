@@ -4,6 +4,7 @@
  */
 import type { TracingConfig } from '../observability/tracing';
 import type { AliasRoutingConfig, CooldownConfig, FeedbackConfig, RetryConfig, Strategy } from './routing-schema';
+import type { ModelPrice } from '../pricing/price-table';
 
 export type { Strategy };
 
@@ -62,6 +63,8 @@ export interface ProviderConfig {
   /** Largest buffered (JSON) answer, MiB (default 64). */
   max_answer_mb?: number;
   mock?: MockOptions;
+  /** Prices for this provider's targets when neither the served model nor the target's model has one. */
+  price?: ModelPrice;
   /** Anything else is adapter-specific (azure `api_version`, anthropic `version`, …). */
   [k: string]: unknown;
 }
@@ -70,6 +73,8 @@ export interface TargetConfig {
   provider: string;
   model: string;
   weight?: number;
+  /** Prices for this target when neither the served model nor its model has one (wins over the provider's `price:`). */
+  price?: ModelPrice;
 }
 
 /** An alias has `targets` (and optionally `fallbacks`), or `route` rules; routing keys are in routing-schema.ts. */
