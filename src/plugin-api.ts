@@ -89,3 +89,4 @@ export { MemorySpendCounters, NANO_PER_USD, RedisSpendCounters, type SpendCounte
 export { describeSinkUrl, openSpendSink } from './stores/open-spend-sink';
 export type { SpendGroupBy, SpendRecord, SpendSink, SpendTotal } from './stores/spend-sink';
 export { BatchedWriter } from './stores/batched-writer';
+export { memoryKvStore, memoryTokenBuckets } from './cluster/shared-stores';

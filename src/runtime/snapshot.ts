@@ -15,6 +15,7 @@ import type { FeedbackConfig } from '../config/routing-schema';
 import { FeedbackService } from '../feedback/feedback-service';
 import { openFeedbackStore } from '../feedback/open-feedback-store';
 import { Tracing } from '../observability/tracing';
+import { shareCooldowns } from '../cluster/cooldown-sync';
 import type { Logger } from '../observability/logger';
 import { registerSecrets } from '../observability/redact';
 import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/load-plugins';
@@ -164,7 +165,7 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     providers,
     aliases,
     pipeline: new Pipeline(plugins, { hookTimeoutMs: config.server.plugin_hook_timeout_ms }),
-    routing: state.keep('routing:state', () => new RoutingState()),
+    routing: state.keep('routing:state', () => shareCooldowns(new RoutingState())),
     feedback: config.feedback ? keepFeedback(config.feedback, configDir, state, log) : undefined,
     tracing: config.tracing?.enabled
       ? state.keep(

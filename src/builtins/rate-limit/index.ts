@@ -10,7 +10,7 @@ import {
   estimateEmbeddingsTokens,
   estimateRequestTokens,
   FailoverTokenBuckets,
-  LocalTokenBuckets,
+  memoryTokenBuckets,
   openRedis,
   parseStoreLocation,
   providerLimits,
@@ -147,7 +147,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
     const buckets = env.keep<TokenBuckets>(`buckets:${location.kind === 'redis' ? location.url : 'memory'}`, () =>
       location.kind === 'redis'
         ? new FailoverTokenBuckets(openRedis(location.url, { purpose: 'rate-limit', log: env.log }), REDIS_PREFIX)
-        : new LocalTokenBuckets(),
+        : memoryTokenBuckets('rate-limit'),
     );
     const gate = env.keep('concurrency', () => new ConcurrencyGate());
     if (buckets instanceof FailoverTokenBuckets) {
