@@ -4,6 +4,7 @@
  */
 import { anthropicAdapter } from './anthropic';
 import { azureAdapter } from './azure';
+import { bedrockAdapter } from './bedrock';
 import { geminiAdapter } from './gemini';
 import { openaiAdapter } from './openai';
 import type { ProviderAdapter } from './types';
@@ -14,6 +15,7 @@ export const adapters: Record<string, ProviderAdapter> = {
   anthropic: anthropicAdapter,
   gemini: geminiAdapter,
   azure: azureAdapter,
+  bedrock: bedrockAdapter,
 };
 
 /** APIs whose providers need no base_url (they do not talk to the network). */
