@@ -8,6 +8,7 @@ import { bedrockAdapter } from './bedrock';
 import { geminiAdapter } from './gemini';
 import { openaiAdapter } from './openai';
 import type { ProviderAdapter } from './types';
+import { vertexAdapter } from './vertex';
 
 export const adapters: Record<string, ProviderAdapter> = {
   openai: openaiAdapter,
@@ -16,6 +17,7 @@ export const adapters: Record<string, ProviderAdapter> = {
   gemini: geminiAdapter,
   azure: azureAdapter,
   bedrock: bedrockAdapter,
+  vertex: vertexAdapter,
 };
 
 /** APIs whose providers need no base_url (they do not talk to the network). */
