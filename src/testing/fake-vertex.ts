@@ -123,11 +123,7 @@ export async function startFakeVertex(opts: FakeVertexOptions): Promise<FakeVert
     if (!key) return fail('invalid_grant', 'Invalid JWT Signature.');
     try {
       const { payload } = await jwtVerify(assertion, key, { issuer, audience: tokenUri, algorithms: ['RS256'] });
-      if (
-        String(payload.scope ?? '')
-          .split(' ')
-          .indexOf('https://www.googleapis.com/auth/cloud-platform') < 0
-      )
+      if ((typeof payload.scope === 'string' ? payload.scope : '').split(' ').indexOf('https://www.googleapis.com/auth/cloud-platform') < 0)
         return fail('invalid_scope', 'Missing cloud-platform scope.');
     } catch (err) {
       return fail('invalid_grant', `Invalid JWT: ${err instanceof Error ? err.message : 'rejected'}`);

@@ -144,7 +144,7 @@ export const vertexAdapter: ProviderAdapter = {
 
   parseError(status, bodyText, headers, provider: ProviderSettings) {
     // Claude's own errors pass through Vertex in Anthropic's shape; Vertex's (auth, quota, routing) are Google's.
-    let anthropicShaped = false;
+    let anthropicShaped: boolean;
     try {
       anthropicShaped = (JSON.parse(bodyText) as { type?: unknown } | null)?.type === 'error';
     } catch {
