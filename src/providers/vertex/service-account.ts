@@ -74,7 +74,8 @@ export class ServiceAccountTokenSource {
   private async fetchToken(): Promise<string> {
     const key = await this.loadKey();
     const tokenUri = key.token_uri || GOOGLE_TOKEN_URI;
-    const issuedAt = Math.floor(this.now() / 1000);
+    const startedAt = this.now();
+    const issuedAt = Math.floor(startedAt / 1000);
     let assertion: string;
     try {
       const jwt = new SignJWT({ scope: CLOUD_PLATFORM_SCOPE })
@@ -113,7 +114,7 @@ export class ServiceAccountTokenSource {
     const lifetimeS = typeof body.expires_in === 'number' ? body.expires_in : 3600;
     registerSecrets([body.access_token]);
     this.fetches++;
-    this.cached = { token: body.access_token, expiresAt: issuedAt * 1000 + lifetimeS * 1000 };
+    this.cached = { token: body.access_token, expiresAt: startedAt + lifetimeS * 1000 };
     return body.access_token;
   }
 }
