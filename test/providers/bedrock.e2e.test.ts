@@ -332,6 +332,37 @@ describe('Bedrock errors', () => {
     expect(res.response.headers.get('x-switchyard-provider')).toBe('aws-backup');
   });
 
+  test('a ConverseStream refused with ThrottlingException before it starts fails over', async () => {
+    fake.on('busy-model', { exception: 'ThrottlingException' });
+    const { data: stream, response } = await openai.chat.completions
+      .create({ model: 'with-backup', messages: [{ role: 'user', content: 'Hi' }], stream: true })
+      .withResponse();
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe(`reply from ${NOVA}`);
+    expect(response.headers.get('x-switchyard-provider')).toBe('aws-backup');
+  });
+
+  test('an exception frame after content has been streamed ends the client stream with an error', async () => {
+    let release!: () => void;
+    fake.on('*', {
+      reply: 'one two three four',
+      streamExceptionAfterDeltas: 2,
+      streamException: 'modelStreamErrorException',
+      holdStreamException: new Promise<void>((r) => (release = r)),
+    });
+    const stream = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    let text = '';
+    const err = await (async () => {
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta.content ?? '';
+        if (text === 'one two ') release();
+      }
+    })().catch((e: unknown) => e);
+    expect(text).toBe('one two ');
+    expect(err).toBeInstanceOf(Error);
+  });
+
   test('a throttling exception frame right after messageStart fails a stream over, unseen by the client', async () => {
     fake.on('busy-model', { streamExceptionAfterDeltas: 0 });
     const { data: stream, response } = await openai.chat.completions

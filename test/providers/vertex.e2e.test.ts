@@ -177,11 +177,19 @@ describe('Claude on Vertex AI', () => {
     expect(modelCalls()[0].path).toContain(':streamRawPredict');
   });
 
-  test("Claude's own overloaded error, passed through Vertex in Anthropic's shape, is a 503", async () => {
+  test("Claude's own overloaded error, passed through Vertex in Anthropic's shape, is read as Anthropic's and failed over", async () => {
     fake.on('*', { status: 529, anthropicErrorType: 'overloaded_error', errorMessage: 'Overloaded' });
     const err = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
-    expect((err as Error).message).toContain('Overloaded');
-    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBeGreaterThanOrEqual(502);
+    // Retryable, so the routing tried every target (one here) and sums them up: 502 naming the upstream 529.
+    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    expect((err as Error).message).toContain('→ 529 (Overloaded)');
+  });
+
+  test('a prompt too long for Claude on Vertex is a 400 context_length_exceeded', async () => {
+    fake.on('*', { status: 400, anthropicErrorType: 'invalid_request_error', errorMessage: 'prompt is too long: 210000 tokens > 200000 maximum' });
+    const err = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('context_length_exceeded');
   });
 });
 
