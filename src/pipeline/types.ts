@@ -23,7 +23,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsReques
 
 /** Which front-door endpoint a request came through. */
 /** `count_tokens` (POST /v1/messages/count_tokens) calls no model: nothing to price, cache or rate-limit by tokens. */
-export type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'count_tokens' | 'passthrough' | GatewayOwnEndpoint;
+export type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'count_tokens' | 'feedback' | 'passthrough' | GatewayOwnEndpoint;
 
 /**
  * The gateway's own answers (health probes, /metrics, plugin routes, unknown paths): logged and counted like
@@ -86,6 +86,8 @@ export interface AttemptRecord {
   /** Short reason for a failed attempt; absent on success. */
   reason?: string;
   latencyMs: number;
+  /** When the upstream call began, in ms since the request arrived (after plugins' beforeAttempt and aroundAttempt waits). */
+  startMs?: number;
   /** Time until the upstream's response headers arrived (ms). */
   ttfbMs?: number;
   ok: boolean;
