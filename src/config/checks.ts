@@ -11,7 +11,7 @@ const providersAreKnown: ConfigCheck = (config) => {
   const out: PathProblem[] = [];
   for (const [name, p] of Object.entries(config.providers)) {
     if (!adapters[p.api]) out.push({ path: ['providers', name, 'api'], message: `unknown api "${p.api}" (known: ${Object.keys(adapters).join(', ')})` });
-    else if (!NETWORKLESS_APIS.has(p.api) && !p.base_url && !adapters[p.api].defaultBaseUrl)
+    else if (!NETWORKLESS_APIS.has(p.api) && !p.base_url && !adapters[p.api].defaultBaseUrl && !adapters[p.api].baseUrlFor?.(p, process.env))
       out.push({ path: ['providers', name], message: 'missing required field "base_url"' });
   }
   return out;

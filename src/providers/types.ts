@@ -3,7 +3,7 @@
  * description and turn the provider's answers (JSON, SSE events, errors) into OpenAI shapes. They do no I/O;
  * `src/upstream/` sends what they describe.
  */
-import type { HeaderBag, HttpRequestSpec, SseEvent, UpstreamErrorInfo } from '../upstream/http-spec';
+import type { HeaderBag, HttpRequestSpec, RequestSigner, SseEvent, StreamDecoder, UpstreamErrorInfo } from '../upstream/http-spec';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
 
 /** A provider entry from proxy.yaml after env interpolation (see `ProviderConfig` in config/types.ts). */
@@ -42,6 +42,13 @@ export interface StreamTranslator {
   readonly done: boolean;
 }
 
+/** What a signer may read: the process environment (AWS and Google credentials) and the time (injected in tests). */
+export interface SignerContext {
+  env: Readonly<Record<string, string | undefined>>;
+  /** ms since the epoch. */
+  now(): number;
+}
+
 /**
  * A provider adapter.
  *
@@ -67,6 +74,19 @@ export interface ProviderAdapter {
   buildEmbeddingsRequest?(body: EmbeddingsRequest, call: UpstreamCall): HttpRequestSpec;
   /** Like parseChatResponse: `json` itself, or a new object. */
   parseEmbeddingsResponse?(json: unknown, call: UpstreamCall): EmbeddingsResponse;
+  /**
+   * The endpoint when it depends on the provider entry (Bedrock's `region`, Vertex's `region`): used when the
+   * config gives no `base_url`, before `defaultBaseUrl`.
+   */
+  baseUrlFor?(options: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): string | undefined;
+  /**
+   * The asynchronous authentication step for this provider's requests, or undefined when `authHeaders` is
+   * enough. Made once per config snapshot; the transport runs it just before each send (signing-transport.ts).
+   * The only part of an adapter that may do I/O (read a credentials file, fetch a token), and only when called.
+   */
+  createSigner?(provider: ProviderSettings, context: SignerContext): RequestSigner | undefined;
+  /** The decoder of this provider's stream framing; SSE when absent. */
+  createStreamDecoder?(call: UpstreamCall): StreamDecoder;
   /** Normalises an upstream error response (status >= 400) or an in-stream error payload. */
   parseError(status: number, bodyText: string, headers: HeaderBag, provider: ProviderSettings): UpstreamErrorInfo;
 }

@@ -253,11 +253,13 @@ export async function callEmbeddings(
 
 async function* translateStream(
   res: UpstreamResponse,
+  call: UpstreamCall,
   translator: StreamTranslator,
   provider: ResolvedProvider,
   clientSignal: AbortSource,
 ): AsyncGenerator<ChatCompletionChunk[]> {
-  const parser = new SseParser();
+  // The provider's own framing when it has one (Bedrock's binary event stream), else server-sent events.
+  const parser = provider.adapter.createStreamDecoder?.(call) ?? new SseParser();
   try {
     for await (const piece of res.body) {
       const batch: ChatCompletionChunk[] = [];
@@ -316,7 +318,7 @@ export async function openChatStream(
     attempt.dispose();
     resolveDone();
   };
-  const inner = translateStream(res, provider.adapter.createStreamTranslator(call), provider, clientSignal);
+  const inner = translateStream(res, call, provider.adapter.createStreamTranslator(call), provider, clientSignal);
   const rest = (async function* () {
     try {
       yield* inner;
