@@ -7,12 +7,13 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
 import client from 'prom-client';
+import type { GatewayConfig } from '../config/types';
 import { servePrimary } from './ipc';
 import { sharedStoreHandlers } from './shared-stores';
 
 /** Log lines of the primary: the same JSON shape as the workers' (one object per line). */
 function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ level, msg, role: 'primary', pid: process.pid, ...fields, timestamp: new Date().toISOString() })}\n`);
+  process.stdout.write(`${JSON.stringify({ level, message: msg, role: 'primary', pid: process.pid, ...fields, timestamp: new Date().toISOString() })}\n`);
 }
 
 /**
@@ -26,6 +27,39 @@ export function workerCount(value: string | number | undefined): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`workers must be a whole number from 1 to 256, or "auto"; got "${String(value)}"`);
   return n;
+}
+
+/** A config problem, placed by its path (cli.ts adds the line and column). */
+export interface WorkerProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * What cannot be right with several workers as configured: state kept in one process's memory that the primary
+ * does not share (budget counters, feedback). Rate limits and the cache in memory are shared by the primary.
+ *
+ * @example workerProblems(config) // [{ path: ['plugins', 2, 'budget_store'], message: '…' }]
+ */
+export function workerProblems(config: GatewayConfig): WorkerProblem[] {
+  const out: WorkerProblem[] = [];
+  const plugins = config.plugins ?? [];
+  const auth = plugins.find((p) => p.use === 'auth') as { keys?: { budget_usd?: number }[] } | undefined;
+  const budgets = (auth?.keys ?? []).some((k) => k.budget_usd !== undefined);
+  const costLogAt = plugins.findIndex((p) => p.use === 'cost-log');
+  if (budgets && costLogAt !== -1) {
+    const costLog = plugins[costLogAt] as { budget_store?: string };
+    const rateLimit = plugins.find((p) => p.use === 'rate-limit') as { store?: string } | undefined;
+    const store = costLog.budget_store ?? rateLimit?.store ?? 'memory';
+    if (!/^rediss?:\/\//.test(store))
+      out.push({
+        path: ['plugins', costLogAt],
+        message: 'with several workers, budgets need a shared store: set budget_store: redis://… (in memory each worker would count its own spend)',
+      });
+  }
+  if (config.feedback?.store === 'memory')
+    out.push({ path: ['feedback', 'store'], message: 'with several workers, feedback needs sqlite://, postgres:// or redis:// (memory is per worker)' });
+  return out;
 }
 
 /** A worker that dies sooner than this after its start is not replaced at once (a crash loop backs off). */

@@ -29,8 +29,12 @@ const PREFIX = 'switchyard_';
 /** The registry /metrics serves. Separate from prom-client's global one so embedding apps keep theirs. */
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry, prefix: PREFIX });
-// A worker answers the primary's metric collection (prom-client's own IPC) from this registry.
-if (isGatewayWorker()) client.AggregatorRegistry.setRegistries([registry]);
+// A worker answers the primary's metric collection (prom-client's own IPC) from this registry. Constructing an
+// AggregatorRegistry is what installs prom-client's worker-side listener.
+if (isGatewayWorker()) {
+  new client.AggregatorRegistry();
+  client.AggregatorRegistry.setRegistries([registry]);
+}
 
 // Seconds; from sub-millisecond gateway overhead up to multi-minute streams.
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
