@@ -12,7 +12,23 @@ export interface ModelPrice {
   cached_input?: number;
   /** Price of prompt tokens written to the provider's prompt cache (Anthropic); `input` when absent. */
   cache_write?: number;
+  /** Price of prompt tokens written to the cache with a 1-hour TTL (Anthropic: 2× input); `cache_write` when absent. */
+  cache_write_1h?: number;
   context_window?: number;
+  /** Most completion tokens one request may ask for. */
+  max_output?: number;
+  /** Long-context prices: a request whose whole prompt exceeds `above_tokens` is priced entirely at that tier. */
+  tiers?: PriceTier[];
+}
+
+/** One long-context tier of a ModelPrice (prices in USD per 1M tokens; absent cache prices fall back as in ModelPrice). */
+export interface PriceTier {
+  above_tokens: number;
+  input: number;
+  output: number;
+  cached_input?: number;
+  cache_write?: number;
+  cache_write_1h?: number;
 }
 
 /** Model name → prices. */

@@ -15,7 +15,26 @@ export const modelPriceSchema = {
     output: { ...usdPerMillion, description: 'USD per 1M completion tokens (reasoning tokens included).' },
     cached_input: { ...usdPerMillion, description: 'USD per 1M prompt tokens read from the provider cache; defaults to `input`.' },
     cache_write: { ...usdPerMillion, description: 'USD per 1M prompt tokens written to the provider cache; defaults to `input`.' },
+    cache_write_1h: { ...usdPerMillion, description: 'USD per 1M prompt tokens written to the cache with a 1-hour TTL; defaults to `cache_write`.' },
     context_window: { type: 'integer', minimum: 1, description: 'Largest prompt plus completion, in tokens.' },
+    max_output: { type: 'integer', minimum: 1, description: 'Most completion tokens one request may ask for.' },
+    tiers: {
+      type: 'array',
+      description: 'Long-context prices: a request whose whole prompt exceeds `above_tokens` is priced entirely at that tier.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['above_tokens', 'input', 'output'],
+        properties: {
+          above_tokens: { type: 'integer', minimum: 0 },
+          input: usdPerMillion,
+          output: usdPerMillion,
+          cached_input: usdPerMillion,
+          cache_write: usdPerMillion,
+          cache_write_1h: usdPerMillion,
+        },
+      },
+    },
   },
 } as const;
 
