@@ -28,6 +28,9 @@ export interface FakeAnthropicBehavior {
     cache_creation_input_tokens?: number;
     cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   };
+  /** For streams: after this many content deltas, wait for `pauseUntil` (a test aborts meanwhile; no sleep). */
+  pauseAfterDeltas?: number;
+  pauseUntil?: Promise<unknown>;
   /** For streams: destroy the connection after this many content deltas (a cut stream; no message_delta). */
   dropAfterDeltas?: number;
   stopReason?: string;
@@ -209,6 +212,8 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         send({ type: 'ping' });
         for (const piece of streamPieces(text)) {
           await pause();
+          if (b.pauseAfterDeltas === deltas) await b.pauseUntil;
+          if (res.destroyed) return;
           if (await maybeFail()) return;
           send({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
           deltas++;

@@ -42,6 +42,9 @@ export interface FakeBehavior {
   errorMessage?: string;
   /** For streams: send an OpenAI-style `{"error":…}` event (with `errorMessage`/`errorCode`) after this many chunks (0: before any). */
   streamErrorAfterChunks?: number;
+  /** For streams: after this many content chunks, wait for `pauseUntil` (a test aborts meanwhile; no sleep). */
+  pauseAfterChunks?: number;
+  pauseUntil?: Promise<unknown>;
   /** For streams: wait for this before sending that error event, so a test can first read the chunks before it (no sleep). */
   holdStreamError?: Promise<unknown>;
 }
@@ -198,6 +201,7 @@ export async function startFakeOpenAI(
     for (const [i, piece] of pieces.entries()) {
       // The role chunk above was the first.
       if (b.streamErrorAfterChunks !== undefined && i + 1 >= b.streamErrorAfterChunks) return failStream();
+      if (b.pauseAfterChunks === i) await b.pauseUntil;
       if (b.dropAfterChunks !== undefined && i >= b.dropAfterChunks) return void res.req.socket.destroy();
       if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
       if (res.destroyed) return;

@@ -96,6 +96,7 @@ function finalStreamUsage(ctx: RequestContext, assembler: StreamAssembler, strea
   const final = assembler.usageSoFar;
   if (final) return final;
   ctx.set('usageEstimated', true);
+  ctx.logField('usage_estimated', true);
   return unfinishedStreamUsage(stream.usageSoFar(), assembler.relayed(), ctx.body as ChatRequest);
 }
 
