@@ -192,3 +192,39 @@ describe('anthropic stream translation', () => {
     expect(() => anthropicAdapter.createStreamTranslator(call).push({ data: '{not json' })).toThrow(UpstreamFailure);
   });
 });
+
+describe('anthropic stream usage before the end', () => {
+  it('reports message_start’s input and cache counts (TTL split included) before message_delta, for a cut stream', () => {
+    const t = anthropicAdapter.createStreamTranslator(call);
+    expect(t.usageSoFar?.()).toBeUndefined();
+    t.push({
+      data: JSON.stringify({
+        type: 'message_start',
+        message: {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-sonnet-4-5',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: {
+            input_tokens: 100,
+            output_tokens: 1,
+            cache_read_input_tokens: 500,
+            cache_creation_input_tokens: 1000,
+            cache_creation: { ephemeral_5m_input_tokens: 600, ephemeral_1h_input_tokens: 400 },
+          },
+        },
+      }),
+    });
+    expect(t.usageSoFar?.()).toEqual({
+      prompt_tokens: 1600,
+      completion_tokens: 1,
+      total_tokens: 1601,
+      prompt_tokens_details: { cached_tokens: 500, cache_write_tokens: 1000, cache_write_1h_tokens: 400 },
+    });
+    t.push({ data: JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 42 } }) });
+    expect(t.usageSoFar?.()?.completion_tokens).toBe(42);
+  });
+});
