@@ -61,7 +61,8 @@ export { modelAllowed } from './pipeline/model-patterns';
 export { presentedKey } from './pipeline/admin-key';
 export { registerSecrets } from './observability/redact';
 export { estimateEmbeddingsTokens, estimateRequestTokens } from './pricing/estimate-tokens';
-export { costOfUsage } from './pricing/cost';
+export { costOfUsage, costPico } from './pricing/cost';
+export { formatPicoUsd, picoToUsd } from './pricing/money';
 export {
   buildPriceTable,
   lookupPrice,
