@@ -96,6 +96,8 @@ export interface AttemptRecord {
   /** Started as a hedge against a slow earlier attempt (see routing/hedge.ts). */
   hedge?: boolean;
   retryAfterMs?: number;
+  /** The normalised error code of a failed attempt (upstream_overloaded, model_not_found, …), for the final error. */
+  code?: string;
 }
 
 /** The typed state of one request. Plugins read and write its fields; there is no untyped bag. */
