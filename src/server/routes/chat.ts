@@ -10,7 +10,8 @@ import { clientAbortOf } from '../../pipeline/client-abort';
 import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { completionToChunks, DEFAULT_MAX_ASSEMBLED_CHARS, keptStreamText, StreamAssembler } from '../../providers/chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
-import { AttemptFailure, callChat, openChatStream, streamRouting, type ParsedAnswer } from '../../routing/call-target';
+import { AttemptFailure, callChat, openChatStream, streamRouting, type OpenedStream, type ParsedAnswer } from '../../routing/call-target';
+import type { AttemptRunner } from '../../routing/route';
 import { routeAttempts } from '../../routing/route';
 import { routingRequest, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
@@ -69,9 +70,26 @@ async function relayChunk(
   if (out) await sse.send(out);
 }
 
-async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
+/**
+ * The attempt runners of a chat-shaped endpoint: chat's own, or another endpoint's (legacy completions) that
+ * answers in chat shapes.
+ */
+export interface ChatRunners {
+  json: AttemptRunner<ChatRequest, ParsedAnswer<ChatCompletion>>;
+  stream: AttemptRunner<ChatRequest, OpenedStream>;
+}
+
+const CHAT_RUNNERS: ChatRunners = { json: callChat, stream: openChatStream };
+
+async function serveJson(
+  ctx: RequestContext,
+  res: HttpResponse,
+  snapshot: RuntimeSnapshot,
+  format: ChatAnswerFormat,
+  runners: ChatRunners = CHAT_RUNNERS,
+): Promise<RequestOutcome> {
   const { alias, fallbacks } = routingRequest(snapshot, ctx);
-  const routed = await routeAttempts<ChatRequest, ParsedAnswer<ChatCompletion>>(ctx, snapshot, alias, callChat, { fallbacks });
+  const routed = await routeAttempts<ChatRequest, ParsedAnswer<ChatCompletion>>(ctx, snapshot, alias, runners.json, { fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   let completion = routed.value.body;
   ctx.usage = completion.usage;
@@ -85,9 +103,15 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
   return { status: 200, response: completion, responseJson, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
-async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
+async function serveStream(
+  ctx: RequestContext,
+  res: HttpResponse,
+  snapshot: RuntimeSnapshot,
+  format: ChatAnswerFormat,
+  runners: ChatRunners = CHAT_RUNNERS,
+): Promise<RequestOutcome> {
   const { alias, fallbacks } = routingRequest(snapshot, ctx);
-  const routed = await routeAttempts(ctx, snapshot, alias, openChatStream, streamRouting(fallbacks));
+  const routed = await routeAttempts(ctx, snapshot, alias, runners.stream, streamRouting(fallbacks));
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   const sse = format.openStream(res, ctx, servedHeaders(ctx));
   const assembler = new StreamAssembler(DEFAULT_MAX_ASSEMBLED_CHARS, {
@@ -152,12 +176,12 @@ async function answerDirect(
  *
  * @example runLifecycle(req, res, handle, 'messages', chatWorkFor(anthropicMessagesFormat))
  */
-export function chatWorkFor(format: ChatAnswerFormat): EndpointWork {
+export function chatWorkFor(format: ChatAnswerFormat, runners: ChatRunners = CHAT_RUNNERS): EndpointWork {
   return {
     body: 'json',
     validate: (body) => validateBody('chat', body),
     answerDirect: (ctx, res, direct, snapshot) => answerDirect(ctx, res, direct, snapshot, format),
-    serve: (ctx, res, snapshot) => (ctx.stream ? serveStream(ctx, res, snapshot, format) : serveJson(ctx, res, snapshot, format)),
+    serve: (ctx, res, snapshot) => (ctx.stream ? serveStream(ctx, res, snapshot, format, runners) : serveJson(ctx, res, snapshot, format, runners)),
     sendError: format.sendError,
   };
 }
