@@ -67,7 +67,8 @@ function checkPrompt(prompt: unknown): void {
 export function validateLegacyCompletion(body: unknown): LegacyCompletionRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw errors.bodyNotObject();
   const b = body as Record<string, unknown>;
-  if (typeof b.model !== 'string' || !b.model) throw errors.completionRequestInvalid("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+  if (typeof b.model !== 'string' || !b.model)
+    throw errors.completionRequestInvalid("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
   checkPrompt(b.prompt);
   const ranges: [field: string, ok: (v: unknown) => boolean, expected: string][] = [
     ['max_tokens', (v) => isInteger(v, 1, MAX_OUTPUT_TOKENS), `an integer from 1 to ${MAX_OUTPUT_TOKENS}`],
@@ -79,7 +80,11 @@ export function validateLegacyCompletion(body: unknown): LegacyCompletionRequest
     ['echo', (v) => typeof v === 'boolean', 'a boolean'],
     ['stream', (v) => typeof v === 'boolean', 'a boolean'],
     ['suffix', (v) => typeof v === 'string', 'a string'],
-    ['stop', (v) => typeof v === 'string' || (Array.isArray(v) && v.length <= 4 && v.every((s) => typeof s === 'string')), 'a string or an array of up to 4 strings'],
+    [
+      'stop',
+      (v) => typeof v === 'string' || (Array.isArray(v) && v.length <= 4 && v.every((s) => typeof s === 'string')),
+      'a string or an array of up to 4 strings',
+    ],
     ['stream_options', (v) => typeof v === 'object' && !Array.isArray(v), 'an object'],
   ];
   for (const [field, ok, expected] of ranges) {
@@ -124,7 +129,10 @@ export function checkBridgeable(req: LegacyCompletionRequest, backend: string): 
     throw errors.completionFieldUnsupported(field, `${why} This model is served by ${backend}.`);
   }
   if (typeof req.n === 'number' && req.n > 1) {
-    throw errors.completionFieldUnsupported('n', `greater than 1 is only served by OpenAI-compatible backends on /v1/completions; ${backend} answers one choice per request.`);
+    throw errors.completionFieldUnsupported(
+      'n',
+      `greater than 1 is only served by OpenAI-compatible backends on /v1/completions; ${backend} answers one choice per request.`,
+    );
   }
   const prompt = req.prompt;
   if (Array.isArray(prompt) && prompt.some((p) => typeof p !== 'string')) {

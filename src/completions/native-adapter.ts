@@ -39,7 +39,13 @@ export function nativeCompletionBody(body: BridgedChatRequest, call: UpstreamCal
 }
 
 function badAnswer(provider: string, what: string): UpstreamFailure {
-  return new UpstreamFailure({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', retryable: true, message: `Provider "${provider}" ${what}.` });
+  return new UpstreamFailure({
+    status: 502,
+    type: 'upstream_error',
+    code: 'bad_upstream_response',
+    retryable: true,
+    message: `Provider "${provider}" ${what}.`,
+  });
 }
 
 interface LegacyChoice {

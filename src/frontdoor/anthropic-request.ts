@@ -331,8 +331,7 @@ function fromAssistantMessage(msg: AnthropicMessageParam): ChatMessage {
       // Back to Anthropic with its signature (the adapter rebuilds the block); other backends ignore it.
       thoughts.push(block.thinking);
       if (block.signature) signature = block.signature;
-    }
-    else if (block.type === 'tool_use') {
+    } else if (block.type === 'tool_use') {
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }

@@ -169,7 +169,8 @@ export function geminiEmbedProblem(call: RecordedUpstreamCall, model: string): s
     if (r.model !== `models/${model}`)
       return `* BatchEmbedContentsRequest.model: Model names should start with \`models/\` and match the batch's model; requests[${i}] names ${String(r.model)}.`;
     const parts = (r.content as { parts?: { text?: unknown }[] } | undefined)?.parts;
-    if (!Array.isArray(parts) || parts.length === 0 || typeof parts[0].text !== 'string') return `* BatchEmbedContentsRequest.requests[${i}].content: content is not specified`;
+    if (!Array.isArray(parts) || parts.length === 0 || typeof parts[0].text !== 'string')
+      return `* BatchEmbedContentsRequest.requests[${i}].content: content is not specified`;
   }
   return undefined;
 }
@@ -198,7 +199,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
         const embeddings = requests.map((r) => {
           const text = r.content.parts[0].text;
           const size = r.outputDimensionality ?? 8;
-          return { values: Array.from({ length: size }, (_, i) => (i === 0 ? text.length : i === 1 ? (text.charCodeAt(0) || 0) : i / 10)) };
+          return { values: Array.from({ length: size }, (_, i) => (i === 0 ? text.length : i === 1 ? text.charCodeAt(0) || 0 : i / 10)) };
         });
         res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', ...b.headers });
         return void res.end(JSON.stringify({ embeddings }));

@@ -73,7 +73,11 @@ const personFormat = {
 
 describe('structured output', () => {
   test.each(['claude', 'gemini'])('chat.completions.parse() gets valid JSON back from %s', async (model) => {
-    const completion = await openai.chat.completions.parse({ model, messages: [{ role: 'user', content: 'John is 42 and an admin.' }], response_format: personFormat });
+    const completion = await openai.chat.completions.parse({
+      model,
+      messages: [{ role: 'user', content: 'John is 42 and an admin.' }],
+      response_format: personFormat,
+    });
     expect(completion.choices[0].message.parsed).toEqual({ name: 'example', age: 1, role: 'admin' });
   });
 
@@ -84,7 +88,11 @@ describe('structured output', () => {
 
   test('json_object asks Anthropic for one JSON object in the system prompt (it has no JSON mode)', async () => {
     anthropicFake.on('*', { reply: '{"ok":true}' });
-    const completion = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_object' } });
+    const completion = await openai.chat.completions.create({
+      model: 'claude',
+      messages: [{ role: 'user', content: 'Hi' }],
+      response_format: { type: 'json_object' },
+    });
     expect(JSON.parse(completion.choices[0].message.content!)).toEqual({ ok: true });
     expect(JSON.stringify(anthropicFake.calls[0].body?.system)).toContain('one valid JSON object');
   });
@@ -108,14 +116,29 @@ describe('reasoning', () => {
   });
 
   test('a small max_tokens shrinks the budget to fit; below Anthropic minimum no thinking is asked for', async () => {
-    await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Think' }], reasoning_effort: 'high', max_completion_tokens: 3000 });
+    await openai.chat.completions.create({
+      model: 'claude',
+      messages: [{ role: 'user', content: 'Think' }],
+      reasoning_effort: 'high',
+      max_completion_tokens: 3000,
+    });
     expect(anthropicFake.calls[0].body?.thinking).toEqual({ type: 'enabled', budget_tokens: 2999 });
-    await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Think' }], reasoning_effort: 'high', max_completion_tokens: 500 });
+    await openai.chat.completions.create({
+      model: 'claude',
+      messages: [{ role: 'user', content: 'Think' }],
+      reasoning_effort: 'high',
+      max_completion_tokens: 500,
+    });
     expect(anthropicFake.calls[1].body?.thinking).toBeUndefined();
   });
 
   test('streamed reasoning arrives as reasoning_content deltas, the signature as reasoning_signature', async () => {
-    const stream = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Think' }], reasoning_effort: 'low', stream: true });
+    const stream = await openai.chat.completions.create({
+      model: 'claude',
+      messages: [{ role: 'user', content: 'Think' }],
+      reasoning_effort: 'low',
+      stream: true,
+    });
     let reasoning = '';
     let signature = '';
     let content = '';
@@ -342,7 +365,12 @@ describe('Anthropic base_url', () => {
 
 describe('/v1/messages limits', () => {
   test('more than 4 stop_sequences are accepted, as Anthropic accepts them', async () => {
-    await anthropic.messages.create({ model: 'claude', max_tokens: 50, stop_sequences: ['a', 'b', 'c', 'd', 'e', 'f'], messages: [{ role: 'user', content: 'Hi' }] });
+    await anthropic.messages.create({
+      model: 'claude',
+      max_tokens: 50,
+      stop_sequences: ['a', 'b', 'c', 'd', 'e', 'f'],
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     expect(anthropicFake.calls[0].body?.stop_sequences).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 });

@@ -51,7 +51,15 @@ beforeEach(() => {
   openaiFake.reset();
 });
 
-const ask = (model: string) => openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
+/** The gateway's error for a chat request that must fail (a success fails the test). */
+async function ask(model: string): Promise<InstanceType<typeof OpenAI.APIError>> {
+  const outcome = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hi' }] }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(outcome instanceof OpenAI.APIError)) throw new Error(`expected an API error, got ${String(outcome)}`);
+  return outcome;
+}
 
 function overloadAll(): void {
   anthropicFake.on('*', { status: 529 });

@@ -157,7 +157,7 @@ export function toAnthropicRequest(body: ChatRequest, provider: { dropParams: st
   }
   fitSamplingToThinking(out);
   if (body.response_format?.type === 'json_object' && !dropped.has('response_format')) {
-    out.system = [...(out.system as AnthropicTextBlock[] | undefined ?? []), { type: 'text', text: JSON_OBJECT_INSTRUCTION }];
+    out.system = [...((out.system as AnthropicTextBlock[] | undefined) ?? []), { type: 'text', text: JSON_OBJECT_INSTRUCTION }];
   }
   if (body.tools?.length && !dropped.has('tools')) {
     out.tools = body.tools.map(toAnthropicTool);

@@ -54,8 +54,7 @@ export function anthropicMessageToCompletion(msg: AnthropicMessage, now: number 
     else if (block.type === 'thinking') {
       thoughts.push(block.thinking);
       if (block.signature) signatures.push(block.signature);
-    }
-    else if (block.type === 'tool_use') {
+    } else if (block.type === 'tool_use') {
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
