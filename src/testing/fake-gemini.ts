@@ -236,14 +236,21 @@ export async function startFakeGemini(): Promise<FakeGemini> {
         ? [{ functionCall: { name: b.functionCall.name, args: b.functionCall.args }, thoughtSignature: 'ZmFrZS1zaWduYXR1cmU=' }]
         : [];
 
+      // Thought summaries, for a request that asked for them (thinkingConfig.includeThoughts).
+      const thinkingConfig = (call.body?.generationConfig as { thinkingConfig?: { includeThoughts?: unknown } } | undefined)?.thinkingConfig;
+      const thoughtPart = thinkingConfig?.includeThoughts === true ? [{ text: 'Thinking it over.', thought: true }] : [];
       if (route[2] === 'generateContent') {
         res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', ...b.headers });
-        return void res.end(JSON.stringify(envelope([...(text ? [{ text }] : []), ...callPart], true)));
+        return void res.end(JSON.stringify(envelope([...thoughtPart, ...(text ? [{ text }] : []), ...callPart], true)));
       }
       // Without alt=sse Gemini streams one JSON array; the adapter always asks for SSE, and so does this fake.
       if (!/[?&]alt=sse\b/.test(call.path)) return sendError(res, 400, 'This fake only streams with alt=sse.');
       res.writeHead(200, { 'content-type': 'text/event-stream', ...b.headers });
-      const chunks = [...(text ? streamPieces(text).map((t) => [{ text: t }]) : []), ...(callPart.length ? [callPart] : [])];
+      const chunks = [
+        ...(thoughtPart.length ? [thoughtPart] : []),
+        ...(text ? streamPieces(text).map((t) => [{ text: t }]) : []),
+        ...(callPart.length ? [callPart] : []),
+      ];
       for (const [i, parts] of chunks.entries()) {
         if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
         if (b.streamErrorAfterChunks !== undefined && i >= b.streamErrorAfterChunks) {

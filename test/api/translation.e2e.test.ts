@@ -175,8 +175,10 @@ describe('reasoning', () => {
     expect(toOpenAI.reasoning_signature).toBeUndefined();
   });
 
-  test('reasoning_effort becomes thinkingConfig: a budget on Gemini 2.5, a level on Gemini 3', async () => {
-    await openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'Think' }], reasoning_effort: 'low' });
+  test('reasoning_effort becomes thinkingConfig: a budget on Gemini 2.5, a level on Gemini 3; thoughts arrive as reasoning_content', async () => {
+    const completion = await openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'Think' }], reasoning_effort: 'low' });
+    expect((completion.choices[0].message as unknown as Record<string, unknown>).reasoning_content).toBe('Thinking it over.');
+    expect(completion.choices[0].message.content).toBe('reply from gemini-2.5-flash');
     expect(geminiFake.calls[0].body?.generationConfig).toMatchObject({ thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } });
     await openai.chat.completions.create({ model: 'gemini3', messages: [{ role: 'user', content: 'Think' }], reasoning_effort: 'high' });
     expect(geminiFake.calls[1].body?.generationConfig).toMatchObject({ thinkingConfig: { thinkingLevel: 'high', includeThoughts: true } });
