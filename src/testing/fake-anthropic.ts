@@ -86,6 +86,20 @@ const COUNT_TOKENS_FIELDS = new Set([
   'output_config',
 ]);
 
+/** True when a structured-output schema has an object that is not closed, which Anthropic refuses. */
+function openObjectIn(schema: unknown, depth = 0): boolean {
+  if (!schema || typeof schema !== 'object' || depth > 64) return false;
+  const s = schema as Record<string, unknown>;
+  if (s.type === 'object' && s.additionalProperties !== false) return true;
+  const children = [
+    ...Object.values((s.properties as Record<string, unknown> | undefined) ?? {}),
+    ...Object.values((s.$defs as Record<string, unknown> | undefined) ?? {}),
+    s.items,
+    ...((s.anyOf as unknown[] | undefined) ?? []),
+  ];
+  return children.some((c) => openObjectIn(c, depth + 1));
+}
+
 function sendError(res: http.ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_fake', ...headers });
   res.end(JSON.stringify({ type: 'error', error: { type, message }, request_id: 'req_fake' }));
@@ -123,6 +137,8 @@ export function anthropicRequestProblem(
     const format = oc.format as { type?: unknown; schema?: unknown } | undefined;
     if (format !== undefined && (format.type !== 'json_schema' || !format.schema || typeof format.schema !== 'object'))
       return bad("output_config.format: Input should be an object with type 'json_schema' and a schema");
+    if (format !== undefined && openObjectIn(format.schema))
+      return bad("output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false");
   }
   const thinking = body.thinking as { type?: unknown; budget_tokens?: unknown } | undefined;
   if (thinking?.type === 'enabled') {

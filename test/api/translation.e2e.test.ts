@@ -86,6 +86,16 @@ describe('structured output', () => {
     expect(anthropicFake.calls[0].body?.output_config).toEqual({ format: { type: 'json_schema', schema: personFormat.json_schema.schema } });
   });
 
+  test('a schema that leaves objects open is closed for Anthropic, which refuses open ones', async () => {
+    const open = {
+      type: 'json_schema' as const,
+      json_schema: { name: 'loose', schema: { type: 'object', properties: { tags: { type: 'array', items: { type: 'string' } } } } },
+    };
+    const completion = await openai.chat.completions.parse({ model: 'claude', messages: [{ role: 'user', content: 'Tags?' }], response_format: open });
+    expect(completion.choices[0].message.parsed).toEqual({ tags: ['example'] });
+    expect(anthropicFake.calls[0].body?.output_config).toMatchObject({ format: { schema: { additionalProperties: false } } });
+  });
+
   test('json_object asks Anthropic for one JSON object in the system prompt (it has no JSON mode)', async () => {
     anthropicFake.on('*', { reply: '{"ok":true}' });
     const completion = await openai.chat.completions.create({

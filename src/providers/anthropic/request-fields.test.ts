@@ -25,10 +25,19 @@ describe('anthropic request: fields OpenAI has and Anthropic does not', () => {
     expect(Object.keys(out).sort()).toEqual(['max_tokens', 'messages', 'model']);
   });
 
-  it('turns json_schema into output_config.format', () => {
-    const schema = { type: 'object', properties: { a: { type: 'string' } } };
+  it('turns json_schema into output_config.format, closing open objects as Anthropic requires', () => {
+    const schema = { type: 'object', properties: { a: { type: 'string' }, items: { type: 'array', items: { type: 'object', properties: {} } } } };
     const out = toAnthropicRequest({ model: 'm', messages: hi, response_format: { type: 'json_schema', json_schema: { name: 'x', schema } } }, provider);
-    expect(out.output_config).toEqual({ format: { type: 'json_schema', schema } });
+    expect(out.output_config).toEqual({
+      format: {
+        type: 'json_schema',
+        schema: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { a: { type: 'string' }, items: { type: 'array', items: { type: 'object', properties: {}, additionalProperties: false } } },
+        },
+      },
+    });
   });
 });
 

@@ -90,10 +90,39 @@ const PARAMETER_MAP: Record<string, ParamWriter> = {
     const format = v as ChatRequest['response_format'];
     if (format?.type === 'json_schema' && format.json_schema?.schema) {
       // Anthropic's structured outputs (GA): the answer's text is JSON that follows the schema.
-      out.output_config = { ...(out.output_config as object), format: { type: 'json_schema', schema: format.json_schema.schema } };
+      out.output_config = { ...(out.output_config as object), format: { type: 'json_schema', schema: toAnthropicOutputSchema(format.json_schema.schema) } };
     }
   },
 };
+
+/**
+ * Anthropic's structured outputs want every object closed (`additionalProperties: false`), which OpenAI's strict
+ * mode also requires but its non-strict json_schema does not: an object schema that leaves it open is closed.
+ * Walks schema positions only (a property may be named "items").
+ *
+ * @example toAnthropicOutputSchema({ type: 'object', properties: { a: { type: 'object' } } })
+ * // { type: 'object', properties: { a: { type: 'object', additionalProperties: false } }, additionalProperties: false }
+ */
+export function toAnthropicOutputSchema(schema: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  if (depth > 64) return schema;
+  const walk = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? toAnthropicOutputSchema(v as Record<string, unknown>, depth + 1) : v);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === '__proto__') continue;
+    if ((key === 'properties' || key === '$defs' || key === 'definitions') && value && typeof value === 'object') {
+      out[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, s]) => [name, walk(s)]));
+    } else if (key === 'items') {
+      out.items = walk(value);
+    } else if ((key === 'anyOf' || key === 'oneOf' || key === 'allOf') && Array.isArray(value)) {
+      out[key] = value.map(walk);
+    } else {
+      out[key] = value;
+    }
+  }
+  const isObject = out.type === 'object' || (Array.isArray(out.type) && out.type.includes('object'));
+  if (isObject && out.additionalProperties === undefined) out.additionalProperties = false;
+  return out;
+}
 
 /**
  * OpenAI's `reasoning_effort` as an Anthropic extended-thinking budget (tokens). OpenAI counts reasoning inside
