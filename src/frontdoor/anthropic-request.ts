@@ -268,11 +268,11 @@ export function anthropicToChatRequest(req: AnthropicMessagesRequest): ChatReque
 export function applyThinking(thinking: unknown, out: ChatRequest): void {
   if (!thinking || typeof thinking !== 'object') return;
   const t = thinking as { type?: unknown; budget_tokens?: unknown };
+  // Disabled is every backend's default: nothing to say.
+  if (t.type !== 'enabled' && t.type !== 'adaptive') return;
   out.thinking = thinking;
-  if (t.type === 'enabled' || t.type === 'adaptive') {
-    const budget = typeof t.budget_tokens === 'number' ? t.budget_tokens : 8192;
-    out.reasoning_effort = budget <= 2048 ? 'low' : budget <= 8192 ? 'medium' : 'high';
-  }
+  const budget = typeof t.budget_tokens === 'number' ? t.budget_tokens : 8192;
+  out.reasoning_effort = budget <= 2048 ? 'low' : budget <= 8192 ? 'medium' : 'high';
 }
 
 function fromTool(tool: AnthropicTool): ToolDefinition {

@@ -52,16 +52,23 @@ export function toOpenAIMessages(messages: ChatMessage[]): ChatMessage[] {
   });
 }
 
+/** OpenAI's reasoning models, the ones that take `reasoning_effort` (others answer 400 to it). */
+const REASONING_MODEL = /(^|\/)(o\d|gpt-5)/;
+
 /**
- * The chat body an OpenAI-compatible upstream gets: Anthropic's `thinking` (which the Anthropic front door sends
- * along with its `reasoning_effort` equivalent) is left out when `reasoning_effort` says the same thing.
+ * The chat body an OpenAI-compatible upstream gets. Anthropic's `thinking`, which the Anthropic front door sends
+ * along with its `reasoning_effort` equivalent, is never sent (OpenAI refuses the field); that equivalent is
+ * sent to reasoning models only, so a Claude Code request routed to a chat model such as gpt-4o still works.
  */
 function toOpenAIChatBody(body: ChatRequest): ChatRequest {
   const messages = toOpenAIMessages(body.messages);
-  const dropThinking = body.thinking !== undefined && body.reasoning_effort !== undefined;
-  if (messages === body.messages && !dropThinking) return body;
+  const fromFrontDoor = body.thinking !== undefined && body.reasoning_effort !== undefined;
+  if (messages === body.messages && !fromFrontDoor) return body;
   const out: ChatRequest = { ...body, messages };
-  if (dropThinking) delete out.thinking;
+  if (fromFrontDoor) {
+    delete out.thinking;
+    if (!REASONING_MODEL.test(body.model)) delete out.reasoning_effort;
+  }
   return out;
 }
 

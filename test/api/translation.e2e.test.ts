@@ -33,6 +33,7 @@ models:
   gemini:      { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
   gemini3:     { targets: [ { provider: gem, model: gemini-3-pro-preview } ] }
   gpt:         { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
+  gpt5:        { targets: [ { provider: gpt, model: gpt-5-mini } ] }
   embed:       { targets: [ { provider: gem, model: gemini-embedding-001 } ] }
 `;
 
@@ -217,6 +218,22 @@ describe('reasoning', () => {
     });
     const replayed = (anthropicFake.calls[1].body!.messages as { content: Record<string, unknown>[] }[])[1].content[0];
     expect(replayed).toEqual({ type: 'thinking', thinking: 'Thinking it over.', signature: (thinking as { signature: string }).signature });
+  });
+
+  test('/v1/messages thinking to an OpenAI backend: reasoning_effort for reasoning models, nothing for chat models', async () => {
+    const ask = (model: string) =>
+      anthropic.messages.create({
+        model,
+        max_tokens: 4000,
+        thinking: { type: 'enabled', budget_tokens: 2000 },
+        messages: [{ role: 'user', content: 'Think' }],
+      });
+    await ask('gpt');
+    expect(openaiFake.calls[0].body?.thinking).toBeUndefined();
+    expect(openaiFake.calls[0].body?.reasoning_effort).toBeUndefined();
+    await ask('gpt5');
+    expect(openaiFake.calls[1].body?.thinking).toBeUndefined();
+    expect(openaiFake.calls[1].body?.reasoning_effort).toBe('low');
   });
 
   test('/v1/messages streams thinking blocks with their signature (@anthropic-ai/sdk)', async () => {
