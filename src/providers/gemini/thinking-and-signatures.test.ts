@@ -1,5 +1,5 @@
 import { toGeminiRequest, thinkingConfigFor } from './request';
-import { SKIP_THOUGHT_SIGNATURE, thoughtSignatureOf, toolCallId } from './tool-call-ids';
+import { SIGNATURE_STORE_SIZE, SKIP_THOUGHT_SIGNATURE, thoughtSignatureOf, toolCallId } from './tool-call-ids';
 
 const call = (id: string, extra?: Record<string, unknown>) => ({
   id,
@@ -34,6 +34,15 @@ describe('gemini tool-call ids and thought signatures', () => {
     expect(thoughtSignatureOf('call_other', { google: { thought_signature: 'carried' } })).toBe('carried');
     expect(thoughtSignatureOf('call_x__thought__bGVnYWN5')).toBe('bGVnYWN5');
     expect(thoughtSignatureOf('call_unknown')).toBeUndefined();
+  });
+
+  it('forgets the oldest signatures past the store size', () => {
+    const first = toolCallId({ responseId: 'r-evict', position: 0, name: 'f', signature: 'b2xkZXN0' });
+    for (let i = 1; i <= SIGNATURE_STORE_SIZE; i++) toolCallId({ responseId: 'r-evict', position: i, name: 'f', signature: `c2ln${i}` });
+    expect(thoughtSignatureOf(first)).toBeUndefined();
+    expect(thoughtSignatureOf(toolCallId({ responseId: 'r-evict', position: SIGNATURE_STORE_SIZE, name: 'f', signature: `c2ln${SIGNATURE_STORE_SIZE}` }))).toBe(
+      `c2ln${SIGNATURE_STORE_SIZE}`,
+    );
   });
 
   it('signs the first function call of each Gemini 3 model turn with the sentinel when it has no signature', () => {

@@ -8,8 +8,12 @@
  */
 import { createHash } from 'node:crypto';
 
-/** Ids whose signatures the store remembers; past that the oldest are forgotten (Gemini 3 then gets the sentinel). */
+/**
+ * Ids whose signatures the store remembers, and the characters of signature it holds at most (signatures run
+ * from a few hundred bytes to kilobytes); past either the oldest are forgotten (Gemini 3 then gets the sentinel).
+ */
 export const SIGNATURE_STORE_SIZE = 10_000;
+export const SIGNATURE_STORE_CHARS = 16 * 1024 * 1024;
 
 /**
  * Google's documented value for a function call Gemini did not make (or whose signature is lost): Gemini 3
@@ -21,11 +25,22 @@ export const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
 const LEGACY_SIGNATURE_SEPARATOR = '__thought__';
 
 const signatureById = new Map<string, string>();
+let storedChars = 0;
 
 function remember(id: string, signature: string): void {
-  signatureById.delete(id);
+  if (signature.length > SIGNATURE_STORE_CHARS) return;
+  const old = signatureById.get(id);
+  if (old !== undefined) {
+    storedChars -= old.length;
+    signatureById.delete(id);
+  }
   signatureById.set(id, signature);
-  if (signatureById.size > SIGNATURE_STORE_SIZE) signatureById.delete(signatureById.keys().next().value!);
+  storedChars += signature.length;
+  while (signatureById.size > SIGNATURE_STORE_SIZE || storedChars > SIGNATURE_STORE_CHARS) {
+    const [oldestId, oldest] = signatureById.entries().next().value!;
+    signatureById.delete(oldestId);
+    storedChars -= oldest.length;
+  }
 }
 
 /**
