@@ -89,6 +89,11 @@ export function completionToAnthropicMessage(completion: ChatCompletion, model: 
   const choice = completion.choices[0];
   const content: AnthropicContentBlock[] = [];
   const text = choice?.message.content;
+  const reasoning = choice?.message.reasoning_content;
+  if (typeof reasoning === 'string' && reasoning) {
+    const signature = choice?.message.reasoning_signature;
+    content.push({ type: 'thinking', thinking: reasoning, signature: typeof signature === 'string' ? signature : '' });
+  }
   if (typeof text === 'string' && text) content.push({ type: 'text', text });
   for (const call of (choice?.message.tool_calls ?? []) as ToolCall[]) {
     content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });

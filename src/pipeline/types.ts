@@ -24,7 +24,8 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsReques
 
 /** Which front-door endpoint a request came through. */
 /** `count_tokens` (POST /v1/messages/count_tokens) calls no model: nothing to price, cache or rate-limit by tokens. */
-export type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'count_tokens' | 'feedback' | 'passthrough' | GatewayOwnEndpoint;
+/** `completions` (POST /v1/completions, legacy) is served as chat: plugins see the chat request it becomes. */
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'models' | 'messages' | 'count_tokens' | 'feedback' | 'passthrough' | GatewayOwnEndpoint;
 
 /**
  * The gateway's own answers (health probes, /metrics, plugin routes, unknown paths): logged and counted like
@@ -99,6 +100,8 @@ export interface AttemptRecord {
   /** Started as a hedge against a slow earlier attempt (see routing/hedge.ts). */
   hedge?: boolean;
   retryAfterMs?: number;
+  /** The normalised error code of a failed attempt (upstream_overloaded, model_not_found, …), for the final error. */
+  code?: string;
 }
 
 /** The typed state of one request. Plugins read and write its fields; there is no untyped bag. */

@@ -18,6 +18,8 @@ export interface ToolCall {
   id: string;
   type: 'function';
   function: { name: string; arguments: string };
+  /** Provider payloads that belong to the call (Gemini's thought signature: `{ google: { thought_signature } }`). */
+  extra_content?: Record<string, unknown>;
 }
 
 export interface ChatMessage {
@@ -102,6 +104,7 @@ export interface ToolCallDelta {
   id?: string;
   type?: 'function';
   function?: { name?: string; arguments?: string };
+  extra_content?: Record<string, unknown>;
 }
 
 export interface ChunkChoice {

@@ -303,11 +303,11 @@ describe('Bedrock errors', () => {
   });
 
   // Once every attempt failed, the routing answers with the upstream status where all attempts agree on a 429,
-  // and 502 all_targets_failed otherwise, naming each attempt's normalised failure.
+  // 503 when every target was overloaded or unavailable, and 502 all_targets_failed otherwise, naming each attempt's normalised failure.
   test.each([
     ['ThrottlingException', 429, '→ 429 (ThrottlingException'],
     ['ModelNotReadyException', 429, '→ 429 (ModelNotReadyException'],
-    ['ServiceUnavailableException', 502, '→ 503 (ServiceUnavailableException'],
+    ['ServiceUnavailableException', 503, '→ 503 (ServiceUnavailableException'],
     ['AccessDeniedException', 502, "rejected the gateway's credentials (HTTP 403: AccessDeniedException"],
   ])('%s that persists reaches the client as HTTP %d', async (exception, status, summary) => {
     fake.on('*', { exception });

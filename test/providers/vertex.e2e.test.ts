@@ -180,8 +180,8 @@ describe('Claude on Vertex AI', () => {
   test("Claude's own overloaded error, passed through Vertex in Anthropic's shape, is read as Anthropic's and failed over", async () => {
     fake.on('*', { status: 529, anthropicErrorType: 'overloaded_error', errorMessage: 'Overloaded' });
     const err = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
-    // Retryable, so the routing tried every target (one here) and sums them up: 502 naming the upstream 529.
-    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+    // Retryable, so the routing tried every target (one here); all overloaded: 503 naming the upstream 529.
+    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
     expect((err as Error).message).toContain('→ 529 (Overloaded)');
   });
 

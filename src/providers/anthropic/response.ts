@@ -58,11 +58,14 @@ export function toOpenAIUsage(usage: Partial<AnthropicUsage>): Usage {
 export function anthropicMessageToCompletion(msg: AnthropicMessage, now: number = Date.now()): ChatCompletion {
   const texts: string[] = [];
   const thoughts: string[] = [];
+  const signatures: string[] = [];
   const toolCalls: ToolCall[] = [];
   for (const block of msg.content ?? []) {
     if (block.type === 'text') texts.push(block.text);
-    else if (block.type === 'thinking') thoughts.push(block.thinking);
-    else if (block.type === 'tool_use') {
+    else if (block.type === 'thinking') {
+      thoughts.push(block.thinking);
+      if (block.signature) signatures.push(block.signature);
+    } else if (block.type === 'tool_use') {
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
@@ -70,6 +73,8 @@ export function anthropicMessageToCompletion(msg: AnthropicMessage, now: number 
   if (toolCalls.length) message.tool_calls = toolCalls;
   // DeepSeek's spelling for visible reasoning, which several OpenAI clients already display.
   if (thoughts.length) message.reasoning_content = thoughts.join('');
+  // The signature proves the reasoning to Anthropic when a client sends it back with the next turn (request.ts).
+  if (signatures.length) message.reasoning_signature = signatures[signatures.length - 1];
   return {
     id: msg.id,
     object: 'chat.completion',

@@ -96,6 +96,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     const d = ev.delta;
     if (d.type === 'text_delta') return d.text ? [this.chunk({ content: d.text })] : [];
     if (d.type === 'thinking_delta') return d.thinking ? [this.chunk({ reasoning_content: d.thinking })] : [];
+    if (d.type === 'signature_delta') return d.signature ? [this.chunk({ reasoning_signature: d.signature })] : [];
     if (d.type === 'input_json_delta') {
       const index = this.toolIndexByBlock.get(ev.index);
       if (index === undefined || !d.partial_json) return [];

@@ -84,7 +84,13 @@ export class GeminiStreamTranslator implements StreamTranslator {
       if (piece.toolCalls.length) {
         chunks.push(
           this.chunk(index, {
-            tool_calls: piece.toolCalls.map((call, i) => ({ index: progress.toolCalls + i, id: call.id, type: 'function', function: call.function })),
+            tool_calls: piece.toolCalls.map((call, i) => ({
+              index: progress.toolCalls + i,
+              id: call.id,
+              type: 'function',
+              function: call.function,
+              ...(call.extra_content ? { extra_content: call.extra_content } : {}),
+            })),
           }),
         );
         progress.toolCalls += piece.toolCalls.length;

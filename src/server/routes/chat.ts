@@ -12,6 +12,7 @@ import { completionToChunks, DEFAULT_MAX_ASSEMBLED_CHARS, keptStreamText, Stream
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../../providers/openai-types';
 import { AttemptFailure, callChat, openChatStream, streamRouting, type OpenedStream, type ParsedAnswer } from '../../routing/call-target';
 import { unfinishedStreamUsage } from '../../pricing/estimate-stream-usage';
+import type { AttemptRunner } from '../../routing/route';
 import { routeAttempts } from '../../routing/route';
 import { routingRequest, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
@@ -70,9 +71,26 @@ async function relayChunk(
   if (out) await sse.send(out);
 }
 
-async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
+/**
+ * The attempt runners of a chat-shaped endpoint: chat's own, or another endpoint's (legacy completions) that
+ * answers in chat shapes.
+ */
+export interface ChatRunners {
+  json: AttemptRunner<ChatRequest, ParsedAnswer<ChatCompletion>>;
+  stream: AttemptRunner<ChatRequest, OpenedStream>;
+}
+
+const CHAT_RUNNERS: ChatRunners = { json: callChat, stream: openChatStream };
+
+async function serveJson(
+  ctx: RequestContext,
+  res: HttpResponse,
+  snapshot: RuntimeSnapshot,
+  format: ChatAnswerFormat,
+  runners: ChatRunners = CHAT_RUNNERS,
+): Promise<RequestOutcome> {
   const { alias, fallbacks } = routingRequest(snapshot, ctx);
-  const routed = await routeAttempts<ChatRequest, ParsedAnswer<ChatCompletion>>(ctx, snapshot, alias, callChat, { fallbacks });
+  const routed = await routeAttempts<ChatRequest, ParsedAnswer<ChatCompletion>>(ctx, snapshot, alias, runners.json, { fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   let completion = routed.value.body;
   ctx.usage = completion.usage;
@@ -100,9 +118,15 @@ function finalStreamUsage(ctx: RequestContext, assembler: StreamAssembler, strea
   return unfinishedStreamUsage(stream.usageSoFar(), assembler.relayed(), ctx.body as ChatRequest);
 }
 
-async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
+async function serveStream(
+  ctx: RequestContext,
+  res: HttpResponse,
+  snapshot: RuntimeSnapshot,
+  format: ChatAnswerFormat,
+  runners: ChatRunners = CHAT_RUNNERS,
+): Promise<RequestOutcome> {
   const { alias, fallbacks } = routingRequest(snapshot, ctx);
-  const routed = await routeAttempts(ctx, snapshot, alias, openChatStream, streamRouting(fallbacks));
+  const routed = await routeAttempts(ctx, snapshot, alias, runners.stream, streamRouting(fallbacks));
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   const sse = format.openStream(res, ctx, servedHeaders(ctx));
   const assembler = new StreamAssembler(DEFAULT_MAX_ASSEMBLED_CHARS, {
@@ -169,12 +193,12 @@ async function answerDirect(
  *
  * @example runLifecycle(req, res, handle, 'messages', chatWorkFor(anthropicMessagesFormat))
  */
-export function chatWorkFor(format: ChatAnswerFormat): EndpointWork {
+export function chatWorkFor(format: ChatAnswerFormat, runners: ChatRunners = CHAT_RUNNERS): EndpointWork {
   return {
     body: 'json',
     validate: (body) => validateBody('chat', body),
     answerDirect: (ctx, res, direct, snapshot) => answerDirect(ctx, res, direct, snapshot, format),
-    serve: (ctx, res, snapshot) => (ctx.stream ? serveStream(ctx, res, snapshot, format) : serveJson(ctx, res, snapshot, format)),
+    serve: (ctx, res, snapshot) => (ctx.stream ? serveStream(ctx, res, snapshot, format, runners) : serveJson(ctx, res, snapshot, format, runners)),
     sendError: format.sendError,
   };
 }
