@@ -387,4 +387,38 @@ export const errors = {
   // count:
   /** Anthropic refused a count_tokens request as malformed: its (redacted) words, as a 400 in its own terms. */
   countTokensRefused: (message: string) => new GatewayError({ status: 400, type: 'invalid_request_error', code: 'count_tokens_refused', message }),
+  // responses (R1): POST /v1/responses, its request translation and its conversation state.
+  /** A /v1/responses body field of the wrong shape; `param` is its path, e.g. `input[2].content[0].image_url`. */
+  responsesRequestInvalid: (param: string, problem: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_request', param, message: `Invalid '${param}': ${problem}` }),
+  /** A top-level /v1/responses field the Responses API does not have (OpenAI refuses it the same way). */
+  responsesUnknownParameter: (param: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unknown_parameter', param, message: `Unknown parameter: '${param}'.` }),
+  /**
+   * A Responses feature the model's backends cannot do: they are reached through Chat Completions (hosted tools,
+   * hosted tool choices, some `include` values…). Refused rather than dropped, so the client knows.
+   */
+  responsesUnsupported: (param: string, what: string) =>
+    new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'unsupported_parameter',
+      param,
+      message: `${what} The backends of this model are served through Chat Completions, which cannot do it; use a provider configured with \`responses: native\` (OpenAI, Azure OpenAI).`,
+    }),
+  /** `previous_response_id` names no response this caller stored (never stored, expired, deleted, or another key's). */
+  previousResponseNotFound: (id: string) =>
+    new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'previous_response_not_found',
+      param: 'previous_response_id',
+      message: `Previous response with id '${id}' not found.`,
+    }),
+  /** An `item_reference` to an item the store does not hold for this caller. */
+  itemReferenceNotFound: (param: string, id: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'item_not_found', param, message: `Item with id '${id}' not found.` }),
+  /** A native Responses backend answered with something that is not a Response object or stream. */
+  badNativeResponse: (provider: string, problem: string) =>
+    new GatewayError({ status: 502, type: 'upstream_error', code: 'bad_upstream_response', message: `Provider "${provider}" sent an unreadable Responses answer: ${problem}` }),
 };

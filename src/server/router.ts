@@ -21,6 +21,7 @@ import { messagesWork } from './routes/messages';
 import { metricsWork } from './routes/metrics';
 import { MODEL_PATHS, modelsWork, modelWork } from './routes/models';
 import { passthroughWork } from './routes/passthrough';
+import { responsesWork } from './routes/responses';
 import { pluginRoutesAt, pluginRouteWithBody, pluginRouteWithoutBody } from './routes/plugin-routes';
 import type { RuntimeHandle } from './runtime-handle';
 import { headerList } from './send';
@@ -95,6 +96,7 @@ export function routeTable(handle: RuntimeHandle): Map<string, PathRoutes> {
   add('POST', '/v1/embeddings', 'embeddings', embeddingsWork);
   add('POST', '/v1/messages', 'messages', messagesWork);
   add('POST', '/v1/messages/count_tokens', 'count_tokens', countTokensWork);
+  add('POST', '/v1/responses', 'responses', responsesWork);
   add('GET', '/v1/models', 'models', modelsWork);
   add('GET', '/health/live', 'health', liveWork);
   add('GET', '/health/ready', 'health', readyWork(handle));

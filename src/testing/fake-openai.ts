@@ -6,6 +6,7 @@
  */
 import type http from 'node:http';
 import { startFakeUpstream, streamPieces, type FakeUpstream, type RecordedUpstreamCall } from './fake-upstream-server';
+import { answerResponses } from './fake-openai-responses';
 
 /** What the fake does with one request. Fields combine: e.g. `{ delayMs: 200, status: 500 }`. */
 export interface FakeBehavior {
@@ -122,6 +123,7 @@ export async function startFakeOpenAI(
         b.headers,
       );
     }
+    if (path.endsWith('/responses') && call.method === 'POST') return answerResponses(call, b, res, fake.calls.length);
     if (!path.endsWith('/chat/completions')) {
       // Anything else (files, batches…): echo what arrived, for passthrough tests.
       return sendJson(

@@ -54,7 +54,7 @@ const optionsSchema = {
   },
 };
 
-const PRICED_ENDPOINTS = new Set(['chat', 'embeddings', 'messages']);
+const PRICED_ENDPOINTS = new Set(['chat', 'embeddings', 'messages', 'responses']);
 export const COST_HEADER = 'x-switchyard-cost-usd';
 
 declare module '../../plugin-api' {
