@@ -63,7 +63,8 @@ function problemOf(body: Json | undefined): [string, string | null] | undefined 
   if (!body) return ['We could not parse the JSON body of your request.', null];
   for (const key of Object.keys(body)) if (!KNOWN.has(key)) return [`Unknown parameter: '${key}'.`, key];
   if (typeof body.model !== 'string') return ["Missing required parameter: 'model'.", 'model'];
-  if (body.previous_response_id !== undefined) return [`Previous response with id '${JSON.stringify(body.previous_response_id)}' not found.`, 'previous_response_id'];
+  if (body.previous_response_id !== undefined)
+    return [`Previous response with id '${JSON.stringify(body.previous_response_id)}' not found.`, 'previous_response_id'];
   const input = body.input;
   if (typeof input === 'string') return undefined;
   if (!Array.isArray(input)) return ["Invalid type for 'input': expected a string or an array.", 'input'];
