@@ -22,11 +22,18 @@ providers:
   gem:    { api: gemini, base_url: "${geminiFake.url}", api_key: "AIza-gateway-key" }
   gpt:    { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key" }
   native: { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key", responses: native }
+  az:     { api: azure, base_url: "http://127.0.0.1:${openaiFake.port}", api_key: "azure-gateway-key", responses: native }
 models:
   claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
   gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
   gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
   native: { targets: [ { provider: native, model: gpt-4.1-mini } ] }
+  azure:  { targets: [ { provider: az, model: my-gpt-deployment } ] }
+  claude-then-native:
+    strategy: ordered
+    targets:
+      - { provider: claude, model: claude-sonnet-4-5 }
+      - { provider: native, model: gpt-4.1-mini }
   gpt-then-claude:
     strategy: ordered
     targets:
@@ -245,6 +252,24 @@ describe('what a backend cannot do is refused, naming the field', () => {
     const r = await client.responses.create({ model: 'native', input: 'news?', tools: [{ type: 'web_search' }] });
     expect(r.output.map((o) => o.type)).toEqual(['web_search_call', 'message']);
     expect(openaiFake.calls[0].path).toBe('/v1/responses');
+  });
+
+  test('on an alias that mixes backends, a hosted tool skips the bridged target and is served by the native one', async () => {
+    const r = await client.responses.create({ model: 'claude-then-native', input: 'news?', tools: [{ type: 'web_search' }] });
+    expect(r.output.map((o) => o.type)).toEqual(['web_search_call', 'message']);
+    expect(anthropicFake.calls).toHaveLength(0);
+    // Without a hosted tool the first target serves as usual.
+    const plain = await client.responses.create({ model: 'claude-then-native', input: 'hi' });
+    expect(plain.output_text).toBe('reply from claude-sonnet-4-5');
+  });
+
+  test('Azure OpenAI configured native gets the request at its v1 /responses endpoint with its api-key header', async () => {
+    const r = await client.responses.create({ model: 'azure', input: 'hi' });
+    expect(r.output_text).toBe('reply from my-gpt-deployment');
+    expect(r.model).toBe('azure');
+    expect(openaiFake.calls[0].path).toBe('/openai/v1/responses');
+    expect(openaiFake.calls[0].headers['api-key']).toBe('azure-gateway-key');
+    expect(openaiFake.calls[0].headers.authorization).toBeUndefined();
   });
 
   test('an unknown parameter and a malformed item are 400s naming them', async () => {
