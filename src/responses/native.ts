@@ -99,8 +99,10 @@ function ownItem(item: ResponseItem, index: number, frame: ResponseFrame, idMap?
 /** The gateway's own fields on a Response a native backend sent. */
 function ownResponse(upstream: Record<string, unknown>, frame: ResponseFrame, idMap?: Map<string, string>): ResponseObject {
   const r = frame.request;
+  // The specification's fields the backend left out (an OpenAI-compatible server may) are filled in from the request.
   return {
-    ...(upstream as ResponseObject),
+    ...responseShell(frame, 'completed'),
+    ...(upstream as Partial<ResponseObject>),
     id: frame.id,
     created_at: frame.createdAt,
     model: frame.model,

@@ -94,8 +94,19 @@ export function messageItem(id: string, text: string, status = 'completed'): Res
   return { type: 'message', id, status, role: 'assistant', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] };
 }
 
-/** The `reasoning` output item for reasoning text. */
-export function reasoningItem(id: string, text: string): ResponseItem {
+/**
+ * True when the client asked for a reasoning summary: the backend's reasoning text is then reported as the
+ * summary (what such clients, the AI SDK among them, read), otherwise as raw `reasoning_text` content.
+ *
+ * @example wantsSummary({ model: 'm', input: [], reasoning: { summary: 'auto' } }) // true
+ */
+export function wantsSummary(request: ResponsesRequest): boolean {
+  return Boolean(request.reasoning?.summary ?? request.reasoning?.generate_summary);
+}
+
+/** The `reasoning` output item for reasoning text, as a summary or as raw content. */
+export function reasoningItem(id: string, text: string, asSummary = false): ResponseItem {
+  if (asSummary) return { type: 'reasoning', id, summary: [{ type: 'summary_text', text }] };
   return { type: 'reasoning', id, summary: [], content: [{ type: 'reasoning_text', text }] };
 }
 
@@ -112,7 +123,7 @@ export function completionToResponse(completion: ChatCompletion, frame: Response
   const message = choice?.message;
   const output: ResponseItem[] = [];
   const reasoning = message?.reasoning_content;
-  if (typeof reasoning === 'string' && reasoning) output.push(reasoningItem(itemId('rs', frame.id, output.length), reasoning));
+  if (typeof reasoning === 'string' && reasoning) output.push(reasoningItem(itemId('rs', frame.id, output.length), reasoning, wantsSummary(frame.request)));
   const text = message?.content;
   if (typeof text === 'string' && text) output.push(messageItem(itemId('msg', frame.id, output.length), text));
   if (typeof message?.refusal === 'string' && message.refusal) {

@@ -85,4 +85,19 @@ describe('ChunksToResponseEvents', () => {
       'event: response.created\ndata: {"type":"response.created","sequence_number":0}\n\n',
     );
   });
+
+  test('reasoning is streamed as a summary when the client asked for one', () => {
+    const t = new ChunksToResponseEvents({ ...frame, request: { model: 'fast', input: [], reasoning: { summary: 'auto' } } });
+    const events = [...t.start(), ...t.push(chunk({ reasoning_content: 'why' })), ...t.push(chunk({ content: 'ok' })), ...t.finish(2)];
+    expect(events.map((e) => e.type).slice(2, 7)).toEqual([
+      'response.output_item.added',
+      'response.reasoning_summary_part.added',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.done',
+      'response.reasoning_summary_part.done',
+    ]);
+    expect(events[4]).toMatchObject({ summary_index: 0, delta: 'why' });
+    const final = events[events.length - 1].response as { output: unknown[] };
+    expect(final.output[0]).toEqual({ type: 'reasoning', id: `rs_${'b'.repeat(32)}_0`, summary: [{ type: 'summary_text', text: 'why' }] });
+  });
 });

@@ -7,12 +7,34 @@
 import type { GatewayError } from '../errors';
 import type { ChatCompletionChunk, FinishReason, ToolCallDelta, Usage } from '../providers/openai-types';
 import { itemId } from './ids';
-import { functionCallItem, messageItem, reasoningItem, responseShell, responsesUsage, statusOf, type ResponseFrame } from './response';
+import { functionCallItem, messageItem, reasoningItem, responseShell, responsesUsage, statusOf, wantsSummary, type ResponseFrame } from './response';
 import type { ResponseItem, ResponseObject, ResponsesStreamEvent } from './types';
 
-/** The text item (message or reasoning) being streamed. */
+/** The event names of each kind of streamed text part. */
+const PART_EVENTS = {
+  message: {
+    added: 'response.content_part.added',
+    delta: 'response.output_text.delta',
+    textDone: 'response.output_text.done',
+    done: 'response.content_part.done',
+  },
+  reasoning: {
+    added: 'response.content_part.added',
+    delta: 'response.reasoning_text.delta',
+    textDone: 'response.reasoning_text.done',
+    done: 'response.content_part.done',
+  },
+  summary: {
+    added: 'response.reasoning_summary_part.added',
+    delta: 'response.reasoning_summary_text.delta',
+    textDone: 'response.reasoning_summary_text.done',
+    done: 'response.reasoning_summary_part.done',
+  },
+} as const;
+
+/** The text item being streamed: a message, raw reasoning, or reasoning reported as its summary. */
 interface OpenText {
-  kind: 'message' | 'reasoning';
+  kind: 'message' | 'reasoning' | 'summary';
   index: number;
   id: string;
   text: string;
@@ -43,8 +65,11 @@ export class ChunksToResponseEvents {
   private readonly calls = new Map<number, OpenCall>();
   private finishReason: FinishReason = null;
   private usage: Usage | null | undefined;
+  private readonly reasoningKind: OpenText['kind'];
 
-  constructor(private readonly frame: ResponseFrame) {}
+  constructor(private readonly frame: ResponseFrame) {
+    this.reasoningKind = wantsSummary(frame.request) ? 'summary' : 'reasoning';
+  }
 
   /** response.created and response.in_progress. */
   start(): ResponsesStreamEvent[] {
@@ -59,7 +84,7 @@ export class ChunksToResponseEvents {
     const out: ResponsesStreamEvent[] = [];
     const { content, tool_calls: toolCalls } = choice.delta;
     const reasoning = choice.delta.reasoning_content;
-    if (typeof reasoning === 'string' && reasoning) this.textDelta('reasoning', reasoning, out);
+    if (typeof reasoning === 'string' && reasoning) this.textDelta(this.reasoningKind, reasoning, out);
     if (typeof content === 'string' && content) this.textDelta('message', content, out);
     for (const delta of toolCalls ?? []) this.toolDelta(delta, out);
     if (choice.finish_reason) this.finishReason = choice.finish_reason;
@@ -108,31 +133,38 @@ export class ChunksToResponseEvents {
       const item: ResponseItem =
         kind === 'message'
           ? { type: 'message', id, status: 'in_progress', role: 'assistant', content: [] }
-          : { type: 'reasoning', id, summary: [], content: [] };
+          : kind === 'summary'
+            ? { type: 'reasoning', id, summary: [] }
+            : { type: 'reasoning', id, summary: [], content: [] };
       this.output.push(item);
       out.push(this.event('response.output_item.added', { output_index: index, item }));
-      out.push(this.event('response.content_part.added', { item_id: id, output_index: index, content_index: 0, part: this.part(kind, '') }));
+      out.push(this.event(PART_EVENTS[kind].added, { item_id: id, output_index: index, ...this.at(kind), part: this.part(kind, '') }));
     }
     const open = this.open!;
     open.text += delta;
-    const type = kind === 'message' ? 'response.output_text.delta' : 'response.reasoning_text.delta';
     const extra = kind === 'message' ? { logprobs: [] } : {};
-    out.push(this.event(type, { item_id: open.id, output_index: open.index, content_index: 0, delta, ...extra }));
+    out.push(this.event(PART_EVENTS[kind].delta, { item_id: open.id, output_index: open.index, ...this.at(kind), delta, ...extra }));
+  }
+
+  /** Where a text part sits: `content_index` in a message or raw reasoning, `summary_index` in a summary. */
+  private at(kind: OpenText['kind']): Record<string, number> {
+    return kind === 'summary' ? { summary_index: 0 } : { content_index: 0 };
   }
 
   private part(kind: OpenText['kind'], text: string): Record<string, unknown> {
-    return kind === 'message' ? { type: 'output_text', text, annotations: [], logprobs: [] } : { type: 'reasoning_text', text };
+    if (kind === 'message') return { type: 'output_text', text, annotations: [], logprobs: [] };
+    return { type: kind === 'summary' ? 'summary_text' : 'reasoning_text', text };
   }
 
   private closeText(out: ResponsesStreamEvent[]): void {
     const open = this.open;
     if (!open) return;
     this.open = undefined;
-    const at = { item_id: open.id, output_index: open.index, content_index: 0 };
-    if (open.kind === 'message') out.push(this.event('response.output_text.done', { ...at, text: open.text, logprobs: [] }));
-    else out.push(this.event('response.reasoning_text.done', { ...at, text: open.text }));
-    out.push(this.event('response.content_part.done', { ...at, part: this.part(open.kind, open.text) }));
-    const item = open.kind === 'message' ? messageItem(open.id, open.text) : reasoningItem(open.id, open.text);
+    const at = { item_id: open.id, output_index: open.index, ...this.at(open.kind) };
+    const names = PART_EVENTS[open.kind];
+    out.push(this.event(names.textDone, { ...at, text: open.text, ...(open.kind === 'message' ? { logprobs: [] } : {}) }));
+    out.push(this.event(names.done, { ...at, part: this.part(open.kind, open.text) }));
+    const item = open.kind === 'message' ? messageItem(open.id, open.text) : reasoningItem(open.id, open.text, open.kind === 'summary');
     this.output[open.index] = item;
     out.push(this.event('response.output_item.done', { output_index: open.index, item }));
   }

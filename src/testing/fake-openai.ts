@@ -29,6 +29,8 @@ export interface FakeBehavior {
   firstChunkDelayMs?: number;
   /** Assistant text (default: "reply from <model>"). */
   reply?: string;
+  /** Reasoning text sent before the answer as `reasoning_content` (as DeepSeek and vLLM send it). */
+  reasoning?: string;
   /** Answer with a tool call instead of text. */
   toolCall?: { name: string; arguments: string };
   /** Usage to report (default derived from the prompt and reply lengths). */
@@ -141,7 +143,7 @@ export async function startFakeOpenAI(
     if (body?.stream !== true) {
       const message = b.toolCall
         ? { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake_1', type: 'function', function: b.toolCall }] }
-        : { role: 'assistant', content: reply };
+        : { role: 'assistant', content: reply, ...(b.reasoning ? { reasoning_content: b.reasoning } : {}) };
       return sendJson(
         res,
         200,
@@ -173,6 +175,7 @@ export async function startFakeOpenAI(
     };
     if (b.streamErrorAfterChunks === 0) return failStream();
     send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+    if (b.reasoning) send({ ...base, choices: [{ index: 0, delta: { reasoning_content: b.reasoning }, finish_reason: null }] });
     const pieces = b.toolCall ? [] : streamPieces(reply);
     if (b.toolCall) {
       const args = b.toolCall.arguments;

@@ -36,6 +36,8 @@ models:
   gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
   gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
   native: { targets: [ { provider: native, model: gpt-4.1-mini } ] }
+  # An alias named like a reasoning model, so the SDK asks for reasoning summaries.
+  gpt-5:  { targets: [ { provider: gpt, model: deepseek-reasoner } ] }
 `,
   });
   openai = createOpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', fetch: recordingFetch });
@@ -112,6 +114,19 @@ describe('structured output and tools with the AI SDK', () => {
     expect(r.text).toBe(`reply from ${MODELS[alias]}`);
     const calls = alias === 'claude' ? anthropicFake.calls : alias === 'gemini' ? geminiFake.calls : openaiFake.calls;
     expect(JSON.stringify(calls[1].body)).toContain('temp_c');
+  });
+
+  test('reasoning text from a chat backend reaches the SDK as reasoning when it asks for a summary, JSON and streamed', async () => {
+    openaiFake.on('*', { reasoning: 'The user wants a greeting.' });
+    const providerOptions = { openai: { reasoningSummary: 'auto' } };
+    const r = await generateText({ model: openai('gpt-5'), prompt: 'Say hello', providerOptions, maxRetries: 0 });
+    expect(r.reasoningText).toBe('The user wants a greeting.');
+    expect(r.text).toBe('reply from deepseek-reasoner');
+    const s = streamText({ model: openai('gpt-5'), prompt: 'Say hello', providerOptions, maxRetries: 0 });
+    let reasoning = '';
+    for await (const part of s.fullStream) if (part.type === 'reasoning-delta') reasoning += part.text;
+    expect(reasoning).toBe('The user wants a greeting.');
+    expect(await s.text).toBe('reply from deepseek-reasoner');
   });
 
   test('a conversation continued on another backend: the earlier answer the SDK sends as an item_reference is found', async () => {
