@@ -7,18 +7,37 @@ import type { RuntimeSnapshot } from '../../routing/snapshot-types';
 import type { ResponseStore } from './types';
 
 /**
- * The store of the request's snapshot; undefined when `responses.enabled` is false (nothing is kept: answer
- * `store: true` without keeping it, and refuse `previous_response_id` with errors.previousResponseNotFound).
- * Do not close it: the runtime owns it and closes it when a reload no longer uses it, or at shutdown.
+ * The store when `responses.enabled` is false: keeps nothing and finds nothing, so `store: true` is answered but
+ * not kept, and `previous_response_id` meets conversationBefore's previous_response_not_found.
+ */
+const STORAGE_OFF: ResponseStore = {
+  put: () => Promise.resolve(),
+  get: () => Promise.resolve(undefined),
+  delete: () => Promise.resolve(false),
+  close: () => Promise.resolve(),
+};
+
+/**
+ * The store of the request's snapshot (memory, SQLite, PostgreSQL or Redis, as `responses.store` says, with the
+ * retention and the owner check applied). Never undefined: with `responses.enabled: false` it is a store that keeps
+ * nothing. Do not close it: the runtime owns it and closes it when a reload no longer uses it, or at shutdown.
+ * A store that fails throws errors.responseStoreUnavailable (503).
  *
  * @example
  * async serve(ctx, res, snapshot) {
  *   const store = responseStoreFor(snapshot);
- *   if (store && body.store !== false) await store.put({ id, owner: responseOwner(ctx), … });
+ *   const earlier = body.previous_response_id ? await conversationBefore(store, body.previous_response_id, responseOwner(ctx)) : [];
+ *   …
+ *   if (body.store !== false) await store.put({ id, owner: responseOwner(ctx), createdAt: ctx.startedAt, … });
  * }
  */
-export function responseStoreFor(snapshot: Pick<RuntimeSnapshot, 'responseStore'>): ResponseStore | undefined {
-  return snapshot.responseStore;
+export function responseStoreFor(snapshot: Pick<RuntimeSnapshot, 'responseStore'>): ResponseStore {
+  return snapshot.responseStore ?? STORAGE_OFF;
+}
+
+/** False when `responses.enabled` is false (nothing is kept). @example if (!responseStorageOn(snapshot)) log.debug('not kept') */
+export function responseStorageOn(snapshot: Pick<RuntimeSnapshot, 'responseStore'>): boolean {
+  return snapshot.responseStore !== undefined;
 }
 
 /**

@@ -10,7 +10,7 @@ import { errors } from '../../errors';
 import { estimateResponsesInputTokens } from '../../frontdoor/responses-token-estimate';
 import type { RequestContext, RequestOutcome } from '../../pipeline/types';
 import { conversationBefore } from '../../responses/store/conversation';
-import { responseOwner, responseStoreFor } from '../../responses/store/for-snapshot';
+import { responseOwner, responseStorageOn, responseStoreFor } from '../../responses/store/for-snapshot';
 import type { ResponseItem, ResponseStore, StoredResponse } from '../../responses/store/types';
 import type { RuntimeSnapshot } from '../../routing/snapshot-types';
 import type { HttpResponse } from '../http-types';
@@ -61,8 +61,8 @@ async function visibleResponse(
   req: IncomingMessage,
 ): Promise<{ store: ResponseStore; stored: StoredResponse }> {
   const route = routeOf(splitUrl(req.url ?? '').path)!;
+  if (!responseStorageOn(snapshot)) throw errors.responseNotFound(route.id, true);
   const store = responseStoreFor(snapshot);
-  if (!store) throw errors.responseNotFound(route.id, true);
   const stored = await store.get(route.id, responseOwner(ctx));
   if (!stored) throw errors.responseNotFound(route.id);
   return { store, stored };
@@ -183,9 +183,7 @@ export const inputTokensWork: EndpointWork = {
     const body = ctx.body as Record<string, unknown>;
     let earlier: ResponseItem[] = [];
     if (typeof body.previous_response_id === 'string') {
-      const store = responseStoreFor(snapshot);
-      if (!store) throw errors.previousResponseNotFound(body.previous_response_id);
-      earlier = await conversationBefore(store, body.previous_response_id, responseOwner(ctx));
+      earlier = await conversationBefore(responseStoreFor(snapshot), body.previous_response_id, responseOwner(ctx));
     }
     ctx.responseHeaders['x-switchyard-token-count'] = 'estimate';
     return done(ctx, res, 200, { object: 'response.input_tokens', input_tokens: estimateResponsesInputTokens(body, earlier) });
