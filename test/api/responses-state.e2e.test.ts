@@ -9,6 +9,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { countTokens } from 'gpt-tokenizer/cjs/encoding/o200k_base';
 import { storedResponse } from '../helpers/response-store-contract';
+import { describeWithService, dropPostgresTable, POSTGRES_URL, REDIS_URL, scratchTable } from '../helpers/services';
 import { startInProcess, type InProcessGateway } from '../helpers/in-process';
 import type { ResponseItem, ResponseStore, StoredResponse } from '../../src/responses/store/types';
 
@@ -65,9 +66,10 @@ const post = (gw: InProcessGateway, urlPath: string, body: unknown, key?: string
 
 describe('response state with the auth plugin on (SQLite, the default store)', () => {
   let gw: InProcessGateway;
+  const a1 = turn('resp_a1', 'team-a', 5, { instructions: 'Be brief.' });
   beforeAll(async () => {
     gw = await startInProcess({ config: baseConfig(authPlugin) });
-    await storeOf(gw).put(turn('resp_a1', 'team-a', 5, { instructions: 'Be brief.' }));
+    await storeOf(gw).put(a1);
     await storeOf(gw).put(turn('resp_a2', 'team-a', 1, { previousResponseId: 'resp_a1' }));
     await storeOf(gw).put(turn('resp_b1', 'team-b', 2));
   });
@@ -80,7 +82,7 @@ describe('response state with the auth plugin on (SQLite, the default store)', (
   test('GET /v1/responses/{id} answers the stored Response object to the key that made it, with and without /v1', async () => {
     const own = await get(gw, '/v1/responses/resp_a1', TEAM_A);
     expect(own.status).toBe(200);
-    expect(own.body).toEqual(turn('resp_a1', 'team-a').response);
+    expect(own.body).toEqual(a1.response);
     expect((await get(gw, '/responses/resp_a1', TEAM_A)).body.id).toBe('resp_a1');
   });
 
@@ -296,3 +298,48 @@ describe('response state across a hot reload', () => {
     expect(logged).toMatchObject({ store: 'sqlite', op: 'get', error: expect.stringMatching(/ENOTDIR|EEXIST|not a directory|exists/i) });
   });
 });
+
+/** Two gateways on one shared store: what one stored, the other serves and deletes. */
+function describeSharedStore(service: 'postgres' | 'redis', storeUrl: () => string, cleanup: () => Promise<void>): void {
+  describeWithService([service], `response state shared by two gateways (${service})`, () => {
+    let first: InProcessGateway;
+    let second: InProcessGateway;
+    beforeAll(async () => {
+      const url = storeUrl();
+      const config = baseConfig(`${authPlugin}\nresponses: { store: "${url}" }`);
+      first = await startInProcess({ config });
+      second = await startInProcess({ config });
+    });
+    afterAll(async () => {
+      await first.stop();
+      await second.stop();
+      await cleanup();
+    });
+
+    test('a response one instance stored is read, listed and deleted through the other, for its key only', async () => {
+      const id = `resp_shared_${process.pid}_${Date.now()}`;
+      const stored = turn(id, 'team-a', 3);
+      await storeOf(first).put(stored);
+      expect((await get(second, `/v1/responses/${id}`, TEAM_A)).body).toEqual(stored.response);
+      expect((await get(second, `/v1/responses/${id}`, TEAM_B)).status).toBe(404);
+      expect((await get(second, `/v1/responses/${id}/input_items?order=asc`, TEAM_A)).body.first_id).toBe(`msg_${id}_0`);
+      const followUp = await post(second, '/v1/responses/input_tokens', { input: 'x', previous_response_id: id }, TEAM_A);
+      expect(followUp.status).toBe(200);
+      expect((await get(second, `/v1/responses/${id}`, TEAM_A, { method: 'DELETE' })).body).toEqual({ id, object: 'response', deleted: true });
+      expect((await get(first, `/v1/responses/${id}`, TEAM_A)).status).toBe(404);
+    });
+  });
+}
+
+const sharedTable = scratchTable('responses_e2e');
+describeSharedStore(
+  'postgres',
+  () => `${POSTGRES_URL}?table=${sharedTable}`,
+  () => dropPostgresTable(sharedTable),
+);
+const sharedPrefix = `switchyard:e2e:${process.pid}:${Date.now()}:`;
+describeSharedStore(
+  'redis',
+  () => `${REDIS_URL}?prefix=${encodeURIComponent(sharedPrefix)}`,
+  async () => {},
+);
