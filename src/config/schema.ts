@@ -4,6 +4,7 @@
  */
 import { aliasRoutingProperties, topLevelRoutingProperties } from './routing-schema';
 import { pricingSchema } from '../pricing/schema';
+import { responsesConfigSchema } from '../responses/store/config';
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
@@ -159,6 +160,7 @@ export const configSchema = {
     models: { type: 'object', additionalProperties: aliasSchema, minProperties: 1 },
     ...topLevelRoutingProperties,
     pricing: pricingSchema,
+    responses: responsesConfigSchema,
     plugins: {
       type: 'array',
       default: [],

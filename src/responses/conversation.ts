@@ -1,38 +1,13 @@
 /**
- * The conversation a turn continues: `previous_response_id`'s chain walked back through the store (each turn's
- * input items, then its output), and the `item_reference`s a client sends instead of whole items, looked up.
- * Works against the ResponseStore contract only, so any store (memory, SQLite, Redis, PostgreSQL) serves it.
+ * The parts of a turn's conversation that are not the chain behind `previous_response_id` (store/conversation.ts
+ * walks that): the `item_reference`s a client sends instead of whole items, looked up in the store, and the ids
+ * a turn's input items are stored with. Works against the ResponseStore contract only, so any store serves it.
  */
 import { errors } from '../errors';
 import { itemId, responseIdOfItem } from './ids';
+import { outputItemsOf } from './store/conversation';
 import type { ResponseStore, StoredResponse } from './store/types';
 import type { ResponseItem } from './types';
-
-/** A chain longer than this is refused rather than walked (a loop in a corrupted store must not hang a request). */
-const MAX_TURNS = 10_000;
-
-/**
- * Every item of the turns up to and including `previousId`, oldest first. A missing link (expired, deleted,
- * another key's) is a 400 naming it: a conversation with a hole would mislead the model.
- *
- * @example await conversationBefore(store, 'resp_…', 'team-a') // [userMessage, assistantMessage, …]
- */
-export async function conversationBefore(store: ResponseStore, previousId: string, owner: string | null): Promise<ResponseItem[]> {
-  const turns: StoredResponse[] = [];
-  const seen = new Set<string>();
-  let id: string | null = previousId;
-  while (id !== null) {
-    if (seen.has(id) || turns.length >= MAX_TURNS) throw errors.previousResponseNotFound(id);
-    seen.add(id);
-    const turn: StoredResponse | undefined = await store.get(id, owner);
-    if (!turn) throw errors.previousResponseNotFound(id);
-    turns.push(turn);
-    id = turn.previousResponseId;
-  }
-  const items: ResponseItem[] = [];
-  for (const turn of turns.reverse()) items.push(...turn.inputItems, ...((turn.response.output as ResponseItem[] | undefined) ?? []));
-  return items;
-}
 
 /**
  * `input` with each `item_reference` replaced by the stored item it names (the AI SDK sends them for earlier
@@ -54,7 +29,7 @@ export async function resolveItemReferences(input: ResponseItem[], store: Respon
     if (!store || !responseId) throw errors.itemReferenceNotFound(`input[${i}].id`, id);
     if (!turns.has(responseId)) turns.set(responseId, await store.get(responseId, owner));
     const turn = turns.get(responseId);
-    const found = turn && [...turn.inputItems, ...((turn.response.output as ResponseItem[] | undefined) ?? [])].find((stored) => stored.id === id);
+    const found = turn && [...turn.inputItems, ...outputItemsOf(turn)].find((stored) => stored.id === id);
     if (!found) throw errors.itemReferenceNotFound(`input[${i}].id`, id);
     out.push(found);
   }

@@ -128,6 +128,21 @@ describe('a Codex-style agent loop', () => {
   });
 });
 
+describe('what POST /v1/responses stores is what the state endpoints serve', () => {
+  test('a created response reads back by id, lists its input items, and deletes', async () => {
+    const client = clientFor(KEYS.a);
+    const created = await client.responses.create({ model: 'gemini', instructions: 'Be brief.', input: 'Keep me.' });
+    const read = await client.responses.retrieve(created.id);
+    expect(read.id).toBe(created.id);
+    expect(read.output_text).toBe(created.output_text);
+    const items = await client.responses.inputItems.list(created.id);
+    expect(items.data).toEqual([expect.objectContaining({ type: 'message', role: 'user', id: expect.stringMatching(/^msg_[0-9a-f]{32}_i0$/) as unknown })]);
+    await client.responses.delete(created.id);
+    const gone = await client.responses.retrieve(created.id).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+});
+
 describe('plugins apply to /v1/responses', () => {
   test('a JSON answer carries the cost header, and a stored turn is visible only to the key that made it', async () => {
     const res = await fetch(`${gw.url}/v1/responses`, {

@@ -27,7 +27,8 @@ import {
 import { routeAttempts } from '../../routing/route';
 import type { AbortSource } from '../../upstream/abort-flag';
 import { bridgeRefusal } from '../../responses/bridge-limits';
-import { conversationBefore, resolveItemReferences, withItemIds } from '../../responses/conversation';
+import { resolveItemReferences, withItemIds } from '../../responses/conversation';
+import { conversationBefore } from '../../responses/store/conversation';
 import { newResponseId } from '../../responses/ids';
 import {
   isNativeResponses,
@@ -39,7 +40,7 @@ import {
 } from '../../responses/native';
 import { responsesToChatRequest } from '../../responses/request';
 import { completionToResponse, type ResponseFrame } from '../../responses/response';
-import { responseStoreFor } from '../../responses/store/memory-store';
+import { responseOwner, responseStoreFor } from '../../responses/store/for-snapshot';
 import type { ResponseStore } from '../../responses/store/types';
 import { ChunksToResponseEvents, formatResponsesEvent } from '../../responses/stream';
 import type { ResponseItem, ResponseObject, ResponsesRequest, ResponsesStreamEvent } from '../../responses/types';
@@ -80,7 +81,7 @@ function turnOf(ctx: RequestContext): ResponsesTurn {
 async function prepare(ctx: RequestContext, snapshot: RuntimeSnapshot): Promise<void> {
   const request = ctx.body as unknown as ResponsesRequest;
   const store = responseStoreFor(snapshot);
-  const owner = ctx.caller?.keyName ?? null;
+  const owner = responseOwner(ctx);
   const history = request.previous_response_id ? await conversationBefore(store, request.previous_response_id, owner) : [];
   const input = await resolveItemReferences(request.input, store, owner);
   const frame: ResponseFrame = { id: newResponseId(), createdAt: Math.floor(ctx.startedAt / 1000), request, model: request.model };
