@@ -448,7 +448,7 @@ export const errors = {
     }),
   /** An `item_reference` to an item the store does not hold for this caller. */
   itemReferenceNotFound: (param: string, id: string) =>
-    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'item_not_found', param, message: `Item with id '${id}' not found.` }),
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'item_not_found', param, message: `Item with id '${id.slice(0, 200)}' not found.` }),
   /** A native Responses backend answered with something that is not a Response object or stream. */
   badNativeResponse: (provider: string, problem: string) =>
     new GatewayError({
