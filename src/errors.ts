@@ -457,4 +457,45 @@ export const errors = {
       code: 'bad_upstream_response',
       message: `Provider "${provider}" sent an unreadable Responses answer: ${problem}`,
     }),
+  // feedback: POST /v1/feedback (src/server/routes/feedback.ts, src/feedback/)
+  /** A rating for a request the gateway does not know (never served here, or older than feedback.rateable_h). */
+  feedbackRequestUnknown: (requestId: string) =>
+    new GatewayError({
+      status: 404,
+      type: 'not_found_error',
+      code: 'feedback_request_not_found',
+      param: 'request_id',
+      message: `No served request "${requestId.slice(0, 100)}" can be rated (unknown, or older than feedback.rateable_h).`,
+    }),
+  /** Only the key that made a request may rate it. */
+  feedbackNotYours: (requestId: string) =>
+    new GatewayError({
+      status: 403,
+      type: 'permission_error',
+      code: 'feedback_not_allowed',
+      param: 'request_id',
+      message: `The request "${requestId.slice(0, 100)}" was made with another key; only that key may rate it.`,
+    }),
+  feedbackAlreadyGiven: (requestId: string) =>
+    new GatewayError({
+      status: 409,
+      type: 'invalid_request_error',
+      code: 'feedback_already_recorded',
+      param: 'request_id',
+      message: `The request "${requestId.slice(0, 100)}" has already been rated; each request takes one rating.`,
+    }),
+  feedbackStoreUnavailable: () =>
+    new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'feedback_store_unavailable',
+      message: 'The feedback store is unavailable; the rating was not recorded. Try again later.',
+    }),
+  feedbackDisabled: () =>
+    new GatewayError({
+      status: 404,
+      type: 'not_found_error',
+      code: 'feedback_disabled',
+      message: 'Feedback is not enabled on this gateway (add a `feedback:` section to proxy.yaml).',
+    }),
 };

@@ -43,5 +43,15 @@ const contextFallbacksNameAliases: ConfigCheck = (config) => {
   return out;
 };
 
+const bestValueNeedsFeedback: ConfigCheck = (config) => {
+  if (config.feedback) return [];
+  return Object.entries(config.models)
+    .filter(([, a]) => a.strategy === 'best-value')
+    .map(([alias]) => ({
+      path: ['models', alias, 'strategy'],
+      message: 'strategy "best-value" needs a top-level `feedback:` section (its quality estimates)',
+    }));
+};
+
 /** Appended to checks.ts's list. @example export const configChecks = [...coreChecks, ...routingChecks]; */
-export const routingChecks: ConfigCheck[] = [aliasHasTargetsOrRoute, rulesNameAliases, contextFallbacksNameAliases];
+export const routingChecks: ConfigCheck[] = [aliasHasTargetsOrRoute, rulesNameAliases, contextFallbacksNameAliases, bestValueNeedsFeedback];

@@ -8,8 +8,11 @@ const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 const positiveNumber = { type: 'number', exclusiveMinimum: 0 } as const;
 const aliasList = { type: 'array', items: { type: 'string' } } as const;
 
+/** The bands of the prompt-complexity score (routing/complexity.ts draws them). */
+export type ComplexityTier = 'simple' | 'medium' | 'complex';
+
 /** Every value `strategy:` accepts. @example STRATEGIES.includes('lowest-cost') // true */
-export const STRATEGIES = ['weighted', 'ordered', 'lowest-latency', 'lowest-cost', 'least-busy'] as const;
+export const STRATEGIES = ['weighted', 'ordered', 'lowest-latency', 'lowest-cost', 'least-busy', 'best-value'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export interface RetryConfig {
@@ -50,6 +53,8 @@ export interface RouteCondition {
   key?: string | string[];
   /** A regular expression on the last user message; `/pattern/flags` form allowed. */
   match?: string;
+  /** The prompt-complexity score (0…1) compared, or its tier(s): simple, medium, complex (routing/complexity.ts). */
+  complexity?: Comparison | ComplexityTier | ComplexityTier[];
 }
 
 export interface RouteRuleConfig {
@@ -61,12 +66,31 @@ export interface RouteRuleConfig {
   to: string;
 }
 
+/** How `best-value` trades expected quality against cost and latency (each relative to the alias's dearest/slowest target). */
+export interface BestValueWeights {
+  quality?: number;
+  cost?: number;
+  latency?: number;
+}
+
+/** The top-level `feedback:` section: where ratings live and how fast they fade. */
+export interface FeedbackConfig {
+  store: string;
+  half_life_h: number;
+  rateable_h: number;
+  refresh_s: number;
+}
+
 /** The routing keys an alias may carry (besides `targets` and `fallbacks`). */
 export interface AliasRoutingConfig {
   strategy?: Strategy;
   retry?: RetryConfig;
   cooldown?: CooldownConfig;
   route?: RouteRuleConfig[];
+  /** Weights of the `best-value` strategy. */
+  best_value?: BestValueWeights;
+  /** Keep a conversation on the target that served it (provider prompt caches keep hitting). */
+  affinity?: boolean | { ttl_s?: number };
   context_window_fallbacks?: string[];
   hedge_after_ms?: number;
   timeout_ms?: number;
@@ -103,6 +127,8 @@ const comparisonSchema = {
   properties: { gt: { type: 'number' }, gte: { type: 'number' }, lt: { type: 'number' }, lte: { type: 'number' } },
 } as const;
 
+const complexityTiers = ['simple', 'medium', 'complex'] satisfies ComplexityTier[];
+
 const conditionSchema = {
   type: 'object',
   additionalProperties: false,
@@ -114,6 +140,10 @@ const conditionSchema = {
     metadata: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
     key: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
     match: { type: 'string', minLength: 1 },
+    complexity: {
+      description: 'The prompt-complexity score (0…1) compared ({ gte: 0.6 }), or a tier or list of tiers: simple, medium, complex.',
+      anyOf: [comparisonSchema, { enum: complexityTiers }, { type: 'array', items: { enum: complexityTiers }, minItems: 1, uniqueItems: true }],
+    },
   },
 } as const;
 
@@ -139,8 +169,47 @@ export const aliasRoutingProperties = {
   cooldown: cooldownSchema,
   route: { type: 'array', minItems: 1, items: ruleSchema, description: 'Rules tried in order; the first match names the alias that serves the request.' },
   context_window_fallbacks: { ...aliasList, description: 'Aliases tried when the upstream says the prompt exceeds its context window.' },
+  best_value: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'Weights of the best-value strategy: expected quality (from feedback) against relative cost and latency.',
+    properties: {
+      quality: { type: 'number', minimum: 0, default: 1 },
+      cost: { type: 'number', minimum: 0, default: 0.5 },
+      latency: { type: 'number', minimum: 0, default: 0.2 },
+    },
+  },
+  affinity: {
+    description: 'Keep a conversation (same key, same leading messages) on the target that served it, unless it is cooling down.',
+    anyOf: [
+      { type: 'boolean' },
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: { ttl_s: { ...positiveNumber, description: 'How long a pin lasts after its last use (default 300).' } },
+      },
+    ],
+  },
   hedge_after_ms: { ...positiveInt, description: 'Start the same request on the next target if the first gave no first byte by then.' },
   timeout_ms: { ...positiveInt, description: 'Bound on the whole routing of one request: every try, backoff and fallback.' },
+} as const;
+
+/** The top-level `feedback:` section's schema. */
+export const feedbackSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Quality feedback (POST /v1/feedback) and the estimates the best-value strategy samples.',
+  properties: {
+    store: {
+      type: 'string',
+      pattern: '^(memory|sqlite://.+|postgres(ql)?://.+|rediss?://.+)$',
+      default: 'sqlite://./data/feedback.db',
+      description: 'memory, sqlite://PATH (relative to this file), postgres://… or redis://….',
+    },
+    half_life_h: { ...positiveNumber, default: 72, description: 'A rating counts half after this many hours.' },
+    rateable_h: { ...positiveNumber, default: 24, description: 'How long after it was served a request may be rated.' },
+    refresh_s: { ...positiveNumber, default: 5, description: "How often other instances' ratings are read." },
+  },
 } as const;
 
 /** Top-level defaults every alias inherits. @example properties: { providers, models, ...topLevelRoutingProperties } */

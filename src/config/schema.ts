@@ -2,7 +2,7 @@
  * JSON Schema for proxy.yaml. ajv validates every load against it (with defaults filled in), `switchyard schema`
  * prints it, and proxy.schema.json is generated from it for editors.
  */
-import { aliasRoutingProperties, topLevelRoutingProperties } from './routing-schema';
+import { aliasRoutingProperties, feedbackSchema, topLevelRoutingProperties } from './routing-schema';
 import { pricingSchema } from '../pricing/schema';
 import { responsesConfigSchema } from '../responses/store/config';
 
@@ -161,6 +161,20 @@ export const configSchema = {
     ...topLevelRoutingProperties,
     pricing: pricingSchema,
     responses: responsesConfigSchema,
+    feedback: feedbackSchema,
+    tracing: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'OpenTelemetry traces over OTLP/HTTP: a span per request and per upstream attempt (GenAI conventions).',
+      properties: {
+        enabled: { type: 'boolean', default: false },
+        endpoint: { type: 'string', pattern: '^https?://', default: 'http://127.0.0.1:4318/v1/traces', description: 'The OTLP/HTTP traces URL.' },
+        sample_ratio: { type: 'number', minimum: 0, maximum: 1, default: 1, description: "Share of new traces recorded; a client's sampled flag is followed." },
+        service_name: { type: 'string', minLength: 1, default: 'switchyard' },
+        headers: { type: 'object', additionalProperties: { type: 'string' }, default: {}, description: 'Sent with every export.' },
+        export_interval_ms: { type: 'integer', minimum: 10, default: 5000, description: 'Longest a finished span waits before export.' },
+      },
+    },
     plugins: {
       type: 'array',
       default: [],

@@ -2,7 +2,8 @@
  * The shape of proxy.yaml after parsing, interpolation and validation. `schema.ts` is the JSON Schema that
  * guarantees it; keep the two in step.
  */
-import type { AliasRoutingConfig, CooldownConfig, RetryConfig, Strategy } from './routing-schema';
+import type { TracingConfig } from '../observability/tracing';
+import type { AliasRoutingConfig, CooldownConfig, FeedbackConfig, RetryConfig, Strategy } from './routing-schema';
 
 export type { Strategy };
 
@@ -96,6 +97,10 @@ export interface GatewayConfig {
   /** Defaults every alias inherits (see routing-schema.ts). */
   retry?: RetryConfig;
   cooldown?: CooldownConfig;
+  /** Present when quality feedback is on (defaults filled in by the schema). */
+  feedback?: FeedbackConfig;
+  /** OpenTelemetry export; off unless `enabled: true` (defaults filled in by the schema). */
+  tracing?: TracingConfig;
   [section: string]: unknown;
 }
 

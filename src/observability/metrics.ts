@@ -19,6 +19,7 @@
  */
 import client from 'prom-client';
 import { HotCounter, HotHistogram, type RegistrableMetric } from './hot-metrics';
+import { overheadMs } from './overhead';
 import { clientAbortOf } from '../pipeline/client-abort';
 import type { RequestContext, RequestOutcome } from '../pipeline/types';
 
@@ -224,10 +225,8 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
   requests.child(`${routeKey}\u0000${status}`, () => ({ ...route, status })).inc();
   requestDuration.child(routeKey, () => route).observe(outcome.latencyMs / 1000);
 
-  let upstreamMs = 0;
   for (const a of ctx.attempts) {
     if (a.skipped) continue;
-    upstreamMs += a.latencyMs;
     const attemptKey = `${a.alias}\u0000${a.provider}\u0000${a.model}`;
     // The HTTP status, or for an attempt that failed some other way its failure kind (a small fixed set).
     const attemptStatus = String(a.kind === undefined || a.kind === 'status' ? a.status : a.kind);
@@ -240,10 +239,8 @@ export function recordRequest({ ctx, outcome, knownAliases, firstByteMono }: Req
   if (firstByteMs !== undefined) firstByte.child(routeKey, () => route).observe(firstByteMs / 1000);
   // A stream's attempt ends at its first chunk, so its overhead is measured up to the first byte; a JSON
   // answer's attempt covers the whole upstream call, so its overhead is measured to the end.
-  // Hedged attempts overlap in time, so their sum is not time spent waiting; such requests are left out.
   const measuredUntil = ctx.stream ? firstByteMs : outcome.latencyMs;
-  const hedged = ctx.attempts.some((a) => a.hedge);
-  if (ctx.servedBy && measuredUntil !== undefined && !hedged) overhead.child(routeKey, () => route).observe(Math.max(0, measuredUntil - upstreamMs) / 1000);
+  if (ctx.servedBy && measuredUntil !== undefined) overhead.child(routeKey, () => route).observe(overheadMs(ctx, measuredUntil) / 1000);
 
   if (ctx.attempts.length > 1) countRoutingSteps(ctx);
 

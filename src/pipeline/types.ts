@@ -25,7 +25,17 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsReques
 /** `count_tokens` (POST /v1/messages/count_tokens) calls no model: nothing to price, cache or rate-limit by tokens. */
 /** `response_state` (GET/DELETE /v1/responses/{id}, input_items, cancel) and `input_tokens` call no model either. */
 export type Endpoint =
-  'chat' | 'embeddings' | 'models' | 'messages' | 'responses' | 'count_tokens' | 'passthrough' | 'response_state' | 'input_tokens' | GatewayOwnEndpoint;
+  | 'chat'
+  | 'embeddings'
+  | 'models'
+  | 'messages'
+  | 'responses'
+  | 'count_tokens'
+  | 'feedback'
+  | 'passthrough'
+  | 'response_state'
+  | 'input_tokens'
+  | GatewayOwnEndpoint;
 
 /**
  * The gateway's own answers (health probes, /metrics, plugin routes, unknown paths): logged and counted like
@@ -88,6 +98,8 @@ export interface AttemptRecord {
   /** Short reason for a failed attempt; absent on success. */
   reason?: string;
   latencyMs: number;
+  /** When the upstream call began, in ms since the request arrived (after plugins' beforeAttempt and aroundAttempt waits). */
+  startMs?: number;
   /** Time until the upstream's response headers arrived (ms). */
   ttfbMs?: number;
   ok: boolean;

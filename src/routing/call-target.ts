@@ -31,6 +31,8 @@ export interface AttemptTiming {
   firstChunkMs?: number;
   /** The upstream's rate-limit headers, when it sent any, in the one internal form. */
   rateLimit?: RateLimitState;
+  /** W3C trace context for the upstream (the attempt's span), when the request is traced. */
+  traceparent?: string;
 }
 
 /** True when a response carries rate-limit headers worth parsing (most local upstreams send none). */
@@ -110,9 +112,11 @@ function upstreamFailure(err: unknown, clientSignal: AbortSource, provider: Reso
  * gateway's own, or an untranslatable request) is the client's answer, not a network problem: it fails the
  * attempt as `refused`, before anything is sent.
  */
-function buildRequest(build: () => HttpRequestSpec, clientSignal: AbortSource, provider: ResolvedProvider): HttpRequestSpec {
+function buildRequest(build: () => HttpRequestSpec, clientSignal: AbortSource, provider: ResolvedProvider, timing: AttemptTiming): HttpRequestSpec {
   try {
-    return build();
+    const spec = build();
+    if (timing.traceparent) spec.headers = { ...spec.headers, traceparent: timing.traceparent };
+    return spec;
   } catch (err) {
     if (err instanceof GatewayError)
       throw new AttemptFailure('refused', { status: err.status, type: err.type, code: err.code, message: err.message, retryable: err.status >= 500 });
@@ -180,7 +184,7 @@ export async function fetchJson<T>(
   timing: AttemptTiming,
   maxBytes: number,
 ): Promise<ParsedAnswer<T>> {
-  const spec = buildRequest(build, clientSignal, provider);
+  const spec = buildRequest(build, clientSignal, provider, timing);
   const attempt = startAttempt(provider, clientSignal);
   try {
     const started = performance.now();
@@ -330,7 +334,7 @@ export async function openEventStream<E>(
 ): Promise<OpenedEventStream<E>> {
   const started = performance.now();
   // The attempt's clock runs until the stream ends: timeout_ms bounds the whole answer.
-  const spec = buildRequest(build, clientSignal, provider);
+  const spec = buildRequest(build, clientSignal, provider, timing);
   const attempt = startAttempt(provider, clientSignal);
   let res: UpstreamResponse;
   try {

@@ -5,6 +5,7 @@
 import type { AliasConfig, GatewayConfig } from '../config/types';
 import type { CooldownConfig, RetryConfig } from '../config/routing-schema';
 import { compileRules, type CompiledRule } from './rules';
+import { DEFAULT_AFFINITY_TTL_S, type AffinityPolicy } from './affinity';
 
 export interface RetryPolicy {
   attempts: number;
@@ -30,6 +31,8 @@ export interface AliasPolicy {
   contextWindowFallbacks: string[];
   /** Present for an alias that routes by rules instead of having targets. */
   rules?: CompiledRule[];
+  /** Present when the alias keeps conversations on the target that served them. */
+  affinity?: AffinityPolicy;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 1, backoffMs: 100, maxBackoffMs: 5000 };
@@ -62,5 +65,12 @@ export function resolveAliasPolicy(name: string, alias: AliasConfig, config: Gat
     timeoutMs: alias.timeout_ms,
     contextWindowFallbacks: alias.context_window_fallbacks ?? [],
     rules: alias.route ? compileRules(name, alias.route) : undefined,
+    affinity: affinityPolicy(alias.affinity),
   };
+}
+
+function affinityPolicy(setting: AliasConfig['affinity']): AffinityPolicy | undefined {
+  if (!setting) return undefined;
+  const ttlS = setting === true ? DEFAULT_AFFINITY_TTL_S : (setting.ttl_s ?? DEFAULT_AFFINITY_TTL_S);
+  return { ttlMs: ttlS * 1000 };
 }

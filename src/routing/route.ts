@@ -3,7 +3,7 @@
  * Each step is one "try a target" function wrapped in retry and cooldown, raced against a hedge when the alias
  * asks for one; all of it under the alias's routing deadline. A 4xx the client caused is returned as is.
  */
-import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from './snapshot-types';
+import type { ResolvedAlias, ResolvedProvider, ResolvedTarget, RuntimeSnapshot } from './snapshot-types';
 import { errors, GatewayError } from '../errors';
 import { clientAbortOf } from '../pipeline/client-abort';
 import type { AttemptRecord, RequestContext } from '../pipeline/types';
@@ -16,6 +16,8 @@ import { RoutingDeadline } from './deadline';
 import { RaceLost, tryWithHedge, type Won } from './hedge';
 import { withRetry } from './retry';
 import { providerKey, targetKey } from './routing-state';
+import { conversationKey, preferPinned } from './affinity';
+import { describeComplexity } from './complexity';
 import { routeFactsOf, type RouteFacts } from './rules';
 import { orderTargets } from './strategies';
 import { recordedAttempt, TargetSkipped, type AnswerLifecycle, type AttemptRunner } from './try-target';
@@ -49,12 +51,20 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
 ): Promise<Routed<T>> {
   const deadline = new RoutingDeadline(clientAbortOf(ctx), requested.policy.timeoutMs);
   let facts: RouteFacts | undefined;
+  const affinity = conversationAffinity(ctx, snapshot);
   const plan = new AttemptPlan(snapshot, requested, {
     facts: () => (facts ??= routeFactsOf(ctx.body, ctx.metadata, ctx.caller?.keyName)),
-    order: (alias) => orderTargets(snapshot, alias, ctx.body),
+    order: (alias) => affinity.order(alias, orderTargets(snapshot, alias, ctx.body)),
     requestFallbacks: options.fallbacks,
     onRule: (_alias, rule) => {
-      ctx.responseHeaders[ROUTE_HEADER] ??= rule.name;
+      if (ROUTE_HEADER in ctx.responseHeaders) return;
+      // A rule that looked at complexity says what it saw, so a misroute can be read off one answer.
+      const complexity = facts?.complexityIfComputed;
+      ctx.responseHeaders[ROUTE_HEADER] = complexity ? `${rule.name}; complexity=${describeComplexity(complexity)}` : rule.name;
+      if (complexity) {
+        ctx.logField('complexity', complexity.score);
+        ctx.logField('complexity_tier', complexity.tier);
+      }
     },
   });
   const tryTarget = withRetry(withCooldown(ctx, snapshot.routing, recordedAttempt(ctx, snapshot, run, options)));
@@ -101,6 +111,7 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
         continue;
       }
       deadline.commit();
+      affinity.served(won.step.alias, won.step.target);
       const provider = snapshot.providers.get(won.step.target.provider)!;
       return { value: won.value, alias: won.step.alias.name, provider, model: won.step.target.model };
     }
@@ -112,6 +123,35 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
   if (refusals.size !== 1 || otherFailures > 0) throw failed;
   if (refusal === 'pool_busy') throw errors.upstreamPoolsBusy(requested.name, failed.message);
   throw errors.upstreamAnswersRefused(refusal === 'answer_too_large' ? 'upstream_answer_too_large' : 'upstream_buffer_full', requested.name, failed.message);
+}
+
+/**
+ * The request's side of cache affinity: for aliases with `affinity:`, the pinned target goes first (unless it is
+ * cooling down), and the target that serves becomes the pin. The conversation key is hashed once, on first use.
+ */
+function conversationAffinity(ctx: RequestContext, snapshot: RuntimeSnapshot) {
+  const book = snapshot.routing.affinity;
+  let key: string | undefined | null = null;
+  const keyFor = (alias: ResolvedAlias) => {
+    if (key === null) key = conversationKey(ctx.caller?.keyName, alias.name, (ctx.body as { messages?: unknown }).messages);
+    return key;
+  };
+  return {
+    order(alias: ResolvedAlias, order: ResolvedTarget[]): ResolvedTarget[] {
+      if (!alias.policy.affinity) return order;
+      const k = keyFor(alias);
+      if (k === undefined) return order;
+      const pinned = book.pinned(k);
+      const cooldowns = snapshot.routing.cooldowns;
+      const kept = preferPinned(order, pinned, (t) => !cooldowns.isSkipped(t) && !cooldowns.isSkipped(providerKey(t.slice(0, t.indexOf('/')))));
+      ctx.logField('affinity', pinned === undefined ? 'new' : kept[0] && targetKey(kept[0]) === pinned ? 'kept' : 'moved');
+      return kept;
+    },
+    served(alias: ResolvedAlias, target: ResolvedTarget): void {
+      const k = alias.policy.affinity ? keyFor(alias) : undefined;
+      if (k !== undefined && alias.policy.affinity) book.remember(k, targetKey(target), alias.policy.affinity.ttlMs);
+    },
+  };
 }
 
 /** Returns when the plan should go on after this failure; throws the error the client should get otherwise. */

@@ -3,6 +3,7 @@
  * daemon, kept in the StateRegistry; snapshots reach it as `snapshot.routing`. It takes targets by shape, not by
  * the snapshot's type, so the snapshot that holds it is not imported back (no cycle).
  */
+import { AffinityBook } from './affinity';
 import { CooldownBook, type CooldownView } from './cooldown-book';
 import { TargetStats } from './target-stats';
 
@@ -23,6 +24,7 @@ export class RoutingState {
   // The clock is read at each call, not captured once, so an in-process test can move Date.now past a cooldown.
   readonly cooldowns = new CooldownBook(() => Date.now());
   readonly stats = new TargetStats();
+  readonly affinity = new AffinityBook(() => Date.now());
 
   /** What /health/ready shows. */
   describe(): { cooldowns: CooldownView[]; targets: ReturnType<TargetStats['describe']> } {

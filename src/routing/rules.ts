@@ -6,6 +6,7 @@ import type { ChatMessage, ChatRequest } from '../providers/openai-types';
 import { estimateChatPromptTokens } from '../pricing/estimate-tokens';
 import { compileMatch } from '../config/match-pattern';
 import type { Comparison, RouteCondition, RouteRuleConfig } from '../config/routing-schema';
+import { complexityOf, type Complexity } from './complexity';
 
 /** What rules may look at, computed lazily from one request. */
 export interface RouteFacts {
@@ -18,6 +19,10 @@ export interface RouteFacts {
   /** The caller's key name, once an auth plugin has set it. */
   keyName?: string;
   lastUserText: string;
+  /** The prompt-complexity score (computed on first use). */
+  complexity(): Complexity;
+  /** The score if a rule asked for it, for the route header and the log line. */
+  readonly complexityIfComputed: Complexity | undefined;
 }
 
 export interface CompiledRule {
@@ -42,8 +47,13 @@ export function routeFactsOf(body: object, metadata: Record<string, string>, key
   const chat = body as Partial<ChatRequest>;
   const messages = Array.isArray(chat.messages) ? chat.messages : [];
   let tokens: number | undefined;
+  let complexity: Complexity | undefined;
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   return {
+    complexity: () => (complexity ??= complexityOf({ ...chat, messages })),
+    get complexityIfComputed() {
+      return complexity;
+    },
     hasTools: Array.isArray(chat.tools) && chat.tools.length > 0,
     hasImages: messages.some((m) => Array.isArray(m.content) && m.content.some((p) => p.type === 'image_url')),
     promptTokens: () => (tokens ??= estimateChatPromptTokens({ model: '', ...chat, messages } as ChatRequest)),
@@ -83,6 +93,13 @@ function conditionTest(when: RouteCondition): (facts: RouteFacts) => boolean {
   if (when.key !== undefined) {
     const keys = new Set(Array.isArray(when.key) ? when.key : [when.key]);
     tests.push((f) => f.keyName !== undefined && keys.has(f.keyName));
+  }
+  if (when.complexity !== undefined) {
+    const c = when.complexity;
+    if (typeof c === 'string' || Array.isArray(c)) {
+      const tiers = new Set(Array.isArray(c) ? c : [c]);
+      tests.push((f) => tiers.has(f.complexity().tier));
+    } else tests.push((f) => compares(f.complexity().score, c));
   }
   if (when.match !== undefined) {
     const re = compileMatch(when.match);

@@ -11,6 +11,8 @@ import type { ProviderAdapter, ProviderSettings } from '../providers/types';
 import type { Transport } from '../upstream/transport';
 import type { AliasPolicy } from './policy';
 import type { RoutingState } from './routing-state';
+import type { FeedbackService } from '../feedback/feedback-service';
+import type { Tracing } from '../observability/tracing';
 
 export interface ResolvedProvider {
   name: string;
@@ -51,6 +53,10 @@ export interface RuntimeSnapshot {
   readonly pipeline: Pipeline;
   /** Breakers and target statistics; the same object across reloads. */
   readonly routing: RoutingState;
+  /** Quality feedback, when the config has a `feedback:` section; the same object across reloads with the same settings. */
+  readonly feedback?: FeedbackService;
+  /** OpenTelemetry tracing, when the config enables it; absent (and free) otherwise. */
+  readonly tracing?: Tracing;
   /** Files whose change should trigger a reload (the config and custom plugins). */
   readonly watchedFiles: string[];
   /** Responses API state (`responses:`); kept across reloads; undefined when disabled. Read it with responseStoreFor. */

@@ -94,19 +94,28 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     const stats = snapshot.routing.stats;
     const endInFlight = stats.begin(key);
     const started = performance.now();
+    let upstreamStarted = started;
     const timing: AttemptTiming = {};
+    const traced = snapshot.tracing?.startAttempt(ctx, record);
+    if (traced?.traceparent) timing.traceparent = traced.traceparent;
     try {
-      const call = () => run(provider, body, { provider: provider.settings, model: step.target.model, stream: ctx.stream }, signal, timing);
+      // The upstream wait starts here, inside aroundAttempt: a rate-limit queue is the gateway's own time.
+      const call = () => {
+        upstreamStarted = performance.now();
+        record.startMs = upstreamStarted - ctx.startedMono;
+        return run(provider, body, { provider: provider.settings, model: step.target.model, stream: ctx.stream }, signal, timing);
+      };
       const value = await (pipeline.has('aroundAttempt') ? pipeline.aroundAttempt(ctx, info, call, lifecycle) : call());
       const elapsed = performance.now() - started;
       record.ok = true;
       record.status = timing.status;
-      record.latencyMs = elapsed;
+      record.latencyMs = performance.now() - upstreamStarted;
       record.ttfbMs = timing.ttfbMs;
       if (timing.rateLimit) passOnRateLimits(ctx, timing.rateLimit);
       stats.recordTtfb(key, timing.firstChunkMs ?? timing.ttfbMs ?? elapsed);
       if (lifecycle.heldUntil) void lifecycle.heldUntil(value).then(endInFlight, endInFlight);
       else endInFlight();
+      traced?.end(record);
       return value;
     } catch (err) {
       endInFlight();
@@ -117,7 +126,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
         // Aborted while the client is still there: the gateway itself gave up on this attempt.
         record.reason =
           err.kind === 'client_abort' && !clientAbortOf(ctx).aborted ? 'abandoned: another attempt answered first, or the routing timeout passed' : err.message;
-        record.latencyMs = elapsed;
+        record.latencyMs = performance.now() - upstreamStarted;
         record.ttfbMs = timing.ttfbMs;
         if (err.timedOut) record.timedOut = true;
         if (err.info.retryAfterMs !== undefined) record.retryAfterMs = err.info.retryAfterMs;
@@ -125,6 +134,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
         if (err.timedOut) stats.recordTtfb(key, elapsed);
         else if (isTransient(err)) stats.recordFailure(key, elapsed);
       }
+      traced?.end(record);
       throw err;
     }
   };

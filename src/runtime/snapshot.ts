@@ -11,6 +11,10 @@ import type { LoadedConfig } from '../config/load';
 import { ConfigError } from '../config/problems';
 import type { StateRegistry } from './state-registry';
 import type { AliasConfig, GatewayConfig, ProviderConfig } from '../config/types';
+import type { FeedbackConfig } from '../config/routing-schema';
+import { FeedbackService } from '../feedback/feedback-service';
+import { openFeedbackStore } from '../feedback/open-feedback-store';
+import { Tracing } from '../observability/tracing';
 import type { Logger } from '../observability/logger';
 import { registerSecrets } from '../observability/redact';
 import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/load-plugins';
@@ -108,6 +112,21 @@ function resolveAlias(name: string, cfg: AliasConfig, config: GatewayConfig): Re
   };
 }
 
+/** The feedback service of these settings, kept across reloads (its book and store live on). */
+function keepFeedback(cfg: FeedbackConfig, configDir: string, state: StateRegistry, log: Logger): FeedbackService {
+  const servedTtlMs = cfg.rateable_h * 3_600_000;
+  return state.keep(
+    `feedback:${cfg.store}|${cfg.half_life_h}|${cfg.rateable_h}|${cfg.refresh_s}|${configDir}`,
+    () =>
+      new FeedbackService(
+        openFeedbackStore(cfg.store, configDir, log, servedTtlMs),
+        { halfLifeMs: cfg.half_life_h * 3_600_000, servedTtlMs, refreshMs: cfg.refresh_s * 1000 },
+        log,
+      ),
+    (f) => f.close(),
+  );
+}
+
 /**
  * Builds a snapshot. Throws ConfigError (with positions) when a plugin cannot load.
  *
@@ -142,6 +161,14 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     aliases,
     pipeline: new Pipeline(plugins, { hookTimeoutMs: config.server.plugin_hook_timeout_ms }),
     routing: state.keep('routing:state', () => new RoutingState()),
+    feedback: config.feedback ? keepFeedback(config.feedback, configDir, state, log) : undefined,
+    tracing: config.tracing?.enabled
+      ? state.keep(
+          `tracing:${JSON.stringify(config.tracing)}`,
+          () => new Tracing(config.tracing!),
+          (t) => t.close(),
+        )
+      : undefined,
     watchedFiles: [loaded.file, ...plugins.map((p) => p.file).filter((f): f is string => !!f)],
     responseStore: openResponseStore(loaded, configDir, state, log),
   };

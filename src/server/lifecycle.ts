@@ -11,6 +11,7 @@ import type { ResolvedAlias, RuntimeSnapshot } from '../routing/snapshot-types';
 import { asGatewayError, errors, GatewayError } from '../errors';
 import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../pipeline/types';
 import { levelEnabled, logInfoLine } from '../observability/logger';
+import { formatOverhead, overheadMs } from '../observability/overhead';
 import { requestFallbacks, withoutGatewayFields } from '../routing/request-fallbacks';
 import { readJsonBody, type BodySink } from './body-reader';
 import { addCorsHeaders } from './cors';
@@ -18,6 +19,7 @@ import { createContext, requestIdFor, type LifecycleContext } from './context';
 import { startRequestMetrics, type RequestMetrics } from './request-metrics';
 import type { RuntimeHandle, SnapshotLease } from './runtime-handle';
 import { sendError } from './send';
+import { noteForFeedback } from '../feedback/note-served';
 
 /**
  * How an endpoint's body is read: `json` parsed by the one body reader (limits, decoding, UTF-8, depth, JSON);
@@ -53,6 +55,7 @@ export interface EndpointWork {
 export function servedHeaders(ctx: RequestContext): Record<string, string> {
   const h = ctx.responseHeaders;
   h['x-switchyard-attempts'] = String(ctx.attempts.length);
+  h['x-switchyard-overhead-ms'] = formatOverhead(overheadMs(ctx, performance.now() - ctx.startedMono));
   if (ctx.servedBy) {
     h['x-switchyard-provider'] = ctx.servedBy.provider;
     h['x-switchyard-model'] = ctx.servedBy.model;
@@ -102,6 +105,8 @@ class RequestRun implements BodySink {
   }
 
   start(): void {
+    const tracing = this.lease.snapshot.tracing;
+    if (tracing && this.work.plugins !== false) tracing.startRequest(this.ctx, this.req.headers);
     const cors = this.lease.snapshot.config.server.cors;
     if (cors !== undefined) addCorsHeaders(this.ctx.responseHeaders, this.req.headers, cors);
     try {
@@ -167,7 +172,9 @@ class RequestRun implements BodySink {
     }
     try {
       ctx.usage ??= outcome.usage;
+      noteForFeedback(snapshot.feedback, ctx, outcome);
       if (this.hooksRan && snapshot.pipeline.has('onComplete')) await snapshot.pipeline.onComplete(ctx, outcome);
+      snapshot.tracing?.endRequest(ctx, outcome);
       logRequest(this.handle, ctx, outcome);
       this.metrics.finish(ctx, outcome, snapshot);
     } catch (err) {

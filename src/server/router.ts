@@ -15,6 +15,7 @@ import type { HttpResponse } from './http-types';
 import { runLifecycle, type EndpointWork } from './lifecycle';
 import { chatWork } from './routes/chat';
 import { countTokensWork } from './routes/count-tokens';
+import { feedbackWork } from './routes/feedback';
 import { embeddingsWork } from './routes/embeddings';
 import { liveWork, readyWork } from './routes/health';
 import { messagesWork } from './routes/messages';
@@ -98,6 +99,7 @@ export function routeTable(handle: RuntimeHandle): Map<string, PathRoutes> {
   add('POST', '/v1/messages', 'messages', messagesWork);
   add('POST', '/v1/messages/count_tokens', 'count_tokens', countTokensWork);
   add('POST', '/v1/responses', 'responses', responsesWork);
+  add('POST', '/v1/feedback', 'feedback', feedbackWork);
   add('GET', '/v1/models', 'models', modelsWork);
   add('POST', '/v1/responses/input_tokens', 'input_tokens', inputTokensWork);
   add('GET', '/health/live', 'health', liveWork);

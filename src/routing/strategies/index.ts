@@ -3,7 +3,9 @@
  * request. Each strategy is a pure function of the targets, the request and the live statistics.
  */
 import type { ResolvedAlias, ResolvedTarget, RuntimeSnapshot } from '../snapshot-types';
-import type { Strategy } from '../../config/routing-schema';
+import type { ComplexityTier, Strategy } from '../../config/routing-schema';
+import { complexityOf } from '../complexity';
+import { bestValueOrder } from './best-value';
 import { leastBusyOrder } from './least-busy';
 import { lowestCostOrder } from './lowest-cost';
 import { lowestLatencyOrder } from './lowest-latency';
@@ -17,6 +19,7 @@ export const strategies: Record<Strategy, TargetOrder> = {
   'lowest-latency': lowestLatencyOrder,
   'lowest-cost': lowestCostOrder,
   'least-busy': leastBusyOrder,
+  'best-value': bestValueOrder,
 };
 
 /**
@@ -24,5 +27,15 @@ export const strategies: Record<Strategy, TargetOrder> = {
  */
 export function orderTargets(snapshot: RuntimeSnapshot, alias: ResolvedAlias, body: object, random: () => number = Math.random): ResolvedTarget[] {
   if (alias.targets.length <= 1) return [...alias.targets];
-  return strategies[alias.strategy]({ targets: alias.targets, body, stats: snapshot.routing.stats, config: snapshot.config, random });
+  let tier: ComplexityTier | undefined;
+  return strategies[alias.strategy]({
+    targets: alias.targets,
+    body,
+    stats: snapshot.routing.stats,
+    config: snapshot.config,
+    random,
+    alias: alias.name,
+    quality: snapshot.feedback?.book,
+    tier: () => (tier ??= complexityOf(body).tier),
+  });
 }

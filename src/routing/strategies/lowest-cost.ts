@@ -36,7 +36,8 @@ export function estimatedCost(price: ModelPrice | undefined, tokens: { promptTok
   return tokens.promptTokens * price.input + tokens.completionTokens * price.output;
 }
 
-function requestTokens(body: object): { promptTokens: number; completionTokens: number } {
+/** Prompt and completion tokens a request is expected to use. @example requestTokens(body).promptTokens // 120 */
+export function requestTokens(body: object): { promptTokens: number; completionTokens: number } {
   if ('input' in body) return { promptTokens: estimateEmbeddingsTokens(body as EmbeddingsRequest), completionTokens: 0 };
   const chat = body as ChatRequest;
   return { promptTokens: estimateChatPromptTokens(chat), completionTokens: chat.max_completion_tokens ?? chat.max_tokens ?? ASSUMED_COMPLETION_TOKENS };

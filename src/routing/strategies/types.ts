@@ -4,6 +4,8 @@
 import type { ResolvedTarget } from '../snapshot-types';
 import type { GatewayConfig } from '../../config/types';
 import type { TargetStats } from '../target-stats';
+import type { ComplexityTier } from '../../config/routing-schema';
+import type { QualityBook } from '../../feedback/quality-book';
 
 export interface StrategyInput {
   targets: readonly ResolvedTarget[];
@@ -12,6 +14,12 @@ export interface StrategyInput {
   stats: TargetStats;
   config: GatewayConfig;
   random: () => number;
+  /** The alias being ordered (best-value reads its weights and estimates). */
+  alias?: string;
+  /** Feedback quality estimates, when `feedback:` is configured. */
+  quality?: QualityBook;
+  /** The request's complexity tier, computed on first call. */
+  tier?: () => ComplexityTier;
 }
 
 /** Orders targets, best first; every target appears once. */

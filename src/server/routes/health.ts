@@ -41,6 +41,8 @@ export function readyWork(handle: RuntimeHandle): EndpointWork {
           aliases: [...snapshot.aliases.keys()],
           // Targets cooling down (circuit breakers) and each target's latency and load, as the router sees them.
           routing: snapshot.routing.describe(),
+          // Quality estimates from feedback, per "alias|provider/model|tier" (tier * = all tiers).
+          ...(snapshot.feedback ? { quality: snapshot.feedback.book.describe() } : {}),
         },
         ctx.responseHeaders,
       );

@@ -1,0 +1,54 @@
+/**
+ * Where feedback lives: which request was served by what (so a rating can be attributed, and only by the key
+ * that made the request), and the ratings themselves. Memory for tests and one process; SQLite (the default,
+ * a file beside the config), PostgreSQL or Redis so ratings survive restarts and reach every instance.
+ */
+import type { ComplexityTier } from '../config/routing-schema';
+
+/** What served one request, noted when it completed. */
+export interface ServedRequest {
+  requestId: string;
+  /** The caller's key name; null without an auth plugin. */
+  keyName: string | null;
+  /** The alias that served (after rules and fallbacks). */
+  alias: string;
+  /** "provider/model". */
+  target: string;
+  tier: ComplexityTier;
+  /** ms since epoch. */
+  at: number;
+}
+
+/** One rating, as stored. */
+export interface Rating {
+  requestId: string;
+  alias: string;
+  target: string;
+  tier: ComplexityTier;
+  /** 0…1 (thumbs up = 1, down = 0). */
+  score: number;
+  label: string | null;
+  /** ms since epoch. */
+  at: number;
+}
+
+/**
+ * @example
+ * await store.noteServed([{ requestId, keyName: 'team-a', alias: 'chat', target: 'openai/gpt-4o', tier: 'simple', at: Date.now() }]);
+ * const served = await store.served(requestId);
+ */
+export interface FeedbackStore {
+  readonly kind: string;
+  /** Resolves once the store can take commands (a network store connecting); absent when it always can. */
+  ready?(): Promise<void>;
+  noteServed(batch: readonly ServedRequest[]): Promise<void>;
+  /** undefined when unknown or expired. */
+  served(requestId: string): Promise<ServedRequest | undefined>;
+  /** false when the request was already rated (one rating per request). */
+  addRating(rating: Rating): Promise<boolean>;
+  /** Ratings given at or after `since` (ms), oldest first: rebuilds the estimates and picks up other instances'. */
+  ratingsSince(since: number): Promise<Rating[]>;
+  /** Removes served notes older than `before` (ms). */
+  purge(before: number): Promise<void>;
+  close(): Promise<void>;
+}

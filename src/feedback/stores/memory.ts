@@ -1,0 +1,35 @@
+/** Feedback in this process only: for tests, and for a single gateway that may forget ratings on restart. */
+import type { FeedbackStore, Rating, ServedRequest } from '../feedback-store';
+
+/** @example const store = new MemoryFeedbackStore(); */
+export class MemoryFeedbackStore implements FeedbackStore {
+  readonly kind = 'memory';
+  private readonly servedById = new Map<string, ServedRequest>();
+  private readonly ratings: Rating[] = [];
+  private readonly rated = new Set<string>();
+
+  async noteServed(batch: readonly ServedRequest[]): Promise<void> {
+    for (const s of batch) this.servedById.set(s.requestId, s);
+  }
+
+  async served(requestId: string): Promise<ServedRequest | undefined> {
+    return this.servedById.get(requestId);
+  }
+
+  async addRating(rating: Rating): Promise<boolean> {
+    if (this.rated.has(rating.requestId)) return false;
+    this.rated.add(rating.requestId);
+    this.ratings.push(rating);
+    return true;
+  }
+
+  async ratingsSince(since: number): Promise<Rating[]> {
+    return this.ratings.filter((r) => r.at >= since);
+  }
+
+  async purge(before: number): Promise<void> {
+    for (const [id, s] of this.servedById) if (s.at < before) this.servedById.delete(id);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,58 @@
+/**
+ * Feedback in Redis, shared by every instance: served notes as keys with a TTL, ratings in one sorted set
+ * (score = time) with their bodies in a hash, so `ratingsSince` is one range read.
+ */
+import type Redis from 'ioredis';
+import { waitForRedis } from '../../stores/redis-client';
+import type { FeedbackStore, Rating, ServedRequest } from '../feedback-store';
+
+/** @example const store = new RedisFeedbackStore(openRedis(url, { purpose: 'feedback', log }), 'switchyard:feedback:', 86_400_000); */
+export class RedisFeedbackStore implements FeedbackStore {
+  readonly kind = 'redis';
+
+  constructor(
+    private readonly client: Redis,
+    private readonly prefix: string,
+    /** How long a served note is kept, ms. */
+    private readonly servedTtlMs: number,
+  ) {}
+
+  /** Connected, or given up after two seconds (calls then fail until Redis is back). */
+  ready(): Promise<void> {
+    return waitForRedis(this.client, 2000).catch(() => {});
+  }
+
+  async noteServed(batch: readonly ServedRequest[]): Promise<void> {
+    if (batch.length === 0) return;
+    const multi = this.client.multi();
+    for (const s of batch) multi.set(`${this.prefix}served:${s.requestId}`, JSON.stringify(s), 'PX', this.servedTtlMs);
+    await multi.exec();
+  }
+
+  async served(requestId: string): Promise<ServedRequest | undefined> {
+    const raw = await this.client.get(`${this.prefix}served:${requestId}`);
+    return raw ? (JSON.parse(raw) as ServedRequest) : undefined;
+  }
+
+  async addRating(r: Rating): Promise<boolean> {
+    const added = await this.client.hsetnx(`${this.prefix}ratings`, r.requestId, JSON.stringify(r));
+    if (added !== 1) return false;
+    await this.client.zadd(`${this.prefix}ratings:by-time`, r.at, r.requestId);
+    return true;
+  }
+
+  async ratingsSince(since: number): Promise<Rating[]> {
+    const ids = await this.client.zrangebyscore(`${this.prefix}ratings:by-time`, since, '+inf');
+    if (ids.length === 0) return [];
+    const bodies = await this.client.hmget(`${this.prefix}ratings`, ...ids);
+    return bodies.filter((b): b is string => b !== null).map((b) => JSON.parse(b) as Rating);
+  }
+
+  async purge(): Promise<void> {
+    // Served notes expire by themselves (PX).
+  }
+
+  async close(): Promise<void> {
+    this.client.disconnect();
+  }
+}
