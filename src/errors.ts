@@ -387,6 +387,76 @@ export const errors = {
   // count:
   /** Anthropic refused a count_tokens request as malformed: its (redacted) words, as a 400 in its own terms. */
   countTokensRefused: (message: string) => new GatewayError({ status: 400, type: 'invalid_request_error', code: 'count_tokens_refused', message }),
+  // response store (R2): GET/DELETE /v1/responses/{id}, input_items, input_tokens, previous_response_id.
+  /** A stored response that is missing, expired, or another key's: OpenAI's 404 (it does not say which, so ids of other keys do not leak). */
+  responseNotFound: (id: string, storageOff = false) =>
+    new GatewayError({
+      status: 404,
+      type: 'invalid_request_error',
+      code: null,
+      message: `Response with id '${id.slice(0, 200)}' not found.${storageOff ? ' (Response storage is off: responses.enabled is false.)' : ''}`,
+    }),
+  /** `previous_response_id` names a response this key cannot read (missing, expired, another key's): OpenAI's 400. */
+  previousResponseNotFound: (id: string) =>
+    new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'previous_response_not_found',
+      param: 'previous_response_id',
+      message: `Previous response with id '${id.slice(0, 200)}' not found.`,
+    }),
+  /** A conversation chain longer than the gateway walks (a loop in stored data, or a runaway client). */
+  conversationTooLong: (maxTurns: number) =>
+    new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'conversation_too_long',
+      param: 'previous_response_id',
+      message: `The conversation behind previous_response_id is longer than ${maxTurns} turns; start a new one, or send the items you need as input.`,
+    }),
+  /** The configured response store (responses.store) did not answer; the detail goes to the log only. */
+  responseStoreUnavailable: (kind: string) =>
+    new GatewayError({
+      status: 503,
+      code: 'response_store_unavailable',
+      message: `The response store (${kind}) is unavailable; retry shortly.`,
+    }),
+  /** A Responses API feature the gateway does not implement (background mode, cancel): refused naming the field. */
+  responsesFeatureUnsupported: (message: string, param: string | null) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_parameter', param, message }),
+  /** A query parameter of a list endpoint out of range or malformed (limit, order, after). */
+  badQueryParameter: (param: string, problem: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_value', param, message: `Invalid '${param}': ${problem}` }),
+  // responses (R1): POST /v1/responses, its request translation and its conversation state.
+  /** A /v1/responses body field of the wrong shape; `param` is its path, e.g. `input[2].content[0].image_url`. */
+  responsesRequestInvalid: (param: string, problem: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_request', param, message: `Invalid '${param}': ${problem}` }),
+  /** A top-level /v1/responses field the Responses API does not have (OpenAI refuses it the same way). */
+  responsesUnknownParameter: (param: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unknown_parameter', param, message: `Unknown parameter: '${param}'.` }),
+  /**
+   * A Responses feature the model's backends cannot do: they are reached through Chat Completions (hosted tools,
+   * hosted tool choices, some `include` values…). Refused rather than dropped, so the client knows.
+   */
+  responsesUnsupported: (param: string, what: string) =>
+    new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'unsupported_parameter',
+      param,
+      message: `${what} The backends of this model are served through Chat Completions, which cannot do it; use a provider configured with \`responses: native\` (OpenAI, Azure OpenAI).`,
+    }),
+  /** An `item_reference` to an item the store does not hold for this caller. */
+  itemReferenceNotFound: (param: string, id: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'item_not_found', param, message: `Item with id '${id.slice(0, 200)}' not found.` }),
+  /** A native Responses backend answered with something that is not a Response object or stream. */
+  badNativeResponse: (provider: string, problem: string) =>
+    new GatewayError({
+      status: 502,
+      type: 'upstream_error',
+      code: 'bad_upstream_response',
+      message: `Provider "${provider}" sent an unreadable Responses answer: ${problem}`,
+    }),
   // feedback: POST /v1/feedback (src/server/routes/feedback.ts, src/feedback/)
   /** A rating for a request the gateway does not know (never served here, or older than feedback.rateable_h). */
   feedbackRequestUnknown: (requestId: string) =>

@@ -4,6 +4,7 @@
  */
 import { aliasRoutingProperties, feedbackSchema, topLevelRoutingProperties } from './routing-schema';
 import { priceOverrideSchema, pricingSchema } from '../pricing/schema';
+import { responsesConfigSchema } from '../responses/store/config';
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
@@ -161,6 +162,7 @@ export const configSchema = {
     models: { type: 'object', additionalProperties: aliasSchema, minProperties: 1 },
     ...topLevelRoutingProperties,
     pricing: pricingSchema,
+    responses: responsesConfigSchema,
     feedback: feedbackSchema,
     workers: {
       description: 'Worker processes on one port (`auto`: one per core); --workers overrides. Read at start, not on reload.',

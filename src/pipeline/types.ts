@@ -25,7 +25,20 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsReques
 /** Which front-door endpoint a request came through. */
 /** `count_tokens` (POST /v1/messages/count_tokens) calls no model: nothing to price, cache or rate-limit by tokens. */
 /** `completions` (POST /v1/completions, legacy) is served as chat: plugins see the chat request it becomes. */
-export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'models' | 'messages' | 'count_tokens' | 'feedback' | 'passthrough' | GatewayOwnEndpoint;
+/** `response_state` (GET/DELETE /v1/responses/{id}, input_items, cancel) and `input_tokens` call no model either. */
+export type Endpoint =
+  | 'chat'
+  | 'completions'
+  | 'embeddings'
+  | 'models'
+  | 'messages'
+  | 'responses'
+  | 'count_tokens'
+  | 'feedback'
+  | 'passthrough'
+  | 'response_state'
+  | 'input_tokens'
+  | GatewayOwnEndpoint;
 
 /**
  * The gateway's own answers (health probes, /metrics, plugin routes, unknown paths): logged and counted like

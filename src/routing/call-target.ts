@@ -9,8 +9,8 @@
 import type { ResolvedProvider } from './snapshot-types';
 import { GatewayError } from '../errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, Usage } from '../providers/openai-types';
-import type { StreamTranslator, UpstreamCall } from '../providers/types';
-import { UpstreamFailure, type HeaderBag, type HttpRequestSpec } from '../upstream/http-spec';
+import type { UpstreamCall } from '../providers/types';
+import { UpstreamFailure, type HeaderBag, type HttpRequestSpec, type SseEvent } from '../upstream/http-spec';
 import { readRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
 import { SseParser } from '../upstream/sse';
 import { transportRefusalOf } from '../upstream/refusals';
@@ -41,17 +41,28 @@ function hasRateLimitHeaders(headers: HeaderBag): boolean {
   return false;
 }
 
-/** A stream whose first chunks have arrived, so it is safe to commit to it. */
-export interface OpenedStream {
-  first: ChatCompletionChunk[];
-  /** The remaining chunks, in batches as they arrive. Throws AttemptFailure on an in-stream error or a cut. */
-  rest: AsyncGenerator<ChatCompletionChunk[]>;
+/** A stream whose first events have arrived, so it is safe to commit to it (chat chunks, or Responses events). */
+export interface OpenedEventStream<E> {
+  first: E[];
+  /** The remaining events, in batches as they arrive. Throws AttemptFailure on an in-stream error or a cut. */
+  rest: AsyncGenerator<E[]>;
   /** Stops reading and releases the upstream connection. */
   cancel(): void;
   /** Resolves once the stream no longer uses its upstream: read to the end, failed or cancelled. */
   done: Promise<void>;
   /** What the provider reported of the usage before its final usage chunk (see StreamTranslator.usageSoFar). */
   usageSoFar(): Usage | undefined;
+}
+
+/** A chat stream whose first chunks have arrived. */
+export type OpenedStream = OpenedEventStream<ChatCompletionChunk>;
+
+/** Turns upstream SSE events into the events a route relays; `done` once the upstream signalled its end. */
+export interface EventTranslator<E> {
+  push(event: SseEvent): E[];
+  readonly done: boolean;
+  /** The usage reported so far, before the final usage chunk (see StreamTranslator.usageSoFar). */
+  usageSoFar?(): Usage | undefined;
 }
 
 /**
@@ -166,8 +177,10 @@ export interface ParsedAnswer<T> {
  * parses the answer with `parse`; an HTTP error or a network failure becomes an AttemptFailure. The body is
  * read whole (no stream), the cheapest way for the most common call there is. The whole attempt is this one
  * async function so that the answer reaches the route in as few promise steps as possible.
+ *
+ * @example await fetchJson(provider, () => spec, (json) => json as MyAnswer, ctx.clientAbort, timing, 64 << 20)
  */
-async function fetchJson<T>(
+export async function fetchJson<T>(
   provider: ResolvedProvider,
   build: () => HttpRequestSpec,
   parse: (json: unknown) => T,
@@ -253,23 +266,23 @@ export async function callEmbeddings(
   );
 }
 
-async function* translateStream(
+async function* translateStream<E>(
   res: UpstreamResponse,
-  call: UpstreamCall,
-  translator: StreamTranslator,
+  call: UpstreamCall | undefined,
+  translator: EventTranslator<E>,
   provider: ResolvedProvider,
   clientSignal: AbortSource,
-): AsyncGenerator<ChatCompletionChunk[]> {
+): AsyncGenerator<E[]> {
   // The provider's own framing when it has one (Bedrock's binary event stream), else server-sent events.
-  const parser = provider.adapter.createStreamDecoder?.(call) ?? new SseParser();
+  const parser = (call && provider.adapter.createStreamDecoder?.(call)) ?? new SseParser();
   try {
     for await (const piece of res.body) {
-      const batch: ChatCompletionChunk[] = [];
+      const batch: E[] = [];
       for (const ev of parser.push(piece as Buffer)) batch.push(...translator.push(ev));
       if (batch.length > 0) yield batch;
       if (translator.done) return;
     }
-    const tail: ChatCompletionChunk[] = [];
+    const tail: E[] = [];
     for (const ev of parser.flush()) tail.push(...translator.push(ev));
     if (tail.length > 0) yield tail;
   } catch (err) {
@@ -295,16 +308,42 @@ function firstChunkDeadline(provider: ResolvedProvider, ms: number | undefined):
  * provider's first_byte_timeout_ms covers the first chunk, not only the response headers: an overloaded
  * provider often answers 200 at once and then stalls.
  */
-export async function openChatStream(
+export function openChatStream(
   provider: ResolvedProvider,
   body: ChatRequest,
   call: UpstreamCall,
   clientSignal: AbortSource,
   timing: AttemptTiming,
 ): Promise<OpenedStream> {
+  const adapter = provider.adapter;
+  return openEventStream(
+    provider,
+    () => adapter.buildChatRequest(body, call),
+    () => adapter.createStreamTranslator(call),
+    clientSignal,
+    timing,
+    call,
+  );
+}
+
+/**
+ * openChatStream for any event stream: `build` makes the request, `translator` reads its events (the Responses
+ * endpoint's native backends relay Responses events through it).
+ *
+ * @example await openEventStream(provider, () => spec, () => new MyTranslator(), ctx.clientAbort, timing)
+ */
+export async function openEventStream<E>(
+  provider: ResolvedProvider,
+  build: () => HttpRequestSpec,
+  translator: () => EventTranslator<E>,
+  clientSignal: AbortSource,
+  timing: AttemptTiming,
+  /** The chat call, when the adapter may frame its stream its own way (createStreamDecoder). */
+  call?: UpstreamCall,
+): Promise<OpenedEventStream<E>> {
   const started = performance.now();
   // The attempt's clock runs until the stream ends: timeout_ms bounds the whole answer.
-  const spec = buildRequest(() => provider.adapter.buildChatRequest(body, call), clientSignal, provider, timing);
+  const spec = buildRequest(build, clientSignal, provider, timing);
   const attempt = startAttempt(provider, clientSignal);
   let res: UpstreamResponse;
   try {
@@ -320,8 +359,8 @@ export async function openChatStream(
     attempt.dispose();
     resolveDone();
   };
-  const translator = provider.adapter.createStreamTranslator(call);
-  const inner = translateStream(res, call, translator, provider, clientSignal);
+  const translate = translator();
+  const inner = translateStream(res, call, translate, provider, clientSignal);
   const rest = (async function* () {
     try {
       yield* inner;
@@ -336,7 +375,7 @@ export async function openChatStream(
   const firstByteMs = provider.timeouts.firstByteMs;
   const deadline = firstChunkDeadline(provider, firstByteMs === undefined ? undefined : firstByteMs - (performance.now() - started));
   const pending = rest.next();
-  let first: IteratorResult<ChatCompletionChunk[]>;
+  let first: IteratorResult<E[]>;
   try {
     first = await Promise.race([pending, deadline.promise]);
   } catch (err) {
@@ -351,7 +390,7 @@ export async function openChatStream(
     throw attemptFailures.streamEmpty(provider.name, res.status);
   }
   timing.firstChunkMs = performance.now() - started;
-  return { first: first.value, rest, cancel, done, usageSoFar: () => translator.usageSoFar?.() };
+  return { first: first.value, rest, cancel, done, usageSoFar: () => translate.usageSoFar?.() };
 }
 
 /**
@@ -359,10 +398,10 @@ export async function openChatStream(
  *
  * @example routeAttempts(ctx, snapshot, alias, openChatStream, streamRouting(fallbacks));
  */
-export function streamRouting(fallbacks: string[] | undefined) {
+export function streamRouting<S extends { done: Promise<void>; cancel(): void } = OpenedStream>(fallbacks: string[] | undefined) {
   return {
-    heldUntil: (stream: OpenedStream): Promise<void> => stream.done,
-    discard: (stream: OpenedStream): void => stream.cancel(),
+    heldUntil: (stream: S): Promise<void> => stream.done,
+    discard: (stream: S): void => stream.cancel(),
     fallbacks,
   };
 }

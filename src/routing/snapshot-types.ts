@@ -7,6 +7,7 @@
 import type { AliasConfig, GatewayConfig, ProviderConfig, Strategy } from '../config/types';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { ModelPrice } from '../pricing/price-table';
+import type { ResponseStore } from '../responses/store/types';
 import type { ProviderAdapter, ProviderSettings } from '../providers/types';
 import type { Transport } from '../upstream/transport';
 import type { AliasPolicy } from './policy';
@@ -61,4 +62,6 @@ export interface RuntimeSnapshot {
   readonly tracing?: Tracing;
   /** Files whose change should trigger a reload (the config and custom plugins). */
   readonly watchedFiles: string[];
+  /** Responses API state (`responses:`); kept across reloads; undefined when disabled. Read it with responseStoreFor. */
+  readonly responseStore?: ResponseStore;
 }

@@ -21,6 +21,7 @@ import { registerSecrets } from '../observability/redact';
 import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/load-plugins';
 import { Pipeline } from '../pipeline/pipeline';
 import { adapters } from '../providers/registry';
+import { keepResponseStore } from '../responses/store/runtime-store';
 import { resolveAliasPolicy } from '../routing/policy';
 import { RoutingState } from '../routing/routing-state';
 import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../routing/snapshot-types';
@@ -179,5 +180,16 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
         )
       : undefined,
     watchedFiles: [loaded.file, ...plugins.map((p) => p.file).filter((f): f is string => !!f)],
+    responseStore: openResponseStore(loaded, configDir, state, log),
   };
+}
+
+/** The `responses:` store, kept across reloads; a store URL that cannot be opened rejects the config at its position. */
+function openResponseStore(loaded: LoadedConfig, configDir: string, state: StateRegistry, log: Logger): RuntimeSnapshot['responseStore'] {
+  try {
+    return keepResponseStore(loaded.config, configDir, state.keep.bind(state), log);
+  } catch (err) {
+    const where = ['responses', 'store'];
+    throw new ConfigError(loaded.file, [{ path: where, message: (err as Error).message, ...loaded.locate(where) }]);
+  }
 }

@@ -35,6 +35,11 @@ export interface EndpointWork {
   parse?(body: unknown): unknown;
   /** Throws a 400 GatewayError for a bad body. */
   validate?(body: unknown): void;
+  /**
+   * Asynchronous work on the parsed body before any plugin sees it in onRequest (the Responses endpoint loads the
+   * stored conversation here, so limits, cache keys and costs see the whole of it). Throws a GatewayError to refuse.
+   */
+  prepare?(ctx: RequestContext, snapshot: RuntimeSnapshot): Promise<void>;
   /** Serves a direct answer from a plugin (a cache hit). */
   answerDirect?(ctx: RequestContext, res: HttpResponse, direct: DirectAnswer, snapshot: RuntimeSnapshot): Promise<RequestOutcome>;
   /** Does the work and writes the response; returns the outcome for onComplete. `req` is unread for `raw` bodies. */
@@ -157,6 +162,7 @@ class RequestRun implements BodySink {
       outcome = await this.answerError(early);
     } else {
       try {
+        if (work.prepare) await work.prepare(ctx, snapshot);
         const direct = work.plugins !== false && snapshot.pipeline.has('onRequest') ? await snapshot.pipeline.onRequest(ctx) : undefined;
         if (direct && work.answerDirect) outcome = await work.answerDirect(ctx, res, direct, snapshot);
         else outcome = await work.serve(ctx, res, snapshot, this.req);

@@ -23,6 +23,8 @@ import { messagesWork } from './routes/messages';
 import { metricsWork } from './routes/metrics';
 import { MODEL_PATHS, modelsWork, modelWork } from './routes/models';
 import { passthroughWork } from './routes/passthrough';
+import { responsesWork } from './routes/responses';
+import { inputTokensWork, RESPONSE_PATHS, responseStateWork } from './routes/responses-state';
 import { pluginRoutesAt, pluginRouteWithBody, pluginRouteWithoutBody } from './routes/plugin-routes';
 import type { RuntimeHandle } from './runtime-handle';
 import { headerList } from './send';
@@ -98,8 +100,10 @@ export function routeTable(handle: RuntimeHandle): Map<string, PathRoutes> {
   add('POST', '/v1/embeddings', 'embeddings', embeddingsWork);
   add('POST', '/v1/messages', 'messages', messagesWork);
   add('POST', '/v1/messages/count_tokens', 'count_tokens', countTokensWork);
+  add('POST', '/v1/responses', 'responses', responsesWork);
   add('POST', '/v1/feedback', 'feedback', feedbackWork);
   add('GET', '/v1/models', 'models', modelsWork);
+  add('POST', '/v1/responses/input_tokens', 'input_tokens', inputTokensWork);
   add('GET', '/health/live', 'health', liveWork);
   add('GET', '/health/ready', 'health', readyWork(handle));
   add('GET', '/metrics', 'metrics', metricsWork);
@@ -138,6 +142,7 @@ export function createRouter(handle: RuntimeHandle): (req: IncomingMessage, res:
     if (MODEL_PATHS.some((p) => path.startsWith(p))) {
       return runLifecycle(req, res, handle, 'models', req.method === 'GET' || req.method === 'HEAD' ? modelWork : modelWrongMethod);
     }
+    if (RESPONSE_PATHS.some((p) => path.startsWith(p))) return runLifecycle(req, res, handle, 'response_state', responseStateWork(req.method, path));
     // Plugin routes change with reloads: looked up in the current snapshot (and again in the request's own).
     const { snapshot, release } = handle.acquire();
     const plugin = pluginRoutesAt(snapshot, path);

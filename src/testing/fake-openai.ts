@@ -6,6 +6,7 @@
  */
 import type http from 'node:http';
 import { startFakeUpstream, streamPieces, type FakeUpstream, type RecordedUpstreamCall } from './fake-upstream-server';
+import { answerResponses } from './fake-openai-responses';
 
 /** What the fake does with one request. Fields combine: e.g. `{ delayMs: 200, status: 500 }`. */
 export interface FakeBehavior {
@@ -28,6 +29,8 @@ export interface FakeBehavior {
   firstChunkDelayMs?: number;
   /** Assistant text (default: "reply from <model>"). */
   reply?: string;
+  /** Reasoning text sent before the answer as `reasoning_content` (as DeepSeek and vLLM send it). */
+  reasoning?: string;
   /** Answer with a tool call instead of text. */
   toolCall?: { name: string; arguments: string };
   /** Usage to report (default derived from the prompt and reply lengths); for embeddings only `prompt_tokens` counts. */
@@ -133,6 +136,7 @@ export async function startFakeOpenAI(
       );
     }
     if (path.endsWith('/v1/completions')) return answerLegacyCompletion(call, b, res, fake.calls.length);
+    if (path.endsWith('/responses') && call.method === 'POST') return answerResponses(call, b, res, fake.calls.length);
     if (!path.endsWith('/chat/completions')) {
       // Anything else (files, batches…): echo what arrived, for passthrough tests.
       return sendJson(
@@ -150,7 +154,7 @@ export async function startFakeOpenAI(
     if (body?.stream !== true) {
       const message = b.toolCall
         ? { role: 'assistant', content: null, tool_calls: [{ id: 'call_fake_1', type: 'function', function: b.toolCall }] }
-        : { role: 'assistant', content: reply };
+        : { role: 'assistant', content: reply, ...(b.reasoning ? { reasoning_content: b.reasoning } : {}) };
       return sendJson(
         res,
         200,
@@ -182,6 +186,7 @@ export async function startFakeOpenAI(
     };
     if (b.streamErrorAfterChunks === 0) return failStream();
     send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+    if (b.reasoning) send({ ...base, choices: [{ index: 0, delta: { reasoning_content: b.reasoning }, finish_reason: null }] });
     const pieces = b.toolCall ? [] : streamPieces(reply);
     if (b.toolCall) {
       const args = b.toolCall.arguments;

@@ -56,7 +56,7 @@ const optionsSchema = {
   },
 };
 
-const CACHED_ENDPOINTS = new Set(['chat', 'completions', 'messages']);
+const CACHED_ENDPOINTS = new Set(['chat', 'completions', 'messages', 'responses']);
 const HEADER = 'x-switchyard-cache';
 
 /** Only a whole answer is worth replaying: every choice finished. */

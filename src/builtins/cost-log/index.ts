@@ -58,7 +58,7 @@ const optionsSchema = {
   },
 };
 
-const PRICED_ENDPOINTS = new Set(['chat', 'completions', 'embeddings', 'messages']);
+const PRICED_ENDPOINTS = new Set(['chat', 'completions', 'embeddings', 'messages', 'responses']);
 export const COST_HEADER = 'x-switchyard-cost-usd';
 
 declare module '../../plugin-api' {

@@ -51,7 +51,7 @@ declare module '../../plugin-api' {
   }
 }
 
-const SHAPED_ENDPOINTS = new Set(['chat', 'completions', 'embeddings', 'messages']);
+const SHAPED_ENDPOINTS = new Set(['chat', 'completions', 'embeddings', 'messages', 'responses']);
 /**
  * /passthrough/{provider}/* counts against its key's requests per minute (own rpm, else per_key) like any request.
  * Its body is never read (files, batches…), so no token estimate exists: tpm does not apply to it, nor do alias
