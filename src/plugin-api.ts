@@ -60,7 +60,8 @@ export { pluginOptions, pricingOverrides, providerLimits, type ProviderLimits } 
 export { modelAllowed } from './pipeline/model-patterns';
 export { presentedKey } from './pipeline/admin-key';
 export { registerSecrets } from './observability/redact';
-export { estimateEmbeddingsTokens, estimateRequestTokens } from './pricing/estimate-tokens';
+export { estimateChatPromptTokens, estimateEmbeddingsTokens, estimateRequestTokens } from './pricing/estimate-tokens';
+export { formatPicoUsd, PICO_PER_USD, picoToUsd, pricePerTokenPico, usdToPico } from './pricing/money';
 export { costOfUsage } from './pricing/cost';
 export { buildPriceTable, lookupPrice, type ModelPrice, type PriceTable } from './pricing/price-table';
 export { parseStoreLocation, type StoreLocation } from './stores/store-url';
@@ -76,7 +77,16 @@ export {
   type TakeResult,
   type TokenBuckets,
 } from './stores/token-buckets';
-export { MemorySpendCounters, NANO_PER_USD, RedisSpendCounters, type SpendCounters } from './stores/spend-counters';
+export {
+  MemorySpendCounters,
+  NANO_PER_USD,
+  RedisSpendCounters,
+  type CounterLevel,
+  type ReserveOptions,
+  type ReserveResult,
+  type SettleOptions,
+  type SpendCounters,
+} from './stores/spend-counters';
 export { describeSinkUrl, openSpendSink } from './stores/open-spend-sink';
 export type { SpendGroupBy, SpendRecord, SpendSink, SpendTotal } from './stores/spend-sink';
 export { BatchedWriter } from './stores/batched-writer';

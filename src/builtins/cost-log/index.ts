@@ -2,7 +2,8 @@
  * The cost-log plugin: prices every request from its real usage (cached tokens at their own price; a cache
  * hit costs 0), sets `x-switchyard-cost-usd` on JSON answers and `cost_usd` on the log line (and in
  * `ctx.get('costUsd')`), counts switchyard_cost_usd_total, writes one spend record per request to SQLite,
- * PostgreSQL or JSONL in the background, enforces per-key budgets (429 insufficient_quota), and serves
+ * PostgreSQL or JSONL in the background, enforces per-key budgets (each attempt reserves its worst-case cost and
+ * the request settles to its real cost; 429 insufficient_quota once spent; see budget-guard.ts), and serves
  * GET /admin/spend.
  */
 import {
@@ -23,8 +24,10 @@ import {
   type RequestOutcome,
   type SpendRecord,
   type Usage,
+  usdToPico,
 } from '../../plugin-api';
-import { BudgetLedger, hasBudget } from './budget-ledger';
+import { BudgetGuard } from './budget-guard';
+import { BudgetLedger } from './budget-ledger';
 import { SpendLog } from './spend-log';
 import { spendRoute } from './spend-route';
 
@@ -37,6 +40,14 @@ export interface CostLogOptions {
   max_buffer?: number;
   /** Longest time a record waits before its batch is written. */
   flush_interval_ms?: number;
+  /** Output tokens a budget reservation assumes when the client sets no max_tokens (default: the model's max_output, else 4096). */
+  default_max_output_tokens?: number;
+  /** Whether budgeted keys may use models without a price (counted as $0) unless the key says otherwise; default false. */
+  allow_unpriced_models?: boolean;
+  /** How long a budget reservation counts when its request never settles (the process died); default 15 minutes. */
+  reservation_ttl_ms?: number;
+  /** How long restoring a key's spend from the sink may take before its request is refused with 503; default 2000. */
+  restore_timeout_ms?: number;
 }
 
 const optionsSchema = {
@@ -51,10 +62,16 @@ const optionsSchema = {
     },
     max_buffer: { type: 'integer', minimum: 1 },
     flush_interval_ms: { type: 'integer', minimum: 1 },
+    default_max_output_tokens: { type: 'integer', minimum: 1, description: 'Output tokens a budget reservation assumes when the client sets no max.' },
+    allow_unpriced_models: { type: 'boolean', description: 'Budgeted keys may use unpriced models (counted as $0); a key’s allow_unpriced wins.' },
+    reservation_ttl_ms: { type: 'integer', minimum: 1000, description: 'How long an unsettled budget reservation counts (a crash).' },
+    restore_timeout_ms: { type: 'integer', minimum: 1, description: 'Longest wait for the sink when restoring a key’s spend.' },
   },
 };
 
 const PRICED_ENDPOINTS = new Set(['chat', 'embeddings', 'messages']);
+/** Pico-dollar budget counters (the nano-dollar ones of before lived under switchyard:spend:, and are left alone). */
+const REDIS_BUDGET_PREFIX = 'switchyard:budget:';
 export const COST_HEADER = 'x-switchyard-cost-usd';
 
 declare module '../../plugin-api' {
@@ -104,14 +121,27 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     );
     const rateLimitStore = pluginOptions(env.config, 'rate-limit')?.store;
     const budgetLocation = parseStoreLocation(options.budget_store ?? (typeof rateLimitStore === 'string' ? rateLimitStore : undefined));
+    const unrestored = env.metrics.counter(
+      'budget_unrestored_total',
+      "Requests refused (503) because their key's spend could not be restored from the spend sink; the budget stays closed until it is.",
+    );
+    unrestored.inc(0);
     const ledger = env.keep(
       `budgets:${budgetLocation.kind === 'redis' ? budgetLocation.url : 'memory'}`,
       () =>
         new BudgetLedger(
           budgetLocation.kind === 'redis'
-            ? new RedisSpendCounters(openRedis(budgetLocation.url, { purpose: 'budgets', log: env.log }), 'switchyard:spend:')
+            ? new RedisSpendCounters(openRedis(budgetLocation.url, { purpose: 'budgets', log: env.log }), REDIS_BUDGET_PREFIX)
             : new MemorySpendCounters(),
+          { holdTtlMs: options.reservation_ttl_ms, restoreTimeoutMs: options.restore_timeout_ms, onUnrestored: () => unrestored.inc() },
         ),
+    );
+    const budgets = new BudgetGuard(
+      ledger,
+      prices,
+      () => spendLog.sink,
+      { defaultMaxOutputTokens: options.default_max_output_tokens, allowUnpriced: options.allow_unpriced_models },
+      env.log,
     );
     const unpricedModels = new Set<string>();
     const spent = env.metrics.counter(
@@ -165,9 +195,13 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
       // onRequest and onComplete return a promise only for a key with a budget (the ledger's counters may be in
       // Redis); without one they finish synchronously, as rate-limit's do (see there).
       onRequest(ctx) {
-        if (!PRICED_ENDPOINTS.has(ctx.endpoint) || !ctx.caller) return;
-        const limits = ctx.get('callerLimits');
-        if (hasBudget(limits)) return ledger.check(ctx.caller.keyName, limits, spendLog.sink);
+        if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
+        return budgets.admit(ctx);
+      },
+
+      beforeAttempt(ctx, attempt) {
+        if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
+        return budgets.reserve(ctx, attempt);
       },
 
       onResponse(ctx, response) {
@@ -179,13 +213,12 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
       onComplete(ctx, outcome) {
         if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
         // Requests turned away before any upstream call (auth, limits, budgets) cost nothing and are not spend.
-        if (ctx.attempts.length === 0 && ctx.get('cache') !== 'hit') return;
+        if ((ctx.attempts.length === 0 && ctx.get('cache') !== 'hit') || budgets.refusedUnsent(ctx)) return budgets.settle(ctx, 0);
         const cost = costOf(ctx, outcome.usage ?? ctx.usage);
         noteCost(ctx, cost);
         if (cost !== null && cost > 0 && Number.isFinite(cost)) spent.inc(cost, env.metrics.requestLabels(ctx));
         spendLog.writer.push(spendRecord(ctx, outcome, cost));
-        const limits = ctx.get('callerLimits');
-        if (ctx.caller && cost && hasBudget(limits)) return ledger.add(ctx.caller.keyName, limits, cost, spendLog.sink);
+        return budgets.settle(ctx, cost === null ? null : usdToPico(cost));
       },
 
       routes: [spendRoute(env, spendLog)],
