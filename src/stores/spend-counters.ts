@@ -235,7 +235,8 @@ interface PendingSettle {
   ttlMs?: number;
 }
 
-type ScriptedRedis = Redis & {
+/** The connection with the two budget scripts defined on it. */
+export type ScriptedRedis = Redis & {
   budgetReserve(spent: string, holds: string, ...args: string[]): Promise<[number, string, string]>;
   budgetSettle(spent: string, holds: string, ...args: string[]): Promise<number>;
 };
@@ -246,7 +247,8 @@ type ScriptedRedis = Redis & {
 export class RedisSpendCounters implements SpendCounters {
   /** This instance's view: the shared spend last read plus its own unacknowledged settlements, and its holds. */
   readonly local: MemorySpendCounters;
-  private readonly client: ScriptedRedis;
+  /** The connection (startup code waits for it to be ready). */
+  readonly client: ScriptedRedis;
   private readonly pending = new Map<string, PendingSettle>();
   private flushing: Promise<void> | undefined;
 

@@ -25,6 +25,7 @@ import {
   type SpendRecord,
   type Usage,
   usdToPico,
+  waitForRedis,
 } from '../../plugin-api';
 import { BudgetGuard } from './budget-guard';
 import { BudgetLedger } from './budget-ledger';
@@ -101,7 +102,7 @@ export function formatUsd(usd: number): string {
 export const costLogPlugin: PluginModule<CostLogOptions> = {
   name: 'cost-log',
   optionsSchema,
-  create(options, env): PluginHooks {
+  async create(options, env): Promise<PluginHooks> {
     const prices = buildPriceTable(pricingOverrides(env.config));
     const dropped = env.metrics.counter('spend_records_dropped_total', "Spend records dropped because the spend sink's buffer overflowed.");
     dropped.inc(0); // present from the start, so a dashboard can rate() it before the first drop
@@ -136,6 +137,12 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
           { holdTtlMs: options.reservation_ttl_ms, restoreTimeoutMs: options.restore_timeout_ms, onUnrestored: () => unrestored.inc() },
         ),
     );
+    if (ledger.counters instanceof RedisSpendCounters) {
+      // Start on the shared counters when Redis is there, as rate-limit does; if not, go on locally (see docs/cost.md).
+      await waitForRedis(ledger.counters.client, 1500).catch(() =>
+        env.log.warn('cost-log: Redis not reachable at startup; budgets are counted per instance until it is'),
+      );
+    }
     const budgets = new BudgetGuard(
       ledger,
       prices,
