@@ -62,6 +62,7 @@ export { presentedKey } from './pipeline/admin-key';
 export { registerSecrets } from './observability/redact';
 export { estimateEmbeddingsTokens, estimateRequestTokens } from './pricing/estimate-tokens';
 export { costOfUsage } from './pricing/cost';
+export { formatPicoUsd, PICO_PER_USD, picoToUsd, usdToPico } from './pricing/money';
 export { buildPriceTable, lookupPrice, type ModelPrice, type PriceTable } from './pricing/price-table';
 export { parseStoreLocation, type StoreLocation } from './stores/store-url';
 export { openRedis, waitForRedis } from './stores/redis-client';
@@ -79,4 +80,6 @@ export {
 export { MemorySpendCounters, NANO_PER_USD, RedisSpendCounters, type SpendCounters } from './stores/spend-counters';
 export { describeSinkUrl, openSpendSink } from './stores/open-spend-sink';
 export type { SpendGroupBy, SpendRecord, SpendSink, SpendTotal } from './stores/spend-sink';
+export { SPEND_GROUPS } from './stores/spend-sink';
 export { BatchedWriter } from './stores/batched-writer';
+export { SpendJournal } from './stores/spend-journal';

@@ -3,7 +3,10 @@
  * Redis (shared by every instance) and are restored from the spend sink the first time a key is seen after a
  * start, so a restart does not hand every key a fresh budget.
  */
-import { errors, NANO_PER_USD, type RequestVariables, type SpendCounters, type SpendSink } from '../../plugin-api';
+import { errors, NANO_PER_USD, type RequestVariables, type SpendCounters, type SpendSink, PICO_PER_USD } from '../../plugin-api';
+
+/** Where past spend is read from: the spend log (journal + sink), or a sink itself. */
+type SpendHistory = Pick<SpendSink, 'costSince'>;
 import { periodWindow, type PeriodWindow } from './budget-period';
 
 /** A key's budget, as the auth plugin sets it (`ctx.get('callerLimits')`). */
@@ -33,13 +36,13 @@ export class BudgetLedger {
   ) {}
 
   /** Spent so far in the key's current period, USD. */
-  async spentUsd(keyName: string, window: PeriodWindow, sink: SpendSink): Promise<number> {
+  async spentUsd(keyName: string, window: PeriodWindow, sink: SpendHistory): Promise<number> {
     await this.restore(keyName, window, sink);
     return (await this.counters.get(counterName(keyName, window))) / NANO_PER_USD;
   }
 
   /** Throws 429 insufficient_quota when the key's spend reached its budget. */
-  async check(keyName: string, limits: CallerLimits | undefined, sink: SpendSink): Promise<void> {
+  async check(keyName: string, limits: CallerLimits | undefined, sink: SpendHistory): Promise<void> {
     if (!hasBudget(limits)) return;
     const window = periodWindow(limits.budgetPeriod ?? 'monthly', this.now());
     const spent = await this.spentUsd(keyName, window, sink);
@@ -49,7 +52,7 @@ export class BudgetLedger {
   }
 
   /** Adds a request's cost to the key's counter for its budget period. */
-  async add(keyName: string, limits: CallerLimits | undefined, costUsd: number, sink: SpendSink): Promise<void> {
+  async add(keyName: string, limits: CallerLimits | undefined, costUsd: number, sink: SpendHistory): Promise<void> {
     if (!hasBudget(limits) || costUsd <= 0) return;
     const window = periodWindow(limits.budgetPeriod ?? 'monthly', this.now());
     await this.restore(keyName, window, sink);
@@ -60,12 +63,13 @@ export class BudgetLedger {
     await this.counters.close();
   }
 
-  private restore(keyName: string, window: PeriodWindow, sink: SpendSink): Promise<void> {
+  private restore(keyName: string, window: PeriodWindow, sink: SpendHistory): Promise<void> {
     const name = counterName(keyName, window);
     let done = this.restored.get(name);
     if (!done) {
       done = sink.costSince(keyName, window.start).then(
-        (usd) => this.counters.seed(name, Math.round(usd * NANO_PER_USD), window.ttlMs),
+        // costSince is in pico-dollars; the counters count nano-dollars.
+        (pico) => this.counters.seed(name, Math.round(pico / (PICO_PER_USD / NANO_PER_USD)), window.ttlMs),
         () => {
           // The sink is down: count from zero for now and try again on the next request.
           this.restored.delete(name);

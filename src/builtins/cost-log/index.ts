@@ -5,6 +5,7 @@
  * PostgreSQL or JSONL in the background, enforces per-key budgets (429 insufficient_quota), and serves
  * GET /admin/spend.
  */
+import path from 'node:path';
 import {
   buildPriceTable,
   costOfUsage,
@@ -23,6 +24,7 @@ import {
   type RequestOutcome,
   type SpendRecord,
   type Usage,
+  usdToPico,
 } from '../../plugin-api';
 import { BudgetLedger, hasBudget } from './budget-ledger';
 import { SpendLog } from './spend-log';
@@ -37,6 +39,8 @@ export interface CostLogOptions {
   max_buffer?: number;
   /** Longest time a record waits before its batch is written. */
   flush_interval_ms?: number;
+  /** Directory of the local spend journal (default ./data/spend-journal), or false for none. */
+  journal?: string | false;
 }
 
 const optionsSchema = {
@@ -51,6 +55,10 @@ const optionsSchema = {
     },
     max_buffer: { type: 'integer', minimum: 1 },
     flush_interval_ms: { type: 'integer', minimum: 1 },
+    journal: {
+      oneOf: [{ type: 'string', minLength: 1 }, { const: false }],
+      description: 'Directory of the local spend journal that keeps records across a crash (default ./data/spend-journal); false for none.',
+    },
   },
 };
 
@@ -88,7 +96,10 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     const prices = buildPriceTable(pricingOverrides(env.config));
     const dropped = env.metrics.counter('spend_records_dropped_total', "Spend records dropped because the spend sink's buffer overflowed.");
     dropped.inc(0); // present from the start, so a dashboard can rate() it before the first drop
+    const journalErrors = env.metrics.counter('spend_journal_errors_total', 'Spend records the local journal could not write (disk full, read-only).');
+    journalErrors.inc(0);
     const sinkUrl = options.sink ?? 'sqlite://./data/spend.db';
+    const journalDir = options.journal === false ? false : path.resolve(env.configDir, options.journal ?? './data/spend-journal');
     const spendLog = env.keep(
       `spend-log:${sinkUrl}`,
       () =>
@@ -99,6 +110,8 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
             maxBuffer: options.max_buffer,
             flushIntervalMs: options.flush_interval_ms,
             onDrop: (count) => dropped.inc(count),
+            journalDir,
+            onJournalError: () => journalErrors.inc(),
           },
         ),
     );
@@ -153,7 +166,12 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         inputTokens: usage?.prompt_tokens ?? 0,
         outputTokens: usage?.completion_tokens ?? 0,
         cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
-        costUsd,
+        cacheWriteTokens: Number(usage?.prompt_tokens_details?.cache_write_tokens ?? 0),
+        reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? 0,
+        // The cost is computed in USD until cost.ts yields pico-dollars; converted once, here.
+        costPico: costUsd === null ? null : usdToPico(costUsd),
+        // Becomes ctx.get('usageEstimated') === true once the usage path declares that variable (issue 15, M2).
+        estimated: false,
         latencyMs: outcome.latencyMs,
         status: outcome.status,
         attempts: ctx.attempts.length,
@@ -167,13 +185,20 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
       onRequest(ctx) {
         if (!PRICED_ENDPOINTS.has(ctx.endpoint) || !ctx.caller) return;
         const limits = ctx.get('callerLimits');
-        if (hasBudget(limits)) return ledger.check(ctx.caller.keyName, limits, spendLog.sink);
+        if (hasBudget(limits)) return ledger.check(ctx.caller.keyName, limits, spendLog);
       },
 
       onResponse(ctx, response) {
         const cost = costOf(ctx, response.usage);
         noteCost(ctx, cost);
         if (cost !== null) ctx.responseHeaders[COST_HEADER] = formatUsd(cost);
+      },
+
+      beforeAnswerEnd(ctx, usage) {
+        if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
+        // The answer is complete: its record is journaled before its last byte, so a crash from here on cannot
+        // lose it (onComplete runs after that byte and records it again; the sink keeps one row per request).
+        spendLog.journal(spendRecord(ctx, { status: 200, completed: true, usage, latencyMs: performance.now() - ctx.startedMono }, costOf(ctx, usage)));
       },
 
       onComplete(ctx, outcome) {
@@ -183,9 +208,9 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         const cost = costOf(ctx, outcome.usage ?? ctx.usage);
         noteCost(ctx, cost);
         if (cost !== null && cost > 0 && Number.isFinite(cost)) spent.inc(cost, env.metrics.requestLabels(ctx));
-        spendLog.writer.push(spendRecord(ctx, outcome, cost));
+        spendLog.record(spendRecord(ctx, outcome, cost));
         const limits = ctx.get('callerLimits');
-        if (ctx.caller && cost && hasBudget(limits)) return ledger.add(ctx.caller.keyName, limits, cost, spendLog.sink);
+        if (ctx.caller && cost && hasBudget(limits)) return ledger.add(ctx.caller.keyName, limits, cost, spendLog);
       },
 
       routes: [spendRoute(env, spendLog)],
