@@ -89,4 +89,6 @@ export {
 } from './stores/spend-counters';
 export { describeSinkUrl, openSpendSink } from './stores/open-spend-sink';
 export type { SpendGroupBy, SpendRecord, SpendSink, SpendTotal } from './stores/spend-sink';
+export { SPEND_GROUPS } from './stores/spend-sink';
 export { BatchedWriter } from './stores/batched-writer';
+export { SpendJournal } from './stores/spend-journal';

@@ -7,7 +7,7 @@
  * (hook-watchdog.ts), not a timer each.
  */
 import { errors, GatewayError } from '../errors';
-import type { ChatCompletion, ChatCompletionChunk } from '../providers/openai-types';
+import type { ChatCompletion, ChatCompletionChunk, Usage } from '../providers/openai-types';
 import { HookWatchdog, type WatchedCall } from './hook-watchdog';
 import type { LoadedPlugin } from './load-plugins';
 import type { AttemptInfo, AttemptResult, DirectAnswer, PluginHooks, PluginRoute, RequestContext, RequestOutcome } from './types';
@@ -221,6 +221,7 @@ export class Pipeline {
       aroundAttempt: having('aroundAttempt'),
       onResponse: having('onResponse'),
       onStreamChunk: having('onStreamChunk'),
+      beforeAnswerEnd: having('beforeAnswerEnd'),
       onComplete: having('onComplete'),
       onError: having('onError'),
       filterModels: having('filterModels'),
@@ -426,6 +427,17 @@ export class Pipeline {
       }
     }
     return current;
+  }
+
+  /** Just before an answer's last byte (see PluginHooks.beforeAnswerEnd); failures are logged, never thrown. */
+  beforeAnswerEnd(ctx: RequestContext, usage: Usage | undefined): void {
+    for (const p of this.by.beforeAnswerEnd) {
+      try {
+        p.hooks.beforeAnswerEnd!(ctx, usage);
+      } catch (err) {
+        hookFailure(p, ctx, 'beforeAnswerEnd', err);
+      }
+    }
   }
 
   /** Completion and error hooks must not change the answer any more: failures are logged, never thrown. */

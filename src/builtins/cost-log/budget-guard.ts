@@ -3,8 +3,8 @@
  * (priced at the attempt's own model) before it is sent, refuse an unpriced model unless the key allows it, and
  * settle the reservation to the request's real cost when it ends, whatever way it ends.
  */
-import { errors, lookupPrice, type AttemptInfo, type Logger, type PriceTable, type RequestContext, type SpendSink } from '../../plugin-api';
-import { BudgetLedger, hasBudget, type BudgetHold } from './budget-ledger';
+import { errors, lookupPrice, type AttemptInfo, type Logger, type PriceTable, type RequestContext } from '../../plugin-api';
+import { BudgetLedger, hasBudget, type BudgetHold, type SpendHistory } from './budget-ledger';
 import { worstCasePico, type WorstCaseOptions } from './budget-reservation';
 
 /** One request's reservation, serialised: hedged attempts reserve one after the other, on one hold. */
@@ -30,14 +30,14 @@ export interface BudgetGuardOptions extends WorstCaseOptions {
 
 /**
  * @example
- * const guard = new BudgetGuard(ledger, prices, () => spendLog.sink, { defaultMaxOutputTokens: 1024 }, env.log);
+ * const guard = new BudgetGuard(ledger, prices, () => spendLog, { defaultMaxOutputTokens: 1024 }, env.log);
  * // beforeAttempt(ctx, attempt) { return guard.reserve(ctx, attempt); }
  */
 export class BudgetGuard {
   constructor(
     readonly ledger: BudgetLedger,
     private readonly prices: PriceTable,
-    private readonly sink: () => SpendSink,
+    private readonly sink: () => SpendHistory,
     private readonly options: BudgetGuardOptions,
     private readonly log: Logger,
   ) {}

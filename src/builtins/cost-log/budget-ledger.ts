@@ -46,14 +46,8 @@ export interface BudgetLedgerOptions {
   onUnrestored?: (keyName: string) => void;
 }
 
-/**
- * The sink's spend of a key since a time, in pico-dollars. The sink answers in USD until the sinks move to
- * pico-dollars (issue 15, M4); this is the one place that converts.
- */
-async function costSincePico(sink: SpendSink, keyName: string, since: number): Promise<number> {
-  const amount: number = await sink.costSince(keyName, since);
-  return usdToPico(amount);
-}
+/** Where past spend is read from: the spend log (the sink plus what the local journal holds for it), or a sink. */
+export type SpendHistory = Pick<SpendSink, 'costSince'>;
 
 /**
  * @example
@@ -79,13 +73,13 @@ export class BudgetLedger {
   }
 
   /** Spent so far in the key's current period, pico-dollars (throws 503 when it cannot be restored). */
-  async spentPico(keyName: string, window: PeriodWindow, sink: SpendSink): Promise<number> {
+  async spentPico(keyName: string, window: PeriodWindow, sink: SpendHistory): Promise<number> {
     await this.restore(keyName, window, sink);
     return (await this.counters.get(counterName(keyName, window))).spentPico;
   }
 
   /** Throws 429 insufficient_quota when spend plus the holds of requests in flight reached the budget. */
-  async check(keyName: string, limits: CallerLimits | undefined, sink: SpendSink): Promise<void> {
+  async check(keyName: string, limits: CallerLimits | undefined, sink: SpendHistory): Promise<void> {
     if (!hasBudget(limits)) return;
     const window = periodWindow(limits.budgetPeriod ?? 'monthly', this.now());
     await this.restore(keyName, window, sink);
@@ -98,7 +92,7 @@ export class BudgetLedger {
    * Reserves `amountPico` for a request (raising `hold` when the request already has one, e.g. a fallback to a
    * dearer model): admitted while spent + the other requests' holds is below the budget, else 429.
    */
-  async reserve(keyName: string, limits: CallerLimits & { budgetUsd: number }, amountPico: number, sink: SpendSink, hold?: BudgetHold): Promise<BudgetHold> {
+  async reserve(keyName: string, limits: CallerLimits & { budgetUsd: number }, amountPico: number, sink: SpendHistory, hold?: BudgetHold): Promise<BudgetHold> {
     const window = periodWindow(limits.budgetPeriod ?? 'monthly', this.now());
     const counter = hold?.counter ?? counterName(keyName, window);
     await this.restore(keyName, window, sink);
@@ -139,7 +133,7 @@ export class BudgetLedger {
    * already exists in the store (another instance restored it) is trusted; otherwise the request is refused with
    * 503 and the next request tries again. Never counts from zero: that would hand the key a fresh budget.
    */
-  private restore(keyName: string, window: PeriodWindow, sink: SpendSink): Promise<void> {
+  private restore(keyName: string, window: PeriodWindow, sink: SpendHistory): Promise<void> {
     const name = counterName(keyName, window);
     if (this.restored.has(name)) return Promise.resolve();
     let done = this.restoring.get(name);
@@ -150,9 +144,9 @@ export class BudgetLedger {
     return done;
   }
 
-  private async restoreFromSink(keyName: string, name: string, window: PeriodWindow, sink: SpendSink): Promise<void> {
+  private async restoreFromSink(keyName: string, name: string, window: PeriodWindow, sink: SpendHistory): Promise<void> {
     try {
-      const pico = await withTimeout(costSincePico(sink, keyName, window.start), this.restoreTimeoutMs);
+      const pico = await withTimeout(sink.costSince(keyName, window.start), this.restoreTimeoutMs);
       await this.counters.seed(name, pico, window.ttlMs);
     } catch {
       if (!(await this.counters.exists(name))) {

@@ -6,6 +6,7 @@
  * the request settles to its real cost; 429 insufficient_quota once spent; see budget-guard.ts), and serves
  * GET /admin/spend.
  */
+import path from 'node:path';
 import {
   buildPriceTable,
   costOfUsage,
@@ -49,6 +50,8 @@ export interface CostLogOptions {
   reservation_ttl_ms?: number;
   /** How long restoring a key's spend from the sink may take before its request is refused with 503; default 2000. */
   restore_timeout_ms?: number;
+  /** Directory of the local spend journal (default ./data/spend-journal), or false for none. */
+  journal?: string | false;
 }
 
 const optionsSchema = {
@@ -67,6 +70,10 @@ const optionsSchema = {
     allow_unpriced_models: { type: 'boolean', description: 'Budgeted keys may use unpriced models (counted as $0); a key’s allow_unpriced wins.' },
     reservation_ttl_ms: { type: 'integer', minimum: 1000, description: 'How long an unsettled budget reservation counts (a crash).' },
     restore_timeout_ms: { type: 'integer', minimum: 1, description: 'Longest wait for the sink when restoring a key’s spend.' },
+    journal: {
+      oneOf: [{ type: 'string', minLength: 1 }, { const: false }],
+      description: 'Directory of the local spend journal that keeps records across a crash (default ./data/spend-journal); false for none.',
+    },
   },
 };
 
@@ -106,7 +113,10 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     const prices = buildPriceTable(pricingOverrides(env.config));
     const dropped = env.metrics.counter('spend_records_dropped_total', "Spend records dropped because the spend sink's buffer overflowed.");
     dropped.inc(0); // present from the start, so a dashboard can rate() it before the first drop
+    const journalErrors = env.metrics.counter('spend_journal_errors_total', 'Spend records the local journal could not write (disk full, read-only).');
+    journalErrors.inc(0);
     const sinkUrl = options.sink ?? 'sqlite://./data/spend.db';
+    const journalDir = options.journal === false ? false : path.resolve(env.configDir, options.journal ?? './data/spend-journal');
     const spendLog = env.keep(
       `spend-log:${sinkUrl}`,
       () =>
@@ -117,6 +127,8 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
             maxBuffer: options.max_buffer,
             flushIntervalMs: options.flush_interval_ms,
             onDrop: (count) => dropped.inc(count),
+            journalDir,
+            onJournalError: () => journalErrors.inc(),
           },
         ),
     );
@@ -146,7 +158,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     const budgets = new BudgetGuard(
       ledger,
       prices,
-      () => spendLog.sink,
+      () => spendLog,
       { defaultMaxOutputTokens: options.default_max_output_tokens, allowUnpriced: options.allow_unpriced_models },
       env.log,
     );
@@ -190,7 +202,12 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         inputTokens: usage?.prompt_tokens ?? 0,
         outputTokens: usage?.completion_tokens ?? 0,
         cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
-        costUsd,
+        cacheWriteTokens: Number(usage?.prompt_tokens_details?.cache_write_tokens ?? 0),
+        reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? 0,
+        // The cost is computed in USD until cost.ts yields pico-dollars; converted once, here.
+        costPico: costUsd === null ? null : usdToPico(costUsd),
+        // Becomes ctx.get('usageEstimated') === true once the usage path declares that variable (issue 15, M2).
+        estimated: false,
         latencyMs: outcome.latencyMs,
         status: outcome.status,
         attempts: ctx.attempts.length,
@@ -217,6 +234,13 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         if (cost !== null) ctx.responseHeaders[COST_HEADER] = formatUsd(cost);
       },
 
+      beforeAnswerEnd(ctx, usage) {
+        if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
+        // The answer is complete: its record is journaled before its last byte, so a crash from here on cannot
+        // lose it (onComplete runs after that byte and records it again; the sink keeps one row per request).
+        spendLog.journal(spendRecord(ctx, { status: 200, completed: true, usage, latencyMs: performance.now() - ctx.startedMono }, costOf(ctx, usage)));
+      },
+
       onComplete(ctx, outcome) {
         if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
         // Requests turned away before any upstream call (auth, limits, budgets) cost nothing and are not spend.
@@ -224,7 +248,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         const cost = costOf(ctx, outcome.usage ?? ctx.usage);
         noteCost(ctx, cost);
         if (cost !== null && cost > 0 && Number.isFinite(cost)) spent.inc(cost, env.metrics.requestLabels(ctx));
-        spendLog.writer.push(spendRecord(ctx, outcome, cost));
+        spendLog.record(spendRecord(ctx, outcome, cost));
         return budgets.settle(ctx, cost === null ? null : usdToPico(cost));
       },
 

@@ -81,6 +81,7 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
     completion = await snapshot.pipeline.onResponse(ctx, completion);
     upstreamJson = undefined;
   }
+  snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
   const responseJson = format.sendJson(res, ctx, completion, servedHeaders(ctx), upstreamJson) ?? undefined;
   return { status: 200, response: completion, responseJson, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
 }
@@ -118,6 +119,7 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
     // in the outcome, for the few steps until onComplete.
     assembler.release();
   }
+  snapshot.pipeline.beforeAnswerEnd(ctx, assembler.usageSoFar);
   sse.done();
   const { completion: response, truncated } = assembler.result();
   ctx.usage = response.usage;
@@ -135,6 +137,7 @@ async function answerDirect(
   const completion = direct.respond;
   ctx.usage ??= completion.usage;
   if (!ctx.stream) {
+    snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
     format.sendJson(res, ctx, completion, servedHeaders(ctx));
   } else {
     const sse = format.openStream(res, ctx, servedHeaders(ctx));
@@ -142,6 +145,7 @@ async function answerDirect(
       const out = snapshot.pipeline.onStreamChunk(ctx, chunk);
       if (out) await sse.send(out);
     }
+    snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
     sse.done();
   }
   return { status: 200, response: completion, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };

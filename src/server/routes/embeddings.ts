@@ -20,6 +20,7 @@ export const embeddingsWork: EndpointWork = {
     const u = body.usage;
     ctx.usage = u ? { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens } : undefined;
     // Vectors are most of an embeddings answer: the upstream's own text saves serialising them again.
+    snapshot.pipeline.beforeAnswerEnd(ctx, ctx.usage);
     sendJsonText(res, 200, json ?? JSON.stringify(body), servedHeaders(ctx));
     return { status: 200, completed: true, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
   },
