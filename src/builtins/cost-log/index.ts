@@ -5,6 +5,7 @@
  * PostgreSQL or JSONL in the background, enforces per-key budgets (429 insufficient_quota), and serves
  * GET /admin/spend.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import {
   buildPriceTable,
@@ -39,7 +40,7 @@ export interface CostLogOptions {
   max_buffer?: number;
   /** Longest time a record waits before its batch is written. */
   flush_interval_ms?: number;
-  /** Directory of the local spend journal (default ./data/spend-journal), or false for none. */
+  /** Directory of the local spend journal (default ./data/spend-journal/<hash of the sink>), or false for none. */
   journal?: string | false;
 }
 
@@ -57,7 +58,7 @@ const optionsSchema = {
     flush_interval_ms: { type: 'integer', minimum: 1 },
     journal: {
       oneOf: [{ type: 'string', minLength: 1 }, { const: false }],
-      description: 'Directory of the local spend journal that keeps records across a crash (default ./data/spend-journal); false for none.',
+      description: 'Directory of the local spend journal that keeps records across a crash (default: one per sink under ./data/spend-journal); false for none.',
     },
   },
 };
@@ -99,7 +100,11 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     const journalErrors = env.metrics.counter('spend_journal_errors_total', 'Spend records the local journal could not write (disk full, read-only).');
     journalErrors.inc(0);
     const sinkUrl = options.sink ?? 'sqlite://./data/spend.db';
-    const journalDir = options.journal === false ? false : path.resolve(env.configDir, options.journal ?? './data/spend-journal');
+    // One journal per sink: a record replayed at start must go to the sink it was meant for.
+    const journalDir =
+      options.journal === false
+        ? false
+        : path.resolve(env.configDir, options.journal ?? `./data/spend-journal/${createHash('sha256').update(describeSinkUrl(sinkUrl)).digest('hex').slice(0, 16)}`);
     const spendLog = env.keep(
       `spend-log:${sinkUrl}`,
       () =>
