@@ -33,7 +33,15 @@ function record(overrides: Partial<SpendRecord>): SpendRecord {
 const records: SpendRecord[] = [
   record({ requestId: 'r1', reasoningTokens: 5 }),
   record({ requestId: 'r2', costPico: 1_000_000, inputTokens: 1, outputTokens: 1, estimated: true }),
-  record({ requestId: 'r3', keyName: 'team-b', model: 'deepseek-chat', provider: 'deepseek', costPico: 756_880_000, cachedTokens: 1000, cacheWriteTokens: 300 }),
+  record({
+    requestId: 'r3',
+    keyName: 'team-b',
+    model: 'deepseek-chat',
+    provider: 'deepseek',
+    costPico: 756_880_000,
+    cachedTokens: 1000,
+    cacheWriteTokens: 300,
+  }),
   record({ requestId: 'r4', keyName: 'team-b', model: 'mystery', costPico: null, ts: Date.UTC(2026, 10, 2, 8) }),
   record({ requestId: 'r5', keyName: 'team-a', ts: Date.UTC(2026, 9, 15), costPico: 1_000_000_000_000 }),
   record({ requestId: 'r6', keyName: 'team-a', cacheHit: true, costPico: 0, inputTokens: 0, outputTokens: 0 }),

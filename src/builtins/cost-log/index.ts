@@ -57,7 +57,10 @@ const optionsSchema = {
     max_buffer: { type: 'integer', minimum: 1 },
     flush_interval_ms: { type: 'integer', minimum: 1 },
     journal: {
-      oneOf: [{ type: 'string', minLength: 1 }, { const: false }],
+      // Not oneOf: config validation coerces types, and would turn false into the directory "false".
+      type: ['boolean', 'string'],
+      minLength: 1,
+      not: { const: true },
       description: 'Directory of the local spend journal that keeps records across a crash (default: one per sink under ./data/spend-journal); false for none.',
     },
   },
@@ -104,7 +107,10 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     const journalDir =
       options.journal === false
         ? false
-        : path.resolve(env.configDir, options.journal ?? `./data/spend-journal/${createHash('sha256').update(describeSinkUrl(sinkUrl)).digest('hex').slice(0, 16)}`);
+        : path.resolve(
+            env.configDir,
+            options.journal ?? `./data/spend-journal/${createHash('sha256').update(describeSinkUrl(sinkUrl)).digest('hex').slice(0, 16)}`,
+          );
     const spendLog = env.keep(
       `spend-log:${sinkUrl}`,
       () =>
