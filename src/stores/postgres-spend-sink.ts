@@ -19,6 +19,7 @@ import {
 } from './spend-sink';
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const ROWS_PER_INSERT = 2000;
 
 /**
  * Creates the table or brings an older one up to date, in one transaction under an advisory lock (several
@@ -80,6 +81,11 @@ export class PostgresSpendSink implements SpendSink {
   async write(records: readonly SpendRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.ensureSchema();
+    // A statement takes at most 65,535 parameters; each chunk is idempotent on its own, so no transaction is needed.
+    for (let i = 0; i < records.length; i += ROWS_PER_INSERT) await this.insert(records.slice(i, i + ROWS_PER_INSERT));
+  }
+
+  private async insert(records: readonly SpendRecord[]): Promise<void> {
     const values: (string | number | boolean | null)[] = [];
     const tuples = records.map((r) => {
       const start = values.length;

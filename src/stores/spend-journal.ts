@@ -71,7 +71,11 @@ export class SpendJournal {
     }
   }
 
-  /** Records appended or recovered that the sink has not acknowledged, the newest of each request id. */
+  /**
+   * Records appended or recovered that the sink has not acknowledged, the newest of each request id. Recovered
+   * ones may include records the last run had acknowledged (they shared a file with one it had not): replaying
+   * them is harmless, the sink skips a request id it has.
+   */
   pending(): SpendRecord[] {
     return [...this.latest.values()];
   }

@@ -6,6 +6,7 @@
  * the request settles to its real cost; 429 insufficient_quota once spent; see budget-guard.ts), and serves
  * GET /admin/spend.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import {
   buildPriceTable,
@@ -50,7 +51,7 @@ export interface CostLogOptions {
   reservation_ttl_ms?: number;
   /** How long restoring a key's spend from the sink may take before its request is refused with 503; default 2000. */
   restore_timeout_ms?: number;
-  /** Directory of the local spend journal (default ./data/spend-journal), or false for none. */
+  /** Directory of the local spend journal (default ./data/spend-journal/<hash of the sink>), or false for none. */
   journal?: string | false;
 }
 
@@ -71,8 +72,11 @@ const optionsSchema = {
     reservation_ttl_ms: { type: 'integer', minimum: 1000, description: 'How long an unsettled budget reservation counts (a crash).' },
     restore_timeout_ms: { type: 'integer', minimum: 1, description: 'Longest wait for the sink when restoring a key’s spend.' },
     journal: {
-      oneOf: [{ type: 'string', minLength: 1 }, { const: false }],
-      description: 'Directory of the local spend journal that keeps records across a crash (default ./data/spend-journal); false for none.',
+      // Not oneOf: config validation coerces types, and would turn false into the directory "false".
+      type: ['boolean', 'string'],
+      minLength: 1,
+      not: { const: true },
+      description: 'Directory of the local spend journal that keeps records across a crash (default: one per sink under ./data/spend-journal); false for none.',
     },
   },
 };
@@ -116,7 +120,14 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     const journalErrors = env.metrics.counter('spend_journal_errors_total', 'Spend records the local journal could not write (disk full, read-only).');
     journalErrors.inc(0);
     const sinkUrl = options.sink ?? 'sqlite://./data/spend.db';
-    const journalDir = options.journal === false ? false : path.resolve(env.configDir, options.journal ?? './data/spend-journal');
+    // One journal per sink: a record replayed at start must go to the sink it was meant for.
+    const journalDir =
+      options.journal === false
+        ? false
+        : path.resolve(
+            env.configDir,
+            options.journal ?? `./data/spend-journal/${createHash('sha256').update(describeSinkUrl(sinkUrl)).digest('hex').slice(0, 16)}`,
+          );
     const spendLog = env.keep(
       `spend-log:${sinkUrl}`,
       () =>
