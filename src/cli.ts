@@ -1,21 +1,24 @@
 #!/usr/bin/env node
 /**
  * The command line: `start` runs the daemon, `validate` checks a config file (every problem as
- * FILE:LINE:COL: path: message), `schema` prints the config's JSON Schema.
+ * FILE:LINE:COL: path: message), `schema` prints the config's JSON Schema, `models` prints the shipped catalog.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { catalogListing, formatCatalogListing } from './catalog/catalog-listing';
 import { loadConfigFile } from './config/load';
 import { ConfigError, formatProblem } from './config/problems';
 import { configSchema } from './config/schema';
 import { Gateway } from './gateway';
 import { checkPlugins } from './pipeline/load-plugins';
 import type { LogFormat } from './observability/logger';
+import { unpricedTargets } from './pricing/unpriced-targets';
 
 const USAGE = `Usage:
   switchyard start --config FILE [--port N] [--host H] [--log-format json|pretty] [--log-level LEVEL]
   switchyard validate --config FILE
-  switchyard schema`;
+  switchyard schema
+  switchyard models [--provider P] [--json]`;
 
 async function start(values: Record<string, string | undefined>): Promise<void> {
   const port = values.port !== undefined ? Number(values.port) : undefined;
@@ -60,6 +63,7 @@ function validate(file: string): number {
       );
     }
     for (const m of loaded.missing) console.error(`warning: \${${m.variable}} is not set (used at ${m.path.join('.')})`);
+    for (const u of unpricedTargets(loaded.config)) console.error(`warning: ${formatProblem(file, { ...u, ...loaded.locate(u.path) })}`);
     console.log(`${file}: OK`);
     return 0;
   } catch (err) {
@@ -81,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
       host: { type: 'string' },
       'log-format': { type: 'string' },
       'log-level': { type: 'string' },
+      provider: { type: 'string' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -91,6 +97,14 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'schema') {
     console.log(JSON.stringify(configSchema, null, 2));
+    return 0;
+  }
+  if (command === 'models') {
+    // What the shipped catalog knows: prices, limits and capabilities (no config needed).
+    const listing = catalogListing(values.provider);
+    const text = values.json ? JSON.stringify(listing, null, 2) : formatCatalogListing(listing);
+    // Written to the end before main() returns: process.exit() would cut a long listing sent into a pipe.
+    await new Promise<void>((resolve, reject) => process.stdout.write(`${text}\n`, (err) => (err ? reject(err) : resolve())));
     return 0;
   }
   if (command === 'validate') {

@@ -56,14 +56,23 @@ export function definePlugin<Options = Record<string, unknown>>(plugin: PluginMo
 export { errors, GatewayError, toOpenAIErrorBody, type GatewayErrorInit, type OpenAIErrorType } from './errors';
 
 // Building blocks of the built-in plugins.
-export { pluginOptions, pricingOverrides, providerLimits, type ProviderLimits } from './pipeline/config-sections';
+export { pluginOptions, priceQuery, pricingOverrides, providerLimits, type ProviderLimits } from './pipeline/config-sections';
 export { modelAllowed } from './pipeline/model-patterns';
 export { presentedKey } from './pipeline/admin-key';
 export { registerSecrets } from './observability/redact';
 export { estimateChatPromptTokens, estimateEmbeddingsTokens, estimateRequestTokens } from './pricing/estimate-tokens';
 export { formatPicoUsd, PICO_PER_USD, picoToUsd, pricePerTokenPico, usdToPico } from './pricing/money';
 export { costOfUsage } from './pricing/cost';
-export { buildPriceTable, lookupPrice, type ModelPrice, type PriceTable } from './pricing/price-table';
+export {
+  buildPriceTable,
+  lookupPrice,
+  resolvePrice,
+  type ModelPrice,
+  type PriceQuery,
+  type PriceTable,
+  type PriceTier,
+  type ResolvedPrice,
+} from './pricing/price-table';
 export { parseStoreLocation, type StoreLocation } from './stores/store-url';
 export { openRedis, waitForRedis } from './stores/redis-client';
 export { MemoryKvStore, RedisKvStore, type KvStore } from './stores/kv-store';

@@ -3,7 +3,7 @@
  * prints it, and proxy.schema.json is generated from it for editors.
  */
 import { aliasRoutingProperties, topLevelRoutingProperties } from './routing-schema';
-import { pricingSchema } from '../pricing/schema';
+import { priceOverrideSchema, pricingSchema } from '../pricing/schema';
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
@@ -36,6 +36,7 @@ const providerSchema = {
       exclusiveMinimum: 0,
       description: 'Largest non-streamed answer read from this provider, in MiB (default 64); a larger one fails the attempt with a 502.',
     },
+    price: priceOverrideSchema,
     mock: {
       type: 'object',
       additionalProperties: false,
@@ -59,6 +60,7 @@ const targetSchema = {
     provider: { type: 'string', description: 'A key of `providers`.' },
     model: { type: 'string', description: "The provider's model name (the deployment name for azure)." },
     weight: { type: 'number', exclusiveMinimum: 0, default: 1 },
+    price: priceOverrideSchema,
   },
 } as const;
 

@@ -3,6 +3,7 @@
  * guarantees it; keep the two in step.
  */
 import type { AliasRoutingConfig, CooldownConfig, RetryConfig, Strategy } from './routing-schema';
+import type { ModelPrice } from '../pricing/price-table';
 
 export type { Strategy };
 
@@ -61,6 +62,8 @@ export interface ProviderConfig {
   /** Largest buffered (JSON) answer, MiB (default 64). */
   max_answer_mb?: number;
   mock?: MockOptions;
+  /** Prices for this provider's targets when neither the served model nor the target's model has one. */
+  price?: ModelPrice;
   /** Anything else is adapter-specific (azure `api_version`, anthropic `version`, …). */
   [k: string]: unknown;
 }
@@ -69,6 +72,8 @@ export interface TargetConfig {
   provider: string;
   model: string;
   weight?: number;
+  /** Prices for this target when neither the served model nor its model has one (wins over the provider's `price:`). */
+  price?: ModelPrice;
 }
 
 /** An alias has `targets` (and optionally `fallbacks`), or `route` rules; routing keys are in routing-schema.ts. */

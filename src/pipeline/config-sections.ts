@@ -2,7 +2,8 @@
  * Typed views of the config sections plugins read from `env.config` (the whole validated proxy.yaml): prices,
  * provider limits, and other plugins' entries. Part of the public plugin API.
  */
-import type { ModelPrice } from '../pricing/price-table';
+import { catalogProviderFor } from '../catalog/catalog';
+import type { ModelPrice, PriceQuery } from '../pricing/price-table';
 
 /** `limits:` on a provider entry: what the rate-limit plugin shapes traffic to. */
 export interface ProviderLimits {
@@ -28,6 +29,34 @@ function positiveNumber(value: unknown, what: string): number | undefined {
  */
 export function pricingOverrides(config: Readonly<Record<string, unknown>>): Record<string, ModelPrice> {
   return isObject(config.pricing) ? (config.pricing as Record<string, ModelPrice>) : {};
+}
+
+/**
+ * What `resolvePrice` needs to price a served request: the model the provider answered with, the target's model,
+ * the target's (else its provider's) `price:` from the config, and the catalog provider that provider is.
+ *
+ * @example resolvePrice(prices, priceQuery(env.config, ctx.servedBy, response.model))
+ */
+export function priceQuery(
+  config: Readonly<Record<string, unknown>>,
+  servedBy: { alias: string; provider: string; model: string },
+  servedModel?: string,
+): PriceQuery {
+  const entry = (section: unknown, key: string): Record<string, unknown> | undefined => {
+    const value = isObject(section) ? section[key] : undefined;
+    return isObject(value) ? value : undefined;
+  };
+  const provider = entry(config.providers, servedBy.provider);
+  const alias = entry(config.models, servedBy.alias);
+  const targets: unknown[] = alias && Array.isArray(alias.targets) ? alias.targets : [];
+  const target = targets.find((t): t is Record<string, unknown> => isObject(t) && t.provider === servedBy.provider && t.model === servedBy.model);
+  const override = (target?.price ?? provider?.price) as ModelPrice | undefined;
+  return {
+    servedModel: servedModel || undefined,
+    targetModel: servedBy.model,
+    override,
+    provider: provider ? catalogProviderFor(servedBy.provider, provider) : undefined,
+  };
 }
 
 /**

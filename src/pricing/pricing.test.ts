@@ -15,7 +15,7 @@ describe('price table', () => {
     for (const model of [
       'gpt-4o',
       'gpt-4o-mini',
-      'claude-3-5-haiku-latest',
+      'claude-haiku-4-5',
       'claude-sonnet-4-5',
       'gemini-2.0-flash',
       'deepseek-chat',
@@ -29,12 +29,12 @@ describe('price table', () => {
 
   it('lets config entries override built-in prices and add new models', () => {
     const custom = buildPriceTable({ 'gpt-4o': { input: 1, output: 2 }, 'my-model': { input: 3, output: 4 } });
-    expect(lookupPrice(custom, 'gpt-4o')).toEqual({ input: 1, output: 2, context_window: 128000 });
+    expect(lookupPrice(custom, 'gpt-4o')).toEqual({ input: 1, output: 2, context_window: 128000, max_output: 16384 });
     expect(lookupPrice(custom, 'my-model')).toEqual({ input: 3, output: 4 });
   });
 
   it('finds dated and vendor-prefixed model names, but never guesses an unknown model', () => {
-    expect(lookupPrice(table, 'claude-sonnet-4-5-20250929')).toBe(price('claude-sonnet-4-5'));
+    expect(lookupPrice(table, 'claude-sonnet-4-5-20250929')).toEqual(price('claude-sonnet-4-5'));
     expect(lookupPrice(table, 'openai/gpt-4o')).toBe(price('gpt-4o'));
     expect(lookupPrice(table, 'GPT-4o-Mini')).toBe(price('gpt-4o-mini'));
     expect(lookupPrice(table, 'gpt-4o-2024-05-13')?.input).toBe(5);
@@ -70,10 +70,10 @@ describe('cost of a request', () => {
       usd: 0.008925,
     },
     {
-      name: 'deepseek-reasoner, 7 in / 13 out: 7×0.55 + 13×2.19 = 32.32 µ$',
+      name: 'deepseek-reasoner, 7 in / 13 out: 7×0.14 + 13×0.28 = 4.62 µ$',
       model: 'deepseek-reasoner',
       usage: { prompt_tokens: 7, completion_tokens: 13, total_tokens: 20 },
-      usd: 0.00003232,
+      usd: 0.00000462,
     },
     { name: 'zero usage costs zero', model: 'gpt-4o', usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }, usd: 0 },
   ];

@@ -6,6 +6,7 @@
  */
 import type { AliasConfig, GatewayConfig, ProviderConfig, Strategy } from '../config/types';
 import type { Pipeline } from '../pipeline/pipeline';
+import type { ModelPrice } from '../pricing/price-table';
 import type { ProviderAdapter, ProviderSettings } from '../providers/types';
 import type { Transport } from '../upstream/transport';
 import type { AliasPolicy } from './policy';
@@ -27,6 +28,8 @@ export interface ResolvedTarget {
   provider: string;
   model: string;
   weight: number;
+  /** The target's `price:`, else its provider's: the last step of the price lookup (see pricing/price-table.ts). */
+  price?: ModelPrice;
 }
 
 export interface ResolvedAlias {

@@ -49,6 +49,7 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
     queue_timeout_ms,
     max_answer_mb,
     mock,
+    price: _price, // the price lookup's, not the adapter's (see resolveAlias)
     ...options
   } = cfg;
   const settings: ProviderSettings = {
@@ -100,7 +101,11 @@ function resolveAlias(name: string, cfg: AliasConfig, config: GatewayConfig): Re
   return {
     name,
     strategy: cfg.strategy ?? 'weighted',
-    targets: (cfg.targets ?? []).map((t) => ({ provider: t.provider, model: t.model, weight: t.weight ?? 1 })),
+    targets: (cfg.targets ?? []).map((t) => {
+      // The last step of the price lookup: the target's own `price:`, else its provider's.
+      const price = t.price ?? config.providers[t.provider]?.price;
+      return { provider: t.provider, model: t.model, weight: t.weight ?? 1, ...(price ? { price } : {}) };
+    }),
     fallbacks: cfg.fallbacks ?? [],
     policy: resolveAliasPolicy(name, cfg, config),
     config: cfg,

@@ -3,7 +3,7 @@
  * (priced at the attempt's own model) before it is sent, refuse an unpriced model unless the key allows it, and
  * settle the reservation to the request's real cost when it ends, whatever way it ends.
  */
-import { errors, lookupPrice, type AttemptInfo, type Logger, type PriceTable, type RequestContext } from '../../plugin-api';
+import { errors, priceQuery, resolvePrice, type AttemptInfo, type Logger, type PriceTable, type RequestContext } from '../../plugin-api';
 import { BudgetLedger, hasBudget, type BudgetHold, type SpendHistory } from './budget-ledger';
 import { worstCasePico, type WorstCaseOptions } from './budget-reservation';
 
@@ -30,13 +30,14 @@ export interface BudgetGuardOptions extends WorstCaseOptions {
 
 /**
  * @example
- * const guard = new BudgetGuard(ledger, prices, () => spendLog, { defaultMaxOutputTokens: 1024 }, env.log);
+ * const guard = new BudgetGuard(ledger, prices, env.config, () => spendLog, { defaultMaxOutputTokens: 1024 }, env.log);
  * // beforeAttempt(ctx, attempt) { return guard.reserve(ctx, attempt); }
  */
 export class BudgetGuard {
   constructor(
     readonly ledger: BudgetLedger,
     private readonly prices: PriceTable,
+    private readonly config: Readonly<Record<string, unknown>>,
     private readonly sink: () => SpendHistory,
     private readonly options: BudgetGuardOptions,
     private readonly log: Logger,
@@ -57,7 +58,8 @@ export class BudgetGuard {
     const limits = ctx.get('callerLimits');
     const caller = ctx.caller;
     if (!caller || !hasBudget(limits)) return undefined;
-    const price = lookupPrice(this.prices, attempt.model);
+    // The provider has not said yet which model it serves: the target's model, else its `price:` override.
+    const price = resolvePrice(this.prices, priceQuery(this.config, attempt))?.price;
     const reservation = this.reservationOf(ctx);
     if (!price) {
       if (ctx.get('callerLimits')?.allowUnpriced ?? this.options.allowUnpriced ?? false) return undefined;

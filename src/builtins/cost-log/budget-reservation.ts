@@ -10,17 +10,14 @@ import {
   type ChatRequest,
   type EmbeddingsRequest,
   type ModelPrice,
+  type PriceTier,
 } from '../../plugin-api';
 
 /** Output tokens assumed when neither the client, the cost-log options nor the catalog give a cap. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
-/** Price fields the catalog may add (long-context tiers, 1-hour cache writes, the output cap); read when present. */
-interface CatalogPrice extends ModelPrice {
-  cache_write_1h?: number;
-  max_output?: number;
-  tiers?: readonly { above_tokens: number; input: number; output: number; cache_write?: number; cache_write_1h?: number }[];
-}
+type CatalogPrice = ModelPrice;
+type TierPrice = Omit<PriceTier, 'above_tokens'>;
 
 export interface WorstCaseOptions {
   /** Output tokens to assume when the client sets no max (cost-log `default_max_output_tokens`). */
@@ -49,8 +46,8 @@ export function maxOutputTokens(body: ChatRequest, price: CatalogPrice, options:
 }
 
 /** The tier a prompt of `promptTokens` is billed at (the highest whose threshold it passes), or the base price. */
-function tierFor(price: CatalogPrice, promptTokens: number): { input: number; output: number; cache_write?: number; cache_write_1h?: number } {
-  let chosen: { input: number; output: number; cache_write?: number; cache_write_1h?: number } = price;
+function tierFor(price: CatalogPrice, promptTokens: number): TierPrice {
+  let chosen: TierPrice = price;
   let above = -1;
   for (const tier of price.tiers ?? []) {
     if (promptTokens > tier.above_tokens && tier.above_tokens > above) {

@@ -12,14 +12,15 @@ import {
   buildPriceTable,
   costOfUsage,
   describeSinkUrl,
-  lookupPrice,
   MemorySpendCounters,
   openRedis,
   openSpendSink,
   parseStoreLocation,
   pluginOptions,
+  priceQuery,
   pricingOverrides,
   RedisSpendCounters,
+  resolvePrice,
   type PluginHooks,
   type PluginModule,
   type RequestContext,
@@ -169,6 +170,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     const budgets = new BudgetGuard(
       ledger,
       prices,
+      env.config,
       () => spendLog,
       { defaultMaxOutputTokens: options.default_max_output_tokens, allowUnpriced: options.allow_unpriced_models },
       env.log,
@@ -181,11 +183,11 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
     );
 
     /** Cost of what the request used; null when the model has no price (logged once per model). */
-    function costOf(ctx: RequestContext, usage: Usage | undefined): number | null {
+    function costOf(ctx: RequestContext, usage: Usage | undefined, servedModel?: string): number | null {
       if (ctx.get('cache') === 'hit') return 0;
       if (!ctx.servedBy) return 0;
       if (!usage) return null;
-      const price = lookupPrice(prices, ctx.servedBy.model);
+      const price = resolvePrice(prices, priceQuery(env.config, ctx.servedBy, servedModel))?.price;
       if (!price) {
         if (!unpricedModels.has(ctx.servedBy.model)) {
           unpricedModels.add(ctx.servedBy.model);
@@ -240,7 +242,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
       },
 
       onResponse(ctx, response) {
-        const cost = costOf(ctx, response.usage);
+        const cost = costOf(ctx, response.usage, response.model);
         noteCost(ctx, cost);
         if (cost !== null) ctx.responseHeaders[COST_HEADER] = formatUsd(cost);
       },
@@ -256,7 +258,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
         // Requests turned away before any upstream call (auth, limits, budgets) cost nothing and are not spend.
         if ((ctx.attempts.length === 0 && ctx.get('cache') !== 'hit') || budgets.refusedUnsent(ctx)) return budgets.settle(ctx, 0);
-        const cost = costOf(ctx, outcome.usage ?? ctx.usage);
+        const cost = costOf(ctx, outcome.usage ?? ctx.usage, outcome.response?.model);
         noteCost(ctx, cost);
         if (cost !== null && cost > 0 && Number.isFinite(cost)) spent.inc(cost, env.metrics.requestLabels(ctx));
         spendLog.record(spendRecord(ctx, outcome, cost));

@@ -1,12 +1,13 @@
 /**
- * `lowest-cost`: the cheapest target for this request first, by the price table (built-in prices plus the
- * config's `pricing:`) × (estimated prompt tokens, and the completion budget). Unpriced targets go last.
+ * `lowest-cost`: the cheapest target for this request first, by the price table (the shipped catalog plus the
+ * config's `pricing:`, then the target's or provider's `price:`) × (estimated prompt tokens, and the completion budget). Unpriced targets go last.
  */
 import type { ResolvedTarget } from '../snapshot-types';
 import type { GatewayConfig } from '../../config/types';
 import type { ChatRequest, EmbeddingsRequest } from '../../providers/openai-types';
 import { estimateChatPromptTokens, estimateEmbeddingsTokens } from '../../pricing/estimate-tokens';
-import { buildPriceTable, lookupPrice, type ModelPrice, type PriceTable } from '../../pricing/price-table';
+import { buildPriceTable, resolvePrice, type ModelPrice, type PriceTable } from '../../pricing/price-table';
+import { catalogProviderFor } from '../../catalog/catalog';
 import type { StrategyInput } from './types';
 
 /** Completion tokens assumed when the request sets no max_tokens (a typical chat answer). */
@@ -15,7 +16,7 @@ const ASSUMED_COMPLETION_TOKENS = 256;
 // One table per loaded config: a reload with new prices builds a new one.
 const tables = new WeakMap<GatewayConfig, PriceTable>();
 
-/** The price table of a config. @example priceTableOf(snapshot.config).get('gpt-4o-mini')?.input // 0.15 */
+/** The price table of a config. @example lookupPrice(priceTableOf(snapshot.config), 'gpt-4o-mini')?.input // 0.15 */
 export function priceTableOf(config: GatewayConfig): PriceTable {
   let table = tables.get(config);
   if (!table) {
@@ -48,7 +49,12 @@ function requestTokens(body: object): { promptTokens: number; completionTokens: 
 export function lowestCostOrder(input: StrategyInput): ResolvedTarget[] {
   const table = priceTableOf(input.config);
   const tokens = requestTokens(input.body);
-  const cost = new Map(input.targets.map((t) => [t, estimatedCost(lookupPrice(table, t.model), tokens)]));
+  const priceOf = (t: ResolvedTarget) => {
+    const provider = input.config.providers?.[t.provider];
+    const catalog = provider ? catalogProviderFor(t.provider, provider) : undefined;
+    return resolvePrice(table, { targetModel: t.model, override: t.price, provider: catalog })?.price;
+  };
+  const cost = new Map(input.targets.map((t) => [t, estimatedCost(priceOf(t), tokens)]));
   // Array.prototype.sort is stable: equal costs keep the config order.
   return [...input.targets].sort((a, b) => {
     const ca = cost.get(a)!;

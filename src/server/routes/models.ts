@@ -1,8 +1,15 @@
 /**
  * GET /v1/models: the aliases, in OpenAI's list shape; GET /v1/models/{id}: one of them, or OpenAI's 404.
  * Plugins may narrow both to what the caller may use (a model the key may not use does not exist for it).
+ * Each alias also carries, when the price table knows its first target, OpenRouter's extra fields:
+ * `context_length` and `pricing` (USD per token, as decimal strings). OpenAI's clients ignore them.
  */
+import { catalogProviderFor } from '../../catalog/catalog';
 import { errors } from '../../errors';
+import { formatPicoUsd, pricePerTokenPico } from '../../pricing/money';
+import { resolvePrice } from '../../pricing/price-table';
+import type { RuntimeSnapshot } from '../../routing/snapshot-types';
+import { priceTableOf } from '../../routing/strategies/lowest-cost';
 import type { EndpointWork } from '../lifecycle';
 import { servedHeaders } from '../lifecycle';
 import { sendJson } from '../send';
@@ -22,12 +29,49 @@ function modelIdOf(url: string): string {
   }
 }
 
+/** OpenRouter's `pricing` object: USD per token, as exact decimal strings. */
+interface ModelPricing {
+  prompt: string;
+  completion: string;
+  input_cache_read?: string;
+  input_cache_write?: string;
+}
+
+const perToken = (usdPerMillion: number) => formatPicoUsd(pricePerTokenPico(usdPerMillion));
+
+/**
+ * One alias in OpenAI's model shape, plus `context_length` and `pricing` of its first target when known.
+ *
+ * @example modelEntry(snapshot, 'chat', 1700000000)
+ * // { id: 'chat', object: 'model', created: 1700000000, owned_by: 'switchyard', context_length: 128000,
+ * //   pricing: { prompt: '0.0000025', completion: '0.00001', input_cache_read: '0.00000125' } }
+ */
+export function modelEntry(snapshot: RuntimeSnapshot, id: string, created: number): Record<string, unknown> {
+  const entry: Record<string, unknown> = { id, object: 'model', created, owned_by: 'switchyard' };
+  const target = snapshot.aliases.get(id)?.targets[0];
+  const provider = target ? snapshot.config.providers[target.provider] : undefined;
+  if (!target || !provider) return entry;
+  const found = resolvePrice(priceTableOf(snapshot.config), {
+    targetModel: target.model,
+    override: target.price,
+    provider: catalogProviderFor(target.provider, provider),
+  });
+  if (!found) return entry;
+  const { price } = found;
+  if (price.context_window !== undefined) entry.context_length = price.context_window;
+  const pricing: ModelPricing = { prompt: perToken(price.input), completion: perToken(price.output) };
+  if (price.cached_input !== undefined) pricing.input_cache_read = perToken(price.cached_input);
+  if (price.cache_write !== undefined) pricing.input_cache_write = perToken(price.cache_write);
+  entry.pricing = pricing;
+  return entry;
+}
+
 export const modelsWork: EndpointWork = {
   body: 'none',
   async serve(ctx, res, snapshot) {
     const created = Math.floor(snapshot.loadedAt.getTime() / 1000);
     const ids = snapshot.pipeline.filterModels(ctx, [...snapshot.aliases.keys()]);
-    sendJson(res, 200, { object: 'list', data: ids.map((id) => ({ id, object: 'model', created, owned_by: 'switchyard' })) }, servedHeaders(ctx));
+    sendJson(res, 200, { object: 'list', data: ids.map((id) => modelEntry(snapshot, id, created)) }, servedHeaders(ctx));
     return { status: 200, completed: true, latencyMs: performance.now() - ctx.startedMono };
   },
 };
@@ -39,7 +83,7 @@ export const modelWork: EndpointWork = {
     const visible = snapshot.aliases.has(id) && snapshot.pipeline.filterModels(ctx, [id]).includes(id);
     if (!visible) throw errors.unknownAlias(id);
     const created = Math.floor(snapshot.loadedAt.getTime() / 1000);
-    sendJson(res, 200, { id, object: 'model', created, owned_by: 'switchyard' }, servedHeaders(ctx));
+    sendJson(res, 200, modelEntry(snapshot, id, created), servedHeaders(ctx));
     return { status: 200, completed: true, latencyMs: performance.now() - ctx.startedMono };
   },
 };
