@@ -3,7 +3,7 @@
  * (priced at the attempt's own model) before it is sent, refuse an unpriced model unless the key allows it, and
  * settle the reservation to the request's real cost when it ends, whatever way it ends.
  */
-import { errors, priceQuery, resolvePrice, type AttemptInfo, type Logger, type PriceTable, type RequestContext } from '../../plugin-api';
+import { errors, pluginOptions, priceQuery, resolvePrice, type AttemptInfo, type Logger, type PriceTable, type RequestContext } from '../../plugin-api';
 import { BudgetLedger, hasBudget, type BudgetHold, type SpendHistory } from './budget-ledger';
 import { worstCasePico, type WorstCaseOptions } from './budget-reservation';
 
@@ -21,6 +21,20 @@ declare module '../../plugin-api' {
     /** The request's hold on its key's budget (cost-log plugin). */
     budgetReservation: RequestReservation;
   }
+}
+
+/**
+ * Whether any request may carry a budget under this config: with the built-in auth plugin, only when one of its
+ * keys has `budget_usd`; with another auth plugin (which may set `callerLimits` itself), always. Without budgets
+ * cost-log registers no beforeAttempt hook, so an attempt costs the pipeline nothing extra.
+ *
+ * @example configMayHaveBudgets({ plugins: [{ use: 'auth', keys: [{ name: 'a', key: 'k' }] }] }) // false
+ */
+export function configMayHaveBudgets(config: Readonly<Record<string, unknown>>): boolean {
+  const auth = pluginOptions(config, 'auth');
+  if (!auth) return true;
+  const keys: unknown = auth.keys;
+  return Array.isArray(keys) && keys.some((k: unknown) => typeof k === 'object' && k !== null && (k as { budget_usd?: unknown }).budget_usd !== undefined);
 }
 
 export interface BudgetGuardOptions extends WorstCaseOptions {

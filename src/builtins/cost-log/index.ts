@@ -21,6 +21,7 @@ import {
   pricingOverrides,
   RedisSpendCounters,
   resolvePrice,
+  type AttemptInfo,
   type PluginHooks,
   type PluginModule,
   type RequestContext,
@@ -30,7 +31,7 @@ import {
   usdToPico,
   waitForRedis,
 } from '../../plugin-api';
-import { BudgetGuard } from './budget-guard';
+import { BudgetGuard, configMayHaveBudgets } from './budget-guard';
 import { BudgetLedger } from './budget-ledger';
 import { SpendLog } from './spend-log';
 import { spendRoute } from './spend-route';
@@ -236,10 +237,12 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         return budgets.admit(ctx);
       },
 
-      beforeAttempt(ctx, attempt) {
-        if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
-        return budgets.reserve(ctx, attempt);
-      },
+      ...(configMayHaveBudgets(env.config) && {
+        beforeAttempt(ctx: RequestContext, attempt: AttemptInfo) {
+          if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
+          return budgets.reserve(ctx, attempt);
+        },
+      }),
 
       onResponse(ctx, response) {
         const cost = costOf(ctx, response.usage, response.model);
