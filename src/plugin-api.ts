@@ -62,7 +62,7 @@ export { presentedKey } from './pipeline/admin-key';
 export { registerSecrets } from './observability/redact';
 export { estimateChatPromptTokens, estimateEmbeddingsTokens, estimateRequestTokens } from './pricing/estimate-tokens';
 export { formatPicoUsd, PICO_PER_USD, picoToUsd, pricePerTokenPico, usdToPico } from './pricing/money';
-export { costOfUsage } from './pricing/cost';
+export { costOfUsage, costPico } from './pricing/cost';
 export {
   buildPriceTable,
   lookupPrice,

@@ -7,7 +7,8 @@
  *   1. onRequest       – may modify ctx.body, answer directly (`{ respond }`), or throw a GatewayError
  *   2. beforeAttempt   – before each upstream attempt (retries, fallbacks and hedges included)
  *      aroundAttempt   – wraps each upstream attempt: the first plugin in config order is the outermost
- *   3. onResponse      – a complete non-streamed answer, before it is written (may replace it)
+ *   3. onUsage         – the usage of a JSON answer (chat or embeddings), before it is written (may set headers)
+ *      onResponse      – a complete non-streamed answer, before it is written (may replace it)
  *      onStreamChunk   – each streamed chunk, before it is written (may replace or drop it)
  *   4. onError         – when the request failed (called before onComplete)
  *   5. onComplete      – exactly once per request its onHeaders saw (body errors included), with the outcome and usage
@@ -281,6 +282,12 @@ export interface PluginHooks {
    * }
    */
   aroundAttempt?(ctx: RequestContext, attempt: AttemptInfo, next: () => Promise<AttemptResult>): Promise<AttemptResult>;
+  /**
+   * The usage of a JSON answer (chat completions and embeddings) is known and the answer is not written yet:
+   * set response headers from it (the cost-log plugin's x-switchyard-cost-usd). Synchronous. A stream's usage
+   * arrives in its final chunk, which passes through onStreamChunk.
+   */
+  onUsage?(ctx: RequestContext, usage: Usage): void;
   onResponse?(ctx: RequestContext, response: ChatCompletion): void | ChatCompletion | Promise<void | ChatCompletion>;
   /** Synchronous on purpose: it runs for every chunk of every stream. Return null to drop the chunk. */
   onStreamChunk?(ctx: RequestContext, chunk: ChatCompletionChunk): void | ChatCompletionChunk | null;

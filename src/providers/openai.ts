@@ -5,6 +5,7 @@
  */
 import { checkStreamChunk } from './chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
+import { normalisedOpenAIUsage } from './openai-usage';
 import { providerHeaders } from './request-headers';
 import { redactedExcerpt } from '../observability/redact';
 import { retryAfterMs } from './retry-after';
@@ -101,7 +102,8 @@ export class OpenAIStreamTranslator implements StreamTranslator {
     }
     // The upstream's indexes travel on unchanged: refuse hostile ones here, before the gateway commits to this target.
     checkStreamChunk(obj as ChatCompletionChunk);
-    return [obj as ChatCompletionChunk];
+    const usage = normalisedOpenAIUsage(obj.usage);
+    return [usage ? ({ ...obj, usage } as ChatCompletionChunk) : (obj as ChatCompletionChunk)];
   }
 }
 
@@ -136,7 +138,9 @@ export const openaiAdapter: ProviderAdapter = {
         retryable: true,
       });
     }
-    return obj as ChatCompletion;
+    // A vendor's own usage fields (DeepSeek's cache counts) make a new object, so the text is written afresh.
+    const usage = normalisedOpenAIUsage(obj.usage);
+    return usage ? ({ ...obj, usage } as ChatCompletion) : (obj as ChatCompletion);
   },
 
   createStreamTranslator(call: UpstreamCall) {

@@ -4,7 +4,7 @@
  * `src/upstream/` sends what they describe.
  */
 import type { HeaderBag, HttpRequestSpec, SseEvent, UpstreamErrorInfo } from '../upstream/http-spec';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, Usage } from './openai-types';
 
 /** A provider entry from proxy.yaml after env interpolation (see `ProviderConfig` in config/types.ts). */
 export interface ProviderSettings {
@@ -40,6 +40,12 @@ export interface StreamTranslator {
   push(event: SseEvent): ChatCompletionChunk[];
   /** True once the provider signalled the end of the stream (OpenAI's `[DONE]`, Anthropic's message_stop). */
   readonly done: boolean;
+  /**
+   * The usage the provider has reported so far, before its final usage chunk (Anthropic's message_start input and
+   * cache counts, Gemini's running usageMetadata): what a cut or aborted stream is billed from. Undefined when
+   * nothing was reported yet, or when the format reports usage only at the end (OpenAI).
+   */
+  usageSoFar?(): Usage | undefined;
 }
 
 /**

@@ -20,7 +20,19 @@ export interface FakeAnthropicBehavior {
   reply?: string;
   /** Answer with a tool_use block (after the text, if `reply` is set too). */
   toolUse?: { name: string; input: Record<string, unknown> };
-  usage?: { input_tokens: number; output_tokens: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number };
+  /** Usage as Anthropic reports it (cache_creation is the split of cache_creation_input_tokens by TTL). */
+  usage?: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_read_input_tokens?: number;
+    cache_creation_input_tokens?: number;
+    cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+  };
+  /** For streams: after this many content deltas, wait for `pauseUntil` (a test aborts meanwhile; no sleep). */
+  pauseAfterDeltas?: number;
+  pauseUntil?: Promise<unknown>;
+  /** For streams: destroy the connection after this many content deltas (a cut stream; no message_delta). */
+  dropAfterDeltas?: number;
   stopReason?: string;
   /** For streams: send an `error` event (overloaded_error unless `errorType`) after this many content deltas. */
   streamErrorAfterDeltas?: number;
@@ -180,6 +192,10 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       let deltas = 0;
       const pause = () => (b.chunkDelayMs ? sleep(b.chunkDelayMs) : undefined);
       const maybeFail = async (): Promise<boolean> => {
+        if (b.dropAfterDeltas !== undefined && deltas >= b.dropAfterDeltas) {
+          res.req.socket.destroy();
+          return true;
+        }
         if (b.streamErrorAfterDeltas === undefined || deltas < b.streamErrorAfterDeltas) return false;
         await b.holdStreamError;
         send({ type: 'error', error: { type: b.errorType ?? 'overloaded_error', message: b.errorMessage ?? 'Overloaded' } });
@@ -196,6 +212,8 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         send({ type: 'ping' });
         for (const piece of streamPieces(text)) {
           await pause();
+          if (b.pauseAfterDeltas === deltas) await b.pauseUntil;
+          if (res.destroyed) return;
           if (await maybeFail()) return;
           send({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
           deltas++;

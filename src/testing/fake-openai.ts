@@ -32,13 +32,21 @@ export interface FakeBehavior {
   reply?: string;
   /** Answer with a tool call instead of text. */
   toolCall?: { name: string; arguments: string };
-  /** Usage to report (default derived from the prompt and reply lengths). */
-  usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number };
+  /** Usage to report (default derived from the prompt and reply lengths); for embeddings only `prompt_tokens` counts. */
+  usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number; reasoning_tokens?: number };
+  /**
+   * Usage fields a vendor adds to OpenAI's, sent as given on top of `usage` (e.g. DeepSeek's
+   * `{ prompt_cache_hit_tokens: 1000, prompt_cache_miss_tokens: 234 }`, which it sends without prompt_tokens_details).
+   */
+  vendorUsage?: Record<string, unknown>;
   /** Error code in the error body (e.g. "context_length_exceeded"). */
   errorCode?: string;
   errorMessage?: string;
   /** For streams: send an OpenAI-style `{"error":…}` event (with `errorMessage`/`errorCode`) after this many chunks (0: before any). */
   streamErrorAfterChunks?: number;
+  /** For streams: after this many content chunks, wait for `pauseUntil` (a test aborts meanwhile; no sleep). */
+  pauseAfterChunks?: number;
+  pauseUntil?: Promise<unknown>;
   /** For streams: wait for this before sending that error event, so a test can first read the chunks before it (no sleep). */
   holdStreamError?: Promise<unknown>;
 }
@@ -69,6 +77,8 @@ function usageFor(body: Record<string, unknown> | undefined, reply: string, b: F
     completion_tokens: u.completion_tokens,
     total_tokens: u.prompt_tokens + u.completion_tokens,
     ...(u.cached_tokens !== undefined ? { prompt_tokens_details: { cached_tokens: u.cached_tokens } } : {}),
+    ...(u.reasoning_tokens !== undefined ? { completion_tokens_details: { reasoning_tokens: u.reasoning_tokens } } : {}),
+    ...b.vendorUsage,
   };
 }
 
@@ -120,7 +130,7 @@ export async function startFakeOpenAI(
           object: 'list',
           model,
           data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })),
-          usage: { prompt_tokens: 3, total_tokens: 3 },
+          usage: { prompt_tokens: b.usage?.prompt_tokens ?? 3, total_tokens: b.usage?.prompt_tokens ?? 3 },
         }),
         b.headers,
       );
@@ -194,6 +204,7 @@ export async function startFakeOpenAI(
     for (const [i, piece] of pieces.entries()) {
       // The role chunk above was the first.
       if (b.streamErrorAfterChunks !== undefined && i + 1 >= b.streamErrorAfterChunks) return failStream();
+      if (b.pauseAfterChunks === i) await b.pauseUntil;
       if (b.dropAfterChunks !== undefined && i >= b.dropAfterChunks) return void res.req.socket.destroy();
       if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
       if (res.destroyed) return;

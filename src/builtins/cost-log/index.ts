@@ -1,6 +1,7 @@
 /**
  * The cost-log plugin: prices every request from its real usage (cached tokens at their own price; a cache
- * hit costs 0), sets `x-switchyard-cost-usd` on JSON answers and `cost_usd` on the log line (and in
+ * hit costs 0), sets `x-switchyard-cost-usd` on JSON answers (chat and embeddings) and `usage.cost_usd` in a
+ * stream's final usage chunk, `cost_usd` on the log line (and in
  * `ctx.get('costUsd')`), counts switchyard_cost_usd_total, writes one spend record per request to SQLite,
  * PostgreSQL or JSONL in the background, enforces per-key budgets (each attempt reserves its worst-case cost and
  * the request settles to its real cost; 429 insufficient_quota once spent; see budget-guard.ts), and serves
@@ -10,12 +11,14 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import {
   buildPriceTable,
-  costOfUsage,
+  costPico,
   describeSinkUrl,
+  formatPicoUsd,
   MemorySpendCounters,
   openRedis,
   openSpendSink,
   parseStoreLocation,
+  picoToUsd,
   pluginOptions,
   priceQuery,
   pricingOverrides,
@@ -28,7 +31,6 @@ import {
   type RequestOutcome,
   type SpendRecord,
   type Usage,
-  usdToPico,
   waitForRedis,
 } from '../../plugin-api';
 import { BudgetGuard, configMayHaveBudgets } from './budget-guard';
@@ -183,7 +185,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
       ['alias', 'provider', 'model'],
     );
 
-    /** Cost of what the request used; null when the model has no price (logged once per model). */
+    /** Cost of what the request used in pico-dollars; null when the model has no price (logged once per model). */
     function costOf(ctx: RequestContext, usage: Usage | undefined, servedModel?: string): number | null {
       if (ctx.get('cache') === 'hit') return 0;
       if (!ctx.servedBy) return 0;
@@ -199,10 +201,10 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         }
         return null;
       }
-      return costOfUsage(price, usage);
+      return costPico(price, usage);
     }
 
-    function spendRecord(ctx: RequestContext, outcome: RequestOutcome, costUsd: number | null): SpendRecord {
+    function spendRecord(ctx: RequestContext, outcome: RequestOutcome, costInPico: number | null): SpendRecord {
       const hit = ctx.get('cache') === 'hit';
       // A hit used no upstream tokens: its row shows zeros, so token totals match what was billed.
       const usage = hit ? undefined : (outcome.usage ?? ctx.usage);
@@ -218,10 +220,9 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
         cacheWriteTokens: Number(usage?.prompt_tokens_details?.cache_write_tokens ?? 0),
         reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? 0,
-        // The cost is computed in USD until cost.ts yields pico-dollars; converted once, here.
-        costPico: costUsd === null ? null : usdToPico(costUsd),
-        // Becomes ctx.get('usageEstimated') === true once the usage path declares that variable (issue 15, M2).
-        estimated: false,
+        costPico: costInPico,
+        // Partly estimated usage (an aborted or cut stream; see the usage path, issue 15 M2).
+        estimated: !hit && ctx.get('usageEstimated') === true,
         latencyMs: outcome.latencyMs,
         status: outcome.status,
         attempts: ctx.attempts.length,
@@ -244,10 +245,29 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         },
       }),
 
+      // JSON answers (chat and embeddings): the exact cost in a header, before the answer is written.
+      onUsage(ctx, usage) {
+        if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
+        const cost = costOf(ctx, usage);
+        noteCost(ctx, cost === null ? null : picoToUsd(cost));
+        if (cost !== null) ctx.responseHeaders[COST_HEADER] = formatPicoUsd(cost);
+      },
+
+      // A chat answer names the model the provider served, which is looked up first (docs/cost.md): reprice with it.
       onResponse(ctx, response) {
+        if (!response.usage || !response.model || !PRICED_ENDPOINTS.has(ctx.endpoint)) return;
         const cost = costOf(ctx, response.usage, response.model);
-        noteCost(ctx, cost);
-        if (cost !== null) ctx.responseHeaders[COST_HEADER] = formatUsd(cost);
+        noteCost(ctx, cost === null ? null : picoToUsd(cost));
+        if (cost !== null) ctx.responseHeaders[COST_HEADER] = formatPicoUsd(cost);
+        else delete ctx.responseHeaders[COST_HEADER];
+      },
+
+      // A stream's headers are long gone by its end: its cost travels in the final usage chunk, for clients that asked for usage.
+      onStreamChunk(ctx, chunk) {
+        if (chunk.choices.length > 0 || !chunk.usage || !PRICED_ENDPOINTS.has(ctx.endpoint)) return;
+        const cost = costOf(ctx, chunk.usage, chunk.model);
+        if (cost === null) return;
+        return { ...chunk, usage: { ...chunk.usage, cost_usd: picoToUsd(cost) } };
       },
 
       beforeAnswerEnd(ctx, usage) {
@@ -261,11 +281,12 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
         // Requests turned away before any upstream call (auth, limits, budgets) cost nothing and are not spend.
         if ((ctx.attempts.length === 0 && ctx.get('cache') !== 'hit') || budgets.refusedUnsent(ctx)) return budgets.settle(ctx, 0);
-        const cost = costOf(ctx, outcome.usage ?? ctx.usage, outcome.response?.model);
+        const costInPico = costOf(ctx, outcome.usage ?? ctx.usage, outcome.response?.model);
+        const cost = costInPico === null ? null : picoToUsd(costInPico);
         noteCost(ctx, cost);
         if (cost !== null && cost > 0 && Number.isFinite(cost)) spent.inc(cost, env.metrics.requestLabels(ctx));
-        spendLog.record(spendRecord(ctx, outcome, cost));
-        return budgets.settle(ctx, cost === null ? null : usdToPico(cost));
+        spendLog.record(spendRecord(ctx, outcome, costInPico));
+        return budgets.settle(ctx, costInPico);
       },
 
       routes: [spendRoute(env, spendLog)],

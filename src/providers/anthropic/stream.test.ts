@@ -65,7 +65,12 @@ describe('anthropic stream translation', () => {
     expect(assembled.toolCalls[0]).toMatchObject({ id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', function: { name: 'get_weather' } });
     expect(JSON.parse(assembled.toolCalls[0].function.arguments)).toEqual({ location: 'San Francisco, CA', unit: 'fahrenheit' });
     expect(assembled.finishReason).toBe('tool_calls');
-    expect(assembled.usage).toEqual({ prompt_tokens: 1472, completion_tokens: 89, total_tokens: 1561, prompt_tokens_details: { cached_tokens: 1000 } });
+    expect(assembled.usage).toEqual({
+      prompt_tokens: 1472,
+      completion_tokens: 89,
+      total_tokens: 1561,
+      prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 0, cache_write_1h_tokens: 0 },
+    });
   });
 
   it('announces each tool call once with id, type and name, then sends only argument pieces', () => {

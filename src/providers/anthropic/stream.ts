@@ -23,6 +23,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private model = '';
   private readonly created: number;
   private usage: Partial<AnthropicUsage> = {};
+  private usageReported = false;
   private roleSent = false;
   /** Anthropic content-block index → OpenAI tool_calls index (tool calls are numbered from 0 on their own). */
   private readonly toolIndexByBlock = new Map<number, number>();
@@ -52,6 +53,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
         this.id = parsed.message.id;
         this.model = parsed.message.model;
         this.usage = { ...parsed.message.usage };
+        this.usageReported = true;
         // Nothing to send yet: the gateway commits to a target at its first chunk, and Anthropic's overloaded
         // errors often arrive right after message_start, when failing over is still invisible to the client.
         return [];
@@ -72,6 +74,11 @@ export class AnthropicStreamTranslator implements StreamTranslator {
         // ping, content_block_stop and event types added after this was written carry nothing for OpenAI.
         return [];
     }
+  }
+
+  /** message_start's input and cache counts (and message_delta's, once it came), as OpenAI usage. */
+  usageSoFar(): Usage | undefined {
+    return this.usageReported ? toOpenAIUsage(this.usage) : undefined;
   }
 
   private blockStart(ev: Extract<AnthropicStreamEvent, { type: 'content_block_start' }>): ChatCompletionChunk[] {

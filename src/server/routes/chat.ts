@@ -9,8 +9,9 @@ import { asGatewayError, errors, type GatewayError } from '../../errors';
 import { clientAbortOf } from '../../pipeline/client-abort';
 import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { completionToChunks, DEFAULT_MAX_ASSEMBLED_CHARS, keptStreamText, StreamAssembler } from '../../providers/chunk-assembly';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
-import { AttemptFailure, callChat, openChatStream, streamRouting, type ParsedAnswer } from '../../routing/call-target';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../../providers/openai-types';
+import { AttemptFailure, callChat, openChatStream, streamRouting, type OpenedStream, type ParsedAnswer } from '../../routing/call-target';
+import { unfinishedStreamUsage } from '../../pricing/estimate-stream-usage';
 import { routeAttempts } from '../../routing/route';
 import { routingRequest, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
@@ -75,6 +76,7 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   let completion = routed.value.body;
   ctx.usage = completion.usage;
+  if (completion.usage && snapshot.pipeline.has('onUsage')) snapshot.pipeline.onUsage(ctx, completion.usage);
   // The upstream's text goes out as it came (no second serialisation) unless a plugin may change the answer.
   let upstreamJson = routed.value.json;
   if (snapshot.pipeline.has('onResponse')) {
@@ -84,6 +86,19 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
   snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
   const responseJson = format.sendJson(res, ctx, completion, servedHeaders(ctx), upstreamJson) ?? undefined;
   return { status: 200, response: completion, responseJson, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
+}
+
+/**
+ * The usage a stream ends with. The provider's final usage chunk when it came (even if the stream was cut after
+ * it); otherwise what the provider reported before the end plus an estimate of the output relayed, marked with
+ * the `usageEstimated` request variable: the provider bills a stream it was cut off from, so must the gateway.
+ */
+function finalStreamUsage(ctx: RequestContext, assembler: StreamAssembler, stream: OpenedStream): Usage {
+  const final = assembler.usageSoFar;
+  if (final) return final;
+  ctx.set('usageEstimated', true);
+  ctx.logField('usage_estimated', true);
+  return unfinishedStreamUsage(stream.usageSoFar(), assembler.relayed(), ctx.body as ChatRequest);
 }
 
 async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
@@ -104,7 +119,7 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
     }
   } catch (err) {
     stream.cancel();
-    ctx.usage = assembler.usageSoFar;
+    ctx.usage = finalStreamUsage(ctx, assembler, stream);
     if (clientAbortOf(ctx).aborted) {
       // The client left; the upstream request was aborted with it. Nothing to write.
       return { status: 499, completed: false, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
@@ -122,8 +137,9 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
   snapshot.pipeline.beforeAnswerEnd(ctx, assembler.usageSoFar);
   sse.done();
   const { completion: response, truncated } = assembler.result();
-  ctx.usage = response.usage;
-  return { status: 200, response, completed: true, ...(truncated ? { truncated } : {}), usage: response.usage, latencyMs: performance.now() - ctx.startedMono };
+  // A provider that sent no usage at all (some OpenAI-compatible vendors ignore include_usage) is estimated too.
+  ctx.usage = response.usage ?? finalStreamUsage(ctx, assembler, stream);
+  return { status: 200, response, completed: true, ...(truncated ? { truncated } : {}), usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
 /** A plugin answered (cache hit): JSON as is, or replayed as a stream. */
@@ -137,6 +153,7 @@ async function answerDirect(
   const completion = direct.respond;
   ctx.usage ??= completion.usage;
   if (!ctx.stream) {
+    if (completion.usage && snapshot.pipeline.has('onUsage')) snapshot.pipeline.onUsage(ctx, completion.usage);
     snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
     format.sendJson(res, ctx, completion, servedHeaders(ctx));
   } else {
