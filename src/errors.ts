@@ -523,4 +523,24 @@ export const errors = {
   /** A POST /v1/completions body that is not a legacy completions request. */
   completionRequestInvalid: (message: string, param: string | null, code = 'invalid_request_body') =>
     new GatewayError({ status: 400, type: 'invalid_request_error', code, param, message }),
+  // budgets (issue 15, M3): refusals of the cost-log plugin's budget reservations.
+  /**
+   * The key's spend for the period could not be restored from the spend sink (it is down): the budget is
+   * enforced closed until it is, since counting from zero would hand the key a fresh budget.
+   */
+  budgetUnrestored: (keyName: string, period: string) =>
+    new GatewayError({
+      status: 503,
+      code: 'budget_unavailable',
+      message: `The ${period} budget of the key "${keyName}" cannot be checked: its spend could not be read from the spend store. Retry shortly.`,
+    }),
+  /** A key with a budget asked for a model that has no price, so its spend could not be counted. */
+  budgetModelUnpriced: (keyName: string, model: string) =>
+    new GatewayError({
+      status: 403,
+      type: 'permission_error',
+      code: 'model_not_priced',
+      param: 'model',
+      message: `The key "${keyName}" has a budget, and the model "${model}" has no price, so its cost could not be counted against it. Add a price for it under \`pricing:\`, or set \`allow_unpriced: true\` on the key.`,
+    }),
 };

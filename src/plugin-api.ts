@@ -60,9 +60,9 @@ export { pluginOptions, priceQuery, pricingOverrides, providerLimits, type Provi
 export { modelAllowed } from './pipeline/model-patterns';
 export { presentedKey } from './pipeline/admin-key';
 export { registerSecrets } from './observability/redact';
-export { estimateEmbeddingsTokens, estimateRequestTokens } from './pricing/estimate-tokens';
+export { estimateChatPromptTokens, estimateEmbeddingsTokens, estimateRequestTokens } from './pricing/estimate-tokens';
+export { formatPicoUsd, PICO_PER_USD, picoToUsd, pricePerTokenPico, usdToPico } from './pricing/money';
 export { costOfUsage, costPico } from './pricing/cost';
-export { formatPicoUsd, picoToUsd } from './pricing/money';
 export {
   buildPriceTable,
   lookupPrice,
@@ -86,8 +86,19 @@ export {
   type TakeResult,
   type TokenBuckets,
 } from './stores/token-buckets';
-export { MemorySpendCounters, NANO_PER_USD, RedisSpendCounters, type SpendCounters } from './stores/spend-counters';
+export {
+  MemorySpendCounters,
+  NANO_PER_USD,
+  RedisSpendCounters,
+  type CounterLevel,
+  type ReserveOptions,
+  type ReserveResult,
+  type SettleOptions,
+  type SpendCounters,
+} from './stores/spend-counters';
 export { describeSinkUrl, openSpendSink } from './stores/open-spend-sink';
 export type { SpendGroupBy, SpendRecord, SpendSink, SpendTotal } from './stores/spend-sink';
+export { SPEND_GROUPS } from './stores/spend-sink';
 export { BatchedWriter } from './stores/batched-writer';
 export { memoryKvStore, memoryTokenBuckets } from './cluster/shared-stores';
+export { SpendJournal } from './stores/spend-journal';

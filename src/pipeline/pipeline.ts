@@ -222,6 +222,7 @@ export class Pipeline {
       onUsage: having('onUsage'),
       onResponse: having('onResponse'),
       onStreamChunk: having('onStreamChunk'),
+      beforeAnswerEnd: having('beforeAnswerEnd'),
       onComplete: having('onComplete'),
       onError: having('onError'),
       filterModels: having('filterModels'),
@@ -438,6 +439,17 @@ export class Pipeline {
       }
     }
     return current;
+  }
+
+  /** Just before an answer's last byte (see PluginHooks.beforeAnswerEnd); failures are logged, never thrown. */
+  beforeAnswerEnd(ctx: RequestContext, usage: Usage | undefined): void {
+    for (const p of this.by.beforeAnswerEnd) {
+      try {
+        p.hooks.beforeAnswerEnd!(ctx, usage);
+      } catch (err) {
+        hookFailure(p, ctx, 'beforeAnswerEnd', err);
+      }
+    }
   }
 
   /** Completion and error hooks must not change the answer any more: failures are logged, never thrown. */

@@ -310,6 +310,14 @@ export interface PluginHooks {
   onResponse?(ctx: RequestContext, response: ChatCompletion): void | ChatCompletion | Promise<void | ChatCompletion>;
   /** Synchronous on purpose: it runs for every chunk of every stream. Return null to drop the chunk. */
   onStreamChunk?(ctx: RequestContext, chunk: ChatCompletionChunk): void | ChatCompletionChunk | null;
+  /**
+   * Runs once the answer is complete and just before its last byte is written (a JSON body, a stream's final
+   * event, a cache hit's replay), with the usage it ends with; not for an answer that fails or is cut. For
+   * records that must survive the process dying right after the client got its answer (the cost-log journal):
+   * onComplete runs after the last byte. Synchronous, so nothing else runs between it and that byte; a throw is
+   * logged, never changes the answer.
+   */
+  beforeAnswerEnd?(ctx: RequestContext, usage: Usage | undefined): void;
   onComplete?(ctx: RequestContext, outcome: RequestOutcome): void | Promise<void>;
   onError?(ctx: RequestContext, error: GatewayError): void | Promise<void>;
   /** Restricts GET /v1/models to what this caller may use. */

@@ -1,13 +1,38 @@
 /**
  * Spend records appended to a JSON Lines file: easy to ship to a log pipeline or load into a notebook.
- * Totals are computed by reading the file, which is fine for the sizes a single file is meant for.
+ * Totals are computed by reading the file, which is fine for the sizes a single file is meant for. A request id
+ * seen twice (a retried append) counts once.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { type SpendGroupBy, type SpendQuery, type SpendRecord, type SpendSink, type SpendTotal } from './spend-sink';
+import { usdToPico } from '../pricing/money';
+import { byCost, spendTotal, type SpendGroupBy, type SpendQuery, type SpendRecord, type SpendSink, type SpendSums, type SpendTotal } from './spend-sink';
 
-const GROUP_FIELDS: Readonly<Record<SpendGroupBy, keyof SpendRecord>> = { key: 'keyName', alias: 'alias', provider: 'provider', model: 'model' };
+/** A record's value for a group-by dimension. */
+function groupValue(r: SpendRecord, dimension: SpendGroupBy): string | null {
+  if (dimension === 'day') return new Date(r.ts).toISOString().slice(0, 10);
+  const value = dimension === 'key' ? r.keyName : r[dimension];
+  return value === null || value === undefined ? null : String(value);
+}
+
+/** A line as written now, or by a Switchyard from before pico-dollars (`costUsd`, no cache-write fields). */
+function fromLine(raw: SpendRecord & { costUsd?: number | null }): SpendRecord {
+  const costPico = raw.costPico !== undefined ? raw.costPico : typeof raw.costUsd === 'number' ? usdToPico(raw.costUsd) : null;
+  return { ...raw, costPico, cacheWriteTokens: raw.cacheWriteTokens ?? 0, reasoningTokens: raw.reasoningTokens ?? 0, estimated: raw.estimated ?? false };
+}
+
+const zero = (): SpendSums => ({
+  requests: 0n,
+  inputTokens: 0n,
+  outputTokens: 0n,
+  cachedTokens: 0n,
+  cacheWriteTokens: 0n,
+  reasoningTokens: 0n,
+  costPico: 0n,
+  unpriced: 0n,
+  estimated: 0n,
+});
 
 /**
  * @example const sink = new JsonlSpendSink('./data/spend.jsonl');
@@ -24,42 +49,51 @@ export class JsonlSpendSink implements SpendSink {
   }
 
   async totals(query: SpendQuery): Promise<SpendTotal[]> {
-    const field = GROUP_FIELDS[query.groupBy];
-    const groups = new Map<string | null, SpendTotal>();
+    const groups = new Map<string, { values: (string | null)[]; sums: SpendSums }>();
     for await (const r of this.records()) {
       if (r.ts < (query.since ?? 0) || r.ts >= (query.until ?? Number.MAX_SAFE_INTEGER)) continue;
-      const value = r[field];
-      const group = value === null || value === undefined ? null : String(value);
-      let total = groups.get(group);
-      if (!total) groups.set(group, (total = { group, requests: 0, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0, unpriced_requests: 0 }));
-      total.requests++;
-      total.input_tokens += r.inputTokens;
-      total.output_tokens += r.outputTokens;
-      total.cached_tokens += r.cachedTokens;
-      if (r.costUsd === null) total.unpriced_requests++;
-      else total.cost_usd = Math.round((total.cost_usd + r.costUsd) * 1e9) / 1e9;
+      const values = query.groupBy.map((d) => groupValue(r, d));
+      const id = JSON.stringify(values);
+      let group = groups.get(id);
+      if (!group) groups.set(id, (group = { values, sums: zero() }));
+      const s = group.sums;
+      s.requests++;
+      s.inputTokens += BigInt(r.inputTokens);
+      s.outputTokens += BigInt(r.outputTokens);
+      s.cachedTokens += BigInt(r.cachedTokens);
+      s.cacheWriteTokens += BigInt(r.cacheWriteTokens);
+      s.reasoningTokens += BigInt(r.reasoningTokens);
+      if (r.costPico === null) s.unpriced++;
+      else s.costPico += BigInt(Math.round(r.costPico));
+      if (r.estimated) s.estimated++;
     }
-    return [...groups.values()].sort((a, b) => b.cost_usd - a.cost_usd || String(a.group).localeCompare(String(b.group)));
+    return [...groups.values()].map((g) => spendTotal(query.groupBy, g.values, g.sums)).sort(byCost(query.groupBy));
   }
 
   async costSince(keyName: string, since: number): Promise<number> {
-    let cost = 0;
-    for await (const r of this.records()) if (r.keyName === keyName && r.ts >= since && r.costUsd !== null) cost += r.costUsd;
-    return Math.round(cost * 1e9) / 1e9;
+    let cost = 0n;
+    for await (const r of this.records()) if (r.keyName === keyName && r.ts >= since && r.costPico !== null) cost += BigInt(Math.round(r.costPico));
+    return Number(cost);
   }
 
   async close(): Promise<void> {}
 
   private async *records(): AsyncGenerator<SpendRecord> {
     if (!fs.existsSync(this.file)) return;
+    const seen = new Set<string>();
     const lines = readline.createInterface({ input: fs.createReadStream(this.file), crlfDelay: Infinity });
     for await (const line of lines) {
       if (!line.trim()) continue;
+      let r: SpendRecord;
       try {
-        yield JSON.parse(line) as SpendRecord;
+        r = fromLine(JSON.parse(line) as SpendRecord);
       } catch {
         // A line cut short by a crash mid-append is skipped rather than poisoning every total.
+        continue;
       }
+      if (seen.has(r.requestId)) continue;
+      seen.add(r.requestId);
+      yield r;
     }
   }
 }

@@ -11,10 +11,17 @@ import { SqliteSpendSink } from './sqlite-spend-sink';
 /**
  * @example openSpendSink('sqlite://./data/spend.db', '/etc/switchyard') // SQLite at /etc/switchyard/data/spend.db
  * @example openSpendSink('postgres://postgres@db/switchyard?table=spend', dir)
+ * @example openSpendSink('sqlite://./spend.db?busy_timeout_ms=30000', dir)
  */
 export function openSpendSink(url: string, configDir: string): SpendSink {
   const resolve = (p: string) => (p === ':memory:' ? p : path.resolve(configDir, p));
-  if (url.startsWith('sqlite://')) return new SqliteSpendSink(resolve(url.slice('sqlite://'.length)));
+  if (url.startsWith('sqlite://')) {
+    // `?busy_timeout_ms=N`: how long a write waits for another process's lock (in the worker, never the event loop).
+    const [file, query] = url.slice('sqlite://'.length).split('?', 2);
+    const busy = new URLSearchParams(query ?? '').get('busy_timeout_ms');
+    if (busy !== null && !/^\d+$/.test(busy)) throw new Error('busy_timeout_ms must be a whole number of milliseconds');
+    return new SqliteSpendSink(resolve(file), { busyTimeoutMs: busy === null ? undefined : Number(busy) });
+  }
   if (url.startsWith('jsonl://')) return new JsonlSpendSink(resolve(url.slice('jsonl://'.length)));
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const parsed = new URL(url);

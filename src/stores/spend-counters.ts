@@ -1,70 +1,165 @@
 /**
- * Running spend per budget counter (key × period), in nano-dollars so sums are exact integers. In memory, or in
- * Redis so every gateway instance sees the same spend; the Redis variant keeps a local copy to fall back on
- * while Redis is unreachable.
+ * Running spend and in-flight reservations per budget counter (key × period), in integer pico-dollars. A request
+ * reserves its worst-case cost before its upstream call (`reserve`: check and hold in one atomic step) and settles
+ * to its real cost when it ends (`settle`: release the hold, add the cost, exactly once). In memory, or in Redis
+ * (two Lua scripts) so every instance sees the same spend; the Redis variant keeps a local mirror to go on with
+ * while Redis is unreachable, and replays the settlements Redis has not acknowledged when it returns.
  */
 import type Redis from 'ioredis';
 import { isRedisReady } from './redis-client';
 
-/** Nano-dollars in one USD. */
+/** Nano-dollars in one USD (the unit of counters before pico-dollars; kept for plugins that still use it). */
 export const NANO_PER_USD = 1e9;
 
+/** What a counter holds right now. */
+export interface CounterLevel {
+  /** Settled spend, pico-dollars. */
+  spentPico: number;
+  /** Sum of the live holds of requests in flight, pico-dollars. */
+  reservedPico: number;
+}
+
+/** The answer to `reserve`. */
+export interface ReserveResult extends CounterLevel {
+  /** True when spent + the other holds were below the limit, so the hold was taken. */
+  admitted: boolean;
+  /** True when the shared store (Redis) acknowledged the hold; false when it was taken locally only. */
+  shared: boolean;
+}
+
+export interface ReserveOptions {
+  /** How long the hold counts if the request never settles (a crash): it then expires by itself. */
+  holdTtlMs: number;
+  /** How long the counter of a finished period is kept; undefined keeps it. */
+  ttlMs?: number;
+}
+
+export interface SettleOptions {
+  /** `ReserveResult.shared` of the hold being settled; false when there was no hold. */
+  shared: boolean;
+  ttlMs?: number;
+}
+
 export interface SpendCounters {
-  /** Adds to a counter; `ttlMs` bounds how long a counter of a finished period is kept. */
-  add(counter: string, nanoUsd: number, ttlMs?: number): Promise<void>;
-  get(counter: string): Promise<number>;
-  /** Sets a counter only if it does not exist yet: restores spend from the sink after a restart. */
-  seed(counter: string, nanoUsd: number, ttlMs?: number): Promise<void>;
+  get(counter: string): Promise<CounterLevel>;
+  /**
+   * Atomically: when spent + the holds of other requests is below `limitPico`, sets `holdId`'s hold to the larger
+   * of its current hold and `amountPico`. A request over the limit takes nothing.
+   */
+  reserve(counter: string, holdId: string, amountPico: number, limitPico: number, options: ReserveOptions): Promise<ReserveResult>;
+  /**
+   * Releases `holdId`'s hold and adds `costPico` to spent. Call it once per hold; in Redis a settlement that is
+   * delivered again (its reply was lost) still counts once.
+   */
+  settle(counter: string, holdId: string, costPico: number, options: SettleOptions): Promise<void>;
+  /** Sets spent only if the counter does not exist yet: restores spend from the sink after a restart. */
+  seed(counter: string, pico: number, ttlMs?: number): Promise<void>;
+  /** True when the counter exists (restored or spent on, here or by another instance). */
+  exists(counter: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
-interface LocalCounter {
-  value: number;
+interface Hold {
+  amount: number;
   expiresAt: number;
+}
+
+interface LocalCounter {
+  spent: number;
+  expiresAt: number;
+  holds: Map<string, Hold>;
 }
 
 /**
  * @example
  * const counters = new MemorySpendCounters();
- * await counters.add('team-a:2026-11', 1500);
- * await counters.get('team-a:2026-11') // 1500
+ * await counters.reserve('team-a:m2026-11', 'req-1', 5_000_000_000, 10_000_000_000, { holdTtlMs: 600_000 }); // admitted
+ * await counters.settle('team-a:m2026-11', 'req-1', 4_500_000_000, { shared: false });
+ * (await counters.get('team-a:m2026-11')).spentPico // 4_500_000_000
  */
 export class MemorySpendCounters implements SpendCounters {
   private readonly counters = new Map<string, LocalCounter>();
 
-  async add(counter: string, nanoUsd: number, ttlMs?: number): Promise<void> {
-    this.addNow(counter, nanoUsd, ttlMs);
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async get(counter: string): Promise<CounterLevel> {
+    return this.levelNow(counter);
   }
 
-  addNow(counter: string, nanoUsd: number, ttlMs?: number): void {
-    const current = this.live(counter);
-    this.counters.set(counter, { value: (current?.value ?? 0) + nanoUsd, expiresAt: current?.expiresAt ?? expiry(ttlMs) });
+  levelNow(counter: string, exceptHold?: string): CounterLevel {
+    const c = this.live(counter);
+    if (!c) return { spentPico: 0, reservedPico: 0 };
+    const now = this.now();
+    let reserved = 0;
+    for (const [id, hold] of c.holds) {
+      if (hold.expiresAt <= now) c.holds.delete(id);
+      else if (id !== exceptHold) reserved += hold.amount;
+    }
+    return { spentPico: c.spent, reservedPico: reserved };
   }
 
-  async get(counter: string): Promise<number> {
-    return this.getNow(counter);
+  async reserve(counter: string, holdId: string, amountPico: number, limitPico: number, options: ReserveOptions): Promise<ReserveResult> {
+    return this.reserveNow(counter, holdId, amountPico, limitPico, options);
   }
 
-  getNow(counter: string): number {
-    return this.live(counter)?.value ?? 0;
+  /** The synchronous check-and-hold: nothing can run between the check and the hold. */
+  reserveNow(counter: string, holdId: string, amountPico: number, limitPico: number, options: ReserveOptions): ReserveResult {
+    const others = this.levelNow(counter, holdId);
+    if (others.spentPico + others.reservedPico >= limitPico) {
+      return { ...others, reservedPico: others.reservedPico + (this.live(counter)?.holds.get(holdId)?.amount ?? 0), admitted: false, shared: false };
+    }
+    const held = this.holdNow(counter, holdId, amountPico, options);
+    return { spentPico: others.spentPico, reservedPico: others.reservedPico + held, admitted: true, shared: false };
   }
 
-  async seed(counter: string, nanoUsd: number, ttlMs?: number): Promise<void> {
-    if (!this.live(counter)) this.counters.set(counter, { value: nanoUsd, expiresAt: expiry(ttlMs) });
+  /** Takes or raises a hold without checking a limit (mirrors a hold the shared store granted). Returns the hold. */
+  holdNow(counter: string, holdId: string, amountPico: number, options: ReserveOptions): number {
+    const c = this.ensure(counter, options.ttlMs);
+    const amount = Math.max(c.holds.get(holdId)?.amount ?? 0, amountPico);
+    c.holds.set(holdId, { amount, expiresAt: this.now() + options.holdTtlMs });
+    return amount;
   }
 
-  /** Overwrites the local copy with the shared value last read from Redis. */
-  setNow(counter: string, nanoUsd: number, ttlMs?: number): void {
-    this.counters.set(counter, { value: nanoUsd, expiresAt: this.live(counter)?.expiresAt ?? expiry(ttlMs) });
+  async settle(counter: string, holdId: string, costPico: number, options: SettleOptions): Promise<void> {
+    this.settleNow(counter, holdId, costPico, options.ttlMs);
+  }
+
+  /** In memory a settlement cannot be lost or replayed: the ledger settles each hold once (see BudgetLedger.settle). */
+  settleNow(counter: string, holdId: string, costPico: number, ttlMs?: number): void {
+    const c = this.ensure(counter, ttlMs);
+    c.holds.delete(holdId);
+    c.spent += Math.max(0, Math.round(costPico));
+  }
+
+  async seed(counter: string, pico: number, ttlMs?: number): Promise<void> {
+    if (!this.live(counter)) this.ensure(counter, ttlMs).spent = pico;
+  }
+
+  async exists(counter: string): Promise<boolean> {
+    return this.live(counter) !== undefined;
+  }
+
+  /** Sets spent to the shared figure plus what this instance has not yet delivered (never below what it knows). */
+  setSpentNow(counter: string, pico: number, ttlMs?: number): void {
+    this.ensure(counter, ttlMs).spent = pico;
   }
 
   async close(): Promise<void> {
     this.counters.clear();
   }
 
+  private ensure(counter: string, ttlMs: number | undefined): LocalCounter {
+    let c = this.live(counter);
+    if (!c) {
+      c = { spent: 0, expiresAt: ttlMs === undefined ? Number.POSITIVE_INFINITY : this.now() + ttlMs, holds: new Map() };
+      this.counters.set(counter, c);
+    }
+    return c;
+  }
+
   private live(counter: string): LocalCounter | undefined {
     const c = this.counters.get(counter);
-    if (c && c.expiresAt <= Date.now()) {
+    if (c && c.expiresAt <= this.now()) {
       this.counters.delete(counter);
       return undefined;
     }
@@ -72,62 +167,216 @@ export class MemorySpendCounters implements SpendCounters {
   }
 }
 
-function expiry(ttlMs: number | undefined): number {
-  return ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs;
+/**
+ * How long an expired hold, or the mark of a settlement Redis may not have acknowledged, is kept before it is
+ * purged: a settlement replayed within this time after its hold expired still counts exactly once.
+ */
+export const SETTLE_GRACE_MS = 86_400_000;
+
+// Holds live in a hash beside the counter: field = hold id, value = "<pico>:<expires ms>", or "s:<purge ms>" for
+// a settled mark. Lua numbers are doubles: exact up to 2^53 pico-dollars (about $9,007) per counter, and only the
+// comparison with the limit uses them (INCRBY itself is exact to 2^63).
+const NOW_LUA = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+/** KEYS: spent, holds. ARGV: holdId, amount, limit, holdTtlMs, counterTtlMs ('' = none), grace, floor. */
+const RESERVE_LUA = `${NOW_LUA}
+local id, amount, limit, holdTtl, ttl, grace = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], tonumber(ARGV[6])
+local raw = redis.call('GET', KEYS[1])
+if not raw then
+  -- The counter vanished (Redis restarted empty, or it never existed): start from what this instance knew.
+  raw = ARGV[7]
+  if ttl == '' then redis.call('SET', KEYS[1], raw) else redis.call('SET', KEYS[1], raw, 'PX', ttl) end
+end
+local spent = tonumber(raw)
+local reserved, mine = 0, 0
+local entries = redis.call('HGETALL', KEYS[2])
+for i = 1, #entries, 2 do
+  local field, value = entries[i], entries[i + 1]
+  local sep = string.find(value, ':', 1, true)
+  local head, at = string.sub(value, 1, sep - 1), tonumber(string.sub(value, sep + 1))
+  if head == 's' then
+    if at < now then redis.call('HDEL', KEYS[2], field) end
+  elseif at + grace < now then
+    redis.call('HDEL', KEYS[2], field)
+  elseif at > now then
+    if field == id then mine = tonumber(head) else reserved = reserved + tonumber(head) end
+  end
+end
+if spent + reserved >= limit then return {0, raw, tostring(reserved + mine)} end
+if amount > mine then mine = amount end
+redis.call('HSET', KEYS[2], id, tostring(mine) .. ':' .. tostring(now + holdTtl))
+redis.call('PEXPIRE', KEYS[2], holdTtl + grace)
+return {1, raw, tostring(reserved + mine)}`;
+
+/** KEYS: spent, holds. ARGV: holdId, cost, shared ('1'/'0'), counterTtlMs ('' = none), grace. Returns 1 when it counted. */
+const SETTLE_LUA = `${NOW_LUA}
+local id, cost, shared, ttl, grace = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local value = redis.call('HGET', KEYS[2], id)
+if value and string.sub(value, 1, 2) == 's:' then return 0 end
+-- A shared hold that is gone was settled already (a replay after a lost reply), unless Redis lost everything.
+if (not value) and shared == '1' and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('INCRBY', KEYS[1], cost)
+if ttl ~= '' then redis.call('PEXPIRE', KEYS[1], ttl, 'NX') end
+if shared == '1' then
+  redis.call('HDEL', KEYS[2], id)
+else
+  -- Nothing in Redis proves this settlement happened: leave a mark, so a replay of it adds nothing.
+  redis.call('HSET', KEYS[2], id, 's:' .. tostring(now + grace))
+  if redis.call('PTTL', KEYS[2]) < grace then redis.call('PEXPIRE', KEYS[2], grace) end
+end
+return 1`;
+
+/** A settlement Redis has not acknowledged yet, replayed when it is reachable again. */
+interface PendingSettle {
+  counter: string;
+  holdId: string;
+  costPico: number;
+  shared: boolean;
+  ttlMs?: number;
 }
 
+/** The connection with the two budget scripts defined on it. */
+export type ScriptedRedis = Redis & {
+  budgetReserve(spent: string, holds: string, ...args: string[]): Promise<[number, string, string]>;
+  budgetSettle(spent: string, holds: string, ...args: string[]): Promise<number>;
+};
+
 /**
- * @example const counters = new RedisSpendCounters(openRedis(url, { purpose: 'budgets', log }), 'switchyard:spend:');
+ * @example const counters = new RedisSpendCounters(openRedis(url, { purpose: 'budgets', log }), 'switchyard:budget:');
  */
 export class RedisSpendCounters implements SpendCounters {
-  readonly local = new MemorySpendCounters();
+  /** This instance's view: the shared spend last read plus its own unacknowledged settlements, and its holds. */
+  readonly local: MemorySpendCounters;
+  /** The connection (startup code waits for it to be ready). */
+  readonly client: ScriptedRedis;
+  private readonly pending = new Map<string, PendingSettle>();
+  private flushing: Promise<void> | undefined;
 
   constructor(
-    private readonly client: Redis,
+    client: Redis,
     private readonly prefix: string,
-  ) {}
-
-  async add(counter: string, nanoUsd: number, ttlMs?: number): Promise<void> {
-    this.local.addNow(counter, nanoUsd, ttlMs);
-    if (!isRedisReady(this.client)) return;
-    try {
-      const key = this.prefix + counter;
-      const multi = this.client.multi().incrby(key, Math.round(nanoUsd));
-      if (ttlMs !== undefined) multi.pexpire(key, ttlMs, 'NX');
-      await multi.exec();
-    } catch {
-      // Counted locally above; the outage is logged by the connection.
-    }
+    now: () => number = Date.now,
+  ) {
+    this.local = new MemorySpendCounters(now);
+    client.defineCommand('budgetReserve', { numberOfKeys: 2, lua: RESERVE_LUA });
+    client.defineCommand('budgetSettle', { numberOfKeys: 2, lua: SETTLE_LUA });
+    this.client = client as ScriptedRedis;
+    // Spend counted while Redis was away is added to it as soon as it is back.
+    client.on('ready', () => void this.flushPending());
   }
 
-  async get(counter: string): Promise<number> {
+  /** Settlements not yet acknowledged by Redis (counted locally meanwhile). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  async get(counter: string): Promise<CounterLevel> {
     if (isRedisReady(this.client)) {
       try {
+        await this.flushPending();
         const value = await this.client.get(this.prefix + counter);
-        if (value !== null) {
-          this.local.setNow(counter, Number(value));
-          return Number(value);
-        }
+        if (value !== null) this.local.setSpentNow(counter, Number(value) + this.pendingFor(counter));
       } catch {
-        // Fall back to the local copy.
+        // The local view stands in.
       }
     }
-    return this.local.getNow(counter);
+    return this.local.levelNow(counter);
   }
 
-  async seed(counter: string, nanoUsd: number, ttlMs?: number): Promise<void> {
-    await this.local.seed(counter, nanoUsd, ttlMs);
+  async reserve(counter: string, holdId: string, amountPico: number, limitPico: number, options: ReserveOptions): Promise<ReserveResult> {
+    if (isRedisReady(this.client)) {
+      try {
+        await this.flushPending();
+        const floor = Math.max(0, this.local.levelNow(counter).spentPico - this.pendingFor(counter));
+        const [admitted, spent, reserved] = await this.client.budgetReserve(
+          this.prefix + counter,
+          this.prefix + counter + ':holds',
+          holdId,
+          String(Math.round(amountPico)),
+          String(Math.round(limitPico)),
+          String(options.holdTtlMs),
+          options.ttlMs === undefined ? '' : String(Math.round(options.ttlMs)),
+          String(SETTLE_GRACE_MS),
+          String(floor),
+        );
+        this.local.setSpentNow(counter, Number(spent) + this.pendingFor(counter), options.ttlMs);
+        if (admitted === 1) this.local.holdNow(counter, holdId, amountPico, options);
+        return { spentPico: Number(spent) + this.pendingFor(counter), reservedPico: Number(reserved), admitted: admitted === 1, shared: admitted === 1 };
+      } catch {
+        // Redis did not answer: decide locally (the hold, if Redis took it after all, expires there by itself).
+      }
+    }
+    return this.local.reserveNow(counter, holdId, amountPico, limitPico, options);
+  }
+
+  async settle(counter: string, holdId: string, costPico: number, options: SettleOptions): Promise<void> {
+    this.local.settleNow(counter, holdId, costPico, options.ttlMs);
+    const entry: PendingSettle = { counter, holdId, costPico: Math.max(0, Math.round(costPico)), shared: options.shared, ttlMs: options.ttlMs };
+    this.pending.set(`${counter}\n${holdId}`, entry);
+    if (isRedisReady(this.client)) await this.flushPending();
+  }
+
+  async seed(counter: string, pico: number, ttlMs?: number): Promise<void> {
+    await this.local.seed(counter, pico, ttlMs);
     if (!isRedisReady(this.client)) return;
     try {
       // NX: another instance that is already running holds the current figure; the sink may lag behind it.
-      if (ttlMs === undefined) await this.client.set(this.prefix + counter, Math.round(nanoUsd), 'NX');
-      else await this.client.set(this.prefix + counter, Math.round(nanoUsd), 'PX', ttlMs, 'NX');
+      if (ttlMs === undefined) await this.client.set(this.prefix + counter, Math.round(pico), 'NX');
+      else await this.client.set(this.prefix + counter, Math.round(pico), 'PX', Math.round(ttlMs), 'NX');
     } catch {
       // Seeded locally above.
     }
   }
 
+  async exists(counter: string): Promise<boolean> {
+    if (isRedisReady(this.client)) {
+      try {
+        return (await this.client.exists(this.prefix + counter)) === 1;
+      } catch {
+        // Fall through to what this instance knows.
+      }
+    }
+    return this.local.exists(counter);
+  }
+
   async close(): Promise<void> {
+    if (isRedisReady(this.client)) await this.flushPending().catch(() => undefined);
     this.client.disconnect();
+  }
+
+  private pendingFor(counter: string): number {
+    let sum = 0;
+    for (const p of this.pending.values()) if (p.counter === counter) sum += p.costPico;
+    return sum;
+  }
+
+  /**
+   * Delivers the unacknowledged settlements, oldest first. Each is idempotent in Redis (see SETTLE_LUA), so one
+   * whose reply was lost is not counted twice when it is sent again. One flush at a time.
+   */
+  private flushPending(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    this.flushing ??= (async () => {
+      try {
+        for (const [id, p] of [...this.pending]) {
+          if (!isRedisReady(this.client)) return;
+          await this.client.budgetSettle(
+            this.prefix + p.counter,
+            this.prefix + p.counter + ':holds',
+            p.holdId,
+            String(p.costPico),
+            p.shared ? '1' : '0',
+            p.ttlMs === undefined ? '' : String(Math.round(p.ttlMs)),
+            String(SETTLE_GRACE_MS),
+          );
+          this.pending.delete(id);
+        }
+      } catch {
+        // Still pending; the next request or the next reconnect tries again.
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
   }
 }

@@ -17,6 +17,8 @@ export interface FakeBehavior {
   headers?: Record<string, string>;
   /** Wait this long before the response headers. */
   delayMs?: number;
+  /** Wait for this before answering (the call is recorded at once): lets a test hold answers until it releases them. */
+  holdUntil?: Promise<unknown>;
   /** Never answer (until the client gives up). */
   hang?: boolean;
   /** Destroy the connection without answering. */
@@ -116,6 +118,7 @@ export async function startFakeOpenAI(
     if (b.drop) return void res.req.socket.destroy();
     if (b.hang) return; // never answers; the client's timeout or abort closes it
     if (b.delayMs) await sleep(b.delayMs);
+    if (b.holdUntil) await b.holdUntil;
     if (res.destroyed) return;
 
     const path = call.path.split('?')[0];

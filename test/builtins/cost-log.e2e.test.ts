@@ -93,7 +93,8 @@ describe('cost-log plugin (e2e, SQLite)', () => {
       } else await res.json();
     }
     const rows = await spendRows(gw);
-    expect(rows.map((r) => ({ cost: r.cost_usd, hit: r.cache_hit }))).toEqual(cases.map((c) => ({ cost: c.usd, hit: c.cacheHit ? 1 : 0 })));
+    // Stored as whole pico-dollars (1e-12 USD).
+    expect(rows.map((r) => ({ cost: r.cost_pico, hit: r.cache_hit }))).toEqual(cases.map((c) => ({ cost: Math.round(c.usd * 1e12), hit: c.cacheHit ? 1 : 0 })));
     expect(rows[1]).toMatchObject({
       key_name: 'team-a',
       alias: 'ds',
@@ -115,7 +116,7 @@ describe('cost-log plugin (e2e, SQLite)', () => {
     expect(res.headers.get('x-switchyard-cost-usd')).toBeNull();
     await gw.waitForLog((r) => String(r.message).includes('no price') && r.model === 'my-finetune');
     const rows = await spendRows(gw);
-    expect(rows[rows.length - 1]).toMatchObject({ model: 'my-finetune', cost_usd: null });
+    expect(rows[rows.length - 1]).toMatchObject({ model: 'my-finetune', cost_pico: null });
   });
 
   test('GET /admin/spend returns totals grouped as asked', async () => {
@@ -169,11 +170,11 @@ describeWithService(['postgres'], 'cost-log plugin (e2e, PostgreSQL)', () => {
     }
     const client = new Client({ connectionString: POSTGRES_URL });
     await client.connect();
-    const { rows } = await client.query(`SELECT key_name, alias, model, cost_usd FROM ${table} ORDER BY cost_usd DESC`);
+    const { rows } = await client.query(`SELECT key_name, alias, model, cost_pico FROM ${table} ORDER BY cost_pico DESC`);
     await client.end();
     expect(rows).toEqual([
-      { key_name: 'team-a', alias: 'chat', model: 'gpt-4o', cost_usd: 0.0045 },
-      { key_name: 'team-a', alias: 'ds', model: 'deepseek-chat', cost_usd: 0.00075688 },
+      { key_name: 'team-a', alias: 'chat', model: 'gpt-4o', cost_pico: '4500000000' },
+      { key_name: 'team-a', alias: 'ds', model: 'deepseek-chat', cost_pico: '756880000' },
     ]);
   });
 });

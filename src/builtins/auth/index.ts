@@ -43,6 +43,10 @@ const optionsSchema = {
           tpm: positive,
           budget_usd: { type: 'number', minimum: 0 },
           budget_period: { enum: ['daily', 'monthly', 'total'] },
+          allow_unpriced: {
+            type: 'boolean',
+            description: 'With a budget: allow models that have no price (their requests count $0). Default false: refused with 403 model_not_priced.',
+          },
         },
       },
     },

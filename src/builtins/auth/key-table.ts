@@ -14,6 +14,8 @@ export interface CallerLimits {
   /** Spend allowed per budget period, USD. */
   budgetUsd?: number;
   budgetPeriod?: 'daily' | 'monthly' | 'total';
+  /** With a budget: models without a price may be used (counted as $0) instead of refused. */
+  allowUnpriced?: boolean;
 }
 
 /** A key as written in proxy.yaml. */
@@ -29,6 +31,7 @@ export interface KeyConfig {
   tpm?: number;
   budget_usd?: number;
   budget_period?: 'daily' | 'monthly' | 'total';
+  allow_unpriced?: boolean;
 }
 
 /** A configured key without its secret. */
@@ -69,6 +72,7 @@ export class KeyTable {
         budgetUsd: k.budget_usd,
         budgetPeriod: k.budget_period ?? (k.budget_usd === undefined ? undefined : 'monthly'),
       };
+      if (k.allow_unpriced !== undefined) limits.allowUnpriced = k.allow_unpriced;
       return { digest, key: { name: k.name, models: k.models ?? ['*'], limits } };
     });
   }

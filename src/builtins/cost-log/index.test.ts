@@ -140,7 +140,7 @@ describe('cost-log plugin', () => {
     }
     await env.dispose();
     const written = rows(sink.file);
-    expect(written.map((r) => r.cost_usd)).toEqual([0.0045, 0.00075688, 0.0003675, 0, 0.00104]);
+    expect(written.map((r) => r.cost_pico)).toEqual([4_500_000_000, 756_880_000, 367_500_000, 0, 1_040_000_000]);
     expect(written[1]).toMatchObject({
       key_name: 'team-a',
       alias: 'chat',
@@ -170,7 +170,7 @@ describe('cost-log plugin', () => {
     // winston's warn is overloaded and jest types the spy by its last overload (one object), so the message is narrowed from unknown.
     expect(warn.mock.calls.filter(([m]: unknown[]) => typeof m === 'string' && m.includes('no price'))).toHaveLength(1);
     await env.dispose();
-    expect(rows(sink.file).map((r) => r.cost_usd)).toEqual([null, null]);
+    expect(rows(sink.file).map((r) => r.cost_pico)).toEqual([null, null]);
   });
 
   it('answers 429 insufficient_quota once a key used its budget, naming the budget', async () => {
@@ -303,11 +303,11 @@ describeWithService(['postgres'], 'cost-log plugin with PostgreSQL', () => {
 
     const client = new Client({ connectionString: POSTGRES_URL });
     await client.connect();
-    const result = await client.query(`SELECT key_name, model, cost_usd, cached_tokens, cache_hit FROM ${table} ORDER BY cost_usd`);
+    const result = await client.query(`SELECT key_name, model, cost_pico, cached_tokens, cache_hit FROM ${table} ORDER BY cost_pico`);
     await client.end();
     expect(result.rows).toEqual([
-      { key_name: 'team-a', model: 'deepseek-chat', cost_usd: 0.00075688, cached_tokens: 1000, cache_hit: false },
-      { key_name: 'team-a', model: 'gpt-4o', cost_usd: 0.0045, cached_tokens: 0, cache_hit: false },
+      { key_name: 'team-a', model: 'deepseek-chat', cost_pico: '756880000', cached_tokens: 1000, cache_hit: false },
+      { key_name: 'team-a', model: 'gpt-4o', cost_pico: '4500000000', cached_tokens: 0, cache_hit: false },
     ]);
 
     const second = await costLog({ sink: url });

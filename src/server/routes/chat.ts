@@ -9,9 +9,9 @@ import { asGatewayError, errors, type GatewayError } from '../../errors';
 import { clientAbortOf } from '../../pipeline/client-abort';
 import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { completionToChunks, DEFAULT_MAX_ASSEMBLED_CHARS, keptStreamText, StreamAssembler } from '../../providers/chunk-assembly';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../../providers/openai-types';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
 import { AttemptFailure, callChat, openChatStream, streamRouting, type OpenedStream, type ParsedAnswer } from '../../routing/call-target';
-import { unfinishedStreamUsage } from '../../pricing/estimate-stream-usage';
+import { finalStreamUsage } from '../stream-usage';
 import type { AttemptRunner } from '../../routing/route';
 import { routeAttempts } from '../../routing/route';
 import { routingRequest, servedHeaders, type EndpointWork } from '../lifecycle';
@@ -101,21 +101,9 @@ async function serveJson(
     completion = await snapshot.pipeline.onResponse(ctx, completion);
     upstreamJson = undefined;
   }
+  snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
   const responseJson = format.sendJson(res, ctx, completion, servedHeaders(ctx), upstreamJson) ?? undefined;
   return { status: 200, response: completion, responseJson, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
-}
-
-/**
- * The usage a stream ends with. The provider's final usage chunk when it came (even if the stream was cut after
- * it); otherwise what the provider reported before the end plus an estimate of the output relayed, marked with
- * the `usageEstimated` request variable: the provider bills a stream it was cut off from, so must the gateway.
- */
-function finalStreamUsage(ctx: RequestContext, assembler: StreamAssembler, stream: OpenedStream): Usage {
-  const final = assembler.usageSoFar;
-  if (final) return final;
-  ctx.set('usageEstimated', true);
-  ctx.logField('usage_estimated', true);
-  return unfinishedStreamUsage(stream.usageSoFar(), assembler.relayed(), ctx.body as ChatRequest);
 }
 
 async function serveStream(
@@ -157,6 +145,7 @@ async function serveStream(
     // in the outcome, for the few steps until onComplete.
     assembler.release();
   }
+  snapshot.pipeline.beforeAnswerEnd(ctx, assembler.usageSoFar);
   sse.done();
   const { completion: response, truncated } = assembler.result();
   // A provider that sent no usage at all (some OpenAI-compatible vendors ignore include_usage) is estimated too.
@@ -176,6 +165,7 @@ async function answerDirect(
   ctx.usage ??= completion.usage;
   if (!ctx.stream) {
     if (completion.usage && snapshot.pipeline.has('onUsage')) snapshot.pipeline.onUsage(ctx, completion.usage, completion.model);
+    snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
     format.sendJson(res, ctx, completion, servedHeaders(ctx));
   } else {
     const sse = format.openStream(res, ctx, servedHeaders(ctx));
@@ -183,6 +173,7 @@ async function answerDirect(
       const out = snapshot.pipeline.onStreamChunk(ctx, chunk);
       if (out) await sse.send(out);
     }
+    snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
     sse.done();
   }
   return { status: 200, response: completion, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };

@@ -22,6 +22,7 @@ export const embeddingsWork: EndpointWork = {
     // Before the answer is written: the cost-log plugin's x-switchyard-cost-usd header comes from here.
     if (ctx.usage && snapshot.pipeline.has('onUsage')) snapshot.pipeline.onUsage(ctx, ctx.usage, body.model);
     // Vectors are most of an embeddings answer: the upstream's own text saves serialising them again.
+    snapshot.pipeline.beforeAnswerEnd(ctx, ctx.usage);
     sendJsonText(res, 200, json ?? JSON.stringify(body), servedHeaders(ctx));
     return { status: 200, completed: true, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
   },

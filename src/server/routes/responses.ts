@@ -46,6 +46,7 @@ import { ChunksToResponseEvents, formatResponsesEvent } from '../../responses/st
 import type { ResponseItem, ResponseObject, ResponsesRequest, ResponsesStreamEvent } from '../../responses/types';
 import { validateResponsesRequest } from '../../responses/validate';
 import { routingRequest, servedHeaders, type EndpointWork } from '../lifecycle';
+import { finalStreamUsage } from '../stream-usage';
 import { headerList, sendJson } from '../send';
 import { SSE_HEADERS, writable } from '../sse-writer';
 
@@ -160,6 +161,7 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
   if (snapshot.pipeline.has('onResponse')) completion = await snapshot.pipeline.onResponse(ctx, completion);
   const response = 'native' in answer ? answer.native : completionToResponse(completion, turn.frame, nowSeconds());
   await keep(ctx, turn, response);
+  snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
   sendJson(res, 200, response, servedHeaders(ctx));
   return { status: 200, response: completion, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
 }
@@ -268,15 +270,17 @@ async function translateChat(
     for await (const batch of stream.rest) for (const chunk of batch) await relay(chunk);
   } catch (err) {
     stream.cancel();
-    ctx.usage = assembler.usageSoFar;
+    // Cut or aborted: the provider bills what it generated, so the request is billed what it reported plus an estimate.
+    ctx.usage = finalStreamUsage(ctx, assembler, stream);
     assembler.release();
     return streamFailed(ctx, snapshot, err, provider, (e) => toEvents.fail(e), sink);
   }
   const { completion, truncated } = assembler.result();
+  ctx.usage = completion.usage ?? finalStreamUsage(ctx, assembler, stream);
   assembler.release();
-  ctx.usage = completion.usage;
   const end = toEvents.finish(nowSeconds());
   await keep(ctx, turn, end[end.length - 1].response as ResponseObject);
+  snapshot.pipeline.beforeAnswerEnd(ctx, ctx.usage);
   sink.end(end);
   return {
     status: 200,
@@ -330,6 +334,7 @@ async function answerDirect(ctx: RequestContext, res: HttpResponse, direct: Dire
     if (completion.usage && snapshot.pipeline.has('onUsage')) snapshot.pipeline.onUsage(ctx, completion.usage, completion.model);
     const response = completionToResponse(completion, turn.frame, nowSeconds());
     await keep(ctx, turn, response);
+    snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
     sendJson(res, 200, response, servedHeaders(ctx));
   } else {
     const sink = new ResponsesSseSink(res, servedHeaders(ctx));
