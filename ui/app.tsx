@@ -55,6 +55,7 @@ function Chart(props: { title: string; series: { label: string; values: (number 
           fill: props.bars ? colors[i % colors.length] + '66' : undefined,
           paths: props.bars ? uPlot.paths.bars!({ size: [0.6, 40] }) : undefined,
           spanGaps: true,
+          points: { show: true, size: 5 },
         })),
       ],
       axes: [{}, { label: props.unit }],
@@ -443,15 +444,15 @@ function Requests() {
   return (
     <section>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <input name="alias" placeholder="alias" value={filter.alias} onChange={set('alias')} />
-        <input name="provider" placeholder="provider" value={filter.provider} onChange={set('provider')} />
-        <input name="key" placeholder="key name" value={filter.key} onChange={set('key')} />
+        <input name="alias" placeholder="alias" value={filter.alias} onInput={set('alias')} />
+        <input name="provider" placeholder="provider" value={filter.provider} onInput={set('provider')} />
+        <input name="key" placeholder="key name" value={filter.key} onInput={set('key')} />
         <select name="status" value={filter.status} onChange={set('status')}>
           <option value="">any status</option>
           <option value="ok">ok</option>
           <option value="error">errors</option>
         </select>
-        <input name="q" placeholder="request id" value={filter.q} onChange={set('q')} />
+        <input name="q" placeholder="request id" value={filter.q} onInput={set('q')} />
       </form>
       {data && (
         <table data-table="requests">

@@ -13,17 +13,18 @@ function escapeHtml(s: string): string {
 }
 
 /**
- * The login page; `error` is shown above the form (a wrong key).
+ * The login page; `error` is shown above the form (a wrong key). `root` is the relative way to /ui from the
+ * page's own URL: `ui` from /ui, `../ui` from /ui/login (where a refused login is answered).
  *
- * @example loginPage('The key was not accepted.')
+ * @example loginPage('../ui', 'The key was not accepted.')
  */
-export function loginPage(error?: string): string {
+export function loginPage(root: 'ui' | '../ui', error?: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Switchyard — log in</title><link rel="stylesheet" href="ui/app.css"></head>
+<title>Switchyard — log in</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${root}/app.css"></head>
 <body class="login"><main class="login-box">
 <h1>Switchyard</h1>
-<form method="post" action="ui/login" autocomplete="off">
+<form method="post" action="${root}/login" autocomplete="off">
 <label for="key">Admin key</label>
 <input id="key" name="key" type="password" required autofocus>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
@@ -35,6 +36,6 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 export function appPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Switchyard dashboard</title><link rel="stylesheet" href="ui/uplot.css"><link rel="stylesheet" href="ui/app.css"></head>
+<title>Switchyard dashboard</title><link rel="icon" href="data:,"><link rel="stylesheet" href="ui/uplot.css"><link rel="stylesheet" href="ui/app.css"></head>
 <body><div id="app"></div><script src="ui/app.js"></script></body></html>`;
 }

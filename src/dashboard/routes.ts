@@ -257,7 +257,7 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       return done(ctx, 200);
     });
   return [
-    ['GET', '/ui', w('none', false, async (ctx, res, _s, req, state) => sendHtml(ctx, res, 200, loggedIn(state, req) ? appPage() : loginPage()))],
+    ['GET', '/ui', w('none', false, async (ctx, res, _s, req, state) => sendHtml(ctx, res, 200, loggedIn(state, req) ? appPage() : loginPage('ui')))],
     ['GET', '/ui/', w('none', false, async (ctx, res) => redirect(ctx, res, '../ui'))],
     [
       'POST',
@@ -267,7 +267,7 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
         const adminKey = adminKeyOf(snapshot.config);
         if (!adminKey || !secretsEqual(key, adminKey)) {
           handle.log.warn('dashboard login refused', { request_id: ctx.id });
-          return sendHtml(ctx, res, 401, loginPage('That key was not accepted.'));
+          return sendHtml(ctx, res, 401, loginPage('../ui', 'That key was not accepted.'));
         }
         const id = state.sessions.create();
         const ttlS = (snapshot.config.server.dashboard?.session_ttl_minutes ?? 480) * 60;
