@@ -181,7 +181,7 @@ const STREAM_MIN_GAP_MS = 1000;
 /** Pages whose data changes with time alone (cooldowns count down) are also sent this often. */
 const STREAM_TICK_MS = 5000;
 
-const events: Serve = (ctx, res, _snapshot, req, state) => {
+const events: Serve = (ctx, res, snapshot, req, state) => {
   const query = queryOf(req);
   const page = query.page ?? 'overview';
   return new Promise((resolve) => {
@@ -189,6 +189,7 @@ const events: Serve = (ctx, res, _snapshot, req, state) => {
       200,
       headerList(ctx.responseHeaders, ['content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-store', 'x-accel-buffering', 'no']),
     );
+    res.write('retry: 1000\n\n');
     let dirty = true;
     let sending = false;
     let sinceTick = 0;
@@ -214,6 +215,11 @@ const events: Serve = (ctx, res, _snapshot, req, state) => {
     const timer = setInterval(() => {
       // A drain or an ended session ends the stream, so shutdown never waits for an open page.
       if (handle.draining || !state.sessions.valid(cookieOf(req))) return finish();
+      // After a reload the stream ends (the browser reconnects on the new config): an open page must not hold
+      // the old snapshot, whose plugins close only when its last lease is released.
+      const lease = handle.acquire();
+      lease.release();
+      if (lease.snapshot !== snapshot) return finish();
       sinceTick += STREAM_MIN_GAP_MS;
       const timely = (page === 'providers' || page === 'overview') && sinceTick >= STREAM_TICK_MS;
       if (timely) sinceTick = 0;

@@ -216,10 +216,12 @@ describe('data endpoints', () => {
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
     let text = '';
-    while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    const decoder = new TextDecoder();
+    while (!/event: update\ndata: .*\n\n/.test(text)) text += decoder.decode((await reader.read()).value, { stream: true });
     ac.abort();
-    expect(text.startsWith('event: update\ndata: ')).toBe(true);
-    const data = JSON.parse(text.slice('event: update\ndata: '.length, text.indexOf('\n\n'))) as { data: { alias: string }[] };
+    expect(text.startsWith('retry: 1000\n\nevent: update\ndata: ')).toBe(true);
+    const start = text.indexOf('data: ') + 'data: '.length;
+    const data = JSON.parse(text.slice(start, text.indexOf('\n\n', start))) as { data: { alias: string }[] };
     expect(data.data).toHaveLength(3);
     expect(data.data.every((r) => r.alias === 'chat')).toBe(true);
   });
@@ -230,6 +232,33 @@ describe('data endpoints', () => {
     expect(js.headers.get('content-type')).toContain('javascript');
     expect((await js.text()).length).toBeGreaterThan(10_000);
     expect((await fetch(`${gw.url}/ui/uplot.css`)).status).toBe(200);
+  });
+});
+
+describe('reloads', () => {
+  test('an open event stream ends after a reload, so it never holds the old snapshot', async () => {
+    const cookie = await session();
+    const res = await fetch(`${gw.url}/ui/api/events?page=config`, { headers: { cookie } });
+    const reader = res.body!.getReader();
+    await reader.read();
+    const reloaded = gw.waitForLog((r) => r.message === 'config reloaded');
+    gw.writeConfig(dashboardConfig(fake.url) + '\n# touched\n');
+    await reloaded;
+    let ended = false;
+    while (!ended) ended = (await reader.read()).done;
+    expect(ended).toBe(true);
+  });
+
+  test('the Config page shows the last rejected reload and its reason; the session survives it', async () => {
+    const cookie = await session();
+    const rejected = gw.waitForLog((r) => r.message === 'config reload rejected; still serving the previous config');
+    gw.writeConfig(dashboardConfig(fake.url).replace('session_ttl_minutes', 'x').replace('enabled: true', 'enabled: "yes"'));
+    await rejected;
+    const c = (await (await fetch(`${gw.url}/ui/api/config`, { headers: { cookie } })).json()) as { last_reload: { ok: boolean; error: string } };
+    expect(c.last_reload.ok).toBe(false);
+    expect(c.last_reload.error).toMatch(/proxy\.yaml:\d+:\d+/);
+    expect(c.last_reload.error).toContain('enabled');
+    expect(c.last_reload.error).not.toContain(ADMIN_KEY);
   });
 });
 
