@@ -126,14 +126,18 @@ function readLoginKey(req: IncomingMessage): Promise<string> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > LOGIN_BODY_LIMIT) {
-        req.pause();
+        // Refused, and the rest is read and dropped (never kept), so the client reads the answer rather than a reset.
+        chunks.length = 0;
         reject(errors.dashboardBadLogin(`the body is over ${LOGIN_BODY_LIMIT} bytes`));
         return;
       }
       chunks.push(c);
     });
     req.on('error', (err) => reject(err));
+    // A client gone before the end: settle, so the request's snapshot lease is released.
+    req.on('close', () => reject(errors.dashboardBadLogin('the body ended early')));
     req.on('end', () => {
+      if (size > LOGIN_BODY_LIMIT) return;
       const text = Buffer.concat(chunks).toString('utf8');
       const type = String(req.headers['content-type'] ?? '');
       let key: unknown;

@@ -22,6 +22,9 @@ export interface DashboardState {
 
 const states = new WeakMap<RuntimeHandle, DashboardState>();
 
+/** The gateway's own answers that are not traffic: a Prometheus scrape or a probe every few seconds would fill the ring. */
+const NOT_RECORDED: ReadonlySet<string> = new Set(['dashboard', 'health', 'metrics', 'preflight']);
+
 /**
  * The dashboard state of a gateway, made on first use.
  *
@@ -61,13 +64,13 @@ export function dashboardStateOf(handle: RuntimeHandle, snapshot: RuntimeSnapsho
 
 /**
  * Records a finished request for the dashboard when it is enabled (the lifecycle calls it once per request).
- * The dashboard's own requests are left out: a page reading itself would count its own refreshes.
+ * The dashboard's own requests, health probes and metrics scrapes are left out (a page reading itself would count its refreshes).
  *
  * @example recordForDashboard(handle, snapshot, ctx, outcome);
  */
 export function recordForDashboard(handle: RuntimeHandle, snapshot: RuntimeSnapshot, ctx: RequestContext, outcome: RequestOutcome): void {
   const settings = snapshot.config.server.dashboard;
-  if (!settings?.enabled || ctx.endpoint === 'dashboard') return;
+  if (!settings?.enabled || NOT_RECORDED.has(ctx.endpoint)) return;
   const state = dashboardStateOf(handle, snapshot);
   const entry = recentRequestOf(ctx, outcome, settings.log_content);
   state.ring.push(entry);

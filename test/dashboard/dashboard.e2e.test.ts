@@ -85,6 +85,13 @@ describe('login', () => {
     expect(await page.text()).toContain('<script src="ui/app.js"></script>');
   });
 
+  test('an oversized login body is a 400, and the gateway keeps serving', async () => {
+    const res = await login('', `key=${'x'.repeat(10_000)}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain('over 4096 bytes');
+    expect((await fetch(`${gw.url}/health/live`)).status).toBe(200);
+  });
+
   test('a JSON login works too', async () => {
     expect((await login('', JSON.stringify({ key: ADMIN_KEY }), 'application/json')).status).toBe(303);
   });
@@ -141,8 +148,8 @@ describe('data endpoints', () => {
     expect(chats[0]).toMatchObject({ key: 'team-a', provider: 'up', model: 'gpt-4o', status: 200, prompt_tokens: 1000, completion_tokens: 200 });
     expect(chats[0].cost_usd).toBeGreaterThan(0);
     expect(JSON.stringify(all)).not.toContain('secret prompt text');
-    // The dashboard's own requests are not in the ring.
-    expect(all.data.every((r) => r.endpoint !== 'dashboard')).toBe(true);
+    // The dashboard's own requests and health probes are not in the ring.
+    expect(all.data.every((r) => r.endpoint === 'chat')).toBe(true);
 
     const errorsOnly = (await (await fetch(`${gw.url}/ui/api/requests?status=error`, { headers: { cookie } })).json()) as { data: Record<string, unknown>[] };
     expect(errorsOnly.data.map((r) => r.status)).toEqual([404]);
