@@ -22,3 +22,9 @@ if (stale) {
   console.error('switchyard: compiling to dist/ ...');
   execSync('npx tsc -p tsconfig.json', { cwd: root, stdio: 'inherit' });
 }
+// The dashboard's browser bundle (ui/ → dist/dashboard-ui/), built the same way when missing or older than ui/.
+const bundle = path.join(root, 'dist', 'dashboard-ui', 'app.js');
+if (!fs.existsSync(bundle) || newestMtime(path.join(root, 'ui')) > fs.statSync(bundle).mtimeMs) {
+  console.error('switchyard: bundling the dashboard ...');
+  execSync('node scripts/build-dashboard.js', { cwd: root, stdio: 'inherit' });
+}

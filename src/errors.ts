@@ -543,4 +543,40 @@ export const errors = {
       param: 'model',
       message: `The key "${keyName}" has a budget, and the model "${model}" has no price, so its cost could not be counted against it. Add a price for it under \`pricing:\`, or set \`allow_unpriced: true\` on the key.`,
     }),
+
+  // ---- dashboard (src/dashboard/) ----
+  /** The dashboard is off (server.dashboard.enabled is not true): its paths do not exist. */
+  dashboardDisabled: () =>
+    new GatewayError({
+      status: 404,
+      type: 'not_found_error',
+      code: 'dashboard_disabled',
+      message: 'The dashboard is not enabled on this gateway (set server.dashboard.enabled: true in proxy.yaml).',
+    }),
+  /** A dashboard data request without a live session cookie. */
+  dashboardLoginRequired: () =>
+    new GatewayError({
+      status: 401,
+      type: 'authentication_error',
+      code: 'dashboard_login_required',
+      message: 'Log in to the dashboard first (POST the admin key to /ui/login); the session may have expired.',
+    }),
+  /** The login form carried something other than a small urlencoded or JSON body. */
+  dashboardBadLogin: (why: string) =>
+    new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'dashboard_bad_login',
+      param: 'key',
+      message: `The dashboard login needs a form field "key" with the admin key: ${why}.`,
+    }),
+  /** A request id the Requests page no longer holds. */
+  dashboardRequestUnknown: (id: string) =>
+    new GatewayError({
+      status: 404,
+      type: 'not_found_error',
+      code: 'dashboard_request_not_found',
+      param: 'id',
+      message: `No recent request "${id.slice(0, 100)}" (unknown, or older than the ring of recent requests).`,
+    }),
 };

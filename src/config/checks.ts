@@ -44,8 +44,21 @@ const metricsKeyExists: ConfigCheck = (config) => {
   return withKey ? [] : [{ path: ['server', 'metrics', 'require_admin_key'], message: 'needs an admin key: set admin_key on the auth plugin' }];
 };
 
+const dashboardKeyExists: ConfigCheck = (config) => {
+  if (!config.server.dashboard?.enabled) return [];
+  const withKey = config.plugins.some((p) => 'admin_key' in p);
+  return withKey ? [] : [{ path: ['server', 'dashboard', 'enabled'], message: 'needs an admin key: set admin_key on the auth plugin' }];
+};
+
 /** Every cross-reference check. Modules that add config sections append their checks here. */
-export const configChecks: ConfigCheck[] = [providersAreKnown, targetsNameProviders, fallbacksNameAliases, metricsKeyExists, ...routingChecks];
+export const configChecks: ConfigCheck[] = [
+  providersAreKnown,
+  targetsNameProviders,
+  fallbacksNameAliases,
+  metricsKeyExists,
+  dashboardKeyExists,
+  ...routingChecks,
+];
 
 export function semanticChecks(config: GatewayConfig): PathProblem[] {
   return configChecks.flatMap((check) => check(config));

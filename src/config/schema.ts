@@ -150,6 +150,26 @@ export const configSchema = {
             require_admin_key: { type: 'boolean', default: false, description: "Serve /metrics only to callers presenting the auth plugin's admin_key." },
           },
         },
+        dashboard: {
+          type: 'object',
+          additionalProperties: false,
+          description: "The web dashboard at /ui (docs/dashboard.md), behind the auth plugin's admin_key.",
+          properties: {
+            enabled: { type: 'boolean', default: false },
+            session_ttl_minutes: { ...positiveInt, default: 480, description: 'How long a dashboard login lasts, minutes.' },
+            recent_requests: { ...positiveInt, default: 2000, description: 'Finished requests the Requests page keeps in memory (a ring).' },
+            log_content: {
+              type: 'boolean',
+              default: false,
+              description: 'Keep prompt and answer text of recent requests for the Requests page (off: never kept).',
+            },
+            base_path: {
+              type: 'string',
+              pattern: '^(/[^/]+)*$',
+              description: 'The path prefix a reverse proxy serves the gateway under (e.g. /gateway); x-forwarded-prefix overrides it.',
+            },
+          },
+        },
       },
     },
     logging: {

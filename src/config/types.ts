@@ -32,6 +32,17 @@ export interface ServerConfig {
   /** Longest time a plugin's asynchronous hook may take before its request fails (500 plugin_timeout), ms. */
   plugin_hook_timeout_ms: number;
   metrics: { enabled: boolean; require_admin_key: boolean };
+  /** The web dashboard at /ui (src/dashboard/); absent: off. */
+  dashboard?: DashboardConfig;
+}
+
+/** `server.dashboard`: the web dashboard (docs/dashboard.md). */
+export interface DashboardConfig {
+  enabled: boolean;
+  session_ttl_minutes: number;
+  recent_requests: number;
+  log_content: boolean;
+  base_path?: string;
 }
 
 export interface MockOptions {

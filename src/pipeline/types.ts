@@ -44,7 +44,7 @@ export type Endpoint =
  * The gateway's own answers (health probes, /metrics, plugin routes, unknown paths): logged and counted like
  * every answer, but no plugin hook runs for them.
  */
-export type GatewayOwnEndpoint = 'health' | 'metrics' | 'plugin_route' | 'preflight' | 'unknown';
+export type GatewayOwnEndpoint = 'health' | 'metrics' | 'dashboard' | 'plugin_route' | 'preflight' | 'unknown';
 
 /** The authenticated caller, set by an auth plugin. Absent when no auth plugin runs. */
 export interface Caller {

@@ -20,6 +20,7 @@ import { startRequestMetrics, type RequestMetrics } from './request-metrics';
 import type { RuntimeHandle, SnapshotLease } from './runtime-handle';
 import { sendError } from './send';
 import { noteForFeedback } from '../feedback/note-served';
+import { recordForDashboard } from '../dashboard/state';
 
 /**
  * How an endpoint's body is read: `json` parsed by the one body reader (limits, decoding, UTF-8, depth, JSON);
@@ -176,6 +177,7 @@ class RequestRun implements BodySink {
       if (this.hooksRan && snapshot.pipeline.has('onComplete')) await snapshot.pipeline.onComplete(ctx, outcome);
       snapshot.tracing?.endRequest(ctx, outcome);
       logRequest(this.handle, ctx, outcome);
+      recordForDashboard(this.handle, snapshot, ctx, outcome);
       this.metrics.finish(ctx, outcome, snapshot);
     } catch (err) {
       this.handle.log.error('request accounting failed', { request_id: ctx.id, error: (err as Error)?.stack ?? String(err) });

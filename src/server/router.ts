@@ -13,6 +13,7 @@ import type { Endpoint } from '../pipeline/types';
 import { addPreflightHeaders, isPreflight } from './cors';
 import type { HttpResponse } from './http-types';
 import { runLifecycle, type EndpointWork } from './lifecycle';
+import { dashboardRoutes } from '../dashboard/routes';
 import { chatWork } from './routes/chat';
 import { completionsWork } from './routes/completions';
 import { countTokensWork } from './routes/count-tokens';
@@ -107,6 +108,7 @@ export function routeTable(handle: RuntimeHandle): Map<string, PathRoutes> {
   add('GET', '/health/live', 'health', liveWork);
   add('GET', '/health/ready', 'health', readyWork(handle));
   add('GET', '/metrics', 'metrics', metricsWork);
+  for (const [method, path, work] of dashboardRoutes(handle)) add(method, path, 'dashboard', work);
 
   // OpenAI's API answers with and without its /v1 prefix (clients configured with a bare base URL call /chat/completions).
   for (const [path, methods] of [...byPath]) if (path.startsWith('/v1/')) byPath.set(path.slice('/v1'.length), methods);

@@ -1,0 +1,187 @@
+/**
+ * What each dashboard page reads, as JSON: the rollup (Overview), the routing state and providers (Providers),
+ * the spend sink through the cost-log plugin's GET /admin/spend route (Spend), the ring (Requests), and the
+ * snapshot and reload status (Config).
+ */
+import { errors } from '../errors';
+import { adminKeyOf } from '../pipeline/admin-key';
+import type { RuntimeSnapshot } from '../routing/snapshot-types';
+import type { RuntimeHandle } from '../server/runtime-handle';
+import { pluginRoutesAt } from '../server/routes/plugin-routes';
+import { redactConfig } from './redact-config';
+import type { RequestFilter } from './request-ring';
+import type { OverviewRange } from './rollup';
+import type { DashboardState } from './state';
+
+/** @example overviewData(state, { range: 'day' }) */
+export function overviewData(state: DashboardState, query: Record<string, string>) {
+  const range: OverviewRange = query.range === 'day' || query.range === 'week' ? query.range : 'hour';
+  return state.rollup.overview(range, state.now());
+}
+
+/** Every provider and target with its availability, cooldown and latency, as /health/ready sees them. @example providersData(snapshot) */
+export function providersData(snapshot: RuntimeSnapshot) {
+  const routing = snapshot.routing.describe();
+  const cooldowns = new Map(routing.cooldowns.map((c) => [c.target, c]));
+  const targets = new Map<string, { provider: string; model: string; aliases: string[] }>();
+  for (const alias of snapshot.aliases.values()) {
+    for (const t of alias.targets) {
+      const id = `${t.provider}/${t.model}`;
+      const entry = targets.get(id) ?? { provider: t.provider, model: t.model, aliases: [] };
+      entry.aliases.push(alias.name);
+      targets.set(id, entry);
+    }
+  }
+  return {
+    providers: [...snapshot.providers.values()].map((p) => {
+      const whole = cooldowns.get(`${p.name}:*`);
+      return {
+        name: p.name,
+        api: p.settings.api,
+        available: p.available,
+        missing_env: p.available ? [] : p.missingEnv,
+        cooldown: whole ? { state: whole.state, remaining_s: whole.remaining_s, reason: whole.reason } : null,
+      };
+    }),
+    targets: [...targets].map(([id, t]) => {
+      const c = cooldowns.get(id);
+      const stats = routing.targets[id];
+      return {
+        id,
+        ...t,
+        state: c ? c.state : 'in_service',
+        remaining_s: c?.remaining_s ?? 0,
+        reason: c?.reason ?? null,
+        ttfb_ms: stats?.ttfb_ms ?? null,
+        samples: stats?.samples ?? 0,
+        in_flight: stats?.in_flight ?? 0,
+      };
+    }),
+  };
+}
+
+/** @example requestsData(state, { alias: 'chat' }) */
+export function requestsData(state: DashboardState, query: Record<string, string>) {
+  const filter: RequestFilter = { key: query.key, alias: query.alias, provider: query.provider, status: query.status, q: query.q };
+  const limit = Math.min(Math.max(Number(query.limit) || 200, 1), 1000);
+  const data = state.ring.list(filter, limit).map(({ content: _c, ...rest }) => rest);
+  return { data, capacity: state.ring.capacity };
+}
+
+/** One recent request with every attempt (and its content, when log_content kept it). @example requestDetail(state, 'req_1') */
+export function requestDetail(state: DashboardState, id: string | undefined) {
+  const r = id === undefined ? undefined : state.ring.get(id);
+  if (!r) throw errors.dashboardRequestUnknown(id ?? '');
+  return r;
+}
+
+/** @example configData(handle, snapshot) */
+export function configData(handle: RuntimeHandle, snapshot: RuntimeSnapshot) {
+  return {
+    file: snapshot.file,
+    hash: snapshot.hash,
+    loaded_at: snapshot.loadedAt.toISOString(),
+    last_reload: handle.lastReload(),
+    config: redactConfig(snapshot.config),
+  };
+}
+
+type SpendGroup = 'key' | 'alias' | 'model' | 'provider';
+interface SpendRow {
+  group: string | null;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  unpriced_requests: number;
+}
+
+/** Asks the cost-log plugin's /admin/spend route in-process, with the admin key the session stands for. */
+async function spendTotals(snapshot: RuntimeSnapshot, groupBy: SpendGroup, since?: number, until?: number): Promise<SpendRow[] | undefined> {
+  const route = pluginRoutesAt(snapshot, '/admin/spend')?.find((r) => r.method === 'GET');
+  const adminKey = adminKeyOf(snapshot.config);
+  if (!route || !adminKey) return undefined;
+  const query: Record<string, string> = { group_by: groupBy };
+  if (since !== undefined) query.since = String(since);
+  if (until !== undefined) query.until = String(until);
+  const out = await route.handle({ headers: { authorization: `Bearer ${adminKey}` }, query, body: {} });
+  if (out.status !== 200) throw new Error(`GET /admin/spend answered ${out.status}`);
+  return (out.body as { data: SpendRow[] }).data;
+}
+
+const DAY = 86_400_000;
+
+interface AuthKeyConfig {
+  name?: unknown;
+  budget_usd?: unknown;
+  budget_period?: unknown;
+}
+
+function periodStart(period: string, now: number): number | undefined {
+  const d = new Date(now);
+  if (period === 'daily') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  if (period === 'monthly') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  return undefined;
+}
+
+/**
+ * Spend by key, alias, model and provider over `days` days, per day, and every key's budget used and left.
+ * `available: false` when no cost-log plugin runs.
+ *
+ * @example await spendData(snapshot, Date.now(), { days: '7' })
+ */
+export async function spendData(snapshot: RuntimeSnapshot, now: number, query: Record<string, string>) {
+  const days = Math.min(Math.max(Number(query.days) || 7, 1), 90);
+  const today = Math.floor(now / DAY) * DAY;
+  const since = today - (days - 1) * DAY;
+  const groups: SpendGroup[] = ['key', 'alias', 'model', 'provider'];
+  const first = await spendTotals(snapshot, 'key', since);
+  if (first === undefined) return { available: false as const };
+  const by: Record<string, SpendRow[]> = { key: first };
+  for (const g of groups.slice(1)) by[g] = (await spendTotals(snapshot, g, since)) ?? [];
+  const perDay: { day: string; cost_usd: number; requests: number }[] = [];
+  for (let d = since; d <= today; d += DAY) {
+    const rows = (await spendTotals(snapshot, 'alias', d, d + DAY - 1)) ?? [];
+    perDay.push({
+      day: new Date(d).toISOString().slice(0, 10),
+      cost_usd: rows.reduce((s, r) => s + r.cost_usd, 0),
+      requests: rows.reduce((s, r) => s + r.requests, 0),
+    });
+  }
+  const auth = (snapshot.config.plugins as unknown as Record<string, unknown>[]).find((p) => p.use === 'auth');
+  const keys = Array.isArray(auth?.keys) ? (auth.keys as AuthKeyConfig[]) : [];
+  const budgets = [];
+  for (const k of keys) {
+    if (typeof k.budget_usd !== 'number' || typeof k.name !== 'string') continue;
+    const period = typeof k.budget_period === 'string' ? k.budget_period : 'monthly';
+    const rows = (await spendTotals(snapshot, 'key', periodStart(period, now))) ?? [];
+    const used = rows.find((r) => r.group === k.name)?.cost_usd ?? 0;
+    budgets.push({ key: k.name, period, budget_usd: k.budget_usd, used_usd: used, left_usd: Math.max(0, k.budget_usd - used) });
+  }
+  return { available: true as const, days, since: new Date(since).toISOString(), by, per_day: perDay, budgets };
+}
+
+function csvCell(v: string | number | null | undefined): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  // A cell starting with = + - @ would be a formula in a spreadsheet: quote-prefix it.
+  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
+  return /[",\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/**
+ * The spend totals of one grouping as CSV.
+ *
+ * @example await spendCsv(snapshot, Date.now(), { group_by: 'alias', days: '30' })
+ */
+export async function spendCsv(snapshot: RuntimeSnapshot, now: number, query: Record<string, string>): Promise<string> {
+  const groupBy: SpendGroup = (['key', 'alias', 'model', 'provider'] as const).find((g) => g === query.group_by) ?? 'key';
+  const days = Math.min(Math.max(Number(query.days) || 7, 1), 90);
+  const since = Math.floor(now / DAY) * DAY - (days - 1) * DAY;
+  const rows = (await spendTotals(snapshot, groupBy, since)) ?? [];
+  const head = [groupBy, 'requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'cost_usd', 'unpriced_requests'];
+  const lines = [head.join(',')];
+  for (const r of rows)
+    lines.push([r.group, r.requests, r.input_tokens, r.output_tokens, r.cached_tokens, r.cost_usd, r.unpriced_requests].map(csvCell).join(','));
+  return lines.join('\n') + '\n';
+}
