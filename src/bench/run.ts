@@ -143,6 +143,52 @@ async function main(): Promise<void> {
   }
   console.log('\n| streaming | | | |\n| --- | --- | --- | --- |');
   for (const row of streamRows) console.log(row);
+  await workerScaling(upstream.port);
+}
+
+/**
+ * Throughput with 1 and 2 worker processes (`workers:`), alternating, in the same run. The load generator runs
+ * in this process on the same cores, so its own CPU share is printed beside each figure: on a 2-core machine it
+ * takes much of the second core, which caps what a second worker can add.
+ */
+async function workerScaling(upstreamPort: number): Promise<void> {
+  const setups = [
+    { workers: 1, scenario: { name: 'gateway, no plugins, 1 worker', extraConfig: 'workers: 1\n', headers: {} } },
+    { workers: 2, scenario: { name: 'gateway, no plugins, --workers 2', extraConfig: 'workers: 2\n', headers: {} } },
+  ];
+  const rows: string[] = [];
+  const results = new Map<number, { rps: number[]; loadCpu: number[] }>();
+  const gateways = [];
+  for (const s of setups) {
+    const gw = await startGateway(upstreamPort, s.scenario);
+    if (!gw) continue;
+    // A second worker logs its own "listening" line a moment after the first.
+    await new Promise((r) => setTimeout(r, 1500));
+    gateways.push({ ...s, gw });
+    results.set(s.workers, { rps: [], loadCpu: [] });
+  }
+  for (const g of gateways) await throughputRun(`http://127.0.0.1:${g.gw.port}`, {}, 2);
+  for (let pair = 0; pair < PAIRS; pair++) {
+    for (const g of gateways) {
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      const rps = await throughputRun(`http://127.0.0.1:${g.gw.port}`, {}, DURATION_S);
+      const cpu = process.cpuUsage(cpuBefore);
+      const r = results.get(g.workers)!;
+      r.rps.push(rps);
+      r.loadCpu.push((cpu.user + cpu.system) / 1000 / (performance.now() - started));
+    }
+  }
+  const one = results.get(1);
+  for (const g of gateways) {
+    const r = results.get(g.workers)!;
+    const rps = median(r.rps);
+    const vsOne = one && g.workers !== 1 ? `${fmt((rps / median(one.rps)) * 100)}%` : '100%';
+    rows.push(`| ${g.workers} | ${fmt(rps)} | ${vsOne} | ${fmt(median(r.loadCpu) * 100)}% of a core |`);
+    g.gw.proc.kill('SIGTERM');
+  }
+  console.log(`\n| workers (${os.availableParallelism()} cores) | req/s @32 conns | vs 1 worker | load generator CPU |\n| ---: | ---: | ---: | ---: |`);
+  for (const row of rows) console.log(row);
 }
 
 main()
