@@ -5,6 +5,7 @@
  */
 import { checkStreamChunk } from './chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
+import { quirksFor } from './presets';
 import { providerHeaders } from './request-headers';
 import { redactedExcerpt } from '../observability/redact';
 import { retryAfterMs } from './retry-after';
@@ -67,7 +68,13 @@ export function openaiStyleError(status: number, bodyText: string, headers: Head
 /** Translates an OpenAI-format stream: each data event is already a chunk; `[DONE]` ends it. */
 export class OpenAIStreamTranslator implements StreamTranslator {
   done = false;
-  constructor(private readonly providerName: string) {}
+  private readonly chunkQuirk: ((chunk: ChatCompletionChunk, call: UpstreamCall) => ChatCompletionChunk) | undefined;
+  constructor(
+    private readonly providerName: string,
+    private readonly call?: UpstreamCall,
+  ) {
+    this.chunkQuirk = call ? quirksFor(call.provider)?.chunk : undefined;
+  }
 
   push(event: { data: string }): ChatCompletionChunk[] {
     if (event.data === '[DONE]') {
@@ -101,7 +108,7 @@ export class OpenAIStreamTranslator implements StreamTranslator {
     }
     // The upstream's indexes travel on unchanged: refuse hostile ones here, before the gateway commits to this target.
     checkStreamChunk(obj as ChatCompletionChunk);
-    return [obj as ChatCompletionChunk];
+    return [this.chunkQuirk ? this.chunkQuirk(obj as ChatCompletionChunk, this.call!) : (obj as ChatCompletionChunk)];
   }
 }
 
@@ -117,6 +124,9 @@ export const openaiAdapter: ProviderAdapter = {
 
   buildChatRequest(body: ChatRequest, call: UpstreamCall) {
     let out: ChatRequest = dropParams(body, call.provider.dropParams);
+    // A preset vendor's own request rules (presets/): Mistral's tool-call ids, DashScope's thinking switch…
+    const quirks = quirksFor(call.provider);
+    if (quirks?.request) out = quirks.request(out, call);
     if (call.stream && !call.provider.dropParams.includes('stream_options')) {
       // Always ask for the usage chunk: cost and token accounting need it. The router hides it from clients
       // that did not ask for it themselves.
@@ -136,11 +146,12 @@ export const openaiAdapter: ProviderAdapter = {
         retryable: true,
       });
     }
-    return obj as ChatCompletion;
+    const quirk = quirksFor(call.provider)?.response;
+    return quirk ? quirk(obj as ChatCompletion, call) : (obj as ChatCompletion);
   },
 
   createStreamTranslator(call: UpstreamCall) {
-    return new OpenAIStreamTranslator(call.provider.name);
+    return new OpenAIStreamTranslator(call.provider.name, call);
   },
 
   buildEmbeddingsRequest(body: EmbeddingsRequest, call: UpstreamCall) {
