@@ -75,7 +75,7 @@ export function applyPresets(tree: unknown, env: NodeJS.ProcessEnv, missing: Mis
     const path: ConfigPath = ['providers', name, 'preset'];
     const p = typeof cfg.preset === 'string' ? presetProvider(cfg.preset) : undefined;
     if (!p) {
-      problems.push({ path, message: `unknown preset "${String(cfg.preset)}" (known: ${knownPresets().join(', ')})` });
+      problems.push({ path, message: `unknown preset ${JSON.stringify(cfg.preset)} (known: ${knownPresets().join(', ')})` });
       continue;
     }
     cfg.preset = p.id;

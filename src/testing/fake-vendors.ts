@@ -103,7 +103,7 @@ export async function startFakeVendor(kind: VendorKind, opts: { key?: string; mo
       return json(res, 200, { object: 'list', data: fake.models.map((id) => ({ id, object: 'model', created: 1700000000, owned_by: kind })) });
     if (!path.endsWith('/chat/completions') || !call.body) return fail(res, 404, `No route ${call.method} ${path}`);
     const body = call.body;
-    const model = String(body.model ?? '');
+    const model = typeof body.model === 'string' ? body.model : '';
     const refused = refusal(kind, body);
     if (refused) return fail(res, refused[0], refused[1]);
     const n = fake.calls.length;
