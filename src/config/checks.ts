@@ -20,6 +20,9 @@ const providersAreKnown: ConfigCheck = (config) => {
 const targetsNameProviders: ConfigCheck = (config) => {
   const out: PathProblem[] = [];
   for (const [alias, a] of Object.entries(config.models)) {
+    // A wildcard alias ("deepseek/*") names its provider directly.
+    if (typeof a.provider === 'string' && !config.providers[a.provider])
+      out.push({ path: ['models', alias, 'provider'], message: `unknown provider "${a.provider}"` });
     (a.targets ?? []).forEach((t, i) => {
       if (!config.providers[t.provider]) out.push({ path: ['models', alias, 'targets', i, 'provider'], message: `unknown provider "${t.provider}"` });
     });

@@ -97,6 +97,7 @@ const aliasSchema = {
   properties: {
     targets: { type: 'array', minItems: 1, items: targetSchema },
     fallbacks: { type: 'array', items: { type: 'string' }, description: 'Aliases tried in order after every target failed.' },
+    provider: { type: 'string', description: 'For a wildcard key ("deepseek/*"): the provider that serves every "deepseek/<model>".' },
     ...aliasRoutingProperties,
   },
 } as const;

@@ -98,6 +98,8 @@ export interface TargetConfig {
 export interface AliasConfig extends AliasRoutingConfig {
   targets?: TargetConfig[];
   fallbacks?: string[];
+  /** For a wildcard key (`deepseek/*`): the provider serving every `deepseek/<model>`. */
+  provider?: string;
   [k: string]: unknown;
 }
 

@@ -44,6 +44,12 @@ export interface ResolvedAlias {
   config: AliasConfig;
 }
 
+/** Aliases made on the fly for `prefix/model` names (routing/wildcard-aliases.ts). */
+export interface WildcardResolver {
+  readonly patterns: readonly { prefix: string; provider: string }[];
+  resolve(name: string): ResolvedAlias | undefined;
+}
+
 export interface RuntimeSnapshot {
   readonly file: string;
   readonly configDir: string;
@@ -52,6 +58,8 @@ export interface RuntimeSnapshot {
   readonly config: GatewayConfig;
   readonly providers: ReadonlyMap<string, ResolvedProvider>;
   readonly aliases: ReadonlyMap<string, ResolvedAlias>;
+  /** `prefix/*` aliases and `expose_catalog` providers; absent when the config has none. */
+  readonly wildcards?: WildcardResolver;
   readonly pipeline: Pipeline;
   /** Breakers and target statistics; the same object across reloads. */
   readonly routing: RoutingState;

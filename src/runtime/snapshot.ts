@@ -22,6 +22,7 @@ import { Pipeline } from '../pipeline/pipeline';
 import { adapters } from '../providers/registry';
 import { resolveAliasPolicy } from '../routing/policy';
 import { RoutingState } from '../routing/routing-state';
+import { isWildcardKey, WildcardAliases } from '../routing/wildcard-aliases';
 import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../routing/snapshot-types';
 import type { ProviderSettings } from '../providers/types';
 import { HttpTransport, ProviderPool } from '../upstream/http-transport';
@@ -146,7 +147,8 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     if (p.settings.apiKey) registerSecrets([p.settings.apiKey]);
   }
   const aliases = new Map<string, ResolvedAlias>();
-  for (const [name, cfg] of Object.entries(config.models)) aliases.set(name, resolveAlias(name, cfg, config));
+  for (const [name, cfg] of Object.entries(config.models)) if (!isWildcardKey(name)) aliases.set(name, resolveAlias(name, cfg, config));
+  const wildcards = new WildcardAliases(config);
 
   let plugins: LoadedPlugin[];
   try {
@@ -163,6 +165,7 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     config,
     providers,
     aliases,
+    ...(wildcards.patterns.length > 0 ? { wildcards } : {}),
     pipeline: new Pipeline(plugins, { hookTimeoutMs: config.server.plugin_hook_timeout_ms }),
     routing: state.keep('routing:state', () => new RoutingState()),
     feedback: config.feedback ? keepFeedback(config.feedback, configDir, state, log) : undefined,

@@ -13,6 +13,7 @@ import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../
 import { levelEnabled, logInfoLine } from '../observability/logger';
 import { formatOverhead, overheadMs } from '../observability/overhead';
 import { requestFallbacks, withoutGatewayFields } from '../routing/request-fallbacks';
+import { aliasNamed } from '../routing/wildcard-aliases';
 import { readJsonBody, type BodySink } from './body-reader';
 import { addCorsHeaders } from './cors';
 import { createContext, requestIdFor, type LifecycleContext } from './context';
@@ -67,7 +68,7 @@ export function servedHeaders(ctx: RequestContext): Record<string, string> {
  */
 export function routingRequest(snapshot: RuntimeSnapshot, ctx: RequestContext): { alias: ResolvedAlias; fallbacks: string[] | undefined } {
   const name = (ctx.body as { model?: unknown }).model;
-  const alias = typeof name === 'string' ? snapshot.aliases.get(name) : undefined;
+  const alias = typeof name === 'string' ? aliasNamed(snapshot, name) : undefined;
   if (!alias) throw errors.unknownAlias(String(name));
   const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
   ctx.body = withoutGatewayFields(ctx.body);
