@@ -12,6 +12,7 @@ import type { UpstreamCall } from '../providers/types';
 import type { PlannedAttempt } from './attempt-plan';
 import { AttemptFailure, isTransient } from './attempt-failure';
 import type { AttemptTiming } from './call-target';
+import { capabilitySkipReason, lackedCapability, requiredCapabilities } from './capabilities';
 import { targetKey } from './routing-state';
 
 /** One try of one target. Resolves with the answer, or throws AttemptFailure or TargetSkipped. */
@@ -76,6 +77,9 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     if (!provider || !provider.available) {
       throw recordSkip(ctx, step, provider ? `unavailable: ${provider.missingEnv.join(', ')} not set` : 'unknown provider');
     }
+    // A model the catalog says cannot do what the request needs is passed over, not asked (capabilities.ts).
+    const lacked = lackedCapability(provider, step.target.model, requiredCapabilities(ctx.body as object));
+    if (lacked) throw recordSkip(ctx, step, capabilitySkipReason(lacked));
     const record: AttemptRecord = {
       alias: step.alias.name,
       provider: step.target.provider,
