@@ -100,6 +100,11 @@ export class CooldownBook {
     b.reason = reason;
   }
 
+  /** Forgets a key's state at once (an active health check passed: the provider is up, whatever cooled it). */
+  clear(key: string): void {
+    this.breakers.delete(key);
+  }
+
   /** A probe ended without a verdict (the client left): let the next request probe. */
   releaseProbe(key: string): void {
     const b = this.breakers.get(key);

@@ -24,6 +24,13 @@ export interface ResolvedProvider {
   available: boolean;
   missingEnv: string[];
   timeouts: { totalMs: number; firstByteMs?: number; connectMs: number };
+  /** Its active health check, when it has `health_check:` (routing/health-checks.ts). */
+  healthCheck?: HealthCheckView;
+}
+
+/** What /health/ready reads of a provider's health check. */
+export interface HealthCheckView {
+  last(): { ok: boolean; checked_at: string; latency_ms: number; kind: string; status?: number; error?: string } | undefined;
 }
 
 export interface ResolvedTarget {

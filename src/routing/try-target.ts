@@ -13,7 +13,7 @@ import type { PlannedAttempt } from './attempt-plan';
 import { AttemptFailure, isTransient } from './attempt-failure';
 import type { AttemptTiming } from './call-target';
 import { capabilitySkipReason, lackedCapability, requiredCapabilities } from './capabilities';
-import { targetKey } from './routing-state';
+import { providerKey, targetKey } from './routing-state';
 
 /** One try of one target. Resolves with the answer, or throws AttemptFailure or TargetSkipped. */
 export type TryTarget<T> = (step: PlannedAttempt, signal: AbortSource) => Promise<T>;
@@ -76,6 +76,10 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     const provider = snapshot.providers.get(step.target.provider);
     if (!provider || !provider.available) {
       throw recordSkip(ctx, step, provider ? `unavailable: ${provider.missingEnv.join(', ')} not set` : 'unknown provider');
+    }
+    // A provider whose active health check failed is passed over whether or not the alias has a cooldown policy.
+    if (provider.healthCheck && snapshot.routing.cooldowns.isSkipped(providerKey(provider.name))) {
+      throw recordSkip(ctx, step, `provider failed its health check: ${provider.healthCheck.last()?.error ?? 'down'}`);
     }
     // A model the catalog says cannot do what the request needs is passed over, not asked (capabilities.ts).
     const lacked = lackedCapability(provider, step.target.model, requiredCapabilities(ctx.body as object));

@@ -21,6 +21,7 @@ import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/loa
 import { Pipeline } from '../pipeline/pipeline';
 import { adapters } from '../providers/registry';
 import { resolveAliasPolicy } from '../routing/policy';
+import { HealthChecker, healthCheckKey } from '../routing/health-checks';
 import { RoutingState } from '../routing/routing-state';
 import { isWildcardKey, WildcardAliases } from '../routing/wildcard-aliases';
 import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../routing/snapshot-types';
@@ -146,6 +147,19 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     providers.set(name, p);
     if (p.settings.apiKey) registerSecrets([p.settings.apiKey]);
   }
+  const routing = state.keep('routing:state', () => new RoutingState());
+  for (const p of providers.values()) {
+    const cfg = p.config.health_check;
+    if (!cfg) continue;
+    const checker = state.keep(
+      healthCheckKey(p, cfg),
+      () => new HealthChecker(p, cfg, routing.cooldowns),
+      (c) => c.stop(),
+    );
+    checker.use(p);
+    checker.start();
+    p.healthCheck = checker;
+  }
   const aliases = new Map<string, ResolvedAlias>();
   for (const [name, cfg] of Object.entries(config.models)) if (!isWildcardKey(name)) aliases.set(name, resolveAlias(name, cfg, config));
   const wildcards = new WildcardAliases(config);
@@ -167,7 +181,7 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     aliases,
     ...(wildcards.patterns.length > 0 ? { wildcards } : {}),
     pipeline: new Pipeline(plugins, { hookTimeoutMs: config.server.plugin_hook_timeout_ms }),
-    routing: state.keep('routing:state', () => new RoutingState()),
+    routing,
     feedback: config.feedback ? keepFeedback(config.feedback, configDir, state, log) : undefined,
     tracing: config.tracing?.enabled
       ? state.keep(
