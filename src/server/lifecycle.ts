@@ -21,6 +21,7 @@ import { startRequestMetrics, type RequestMetrics } from './request-metrics';
 import type { RuntimeHandle, SnapshotLease } from './runtime-handle';
 import { sendError } from './send';
 import { noteForFeedback } from '../feedback/note-served';
+import { noteReportedCost } from '../pipeline/reported-cost';
 
 /**
  * How an endpoint's body is read: `json` parsed by the one body reader (limits, decoding, UTF-8, depth, JSON);
@@ -167,6 +168,7 @@ class RequestRun implements BodySink {
     }
     try {
       ctx.usage ??= outcome.usage;
+      noteReportedCost(ctx);
       noteForFeedback(snapshot.feedback, ctx, outcome);
       if (this.hooksRan && snapshot.pipeline.has('onComplete')) await snapshot.pipeline.onComplete(ctx, outcome);
       snapshot.tracing?.endRequest(ctx, outcome);

@@ -254,4 +254,11 @@ describe('OpenRouter', () => {
     expect(or.calls[0].body?.usage).toEqual({ include: true });
     expect((r.usage as unknown as Extra).cost).toBe(0.00042);
   });
+
+  test('the reported cost is on the log line as upstream_cost_usd (and in the upstreamReportedCostUsd variable)', async () => {
+    const { response } = await client.chat.completions.create({ model: 'or', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const id = response.headers.get('x-request-id');
+    const line = await gw.waitForLog((r) => r.message === 'request' && r.request_id === id);
+    expect(line.upstream_cost_usd).toBe(0.00042);
+  });
 });
