@@ -10,7 +10,8 @@ import { routingChecks } from './routing-checks';
 const providersAreKnown: ConfigCheck = (config) => {
   const out: PathProblem[] = [];
   for (const [name, p] of Object.entries(config.providers)) {
-    if (!adapters[p.api]) out.push({ path: ['providers', name, 'api'], message: `unknown api "${p.api}" (known: ${Object.keys(adapters).join(', ')})` });
+    if (p.api === undefined) out.push({ path: ['providers', name], message: 'missing required field "api" (or "preset")' });
+    else if (!adapters[p.api]) out.push({ path: ['providers', name, 'api'], message: `unknown api "${p.api}" (known: ${Object.keys(adapters).join(', ')})` });
     else if (!NETWORKLESS_APIS.has(p.api) && !p.base_url && !adapters[p.api].defaultBaseUrl)
       out.push({ path: ['providers', name], message: 'missing required field "base_url"' });
   }

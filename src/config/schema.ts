@@ -12,7 +12,7 @@ const stringMap = { type: 'object', additionalProperties: { type: 'string' } } a
 const providerSchema = {
   type: 'object',
   description: 'One upstream account.',
-  required: ['api'],
+  // `api` or `preset` (which fills `api` in): checked in checks.ts, after the loader expanded presets.
   properties: {
     api: { type: 'string', description: 'Adapter: openai (any OpenAI-compatible vendor), mock, or a native adapter.' },
     base_url: { type: 'string', pattern: '^https?://', description: 'Base URL including the version path, e.g. https://api.openai.com/v1' },

@@ -122,6 +122,12 @@ describe('a preset fills in the provider', () => {
     expect(lines).toEqual([expect.stringMatching(/^proxy\.yaml:2:17: providers\.ds\.preset: unknown preset "deepseak" \(known: .*deepseek.*\)$/)]);
   });
 
+  test('an entry with neither api nor preset is refused with its position', () => {
+    expect(() =>
+      loadConfigText('providers:\n  ds: { base_url: "https://x.example/v1" }\nmodels:\n  m: { targets: [ { provider: ds, model: x } ] }\n', 'proxy.yaml', {}),
+    ).toThrow(/proxy\.yaml:2:7: providers\.ds: missing required field "api" \(or "preset"\)/);
+  });
+
   test('switchyard validate prints the unknown preset with its position', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'switchyard-preset-')), 'proxy.yaml');
     writeFileSync(file, 'providers:\n  g: { preset: grok-ish }\nmodels:\n  m: { targets: [ { provider: g, model: x } ] }\n');
