@@ -31,11 +31,19 @@ const targetsNameProviders: ConfigCheck = (config) => {
   return out;
 };
 
+/** A `prefix/model` name a wildcard alias serves (`"prefix/*"` in models, or an `expose_catalog` provider named prefix). */
+function servedByWildcard(config: GatewayConfig, name: string): boolean {
+  const slash = name.indexOf('/');
+  if (slash <= 0 || slash === name.length - 1) return false;
+  const prefix = name.slice(0, slash);
+  return config.models[`${prefix}/*`]?.provider !== undefined || config.providers[prefix]?.expose_catalog === true;
+}
+
 const fallbacksNameAliases: ConfigCheck = (config) => {
   const out: PathProblem[] = [];
   for (const [alias, a] of Object.entries(config.models)) {
     (a.fallbacks ?? []).forEach((f, i) => {
-      if (!config.models[f]) out.push({ path: ['models', alias, 'fallbacks', i], message: `unknown alias "${f}"` });
+      if (!config.models[f] && !servedByWildcard(config, f)) out.push({ path: ['models', alias, 'fallbacks', i], message: `unknown alias "${f}"` });
       else if (f === alias) out.push({ path: ['models', alias, 'fallbacks', i], message: 'an alias cannot fall back to itself' });
     });
   }

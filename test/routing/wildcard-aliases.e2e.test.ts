@@ -16,12 +16,14 @@ const client = (key: string) => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: ke
 beforeAll(async () => {
   [groq, local] = await Promise.all([startFakeVendor('groq', { key: 'gsk-test' }), startFakeVendor('ollama', { models: ['llama3.2', 'qwen3:8b'] })]);
   gw = await startInProcess({
-    env: { GROQ_API_KEY: 'gsk-test' },
+    env: { GROQ_API_KEY: 'gsk-test', XAI_API_KEY: undefined },
     config: `
 providers:
   groq:  { preset: groq, base_url: "${groq.url}" }
   local: { preset: ollama, base_url: "${local.url}", expose_catalog: true }
+  dead:  { preset: xai }
 models:
+  falls-back: { targets: [ { provider: dead, model: grok-4 } ], fallbacks: ["groq/llama-3.3-70b-versatile"] }
   chat: { targets: [ { provider: groq, model: llama-3.1-8b-instant } ] }
   "groq/*": { provider: groq, retry: { attempts: 1 } }
 plugins:
@@ -75,6 +77,11 @@ test("the key's allow-list patterns apply to wildcard names", async () => {
   expect(refused).toBeInstanceOf(OpenAI.APIError);
   expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(403);
   expect(groq.calls).toHaveLength(1);
+});
+
+test('an alias may fall back to a wildcard name', async () => {
+  const r = await client('key-all-0001').chat.completions.create({ model: 'falls-back', messages: [{ role: 'user', content: 'hi' }] });
+  expect(r.choices[0].message.content).toBe('reply from llama-3.3-70b-versatile');
 });
 
 test('a prefix no wildcard covers is still an unknown model', async () => {
