@@ -11,10 +11,12 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { loadConfigText } from '../../src/config/load';
 import { ConfigError, formatProblem } from '../../src/config/problems';
+import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
 import { startFakeVendor, type FakeVendor } from '../../src/testing/fake-vendors';
 import { startInProcess, type InProcessGateway } from '../helpers/in-process';
 
 let ds: FakeVendor, groq: FakeVendor, qwen: FakeVendor, mistral: FakeVendor, or: FakeVendor, ollama: FakeVendor;
+let minimax: FakeAnthropic;
 let gw: InProcessGateway;
 let client: OpenAI;
 
@@ -24,6 +26,7 @@ const env = {
   DASHSCOPE_API_KEY: 'sk-qwen-test',
   MISTRAL_API_KEY: 'mistral-test',
   OPENROUTER_API_KEY: 'sk-or-test',
+  MINIMAX_API_KEY: 'mm-test-key',
   XAI_API_KEY: undefined,
 };
 
@@ -36,6 +39,7 @@ beforeAll(async () => {
     startFakeVendor('openrouter', { key: 'sk-or-test' }),
     startFakeVendor('ollama'),
   ]);
+  minimax = await startFakeAnthropic();
   // base_url is given only because the fakes are on loopback: explicit fields win over the preset's.
   gw = await startInProcess({
     env,
@@ -48,7 +52,9 @@ providers:
   or:       { preset: openrouter, base_url: "${or.url}" }
   local:    { preset: ollama, base_url: "${ollama.url}" }
   grok:     { preset: xai }
+  minimax:  { preset: minimax, base_url: "${minimax.url}" }
 models:
+  minimax:     { targets: [ { provider: minimax, model: MiniMax-M2 } ] }
   ds-chat:     { targets: [ { provider: deepseek, model: deepseek-chat } ] }
   ds-reasoner: { targets: [ { provider: deepseek, model: deepseek-reasoner } ] }
   groq:        { targets: [ { provider: groq, model: llama-3.3-70b-versatile } ] }
@@ -64,6 +70,7 @@ models:
 afterAll(async () => {
   await gw?.stop();
   await Promise.all([ds, groq, qwen, mistral, or, ollama].map((f) => f?.close()));
+  await minimax?.close();
 });
 beforeEach(() => {
   for (const f of [ds, groq, qwen, mistral, or, ollama]) f.reset();
@@ -91,6 +98,15 @@ describe('a preset fills in the provider', () => {
     const r = await client.chat.completions.create({ model: 'local', messages: [{ role: 'user', content: 'hi' }] });
     expect(r.choices[0].message.content).toBe('reply from llama3.2');
     expect(ollama.calls[0].headers.authorization).toBeUndefined();
+  });
+
+  test('the MiniMax preset speaks its Anthropic-compatible API, with the key in x-api-key', async () => {
+    const r = await client.chat.completions.create({ model: 'minimax', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
+    expect(typeof r.choices[0].message.content).toBe('string');
+    const call = minimax.calls.at(-1)!;
+    expect(call.path).toBe('/v1/messages');
+    expect(call.headers['x-api-key']).toBe('mm-test-key');
+    expect(call.body?.model).toBe('MiniMax-M2');
   });
 
   test('the preset base URL and api come from the catalog when the entry does not set them', () => {
