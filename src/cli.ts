@@ -4,7 +4,9 @@
  * FILE:LINE:COL: path: message), `schema` prints the config's JSON Schema, `models` prints the shipped catalog.
  */
 import path from 'node:path';
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
+import { runPrimary, workerCount, workerProblems } from './cluster/primary';
 import { catalogListing, formatCatalogListing } from './catalog/catalog-listing';
 import { loadConfigFile } from './config/load';
 import { ConfigError, formatProblem } from './config/problems';
@@ -15,7 +17,7 @@ import type { LogFormat } from './observability/logger';
 import { unpricedTargets } from './pricing/unpriced-targets';
 
 const USAGE = `Usage:
-  switchyard start --config FILE [--port N] [--host H] [--log-format json|pretty] [--log-level LEVEL]
+  switchyard start --config FILE [--port N] [--host H] [--log-format json|pretty] [--log-level LEVEL] [--workers N|auto]
   switchyard validate --config FILE
   switchyard schema
   switchyard models [--provider P] [--json]`;
@@ -75,6 +77,24 @@ function validate(file: string): number {
   }
 }
 
+/**
+ * `--workers` or the config's `workers:`; a config that cannot run on several workers as configured (in-memory
+ * budgets, responses, feedback) is refused here, before any worker starts.
+ */
+function workersWanted(file: string, flag: string | undefined): number {
+  const loaded = loadConfigFile(file);
+  const n = workerCount(flag ?? loaded.config.workers);
+  if (n > 1) {
+    const problems = workerProblems(loaded.config);
+    if (problems.length > 0)
+      throw new ConfigError(
+        loaded.file,
+        problems.map((p) => ({ ...p, ...loaded.locate(p.path) })),
+      );
+  }
+  return n;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -85,6 +105,7 @@ async function main(argv: string[]): Promise<number> {
       host: { type: 'string' },
       'log-format': { type: 'string' },
       'log-level': { type: 'string' },
+      workers: { type: 'string', short: 'w' },
       provider: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -113,6 +134,9 @@ async function main(argv: string[]): Promise<number> {
     return validate(values.config);
   }
   if (command === 'start') {
+    // With more than one worker this process is the primary: it forks the workers, which run `start` themselves.
+    const workers = cluster.isPrimary ? workersWanted(values.config ?? 'proxy.yaml', values.workers) : 1;
+    if (workers > 1) return runPrimary(workers, argv);
     await start(values as Record<string, string | undefined>);
     return -1; // keep running
   }

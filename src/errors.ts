@@ -428,6 +428,31 @@ export const errors = {
       code: 'feedback_disabled',
       message: 'Feedback is not enabled on this gateway (add a `feedback:` section to proxy.yaml).',
     }),
+  // translation (T): legacy completions, the translation of chat fields, and the final error of overloaded or unknown models.
+  /** Every target that was called answered that it is overloaded (Anthropic 529, HTTP 503, Gemini UNAVAILABLE). */
+  allTargetsOverloaded: (alias: string, attempts: number, summary: string) =>
+    new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'upstream_overloaded',
+      message: `Every provider of model "${alias}" is overloaded; try again shortly. All ${attempts} attempt(s) failed: ${summary}`,
+      headers: { 'retry-after': '1' },
+    }),
+  /** Every target that was called answered that its model does not exist upstream. */
+  upstreamModelNotFound: (alias: string, attempts: number, summary: string) =>
+    new GatewayError({
+      status: 404,
+      type: 'invalid_request_error',
+      code: 'model_not_found',
+      param: 'model',
+      message: `No provider of model "${alias}" knows its upstream model. All ${attempts} attempt(s) failed: ${summary}`,
+    }),
+  /** A legacy completions field that only OpenAI-compatible backends can serve, sent to a bridged one. */
+  completionFieldUnsupported: (field: string, detail: string) =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code: 'unsupported_parameter', param: field, message: `'${field}' ${detail}` }),
+  /** A POST /v1/completions body that is not a legacy completions request. */
+  completionRequestInvalid: (message: string, param: string | null, code = 'invalid_request_body') =>
+    new GatewayError({ status: 400, type: 'invalid_request_error', code, param, message }),
 };
 
 // ── Presets, wildcard aliases, capability skipping, health checks (issue 17; helper P) ──

@@ -143,7 +143,13 @@ export class Gateway implements RuntimeHandle {
       server.listen(port, host, () => resolve());
     });
     const addr = this.address;
-    this.log.info('listening', { host: addr.address, port: addr.port, config: this.slot.snapshot.file, config_hash: this.slot.snapshot.hash });
+    this.log.info('listening', {
+      host: addr.address,
+      port: addr.port,
+      pid: process.pid,
+      config: this.slot.snapshot.file,
+      config_hash: this.slot.snapshot.hash,
+    });
   }
 
   /**

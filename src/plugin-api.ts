@@ -61,7 +61,8 @@ export { modelAllowed } from './pipeline/model-patterns';
 export { presentedKey } from './pipeline/admin-key';
 export { registerSecrets } from './observability/redact';
 export { estimateEmbeddingsTokens, estimateRequestTokens } from './pricing/estimate-tokens';
-export { costOfUsage } from './pricing/cost';
+export { costOfUsage, costPico } from './pricing/cost';
+export { formatPicoUsd, picoToUsd } from './pricing/money';
 export {
   buildPriceTable,
   lookupPrice,
@@ -89,3 +90,4 @@ export { MemorySpendCounters, NANO_PER_USD, RedisSpendCounters, type SpendCounte
 export { describeSinkUrl, openSpendSink } from './stores/open-spend-sink';
 export type { SpendGroupBy, SpendRecord, SpendSink, SpendTotal } from './stores/spend-sink';
 export { BatchedWriter } from './stores/batched-writer';
+export { memoryKvStore, memoryTokenBuckets } from './cluster/shared-stores';

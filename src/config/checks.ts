@@ -12,7 +12,7 @@ const providersAreKnown: ConfigCheck = (config) => {
   for (const [name, p] of Object.entries(config.providers)) {
     if (p.api === undefined) out.push({ path: ['providers', name], message: 'missing required field "api" (or "preset")' });
     else if (!adapters[p.api]) out.push({ path: ['providers', name, 'api'], message: `unknown api "${p.api}" (known: ${Object.keys(adapters).join(', ')})` });
-    else if (!NETWORKLESS_APIS.has(p.api) && !p.base_url && !adapters[p.api].defaultBaseUrl)
+    else if (!NETWORKLESS_APIS.has(p.api) && !p.base_url && !adapters[p.api].defaultBaseUrl && !adapters[p.api].baseUrlFor?.(p, process.env))
       out.push({ path: ['providers', name], message: 'missing required field "base_url"' });
   }
   return out;

@@ -35,6 +35,8 @@ const API_BY_STYLE: Readonly<Record<string, string>> = {
   vertex: 'vertex',
 };
 
+const CLOUD_STYLES = new Set(['bedrock', 'vertex']);
+
 /**
  * The catalog provider a preset name stands for, or undefined.
  *
@@ -81,7 +83,8 @@ export function applyPresets(tree: unknown, env: NodeJS.ProcessEnv, missing: Mis
     cfg.preset = p.id;
     cfg.api ??= API_BY_STYLE[p.api_style];
     if (cfg.base_url === undefined && p.api) cfg.base_url = p.api.replace(/\/+$/, '');
-    if (cfg.api_key === undefined) {
+    // Clouds (Bedrock, Vertex) authenticate from their own environment (SigV4, service accounts): no api_key.
+    if (cfg.api_key === undefined && !CLOUD_STYLES.has(p.api_style)) {
       const variable = keyVariable(p);
       const value = variable ? env[variable] : undefined;
       if (value) cfg.api_key = value;

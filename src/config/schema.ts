@@ -189,6 +189,10 @@ export const configSchema = {
     ...topLevelRoutingProperties,
     pricing: pricingSchema,
     feedback: feedbackSchema,
+    workers: {
+      description: 'Worker processes on one port (`auto`: one per core); --workers overrides. Read at start, not on reload.',
+      anyOf: [{ type: 'integer', minimum: 1, maximum: 256 }, { const: 'auto' }],
+    },
     tracing: {
       type: 'object',
       additionalProperties: false,

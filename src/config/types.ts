@@ -123,6 +123,8 @@ export interface GatewayConfig {
   cooldown?: CooldownConfig;
   /** Present when quality feedback is on (defaults filled in by the schema). */
   feedback?: FeedbackConfig;
+  /** Worker processes (`--workers`); read at start only. */
+  workers?: number | 'auto';
   /** OpenTelemetry export; off unless `enabled: true` (defaults filled in by the schema). */
   tracing?: TracingConfig;
   [section: string]: unknown;

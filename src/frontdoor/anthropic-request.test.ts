@@ -111,6 +111,9 @@ describe('front door: Anthropic request → OpenAI chat request', () => {
         role: 'assistant',
         content: 'Checking.',
         tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        // Signed thinking goes along, for an Anthropic backend to get back.
+        reasoning_content: 'Need the tool.',
+        reasoning_signature: 's',
       },
       { role: 'tool', tool_call_id: 'toolu_1', content: '18C' },
       { role: 'user', content: 'Thanks!' },

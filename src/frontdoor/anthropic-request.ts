@@ -255,7 +255,24 @@ export function anthropicToChatRequest(req: AnthropicMessagesRequest): ChatReque
   }
   if (req.tools?.length) out.tools = req.tools.map(fromTool);
   if (req.tool_choice) applyToolChoice(req.tool_choice, out);
+  applyThinking(req.thinking, out);
   return out;
+}
+
+/**
+ * Anthropic's `thinking` travels twice: as is, for Anthropic backends (the exact budget), and as the nearest
+ * OpenAI `reasoning_effort`, for every other backend (the OpenAI adapter sends only the latter).
+ *
+ * @example applyThinking({ type: 'enabled', budget_tokens: 4000 }, out) // out.thinking = {...}, out.reasoning_effort = 'medium'
+ */
+export function applyThinking(thinking: unknown, out: ChatRequest): void {
+  if (!thinking || typeof thinking !== 'object') return;
+  const t = thinking as { type?: unknown; budget_tokens?: unknown };
+  // Disabled is every backend's default: nothing to say.
+  if (t.type !== 'enabled' && t.type !== 'adaptive') return;
+  out.thinking = thinking;
+  const budget = typeof t.budget_tokens === 'number' ? t.budget_tokens : 8192;
+  out.reasoning_effort = budget <= 2048 ? 'low' : budget <= 8192 ? 'medium' : 'high';
 }
 
 function fromTool(tool: AnthropicTool): ToolDefinition {
@@ -305,16 +322,23 @@ function fromToolResult(block: AnthropicToolResultBlock): ChatMessage {
 
 function fromAssistantMessage(msg: AnthropicMessageParam): ChatMessage {
   const texts: string[] = [];
+  const thoughts: string[] = [];
+  let signature: string | undefined;
   const toolCalls: ToolCall[] = [];
   for (const block of blocksOf(msg.content)) {
     if (block.type === 'text') texts.push(block.text);
-    else if (block.type === 'tool_use') {
+    else if (block.type === 'thinking') {
+      // Back to Anthropic with its signature (the adapter rebuilds the block); other backends ignore it.
+      thoughts.push(block.thinking);
+      if (block.signature) signature = block.signature;
+    } else if (block.type === 'tool_use') {
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
-    // thinking blocks are the model's own scratchpad; other backends cannot take them back.
   }
   const out: ChatMessage = { role: 'assistant', content: texts.length ? texts.join('') : null };
   if (toolCalls.length) out.tool_calls = toolCalls;
+  if (thoughts.length) out.reasoning_content = thoughts.join('');
+  if (signature) out.reasoning_signature = signature;
   return out;
 }
 

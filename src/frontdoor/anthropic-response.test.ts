@@ -1,5 +1,6 @@
 import { GatewayError } from '../errors';
-import { anthropicErrorType, completionToAnthropicMessage, toAnthropicErrorBody, toStopReason } from './anthropic-response';
+import { anthropicErrorType, completionToAnthropicMessage, toAnthropicErrorBody, toAnthropicUsage, toStopReason } from './anthropic-response';
+import { toOpenAIUsage } from '../providers/anthropic/response';
 
 describe('front door: OpenAI completion → Anthropic message', () => {
   it('turns content and tool_calls into text and tool_use blocks with object input', () => {
@@ -35,7 +36,13 @@ describe('front door: OpenAI completion → Anthropic message', () => {
       ],
       stop_reason: 'tool_use',
       stop_sequence: null,
-      usage: { input_tokens: 30, output_tokens: 20, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 },
+      usage: {
+        input_tokens: 30,
+        output_tokens: 20,
+        cache_read_input_tokens: 100,
+        cache_creation_input_tokens: 0,
+        cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+      },
     });
   });
 
@@ -51,7 +58,13 @@ describe('front door: OpenAI completion → Anthropic message', () => {
       'fast',
     );
     expect(msg.content).toEqual([{ type: 'text', text: '' }]);
-    expect(msg.usage).toEqual({ input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
+    expect(msg.usage).toEqual({
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    });
   });
 
   it.each([
@@ -84,6 +97,51 @@ describe('front door: OpenAI completion → Anthropic message', () => {
     expect(toAnthropicErrorBody(err)).toEqual({
       type: 'error',
       error: { type: 'not_found_error', message: 'The model "nope" does not exist on this gateway.' },
+    });
+  });
+});
+
+describe('front door usage: Anthropic fields rebuilt from the OpenAI usage contract', () => {
+  it('gives input_tokens without cache reads and writes, and splits the writes by TTL', () => {
+    expect(
+      toAnthropicUsage({
+        prompt_tokens: 1600,
+        completion_tokens: 200,
+        total_tokens: 1800,
+        prompt_tokens_details: { cached_tokens: 500, cache_write_tokens: 1000, cache_write_1h_tokens: 400 },
+      }),
+    ).toEqual({
+      input_tokens: 100,
+      output_tokens: 200,
+      cache_read_input_tokens: 500,
+      cache_creation_input_tokens: 1000,
+      cache_creation: { ephemeral_5m_input_tokens: 600, ephemeral_1h_input_tokens: 400 },
+    });
+  });
+
+  it('round-trips what an Anthropic backend reported, and carries the cost-log plugin’s cost_usd', () => {
+    const reported = {
+      input_tokens: 100,
+      output_tokens: 200,
+      cache_read_input_tokens: 2000,
+      cache_creation_input_tokens: 1000,
+      cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 0 },
+    };
+    expect(toAnthropicUsage({ ...toOpenAIUsage(reported), cost_usd: 0.00765 })).toEqual({ ...reported, cost_usd: 0.00765 });
+  });
+
+  it('never reports negative counts for details larger than the prompt', () => {
+    const usage = toAnthropicUsage({
+      prompt_tokens: 10,
+      completion_tokens: 1,
+      total_tokens: 11,
+      prompt_tokens_details: { cached_tokens: 8, cache_write_tokens: 50, cache_write_1h_tokens: 99 },
+    });
+    expect(usage).toMatchObject({
+      input_tokens: 0,
+      cache_read_input_tokens: 8,
+      cache_creation_input_tokens: 2,
+      cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 2 },
     });
   });
 });

@@ -27,20 +27,35 @@ export function toStopReason(finish: FinishReason | undefined): AnthropicStopRea
   return (finish && ownValue(STOP_REASON_BY_FINISH, finish)) || 'end_turn';
 }
 
+function tokens(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
 /**
- * OpenAI counts cached tokens inside prompt_tokens; Anthropic counts them apart from input_tokens.
+ * The OpenAI usage contract back in Anthropic's own fields: `input_tokens` without cache reads and writes,
+ * `cache_read_input_tokens`, `cache_creation_input_tokens` and its split by TTL in `cache_creation`, as
+ * Anthropic reports them (whatever provider served the request). A `cost_usd` the cost-log plugin added to the
+ * usage travels along.
  *
- * @example toAnthropicUsage({ prompt_tokens: 130, completion_tokens: 5, total_tokens: 135, prompt_tokens_details: { cached_tokens: 100 } })
- * // { input_tokens: 30, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 0 }
+ * @example toAnthropicUsage({ prompt_tokens: 130, completion_tokens: 5, total_tokens: 135,
+ *   prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 20, cache_write_1h_tokens: 20 } })
+ * // { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20,
+ * //   cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 20 } }
  */
 export function toAnthropicUsage(usage: Usage | null | undefined): AnthropicUsage {
-  const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
-  return {
-    input_tokens: Math.max(0, (usage?.prompt_tokens ?? 0) - cached),
-    output_tokens: usage?.completion_tokens ?? 0,
-    cache_read_input_tokens: cached,
-    cache_creation_input_tokens: 0,
+  const prompt = tokens(usage?.prompt_tokens);
+  const read = Math.min(prompt, tokens(usage?.prompt_tokens_details?.cached_tokens));
+  const write = Math.min(prompt - read, tokens(usage?.prompt_tokens_details?.cache_write_tokens));
+  const write1h = Math.min(write, tokens(usage?.prompt_tokens_details?.cache_write_1h_tokens));
+  const out: AnthropicUsage = {
+    input_tokens: prompt - read - write,
+    output_tokens: tokens(usage?.completion_tokens),
+    cache_read_input_tokens: read,
+    cache_creation_input_tokens: write,
+    cache_creation: { ephemeral_5m_input_tokens: write - write1h, ephemeral_1h_input_tokens: write1h },
   };
+  if (typeof usage?.cost_usd === 'number') out.cost_usd = usage.cost_usd;
+  return out;
 }
 
 /**
@@ -74,6 +89,11 @@ export function completionToAnthropicMessage(completion: ChatCompletion, model: 
   const choice = completion.choices[0];
   const content: AnthropicContentBlock[] = [];
   const text = choice?.message.content;
+  const reasoning = choice?.message.reasoning_content;
+  if (typeof reasoning === 'string' && reasoning) {
+    const signature = choice?.message.reasoning_signature;
+    content.push({ type: 'thinking', thinking: reasoning, signature: typeof signature === 'string' ? signature : '' });
+  }
   if (typeof text === 'string' && text) content.push({ type: 'text', text });
   for (const call of (choice?.message.tool_calls ?? []) as ToolCall[]) {
     content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });

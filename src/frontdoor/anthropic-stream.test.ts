@@ -62,7 +62,13 @@ describe('front door: OpenAI chunks → Anthropic stream events', () => {
     expect(events[9].data).toEqual({
       type: 'message_delta',
       delta: { stop_reason: 'tool_use', stop_sequence: null },
-      usage: { input_tokens: 40, output_tokens: 12, cache_read_input_tokens: 10, cache_creation_input_tokens: 0 },
+      usage: {
+        input_tokens: 40,
+        output_tokens: 12,
+        cache_read_input_tokens: 10,
+        cache_creation_input_tokens: 0,
+        cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+      },
     });
   });
 

@@ -15,7 +15,7 @@ export interface AnthropicSseEvent {
 
 interface OpenBlock {
   index: number;
-  kind: 'text' | 'tool_use';
+  kind: 'text' | 'tool_use' | 'thinking';
 }
 
 /**
@@ -47,7 +47,16 @@ export class ChunksToAnthropicEvents {
     // The front door asks for one choice; other indexes (n > 1) cannot be expressed in Anthropic's format.
     const choice = chunk.choices.find((c) => c.index === 0);
     if (!choice) return out;
-    const { content, tool_calls: toolCalls } = choice.delta;
+    const { content, tool_calls: toolCalls, reasoning_content: reasoning, reasoning_signature: signature } = choice.delta;
+    // Reasoning comes first, as Anthropic's thinking blocks do; its signature closes the thinking block.
+    if (typeof reasoning === 'string' && reasoning) {
+      if (this.open?.kind !== 'thinking') out.push(...this.closeBlock(), this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' }));
+      out.push(this.event({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'thinking_delta', thinking: reasoning } }));
+    }
+    if (typeof signature === 'string' && signature) {
+      if (this.open?.kind !== 'thinking') out.push(...this.closeBlock(), this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' }));
+      out.push(this.event({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'signature_delta', signature } }));
+    }
     if (typeof content === 'string' && content) {
       if (this.open?.kind !== 'text') out.push(...this.closeBlock(), this.openBlock('text', { type: 'text', text: '' }));
       out.push(this.event({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'text_delta', text: content } }));

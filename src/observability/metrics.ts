@@ -18,6 +18,7 @@
  * Each is cheap (a map lookup and an add) and never throws, so calling it on a hot path is fine.
  */
 import client from 'prom-client';
+import { callPrimary, isGatewayWorker } from '../cluster/ipc';
 import { HotCounter, HotHistogram, type RegistrableMetric } from './hot-metrics';
 import { overheadMs } from './overhead';
 import { clientAbortOf } from '../pipeline/client-abort';
@@ -28,6 +29,12 @@ const PREFIX = 'switchyard_';
 /** The registry /metrics serves. Separate from prom-client's global one so embedding apps keep theirs. */
 export const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry, prefix: PREFIX });
+// A worker answers the primary's metric collection (prom-client's own IPC) from this registry. Constructing an
+// AggregatorRegistry is what installs prom-client's worker-side listener.
+if (isGatewayWorker()) {
+  new client.AggregatorRegistry();
+  client.AggregatorRegistry.setRegistries([registry]);
+}
 
 // Seconds; from sub-millisecond gateway overhead up to multi-minute streams.
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -102,6 +109,8 @@ const cooldown = new client.Gauge({
   help: 'Per target (provider and upstream model; model "*" for the whole provider): 1 cooling down, 0.5 half-open (the next request probes), 0 in service.',
   labelNames: ['provider', 'model'],
   registers: [registry],
+  // With workers, the scraping worker's own (fresh) values are shown instead of a sum over stale ones.
+  aggregator: 'omit',
 });
 const reloads = new client.Counter({
   name: `${PREFIX}config_reloads_total`,
@@ -319,8 +328,12 @@ export function recordConnectionDropped(): void {
  *
  * @example res.end(await metricsText())
  */
-export function metricsText(): Promise<string> {
-  return registry.metrics();
+export async function metricsText(): Promise<string> {
+  if (!isGatewayWorker()) return registry.metrics();
+  // With --workers the primary sums every worker's series (cluster/primary.ts). Cooldowns are shared by all
+  // workers, and this one has just refreshed its gauge, so its own values are the ones to show.
+  const [all, own] = await Promise.all([callPrimary('metrics', []) as Promise<string>, registry.getSingleMetricAsString(`${PREFIX}provider_cooldown`)]);
+  return `${all.trimEnd()}\n${own}\n`;
 }
 
 /** The content type of `metricsText()`. */

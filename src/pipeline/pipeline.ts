@@ -7,7 +7,7 @@
  * (hook-watchdog.ts), not a timer each.
  */
 import { errors, GatewayError } from '../errors';
-import type { ChatCompletion, ChatCompletionChunk } from '../providers/openai-types';
+import type { ChatCompletion, ChatCompletionChunk, Usage } from '../providers/openai-types';
 import { HookWatchdog, type WatchedCall } from './hook-watchdog';
 import type { LoadedPlugin } from './load-plugins';
 import type { AttemptInfo, AttemptResult, DirectAnswer, PluginHooks, PluginRoute, RequestContext, RequestOutcome } from './types';
@@ -219,6 +219,7 @@ export class Pipeline {
       onRequest: having('onRequest'),
       beforeAttempt: having('beforeAttempt'),
       aroundAttempt: having('aroundAttempt'),
+      onUsage: having('onUsage'),
       onResponse: having('onResponse'),
       onStreamChunk: having('onStreamChunk'),
       onComplete: having('onComplete'),
@@ -411,6 +412,17 @@ export class Pipeline {
 
   private runOnResponse(ctx: RequestContext, response: ChatCompletion): Promise<ChatCompletion> {
     return new HookStage<ChatCompletion, undefined>(this.by.onResponse, ctx, 'onResponse', ON_RESPONSE, response, undefined, this.watchdog).promise;
+  }
+
+  /** Tells the plugins a JSON answer's usage before the answer is written. Synchronous, like onStreamChunk. */
+  onUsage(ctx: RequestContext, usage: Usage, upstreamModel?: string): void {
+    for (const p of this.by.onUsage) {
+      try {
+        p.hooks.onUsage!(ctx, usage, upstreamModel);
+      } catch (err) {
+        throw this.fail(p, ctx, 'onUsage', err);
+      }
+    }
   }
 
   /** Returns the chunk to write, or null when a plugin dropped it. Synchronous, so with no hooks it costs a loop over nothing. */

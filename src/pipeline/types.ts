@@ -7,7 +7,8 @@
  *   1. onRequest       – may modify ctx.body, answer directly (`{ respond }`), or throw a GatewayError
  *   2. beforeAttempt   – before each upstream attempt (retries, fallbacks and hedges included)
  *      aroundAttempt   – wraps each upstream attempt: the first plugin in config order is the outermost
- *   3. onResponse      – a complete non-streamed answer, before it is written (may replace it)
+ *   3. onUsage         – the usage of a JSON answer (chat or embeddings), before it is written (may set headers)
+ *      onResponse      – a complete non-streamed answer, before it is written (may replace it)
  *      onStreamChunk   – each streamed chunk, before it is written (may replace or drop it)
  *   4. onError         – when the request failed (called before onComplete)
  *   5. onComplete      – exactly once per request its onHeaders saw (body errors included), with the outcome and usage
@@ -23,7 +24,8 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsReques
 
 /** Which front-door endpoint a request came through. */
 /** `count_tokens` (POST /v1/messages/count_tokens) calls no model: nothing to price, cache or rate-limit by tokens. */
-export type Endpoint = 'chat' | 'embeddings' | 'models' | 'messages' | 'count_tokens' | 'feedback' | 'passthrough' | GatewayOwnEndpoint;
+/** `completions` (POST /v1/completions, legacy) is served as chat: plugins see the chat request it becomes. */
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'models' | 'messages' | 'count_tokens' | 'feedback' | 'passthrough' | GatewayOwnEndpoint;
 
 /**
  * The gateway's own answers (health probes, /metrics, plugin routes, unknown paths): logged and counted like
@@ -98,6 +100,8 @@ export interface AttemptRecord {
   /** Started as a hedge against a slow earlier attempt (see routing/hedge.ts). */
   hedge?: boolean;
   retryAfterMs?: number;
+  /** The normalised error code of a failed attempt (upstream_overloaded, model_not_found, …), for the final error. */
+  code?: string;
 }
 
 /** The typed state of one request. Plugins read and write its fields; there is no untyped bag. */
@@ -283,6 +287,13 @@ export interface PluginHooks {
    * }
    */
   aroundAttempt?(ctx: RequestContext, attempt: AttemptInfo, next: () => Promise<AttemptResult>): Promise<AttemptResult>;
+  /**
+   * The usage of a JSON answer (chat completions and embeddings) is known and the answer is not written yet:
+   * set response headers from it (the cost-log plugin's x-switchyard-cost-usd). Synchronous. A stream's usage
+   * arrives in its final chunk, which passes through onStreamChunk. `upstreamModel` is the model the provider
+   * says it served (e.g. gpt-4o behind an Azure deployment named prod-chat), when it said.
+   */
+  onUsage?(ctx: RequestContext, usage: Usage, upstreamModel?: string): void;
   onResponse?(ctx: RequestContext, response: ChatCompletion): void | ChatCompletion | Promise<void | ChatCompletion>;
   /** Synchronous on purpose: it runs for every chunk of every stream. Return null to drop the chunk. */
   onStreamChunk?(ctx: RequestContext, chunk: ChatCompletionChunk): void | ChatCompletionChunk | null;

@@ -92,7 +92,9 @@ describe('cost of a request', () => {
       input: 0,
       cachedInput: 10,
       cacheWrite: 0,
+      cacheWrite1h: 0,
       output: 1,
+      reasoning: 0,
     });
   });
 });

@@ -146,3 +146,23 @@ describe('stream assembler', () => {
     for (const chunk of completionToChunks(a.result().completion, { includeUsage: true })) expect(() => checkStreamChunk(chunk)).not.toThrow();
   });
 });
+
+describe('StreamAssembler.relayed: what a cut stream is estimated from', () => {
+  const base = { id: 'c', object: 'chat.completion.chunk' as const, created: 1, model: 'm' };
+  it('keeps content, reasoning and tool names and arguments, and counts what it could not keep', () => {
+    const a = new StreamAssembler(20);
+    a.add({ ...base, choices: [{ index: 0, delta: { reasoning_content: 'think ' }, finish_reason: null }] });
+    a.add({ ...base, choices: [{ index: 0, delta: { content: 'Hello ' }, finish_reason: null }] });
+    a.add({
+      ...base,
+      choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', function: { name: 'f', arguments: '{"a":1}' } }] }, finish_reason: null }],
+    });
+    a.add({ ...base, choices: [{ index: 0, delta: { content: 'past the cap' }, finish_reason: null }] });
+    const relayed = a.relayed();
+    expect(relayed.reasoningText).toBe('think ');
+    expect(relayed.text.length + relayed.uncountedChars).toBe('think '.length + 'Hello '.length + 'f'.length + '{"a":1}'.length + 'past the cap'.length);
+    expect(relayed.uncountedChars).toBeGreaterThan(0);
+    // The reasoning is not part of the assembled answer.
+    expect(a.result().completion.choices[0].message.content).not.toContain('think');
+  });
+});

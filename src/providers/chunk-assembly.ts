@@ -88,6 +88,8 @@ export function checkStreamChunk(chunk: ChatCompletionChunk): void {
 
 interface ChoiceState {
   content: string;
+  /** Reasoning text (`reasoning_content` deltas): not part of the assembled answer, kept for a cut stream's estimate. */
+  reasoning: string;
   hasContent: boolean;
   /** Keyed by a checked index below MAX_STREAM_TOOL_CALLS. */
   toolCalls: Map<number, ToolCall>;
@@ -117,6 +119,8 @@ export class StreamAssembler {
   private usage: Usage | undefined;
   private readonly choices = new Map<number, ChoiceState>();
   private keptChars = 0;
+  /** Output characters relayed (content, reasoning, tool names and arguments), kept or not. */
+  private relayedChars = 0;
   private cut = false;
 
   /**
@@ -144,12 +148,18 @@ export class StreamAssembler {
     for (const c of chunk.choices) {
       let s = this.choices.get(c.index);
       if (!s) {
-        s = { content: '', hasContent: false, toolCalls: new Map(), finish: null };
+        s = { content: '', reasoning: '', hasContent: false, toolCalls: new Map(), finish: null };
         this.choices.set(c.index, s);
       }
       if (typeof c.delta?.content === 'string') {
+        this.relayedChars += c.delta.content.length;
         s.content += this.keep(c.delta.content);
         s.hasContent = true;
+      }
+      const reasoning = c.delta?.reasoning_content;
+      if (typeof reasoning === 'string') {
+        this.relayedChars += reasoning.length;
+        s.reasoning += this.keep(reasoning);
       }
       for (const tc of c.delta?.tool_calls ?? []) {
         let call = s.toolCalls.get(tc.index);
@@ -158,8 +168,14 @@ export class StreamAssembler {
           s.toolCalls.set(tc.index, call);
         }
         if (typeof tc.id === 'string' && tc.id && !call.id) call.id = this.keep(tc.id); // sent once; a repeat must not grow memory
-        if (typeof tc.function?.name === 'string') call.function.name += this.keep(tc.function.name);
-        if (typeof tc.function?.arguments === 'string') call.function.arguments += this.keep(tc.function.arguments);
+        if (typeof tc.function?.name === 'string') {
+          this.relayedChars += tc.function.name.length;
+          call.function.name += this.keep(tc.function.name);
+        }
+        if (typeof tc.function?.arguments === 'string') {
+          this.relayedChars += tc.function.arguments.length;
+          call.function.arguments += this.keep(tc.function.arguments);
+        }
       }
       if (c.finish_reason) s.finish = c.finish_reason;
     }
@@ -167,6 +183,23 @@ export class StreamAssembler {
 
   get usageSoFar(): Usage | undefined {
     return this.usage;
+  }
+
+  /**
+   * The output relayed so far, for estimating the usage of a stream that ended before its usage chunk: the text
+   * kept (content, reasoning, tool names and arguments) and how many relayed characters were not kept.
+   *
+   * @example const { text, uncountedChars, reasoningText } = assembler.relayed();
+   */
+  relayed(): { text: string; uncountedChars: number; reasoningText: string } {
+    let text = '';
+    let reasoningText = '';
+    for (const s of this.choices.values()) {
+      reasoningText += s.reasoning;
+      text += s.content + s.reasoning;
+      for (const call of s.toolCalls.values()) text += call.function.name + call.function.arguments;
+    }
+    return { text, uncountedChars: Math.max(0, this.relayedChars - text.length), reasoningText };
   }
 
   /** True once text past the cap was dropped: the assembled answer is not the answer the client got. */

@@ -18,6 +18,8 @@ export interface ToolCall {
   id: string;
   type: 'function';
   function: { name: string; arguments: string };
+  /** Provider payloads that belong to the call (Gemini's thought signature: `{ google: { thought_signature } }`). */
+  extra_content?: Record<string, unknown>;
 }
 
 export interface ChatMessage {
@@ -53,12 +55,27 @@ export interface ChatRequest {
   [k: string]: unknown;
 }
 
+/**
+ * Token usage in OpenAI's shape, the one contract every adapter normalises to (docs/cost.md, "Usage fields by
+ * provider"). `prompt_tokens` counts every prompt token: plain, read from the cache and written to it;
+ * `completion_tokens` counts reasoning too.
+ */
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number; [k: string]: unknown };
+  prompt_tokens_details?: {
+    /** Prompt tokens read from the provider's cache (OpenAI's field). */
+    cached_tokens?: number;
+    /** Prompt tokens written to the provider's cache, every TTL (Switchyard's field; Anthropic's cache_creation_input_tokens). */
+    cache_write_tokens?: number;
+    /** The part of cache_write_tokens written with a 1-hour TTL (Anthropic's ephemeral_1h_input_tokens). */
+    cache_write_1h_tokens?: number;
+    [k: string]: unknown;
+  };
   completion_tokens_details?: { reasoning_tokens?: number; [k: string]: unknown };
+  /** The request's cost in USD, added by the cost-log plugin to a stream's final usage chunk. */
+  cost_usd?: number;
   [k: string]: unknown;
 }
 
@@ -87,6 +104,7 @@ export interface ToolCallDelta {
   id?: string;
   type?: 'function';
   function?: { name?: string; arguments?: string };
+  extra_content?: Record<string, unknown>;
 }
 
 export interface ChunkChoice {

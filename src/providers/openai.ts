@@ -4,7 +4,9 @@
  * are forwarded untouched; only the provider's `drop_params` are removed.
  */
 import { checkStreamChunk } from './chunk-assembly';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
+import { isPortableToolCallId, portableToolCallId } from './foreign-tool-call-ids';
+import type { ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
+import { normalisedOpenAIUsage } from './openai-usage';
 import { quirksFor } from './presets';
 import { providerHeaders } from './request-headers';
 import { redactedExcerpt } from '../observability/redact';
@@ -19,6 +21,57 @@ export function dropParams<T extends Record<string, unknown>>(body: T, drop: str
   const copy: Record<string, unknown> = { ...body };
   for (const key of drop) delete copy[key];
   return copy as T;
+}
+
+/** Fields the gateway adds to assistant messages and tool calls (reasoning from Anthropic or Gemini, signatures). */
+const GATEWAY_MESSAGE_FIELDS = ['reasoning_content', 'reasoning_signature'];
+
+function needsCleaning(msg: ChatMessage): boolean {
+  if (msg.role === 'tool') return typeof msg.tool_call_id === 'string' && !isPortableToolCallId(msg.tool_call_id);
+  if (msg.role !== 'assistant') return false;
+  if (GATEWAY_MESSAGE_FIELDS.some((f) => msg[f] !== undefined)) return true;
+  return (msg.tool_calls ?? []).some((c) => !isPortableToolCallId(c.id) || (c as unknown as Record<string, unknown>).extra_content !== undefined);
+}
+
+/**
+ * A conversation that went through other providers, made fit for an OpenAI-compatible upstream: reasoning and
+ * signatures another provider returned are left out of assistant turns (OpenAI refuses unknown message
+ * fields, DeepSeek refuses its own reasoning_content sent back), and tool-call ids OpenAI would refuse (over 40
+ * characters) are replaced by short stable ones, for the call and its result alike. Untouched (the same array)
+ * when there is nothing to do, the common case.
+ *
+ * @example toOpenAIMessages([{ role: 'assistant', content: 'Hi', reasoning_content: '…' }]) // [{ role: 'assistant', content: 'Hi' }]
+ */
+export function toOpenAIMessages(messages: ChatMessage[]): ChatMessage[] {
+  if (!messages.some(needsCleaning)) return messages;
+  return messages.map((msg) => {
+    if (!needsCleaning(msg)) return msg;
+    if (msg.role === 'tool') return { ...msg, tool_call_id: portableToolCallId(msg.tool_call_id!) };
+    const copy: ChatMessage = { ...msg };
+    for (const f of GATEWAY_MESSAGE_FIELDS) delete copy[f];
+    if (msg.tool_calls) copy.tool_calls = msg.tool_calls.map((c) => ({ id: portableToolCallId(c.id), type: c.type, function: c.function }));
+    return copy;
+  });
+}
+
+/** OpenAI's reasoning models, the ones that take `reasoning_effort` (others answer 400 to it). */
+const REASONING_MODEL = /(^|\/)(o\d|gpt-5)/;
+
+/**
+ * The chat body an OpenAI-compatible upstream gets. Anthropic's `thinking`, which the Anthropic front door sends
+ * along with its `reasoning_effort` equivalent, is never sent (OpenAI refuses the field); that equivalent is
+ * sent to reasoning models only, so a Claude Code request routed to a chat model such as gpt-4o still works.
+ */
+function toOpenAIChatBody(body: ChatRequest): ChatRequest {
+  const messages = toOpenAIMessages(body.messages);
+  const fromFrontDoor = body.thinking !== undefined && body.reasoning_effort !== undefined;
+  if (messages === body.messages && !fromFrontDoor) return body;
+  const out: ChatRequest = { ...body, messages };
+  if (fromFrontDoor) {
+    delete out.thinking;
+    if (!REASONING_MODEL.test(body.model)) delete out.reasoning_effort;
+  }
+  return out;
 }
 
 function jsonRequest(url: string, call: UpstreamCall, body: unknown): HttpRequestSpec {
@@ -60,6 +113,13 @@ export function openaiStyleError(status: number, bodyText: string, headers: Head
   }
   if (code === 'context_length_exceeded' || (status === 400 && CONTEXT_LENGTH_HINTS.test(message))) {
     return { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded', message, retryable: false };
+  }
+  if (status === 404) {
+    // The target's model does not exist upstream (OpenAI's `model_not_found`); another target may have it.
+    return { status: 404, type: 'invalid_request_error', code: 'model_not_found', message, retryable: true };
+  }
+  if (status === 503 || status === 529) {
+    return { status: 503, type: 'service_unavailable', code: 'upstream_overloaded', message, retryable: true, retryAfterMs: wait };
   }
   const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
   return { status, type, code, message, retryable, retryAfterMs: wait };
@@ -108,7 +168,9 @@ export class OpenAIStreamTranslator implements StreamTranslator {
     }
     // The upstream's indexes travel on unchanged: refuse hostile ones here, before the gateway commits to this target.
     checkStreamChunk(obj as ChatCompletionChunk);
-    return [this.chunkQuirk ? this.chunkQuirk(obj as ChatCompletionChunk, this.call!) : (obj as ChatCompletionChunk)];
+    const usage = normalisedOpenAIUsage(obj.usage);
+    const chunk = usage ? ({ ...obj, usage } as ChatCompletionChunk) : (obj as ChatCompletionChunk);
+    return [this.chunkQuirk ? this.chunkQuirk(chunk, this.call!) : chunk];
   }
 }
 
@@ -123,7 +185,7 @@ export const openaiAdapter: ProviderAdapter = {
   },
 
   buildChatRequest(body: ChatRequest, call: UpstreamCall) {
-    let out: ChatRequest = dropParams(body, call.provider.dropParams);
+    let out: ChatRequest = toOpenAIChatBody(dropParams(body, call.provider.dropParams));
     // A preset vendor's own request rules (presets/): Mistral's tool-call ids, DashScope's thinking switch…
     const quirks = quirksFor(call.provider);
     if (quirks?.request) out = quirks.request(out, call);
@@ -146,8 +208,11 @@ export const openaiAdapter: ProviderAdapter = {
         retryable: true,
       });
     }
+    // A vendor's own usage fields (DeepSeek's cache counts) make a new object, so the text is written afresh.
+    const usage = normalisedOpenAIUsage(obj.usage);
+    const completion = usage ? ({ ...obj, usage } as ChatCompletion) : (obj as ChatCompletion);
     const quirk = quirksFor(call.provider)?.response;
-    return quirk ? quirk(obj as ChatCompletion, call) : (obj as ChatCompletion);
+    return quirk ? quirk(completion, call) : completion;
   },
 
   createStreamTranslator(call: UpstreamCall) {

@@ -4,9 +4,11 @@
  */
 import { anthropicAdapter } from './anthropic';
 import { azureAdapter } from './azure';
+import { bedrockAdapter } from './bedrock';
 import { geminiAdapter } from './gemini';
 import { openaiAdapter } from './openai';
 import type { ProviderAdapter } from './types';
+import { vertexAdapter } from './vertex';
 
 export const adapters: Record<string, ProviderAdapter> = {
   openai: openaiAdapter,
@@ -14,6 +16,8 @@ export const adapters: Record<string, ProviderAdapter> = {
   anthropic: anthropicAdapter,
   gemini: geminiAdapter,
   azure: azureAdapter,
+  bedrock: bedrockAdapter,
+  vertex: vertexAdapter,
 };
 
 /** APIs whose providers need no base_url (they do not talk to the network). */

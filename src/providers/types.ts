@@ -3,8 +3,8 @@
  * description and turn the provider's answers (JSON, SSE events, errors) into OpenAI shapes. They do no I/O;
  * `src/upstream/` sends what they describe.
  */
-import type { HeaderBag, HttpRequestSpec, SseEvent, UpstreamErrorInfo } from '../upstream/http-spec';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
+import type { HeaderBag, HttpRequestSpec, RequestSigner, SseEvent, StreamDecoder, UpstreamErrorInfo } from '../upstream/http-spec';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, Usage } from './openai-types';
 
 /** A provider entry from proxy.yaml after env interpolation (see `ProviderConfig` in config/types.ts). */
 export interface ProviderSettings {
@@ -40,6 +40,19 @@ export interface StreamTranslator {
   push(event: SseEvent): ChatCompletionChunk[];
   /** True once the provider signalled the end of the stream (OpenAI's `[DONE]`, Anthropic's message_stop). */
   readonly done: boolean;
+  /**
+   * The usage the provider has reported so far, before its final usage chunk (Anthropic's message_start input and
+   * cache counts, Gemini's running usageMetadata): what a cut or aborted stream is billed from. Undefined when
+   * nothing was reported yet, or when the format reports usage only at the end (OpenAI).
+   */
+  usageSoFar?(): Usage | undefined;
+}
+
+/** What a signer may read: the process environment (AWS and Google credentials) and the time (injected in tests). */
+export interface SignerContext {
+  env: Readonly<Record<string, string | undefined>>;
+  /** ms since the epoch. */
+  now(): number;
 }
 
 /**
@@ -67,6 +80,19 @@ export interface ProviderAdapter {
   buildEmbeddingsRequest?(body: EmbeddingsRequest, call: UpstreamCall): HttpRequestSpec;
   /** Like parseChatResponse: `json` itself, or a new object. */
   parseEmbeddingsResponse?(json: unknown, call: UpstreamCall): EmbeddingsResponse;
+  /**
+   * The endpoint when it depends on the provider entry (Bedrock's `region`, Vertex's `region`): used when the
+   * config gives no `base_url`, before `defaultBaseUrl`.
+   */
+  baseUrlFor?(options: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): string | undefined;
+  /**
+   * The asynchronous authentication step for this provider's requests, or undefined when `authHeaders` is
+   * enough. Made once per config snapshot; the transport runs it just before each send (signing-transport.ts).
+   * The only part of an adapter that may do I/O (read a credentials file, fetch a token), and only when called.
+   */
+  createSigner?(provider: ProviderSettings, context: SignerContext): RequestSigner | undefined;
+  /** The decoder of this provider's stream framing; SSE when absent. */
+  createStreamDecoder?(call: UpstreamCall): StreamDecoder;
   /** Normalises an upstream error response (status >= 400) or an in-stream error payload. */
   parseError(status: number, bodyText: string, headers: HeaderBag, provider: ProviderSettings): UpstreamErrorInfo;
 }

@@ -8,7 +8,7 @@
  */
 import type { ResolvedProvider } from './snapshot-types';
 import { GatewayError } from '../errors';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from '../providers/openai-types';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, Usage } from '../providers/openai-types';
 import type { StreamTranslator, UpstreamCall } from '../providers/types';
 import { UpstreamFailure, type HeaderBag, type HttpRequestSpec } from '../upstream/http-spec';
 import { readRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
@@ -50,6 +50,8 @@ export interface OpenedStream {
   cancel(): void;
   /** Resolves once the stream no longer uses its upstream: read to the end, failed or cancelled. */
   done: Promise<void>;
+  /** What the provider reported of the usage before its final usage chunk (see StreamTranslator.usageSoFar). */
+  usageSoFar(): Usage | undefined;
 }
 
 /**
@@ -253,11 +255,13 @@ export async function callEmbeddings(
 
 async function* translateStream(
   res: UpstreamResponse,
+  call: UpstreamCall,
   translator: StreamTranslator,
   provider: ResolvedProvider,
   clientSignal: AbortSource,
 ): AsyncGenerator<ChatCompletionChunk[]> {
-  const parser = new SseParser();
+  // The provider's own framing when it has one (Bedrock's binary event stream), else server-sent events.
+  const parser = provider.adapter.createStreamDecoder?.(call) ?? new SseParser();
   try {
     for await (const piece of res.body) {
       const batch: ChatCompletionChunk[] = [];
@@ -316,7 +320,8 @@ export async function openChatStream(
     attempt.dispose();
     resolveDone();
   };
-  const inner = translateStream(res, provider.adapter.createStreamTranslator(call), provider, clientSignal);
+  const translator = provider.adapter.createStreamTranslator(call);
+  const inner = translateStream(res, call, translator, provider, clientSignal);
   const rest = (async function* () {
     try {
       yield* inner;
@@ -346,7 +351,7 @@ export async function openChatStream(
     throw attemptFailures.streamEmpty(provider.name, res.status);
   }
   timing.firstChunkMs = performance.now() - started;
-  return { first: first.value, rest, cancel, done };
+  return { first: first.value, rest, cancel, done, usageSoFar: () => translator.usageSoFar?.() };
 }
 
 /**

@@ -33,8 +33,13 @@ export interface CooldownView {
  * book.recordFailure('deepseek/deepseek-chat', { failures: 3, windowMs: 60_000, durationMs: 30_000 }, 'HTTP 503');
  * book.admit('deepseek/deepseek-chat'); // 'closed' until the third failure, then 'skip'
  */
+/** What one book tells the others (the other worker processes of one gateway; see cluster/cooldown-sync.ts). */
+export type CooldownEvent = { op: 'cool'; key: string; ms: number; reason: string } | { op: 'close'; key: string };
+
 export class CooldownBook {
   private readonly breakers = new Map<string, Breaker>();
+  /** Told of every trip and every close decided here (not of those applied from a peer). */
+  onChange?: (event: CooldownEvent) => void;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -68,6 +73,7 @@ export class CooldownBook {
     if (!b) return;
     if (b.openUntil !== 0 && !b.probing && this.now() < b.openUntil) return; // an old request finishing late
     this.breakers.delete(key);
+    if (b.openUntil !== 0) this.onChange?.({ op: 'close', key });
   }
 
   /** A failure that counts: a failed probe reopens at once; otherwise `policy.failures` in the window trip it. */
@@ -78,6 +84,7 @@ export class CooldownBook {
       b.probing = false;
       b.openUntil = now + b.lastDurationMs;
       b.reason = `probe failed: ${reason}`;
+      this.onChange?.({ op: 'cool', key, ms: b.lastDurationMs, reason: b.reason });
       return;
     }
     if (!policy) return;
@@ -89,6 +96,17 @@ export class CooldownBook {
 
   /** Skips a key for `ms` from now (an explicit signal: Retry-After beyond the cap, credentials rejected). */
   coolFor(key: string, ms: number, reason: string): void {
+    this.cool(key, ms, reason);
+    this.onChange?.({ op: 'cool', key, ms, reason });
+  }
+
+  /** Applies what a peer decided, without telling the peers again. */
+  applyPeer(event: CooldownEvent): void {
+    if (event.op === 'cool') this.cool(event.key, event.ms, event.reason);
+    else if (!this.breakers.get(event.key)?.probing) this.breakers.delete(event.key);
+  }
+
+  private cool(key: string, ms: number, reason: string): void {
     const b = this.breaker(key);
     const until = this.now() + ms;
     b.failures = [];
@@ -102,7 +120,9 @@ export class CooldownBook {
 
   /** Forgets a key's state at once (an active health check passed: the provider is up, whatever cooled it). */
   clear(key: string): void {
+    const b = this.breakers.get(key);
     this.breakers.delete(key);
+    if (b && b.openUntil !== 0) this.onChange?.({ op: 'close', key }); // peers (cluster workers) clear it too
   }
 
   /** A probe ended without a verdict (the client left): let the next request probe. */

@@ -210,5 +210,8 @@ export function allAttemptsFailed(alias: string, attempts: AttemptRecord[], cool
     const waits = called.map((a) => a.retryAfterMs).filter((w): w is number => w !== undefined);
     return errors.allTargetsRateLimited(alias, n, summary, Math.max(1, Math.ceil((waits.length ? Math.min(...waits) : 1000) / 1000)));
   }
+  // Overloaded or unknown upstream models, when that is all there was: the client hears which (503 / 404).
+  if (called.every((a) => a.code === 'upstream_overloaded')) return errors.allTargetsOverloaded(alias, n, summary);
+  if (called.every((a) => a.code === 'model_not_found')) return errors.upstreamModelNotFound(alias, n, summary);
   return errors.allTargetsFailed(alias, n, summary);
 }

@@ -138,6 +138,7 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
         record.ttfbMs = timing.ttfbMs;
         if (err.timedOut) record.timedOut = true;
         if (err.info.retryAfterMs !== undefined) record.retryAfterMs = err.info.retryAfterMs;
+        if (err.info.code) record.code = err.info.code;
         // A timeout is the slowest answer of all; any other upstream failure must not make the target look fast.
         if (err.timedOut) stats.recordTtfb(key, elapsed);
         else if (isTransient(err)) stats.recordFailure(key, elapsed);

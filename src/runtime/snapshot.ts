@@ -15,6 +15,7 @@ import type { FeedbackConfig } from '../config/routing-schema';
 import { FeedbackService } from '../feedback/feedback-service';
 import { openFeedbackStore } from '../feedback/open-feedback-store';
 import { Tracing } from '../observability/tracing';
+import { shareCooldowns } from '../cluster/cooldown-sync';
 import type { Logger } from '../observability/logger';
 import { registerSecrets } from '../observability/redact';
 import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/load-plugins';
@@ -28,6 +29,7 @@ import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../routin
 import type { ProviderSettings } from '../providers/types';
 import { HttpTransport, ProviderPool } from '../upstream/http-transport';
 import { MockTransport } from '../upstream/mock-transport';
+import { SigningTransport } from '../upstream/signing-transport';
 import type { Transport } from '../upstream/transport';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -61,7 +63,7 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
   const settings: ProviderSettings = {
     name,
     api,
-    baseUrl: (base_url ?? adapter.defaultBaseUrl ?? `mock://${name}`).replace(/\/+$/, ''),
+    baseUrl: (base_url ?? adapter.baseUrlFor?.(options, process.env) ?? adapter.defaultBaseUrl ?? `mock://${name}`).replace(/\/+$/, ''),
     apiKey: api_key ?? '',
     headers: headers ?? {},
     dropParams: drop_params ?? [],
@@ -90,6 +92,9 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
       maxAnswerBytes: (max_answer_mb ?? DEFAULT_MAX_ANSWER_MB) * MIB,
       maxBufferedBytes: (loaded.config.server?.max_buffered_upstream_mb ?? DEFAULT_MAX_BUFFERED_MB) * MIB,
     });
+    // Providers that authenticate per request (SigV4, OAuth tokens) sign each one just before it is sent.
+    const signer = adapter.createSigner?.(settings, { env: process.env, now: Date.now });
+    if (signer) transport = new SigningTransport(transport, signer);
   }
   return {
     name,
@@ -147,7 +152,7 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     providers.set(name, p);
     if (p.settings.apiKey) registerSecrets([p.settings.apiKey]);
   }
-  const routing = state.keep('routing:state', () => new RoutingState());
+  const routing = state.keep('routing:state', () => shareCooldowns(new RoutingState()));
   for (const p of providers.values()) {
     const cfg = p.config.health_check;
     if (!cfg) continue;

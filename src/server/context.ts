@@ -80,7 +80,7 @@ class GatewayContext extends PluginRequestState implements RequestContext {
     const body = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
     this.body = body;
     this.requestedAlias = typeof body.model === 'string' ? body.model : '';
-    this.stream = (this.endpoint === 'chat' || this.endpoint === 'messages') && body.stream === true;
+    this.stream = (this.endpoint === 'chat' || this.endpoint === 'messages' || this.endpoint === 'completions') && body.stream === true;
   }
 
   /** Made on first use: the gateway's own code listens through clientAbortOf, plugins rarely ask. */

@@ -101,7 +101,15 @@ const embeddingsSchema = {
 
 // verbose: errors carry the failing value and their schema, for messages that say what was expected and got.
 const ajv = new Ajv({ allErrors: false, strict: false, verbose: true });
-const validators = { chat: ajv.compile(chatSchema), embeddings: ajv.compile(embeddingsSchema) };
+/**
+ * The chat request the Anthropic front door made: Anthropic's own limits already held (frontdoor/
+ * anthropic-request.ts), so OpenAI's are not applied on top (Anthropic takes more than 4 stop sequences).
+ */
+const messagesChatSchema = {
+  ...chatSchema,
+  properties: { ...chatSchema.properties, stop: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }, { type: 'null' }] } },
+};
+const validators = { chat: ajv.compile(chatSchema), messages: ajv.compile(messagesChatSchema), embeddings: ajv.compile(embeddingsSchema) };
 
 interface Described {
   message: string;

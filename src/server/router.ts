@@ -14,6 +14,7 @@ import { addPreflightHeaders, isPreflight } from './cors';
 import type { HttpResponse } from './http-types';
 import { runLifecycle, type EndpointWork } from './lifecycle';
 import { chatWork } from './routes/chat';
+import { completionsWork } from './routes/completions';
 import { countTokensWork } from './routes/count-tokens';
 import { feedbackWork } from './routes/feedback';
 import { embeddingsWork } from './routes/embeddings';
@@ -93,6 +94,7 @@ export function routeTable(handle: RuntimeHandle): Map<string, PathRoutes> {
     byPath.get(path)!.set(method, { endpoint, work });
   };
   add('POST', '/v1/chat/completions', 'chat', chatWork);
+  add('POST', '/v1/completions', 'completions', completionsWork);
   add('POST', '/v1/embeddings', 'embeddings', embeddingsWork);
   add('POST', '/v1/messages', 'messages', messagesWork);
   add('POST', '/v1/messages/count_tokens', 'count_tokens', countTokensWork);

@@ -6,6 +6,7 @@
  * the Messages fields it does not take (max_tokens, stream, temperature…: "Extra inputs are not permitted").
  */
 import type http from 'node:http';
+import { sampleForSchema } from './schema-sample';
 import { sleep, splitInto, startFakeUpstream, streamPieces, type FakeUpstream, type RecordedUpstreamCall } from './fake-upstream-server';
 
 /** What the fake does with one request. */
@@ -20,7 +21,19 @@ export interface FakeAnthropicBehavior {
   reply?: string;
   /** Answer with a tool_use block (after the text, if `reply` is set too). */
   toolUse?: { name: string; input: Record<string, unknown> };
-  usage?: { input_tokens: number; output_tokens: number; cache_read_input_tokens?: number; cache_creation_input_tokens?: number };
+  /** Usage as Anthropic reports it (cache_creation is the split of cache_creation_input_tokens by TTL). */
+  usage?: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_read_input_tokens?: number;
+    cache_creation_input_tokens?: number;
+    cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+  };
+  /** For streams: after this many content deltas, wait for `pauseUntil` (a test aborts meanwhile; no sleep). */
+  pauseAfterDeltas?: number;
+  pauseUntil?: Promise<unknown>;
+  /** For streams: destroy the connection after this many content deltas (a cut stream; no message_delta). */
+  dropAfterDeltas?: number;
   stopReason?: string;
   /** For streams: send an `error` event (overloaded_error unless `errorType`) after this many content deltas. */
   streamErrorAfterDeltas?: number;
@@ -64,7 +77,12 @@ const KNOWN_FIELDS = new Set([
   'service_tier',
   'container',
   'mcp_servers',
+  'output_config',
+  'context_management',
 ]);
+
+/** Anthropic's id pattern for tool_use blocks (and the tool_result ids that answer them). */
+const TOOL_USE_ID = /^[a-zA-Z0-9_-]+$/;
 
 /** What /v1/messages/count_tokens accepts (Anthropic's MessageCountTokensParams). */
 const COUNT_TOKENS_FIELDS = new Set([
@@ -79,6 +97,20 @@ const COUNT_TOKENS_FIELDS = new Set([
   'output_format',
   'output_config',
 ]);
+
+/** True when a structured-output schema has an object that is not closed, which Anthropic refuses. */
+function openObjectIn(schema: unknown, depth = 0): boolean {
+  if (!schema || typeof schema !== 'object' || depth > 64) return false;
+  const s = schema as Record<string, unknown>;
+  if (s.type === 'object' && s.additionalProperties !== false) return true;
+  const children = [
+    ...Object.values((s.properties as Record<string, unknown> | undefined) ?? {}),
+    ...Object.values((s.$defs as Record<string, unknown> | undefined) ?? {}),
+    s.items,
+    ...((s.anyOf as unknown[] | undefined) ?? []),
+  ];
+  return children.some((c) => openObjectIn(c, depth + 1));
+}
 
 function sendError(res: http.ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_fake', ...headers });
@@ -105,6 +137,30 @@ export function anthropicRequestProblem(
   if (endpoint === 'messages' && body.max_tokens === undefined) return bad('max_tokens: Field required');
   if (typeof body.temperature === 'number' && (body.temperature < 0 || body.temperature > 1))
     return bad('temperature: Input should be less than or equal to 1');
+  if (body.metadata !== undefined) {
+    if (!body.metadata || typeof body.metadata !== 'object') return bad('metadata: Input should be a valid dictionary or object to extract fields from');
+    for (const k of Object.keys(body.metadata)) if (k !== 'user_id') return bad(`metadata.${k}: Extra inputs are not permitted`);
+  }
+  if (body.service_tier !== undefined && body.service_tier !== 'auto' && body.service_tier !== 'standard_only')
+    return bad("service_tier: Input should be 'auto' or 'standard_only'");
+  if (body.output_config !== undefined) {
+    const oc = body.output_config as Record<string, unknown>;
+    for (const k of Object.keys(oc)) if (k !== 'format' && k !== 'effort') return bad(`output_config.${k}: Extra inputs are not permitted`);
+    const format = oc.format as { type?: unknown; schema?: unknown } | undefined;
+    if (format !== undefined && (format.type !== 'json_schema' || !format.schema || typeof format.schema !== 'object'))
+      return bad("output_config.format: Input should be an object with type 'json_schema' and a schema");
+    if (format !== undefined && openObjectIn(format.schema))
+      return bad("output_config.format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false");
+  }
+  const thinking = body.thinking as { type?: unknown; budget_tokens?: unknown } | undefined;
+  if (thinking?.type === 'enabled') {
+    const budget = thinking.budget_tokens;
+    if (typeof budget !== 'number' || budget < 1024) return bad('thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
+    if (typeof body.max_tokens === 'number' && budget >= body.max_tokens) return bad('`max_tokens` must be greater than `thinking.budget_tokens`.');
+    if (body.temperature !== undefined && body.temperature !== 1)
+      return bad('`temperature` may only be set to 1 when thinking is enabled or in interleaved thinking mode.');
+    if (body.top_k !== undefined) return bad('`top_k` must be unset when thinking is enabled.');
+  }
   if (!Array.isArray(body.messages)) return bad('messages: Field required');
   const messages = body.messages as { role?: unknown; content?: unknown }[];
   let previousToolUseIds = new Set<string>();
@@ -118,6 +174,14 @@ export function anthropicRequestProblem(
       typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? (m.content as Record<string, unknown>[]) : undefined;
     if (!blocks) return bad(`messages.${i}.content: Field required`);
     if (blocks.some((b) => b.type === 'text' && b.text === '')) return bad('messages: text content blocks must be non-empty');
+    for (const [j, b] of blocks.entries()) {
+      if (b.type === 'tool_use' && !TOOL_USE_ID.test(String(b.id)))
+        return bad(`messages.${i}.content.${j}.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'`);
+      if (b.type === 'tool_result' && !TOOL_USE_ID.test(String(b.tool_use_id)))
+        return bad(`messages.${i}.content.${j}.tool_result.tool_use_id: String should match pattern '^[a-zA-Z0-9_-]+$'`);
+      if (b.type === 'thinking' && (typeof b.signature !== 'string' || !b.signature))
+        return bad(`messages.${i}.content.${j}.thinking.signature: Field required`);
+    }
     for (const b of blocks) {
       if (b.type === 'tool_result' && !previousToolUseIds.has(String(b.tool_use_id))) {
         return bad(
@@ -162,13 +226,20 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         return void res.end(JSON.stringify({ input_tokens: b.inputTokens ?? Math.max(1, Math.ceil(call.rawBody.length / 4)) }));
       }
       const model = call.model ?? 'claude';
-      const text = b.toolUse && b.reply === undefined ? '' : (b.reply ?? `reply from ${model}`);
+      // Structured outputs: the text is JSON that follows the schema, as Anthropic's constrained decoding makes it.
+      const schema = (call.body?.output_config as { format?: { schema?: unknown } } | undefined)?.format?.schema;
+      const text =
+        b.toolUse && b.reply === undefined ? '' : (b.reply ?? (schema !== undefined ? JSON.stringify(sampleForSchema(schema)) : `reply from ${model}`));
+      // Extended thinking: a signed thinking block before the answer.
+      const thinkingOn = (call.body?.thinking as { type?: unknown } | undefined)?.type === 'enabled';
+      const thought = { thinking: 'Thinking it over.', signature: `sig_${model}_${call.at % 1000}` };
       const usage = b.usage ?? { input_tokens: Math.max(1, Math.ceil(call.rawBody.length / 40)), output_tokens: Math.max(1, Math.ceil(text.length / 4)) };
       const stopReason = b.stopReason ?? (b.toolUse ? 'tool_use' : 'end_turn');
       const id = `msg_fake${String(Date.now()).slice(-6)}${call.at % 1000}`;
       const toolId = 'toolu_01FakeToolUse0000000001';
       if (call.body?.stream !== true) {
         const content: Record<string, unknown>[] = [];
+        if (thinkingOn) content.push({ type: 'thinking', ...thought });
         if (text) content.push({ type: 'text', text });
         if (b.toolUse) content.push({ type: 'tool_use', id: toolId, name: b.toolUse.name, input: b.toolUse.input });
         res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake', ...b.headers });
@@ -180,6 +251,10 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       let deltas = 0;
       const pause = () => (b.chunkDelayMs ? sleep(b.chunkDelayMs) : undefined);
       const maybeFail = async (): Promise<boolean> => {
+        if (b.dropAfterDeltas !== undefined && deltas >= b.dropAfterDeltas) {
+          res.req.socket.destroy();
+          return true;
+        }
         if (b.streamErrorAfterDeltas === undefined || deltas < b.streamErrorAfterDeltas) return false;
         await b.holdStreamError;
         send({ type: 'error', error: { type: b.errorType ?? 'overloaded_error', message: b.errorMessage ?? 'Overloaded' } });
@@ -191,11 +266,20 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
       });
       let index = 0;
+      if (thinkingOn) {
+        send({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+        send({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: thought.thinking } });
+        send({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: thought.signature } });
+        send({ type: 'content_block_stop', index });
+        index++;
+      }
       if (text) {
         send({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
         send({ type: 'ping' });
         for (const piece of streamPieces(text)) {
           await pause();
+          if (b.pauseAfterDeltas === deltas) await b.pauseUntil;
+          if (res.destroyed) return;
           if (await maybeFail()) return;
           send({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
           deltas++;

@@ -5,6 +5,7 @@
  * UNAVAILABLE, error events mid-stream).
  */
 import type http from 'node:http';
+import { sampleForSchema } from './schema-sample';
 import { sleep, startFakeUpstream, streamPieces, type FakeUpstream, type RecordedUpstreamCall } from './fake-upstream-server';
 
 export interface FakeGeminiBehavior {
@@ -124,6 +125,53 @@ export function geminiRequestProblem(call: RecordedUpstreamCall): { status: numb
     findKey(body.tools, UNSUPPORTED_SCHEMA_KEYS, 'tools') ??
     findKey((body.generationConfig as Record<string, unknown> | undefined)?.responseSchema, UNSUPPORTED_SCHEMA_KEYS, 'response_schema');
   if (schemaKey) return bad(`Invalid JSON payload received. Unknown name "${schemaKey.split('.').pop()}" at '${schemaKey}': Cannot find field.`);
+  const model = /\/models\/([^:/?]+):/.exec(call.path)?.[1] ?? '';
+  const thinking = (body.generationConfig as { thinkingConfig?: Record<string, unknown> } | undefined)?.thinkingConfig;
+  if (thinking) {
+    for (const k of Object.keys(thinking)) {
+      if (!['thinkingBudget', 'thinkingLevel', 'includeThoughts'].includes(k))
+        return bad(`Invalid JSON payload received. Unknown name "${k}" at 'generation_config.thinking_config': Cannot find field.`);
+    }
+    if (thinking.thinkingLevel !== undefined && thinking.thinkingBudget !== undefined)
+      return bad('You can only set only one of thinking budget and thinking level.');
+    if (thinking.thinkingLevel !== undefined && !model.startsWith('gemini-3')) return bad('Thinking level is not supported for this model.');
+  }
+  // Gemini 3 checks that every model turn's first function call carries the thought signature it was given.
+  if (model.startsWith('gemini-3')) {
+    for (const [i, c] of (body.contents as { role?: unknown; parts: Record<string, unknown>[] }[]).entries()) {
+      if (c.role !== 'model') continue;
+      const first = c.parts.findIndex((p) => p.functionCall !== undefined);
+      if (first >= 0 && typeof c.parts[first].thoughtSignature !== 'string') {
+        return bad(
+          `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${String((c.parts[first].functionCall as { name?: unknown }).name)}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`,
+        );
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What batchEmbedContents refuses: an unknown field, a request without text, or one naming another model.
+ *
+ * @example geminiEmbedProblem(call, 'gemini-embedding-001') // undefined for a well-formed request
+ */
+export function geminiEmbedProblem(call: RecordedUpstreamCall, model: string): string | undefined {
+  const body = call.body;
+  if (!body) return 'Invalid JSON payload received.';
+  for (const k of Object.keys(body)) if (k !== 'requests') return `Invalid JSON payload received. Unknown name "${k}": Cannot find field.`;
+  if (!Array.isArray(body.requests) || body.requests.length === 0) return '* BatchEmbedContentsRequest.requests: requests is not specified';
+  for (const [i, r] of (body.requests as Record<string, unknown>[]).entries()) {
+    for (const k of Object.keys(r)) {
+      if (!['model', 'content', 'taskType', 'title', 'outputDimensionality'].includes(k))
+        return `Invalid JSON payload received. Unknown name "${k}" at 'requests[${i}]': Cannot find field.`;
+    }
+    if (r.model !== `models/${model}`)
+      return `* BatchEmbedContentsRequest.model: Model names should start with \`models/\` and match the batch's model; requests[${i}] names ${String(r.model)}.`;
+    const parts = (r.content as { parts?: { text?: unknown }[] } | undefined)?.parts;
+    if (!Array.isArray(parts) || parts.length === 0 || typeof parts[0].text !== 'string')
+      return `* BatchEmbedContentsRequest.requests[${i}].content: content is not specified`;
+  }
   return undefined;
 }
 
@@ -139,6 +187,23 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     modelOf: (c) => /\/models\/([^:/?]+):/.exec(c.path)?.[1],
     handle: async (call, b, res) => {
       if (b.delayMs) await sleep(b.delayMs);
+      const embed = /^\/v1beta\/models\/([^:/?]+):batchEmbedContents$/.exec(call.path);
+      if (call.method === 'POST' && embed) {
+        const key = call.headers['x-goog-api-key'];
+        if (!key) return sendError(res, 403, "Method doesn't allow unregistered callers (callers without established identity).");
+        const problem = geminiEmbedProblem(call, embed[1]);
+        if (problem) return sendError(res, 400, problem);
+        if (b.status && b.status >= 400) return sendError(res, b.status, b.errorMessage ?? `fake error ${b.status}`, [], b.headers);
+        const requests = call.body!.requests as { content: { parts: { text: string }[] }; outputDimensionality?: number }[];
+        // Deterministic vectors: the text's length and first character code, then a fixed ramp.
+        const embeddings = requests.map((r) => {
+          const text = r.content.parts[0].text;
+          const size = r.outputDimensionality ?? 8;
+          return { values: Array.from({ length: size }, (_, i) => (i === 0 ? text.length : i === 1 ? text.charCodeAt(0) || 0 : i / 10)) };
+        });
+        res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', ...b.headers });
+        return void res.end(JSON.stringify({ embeddings }));
+      }
       const route = /^\/v1beta\/models\/([^:/?]+):(generateContent|streamGenerateContent)(\?.*)?$/.exec(call.path);
       if (call.method !== 'POST' || !route) return sendError(res, 404, `Method not found: ${call.path}`);
       const problem = geminiRequestProblem(call);
@@ -150,7 +215,10 @@ export async function startFakeGemini(): Promise<FakeGemini> {
         return sendError(res, b.status, message, details, b.headers);
       }
       const model = route[1];
-      const text = b.functionCall && b.reply === undefined ? '' : (b.reply ?? `reply from ${model}`);
+      const config = (call.body?.generationConfig ?? {}) as { responseMimeType?: unknown; responseSchema?: unknown; responseJsonSchema?: unknown };
+      const schema = config.responseMimeType === 'application/json' ? (config.responseSchema ?? config.responseJsonSchema ?? {}) : undefined;
+      const text =
+        b.functionCall && b.reply === undefined ? '' : (b.reply ?? (schema !== undefined ? JSON.stringify(sampleForSchema(schema)) : `reply from ${model}`));
       const u = b.usage ?? {
         promptTokenCount: Math.max(1, Math.ceil(call.rawBody.length / 40)),
         candidatesTokenCount: Math.max(1, Math.ceil(text.length / 4)),
@@ -168,14 +236,21 @@ export async function startFakeGemini(): Promise<FakeGemini> {
         ? [{ functionCall: { name: b.functionCall.name, args: b.functionCall.args }, thoughtSignature: 'ZmFrZS1zaWduYXR1cmU=' }]
         : [];
 
+      // Thought summaries, for a request that asked for them (thinkingConfig.includeThoughts).
+      const thinkingConfig = (call.body?.generationConfig as { thinkingConfig?: { includeThoughts?: unknown } } | undefined)?.thinkingConfig;
+      const thoughtPart = thinkingConfig?.includeThoughts === true ? [{ text: 'Thinking it over.', thought: true }] : [];
       if (route[2] === 'generateContent') {
         res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8', ...b.headers });
-        return void res.end(JSON.stringify(envelope([...(text ? [{ text }] : []), ...callPart], true)));
+        return void res.end(JSON.stringify(envelope([...thoughtPart, ...(text ? [{ text }] : []), ...callPart], true)));
       }
       // Without alt=sse Gemini streams one JSON array; the adapter always asks for SSE, and so does this fake.
       if (!/[?&]alt=sse\b/.test(call.path)) return sendError(res, 400, 'This fake only streams with alt=sse.');
       res.writeHead(200, { 'content-type': 'text/event-stream', ...b.headers });
-      const chunks = [...(text ? streamPieces(text).map((t) => [{ text: t }]) : []), ...(callPart.length ? [callPart] : [])];
+      const chunks = [
+        ...(thoughtPart.length ? [thoughtPart] : []),
+        ...(text ? streamPieces(text).map((t) => [{ text: t }]) : []),
+        ...(callPart.length ? [callPart] : []),
+      ];
       for (const [i, parts] of chunks.entries()) {
         if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
         if (b.streamErrorAfterChunks !== undefined && i >= b.streamErrorAfterChunks) {

@@ -30,13 +30,21 @@ export interface FakeBehavior {
   reply?: string;
   /** Answer with a tool call instead of text. */
   toolCall?: { name: string; arguments: string };
-  /** Usage to report (default derived from the prompt and reply lengths). */
-  usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number };
+  /** Usage to report (default derived from the prompt and reply lengths); for embeddings only `prompt_tokens` counts. */
+  usage?: { prompt_tokens: number; completion_tokens: number; cached_tokens?: number; reasoning_tokens?: number };
+  /**
+   * Usage fields a vendor adds to OpenAI's, sent as given on top of `usage` (e.g. DeepSeek's
+   * `{ prompt_cache_hit_tokens: 1000, prompt_cache_miss_tokens: 234 }`, which it sends without prompt_tokens_details).
+   */
+  vendorUsage?: Record<string, unknown>;
   /** Error code in the error body (e.g. "context_length_exceeded"). */
   errorCode?: string;
   errorMessage?: string;
   /** For streams: send an OpenAI-style `{"error":…}` event (with `errorMessage`/`errorCode`) after this many chunks (0: before any). */
   streamErrorAfterChunks?: number;
+  /** For streams: after this many content chunks, wait for `pauseUntil` (a test aborts meanwhile; no sleep). */
+  pauseAfterChunks?: number;
+  pauseUntil?: Promise<unknown>;
   /** For streams: wait for this before sending that error event, so a test can first read the chunks before it (no sleep). */
   holdStreamError?: Promise<unknown>;
 }
@@ -67,6 +75,8 @@ function usageFor(body: Record<string, unknown> | undefined, reply: string, b: F
     completion_tokens: u.completion_tokens,
     total_tokens: u.prompt_tokens + u.completion_tokens,
     ...(u.cached_tokens !== undefined ? { prompt_tokens_details: { cached_tokens: u.cached_tokens } } : {}),
+    ...(u.reasoning_tokens !== undefined ? { completion_tokens_details: { reasoning_tokens: u.reasoning_tokens } } : {}),
+    ...b.vendorUsage,
   };
 }
 
@@ -117,11 +127,12 @@ export async function startFakeOpenAI(
           object: 'list',
           model,
           data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })),
-          usage: { prompt_tokens: 3, total_tokens: 3 },
+          usage: { prompt_tokens: b.usage?.prompt_tokens ?? 3, total_tokens: b.usage?.prompt_tokens ?? 3 },
         }),
         b.headers,
       );
     }
+    if (path.endsWith('/v1/completions')) return answerLegacyCompletion(call, b, res, fake.calls.length);
     if (!path.endsWith('/chat/completions')) {
       // Anything else (files, batches…): echo what arrived, for passthrough tests.
       return sendJson(
@@ -191,6 +202,7 @@ export async function startFakeOpenAI(
     for (const [i, piece] of pieces.entries()) {
       // The role chunk above was the first.
       if (b.streamErrorAfterChunks !== undefined && i + 1 >= b.streamErrorAfterChunks) return failStream();
+      if (b.pauseAfterChunks === i) await b.pauseUntil;
       if (b.dropAfterChunks !== undefined && i >= b.dropAfterChunks) return void res.req.socket.destroy();
       if (b.chunkDelayMs) await sleep(b.chunkDelayMs);
       if (res.destroyed) return;
@@ -202,4 +214,80 @@ export async function startFakeOpenAI(
     if (so?.include_usage) send({ ...base, choices: [], usage });
     res.end('data: [DONE]\n\n');
   }
+}
+
+/** What OpenAI's legacy POST /v1/completions takes; anything else is "Unrecognized request argument". */
+const LEGACY_COMPLETION_FIELDS = new Set([
+  'model',
+  'prompt',
+  'best_of',
+  'echo',
+  'frequency_penalty',
+  'logit_bias',
+  'logprobs',
+  'max_tokens',
+  'n',
+  'presence_penalty',
+  'seed',
+  'stop',
+  'stream',
+  'stream_options',
+  'suffix',
+  'temperature',
+  'top_p',
+  'user',
+]);
+
+/**
+ * The checks OpenAI's /v1/completions makes; the complaint, or undefined.
+ *
+ * @example legacyCompletionProblem({ model: 'm', messages: [] }) // 'Unrecognized request argument supplied: messages'
+ */
+export function legacyCompletionProblem(body: Record<string, unknown> | undefined): string | undefined {
+  if (!body) return 'We could not parse the JSON body of your request.';
+  for (const k of Object.keys(body)) if (!LEGACY_COMPLETION_FIELDS.has(k)) return `Unrecognized request argument supplied: ${k}`;
+  if (typeof body.model !== 'string') return 'you must provide a model parameter';
+  if (body.prompt === undefined) return "Missing required parameter: 'prompt'.";
+  if (body.stream_options != null && body.stream !== true) return 'The stream_options parameter is only allowed when stream is enabled.';
+  return undefined;
+}
+
+/** Fake logprobs in the legacy shape, one entry per word of `text`. */
+function legacyLogprobs(text: string, offset: number): Record<string, unknown> {
+  const tokens = text.split(/(?<= )/);
+  let at = offset;
+  const textOffset = tokens.map((t) => ((at += t.length), at - t.length));
+  return { tokens, token_logprobs: tokens.map(() => -0.5), top_logprobs: tokens.map((t) => ({ [t]: -0.5 })), text_offset: textOffset };
+}
+
+/** POST /v1/completions, strict like OpenAI's: text_completion JSON, or text_completion chunks then [DONE]. */
+function answerLegacyCompletion(call: RecordedCall, b: FakeBehavior, res: http.ServerResponse, n: number): void {
+  const body = call.body;
+  const problem = legacyCompletionProblem(body);
+  if (problem) return sendJson(res, 400, JSON.stringify({ error: { message: problem, type: 'invalid_request_error', param: null, code: null } }));
+  const prompts = typeof body!.prompt === 'string' ? [body!.prompt] : Array.isArray(body!.prompt) ? (body!.prompt as unknown[]).map(String) : [''];
+  const perPrompt = typeof body!.n === 'number' ? body!.n : 1;
+  const reply = b.reply ?? `completion from ${call.model ?? 'unknown'}`;
+  const texts = prompts.flatMap((p) => Array.from({ length: perPrompt }, () => (body!.echo === true ? p + reply : reply)));
+  const withLogprobs = typeof body!.logprobs === 'number';
+  const promptTokens = Math.max(1, Math.ceil(prompts.join('').length / 4));
+  const completionTokens = texts.reduce((t, x) => t + Math.max(1, Math.ceil(x.length / 4)), 0);
+  const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  const base = { id: `cmpl-fake-${n}`, object: 'text_completion', created: Math.floor(Date.now() / 1000), model: call.model };
+  if (body!.stream !== true) {
+    const choices = texts.map((text, index) => ({ text, index, logprobs: withLogprobs ? legacyLogprobs(text, 0) : null, finish_reason: 'stop' }));
+    return sendJson(res, 200, JSON.stringify({ ...base, choices, usage }), b.headers);
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...b.headers });
+  const send = (payload: unknown) => res.write(`data: ${JSON.stringify(payload)}\n\n`);
+  texts.forEach((text, index) => {
+    let offset = 0;
+    for (const piece of streamPieces(text)) {
+      send({ ...base, choices: [{ text: piece, index, logprobs: withLogprobs ? legacyLogprobs(piece, offset) : null, finish_reason: null }] });
+      offset += piece.length;
+    }
+    send({ ...base, choices: [{ text: '', index, logprobs: null, finish_reason: 'stop' }] });
+  });
+  if ((body!.stream_options as { include_usage?: boolean } | undefined)?.include_usage) send({ ...base, choices: [], usage });
+  res.end('data: [DONE]\n\n');
 }

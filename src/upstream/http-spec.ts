@@ -31,6 +31,32 @@ export interface SseEvent {
   id?: string;
 }
 
+/**
+ * Turns the bytes of a streamed answer into events for a StreamTranslator. The default is the SSE parser
+ * (sse.ts); a provider whose stream is framed otherwise (Bedrock's binary AWS event stream) brings its own,
+ * which hands each frame on in the same shape: `event` = the frame's event type, `data` = its payload text.
+ *
+ * @example const decoder: StreamDecoder = new SseParser(); for (const ev of decoder.push(bytes)) translator.push(ev);
+ */
+export interface StreamDecoder {
+  /** Feeds raw bytes; returns every event they completed. Throws UpstreamFailure for a malformed or oversized frame. */
+  push(piece: Uint8Array): SseEvent[];
+  /** Whatever complete event remains when the body ends. */
+  flush(): SseEvent[];
+}
+
+/**
+ * The last step before a request is sent: authentication that needs the finished request (AWS SigV4 signs the
+ * method, URL, headers and body) or asynchronous work (fetching and caching an OAuth token). It runs inside the
+ * transport (signing-transport.ts), so adapters stay pure and every request, retried or hedged, is signed afresh.
+ * Throws UpstreamFailure when no credentials can be had (the provider's fault: `credentialProblem`).
+ *
+ * @example const signed = await signer.sign({ method: 'POST', url, headers, body });
+ */
+export interface RequestSigner {
+  sign(spec: HttpRequestSpec): Promise<HttpRequestSpec>;
+}
+
 /** What an upstream error means, normalised across providers. */
 export interface UpstreamErrorInfo {
   /** The status the client should see (e.g. Anthropic 529 → 503, auth failures → 502). */

@@ -77,7 +77,8 @@ describe('cost-log plugin (e2e, SQLite)', () => {
       // 500 × 0.15 + 1500 × 0.075 + 300 × 0.60 µ$; no header on streams (it would have to precede the answer)
       { name: 'streaming', body: { model: 'mini', stream: true, messages: [{ role: 'user', content: 'stream' }] }, usd: 0.0003675, header: null },
       // the plain request again
-      { name: 'cache hit', body: { model: 'chat', messages: [{ role: 'user', content: 'plain' }] }, usd: 0, header: null, cacheHit: true },
+      // a hit is priced too: it cost nothing
+      { name: 'cache hit', body: { model: 'chat', messages: [{ role: 'user', content: 'plain' }] }, usd: 0, header: '0', cacheHit: true },
       // gpt-4o-broken fails, claude-3-5-haiku answers: 800 × 0.80 + 100 × 4 µ$
       { name: 'failed then fallback', body: { model: 'fb', messages: [{ role: 'user', content: 'fallback' }] }, usd: 0.00104, header: '0.00104' },
     ];

@@ -97,7 +97,7 @@ describe('routing and fallback', () => {
   });
 
   test('when every target fails, the client gets a 502 summarising each attempt, without keys', async () => {
-    rig.fake.on('*', { status: 503, errorMessage: 'overloaded; key sk-primary-secret-000111 is fine' });
+    rig.fake.on('*', { status: 500, errorMessage: 'broken; key sk-primary-secret-000111 is fine' });
     const res = await chat({ model: 'chat' });
     expect(res.status).toBe(502);
     const body = await readError(res);

@@ -50,7 +50,7 @@ const optionsSchema = {
 };
 
 // Endpoints that name an alias in the body; /v1/models is filtered instead.
-const ALIAS_ENDPOINTS = new Set(['chat', 'embeddings', 'messages', 'count_tokens']);
+const ALIAS_ENDPOINTS = new Set(['chat', 'completions', 'embeddings', 'messages', 'count_tokens']);
 
 /**
  * @example

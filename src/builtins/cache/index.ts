@@ -5,7 +5,7 @@
  * on every chat response, `cache` on its log line, and switchyard_cache_requests_total counts the results. Memory (LRU by entries and bytes) by default, or Redis shared by all instances.
  */
 import {
-  MemoryKvStore,
+  memoryKvStore,
   openRedis,
   parseStoreLocation,
   RedisKvStore,
@@ -56,7 +56,7 @@ const optionsSchema = {
   },
 };
 
-const CACHED_ENDPOINTS = new Set(['chat', 'messages']);
+const CACHED_ENDPOINTS = new Set(['chat', 'completions', 'messages']);
 const HEADER = 'x-switchyard-cache';
 
 /** Only a whole answer is worth replaying: every choice finished. */
@@ -98,7 +98,7 @@ export const cachePlugin: PluginModule<CacheOptions> = {
     const store = env.keep<KvStore>(location.kind === 'redis' ? `store:${location.url}` : `store:memory:${maxEntries}:${maxBytes}`, () =>
       location.kind === 'redis'
         ? new RedisKvStore(openRedis(location.url, { purpose: 'cache', log: env.log }), 'switchyard:cache:', onStoreError)
-        : new MemoryKvStore({ maxEntries, maxBytes }),
+        : memoryKvStore('cache', { maxEntries, maxBytes }),
     );
     const results = env.metrics.counter('cache_requests_total', 'Response cache lookups by result: hit, miss, bypass.', ['alias', 'result']);
     const decided = (ctx: RequestContext, result: CacheResult, header: CacheResult) => {

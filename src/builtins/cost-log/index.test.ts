@@ -71,7 +71,7 @@ async function serve(hooks: PluginHooks, s: Served): Promise<RequestContext> {
     const last = attempts[attempts.length - 1];
     ctx.servedBy = { alias: 'chat', provider: last.provider, model: last.model };
     response = completion(last.model, s.usage!);
-    if (!s.stream) await hooks.onResponse!(ctx, response);
+    if (!s.stream && response.usage) hooks.onUsage!(ctx, response.usage);
   }
   const outcome: RequestOutcome = { status: 200, completed: true, response, usage: response.usage, latencyMs: 42 };
   await hooks.onComplete!(ctx, outcome);

@@ -1,18 +1,21 @@
 /**
  * The cost-log plugin: prices every request from its real usage (cached tokens at their own price; a cache
- * hit costs 0), sets `x-switchyard-cost-usd` on JSON answers and `cost_usd` on the log line (and in
+ * hit costs 0), sets `x-switchyard-cost-usd` on JSON answers (chat and embeddings) and `usage.cost_usd` in a
+ * stream's final usage chunk, `cost_usd` on the log line (and in
  * `ctx.get('costUsd')`), counts switchyard_cost_usd_total, writes one spend record per request to SQLite,
  * PostgreSQL or JSONL in the background, enforces per-key budgets (429 insufficient_quota), and serves
  * GET /admin/spend.
  */
 import {
   buildPriceTable,
-  costOfUsage,
+  costPico,
   describeSinkUrl,
+  formatPicoUsd,
   MemorySpendCounters,
   openRedis,
   openSpendSink,
   parseStoreLocation,
+  picoToUsd,
   pluginOptions,
   priceQuery,
   pricingOverrides,
@@ -55,7 +58,7 @@ const optionsSchema = {
   },
 };
 
-const PRICED_ENDPOINTS = new Set(['chat', 'embeddings', 'messages']);
+const PRICED_ENDPOINTS = new Set(['chat', 'completions', 'embeddings', 'messages']);
 export const COST_HEADER = 'x-switchyard-cost-usd';
 
 declare module '../../plugin-api' {
@@ -121,7 +124,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
       ['alias', 'provider', 'model'],
     );
 
-    /** Cost of what the request used; null when the model has no price (logged once per model). */
+    /** Cost of what the request used in pico-dollars; null when the model has no price (logged once per model). */
     function costOf(ctx: RequestContext, usage: Usage | undefined, servedModel?: string): number | null {
       if (ctx.get('cache') === 'hit') return 0;
       if (!ctx.servedBy) return 0;
@@ -137,7 +140,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         }
         return null;
       }
-      return costOfUsage(price, usage);
+      return costPico(price, usage);
     }
 
     function spendRecord(ctx: RequestContext, outcome: RequestOutcome, costUsd: number | null): SpendRecord {
@@ -171,17 +174,28 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         if (hasBudget(limits)) return ledger.check(ctx.caller.keyName, limits, spendLog.sink);
       },
 
-      onResponse(ctx, response) {
-        const cost = costOf(ctx, response.usage, response.model);
-        noteCost(ctx, cost);
-        if (cost !== null) ctx.responseHeaders[COST_HEADER] = formatUsd(cost);
+      // JSON answers (chat and embeddings): the exact cost in a header, before the answer is written.
+      onUsage(ctx, usage, upstreamModel) {
+        if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
+        const cost = costOf(ctx, usage, upstreamModel);
+        noteCost(ctx, cost === null ? null : picoToUsd(cost));
+        if (cost !== null) ctx.responseHeaders[COST_HEADER] = formatPicoUsd(cost);
+      },
+
+      // A stream's headers are long gone by its end: its cost travels in the final usage chunk, for clients that asked for usage.
+      onStreamChunk(ctx, chunk) {
+        if (chunk.choices.length > 0 || !chunk.usage || !PRICED_ENDPOINTS.has(ctx.endpoint)) return;
+        const cost = costOf(ctx, chunk.usage, chunk.model);
+        if (cost === null) return;
+        return { ...chunk, usage: { ...chunk.usage, cost_usd: picoToUsd(cost) } };
       },
 
       onComplete(ctx, outcome) {
         if (!PRICED_ENDPOINTS.has(ctx.endpoint)) return;
         // Requests turned away before any upstream call (auth, limits, budgets) cost nothing and are not spend.
         if (ctx.attempts.length === 0 && ctx.get('cache') !== 'hit') return;
-        const cost = costOf(ctx, outcome.usage ?? ctx.usage, outcome.response?.model);
+        const costInPico = costOf(ctx, outcome.usage ?? ctx.usage, outcome.response?.model);
+        const cost = costInPico === null ? null : picoToUsd(costInPico);
         noteCost(ctx, cost);
         if (cost !== null && cost > 0 && Number.isFinite(cost)) spent.inc(cost, env.metrics.requestLabels(ctx));
         spendLog.writer.push(spendRecord(ctx, outcome, cost));

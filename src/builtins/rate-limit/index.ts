@@ -10,7 +10,7 @@ import {
   estimateEmbeddingsTokens,
   estimateRequestTokens,
   FailoverTokenBuckets,
-  LocalTokenBuckets,
+  memoryTokenBuckets,
   openRedis,
   parseStoreLocation,
   providerLimits,
@@ -51,7 +51,7 @@ declare module '../../plugin-api' {
   }
 }
 
-const SHAPED_ENDPOINTS = new Set(['chat', 'embeddings', 'messages']);
+const SHAPED_ENDPOINTS = new Set(['chat', 'completions', 'embeddings', 'messages']);
 /**
  * /passthrough/{provider}/* counts against its key's requests per minute (own rpm, else per_key) like any request.
  * Its body is never read (files, batches…), so no token estimate exists: tpm does not apply to it, nor do alias
@@ -147,7 +147,7 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
     const buckets = env.keep<TokenBuckets>(`buckets:${location.kind === 'redis' ? location.url : 'memory'}`, () =>
       location.kind === 'redis'
         ? new FailoverTokenBuckets(openRedis(location.url, { purpose: 'rate-limit', log: env.log }), REDIS_PREFIX)
-        : new LocalTokenBuckets(),
+        : memoryTokenBuckets('rate-limit'),
     );
     const gate = env.keep('concurrency', () => new ConcurrencyGate());
     if (buckets instanceof FailoverTokenBuckets) {

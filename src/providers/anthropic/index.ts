@@ -16,6 +16,19 @@ export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com/v1';
 /** The API version sent unless the provider entry sets `version`. */
 export const ANTHROPIC_DEFAULT_VERSION = '2023-06-01';
 
+/**
+ * The API root every Anthropic endpoint hangs off: `base_url` as Anthropic's SDK, Claude Code and LiteLLM take it
+ * (`https://api.anthropic.com`, to which they add `/v1`), or already ending in `/v1` as Switchyard used to
+ * require. Both work.
+ *
+ * @example anthropicApiRoot('https://api.anthropic.com') // 'https://api.anthropic.com/v1'
+ * @example anthropicApiRoot('https://api.anthropic.com/v1/') // 'https://api.anthropic.com/v1'
+ */
+export function anthropicApiRoot(baseUrl: string): string {
+  const base = (baseUrl || ANTHROPIC_DEFAULT_BASE_URL).replace(/\/+$/, '');
+  return /\/v1$/.test(base) ? base : `${base}/v1`;
+}
+
 function label(provider: ProviderSettings | undefined): string {
   return provider ? `Anthropic provider "${provider.name}"` : 'Anthropic';
 }
@@ -38,7 +51,7 @@ export const anthropicAdapter: ProviderAdapter = {
     const anthropicBody = toAnthropicRequest({ ...body, stream: call.stream }, call.provider);
     return {
       method: 'POST',
-      url: `${call.provider.baseUrl || ANTHROPIC_DEFAULT_BASE_URL}/messages`,
+      url: `${anthropicApiRoot(call.provider.baseUrl)}/messages`,
       headers: providerHeaders(call.provider, call.stream, anthropicAdapter.authHeaders),
       body: JSON.stringify(anthropicBody),
     };

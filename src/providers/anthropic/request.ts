@@ -3,6 +3,8 @@
  * OpenAI pass-through this builds the body from a declarative map and forwards nothing else.
  */
 import { parseBase64DataUrl } from '../data-url';
+import { portableToolCallId } from '../foreign-tool-call-ids';
+import { ownValue } from '../own-value';
 import { untranslatableRequest } from '../upstream-error-info';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../openai-types';
 import type {
@@ -71,13 +73,90 @@ const PARAMETER_MAP: Record<string, ParamWriter> = {
   thinking: (v, out) => {
     if (v && typeof v === 'object') out.thinking = v;
   },
-  metadata: (v, out) => {
-    if (v && typeof v === 'object') out.metadata = { ...(v as Record<string, unknown>), ...out.metadata };
+  output_config: (v, out) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) out.output_config = { ...(v as Record<string, unknown>), ...(out.output_config as object) };
   },
+  // OpenAI's metadata is a free map of tags; Anthropic's takes only `user_id` (anything else is a 400), and
+  // `user` already wins when both are sent.
+  metadata: (v, out) => {
+    const userId = (v as { user_id?: unknown }).user_id;
+    if (typeof userId === 'string' && out.metadata?.user_id === undefined) out.metadata = { user_id: userId };
+  },
+  // Anthropic's tiers are "auto" and "standard_only"; OpenAI's (default, flex, priority, scale) have no equivalent.
   service_tier: (v, out) => {
-    if (typeof v === 'string') out.service_tier = v;
+    if (v === 'auto' || v === 'standard_only') out.service_tier = v;
+  },
+  response_format: (v, out) => {
+    const format = v as ChatRequest['response_format'];
+    if (format?.type === 'json_schema' && format.json_schema?.schema) {
+      // Anthropic's structured outputs (GA): the answer's text is JSON that follows the schema.
+      out.output_config = { ...(out.output_config as object), format: { type: 'json_schema', schema: toAnthropicOutputSchema(format.json_schema.schema) } };
+    }
   },
 };
+
+/**
+ * Anthropic's structured outputs want every object closed (`additionalProperties: false`), which OpenAI's strict
+ * mode also requires but its non-strict json_schema does not: an object schema that leaves it open is closed.
+ * Walks schema positions only (a property may be named "items").
+ *
+ * @example toAnthropicOutputSchema({ type: 'object', properties: { a: { type: 'object' } } })
+ * // { type: 'object', properties: { a: { type: 'object', additionalProperties: false } }, additionalProperties: false }
+ */
+export function toAnthropicOutputSchema(schema: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  if (depth > 64) return schema;
+  const walk = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? toAnthropicOutputSchema(v as Record<string, unknown>, depth + 1) : v);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === '__proto__') continue;
+    if ((key === 'properties' || key === '$defs' || key === 'definitions') && value && typeof value === 'object') {
+      out[key] = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, s]) => [name, walk(s)]));
+    } else if (key === 'items') {
+      out.items = walk(value);
+    } else if ((key === 'anyOf' || key === 'oneOf' || key === 'allOf') && Array.isArray(value)) {
+      out[key] = value.map(walk);
+    } else {
+      out[key] = value;
+    }
+  }
+  const isObject = out.type === 'object' || (Array.isArray(out.type) && out.type.includes('object'));
+  if (isObject && out.additionalProperties === undefined) out.additionalProperties = false;
+  return out;
+}
+
+/**
+ * OpenAI's `reasoning_effort` as an Anthropic extended-thinking budget (tokens). OpenAI counts reasoning inside
+ * the output limit, so the budget is cut to fit under max_tokens; below Anthropic's minimum of 1,024 there is
+ * no room to think and none is asked for.
+ */
+export const THINKING_BUDGET_BY_EFFORT: Record<string, number> = { minimal: 1024, low: 2048, medium: 8192, high: 16384, xhigh: 32768 };
+const MIN_THINKING_BUDGET = 1024;
+
+/** The words put before the conversation when a client asks for a JSON object without a schema (Anthropic has no JSON mode). */
+export const JSON_OBJECT_INSTRUCTION = 'Answer with one valid JSON object and nothing else: no prose, no code fences.';
+
+/**
+ * @example thinkingFor('medium', 64000) // { type: 'enabled', budget_tokens: 8192 }
+ * @example thinkingFor('none', 64000) // undefined
+ */
+export function thinkingFor(effort: unknown, maxTokens: number): { type: 'enabled'; budget_tokens: number } | undefined {
+  const wanted = typeof effort === 'string' ? ownValue(THINKING_BUDGET_BY_EFFORT, effort) : undefined;
+  if (wanted === undefined) return undefined;
+  const budget = Math.min(wanted, maxTokens - 1);
+  return budget < MIN_THINKING_BUDGET ? undefined : { type: 'enabled', budget_tokens: budget };
+}
+
+/**
+ * Thinking changes what else Anthropic takes: no temperature or top_k, top_p only from 0.95. The sampling
+ * fields are left out rather than the request refused, as OpenAI's reasoning models ignore them too.
+ */
+function fitSamplingToThinking(out: AnthropicMessagesRequest): void {
+  const thinking = out.thinking as { type?: unknown } | undefined;
+  if (!thinking || thinking.type !== 'enabled') return;
+  delete out.temperature;
+  delete out.top_k;
+  if (out.top_p !== undefined && out.top_p < 0.95) delete out.top_p;
+}
 
 /**
  * @example
@@ -100,6 +179,14 @@ export function toAnthropicRequest(body: ChatRequest, provider: { dropParams: st
   if (system.length) out.system = system;
   for (const [field, write] of Object.entries(PARAMETER_MAP)) {
     if (!dropped.has(field) && body[field] !== undefined && body[field] !== null) write(body[field], out);
+  }
+  if (out.thinking === undefined && !dropped.has('reasoning_effort')) {
+    const thinking = thinkingFor(body.reasoning_effort, out.max_tokens);
+    if (thinking) out.thinking = thinking;
+  }
+  fitSamplingToThinking(out);
+  if (body.response_format?.type === 'json_object' && !dropped.has('response_format')) {
+    out.system = [...((out.system as AnthropicTextBlock[] | undefined) ?? []), { type: 'text', text: JSON_OBJECT_INSTRUCTION }];
   }
   if (body.tools?.length && !dropped.has('tools')) {
     out.tools = body.tools.map(toAnthropicTool);
@@ -153,7 +240,7 @@ export function toAnthropicMessages(messages: ChatMessage[]): { system: Anthropi
         append('user', contentBlocks(msg.content));
         break;
       case 'assistant':
-        append('assistant', [...textBlocks(msg.content), ...(msg.tool_calls ?? []).map(toToolUseBlock)]);
+        append('assistant', [...thinkingBlocks(msg), ...textBlocks(msg.content), ...(msg.tool_calls ?? []).map(toToolUseBlock)]);
         break;
       case 'tool':
         append('user', [toToolResultBlock(msg)]);
@@ -163,6 +250,22 @@ export function toAnthropicMessages(messages: ChatMessage[]): { system: Anthropi
     }
   }
   return { system, messages: out };
+}
+
+/**
+ * The assistant's earlier reasoning, sent back as Anthropic wants it (with thinking on, the last assistant turn
+ * must start with its signed thinking block). Only signed reasoning goes back: Anthropic refuses a thinking
+ * block without its signature, and reasoning text from another provider has none.
+ *
+ * @example thinkingBlocks({ role: 'assistant', reasoning_content: 'Let me see', reasoning_signature: 'EqQB…' })
+ * // [{ type: 'thinking', thinking: 'Let me see', signature: 'EqQB…' }]
+ */
+export function thinkingBlocks(msg: ChatMessage): AnthropicContentBlock[] {
+  const thinking = msg.reasoning_content;
+  const signature = msg.reasoning_signature;
+  if (typeof signature !== 'string' || !signature) return [];
+  if (typeof thinking === 'string') return [{ type: 'thinking', thinking, signature }];
+  return [];
 }
 
 function withCacheControl<T extends AnthropicContentBlock>(block: T, part: ChatContentPart): T {
@@ -215,7 +318,7 @@ function toToolUseBlock(call: ToolCall): AnthropicContentBlock {
       throw untranslatableRequest(`The arguments of tool call "${call.id}" are not valid JSON.`);
     }
   }
-  return { type: 'tool_use', id: call.id, name: call.function.name, input };
+  return { type: 'tool_use', id: portableToolCallId(call.id), name: call.function.name, input };
 }
 
 function toToolResultBlock(msg: ChatMessage): AnthropicContentBlock {
@@ -226,5 +329,5 @@ function toToolResultBlock(msg: ChatMessage): AnthropicContentBlock {
       : textBlocks(msg.content)
           .map((b) => b.text)
           .join('');
-  return { type: 'tool_result', tool_use_id: msg.tool_call_id, content };
+  return { type: 'tool_result', tool_use_id: portableToolCallId(msg.tool_call_id), content };
 }

@@ -61,12 +61,12 @@ describe('anthropic response translation', () => {
     expect(completion.choices[0].message.reasoning_content).toBe('The user wants weather.');
   });
 
-  it('counts cache reads and writes inside prompt_tokens and reports cache reads as cached_tokens', () => {
+  it('counts cache reads and writes inside prompt_tokens, reads as cached_tokens and writes as cache_write_tokens', () => {
     expect(toOpenAIUsage({ input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 1000, cache_creation_input_tokens: 200 })).toEqual({
       prompt_tokens: 1210,
       completion_tokens: 5,
       total_tokens: 1215,
-      prompt_tokens_details: { cached_tokens: 1000 },
+      prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 200, cache_write_1h_tokens: 0 },
     });
   });
 

@@ -22,22 +22,33 @@ export function toFinishReason(stopReason: AnthropicStopReason | string | undefi
   return ownValue(FINISH_REASON_BY_STOP_REASON, stopReason) ?? 'stop';
 }
 
+function tokens(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
 /**
- * Anthropic counts cached prompt tokens apart from `input_tokens`; OpenAI counts them inside `prompt_tokens`.
+ * Anthropic counts cache reads and writes apart from `input_tokens`; the OpenAI contract counts them inside
+ * `prompt_tokens`, with reads in `cached_tokens`, all writes in `cache_write_tokens` and the 1-hour ones in
+ * `cache_write_1h_tokens` (from `cache_creation.ephemeral_1h_input_tokens`).
  *
  * @example toOpenAIUsage({ input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 })
- * // { prompt_tokens: 130, completion_tokens: 5, total_tokens: 135, prompt_tokens_details: { cached_tokens: 100 } }
+ * // { prompt_tokens: 130, completion_tokens: 5, total_tokens: 135,
+ * //   prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 20, cache_write_1h_tokens: 0 } }
  */
 export function toOpenAIUsage(usage: Partial<AnthropicUsage>): Usage {
-  const cacheRead = usage.cache_read_input_tokens ?? 0;
-  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
-  const prompt = (usage.input_tokens ?? 0) + cacheRead + cacheWrite;
-  const completion = usage.output_tokens ?? 0;
+  const cacheRead = tokens(usage.cache_read_input_tokens);
+  const byTtl = usage.cache_creation ?? undefined;
+  const write5m = tokens(byTtl?.ephemeral_5m_input_tokens);
+  const write1h = tokens(byTtl?.ephemeral_1h_input_tokens);
+  // The total is Anthropic's own figure when it sends one; the split alone when only that came.
+  const cacheWrite = usage.cache_creation_input_tokens == null ? write5m + write1h : tokens(usage.cache_creation_input_tokens);
+  const prompt = tokens(usage.input_tokens) + cacheRead + cacheWrite;
+  const completion = tokens(usage.output_tokens);
   return {
     prompt_tokens: prompt,
     completion_tokens: completion,
     total_tokens: prompt + completion,
-    prompt_tokens_details: { cached_tokens: cacheRead },
+    prompt_tokens_details: { cached_tokens: cacheRead, cache_write_tokens: cacheWrite, cache_write_1h_tokens: Math.min(write1h, cacheWrite) },
   };
 }
 
@@ -47,11 +58,14 @@ export function toOpenAIUsage(usage: Partial<AnthropicUsage>): Usage {
 export function anthropicMessageToCompletion(msg: AnthropicMessage, now: number = Date.now()): ChatCompletion {
   const texts: string[] = [];
   const thoughts: string[] = [];
+  const signatures: string[] = [];
   const toolCalls: ToolCall[] = [];
   for (const block of msg.content ?? []) {
     if (block.type === 'text') texts.push(block.text);
-    else if (block.type === 'thinking') thoughts.push(block.thinking);
-    else if (block.type === 'tool_use') {
+    else if (block.type === 'thinking') {
+      thoughts.push(block.thinking);
+      if (block.signature) signatures.push(block.signature);
+    } else if (block.type === 'tool_use') {
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
@@ -59,6 +73,8 @@ export function anthropicMessageToCompletion(msg: AnthropicMessage, now: number 
   if (toolCalls.length) message.tool_calls = toolCalls;
   // DeepSeek's spelling for visible reasoning, which several OpenAI clients already display.
   if (thoughts.length) message.reasoning_content = thoughts.join('');
+  // The signature proves the reasoning to Anthropic when a client sends it back with the next turn (request.ts).
+  if (signatures.length) message.reasoning_signature = signatures[signatures.length - 1];
   return {
     id: msg.id,
     object: 'chat.completion',

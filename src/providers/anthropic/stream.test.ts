@@ -65,7 +65,12 @@ describe('anthropic stream translation', () => {
     expect(assembled.toolCalls[0]).toMatchObject({ id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', function: { name: 'get_weather' } });
     expect(JSON.parse(assembled.toolCalls[0].function.arguments)).toEqual({ location: 'San Francisco, CA', unit: 'fahrenheit' });
     expect(assembled.finishReason).toBe('tool_calls');
-    expect(assembled.usage).toEqual({ prompt_tokens: 1472, completion_tokens: 89, total_tokens: 1561, prompt_tokens_details: { cached_tokens: 1000 } });
+    expect(assembled.usage).toEqual({
+      prompt_tokens: 1472,
+      completion_tokens: 89,
+      total_tokens: 1561,
+      prompt_tokens_details: { cached_tokens: 1000, cache_write_tokens: 0, cache_write_1h_tokens: 0 },
+    });
   });
 
   it('announces each tool call once with id, type and name, then sends only argument pieces', () => {
@@ -185,5 +190,41 @@ describe('anthropic stream translation', () => {
 
   it('treats an unreadable event as a retryable upstream failure', () => {
     expect(() => anthropicAdapter.createStreamTranslator(call).push({ data: '{not json' })).toThrow(UpstreamFailure);
+  });
+});
+
+describe('anthropic stream usage before the end', () => {
+  it('reports message_start’s input and cache counts (TTL split included) before message_delta, for a cut stream', () => {
+    const t = anthropicAdapter.createStreamTranslator(call);
+    expect(t.usageSoFar?.()).toBeUndefined();
+    t.push({
+      data: JSON.stringify({
+        type: 'message_start',
+        message: {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-sonnet-4-5',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: {
+            input_tokens: 100,
+            output_tokens: 1,
+            cache_read_input_tokens: 500,
+            cache_creation_input_tokens: 1000,
+            cache_creation: { ephemeral_5m_input_tokens: 600, ephemeral_1h_input_tokens: 400 },
+          },
+        },
+      }),
+    });
+    expect(t.usageSoFar?.()).toEqual({
+      prompt_tokens: 1600,
+      completion_tokens: 1,
+      total_tokens: 1601,
+      prompt_tokens_details: { cached_tokens: 500, cache_write_tokens: 1000, cache_write_1h_tokens: 400 },
+    });
+    t.push({ data: JSON.stringify({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 42 } }) });
+    expect(t.usageSoFar?.()?.completion_tokens).toBe(42);
   });
 });

@@ -23,6 +23,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   private model = '';
   private readonly created: number;
   private usage: Partial<AnthropicUsage> = {};
+  private usageReported = false;
   private roleSent = false;
   /** Anthropic content-block index → OpenAI tool_calls index (tool calls are numbered from 0 on their own). */
   private readonly toolIndexByBlock = new Map<number, number>();
@@ -52,6 +53,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
         this.id = parsed.message.id;
         this.model = parsed.message.model;
         this.usage = { ...parsed.message.usage };
+        this.usageReported = true;
         // Nothing to send yet: the gateway commits to a target at its first chunk, and Anthropic's overloaded
         // errors often arrive right after message_start, when failing over is still invisible to the client.
         return [];
@@ -74,6 +76,11 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     }
   }
 
+  /** message_start's input and cache counts (and message_delta's, once it came), as OpenAI usage. */
+  usageSoFar(): Usage | undefined {
+    return this.usageReported ? toOpenAIUsage(this.usage) : undefined;
+  }
+
   private blockStart(ev: Extract<AnthropicStreamEvent, { type: 'content_block_start' }>): ChatCompletionChunk[] {
     const block = ev.content_block;
     if (block.type === 'tool_use') {
@@ -89,6 +96,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     const d = ev.delta;
     if (d.type === 'text_delta') return d.text ? [this.chunk({ content: d.text })] : [];
     if (d.type === 'thinking_delta') return d.thinking ? [this.chunk({ reasoning_content: d.thinking })] : [];
+    if (d.type === 'signature_delta') return d.signature ? [this.chunk({ reasoning_signature: d.signature })] : [];
     if (d.type === 'input_json_delta') {
       const index = this.toolIndexByBlock.get(ev.index);
       if (index === undefined || !d.partial_json) return [];

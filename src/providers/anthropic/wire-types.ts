@@ -90,10 +90,16 @@ export interface AnthropicMessagesRequest {
 export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | null;
 
 export interface AnthropicUsage {
+  /** Prompt tokens neither read from nor written to the cache. */
   input_tokens: number;
   output_tokens: number;
+  /** Prompt tokens written to the cache, every TTL. */
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  /** The writes by TTL (5-minute writes cost 1.25× input, 1-hour writes 2×). */
+  cache_creation?: { ephemeral_5m_input_tokens?: number | null; ephemeral_1h_input_tokens?: number | null } | null;
+  /** Added by Switchyard's front door to a stream's final message_delta: the request's cost in USD. */
+  cost_usd?: number;
 }
 
 export interface AnthropicMessage {

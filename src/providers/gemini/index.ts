@@ -3,7 +3,8 @@
  * OpenAI chat API. Endpoint and headers live here; the translation lives in request.ts, response.ts,
  * stream.ts and errors.ts.
  */
-import type { ChatRequest } from '../openai-types';
+import type { ChatRequest, EmbeddingsRequest } from '../openai-types';
+import { geminiEmbeddingsToOpenAI, toGeminiEmbedRequest } from './embeddings';
 import type { ProviderAdapter, ProviderSettings, UpstreamCall } from '../types';
 import { providerHeaders } from '../request-headers';
 import { UpstreamFailure } from '../../upstream/http-spec';
@@ -12,6 +13,9 @@ import { toGeminiRequest } from './request';
 import { geminiResponseToCompletion } from './response';
 import { GeminiStreamTranslator } from './stream';
 import type { GeminiResponse } from './wire-types';
+
+/** The embeddings request of each call, for its answer (the call object lives as long as the attempt). */
+const embeddingRequests = new WeakMap<UpstreamCall, EmbeddingsRequest>();
 
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com/v1beta';
 
@@ -67,6 +71,33 @@ export const geminiAdapter: ProviderAdapter = {
 
   createStreamTranslator(call: UpstreamCall) {
     return new GeminiStreamTranslator(label(call.provider), call.model);
+  },
+
+  buildEmbeddingsRequest(body: EmbeddingsRequest, call: UpstreamCall) {
+    const name = call.model.startsWith('models/') ? call.model.slice('models/'.length) : call.model;
+    // The request is kept for the answer: Gemini echoes neither the model nor the encoding asked for.
+    embeddingRequests.set(call, { ...body, model: name });
+    return {
+      method: 'POST',
+      url: `${call.provider.baseUrl || GEMINI_DEFAULT_BASE_URL}/models/${encodeURIComponent(name)}:batchEmbedContents`,
+      headers: providerHeaders(call.provider, false, geminiAdapter.authHeaders),
+      body: JSON.stringify(toGeminiEmbedRequest({ ...body, model: name })),
+    };
+  },
+
+  parseEmbeddingsResponse(json: unknown, call: UpstreamCall) {
+    const request = embeddingRequests.get(call) ?? { model: call.model, input: [] };
+    const out = geminiEmbeddingsToOpenAI(json, request);
+    if (!out) {
+      throw new UpstreamFailure({
+        status: 502,
+        type: 'upstream_error',
+        code: 'bad_upstream_response',
+        retryable: true,
+        message: `${label(call.provider)} answered without embeddings.`,
+      });
+    }
+    return out;
   },
 
   parseError(status, bodyText, headers, provider: ProviderSettings) {

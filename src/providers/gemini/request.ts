@@ -6,7 +6,7 @@
 import { parseBase64DataUrl } from '../data-url';
 import { untranslatableRequest } from '../upstream-error-info';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolDefinition } from '../openai-types';
-import { thoughtSignatureOf } from './tool-call-ids';
+import { SKIP_THOUGHT_SIGNATURE, thoughtSignatureOf } from './tool-call-ids';
 import type { GeminiContent, GeminiFunctionDeclaration, GeminiGenerationConfig, GeminiPart, GeminiRequest } from './wire-types';
 import { ownValue } from '../own-value';
 
@@ -57,6 +57,36 @@ const GENERATION_CONFIG_MAP: Record<string, ConfigWriter> = {
   },
 };
 
+/** Gemini 3 models: thinking by level, and a thought signature on every model turn's first function call. */
+export function isGemini3(model: string): boolean {
+  return /(^|\/)gemini-3/.test(model);
+}
+
+/** `reasoning_effort` as a Gemini 2.5 thinking budget (tokens); 0 turns thinking off where the model allows it. */
+export const THINKING_BUDGET_BY_EFFORT: Record<string, number> = { none: 0, minimal: 512, low: 1024, medium: 8192, high: 24576, xhigh: 32768 };
+
+/**
+ * `reasoning_effort` as Gemini's thinkingConfig: a level on Gemini 3 (Pro knows low and high only, Flash also
+ * minimal and medium), a budget before. Thought summaries are asked for, so the reasoning reaches the client
+ * as `reasoning_content`.
+ *
+ * @example thinkingConfigFor('high', 'gemini-3-pro-preview') // { thinkingLevel: 'high', includeThoughts: true }
+ * @example thinkingConfigFor('low', 'gemini-2.5-flash') // { thinkingBudget: 1024, includeThoughts: true }
+ */
+export function thinkingConfigFor(effort: unknown, model: string): Record<string, unknown> | undefined {
+  if (typeof effort !== 'string') return undefined;
+  const budget = ownValue(THINKING_BUDGET_BY_EFFORT, effort);
+  if (budget === undefined) return undefined;
+  if (isGemini3(model)) {
+    const pro = /gemini-3[.\d]*-pro/.test(model);
+    const level = budget <= 512 ? (pro ? 'low' : 'minimal') : budget <= 1024 ? 'low' : budget <= 8192 ? (pro ? 'high' : 'medium') : 'high';
+    return { thinkingLevel: level, includeThoughts: true };
+  }
+  // 2.5 Pro cannot turn thinking off: its smallest budget is 128.
+  if (budget === 0) return /gemini-2\.5-pro/.test(model) ? { thinkingBudget: 128, includeThoughts: true } : { thinkingBudget: 0 };
+  return { thinkingBudget: budget, includeThoughts: true };
+}
+
 /** Gemini-native top-level fields a client may send on purpose when it knows the backend is Gemini. */
 const NATIVE_PASSTHROUGH = ['safetySettings', 'cachedContent'];
 
@@ -67,13 +97,17 @@ const NATIVE_PASSTHROUGH = ['safetySettings', 'cachedContent'];
  */
 export function toGeminiRequest(body: ChatRequest, provider: { dropParams: string[] }): GeminiRequest {
   const dropped = new Set(provider.dropParams);
-  const { systemParts, contents } = toGeminiContents(body.messages);
+  const { systemParts, contents } = toGeminiContents(body.messages, body.model);
   const out: GeminiRequest = { contents };
   if (systemParts.length) out.systemInstruction = { parts: systemParts };
 
   const config: GeminiGenerationConfig = {};
   for (const [field, write] of Object.entries(GENERATION_CONFIG_MAP)) {
     if (!dropped.has(field) && body[field] !== undefined && body[field] !== null) write(body[field], config);
+  }
+  if (!dropped.has('reasoning_effort')) {
+    const thinkingConfig = thinkingConfigFor(body.reasoning_effort, body.model);
+    if (thinkingConfig) config.thinkingConfig = thinkingConfig;
   }
   const definedConfig = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined));
   if (Object.keys(definedConfig).length) out.generationConfig = definedConfig;
@@ -139,7 +173,7 @@ export function toGeminiSchema(schema: Record<string, unknown>): Record<string, 
  *
  * @example toGeminiContents([{ role: 'assistant', content: 'Hello' }]) // { systemParts: [], contents: [{ role: 'model', parts: [{ text: 'Hello' }] }] }
  */
-export function toGeminiContents(messages: ChatMessage[]): { systemParts: GeminiPart[]; contents: GeminiContent[] } {
+export function toGeminiContents(messages: ChatMessage[], model = ''): { systemParts: GeminiPart[]; contents: GeminiContent[] } {
   const systemParts: GeminiPart[] = [];
   const contents: GeminiContent[] = [];
   const functionNameByCallId = new Map<string, string>();
@@ -162,7 +196,7 @@ export function toGeminiContents(messages: ChatMessage[]): { systemParts: Gemini
         const calls: GeminiPart[] = (msg.tool_calls ?? []).map((call) => {
           functionNameByCallId.set(call.id, call.function.name);
           const part: GeminiPart = { functionCall: { name: call.function.name, args: parseArguments(call.function.arguments, call.id) } };
-          const signature = thoughtSignatureOf(call.id);
+          const signature = thoughtSignatureOf(call.id, call.extra_content);
           if (signature) part.thoughtSignature = signature;
           return part;
         });
@@ -179,7 +213,20 @@ export function toGeminiContents(messages: ChatMessage[]): { systemParts: Gemini
         throw untranslatableRequest(`Messages with role "${msg.role}" cannot be sent to Gemini; use "tool" messages for tool results.`);
     }
   }
+  if (isGemini3(model)) signFunctionCalls(contents);
   return { systemParts, contents };
+}
+
+/**
+ * Gemini 3 refuses a model turn whose first function call has no thought signature. Calls another provider
+ * made (or whose signature the gateway no longer has) get Google's documented sentinel instead.
+ */
+function signFunctionCalls(contents: GeminiContent[]): void {
+  for (const content of contents) {
+    if (content.role !== 'model') continue;
+    const first = content.parts.find((p) => p.functionCall);
+    if (first && !first.thoughtSignature) first.thoughtSignature = SKIP_THOUGHT_SIGNATURE;
+  }
 }
 
 function parseArguments(args: string, id: string): Record<string, unknown> {

@@ -3,7 +3,7 @@
  * tool_calls with generated ids, finishReason to finish_reason, usageMetadata to usage.
  */
 import type { ChatChoice, ChatCompletion, FinishReason, ToolCall, Usage } from '../openai-types';
-import { toolCallId } from './tool-call-ids';
+import { signatureExtra, toolCallId } from './tool-call-ids';
 import type { GeminiCandidate, GeminiResponse, GeminiUsageMetadata } from './wire-types';
 import { ownValue } from '../own-value';
 
@@ -71,6 +71,7 @@ export function readCandidate(candidate: GeminiCandidate, responseId: string | u
         id: toolCallId({ responseId, position, name: part.functionCall.name, signature: part.thoughtSignature }),
         type: 'function',
         function: { name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) },
+        ...signatureExtra(part.thoughtSignature),
       });
     } else if (typeof part.text === 'string') {
       if (part.thought) out.reasoning += part.text;

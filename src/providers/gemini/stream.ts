@@ -3,7 +3,7 @@
  * GenerateContentResponse holding the next piece of each candidate; function calls arrive complete, never split.
  */
 import { MAX_STREAM_CHOICES, streamIndex } from '../chunk-assembly';
-import type { ChatCompletionChunk, ChunkChoice, FinishReason } from '../openai-types';
+import type { ChatCompletionChunk, ChunkChoice, FinishReason, Usage } from '../openai-types';
 import type { StreamTranslator } from '../types';
 import type { SseEvent } from '../../upstream/http-spec';
 import { UpstreamFailure } from '../../upstream/http-spec';
@@ -29,6 +29,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
   private id: string | undefined;
   private readonly created: number;
   private usage: GeminiUsageMetadata = {};
+  private usageReported = false;
   private readonly progress = new Map<number, CandidateProgress>();
 
   constructor(
@@ -59,7 +60,10 @@ export class GeminiStreamTranslator implements StreamTranslator {
     if (this.done) return [];
     this.id ??= parsed.responseId ? `chatcmpl-${parsed.responseId}` : `chatcmpl-gemini-${this.created.toString(36)}`;
     if (parsed.modelVersion) this.model = parsed.modelVersion;
-    if (parsed.usageMetadata) this.usage = parsed.usageMetadata;
+    if (parsed.usageMetadata) {
+      this.usage = parsed.usageMetadata;
+      this.usageReported = true;
+    }
 
     const chunks: ChatCompletionChunk[] = [];
     if (!parsed.candidates?.length && parsed.promptFeedback?.blockReason) {
@@ -80,7 +84,13 @@ export class GeminiStreamTranslator implements StreamTranslator {
       if (piece.toolCalls.length) {
         chunks.push(
           this.chunk(index, {
-            tool_calls: piece.toolCalls.map((call, i) => ({ index: progress.toolCalls + i, id: call.id, type: 'function', function: call.function })),
+            tool_calls: piece.toolCalls.map((call, i) => ({
+              index: progress.toolCalls + i,
+              id: call.id,
+              type: 'function',
+              function: call.function,
+              ...(call.extra_content ? { extra_content: call.extra_content } : {}),
+            })),
           }),
         );
         progress.toolCalls += piece.toolCalls.length;
@@ -96,6 +106,11 @@ export class GeminiStreamTranslator implements StreamTranslator {
       chunks.push({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage: toOpenAIUsage(this.usage) });
     }
     return chunks;
+  }
+
+  /** The last usageMetadata seen (Gemini repeats the prompt count on every event), as OpenAI usage. */
+  usageSoFar(): Usage | undefined {
+    return this.usageReported ? toOpenAIUsage(this.usage) : undefined;
   }
 
   private chunk(index: number, delta: ChunkChoice['delta'], finishReason: FinishReason = null): ChatCompletionChunk {

@@ -9,8 +9,10 @@ import { asGatewayError, errors, type GatewayError } from '../../errors';
 import { clientAbortOf } from '../../pipeline/client-abort';
 import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipeline/types';
 import { completionToChunks, DEFAULT_MAX_ASSEMBLED_CHARS, keptStreamText, StreamAssembler } from '../../providers/chunk-assembly';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
-import { AttemptFailure, callChat, openChatStream, streamRouting, type ParsedAnswer } from '../../routing/call-target';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from '../../providers/openai-types';
+import { AttemptFailure, callChat, openChatStream, streamRouting, type OpenedStream, type ParsedAnswer } from '../../routing/call-target';
+import { unfinishedStreamUsage } from '../../pricing/estimate-stream-usage';
+import type { AttemptRunner } from '../../routing/route';
 import { routeAttempts } from '../../routing/route';
 import { routingRequest, servedHeaders, type EndpointWork } from '../lifecycle';
 import { validateBody } from '../request-schemas';
@@ -69,12 +71,30 @@ async function relayChunk(
   if (out) await sse.send(out);
 }
 
-async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
+/**
+ * The attempt runners of a chat-shaped endpoint: chat's own, or another endpoint's (legacy completions) that
+ * answers in chat shapes.
+ */
+export interface ChatRunners {
+  json: AttemptRunner<ChatRequest, ParsedAnswer<ChatCompletion>>;
+  stream: AttemptRunner<ChatRequest, OpenedStream>;
+}
+
+const CHAT_RUNNERS: ChatRunners = { json: callChat, stream: openChatStream };
+
+async function serveJson(
+  ctx: RequestContext,
+  res: HttpResponse,
+  snapshot: RuntimeSnapshot,
+  format: ChatAnswerFormat,
+  runners: ChatRunners = CHAT_RUNNERS,
+): Promise<RequestOutcome> {
   const { alias, fallbacks } = routingRequest(snapshot, ctx);
-  const routed = await routeAttempts<ChatRequest, ParsedAnswer<ChatCompletion>>(ctx, snapshot, alias, callChat, { fallbacks });
+  const routed = await routeAttempts<ChatRequest, ParsedAnswer<ChatCompletion>>(ctx, snapshot, alias, runners.json, { fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   let completion = routed.value.body;
   ctx.usage = completion.usage;
+  if (completion.usage && snapshot.pipeline.has('onUsage')) snapshot.pipeline.onUsage(ctx, completion.usage, completion.model);
   // The upstream's text goes out as it came (no second serialisation) unless a plugin may change the answer.
   let upstreamJson = routed.value.json;
   if (snapshot.pipeline.has('onResponse')) {
@@ -85,9 +105,28 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
   return { status: 200, response: completion, responseJson, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
-async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot, format: ChatAnswerFormat): Promise<RequestOutcome> {
+/**
+ * The usage a stream ends with. The provider's final usage chunk when it came (even if the stream was cut after
+ * it); otherwise what the provider reported before the end plus an estimate of the output relayed, marked with
+ * the `usageEstimated` request variable: the provider bills a stream it was cut off from, so must the gateway.
+ */
+function finalStreamUsage(ctx: RequestContext, assembler: StreamAssembler, stream: OpenedStream): Usage {
+  const final = assembler.usageSoFar;
+  if (final) return final;
+  ctx.set('usageEstimated', true);
+  ctx.logField('usage_estimated', true);
+  return unfinishedStreamUsage(stream.usageSoFar(), assembler.relayed(), ctx.body as ChatRequest);
+}
+
+async function serveStream(
+  ctx: RequestContext,
+  res: HttpResponse,
+  snapshot: RuntimeSnapshot,
+  format: ChatAnswerFormat,
+  runners: ChatRunners = CHAT_RUNNERS,
+): Promise<RequestOutcome> {
   const { alias, fallbacks } = routingRequest(snapshot, ctx);
-  const routed = await routeAttempts(ctx, snapshot, alias, openChatStream, streamRouting(fallbacks));
+  const routed = await routeAttempts(ctx, snapshot, alias, runners.stream, streamRouting(fallbacks));
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
   const sse = format.openStream(res, ctx, servedHeaders(ctx));
   const assembler = new StreamAssembler(DEFAULT_MAX_ASSEMBLED_CHARS, {
@@ -103,7 +142,7 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
     }
   } catch (err) {
     stream.cancel();
-    ctx.usage = assembler.usageSoFar;
+    ctx.usage = finalStreamUsage(ctx, assembler, stream);
     if (clientAbortOf(ctx).aborted) {
       // The client left; the upstream request was aborted with it. Nothing to write.
       return { status: 499, completed: false, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
@@ -120,8 +159,9 @@ async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: Run
   }
   sse.done();
   const { completion: response, truncated } = assembler.result();
-  ctx.usage = response.usage;
-  return { status: 200, response, completed: true, ...(truncated ? { truncated } : {}), usage: response.usage, latencyMs: performance.now() - ctx.startedMono };
+  // A provider that sent no usage at all (some OpenAI-compatible vendors ignore include_usage) is estimated too.
+  ctx.usage = response.usage ?? finalStreamUsage(ctx, assembler, stream);
+  return { status: 200, response, completed: true, ...(truncated ? { truncated } : {}), usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
 /** A plugin answered (cache hit): JSON as is, or replayed as a stream. */
@@ -135,6 +175,7 @@ async function answerDirect(
   const completion = direct.respond;
   ctx.usage ??= completion.usage;
   if (!ctx.stream) {
+    if (completion.usage && snapshot.pipeline.has('onUsage')) snapshot.pipeline.onUsage(ctx, completion.usage, completion.model);
     format.sendJson(res, ctx, completion, servedHeaders(ctx));
   } else {
     const sse = format.openStream(res, ctx, servedHeaders(ctx));
@@ -152,12 +193,12 @@ async function answerDirect(
  *
  * @example runLifecycle(req, res, handle, 'messages', chatWorkFor(anthropicMessagesFormat))
  */
-export function chatWorkFor(format: ChatAnswerFormat): EndpointWork {
+export function chatWorkFor(format: ChatAnswerFormat, runners: ChatRunners = CHAT_RUNNERS): EndpointWork {
   return {
     body: 'json',
     validate: (body) => validateBody('chat', body),
     answerDirect: (ctx, res, direct, snapshot) => answerDirect(ctx, res, direct, snapshot, format),
-    serve: (ctx, res, snapshot) => (ctx.stream ? serveStream(ctx, res, snapshot, format) : serveJson(ctx, res, snapshot, format)),
+    serve: (ctx, res, snapshot) => (ctx.stream ? serveStream(ctx, res, snapshot, format, runners) : serveJson(ctx, res, snapshot, format, runners)),
     sendError: format.sendError,
   };
 }

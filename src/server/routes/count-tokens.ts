@@ -11,7 +11,7 @@ import { estimateAnthropicInputTokens } from '../../frontdoor/anthropic-token-es
 import { redactedExcerpt } from '../../observability/redact';
 import { clientAbortOf } from '../../pipeline/client-abort';
 import type { RequestContext } from '../../pipeline/types';
-import { ANTHROPIC_DEFAULT_BASE_URL, anthropicAdapter } from '../../providers/anthropic';
+import { anthropicAdapter, anthropicApiRoot } from '../../providers/anthropic';
 import { providerHeaders } from '../../providers/request-headers';
 import type { ResolvedProvider, ResolvedTarget, RuntimeSnapshot } from '../../routing/snapshot-types';
 import { describeTransportError } from '../../upstream/transport';
@@ -50,7 +50,7 @@ async function countAtAnthropic(ctx: RequestContext, provider: ResolvedProvider,
   const settings = provider.settings;
   const spec = {
     method: 'POST' as const,
-    url: `${settings.baseUrl || ANTHROPIC_DEFAULT_BASE_URL}/messages/count_tokens`,
+    url: `${anthropicApiRoot(settings.baseUrl)}/messages/count_tokens`,
     headers: { ...providerHeaders(settings, false, anthropicAdapter.authHeaders) },
     body: countBody(req, model),
   };

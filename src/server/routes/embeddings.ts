@@ -19,6 +19,8 @@ export const embeddingsWork: EndpointWork = {
     const { body, json } = routed.value;
     const u = body.usage;
     ctx.usage = u ? { prompt_tokens: u.prompt_tokens, completion_tokens: 0, total_tokens: u.total_tokens } : undefined;
+    // Before the answer is written: the cost-log plugin's x-switchyard-cost-usd header comes from here.
+    if (ctx.usage && snapshot.pipeline.has('onUsage')) snapshot.pipeline.onUsage(ctx, ctx.usage, body.model);
     // Vectors are most of an embeddings answer: the upstream's own text saves serialising them again.
     sendJsonText(res, 200, json ?? JSON.stringify(body), servedHeaders(ctx));
     return { status: 200, completed: true, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };

@@ -10,6 +10,7 @@ import { completionToAnthropicMessage, toAnthropicErrorBody } from '../../frontd
 import { ChunksToAnthropicEvents, formatSseEvent, type AnthropicSseEvent } from '../../frontdoor/anthropic-stream';
 import type { ChatCompletionChunk } from '../../providers/openai-types';
 import type { EndpointWork } from '../lifecycle';
+import { validateBody } from '../request-schemas';
 import { headerList, sendJson } from '../send';
 import { SSE_HEADERS, writable } from '../sse-writer';
 import { chatWorkFor, type ChatAnswerFormat, type ChunkSink } from './chat';
@@ -79,4 +80,5 @@ export const anthropicMessagesFormat: ChatAnswerFormat = {
 export const messagesWork: EndpointWork = {
   ...chatWorkFor(anthropicMessagesFormat),
   parse: (body) => anthropicToChatRequest(validateAnthropicRequest(body)),
+  validate: (body) => validateBody('messages', body),
 };

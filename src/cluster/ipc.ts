@@ -1,0 +1,123 @@
+/**
+ * Messages between the primary and its workers (`switchyard start --workers N`), over the IPC channel that
+ * node:cluster opens: calls a worker makes to the primary (shared rate-limit buckets, cache, the aggregated
+ * metrics) and broadcasts one worker sends to all others (cooldowns). Every message carries `sy` so other
+ * traffic on the channel (prom-client's own) is left alone.
+ */
+import cluster, { type Worker } from 'node:cluster';
+
+type Call = { sy: 'call'; id: number; method: string; args: unknown[] };
+type Reply = { sy: 'reply'; id: number; ok: true; value: unknown } | { sy: 'reply'; id: number; ok: false; name: string; message: string };
+type Broadcast = { sy: 'broadcast'; channel: string; payload: unknown };
+type Message = Call | Reply | Broadcast;
+
+function isMessage(m: unknown): m is Message {
+  return typeof m === 'object' && m !== null && typeof (m as { sy?: unknown }).sy === 'string';
+}
+
+/** True in a worker started by `--workers` (not in a plain single process, not in the primary). */
+export function isGatewayWorker(): boolean {
+  return cluster.isWorker && process.env.SWITCHYARD_WORKER === '1';
+}
+
+// ---- worker side ----
+
+const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+const channels = new Map<string, (payload: unknown) => void>();
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any error class, whatever its constructor takes
+const errorTypes = new Map<string, abstract new (...args: any[]) => Error>();
+let nextId = 1;
+let listening = false;
+
+function listenAsWorker(): void {
+  if (listening) return;
+  listening = true;
+  process.on('message', (m: unknown) => {
+    if (!isMessage(m)) return;
+    if (m.sy === 'reply') {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.ok) p.resolve(m.value);
+      else {
+        // Rebuilt without its constructor (whose arguments are not known here), so `instanceof` still holds.
+        const Type = errorTypes.get(m.name);
+        const err = (Type ? Object.create(Type.prototype) : new Error()) as Error;
+        err.name = m.name;
+        err.message = m.message;
+        p.reject(err);
+      }
+    } else if (m.sy === 'broadcast') channels.get(m.channel)?.(m.payload);
+  });
+}
+
+/**
+ * Calls a method the primary serves. Rejects when the primary is gone.
+ *
+ * @example const result = await callPrimary('buckets.take', ['rate-limit', specs]);
+ */
+export function callPrimary(method: string, args: unknown[]): Promise<unknown> {
+  listenAsWorker();
+  return new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
+    const sent = process.send?.({ sy: 'call', id, method, args } satisfies Call, undefined, undefined, (err) => {
+      if (!err) return;
+      pending.delete(id);
+      reject(err);
+    });
+    if (!sent && !process.send) {
+      pending.delete(id);
+      reject(new Error('not a worker: no primary to call'));
+    }
+  });
+}
+
+/** An error class thrown across the channel keeps its class (e.g. rate-limit's InvalidBucketCharge). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any error class, whatever its constructor takes
+export function registerErrorType(type: abstract new (...args: any[]) => Error): void {
+  errorTypes.set(type.name, type);
+}
+
+/** Sends `payload` to every other worker. @example broadcast('cooldown', event) */
+export function broadcast(channel: string, payload: unknown): void {
+  listenAsWorker();
+  process.send?.({ sy: 'broadcast', channel, payload } satisfies Broadcast);
+}
+
+/** Receives other workers' broadcasts on a channel. @example onBroadcast('cooldown', (e) => book.applyPeer(e)) */
+export function onBroadcast(channel: string, handler: (payload: unknown) => void): void {
+  listenAsWorker();
+  channels.set(channel, handler);
+}
+
+// ---- primary side ----
+
+export type PrimaryHandlers = Record<string, (...args: never[]) => unknown>;
+
+/**
+ * Answers workers' calls with `handlers` and relays their broadcasts; call once in the primary.
+ *
+ * @example servePrimary({ 'buckets.take': (store, specs) => local.take(specs) });
+ */
+export function servePrimary(handlers: PrimaryHandlers): void {
+  cluster.on('message', (worker: Worker, m: unknown) => {
+    if (!isMessage(m)) return;
+    if (m.sy === 'broadcast') {
+      for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker && other.isConnected()) other.send(m);
+      return;
+    }
+    if (m.sy !== 'call') return;
+    const reply = (r: Reply) => {
+      if (worker.isConnected()) worker.send(r);
+    };
+    const handler = handlers[m.method] as ((...args: unknown[]) => unknown) | undefined;
+    if (!handler) return reply({ sy: 'reply', id: m.id, ok: false, name: 'Error', message: `unknown primary method ${m.method}` });
+    Promise.resolve()
+      .then(() => handler(...m.args))
+      .then(
+        (value) => reply({ sy: 'reply', id: m.id, ok: true, value }),
+        (err: unknown) => reply({ sy: 'reply', id: m.id, ok: false, name: (err as Error)?.name ?? 'Error', message: (err as Error)?.message ?? String(err) }),
+      );
+  });
+}
