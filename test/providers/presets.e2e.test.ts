@@ -159,6 +159,8 @@ describe('DeepSeek', () => {
     const message = r.choices[0].message as unknown as Extra;
     expect(message.reasoning_content).toBe('thinking about deepseek-reasoner');
     expect(r.usage as unknown as Extra).toMatchObject({ prompt_tokens: 10, prompt_cache_hit_tokens: 5, prompt_cache_miss_tokens: 5 });
+    // The adapter's usage normalisation (openai-usage.ts) reads the hits as cache reads, for pricing.
+    expect(r.usage?.prompt_tokens_details?.cached_tokens).toBe(5);
   });
 
   test('streamed reasoning arrives in reasoning_content deltas', async () => {
