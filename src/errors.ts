@@ -580,3 +580,16 @@ export const errors = {
       message: `No recent request "${id.slice(0, 100)}" (unknown, or older than the ring of recent requests).`,
     }),
 };
+
+// ── Presets, wildcard aliases, capability skipping, health checks (issue 17; helper P) ──
+export const capabilityErrors = {
+  /** Every target of the alias was skipped because its model lacks what the request needs (from the catalog). */
+  modelLacksCapability: (alias: string, capabilities: string[], param: string | null, summary: string) =>
+    new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'model_lacks_capability',
+      param,
+      message: `No target of model "${alias}" supports ${capabilities.join(' and ')}, which this request uses: ${summary}`,
+    }),
+};

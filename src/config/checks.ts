@@ -10,7 +10,8 @@ import { routingChecks } from './routing-checks';
 const providersAreKnown: ConfigCheck = (config) => {
   const out: PathProblem[] = [];
   for (const [name, p] of Object.entries(config.providers)) {
-    if (!adapters[p.api]) out.push({ path: ['providers', name, 'api'], message: `unknown api "${p.api}" (known: ${Object.keys(adapters).join(', ')})` });
+    if (p.api === undefined) out.push({ path: ['providers', name], message: 'missing required field "api" (or "preset")' });
+    else if (!adapters[p.api]) out.push({ path: ['providers', name, 'api'], message: `unknown api "${p.api}" (known: ${Object.keys(adapters).join(', ')})` });
     else if (!NETWORKLESS_APIS.has(p.api) && !p.base_url && !adapters[p.api].defaultBaseUrl && !adapters[p.api].baseUrlFor?.(p, process.env))
       out.push({ path: ['providers', name], message: 'missing required field "base_url"' });
   }
@@ -20,6 +21,9 @@ const providersAreKnown: ConfigCheck = (config) => {
 const targetsNameProviders: ConfigCheck = (config) => {
   const out: PathProblem[] = [];
   for (const [alias, a] of Object.entries(config.models)) {
+    // A wildcard alias ("deepseek/*") names its provider directly.
+    if (typeof a.provider === 'string' && !config.providers[a.provider])
+      out.push({ path: ['models', alias, 'provider'], message: `unknown provider "${a.provider}"` });
     (a.targets ?? []).forEach((t, i) => {
       if (!config.providers[t.provider]) out.push({ path: ['models', alias, 'targets', i, 'provider'], message: `unknown provider "${t.provider}"` });
     });
@@ -27,11 +31,19 @@ const targetsNameProviders: ConfigCheck = (config) => {
   return out;
 };
 
+/** A `prefix/model` name a wildcard alias serves (`"prefix/*"` in models, or an `expose_catalog` provider named prefix). */
+function servedByWildcard(config: GatewayConfig, name: string): boolean {
+  const slash = name.indexOf('/');
+  if (slash <= 0 || slash === name.length - 1) return false;
+  const prefix = name.slice(0, slash);
+  return config.models[`${prefix}/*`]?.provider !== undefined || config.providers[prefix]?.expose_catalog === true;
+}
+
 const fallbacksNameAliases: ConfigCheck = (config) => {
   const out: PathProblem[] = [];
   for (const [alias, a] of Object.entries(config.models)) {
     (a.fallbacks ?? []).forEach((f, i) => {
-      if (!config.models[f]) out.push({ path: ['models', alias, 'fallbacks', i], message: `unknown alias "${f}"` });
+      if (!config.models[f] && !servedByWildcard(config, f)) out.push({ path: ['models', alias, 'fallbacks', i], message: `unknown alias "${f}"` });
       else if (f === alias) out.push({ path: ['models', alias, 'fallbacks', i], message: 'an alias cannot fall back to itself' });
     });
   }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { interpolateTree, type ConfigPath, type MissingVariable } from './interpolate';
+import { applyPresets } from './presets';
 import { ConfigError, type ConfigProblem } from './problems';
 import { configSchema } from './schema';
 import { semanticChecks } from './checks';
@@ -104,6 +105,9 @@ export function loadConfigText(text: string, file: string, env: NodeJS.ProcessEn
     throw new ConfigError(file, [{ path: [], message: 'the config must be a YAML mapping (providers:, models:, …)', line: 1, col: 1 }]);
   }
   const { value, missing } = interpolateTree(raw, env);
+  // Presets first: an entry that is only `preset: deepseek` is a whole provider once expanded.
+  const presetProblems = applyPresets(value, env, missing).map((p) => ({ ...p, ...locate(p.path) }));
+  if (presetProblems.length > 0) throw new ConfigError(file, presetProblems);
   const problems: ConfigProblem[] = validate(value).map((e) => {
     const d = describeAjvError(e);
     return { path: d.path, message: d.message, ...locate(d.path, d.atKey) };

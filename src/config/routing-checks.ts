@@ -9,7 +9,8 @@ const aliasHasTargetsOrRoute: ConfigCheck = (config) => {
   const out: PathProblem[] = [];
   for (const [alias, a] of Object.entries(config.models)) {
     if (a.targets && a.route) out.push({ path: ['models', alias, 'route'], message: 'an alias has either "targets" or "route", not both' });
-    else if (!a.targets && !a.route) out.push({ path: ['models', alias], message: 'missing required field "targets" (or "route")' });
+    else if (!a.targets && !a.route && !(alias.endsWith('/*') && a.provider !== undefined))
+      out.push({ path: ['models', alias], message: 'missing required field "targets" (or "route")' });
   }
   return out;
 };

@@ -13,7 +13,7 @@ const stringMap = { type: 'object', additionalProperties: { type: 'string' } } a
 const providerSchema = {
   type: 'object',
   description: 'One upstream account.',
-  required: ['api'],
+  // `api` or `preset` (which fills `api` in): checked in checks.ts, after the loader expanded presets.
   properties: {
     api: { type: 'string', description: 'Adapter: openai (any OpenAI-compatible vendor), mock, or a native adapter.' },
     base_url: { type: 'string', pattern: '^https?://', description: 'Base URL including the version path, e.g. https://api.openai.com/v1' },
@@ -38,6 +38,32 @@ const providerSchema = {
       description: 'Largest non-streamed answer read from this provider, in MiB (default 64); a larger one fails the attempt with a 502.',
     },
     price: priceOverrideSchema,
+    preset: {
+      type: 'string',
+      description:
+        'A catalog provider (deepseek, qwen, mistral, groq, together, fireworks, xai, openrouter, moonshot, zai, minimax, perplexity, cerebras, deepinfra, ollama, vllm, lmstudio…): fills in api, base_url and api_key (its key variable) unless set here.',
+    },
+    expose_catalog: {
+      type: 'boolean',
+      description: 'Serve every catalog model of this provider as "<provider>/<model>" without an alias each (see docs/providers.md).',
+    },
+    health_check: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['interval_s'],
+      description: 'Active health check: a cheap request on an interval; a failure cools the provider down, a pass clears it.',
+      properties: {
+        interval_s: { type: 'number', exclusiveMinimum: 0, description: 'Seconds between checks.' },
+        kind: { enum: ['models', 'completion'], default: 'models', description: 'models: GET /models; completion: a one-token chat request.' },
+        model: { type: 'string', description: 'The model a completion check asks (required for kind: completion).' },
+        timeout_ms: { ...positiveInt, default: 5000 },
+        cooldown_s: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          description: 'How long a failed check cools the provider down (default: until the next check passes, at most 10 intervals).',
+        },
+      },
+    },
     mock: {
       type: 'object',
       additionalProperties: false,
@@ -72,6 +98,7 @@ const aliasSchema = {
   properties: {
     targets: { type: 'array', minItems: 1, items: targetSchema },
     fallbacks: { type: 'array', items: { type: 'string' }, description: 'Aliases tried in order after every target failed.' },
+    provider: { type: 'string', description: 'For a wildcard key ("deepseek/*"): the provider that serves every "deepseek/<model>".' },
     ...aliasRoutingProperties,
   },
 } as const;

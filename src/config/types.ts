@@ -74,10 +74,27 @@ export interface ProviderConfig {
   /** Largest buffered (JSON) answer, MiB (default 64). */
   max_answer_mb?: number;
   mock?: MockOptions;
+  /** The catalog provider this entry was filled from (the loader writes the catalog id here; config/presets.ts). */
+  preset?: string;
+  /** Serve every catalog model of this provider as `<provider>/<model>` (routing/wildcard-aliases.ts). */
+  expose_catalog?: boolean;
+  /** Active health checks (routing/health-checks.ts). */
+  health_check?: HealthCheckConfig;
   /** Prices for this provider's targets when neither the served model nor the target's model has one. */
   price?: ModelPrice;
   /** Anything else is adapter-specific (azure `api_version`, anthropic `version`, …). */
   [k: string]: unknown;
+}
+
+/** `providers.<name>.health_check`: a cheap request on an interval, feeding the cooldown book. */
+export interface HealthCheckConfig {
+  interval_s: number;
+  kind: 'models' | 'completion';
+  /** The model a completion check asks. */
+  model?: string;
+  timeout_ms: number;
+  /** How long a failed check cools the provider down, s. */
+  cooldown_s?: number;
 }
 
 export interface TargetConfig {
@@ -92,6 +109,8 @@ export interface TargetConfig {
 export interface AliasConfig extends AliasRoutingConfig {
   targets?: TargetConfig[];
   fallbacks?: string[];
+  /** For a wildcard key (`deepseek/*`): the provider serving every `deepseek/<model>`. */
+  provider?: string;
   [k: string]: unknown;
 }
 

@@ -7,6 +7,7 @@ import { checkStreamChunk } from './chunk-assembly';
 import { isPortableToolCallId, portableToolCallId } from './foreign-tool-call-ids';
 import type { ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequest, EmbeddingsRequest, EmbeddingsResponse } from './openai-types';
 import { normalisedOpenAIUsage } from './openai-usage';
+import { quirksFor } from './presets';
 import { providerHeaders } from './request-headers';
 import { redactedExcerpt } from '../observability/redact';
 import { retryAfterMs } from './retry-after';
@@ -127,7 +128,13 @@ export function openaiStyleError(status: number, bodyText: string, headers: Head
 /** Translates an OpenAI-format stream: each data event is already a chunk; `[DONE]` ends it. */
 export class OpenAIStreamTranslator implements StreamTranslator {
   done = false;
-  constructor(private readonly providerName: string) {}
+  private readonly chunkQuirk: ((chunk: ChatCompletionChunk, call: UpstreamCall) => ChatCompletionChunk) | undefined;
+  constructor(
+    private readonly providerName: string,
+    private readonly call?: UpstreamCall,
+  ) {
+    this.chunkQuirk = call ? quirksFor(call.provider)?.chunk : undefined;
+  }
 
   push(event: { data: string }): ChatCompletionChunk[] {
     if (event.data === '[DONE]') {
@@ -162,7 +169,8 @@ export class OpenAIStreamTranslator implements StreamTranslator {
     // The upstream's indexes travel on unchanged: refuse hostile ones here, before the gateway commits to this target.
     checkStreamChunk(obj as ChatCompletionChunk);
     const usage = normalisedOpenAIUsage(obj.usage);
-    return [usage ? ({ ...obj, usage } as ChatCompletionChunk) : (obj as ChatCompletionChunk)];
+    const chunk = usage ? ({ ...obj, usage } as ChatCompletionChunk) : (obj as ChatCompletionChunk);
+    return [this.chunkQuirk ? this.chunkQuirk(chunk, this.call!) : chunk];
   }
 }
 
@@ -178,6 +186,9 @@ export const openaiAdapter: ProviderAdapter = {
 
   buildChatRequest(body: ChatRequest, call: UpstreamCall) {
     let out: ChatRequest = toOpenAIChatBody(dropParams(body, call.provider.dropParams));
+    // A preset vendor's own request rules (presets/): Mistral's tool-call ids, DashScope's thinking switch…
+    const quirks = quirksFor(call.provider);
+    if (quirks?.request) out = quirks.request(out, call);
     if (call.stream && !call.provider.dropParams.includes('stream_options')) {
       // Always ask for the usage chunk: cost and token accounting need it. The router hides it from clients
       // that did not ask for it themselves.
@@ -199,11 +210,13 @@ export const openaiAdapter: ProviderAdapter = {
     }
     // A vendor's own usage fields (DeepSeek's cache counts) make a new object, so the text is written afresh.
     const usage = normalisedOpenAIUsage(obj.usage);
-    return usage ? ({ ...obj, usage } as ChatCompletion) : (obj as ChatCompletion);
+    const completion = usage ? ({ ...obj, usage } as ChatCompletion) : (obj as ChatCompletion);
+    const quirk = quirksFor(call.provider)?.response;
+    return quirk ? quirk(completion, call) : completion;
   },
 
   createStreamTranslator(call: UpstreamCall) {
-    return new OpenAIStreamTranslator(call.provider.name);
+    return new OpenAIStreamTranslator(call.provider.name, call);
   },
 
   buildEmbeddingsRequest(body: EmbeddingsRequest, call: UpstreamCall) {

@@ -7,6 +7,7 @@
 import type { ResolvedAlias, ResolvedTarget, RuntimeSnapshot } from './snapshot-types';
 import { errors } from '../errors';
 import { pickRule, type CompiledRule, type RouteFacts } from './rules';
+import { aliasNamed } from './wildcard-aliases';
 
 export interface PlannedAttempt {
   alias: ResolvedAlias;
@@ -63,7 +64,7 @@ export class AttemptPlan {
 
   private *walkNames(names: string[]): Generator<PlannedAttempt> {
     for (const name of names) {
-      const alias = this.snapshot.aliases.get(name);
+      const alias = aliasNamed(this.snapshot, name);
       if (alias) yield* this.walk(alias);
     }
   }

@@ -118,6 +118,13 @@ export class CooldownBook {
     b.reason = reason;
   }
 
+  /** Forgets a key's state at once (an active health check passed: the provider is up, whatever cooled it). */
+  clear(key: string): void {
+    const b = this.breakers.get(key);
+    this.breakers.delete(key);
+    if (b && b.openUntil !== 0) this.onChange?.({ op: 'close', key }); // peers (cluster workers) clear it too
+  }
+
   /** A probe ended without a verdict (the client left): let the next request probe. */
   releaseProbe(key: string): void {
     const b = this.breakers.get(key);

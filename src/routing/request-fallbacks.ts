@@ -4,6 +4,7 @@
  * could not ask for directly.
  */
 import type { RuntimeSnapshot } from './snapshot-types';
+import { aliasNamed } from './wildcard-aliases';
 import { errors } from '../errors';
 import { modelAllowed } from '../pipeline/model-patterns';
 import type { Caller } from '../pipeline/types';
@@ -18,7 +19,7 @@ export function requestFallbacks(body: object, snapshot: RuntimeSnapshot, caller
   if (sent === undefined) return undefined;
   if (!Array.isArray(sent) || sent.some((f) => typeof f !== 'string')) throw errors.badRequest('"fallbacks" must be an array of model names.', 'fallbacks');
   for (const name of sent as string[]) {
-    if (!snapshot.aliases.has(name))
+    if (!aliasNamed(snapshot, name))
       throw errors.badRequest(`"fallbacks" names the model "${name}", which does not exist on this gateway.`, 'fallbacks', 'model_not_found');
     if (caller && !modelAllowed(caller.models, name)) throw errors.fallbackNotAllowed(name);
   }

@@ -11,6 +11,7 @@ import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
 import { transportRefusalOf, type TransportRefusal } from '../upstream/refusals';
 import { AttemptPlan, type PlannedAttempt } from './attempt-plan';
 import { AttemptFailure, isTimeoutKind } from './attempt-failure';
+import { capabilityRefusal } from './capabilities';
 import { withCooldown } from './cooldown';
 import { RoutingDeadline } from './deadline';
 import { RaceLost, tryWithHedge, type Won } from './hedge';
@@ -118,6 +119,8 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
   } finally {
     deadline.commit();
   }
+  const lacking = capabilityRefusal(requested.name, ctx.attempts, ctx.body as object);
+  if (lacking) throw lacking;
   const failed = allAttemptsFailed(requested.name, ctx.attempts, cooldownWait(snapshot, ctx.attempts));
   const [refusal] = refusals;
   if (refusals.size !== 1 || otherFailures > 0) throw failed;

@@ -25,6 +25,13 @@ export interface ResolvedProvider {
   available: boolean;
   missingEnv: string[];
   timeouts: { totalMs: number; firstByteMs?: number; connectMs: number };
+  /** Its active health check, when it has `health_check:` (routing/health-checks.ts). */
+  healthCheck?: HealthCheckView;
+}
+
+/** What /health/ready reads of a provider's health check. */
+export interface HealthCheckView {
+  last(): { ok: boolean; checked_at: string; latency_ms: number; kind: string; status?: number; error?: string } | undefined;
 }
 
 export interface ResolvedTarget {
@@ -45,6 +52,12 @@ export interface ResolvedAlias {
   config: AliasConfig;
 }
 
+/** Aliases made on the fly for `prefix/model` names (routing/wildcard-aliases.ts). */
+export interface WildcardResolver {
+  readonly patterns: readonly { prefix: string; provider: string }[];
+  resolve(name: string): ResolvedAlias | undefined;
+}
+
 export interface RuntimeSnapshot {
   readonly file: string;
   readonly configDir: string;
@@ -53,6 +66,8 @@ export interface RuntimeSnapshot {
   readonly config: GatewayConfig;
   readonly providers: ReadonlyMap<string, ResolvedProvider>;
   readonly aliases: ReadonlyMap<string, ResolvedAlias>;
+  /** `prefix/*` aliases and `expose_catalog` providers; absent when the config has none. */
+  readonly wildcards?: WildcardResolver;
   readonly pipeline: Pipeline;
   /** Breakers and target statistics; the same object across reloads. */
   readonly routing: RoutingState;

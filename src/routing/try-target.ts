@@ -12,7 +12,8 @@ import type { UpstreamCall } from '../providers/types';
 import type { PlannedAttempt } from './attempt-plan';
 import { AttemptFailure, isTransient } from './attempt-failure';
 import type { AttemptTiming } from './call-target';
-import { targetKey } from './routing-state';
+import { capabilitySkipReason, lackedCapability, requiredCapabilities } from './capabilities';
+import { providerKey, targetKey } from './routing-state';
 
 /** One try of one target. Resolves with the answer, or throws AttemptFailure or TargetSkipped. */
 export type TryTarget<T> = (step: PlannedAttempt, signal: AbortSource) => Promise<T>;
@@ -76,6 +77,13 @@ export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
     if (!provider || !provider.available) {
       throw recordSkip(ctx, step, provider ? `unavailable: ${provider.missingEnv.join(', ')} not set` : 'unknown provider');
     }
+    // A provider whose active health check failed is passed over whether or not the alias has a cooldown policy.
+    if (provider.healthCheck && snapshot.routing.cooldowns.isSkipped(providerKey(provider.name))) {
+      throw recordSkip(ctx, step, `provider failed its health check: ${provider.healthCheck.last()?.error ?? 'down'}`);
+    }
+    // A model the catalog says cannot do what the request needs is passed over, not asked (capabilities.ts).
+    const lacked = lackedCapability(provider, step.target.model, requiredCapabilities(ctx.body as object));
+    if (lacked) throw recordSkip(ctx, step, capabilitySkipReason(lacked));
     const record: AttemptRecord = {
       alias: step.alias.name,
       provider: step.target.provider,

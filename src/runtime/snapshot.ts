@@ -23,7 +23,9 @@ import { Pipeline } from '../pipeline/pipeline';
 import { adapters } from '../providers/registry';
 import { keepResponseStore } from '../responses/store/runtime-store';
 import { resolveAliasPolicy } from '../routing/policy';
+import { HealthChecker, healthCheckKey } from '../routing/health-checks';
 import { RoutingState } from '../routing/routing-state';
+import { isWildcardKey, WildcardAliases } from '../routing/wildcard-aliases';
 import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../routing/snapshot-types';
 import type { ProviderSettings } from '../providers/types';
 import { HttpTransport, ProviderPool } from '../upstream/http-transport';
@@ -151,8 +153,22 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     providers.set(name, p);
     if (p.settings.apiKey) registerSecrets([p.settings.apiKey]);
   }
+  const routing = state.keep('routing:state', () => shareCooldowns(new RoutingState()));
+  for (const p of providers.values()) {
+    const cfg = p.config.health_check;
+    if (!cfg) continue;
+    const checker = state.keep(
+      healthCheckKey(p, cfg),
+      () => new HealthChecker(p, cfg, routing.cooldowns),
+      (c) => c.stop(),
+    );
+    checker.use(p);
+    checker.start();
+    p.healthCheck = checker;
+  }
   const aliases = new Map<string, ResolvedAlias>();
-  for (const [name, cfg] of Object.entries(config.models)) aliases.set(name, resolveAlias(name, cfg, config));
+  for (const [name, cfg] of Object.entries(config.models)) if (!isWildcardKey(name)) aliases.set(name, resolveAlias(name, cfg, config));
+  const wildcards = new WildcardAliases(config);
 
   let plugins: LoadedPlugin[];
   try {
@@ -169,8 +185,9 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     config,
     providers,
     aliases,
+    ...(wildcards.patterns.length > 0 ? { wildcards } : {}),
     pipeline: new Pipeline(plugins, { hookTimeoutMs: config.server.plugin_hook_timeout_ms }),
-    routing: state.keep('routing:state', () => shareCooldowns(new RoutingState())),
+    routing,
     feedback: config.feedback ? keepFeedback(config.feedback, configDir, state, log) : undefined,
     tracing: config.tracing?.enabled
       ? state.keep(

@@ -13,6 +13,7 @@ import type { DirectAnswer, Endpoint, RequestContext, RequestOutcome } from '../
 import { levelEnabled, logInfoLine } from '../observability/logger';
 import { formatOverhead, overheadMs } from '../observability/overhead';
 import { requestFallbacks, withoutGatewayFields } from '../routing/request-fallbacks';
+import { aliasNamed } from '../routing/wildcard-aliases';
 import { readJsonBody, type BodySink } from './body-reader';
 import { addCorsHeaders } from './cors';
 import { createContext, requestIdFor, type LifecycleContext } from './context';
@@ -21,6 +22,7 @@ import type { RuntimeHandle, SnapshotLease } from './runtime-handle';
 import { sendError } from './send';
 import { noteForFeedback } from '../feedback/note-served';
 import { recordForDashboard } from '../dashboard/state';
+import { noteReportedCost } from '../pipeline/reported-cost';
 
 /**
  * How an endpoint's body is read: `json` parsed by the one body reader (limits, decoding, UTF-8, depth, JSON);
@@ -73,7 +75,7 @@ export function servedHeaders(ctx: RequestContext): Record<string, string> {
  */
 export function routingRequest(snapshot: RuntimeSnapshot, ctx: RequestContext): { alias: ResolvedAlias; fallbacks: string[] | undefined } {
   const name = (ctx.body as { model?: unknown }).model;
-  const alias = typeof name === 'string' ? snapshot.aliases.get(name) : undefined;
+  const alias = typeof name === 'string' ? aliasNamed(snapshot, name) : undefined;
   if (!alias) throw errors.unknownAlias(String(name));
   const fallbacks = requestFallbacks(ctx.body, snapshot, ctx.caller);
   ctx.body = withoutGatewayFields(ctx.body);
@@ -173,6 +175,7 @@ class RequestRun implements BodySink {
     }
     try {
       ctx.usage ??= outcome.usage;
+      noteReportedCost(ctx);
       noteForFeedback(snapshot.feedback, ctx, outcome);
       if (this.hooksRan && snapshot.pipeline.has('onComplete')) await snapshot.pipeline.onComplete(ctx, outcome);
       snapshot.tracing?.endRequest(ctx, outcome);

@@ -25,7 +25,13 @@ export function readyWork(handle: RuntimeHandle): EndpointWork {
       const providers = Object.fromEntries(
         [...snapshot.providers.values()].map((p) => [
           p.name,
-          { api: p.settings.api, available: p.available, ...(p.available ? {} : { missing_env: p.missingEnv }) },
+          {
+            api: p.settings.api,
+            available: p.available,
+            ...(p.available ? {} : { missing_env: p.missingEnv }),
+            // The last active health check (result, time, latency), when the provider has one.
+            ...(p.healthCheck ? { health_check: p.healthCheck.last() ?? { pending: true } } : {}),
+          },
         ]),
       );
       // While draining the lifecycle already answers 503 before this runs; the status is kept for completeness.

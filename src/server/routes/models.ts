@@ -4,11 +4,13 @@
  * Each alias also carries, when the price table knows its first target, OpenRouter's extra fields:
  * `context_length` and `pricing` (USD per token, as decimal strings). OpenAI's clients ignore them.
  */
-import { catalogProviderFor } from '../../catalog/catalog';
+import { catalogModel, catalogProviderFor } from '../../catalog/catalog';
 import { errors } from '../../errors';
 import { formatPicoUsd, pricePerTokenPico } from '../../pricing/money';
 import { resolvePrice } from '../../pricing/price-table';
-import type { RuntimeSnapshot } from '../../routing/snapshot-types';
+import type { ResolvedTarget, RuntimeSnapshot } from '../../routing/snapshot-types';
+import { aliasNamed } from '../../routing/wildcard-aliases';
+import { wildcardModels } from '../../routing/wildcard-listing';
 import { priceTableOf } from '../../routing/strategies/lowest-cost';
 import type { EndpointWork } from '../lifecycle';
 import { servedHeaders } from '../lifecycle';
@@ -46,19 +48,26 @@ const perToken = (usdPerMillion: number) => formatPicoUsd(pricePerTokenPico(usdP
  * // { id: 'chat', object: 'model', created: 1700000000, owned_by: 'switchyard', context_length: 128000,
  * //   pricing: { prompt: '0.0000025', completion: '0.00001', input_cache_read: '0.00000125' } }
  */
-export function modelEntry(snapshot: RuntimeSnapshot, id: string, created: number): Record<string, unknown> {
+export function modelEntry(snapshot: RuntimeSnapshot, id: string, created: number, served?: ResolvedTarget): Record<string, unknown> {
   const entry: Record<string, unknown> = { id, object: 'model', created, owned_by: 'switchyard' };
-  const target = snapshot.aliases.get(id)?.targets[0];
+  const target = served ?? aliasNamed(snapshot, id)?.targets[0];
   const provider = target ? snapshot.config.providers[target.provider] : undefined;
   if (!target || !provider) return entry;
+  const catalogId = catalogProviderFor(target.provider, provider);
+  // What the catalog says the model can do (wildcard listings and capability skipping read the same flags).
+  const known = catalogId ? catalogModel(catalogId, target.model) : undefined;
+  if (known) {
+    if (known.context !== undefined) entry.context_length = known.context;
+    entry.capabilities = { ...known.capabilities, input_modalities: known.modalities.input };
+  }
   const found = resolvePrice(priceTableOf(snapshot.config), {
     targetModel: target.model,
     override: target.price,
-    provider: catalogProviderFor(target.provider, provider),
+    provider: catalogId,
   });
   if (!found) return entry;
   const { price } = found;
-  if (price.context_window !== undefined) entry.context_length = price.context_window;
+  if (price.context_window !== undefined) entry.context_length ??= price.context_window;
   const pricing: ModelPricing = { prompt: perToken(price.input), completion: perToken(price.output) };
   if (price.cached_input !== undefined) pricing.input_cache_read = perToken(price.cached_input);
   if (price.cache_write !== undefined) pricing.input_cache_write = perToken(price.cache_write);
@@ -71,7 +80,18 @@ export const modelsWork: EndpointWork = {
   async serve(ctx, res, snapshot) {
     const created = Math.floor(snapshot.loadedAt.getTime() / 1000);
     const ids = snapshot.pipeline.filterModels(ctx, [...snapshot.aliases.keys()]);
-    sendJson(res, 200, { object: 'list', data: ids.map((id) => modelEntry(snapshot, id, created)) }, servedHeaders(ctx));
+    const data = ids.map((id) => modelEntry(snapshot, id, created));
+    // What wildcard aliases serve, from the catalog or the provider's own /models, narrowed like aliases.
+    const served = await wildcardModels(snapshot);
+    const visible = new Set(
+      snapshot.pipeline.filterModels(
+        ctx,
+        served.map((m) => m.id),
+      ),
+    );
+    for (const m of served)
+      if (visible.has(m.id) && !snapshot.aliases.has(m.id)) data.push({ ...modelEntry(snapshot, m.id, created, m.target), owned_by: m.target.provider });
+    sendJson(res, 200, { object: 'list', data }, servedHeaders(ctx));
     return { status: 200, completed: true, latencyMs: performance.now() - ctx.startedMono };
   },
 };
@@ -80,7 +100,7 @@ export const modelWork: EndpointWork = {
   body: 'none',
   async serve(ctx, res, snapshot, req) {
     const id = modelIdOf(req.url ?? '');
-    const visible = snapshot.aliases.has(id) && snapshot.pipeline.filterModels(ctx, [id]).includes(id);
+    const visible = aliasNamed(snapshot, id) !== undefined && snapshot.pipeline.filterModels(ctx, [id]).includes(id);
     if (!visible) throw errors.unknownAlias(id);
     const created = Math.floor(snapshot.loadedAt.getTime() / 1000);
     sendJson(res, 200, modelEntry(snapshot, id, created), servedHeaders(ctx));
