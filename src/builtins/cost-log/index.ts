@@ -7,7 +7,7 @@
  * the request settles to its real cost; 429 insufficient_quota once spent; see budget-guard.ts), and serves
  * GET /admin/spend.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import {
   buildPriceTable,
@@ -207,13 +207,29 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
       return costPico(price, usage);
     }
 
+    /**
+     * The spend row's id: the request id, unique per request. A client may send its own x-request-id (the
+     * gateway echoes it) and send the same one twice; the sink keeps one row per id (that is what makes a retried
+     * batch harmless), so such a request gets a suffix of its own rather than vanishing into the first one's row.
+     * One id per request, so its journaled and its final record stay one row.
+     */
+    const recordIds = new WeakMap<RequestContext, string>();
+    function recordIdOf(ctx: RequestContext): string {
+      let id = recordIds.get(ctx);
+      if (!id) {
+        id = ctx.headers['x-request-id'] === ctx.id ? `${ctx.id}~${randomUUID()}` : ctx.id;
+        recordIds.set(ctx, id);
+      }
+      return id;
+    }
+
     function spendRecord(ctx: RequestContext, outcome: RequestOutcome, costInPico: number | null): SpendRecord {
       const hit = ctx.get('cache') === 'hit';
       // A hit used no upstream tokens: its row shows zeros, so token totals match what was billed.
       const usage = hit ? undefined : (outcome.usage ?? ctx.usage);
       return {
         ts: ctx.startedAt,
-        requestId: ctx.id,
+        requestId: recordIdOf(ctx),
         keyName: ctx.caller?.keyName ?? null,
         alias: ctx.requestedAlias,
         provider: ctx.servedBy?.provider ?? null,
