@@ -8,6 +8,7 @@ import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinitio
 import type {
   AnthropicContentBlock,
   AnthropicImageSource,
+  AnthropicDocumentBlock,
   AnthropicMessageParam,
   AnthropicMessagesRequest,
   AnthropicTool,
@@ -239,8 +240,7 @@ function checkedAgainst(check: ValidateFunction, body: unknown): AnthropicMessag
  */
 export function anthropicToChatRequest(req: AnthropicMessagesRequest): ChatRequest {
   const messages: ChatMessage[] = [];
-  const system = typeof req.system === 'string' ? req.system : (req.system ?? []).map((b) => b.text).join('\n\n');
-  if (system) messages.push({ role: 'system', content: system });
+  messages.push(...fromSystem(req.system));
   for (const msg of req.messages) messages.push(...(msg.role === 'user' ? fromUserMessage(msg) : [fromAssistantMessage(msg)]));
 
   const out: ChatRequest = { model: req.model, messages, max_tokens: req.max_tokens };
@@ -296,6 +296,36 @@ function blocksOf(content: AnthropicMessageParam['content']): AnthropicContentBl
   return typeof content === 'string' ? [{ type: 'text', text: content }] : content;
 }
 
+/**
+ * The client's prompt-cache marks travel on the chat parts (`cache_control`), as the anthropic and bedrock
+ * adapters read them; without them every Claude Code turn through the gateway would miss the cache.
+ */
+function cacheMarked<T extends object>(part: T, block: { cache_control?: unknown }): T {
+  return block.cache_control && typeof block.cache_control === 'object' ? { ...part, cache_control: block.cache_control } : part;
+}
+
+/** `system` as a system message: one string, or text parts when a block carries a cache mark. */
+function fromSystem(system: AnthropicMessagesRequest['system']): ChatMessage[] {
+  if (typeof system === 'string') return system ? [{ role: 'system', content: system }] : [];
+  const blocks = system ?? [];
+  if (blocks.length === 0) return [];
+  if (blocks.some((b) => b.cache_control)) return [{ role: 'system', content: blocks.map((b) => cacheMarked({ type: 'text', text: b.text }, b)) }];
+  return [{ role: 'system', content: blocks.map((b) => b.text).join('\n\n') }];
+}
+
+/** A document block as an OpenAI `file` part (inline data URL; plain text is carried base64-encoded). */
+function fromDocument(block: AnthropicDocumentBlock): ChatContentPart {
+  const source = block.source as { type?: string; media_type?: string; data?: unknown };
+  let dataUrl: string;
+  if (source?.type === 'base64' && typeof source.data === 'string' && typeof source.media_type === 'string')
+    dataUrl = `data:${source.media_type};base64,${source.data}`;
+  else if (source?.type === 'text' && typeof source.data === 'string')
+    dataUrl = `data:text/plain;base64,${Buffer.from(source.data, 'utf8').toString('base64')}`;
+  else throw errors.unsupportedOnGateway('Document blocks must carry their content inline (source type "base64" or "text") through this gateway.', 'messages');
+  const filename = typeof block.title === 'string' && block.title ? block.title : 'document';
+  return cacheMarked({ type: 'file', file: { file_data: dataUrl, filename } }, block);
+}
+
 /** Tool results become `tool` messages, which OpenAI wants right after the assistant turn, before new user text. */
 function fromUserMessage(msg: AnthropicMessageParam): ChatMessage[] {
   if (typeof msg.content === 'string') return [{ role: 'user', content: msg.content }];
@@ -303,14 +333,15 @@ function fromUserMessage(msg: AnthropicMessageParam): ChatMessage[] {
   const parts: ChatContentPart[] = [];
   for (const block of blocksOf(msg.content)) {
     if (block.type === 'tool_result') toolMessages.push(fromToolResult(block));
-    else if (block.type === 'text') parts.push({ type: 'text', text: block.text });
-    else if (block.type === 'image') parts.push({ type: 'image_url', image_url: { url: imageUrl(block.source) } });
+    else if (block.type === 'text') parts.push(cacheMarked({ type: 'text', text: block.text }, block));
+    else if (block.type === 'image') parts.push(cacheMarked({ type: 'image_url', image_url: { url: imageUrl(block.source) } }, block));
+    else if (block.type === 'document') parts.push(fromDocument(block));
     else throw errors.unsupportedOnGateway(`Content blocks of type "${block.type}" are not supported in user messages by this gateway.`, 'messages');
   }
+  // Plain text joins into one string (what every backend takes); marked or mixed parts stay parts.
+  const plain = parts.every((p) => p.type === 'text' && !('cache_control' in p));
   const userMessages: ChatMessage[] =
-    parts.length === 0
-      ? []
-      : [{ role: 'user', content: parts.every((p) => p.type === 'text') ? parts.map((p) => (p as { text: string }).text).join('\n') : parts }];
+    parts.length === 0 ? [] : [{ role: 'user', content: plain ? parts.map((p) => (p as { text: string }).text).join('\n') : parts }];
   return [...toolMessages, ...userMessages];
 }
 

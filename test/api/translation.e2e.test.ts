@@ -403,3 +403,56 @@ describe('/v1/messages limits', () => {
     expect(anthropicFake.calls[0].body?.stop_sequences).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 });
+
+describe('/v1/messages prompt caching and documents', () => {
+  test('cache marks on system, text and document blocks, and the document itself, reach Anthropic as the client sent them', async () => {
+    const pdf = Buffer.from('%PDF-1.4 figures').toString('base64');
+    await anthropic.messages.create({
+      model: 'claude',
+      max_tokens: 50,
+      system: [
+        { type: 'text', text: 'You are an analyst.' },
+        { type: 'text', text: 'Long shared instructions.', cache_control: { type: 'ephemeral', ttl: '1h' } },
+      ],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'document',
+              source: { type: 'base64', media_type: 'application/pdf', data: pdf },
+              title: 'report.pdf',
+              cache_control: { type: 'ephemeral' },
+            },
+            { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'plain notes' }, title: 'notes' },
+            { type: 'text', text: 'Summarise.', cache_control: { type: 'ephemeral' } },
+          ],
+        },
+      ],
+    });
+    const body = anthropicFake.calls[0].body as { system: unknown[]; messages: { content: unknown[] }[] };
+    expect(body.system).toEqual([
+      { type: 'text', text: 'You are an analyst.' },
+      { type: 'text', text: 'Long shared instructions.', cache_control: { type: 'ephemeral', ttl: '1h' } },
+    ]);
+    expect(body.messages[0].content).toEqual([
+      { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: pdf }, title: 'report.pdf', cache_control: { type: 'ephemeral' } },
+      { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'plain notes' }, title: 'notes' },
+      { type: 'text', text: 'Summarise.', cache_control: { type: 'ephemeral' } },
+    ]);
+  });
+
+  test('a document by URL is refused clearly, in Anthropic shape', async () => {
+    const err = await anthropic.messages
+      .create({
+        model: 'claude',
+        max_tokens: 50,
+        messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'url', url: 'https://example.invalid/a.pdf' } }] }],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.APIError);
+    expect((err as InstanceType<typeof Anthropic.APIError>).status).toBe(400);
+    expect((err as Error).message).toMatch(/inline/);
+    expect(anthropicFake.calls).toHaveLength(0);
+  });
+});

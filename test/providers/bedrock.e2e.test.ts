@@ -263,6 +263,30 @@ describe('OpenAI clients talking to Bedrock', () => {
   });
 });
 
+describe('Responses API clients served by Bedrock', () => {
+  test('responses.create and a function-call round trip are bridged through Converse', async () => {
+    const first = await openai.responses.create({ model: 'claude', instructions: 'Be brief.', input: 'Hi' });
+    expect(first.status).toBe('completed');
+    expect(first.output_text).toBe(`reply from ${CLAUDE}`);
+    expect((fake.calls[0].body as { system: unknown }).system).toEqual([{ text: 'Be brief.' }]);
+
+    fake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Rome' } } }, 1);
+    const tools = [{ type: 'function' as const, name: 'get_weather', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
+    const asked = await openai.responses.create({ model: 'claude', input: 'Weather in Rome?', tools });
+    const call = asked.output.find((o) => o.type === 'function_call');
+    expect(call).toMatchObject({ type: 'function_call', name: 'get_weather' });
+    const answered = await openai.responses.create({
+      model: 'claude',
+      previous_response_id: asked.id,
+      input: [{ type: 'function_call_output', call_id: (call as { call_id: string }).call_id, output: '{"temp_c":21}' }],
+      tools,
+    });
+    expect(answered.status).toBe('completed');
+    const sent = fake.calls.at(-1)!.body as { messages: { role: string; content: Record<string, unknown>[] }[] };
+    expect(sent.messages.at(-1)!.content[0]).toHaveProperty('toolResult');
+  });
+});
+
 describe('Bedrock credentials', () => {
   test('keys in the provider entry sign the request', async () => {
     await openai.chat.completions.create({ model: 'claude-config', messages: [{ role: 'user', content: 'Hi' }] });
@@ -396,5 +420,36 @@ describe('Anthropic clients on /v1/messages served by Bedrock', () => {
     const final = await stream.finalMessage();
     expect(final.stop_reason).toBe('tool_use');
     expect(final.content.find((b) => b.type === 'tool_use')).toMatchObject({ name: 'get_weather', input: { city: 'Rome' } });
+  });
+
+  test("a Messages request's cache marks and documents reach Converse as cachePoint blocks and a document", async () => {
+    fake.on('*', { usage: { inputTokens: 11, outputTokens: 4, cacheWriteInputTokens: 900 } });
+    const pdf = Buffer.from('%PDF-1.4 quarterly figures').toString('base64');
+    const msg = await anthropic.messages.create({
+      model: 'claude',
+      max_tokens: 64,
+      system: [{ type: 'text', text: 'You are a careful analyst.', cache_control: { type: 'ephemeral' } }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'document',
+              source: { type: 'base64', media_type: 'application/pdf', data: pdf },
+              title: 'q3 report',
+              cache_control: { type: 'ephemeral' },
+            },
+            { type: 'text', text: 'Summarise the document.' },
+          ],
+        },
+      ],
+    });
+    expect(msg.usage.cache_creation_input_tokens).toBe(900);
+    const body = fake.calls[0].body as { system: unknown[]; messages: { content: Record<string, unknown>[] }[] };
+    expect(body.system).toEqual([{ text: 'You are a careful analyst.' }, { cachePoint: { type: 'default' } }]);
+    const content = body.messages[0].content;
+    expect(content[0]).toMatchObject({ document: { format: 'pdf', name: 'q3 report', source: { bytes: pdf } } });
+    expect(content[1]).toEqual({ cachePoint: { type: 'default' } });
+    expect(content[2]).toEqual({ text: 'Summarise the document.' });
   });
 });

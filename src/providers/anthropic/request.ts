@@ -9,6 +9,7 @@ import { untranslatableRequest } from '../upstream-error-info';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../openai-types';
 import type {
   AnthropicContentBlock,
+  AnthropicDocumentBlock,
   AnthropicImageBlock,
   AnthropicMessageParam,
   AnthropicMessagesRequest,
@@ -291,9 +292,26 @@ function contentBlocks(content: ChatMessage['content']): AnthropicContentBlock[]
   for (const part of content) {
     if (part.type === 'text') out.push(...textBlocks([part]));
     else if (part.type === 'image_url') out.push(withCacheControl(toImageBlock(part as { image_url?: { url?: string } }), part));
+    else if (part.type === 'file') out.push(withCacheControl(toDocumentBlock(part), part));
     else throw untranslatableRequest(`Content parts of type "${part.type}" cannot be sent to Anthropic.`);
   }
   return out;
+}
+
+/**
+ * An OpenAI `file` part with inline data as an Anthropic document (PDF as base64, plain text as text).
+ *
+ * @example toDocumentBlock({ type: 'file', file: { file_data: 'data:application/pdf;base64,JVBE', filename: 'q3.pdf' } })
+ * // { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBE' }, title: 'q3.pdf' }
+ */
+export function toDocumentBlock(part: ChatContentPart): AnthropicDocumentBlock {
+  const file = (part as { file?: { file_data?: unknown; filename?: unknown } }).file;
+  const inline = typeof file?.file_data === 'string' ? parseBase64DataUrl(file.file_data) : undefined;
+  if (!inline) throw untranslatableRequest('A file part needs file_data as a base64 data: URL for Anthropic (uploaded file ids are not supported).');
+  const title = typeof file?.filename === 'string' && file.filename ? { title: file.filename } : {};
+  if (inline.mimeType === 'text/plain')
+    return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: Buffer.from(inline.data, 'base64').toString('utf8') }, ...title };
+  return { type: 'document', source: { type: 'base64', media_type: inline.mimeType, data: inline.data }, ...title };
 }
 
 /**

@@ -23,6 +23,14 @@ export interface AnthropicImageBlock {
   cache_control?: AnthropicCacheControl;
 }
 
+/** A document (PDF or plain text) in a user turn; `title` names it. */
+export interface AnthropicDocumentBlock {
+  type: 'document';
+  source: { type: 'base64'; media_type: string; data: string } | { type: 'text'; media_type: 'text/plain'; data: string };
+  title?: string;
+  cache_control?: AnthropicCacheControl;
+}
+
 export interface AnthropicToolUseBlock {
   type: 'tool_use';
   id: string;
@@ -50,7 +58,13 @@ export interface AnthropicRedactedThinkingBlock {
 }
 
 export type AnthropicContentBlock =
-  AnthropicTextBlock | AnthropicImageBlock | AnthropicToolUseBlock | AnthropicToolResultBlock | AnthropicThinkingBlock | AnthropicRedactedThinkingBlock;
+  | AnthropicTextBlock
+  | AnthropicImageBlock
+  | AnthropicDocumentBlock
+  | AnthropicToolUseBlock
+  | AnthropicToolResultBlock
+  | AnthropicThinkingBlock
+  | AnthropicRedactedThinkingBlock;
 
 export interface AnthropicMessageParam {
   role: 'user' | 'assistant';
