@@ -33,7 +33,14 @@ function login(gw: InProcessGateway, key: string, from = '127.0.0.1', headers: R
   const body = new URLSearchParams({ key }).toString();
   return new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: from, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress: from,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

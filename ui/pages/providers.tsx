@@ -105,7 +105,12 @@ function HeadroomTable(props: { rows: Json[] }) {
 }
 
 function QualityTable(props: { rows: Json[] | null }) {
-  if (props.rows === null) return <p data-table="quality">Quality feedback is off (no <code>feedback:</code> section in the config).</p>;
+  if (props.rows === null)
+    return (
+      <p data-table="quality">
+        Quality feedback is off (no <code>feedback:</code> section in the config).
+      </p>
+    );
   return (
     <table data-table="quality">
       <caption>Quality estimates from feedback</caption>
