@@ -1,22 +1,18 @@
 import { readRateLimitHeadroom, readRateLimitHeaders, resetToMs, toOpenAIRateLimitHeaders, upstreamRetryAfterMs } from './rate-limit-headers';
+import { OPENAI_RATE_LIMIT_HEADERS } from '../testing/fake-openai';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 
 describe('rate-limit header normalisation', () => {
   it('reads OpenAI x-ratelimit-* headers', () => {
-    expect(
-      readRateLimitHeaders(
-        {
-          'x-ratelimit-limit-requests': '500',
-          'x-ratelimit-remaining-requests': '499',
-          'x-ratelimit-reset-requests': '120ms',
-          'x-ratelimit-limit-tokens': '30000',
-          'x-ratelimit-remaining-tokens': '29000',
-          'x-ratelimit-reset-tokens': '6m0s',
-        },
-        NOW,
-      ),
-    ).toMatchObject({ limitRequests: 500, remainingRequests: 499, resetRequestsMs: 120, limitTokens: 30000, remainingTokens: 29000, resetTokensMs: 360000 });
+    expect(readRateLimitHeaders(OPENAI_RATE_LIMIT_HEADERS, NOW)).toMatchObject({
+      limitRequests: 500,
+      remainingRequests: 499,
+      resetRequestsMs: 120,
+      limitTokens: 30000,
+      remainingTokens: 29000,
+      resetTokensMs: 360000,
+    });
   });
 
   it('reads Anthropic anthropic-ratelimit-* headers with RFC 3339 reset times', () => {
@@ -71,19 +67,10 @@ describe('rate-limit header normalisation', () => {
 
 describe('rate-limit headroom, each budget on its own', () => {
   it('reads OpenAI-style requests and tokens budgets (Azure, Groq and most vendors use the same names)', () => {
-    expect(
-      readRateLimitHeadroom(
-        {
-          'x-ratelimit-limit-requests': '500',
-          'x-ratelimit-remaining-requests': '499',
-          'x-ratelimit-reset-requests': '120ms',
-          'x-ratelimit-limit-tokens': '30000',
-          'x-ratelimit-remaining-tokens': '29000',
-          'x-ratelimit-reset-tokens': '6m0s',
-        },
-        NOW,
-      ),
-    ).toEqual({ requests: { limit: 500, remaining: 499, resetMs: 120 }, tokens: { limit: 30000, remaining: 29000, resetMs: 360000 } });
+    expect(readRateLimitHeadroom(OPENAI_RATE_LIMIT_HEADERS, NOW)).toEqual({
+      requests: { limit: 500, remaining: 499, resetMs: 120 },
+      tokens: { limit: 30000, remaining: 29000, resetMs: 360000 },
+    });
   });
 
   it("keeps Anthropic's combined, input and output token budgets apart", () => {

@@ -5,7 +5,7 @@
  * failing), and the quality estimate a POST /v1/feedback rating makes.
  */
 import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
+import { OPENAI_RATE_LIMIT_HEADERS, startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
 import { chat, eventually } from '../helpers/client';
 import { startInProcess, type InProcessGateway } from '../helpers/in-process';
 import { ADMIN_KEY, TEAM_KEY, UPSTREAM_KEY } from './config';
@@ -17,22 +17,13 @@ let gw: InProcessGateway;
 let cookie: string;
 const team = { headers: { authorization: `Bearer ${TEAM_KEY}` } };
 
-const OPENAI_LIMITS = {
-  'x-ratelimit-limit-requests': '500',
-  'x-ratelimit-remaining-requests': '499',
-  'x-ratelimit-reset-requests': '120ms',
-  'x-ratelimit-limit-tokens': '30000',
-  'x-ratelimit-remaining-tokens': '29000',
-  'x-ratelimit-reset-tokens': '6m0s',
-};
-
 /* eslint-disable @typescript-eslint/no-explicit-any -- the page's JSON, read field by field */
 type Page = Record<string, any>;
 
 beforeAll(async () => {
   [fake, down, claude] = await Promise.all([startFakeOpenAI(), startFakeOpenAI(), startFakeAnthropic()]);
   down.on('*', { status: 503 });
-  fake.on('gpt-4o', { headers: OPENAI_LIMITS });
+  fake.on('gpt-4o', { headers: OPENAI_RATE_LIMIT_HEADERS });
   fake.on('m-503', { status: 503, errorMessage: `overloaded, key ${UPSTREAM_KEY} rejected` });
   fake.on('m-hang', { hang: true });
   const reset = new Date(Date.now() + 30_000).toISOString();
@@ -140,7 +131,7 @@ describe('rate-limit headroom', () => {
   });
 
   test('a streamed answer updates the headroom too, and the newest report wins', async () => {
-    fake.on('gpt-4o', { headers: { ...OPENAI_LIMITS, 'x-ratelimit-remaining-requests': '7' } }, 1);
+    fake.on('gpt-4o', { headers: { ...OPENAI_RATE_LIMIT_HEADERS, 'x-ratelimit-remaining-requests': '7' } }, 1);
     const res = await ask('chat', true);
     expect(res.status).toBe(200);
     await res.text();
