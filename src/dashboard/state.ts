@@ -9,6 +9,7 @@ import type { RuntimeHandle } from '../server/runtime-handle';
 import { recentRequestOf, RequestRing } from './request-ring';
 import { Rollup } from './rollup';
 import { SessionStore } from './session-store';
+import { targetErrorsOf } from './target-errors';
 
 export interface DashboardState {
   readonly sessions: SessionStore;
@@ -75,5 +76,6 @@ export function recordForDashboard(handle: RuntimeHandle, snapshot: RuntimeSnaps
   const entry = recentRequestOf(ctx, outcome, settings.log_content);
   state.ring.push(entry);
   state.rollup.add(entry);
+  targetErrorsOf(state).record(ctx.attempts, outcome, state.now());
   for (const l of state.listeners) l();
 }
