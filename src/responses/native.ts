@@ -15,6 +15,7 @@ import type { HttpRequestSpec, SseEvent } from '../upstream/http-spec';
 import { UpstreamFailure } from '../upstream/http-spec';
 import { itemId } from './ids';
 import { responseShell, type ResponseFrame } from './response';
+import { isSealedReasoning } from './sealed-reasoning';
 import type { ResponseItem, ResponseObject, ResponsesRequest, ResponsesStreamEvent } from './types';
 
 /** The provider APIs that have a Responses endpoint. */
@@ -53,7 +54,9 @@ function withoutId(item: ResponseItem): ResponseItem {
  * @example nativeResponsesBody(req, items, 'gpt-4.1-mini').store // false
  */
 export function nativeResponsesBody(req: ResponsesRequest, items: ResponseItem[], model: string, dropParams: string[] = []): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...req, model, input: items.map(withoutId), store: false };
+  // Reasoning another backend signed (sealed-reasoning.ts) is for that backend only: OpenAI could not decrypt it.
+  const input = items.filter((item) => !isSealedReasoning(item)).map(withoutId);
+  const body: Record<string, unknown> = { ...req, model, input, store: false };
   for (const f of ['previous_response_id', 'fallbacks', ...dropParams]) delete body[f];
   return body;
 }
