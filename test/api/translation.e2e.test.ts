@@ -8,7 +8,7 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
+import { fakeThinkingSignature, startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
 import { startFakeGemini, type FakeGemini } from '../../src/testing/fake-gemini';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
 import { startInProcess, type InProcessGateway } from '../helpers/in-process';
@@ -171,19 +171,55 @@ describe('reasoning', () => {
         role: 'assistant',
         content: null,
         reasoning_content: 'I need the tool.',
-        reasoning_signature: 'sig_abc',
+        reasoning_signature: fakeThinkingSignature('I need the tool.'),
         tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
       },
       { role: 'tool', tool_call_id: 'toolu_01', content: '18C' },
     ] as OpenAI.Chat.Completions.ChatCompletionMessageParam[];
     await openai.chat.completions.create({ model: 'claude', messages: history, tools: [weatherTool], reasoning_effort: 'low' });
     const assistant = (anthropicFake.calls[0].body!.messages as { role: string; content: Record<string, unknown>[] }[])[1];
-    expect(assistant.content[0]).toEqual({ type: 'thinking', thinking: 'I need the tool.', signature: 'sig_abc' });
+    expect(assistant.content[0]).toEqual({ type: 'thinking', thinking: 'I need the tool.', signature: fakeThinkingSignature('I need the tool.') });
     // The same history to OpenAI: the gateway's reasoning fields are left out (OpenAI refuses unknown message fields).
     await openai.chat.completions.create({ model: 'gpt', messages: history, tools: [weatherTool] });
     const toOpenAI = (openaiFake.calls[0].body!.messages as Record<string, unknown>[])[1];
     expect(toOpenAI.reasoning_content).toBeUndefined();
     expect(toOpenAI.reasoning_signature).toBeUndefined();
+  });
+
+  test('reasoning whose signature does not match its text is refused by Anthropic, and the client gets its words as a 400', async () => {
+    const history = [
+      { role: 'user', content: 'Weather?' },
+      {
+        role: 'assistant',
+        content: null,
+        reasoning_content: 'I changed this text.',
+        reasoning_signature: fakeThinkingSignature('I need the tool.'),
+        tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      },
+      { role: 'tool', tool_call_id: 'toolu_01', content: '18C' },
+    ] as OpenAI.Chat.Completions.ChatCompletionMessageParam[];
+    const err = await openai.chat.completions.create({ model: 'claude', messages: history, tools: [weatherTool], reasoning_effort: 'low' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as Error).message).toContain('Invalid `signature` in `thinking` block');
+  });
+
+  test('a tool loop begun on another provider continues on Claude with reasoning_effort: no thinking is asked for that turn', async () => {
+    const history = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: '18C' },
+    ] as OpenAI.Chat.Completions.ChatCompletionMessageParam[];
+    const completion = await openai.chat.completions.create({ model: 'claude', messages: history, tools: [weatherTool], reasoning_effort: 'low' });
+    expect(completion.choices[0].message.content).toBe('reply from claude-sonnet-4-5');
+    // With thinking on, Anthropic would refuse a tool-result turn whose assistant turn has no thinking block.
+    expect(anthropicFake.calls[0].body?.thinking).toBeUndefined();
+    // A fresh question in the same conversation thinks again.
+    await openai.chat.completions.create({
+      model: 'claude',
+      messages: [...history, { role: 'assistant', content: 'It is 18C.' }, { role: 'user', content: 'And tomorrow?' }],
+      reasoning_effort: 'low',
+    });
+    expect(anthropicFake.calls[1].body?.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
   });
 
   test('reasoning_effort becomes thinkingConfig: a budget on Gemini 2.5, a level on Gemini 3; thoughts arrive as reasoning_content', async () => {
