@@ -28,7 +28,10 @@ describe('native Responses and the plugins’ chat view', () => {
     const view = new NativeStreamChunks('resp_1', 'm', (chunk: ChatCompletionChunk) => {
       const call = chunk.choices[0]?.delta.tool_calls?.[0];
       if (!call?.function?.arguments) return chunk;
-      return { ...chunk, choices: [{ ...chunk.choices[0], delta: { tool_calls: [{ ...call, function: { arguments: call.function.arguments.replace('1', '9') } }] } }] };
+      return {
+        ...chunk,
+        choices: [{ ...chunk.choices[0], delta: { tool_calls: [{ ...call, function: { arguments: call.function.arguments.replace('1', '9') } }] } }],
+      };
     });
     const events: ResponsesStreamEvent[] = [
       { type: 'response.output_item.added', output_index: 0, item: { type: 'function_call', id: 'fc_1', call_id: 'c1', name: 'f', arguments: '' } },

@@ -129,10 +129,12 @@ export class NativeStreamChunks {
     const out = this.run(this.chunk([{ index: 0, delta, finish_reason: null }]));
     if (!out) return null;
     const d = out.choices[0]?.delta;
-    const now = (field === 'arguments' ? d?.tool_calls?.[0]?.function?.arguments : d?.[field]) ?? '';
+    const value = field === 'arguments' ? d?.tool_calls?.[0]?.function?.arguments : d?.[field];
+    // A plugin that emptied the delta (or wrote something that is not text) sends no text for it.
+    const now = typeof value === 'string' ? value : '';
     const key = field === 'arguments' ? `${itemId}/args` : partKey(itemId, ev);
-    this.sent.set(key, (this.sent.get(key) ?? '') + String(now));
-    return { ...ev, delta: String(now) };
+    this.sent.set(key, (this.sent.get(key) ?? '') + now);
+    return { ...ev, delta: now };
   }
 
   private withSent(ev: ResponsesStreamEvent, key: string, field: 'text' | 'arguments'): ResponsesStreamEvent {
@@ -148,7 +150,9 @@ export class NativeStreamChunks {
       return args === undefined ? item : { ...item, arguments: args };
     }
     const fix = (parts: unknown, kind: 'c' | 's') =>
-      Array.isArray(parts) ? (parts as Part[]).map((p, i) => (this.sent.has(`${id}/${kind}${i}`) ? { ...p, text: this.sent.get(`${id}/${kind}${i}`) } : p)) : parts;
+      Array.isArray(parts)
+        ? (parts as Part[]).map((p, i) => (this.sent.has(`${id}/${kind}${i}`) ? { ...p, text: this.sent.get(`${id}/${kind}${i}`) } : p))
+        : parts;
     if (item.type === 'message') return { ...item, content: fix(item.content, 'c') };
     if (item.type === 'reasoning') return { ...item, content: fix(item.content, 'c'), summary: fix(item.summary, 's') };
     return item;

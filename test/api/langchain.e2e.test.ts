@@ -79,7 +79,8 @@ describe.each(['claude', 'gemini', 'native'])('withStructuredOutput with useResp
       .invoke('Who is the admin?');
     expect(Person.parse(parsed)).toEqual(parsed);
     // Answered as a Response (its id is the gateway's resp_…), not as a chat completion.
-    expect(raw.id ?? raw.response_metadata.id).toMatch(/^resp_/);
+    const message = raw as { id?: string; response_metadata?: { id?: string } };
+    expect(message.id ?? message.response_metadata?.id).toMatch(/^resp_/);
     expect(sentFormat[alias]()).toBeTruthy();
     if (alias === 'native') expect(openaiFake.calls[0].path).toBe('/v1/responses');
   });

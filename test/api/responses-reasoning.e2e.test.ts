@@ -52,8 +52,7 @@ const THOUGHT = 'Thinking it over.';
 type Block = Record<string, unknown>;
 const assistantBlocks = (call: number) =>
   (anthropicFake.calls[call].body!.messages as { role: string; content: Block[] }[]).filter((m) => m.role === 'assistant').map((m) => m.content);
-const reasoningOf = (output: OpenAI.Responses.ResponseOutputItem[]) =>
-  output.find((o): o is OpenAI.Responses.ResponseReasoningItem => o.type === 'reasoning')!;
+const reasoningOf = (output: OpenAI.Responses.ResponseOutputItem[]) => output.find((o): o is OpenAI.Responses.ResponseReasoningItem => o.type === 'reasoning')!;
 const callOf = (output: OpenAI.Responses.ResponseOutputItem[]) =>
   output.find((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === 'function_call')!;
 

@@ -198,7 +198,9 @@ describe('reasoning', () => {
       },
       { role: 'tool', tool_call_id: 'toolu_01', content: '18C' },
     ] as OpenAI.Chat.Completions.ChatCompletionMessageParam[];
-    const err = await openai.chat.completions.create({ model: 'claude', messages: history, tools: [weatherTool], reasoning_effort: 'low' }).catch((e: unknown) => e);
+    const err = await openai.chat.completions
+      .create({ model: 'claude', messages: history, tools: [weatherTool], reasoning_effort: 'low' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as Error).message).toContain('Invalid `signature` in `thinking` block');
   });

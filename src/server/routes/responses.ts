@@ -14,15 +14,7 @@ import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipelin
 import { completionToChunks, DEFAULT_MAX_ASSEMBLED_CHARS, keptStreamText, StreamAssembler } from '../../providers/chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
 import type { UpstreamCall } from '../../providers/types';
-import {
-  AttemptFailure,
-  callChat,
-  fetchJson,
-  openChatStream,
-  openEventStream,
-  type AttemptTiming,
-  type OpenedEventStream,
-} from '../../routing/call-target';
+import { AttemptFailure, callChat, fetchJson, openChatStream, openEventStream, type AttemptTiming, type OpenedEventStream } from '../../routing/call-target';
 import { routeAttempts, type Routed } from '../../routing/route';
 import type { AnswerLifecycle } from '../../routing/try-target';
 import type { HttpRequestSpec } from '../../upstream/http-spec';
@@ -188,8 +180,7 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
   if (served.usage && snapshot.pipeline.has('onUsage')) snapshot.pipeline.onUsage(ctx, served.usage, served.model);
   const completion = snapshot.pipeline.has('onResponse') ? await snapshot.pipeline.onResponse(ctx, served) : served;
   // A native Response takes the plugins' changes back into its items (native-plugins.ts); a chat answer is rebuilt from them.
-  const response =
-    'native' in answer ? withCompletionChanges(answer.native, served, completion) : completionToResponse(completion, turn.frame, nowSeconds());
+  const response = 'native' in answer ? withCompletionChanges(answer.native, served, completion) : completionToResponse(completion, turn.frame, nowSeconds());
   await keep(ctx, turn, response);
   snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
   sendJson(res, 200, responseForClient(response, wantsEncryptedReasoning(turn.frame.request.include)), servedHeaders(ctx));
