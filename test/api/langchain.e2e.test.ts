@@ -5,54 +5,29 @@
  */
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
-import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startFakeGemini, type FakeGemini } from '../../src/testing/fake-gemini';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { gatewayWithBackends, standardProviders } from './backends';
 
-let anthropicFake: FakeAnthropic;
-let geminiFake: FakeGemini;
-let openaiFake: FakeOpenAI;
-let gw: InProcessGateway;
-
-beforeAll(async () => {
-  [anthropicFake, geminiFake, openaiFake] = await Promise.all([startFakeAnthropic(), startFakeGemini(), startFakeOpenAI()]);
-  gw = await startInProcess({
-    config: `
-providers:
-  claude: { api: anthropic, base_url: "${anthropicFake.url}", api_key: "sk-ant-gateway-key" }
-  gem:    { api: gemini, base_url: "${geminiFake.url}", api_key: "AIza-gateway-key" }
-  gpt:    { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key" }
-  native: { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key", responses: native }
+const up = gatewayWithBackends(
+  () => `${standardProviders(up)}
 models:
   claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
   gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
   gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
   native: { targets: [ { provider: native, model: gpt-4.1-mini } ] }
 `,
-  });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([anthropicFake?.close(), geminiFake?.close(), openaiFake?.close()]);
-});
-beforeEach(() => {
-  anthropicFake.reset();
-  geminiFake.reset();
-  openaiFake.reset();
-});
+);
 
 const Person = z.object({ name: z.string(), age: z.number().int(), role: z.enum(['admin', 'user']) });
 
 const chat = (model: string, extra: Record<string, unknown> = {}) =>
-  new ChatOpenAI({ model, apiKey: 'client-key', configuration: { baseURL: `${gw.url}/v1` }, maxRetries: 0, ...extra });
+  new ChatOpenAI({ model, apiKey: 'client-key', configuration: { baseURL: `${up.gw.url}/v1` }, maxRetries: 0, ...extra });
 
 /** What reached each backend as its structured-output setting. */
 const sentFormat: Record<string, () => unknown> = {
-  claude: () => (anthropicFake.calls[0].body!.output_config as { format?: unknown } | undefined)?.format,
-  gemini: () => (geminiFake.calls[0].body!.generationConfig as { responseMimeType?: unknown }).responseMimeType,
-  gpt: () => openaiFake.calls[0].body!.response_format,
-  native: () => openaiFake.calls[0].body!.text,
+  claude: () => (up.anthropic.calls[0].body!.output_config as { format?: unknown } | undefined)?.format,
+  gemini: () => (up.gemini.calls[0].body!.generationConfig as { responseMimeType?: unknown }).responseMimeType,
+  gpt: () => up.openai.calls[0].body!.response_format,
+  native: () => up.openai.calls[0].body!.text,
 };
 
 describe.each(['claude', 'gemini', 'gpt'])('withStructuredOutput through the gateway to %s', (alias) => {
@@ -64,9 +39,9 @@ describe.each(['claude', 'gemini', 'gpt'])('withStructuredOutput through the gat
 
   test('functionCalling: the forced tool call comes back as the parsed object', async () => {
     const input = { name: 'Ada', age: 36, role: 'admin' };
-    anthropicFake.on('*', { toolUse: { name: 'person', input } });
-    geminiFake.on('*', { functionCall: { name: 'person', args: input } });
-    openaiFake.on('*', { toolCall: { name: 'person', arguments: JSON.stringify(input) } });
+    up.anthropic.on('*', { toolUse: { name: 'person', input } });
+    up.gemini.on('*', { functionCall: { name: 'person', args: input } });
+    up.openai.on('*', { toolCall: { name: 'person', arguments: JSON.stringify(input) } });
     const person = await chat(alias).withStructuredOutput(Person, { name: 'person', method: 'functionCalling' }).invoke('Who is the admin?');
     expect(person).toEqual(input);
   });
@@ -82,6 +57,6 @@ describe.each(['claude', 'gemini', 'native'])('withStructuredOutput with useResp
     const message = raw as { id?: string; response_metadata?: { id?: string } };
     expect(message.id ?? message.response_metadata?.id).toMatch(/^resp_/);
     expect(sentFormat[alias]()).toBeTruthy();
-    if (alias === 'native') expect(openaiFake.calls[0].path).toBe('/v1/responses');
+    if (alias === 'native') expect(up.openai.calls[0].path).toBe('/v1/responses');
   });
 });

@@ -9,36 +9,23 @@
 import OpenAI from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
-import { fakeThinkingSignature, startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { fakeThinkingSignature } from '../../src/testing/fake-anthropic';
+import { gatewayWithBackends } from './backends';
 
-let anthropicFake: FakeAnthropic;
-let openaiFake: FakeOpenAI;
-let gw: InProcessGateway;
 let client: OpenAI;
 
-beforeAll(async () => {
-  [anthropicFake, openaiFake] = await Promise.all([startFakeAnthropic(), startFakeOpenAI()]);
-  gw = await startInProcess({
-    config: `
+const up = gatewayWithBackends(
+  (f) => `
 providers:
-  claude: { api: anthropic, base_url: "${anthropicFake.url}", api_key: "sk-ant-gateway-key" }
-  native: { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key", responses: native }
+  claude: { api: anthropic, base_url: "${f.anthropic.url}", api_key: "sk-ant-gateway-key" }
+  native: { api: openai, base_url: "${f.openai.url}", api_key: "sk-openai-gateway-key", responses: native }
 models:
   claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
   native: { targets: [ { provider: native, model: gpt-4.1-mini } ] }
 `,
-  });
-  client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([anthropicFake?.close(), openaiFake?.close()]);
-});
-beforeEach(() => {
-  anthropicFake.reset();
-  openaiFake.reset();
+);
+beforeAll(() => {
+  client = new OpenAI({ baseURL: `${up.gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
 });
 
 const weather: OpenAI.Responses.FunctionTool = {
@@ -51,7 +38,7 @@ const weather: OpenAI.Responses.FunctionTool = {
 const THOUGHT = 'Thinking it over.';
 type Block = Record<string, unknown>;
 const assistantBlocks = (call: number) =>
-  (anthropicFake.calls[call].body!.messages as { role: string; content: Block[] }[]).filter((m) => m.role === 'assistant').map((m) => m.content);
+  (up.anthropic.calls[call].body!.messages as { role: string; content: Block[] }[]).filter((m) => m.role === 'assistant').map((m) => m.content);
 const reasoningOf = (output: OpenAI.Responses.ResponseOutputItem[]) => output.find((o): o is OpenAI.Responses.ResponseReasoningItem => o.type === 'reasoning')!;
 const callOf = (output: OpenAI.Responses.ResponseOutputItem[]) =>
   output.find((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === 'function_call')!;
@@ -77,7 +64,7 @@ describe('Claude thinking as reasoning items', () => {
   });
 
   test('a stateless tool loop (store: false): the reasoning item sent back reaches Claude as its signed thinking block', async () => {
-    anthropicFake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
+    up.anthropic.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
     const first = await client.responses.create({
       model: 'claude',
       input: 'Weather in Paris?',
@@ -102,12 +89,12 @@ describe('Claude thinking as reasoning items', () => {
       store: false,
     });
     expect(second.output_text).toBe('reply from claude-sonnet-4-5');
-    expect(anthropicFake.calls[1].body!.thinking).toMatchObject({ type: 'enabled' });
+    expect(up.anthropic.calls[1].body!.thinking).toMatchObject({ type: 'enabled' });
     expect(assistantBlocks(1)[0][0]).toEqual({ type: 'thinking', thinking: THOUGHT, signature: fakeThinkingSignature(THOUGHT) });
   });
 
   test('without the reasoning item, the tool loop goes on with thinking off for that turn (Anthropic would refuse it)', async () => {
-    anthropicFake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
+    up.anthropic.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
     const first = await client.responses.create({ model: 'claude', input: 'Weather?', tools: [weather], reasoning: { effort: 'low' }, store: false });
     const call = callOf(first.output);
     const second = await client.responses.create({
@@ -118,11 +105,11 @@ describe('Claude thinking as reasoning items', () => {
       store: false,
     });
     expect(second.status).toBe('completed');
-    expect(anthropicFake.calls[1].body!.thinking).toBeUndefined();
+    expect(up.anthropic.calls[1].body!.thinking).toBeUndefined();
   });
 
   test('a reasoning item whose sealed text was tampered with is refused by Anthropic, and the client gets a 400', async () => {
-    anthropicFake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
+    up.anthropic.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
     const first = await client.responses.create({
       model: 'claude',
       input: 'Weather?',
@@ -154,7 +141,7 @@ describe('Claude thinking as reasoning items', () => {
   });
 
   test('previous_response_id continues a streamed tool loop with thinking, though the client never saw encrypted_content', async () => {
-    anthropicFake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
+    up.anthropic.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
     const stream = client.responses.stream({ model: 'claude', input: 'Weather?', tools: [weather], reasoning: { effort: 'low' } });
     const types: string[] = [];
     let reasoningText = '';
@@ -177,7 +164,7 @@ describe('Claude thinking as reasoning items', () => {
     });
     const second = await next.finalResponse();
     expect(second.output_text).toBe('reply from claude-sonnet-4-5');
-    expect(anthropicFake.calls[1].body!.thinking).toMatchObject({ type: 'enabled' });
+    expect(up.anthropic.calls[1].body!.thinking).toMatchObject({ type: 'enabled' });
     expect(assistantBlocks(1)[0].map((b) => b.type)).toEqual(['thinking', 'tool_use']);
     expect(assistantBlocks(1)[0][0].signature).toBe(fakeThinkingSignature(THOUGHT));
   });
@@ -209,7 +196,7 @@ describe('Claude thinking as reasoning items', () => {
     const first = await client.responses.create({ model: 'claude', input: 'Think', reasoning: { effort: 'low' } });
     const second = await client.responses.create({ model: 'native', previous_response_id: first.id, input: 'And now?' });
     expect(second.output_text).toBe('reply from gpt-4.1-mini');
-    const input = openaiFake.calls[0].body!.input as { type?: string; role?: string }[];
+    const input = up.openai.calls[0].body!.input as { type?: string; role?: string }[];
     expect(input.map((i) => i.type ?? i.role)).toEqual(['message', 'message', 'message']);
   });
 });
@@ -220,7 +207,7 @@ describe('structured output from Claude through the Responses API', () => {
   test('responses.parse gets a parsed object; the schema reaches Anthropic as its native output format', async () => {
     const r = await client.responses.parse({ model: 'claude', input: 'Weather in Paris?', text: { format: zodTextFormat(Weather, 'weather') } });
     expect(Weather.safeParse(r.output_parsed).success).toBe(true);
-    const format = (anthropicFake.calls[0].body!.output_config as { format: { type: string; schema: Record<string, unknown> } }).format;
+    const format = (up.anthropic.calls[0].body!.output_config as { format: { type: string; schema: Record<string, unknown> } }).format;
     expect(format.type).toBe('json_schema');
     expect(format.schema).toMatchObject({ properties: { city: { type: 'string' } }, additionalProperties: false });
   });
@@ -235,9 +222,9 @@ describe('structured output from Claude through the Responses API', () => {
   });
 
   test('json_object asks Claude for one JSON object', async () => {
-    anthropicFake.on('*', { reply: '{"ok":true}' });
+    up.anthropic.on('*', { reply: '{"ok":true}' });
     const r = await client.responses.create({ model: 'claude', input: 'Answer in JSON', text: { format: { type: 'json_object' } } });
     expect(JSON.parse(r.output_text)).toEqual({ ok: true });
-    expect(JSON.stringify(anthropicFake.calls[0].body!.system)).toContain('one valid JSON object');
+    expect(JSON.stringify(up.anthropic.calls[0].body!.system)).toContain('one valid JSON object');
   });
 });
