@@ -16,17 +16,24 @@ export interface Backends {
 }
 
 /**
- * The providers most suites use: `claude`, `gem`, `gpt` (OpenAI through chat) and `native` (OpenAI's Responses
- * API, `responses: native`), each on its fake.
+ * The config most suites start from: the providers `claude`, `gem`, `gpt` (OpenAI through chat) and `native`
+ * (OpenAI's Responses API, `responses: native`), each on its fake, and an alias for each (`claude`, `gemini`,
+ * `gpt`, `native`); a suite appends its own aliases (indented two spaces) and sections after it.
  *
- * @example gatewayWithBackends((up) => `${standardProviders(up)}\nmodels:\n  claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }`)
+ * @example gatewayWithBackends((f) => `${standardConfig(f)}  cheap: { targets: [ { provider: gpt, model: gpt-4o-mini } ] }\n`)
  */
-export function standardProviders(up: Pick<Backends, 'anthropic' | 'gemini' | 'openai'>): string {
+export function standardConfig(up: Pick<Backends, 'anthropic' | 'gemini' | 'openai'>): string {
   return `providers:
   claude: { api: anthropic, base_url: "${up.anthropic.url}", api_key: "sk-ant-gateway-key" }
   gem:    { api: gemini, base_url: "${up.gemini.url}", api_key: "AIza-gateway-key" }
   gpt:    { api: openai, base_url: "${up.openai.url}", api_key: "sk-openai-gateway-key" }
-  native: { api: openai, base_url: "${up.openai.url}", api_key: "sk-openai-gateway-key", responses: native }`;
+  native: { api: openai, base_url: "${up.openai.url}", api_key: "sk-openai-gateway-key", responses: native }
+models:
+  claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
+  gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
+  gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
+  native: { targets: [ { provider: native, model: gpt-4.1-mini } ] }
+`;
 }
 
 /**

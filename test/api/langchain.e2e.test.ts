@@ -5,17 +5,9 @@
  */
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
-import { gatewayWithBackends, standardProviders } from './backends';
+import { gatewayWithBackends, standardConfig } from './backends';
 
-const up = gatewayWithBackends(
-  () => `${standardProviders(up)}
-models:
-  claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
-  gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
-  gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
-  native: { targets: [ { provider: native, model: gpt-4.1-mini } ] }
-`,
-);
+const up = gatewayWithBackends(standardConfig);
 
 const Person = z.object({ name: z.string(), age: z.number().int(), role: z.enum(['admin', 'user']) });
 

@@ -4,18 +4,12 @@
  * (and its owner check on stored turns), rate limits, the cache and the cost header — applying to it too.
  */
 import OpenAI from 'openai';
-import { gatewayWithBackends, standardProviders } from './backends';
+import { gatewayWithBackends, standardConfig } from './backends';
 
 const KEYS = { a: 'team-a-key-0001', b: 'team-b-key-0001', scarce: 'scarce-key-0001', limited: 'limited-key-0001' };
 
 const up = gatewayWithBackends(
-  () => `${standardProviders(up)}
-models:
-  claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
-  gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
-  gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
-  native: { targets: [ { provider: native, model: gpt-4o } ] }
-plugins:
+  (f) => `${standardConfig(f)}plugins:
   - use: auth
     keys:
       - { name: team-a, key: "${KEYS.a}" }

@@ -5,7 +5,7 @@
  */
 import { generateObject, generateText, jsonSchema, stepCountIs, streamText, tool, type ModelMessage } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
-import { gatewayWithBackends, standardProviders } from './backends';
+import { gatewayWithBackends, standardConfig } from './backends';
 
 let openai: ReturnType<typeof createOpenAI>;
 /** The bodies the SDK sent to the gateway. */
@@ -16,13 +16,7 @@ const recordingFetch: typeof fetch = (input, init) => {
 };
 
 const up = gatewayWithBackends(
-  () => `${standardProviders(up)}
-models:
-  claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
-  gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
-  gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
-  native: { targets: [ { provider: native, model: gpt-4.1-mini } ] }
-  # An alias named like a reasoning model, so the SDK asks for reasoning summaries.
+  (f) => `${standardConfig(f)}  # An alias named like a reasoning model, so the SDK asks for reasoning summaries.
   gpt-5:  { targets: [ { provider: gpt, model: deepseek-reasoner } ] }
 `,
 );

@@ -4,17 +4,9 @@
  * backend. Each answer is checked against the specification's Response resource: every required field, with
  * its type; each stream event is numbered in order and carries the fields its type requires.
  */
-import { gatewayWithBackends, standardProviders } from './backends';
+import { gatewayWithBackends, standardConfig } from './backends';
 
-const up = gatewayWithBackends(
-  () => `${standardProviders(up)}
-models:
-  claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
-  gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
-  gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
-  native: { targets: [ { provider: native, model: gpt-4.1-mini } ] }
-`,
-);
+const up = gatewayWithBackends(standardConfig);
 
 type Json = Record<string, unknown>;
 type Check = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object' | 'string|null' | 'integer|null' | 'object|null' | 'any';
