@@ -345,7 +345,8 @@ async function relayNative(
     return streamFailed(ctx, snapshot, err, provider, (e) => (plugins ? plugins.numbered(relay.failed(e)) : relay.failed(e)), sink);
   }
   sink.end([]);
-  const completion = final ? responseToCompletion(final) : undefined;
+  const last = final ?? relay.last;
+  const completion = last ? responseToCompletion(last) : undefined;
   return { status: 200, response: failed ? undefined : completion, completed: !failed, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
