@@ -48,14 +48,22 @@ function withoutId(item: ResponseItem): ResponseItem {
 }
 
 /**
+ * False for reasoning a native backend cannot take back: another backend's signed reasoning (sealed-reasoning.ts),
+ * which OpenAI could not decrypt, and reasoning without encrypted content, which with `store: false` (and no ids)
+ * it has no way to find. Leaving reasoning out only costs the backend its earlier thoughts.
+ */
+function usableReasoning(item: ResponseItem): boolean {
+  return item.type !== 'reasoning' || (typeof item.encrypted_content === 'string' && !isSealedReasoning(item));
+}
+
+/**
  * The body sent to a native backend: the client's request with the whole conversation as input, the target's
  * model, and the gateway's state fields taken out.
  *
  * @example nativeResponsesBody(req, items, 'gpt-4.1-mini').store // false
  */
 export function nativeResponsesBody(req: ResponsesRequest, items: ResponseItem[], model: string, dropParams: string[] = []): Record<string, unknown> {
-  // Reasoning another backend signed (sealed-reasoning.ts) is for that backend only: OpenAI could not decrypt it.
-  const input = items.filter((item) => !isSealedReasoning(item)).map(withoutId);
+  const input = items.filter(usableReasoning).map(withoutId);
   const body: Record<string, unknown> = { ...req, model, input, store: false };
   for (const f of ['previous_response_id', 'fallbacks', ...dropParams]) delete body[f];
   return body;

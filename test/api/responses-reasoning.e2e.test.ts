@@ -198,6 +198,13 @@ describe('Claude thinking as reasoning items', () => {
     expect(second.output_text).toBe('reply from gpt-4.1-mini');
     const input = up.openai.calls[0].body!.input as { type?: string; role?: string }[];
     expect(input.map((i) => i.type ?? i.role)).toEqual(['message', 'message', 'message']);
+    // Reasoning with no encrypted content (another backend's, or dropped by the client) has nothing OpenAI can use.
+    up.openai.reset();
+    await client.responses.create({
+      model: 'native',
+      input: [{ type: 'reasoning', summary: [{ type: 'summary_text', text: 'Earlier thoughts' }] } as never, { role: 'user', content: 'Go on' }],
+    });
+    expect((up.openai.calls[0].body!.input as { role?: string }[]).map((i) => i.role)).toEqual(['user']);
   });
 });
 
