@@ -15,6 +15,7 @@ import type { HttpRequestSpec, SseEvent } from '../upstream/http-spec';
 import { UpstreamFailure } from '../upstream/http-spec';
 import { itemId } from './ids';
 import { responseShell, type ResponseFrame } from './response';
+import { isSealedReasoning } from './sealed-reasoning';
 import type { ResponseItem, ResponseObject, ResponsesRequest, ResponsesStreamEvent } from './types';
 
 /** The provider APIs that have a Responses endpoint. */
@@ -47,13 +48,23 @@ function withoutId(item: ResponseItem): ResponseItem {
 }
 
 /**
+ * False for reasoning a native backend cannot take back: another backend's signed reasoning (sealed-reasoning.ts),
+ * which OpenAI could not decrypt, and reasoning without encrypted content, which with `store: false` (and no ids)
+ * it has no way to find. Leaving reasoning out only costs the backend its earlier thoughts.
+ */
+function usableReasoning(item: ResponseItem): boolean {
+  return item.type !== 'reasoning' || (typeof item.encrypted_content === 'string' && !isSealedReasoning(item));
+}
+
+/**
  * The body sent to a native backend: the client's request with the whole conversation as input, the target's
  * model, and the gateway's state fields taken out.
  *
  * @example nativeResponsesBody(req, items, 'gpt-4.1-mini').store // false
  */
 export function nativeResponsesBody(req: ResponsesRequest, items: ResponseItem[], model: string, dropParams: string[] = []): Record<string, unknown> {
-  const body: Record<string, unknown> = { ...req, model, input: items.map(withoutId), store: false };
+  const input = items.filter(usableReasoning).map(withoutId);
+  const body: Record<string, unknown> = { ...req, model, input, store: false };
   for (const f of ['previous_response_id', 'fallbacks', ...dropParams]) delete body[f];
   return body;
 }

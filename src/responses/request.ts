@@ -5,6 +5,7 @@
  * `response_format`, `reasoning.effort` becomes `reasoning_effort`.
  */
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../providers/openai-types';
+import { openSealedReasoning } from './sealed-reasoning';
 import type { ResponseItem, ResponsesFunctionTool, ResponsesRequest } from './types';
 
 type Part = Record<string, unknown>;
@@ -63,12 +64,16 @@ function toolOutput(output: unknown): string | ChatContentPart[] {
 export function itemsToMessages(items: ResponseItem[]): ChatMessage[] {
   const out: ChatMessage[] = [];
   let reasoning = '';
+  /** The signature of a sealed reasoning item (its text is then exactly the signed text, not what the client kept). */
+  let signature: string | undefined;
   /** The assistant turn function calls are added to; a message or output of another kind ends it. */
   let assistant: ChatMessage | undefined;
   const openAssistant = (content: string | null): ChatMessage => {
     const message: ChatMessage = { role: 'assistant', content };
     if (reasoning) message.reasoning_content = reasoning;
+    if (signature) message.reasoning_signature = signature;
     reasoning = '';
+    signature = undefined;
     out.push(message);
     return message;
   };
@@ -96,10 +101,14 @@ export function itemsToMessages(items: ResponseItem[]): ChatMessage[] {
         assistant = undefined;
         out.push({ role: 'tool', tool_call_id: item.call_id as string, content: toolOutput(item.output) });
         break;
-      case 'reasoning':
+      case 'reasoning': {
         assistant = undefined;
-        reasoning += reasoningText(item);
+        const sealed = openSealedReasoning(item.encrypted_content);
+        // A signature vouches for its own text only: signed reasoning replaces what came before it.
+        if (sealed) [reasoning, signature] = [sealed.text, sealed.signature];
+        else if (!signature) reasoning += reasoningText(item);
         break;
+      }
       // Other item types never get here on a bridged backend (bridge-limits.ts refuses them).
     }
   }

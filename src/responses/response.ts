@@ -6,6 +6,7 @@
  */
 import type { ChatCompletion, FinishReason, Usage } from '../providers/openai-types';
 import { itemId } from './ids';
+import { sealReasoning } from './sealed-reasoning';
 import type { ResponseItem, ResponseObject, ResponsesRequest, ResponsesUsage, ResponseStatus } from './types';
 
 /** What a Response carries besides its output: its id, its times, the request it answers. */
@@ -104,10 +105,14 @@ export function wantsSummary(request: ResponsesRequest): boolean {
   return Boolean(request.reasoning?.summary ?? request.reasoning?.generate_summary);
 }
 
-/** The `reasoning` output item for reasoning text, as a summary or as raw content. */
-export function reasoningItem(id: string, text: string, asSummary = false): ResponseItem {
-  if (asSummary) return { type: 'reasoning', id, summary: [{ type: 'summary_text', text }] };
-  return { type: 'reasoning', id, summary: [], content: [{ type: 'reasoning_text', text }] };
+/**
+ * The `reasoning` output item for reasoning text, as a summary or as raw content; with the backend's signature,
+ * the signed text sealed in `encrypted_content` (sealed-reasoning.ts).
+ */
+export function reasoningItem(id: string, text: string, asSummary = false, signature?: string): ResponseItem {
+  const sealed = signature ? { encrypted_content: sealReasoning({ text, signature }) } : {};
+  if (asSummary) return { type: 'reasoning', id, summary: [{ type: 'summary_text', text }], ...sealed };
+  return { type: 'reasoning', id, summary: [], content: [{ type: 'reasoning_text', text }], ...sealed };
 }
 
 /** The `function_call` output item of one tool call. */
@@ -122,8 +127,10 @@ export function completionToResponse(completion: ChatCompletion, frame: Response
   const choice = completion.choices[0];
   const message = choice?.message;
   const output: ResponseItem[] = [];
-  const reasoning = message?.reasoning_content;
-  if (typeof reasoning === 'string' && reasoning) output.push(reasoningItem(itemId('rs', frame.id, output.length), reasoning, wantsSummary(frame.request)));
+  const reasoning = typeof message?.reasoning_content === 'string' ? message.reasoning_content : '';
+  const signature = typeof message?.reasoning_signature === 'string' && message.reasoning_signature ? message.reasoning_signature : undefined;
+  // A signed block whose text is empty still goes out: Anthropic needs it back with the tool results.
+  if (reasoning || signature) output.push(reasoningItem(itemId('rs', frame.id, output.length), reasoning, wantsSummary(frame.request), signature));
   const text = message?.content;
   if (typeof text === 'string' && text) output.push(messageItem(itemId('msg', frame.id, output.length), text));
   if (typeof message?.refusal === 'string' && message.refusal) {

@@ -8,6 +8,7 @@ import type { GatewayError } from '../errors';
 import type { ChatCompletionChunk, FinishReason, ToolCallDelta, Usage } from '../providers/openai-types';
 import { itemId } from './ids';
 import { functionCallItem, messageItem, reasoningItem, responseShell, responsesUsage, statusOf, wantsSummary, type ResponseFrame } from './response';
+import { itemForClient, responseForClient, wantsEncryptedReasoning } from './sealed-reasoning';
 import type { ResponseItem, ResponseObject, ResponsesStreamEvent } from './types';
 
 /** The event names of each kind of streamed text part. */
@@ -38,6 +39,8 @@ interface OpenText {
   index: number;
   id: string;
   text: string;
+  /** The backend's signature of reasoning text (Anthropic's signature_delta), sealed into the item when it closes. */
+  signature?: string;
 }
 
 interface OpenCall {
@@ -56,6 +59,7 @@ interface OpenCall {
  * write(toEvents.start());
  * for await (const chunk of chunks) write(toEvents.push(chunk));
  * write(toEvents.finish(Math.floor(Date.now() / 1000)));
+ * store(toEvents.final); // with the sealed reasoning the client may not have asked to see
  */
 export class ChunksToResponseEvents {
   private seq = 0;
@@ -66,9 +70,14 @@ export class ChunksToResponseEvents {
   private finishReason: FinishReason = null;
   private usage: Usage | null | undefined;
   private readonly reasoningKind: OpenText['kind'];
+  /** The client asked for encrypted reasoning: sealed reasoning is in the items it is sent. */
+  private readonly withEncrypted: boolean;
+  /** The finished Response, everything in it (set by finish). */
+  final: ResponseObject | undefined;
 
   constructor(private readonly frame: ResponseFrame) {
     this.reasoningKind = wantsSummary(frame.request) ? 'summary' : 'reasoning';
+    this.withEncrypted = wantsEncryptedReasoning(frame.request.include);
   }
 
   /** response.created and response.in_progress. */
@@ -85,6 +94,8 @@ export class ChunksToResponseEvents {
     const { content, tool_calls: toolCalls } = choice.delta;
     const reasoning = choice.delta.reasoning_content;
     if (typeof reasoning === 'string' && reasoning) this.textDelta(this.reasoningKind, reasoning, out);
+    const signature = choice.delta.reasoning_signature;
+    if (typeof signature === 'string' && signature) this.sign(signature, out);
     if (typeof content === 'string' && content) this.textDelta('message', content, out);
     for (const delta of toolCalls ?? []) this.toolDelta(delta, out);
     if (choice.finish_reason) this.finishReason = choice.finish_reason;
@@ -98,7 +109,9 @@ export class ChunksToResponseEvents {
     for (const call of [...this.calls.values()].sort((a, b) => a.index - b.index)) this.closeCall(call, out);
     this.calls.clear();
     const response = this.result(completedAt);
-    out.push(this.event(response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response }));
+    this.final = response;
+    const type = response.status === 'incomplete' ? 'response.incomplete' : 'response.completed';
+    out.push(this.event(type, { response: responseForClient(response, this.withEncrypted) }));
     return out;
   }
 
@@ -106,7 +119,7 @@ export class ChunksToResponseEvents {
   fail(err: Pick<GatewayError, 'code' | 'message'>): ResponsesStreamEvent {
     const response: ResponseObject = {
       ...responseShell(this.frame, 'failed'),
-      output: this.output.filter((item) => item !== undefined),
+      output: this.output.filter((item) => item !== undefined).map((item) => itemForClient(item, this.withEncrypted)),
       error: { code: err.code ?? 'server_error', message: err.message },
       usage: this.usage ? responsesUsage(this.usage) : null,
     };
@@ -124,22 +137,33 @@ export class ChunksToResponseEvents {
     };
   }
 
+  /**
+   * A signature belongs to the reasoning being streamed (Anthropic sends it at the end of the thinking block); one
+   * that comes with no reasoning open opens an item for it (a thinking block whose text was not shown).
+   */
+  private sign(signature: string, out: ResponsesStreamEvent[]): void {
+    if (this.open?.kind !== this.reasoningKind) this.openText(this.reasoningKind, out);
+    this.open!.signature = (this.open!.signature ?? '') + signature;
+  }
+
+  private openText(kind: OpenText['kind'], out: ResponsesStreamEvent[]): void {
+    this.closeText(out);
+    const index = this.output.length;
+    const id = itemId(kind === 'message' ? 'msg' : 'rs', this.frame.id, index);
+    this.open = { kind, index, id, text: '' };
+    const item: ResponseItem =
+      kind === 'message'
+        ? { type: 'message', id, status: 'in_progress', role: 'assistant', content: [] }
+        : kind === 'summary'
+          ? { type: 'reasoning', id, summary: [] }
+          : { type: 'reasoning', id, summary: [], content: [] };
+    this.output.push(item);
+    out.push(this.event('response.output_item.added', { output_index: index, item }));
+    out.push(this.event(PART_EVENTS[kind].added, { item_id: id, output_index: index, ...this.at(kind), part: this.part(kind, '') }));
+  }
+
   private textDelta(kind: OpenText['kind'], delta: string, out: ResponsesStreamEvent[]): void {
-    if (this.open?.kind !== kind) {
-      this.closeText(out);
-      const index = this.output.length;
-      const id = itemId(kind === 'message' ? 'msg' : 'rs', this.frame.id, index);
-      this.open = { kind, index, id, text: '' };
-      const item: ResponseItem =
-        kind === 'message'
-          ? { type: 'message', id, status: 'in_progress', role: 'assistant', content: [] }
-          : kind === 'summary'
-            ? { type: 'reasoning', id, summary: [] }
-            : { type: 'reasoning', id, summary: [], content: [] };
-      this.output.push(item);
-      out.push(this.event('response.output_item.added', { output_index: index, item }));
-      out.push(this.event(PART_EVENTS[kind].added, { item_id: id, output_index: index, ...this.at(kind), part: this.part(kind, '') }));
-    }
+    if (this.open?.kind !== kind) this.openText(kind, out);
     const open = this.open!;
     open.text += delta;
     const extra = kind === 'message' ? { logprobs: [] } : {};
@@ -164,9 +188,9 @@ export class ChunksToResponseEvents {
     const names = PART_EVENTS[open.kind];
     out.push(this.event(names.textDone, { ...at, text: open.text, ...(open.kind === 'message' ? { logprobs: [] } : {}) }));
     out.push(this.event(names.done, { ...at, part: this.part(open.kind, open.text) }));
-    const item = open.kind === 'message' ? messageItem(open.id, open.text) : reasoningItem(open.id, open.text, open.kind === 'summary');
+    const item = open.kind === 'message' ? messageItem(open.id, open.text) : reasoningItem(open.id, open.text, open.kind === 'summary', open.signature);
     this.output[open.index] = item;
-    out.push(this.event('response.output_item.done', { output_index: open.index, item }));
+    out.push(this.event('response.output_item.done', { output_index: open.index, item: itemForClient(item, this.withEncrypted) }));
   }
 
   private toolDelta(delta: ToolCallDelta, out: ResponsesStreamEvent[]): void {

@@ -4,7 +4,11 @@
  * anthropic-version, unknown fields), and fault injection (529 overloaded, 429 with rate-limit headers,
  * error events mid-stream). `/v1/messages/count_tokens` counts deterministically and, like the real API, refuses
  * the Messages fields it does not take (max_tokens, stream, temperature…: "Extra inputs are not permitted").
+ * Thinking blocks are signed over their text, and, as on the real API, a thinking block sent back with a
+ * signature that does not match its text is refused, and so is a tool-result turn with thinking on whose
+ * assistant turn does not start with its (signed) thinking block.
  */
+import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { sampleForSchema } from './schema-sample';
 import { sleep, splitInto, startFakeUpstream, streamPieces, type FakeUpstream, type RecordedUpstreamCall } from './fake-upstream-server';
@@ -98,6 +102,34 @@ const COUNT_TOKENS_FIELDS = new Set([
   'output_config',
 ]);
 
+/**
+ * The signature the fake gives a thinking block: bound to its text, as Anthropic's is (a changed text, or a
+ * signature made up by a client, no longer verifies).
+ *
+ * @example fakeThinkingSignature('Thinking it over.') // 'sig_…'
+ */
+export function fakeThinkingSignature(thinking: string): string {
+  return `sig_${createHash('sha256').update(`fake-anthropic-thinking\0${thinking}`).digest('base64url')}`;
+}
+
+/**
+ * With thinking on, the assistant turn that made the tool calls the last user turn answers must start with its
+ * thinking block (Anthropic's rule, and its words); undefined when the conversation keeps it.
+ */
+function missingThinkingBeforeToolResult(messages: { role?: unknown; content?: unknown }[]): string | undefined {
+  const last = messages.length - 1;
+  const answers = Array.isArray(messages[last]?.content) && (messages[last].content as { type?: unknown }[]).some((b) => b.type === 'tool_result');
+  if (!answers || last < 1 || messages[last - 1].role !== 'assistant') return undefined;
+  const content = messages[last - 1].content;
+  const first = Array.isArray(content) ? (content[0] as { type?: unknown } | undefined)?.type : 'text';
+  if (first === 'thinking' || first === 'redacted_thinking') return undefined;
+  return (
+    `messages.${last - 1}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first)}\`. When \`thinking\` is enabled, ` +
+    'a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). ' +
+    'We recommend you include thinking blocks from previous turns. To avoid this requirement, disable `thinking`.'
+  );
+}
+
 /** True when a structured-output schema has an object that is not closed, which Anthropic refuses. */
 function openObjectIn(schema: unknown, depth = 0): boolean {
   if (!schema || typeof schema !== 'object' || depth > 64) return false;
@@ -181,6 +213,8 @@ export function anthropicRequestProblem(
         return bad(`messages.${i}.content.${j}.tool_result.tool_use_id: String should match pattern '^[a-zA-Z0-9_-]+$'`);
       if (b.type === 'thinking' && (typeof b.signature !== 'string' || !b.signature))
         return bad(`messages.${i}.content.${j}.thinking.signature: Field required`);
+      if (b.type === 'thinking' && b.signature !== fakeThinkingSignature(String(b.thinking)))
+        return bad(`messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`);
     }
     for (const b of blocks) {
       if (b.type === 'tool_result' && !previousToolUseIds.has(String(b.tool_use_id))) {
@@ -191,6 +225,9 @@ export function anthropicRequestProblem(
     }
     previousToolUseIds = new Set(blocks.filter((b) => b.type === 'tool_use').map((b) => String(b.id)));
   }
+  const thinkingOn = thinking?.type === 'enabled' || thinking?.type === 'adaptive';
+  const unthought = endpoint === 'messages' && thinkingOn ? missingThinkingBeforeToolResult(messages) : undefined;
+  if (unthought) return bad(unthought);
   return undefined;
 }
 
@@ -232,7 +269,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         b.toolUse && b.reply === undefined ? '' : (b.reply ?? (schema !== undefined ? JSON.stringify(sampleForSchema(schema)) : `reply from ${model}`));
       // Extended thinking: a signed thinking block before the answer.
       const thinkingOn = (call.body?.thinking as { type?: unknown } | undefined)?.type === 'enabled';
-      const thought = { thinking: 'Thinking it over.', signature: `sig_${model}_${call.at % 1000}` };
+      const thought = { thinking: 'Thinking it over.', signature: fakeThinkingSignature('Thinking it over.') };
       const usage = b.usage ?? { input_tokens: Math.max(1, Math.ceil(call.rawBody.length / 40)), output_tokens: Math.max(1, Math.ceil(text.length / 4)) };
       const stopReason = b.stopReason ?? (b.toolUse ? 'tool_use' : 'end_turn');
       const id = `msg_fake${String(Date.now()).slice(-6)}${call.at % 1000}`;

@@ -5,6 +5,7 @@
  */
 import type http from 'node:http';
 import { streamPieces, type RecordedUpstreamCall } from './fake-upstream-server';
+import { sampleForSchema } from './schema-sample';
 
 /** The part of the fake OpenAI's behaviour (FakeBehavior in fake-openai.ts) its Responses answers follow. */
 export interface ResponsesBehavior {
@@ -114,7 +115,9 @@ export async function answerResponses(call: RecordedUpstreamCall, b: ResponsesBe
   if (problem) return refuse(res, problem[0], problem[1]);
   const req = body!;
   const model = req.model as string;
-  const reply = b.reply ?? `reply from ${model}`;
+  const format = (req.text as { format?: { type?: string; schema?: unknown } } | undefined)?.format;
+  // Structured outputs: JSON that follows the schema, as OpenAI's constrained decoding makes it.
+  const reply = b.reply ?? (format?.type === 'json_schema' ? JSON.stringify(sampleForSchema(format.schema ?? {})) : `reply from ${model}`);
   const id = `resp_fake${n}`;
   const created = Math.floor(Date.now() / 1000);
   const hosted = Array.isArray(req.tools) && (req.tools as Json[]).some((t) => t.type === 'web_search');

@@ -7,6 +7,7 @@
 import type http from 'node:http';
 import { startFakeUpstream, streamPieces, type FakeUpstream, type RecordedUpstreamCall } from './fake-upstream-server';
 import { answerResponses } from './fake-openai-responses';
+import { sampleForSchema } from './schema-sample';
 
 /** What the fake does with one request. Fields combine: e.g. `{ delayMs: 200, status: 500 }`. */
 export interface FakeBehavior {
@@ -164,7 +165,9 @@ export async function startFakeOpenAI(
       );
     }
 
-    const reply = b.reply ?? `reply from ${model ?? 'unknown'}`;
+    // Structured outputs: JSON that follows the schema, as OpenAI's constrained decoding makes it.
+    const schema = (body?.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined)?.json_schema?.schema;
+    const reply = b.reply ?? (schema !== undefined ? JSON.stringify(sampleForSchema(schema)) : `reply from ${model ?? 'unknown'}`);
     const usage = usageFor(body, reply, b);
     const id = `chatcmpl-fake-${fake.calls.length}`;
     const created = Math.floor(Date.now() / 1000);

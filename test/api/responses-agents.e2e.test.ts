@@ -4,33 +4,12 @@
  * (and its owner check on stored turns), rate limits, the cache and the cost header — applying to it too.
  */
 import OpenAI from 'openai';
-import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startFakeGemini, type FakeGemini } from '../../src/testing/fake-gemini';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
-
-let anthropicFake: FakeAnthropic;
-let geminiFake: FakeGemini;
-let openaiFake: FakeOpenAI;
-let gw: InProcessGateway;
+import { gatewayWithBackends, standardConfig } from './backends';
 
 const KEYS = { a: 'team-a-key-0001', b: 'team-b-key-0001', scarce: 'scarce-key-0001', limited: 'limited-key-0001' };
 
-beforeAll(async () => {
-  [anthropicFake, geminiFake, openaiFake] = await Promise.all([startFakeAnthropic(), startFakeGemini(), startFakeOpenAI()]);
-  gw = await startInProcess({
-    config: `
-providers:
-  claude: { api: anthropic, base_url: "${anthropicFake.url}", api_key: "sk-ant-gateway-key" }
-  gem:    { api: gemini, base_url: "${geminiFake.url}", api_key: "AIza-gateway-key" }
-  gpt:    { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key" }
-  native: { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key", responses: native }
-models:
-  claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
-  gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
-  gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
-  native: { targets: [ { provider: native, model: gpt-4o } ] }
-plugins:
+const up = gatewayWithBackends(
+  (f) => `${standardConfig(f)}plugins:
   - use: auth
     keys:
       - { name: team-a, key: "${KEYS.a}" }
@@ -43,19 +22,9 @@ plugins:
   - use: cost-log
     sink: sqlite://./spend.db
 `,
-  });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([anthropicFake?.close(), geminiFake?.close(), openaiFake?.close()]);
-});
-beforeEach(() => {
-  anthropicFake.reset();
-  geminiFake.reset();
-  openaiFake.reset();
-});
+);
 
-const clientFor = (key: string) => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: key, maxRetries: 0 });
+const clientFor = (key: string) => new OpenAI({ baseURL: `${up.gw.url}/v1`, apiKey: key, maxRetries: 0 });
 
 const shell: OpenAI.Responses.FunctionTool = {
   type: 'function',
@@ -83,9 +52,9 @@ async function streamTurn(client: OpenAI, params: OpenAI.Responses.ResponseCreat
 describe('a Codex-style agent loop', () => {
   test('three streamed turns of tool calls chained by previous_response_id, each on another provider, end in an answer', async () => {
     const client = clientFor(KEYS.a);
-    anthropicFake.on('*', { toolUse: { name: 'shell', input: { command: ['ls'] } } }, 1);
-    geminiFake.on('*', { functionCall: { name: 'shell', args: { command: ['cat', 'README.md'] } } }, 1);
-    openaiFake.on('*', { reply: 'The project is Switchyard.' }, 1);
+    up.anthropic.on('*', { toolUse: { name: 'shell', input: { command: ['ls'] } } }, 1);
+    up.gemini.on('*', { functionCall: { name: 'shell', args: { command: ['cat', 'README.md'] } } }, 1);
+    up.openai.on('*', { reply: 'The project is Switchyard.' }, 1);
 
     const t1 = await streamTurn(client, {
       model: 'claude',
@@ -120,11 +89,11 @@ describe('a Codex-style agent loop', () => {
     expect(t3.response.output_text).toBe('The project is Switchyard.');
 
     // The native backend got the whole conversation in order (its strict fake refuses an output without its call).
-    const input = openaiFake.calls[0].body!.input as { type?: string; role?: string; call_id?: string }[];
+    const input = up.openai.calls[0].body!.input as { type?: string; role?: string; call_id?: string }[];
     expect(input.map((i) => i.type ?? i.role)).toEqual(['message', 'function_call', 'function_call_output', 'function_call', 'function_call_output']);
     expect(input[2].call_id).toBe(c1.call_id);
     expect(input[4].call_id).toBe(c2.call_id);
-    expect(openaiFake.calls[0].body!.instructions).toBe('You are a coding agent.');
+    expect(up.openai.calls[0].body!.instructions).toBe('You are a coding agent.');
   });
 });
 
@@ -145,7 +114,7 @@ describe('what POST /v1/responses stores is what the state endpoints serve', () 
 
 describe('plugins apply to /v1/responses', () => {
   test('a JSON answer carries the cost header, and a stored turn is visible only to the key that made it', async () => {
-    const res = await fetch(`${gw.url}/v1/responses`, {
+    const res = await fetch(`${up.gw.url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS.a}` },
       body: JSON.stringify({ model: 'gpt', input: 'price me' }),
@@ -170,20 +139,20 @@ describe('plugins apply to /v1/responses', () => {
       .responses.create({ model: 'claude', input: 'x' })
       .catch((e: unknown) => e);
     expect(limited).toBeInstanceOf(OpenAI.PermissionDeniedError);
-    expect(anthropicFake.calls).toHaveLength(0);
+    expect(up.anthropic.calls).toHaveLength(0);
   });
 
   test('the rate limit counts Responses requests: past it, a 429 with Retry-After', async () => {
     const client = clientFor(KEYS.scarce);
     await client.responses.create({ model: 'gpt', input: 'first' });
-    const res = await fetch(`${gw.url}/v1/responses`, {
+    const res = await fetch(`${up.gw.url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS.scarce}` },
       body: JSON.stringify({ model: 'gpt', input: 'second' }),
     });
     expect(res.status).toBe(429);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(openaiFake.calls).toHaveLength(1);
+    expect(up.openai.calls).toHaveLength(1);
   });
 
   test('the cache answers a repeated request without calling the backend, as a fresh Response', async () => {
@@ -191,7 +160,7 @@ describe('plugins apply to /v1/responses', () => {
     const body = { model: 'claude', input: 'cache me please', temperature: 0 };
     const first = await client.responses.create(body);
     const second = await client.responses.create(body);
-    expect(anthropicFake.calls).toHaveLength(1);
+    expect(up.anthropic.calls).toHaveLength(1);
     expect(second.output_text).toBe(first.output_text);
     expect(second.id).not.toBe(first.id);
   });

@@ -5,15 +5,8 @@
  */
 import { generateObject, generateText, jsonSchema, stepCountIs, streamText, tool, type ModelMessage } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
-import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startFakeGemini, type FakeGemini } from '../../src/testing/fake-gemini';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { gatewayWithBackends, standardConfig } from './backends';
 
-let anthropicFake: FakeAnthropic;
-let geminiFake: FakeGemini;
-let openaiFake: FakeOpenAI;
-let gw: InProcessGateway;
 let openai: ReturnType<typeof createOpenAI>;
 /** The bodies the SDK sent to the gateway. */
 const sent: Record<string, unknown>[] = [];
@@ -22,35 +15,16 @@ const recordingFetch: typeof fetch = (input, init) => {
   return fetch(input, init);
 };
 
-beforeAll(async () => {
-  [anthropicFake, geminiFake, openaiFake] = await Promise.all([startFakeAnthropic(), startFakeGemini(), startFakeOpenAI()]);
-  gw = await startInProcess({
-    config: `
-providers:
-  claude: { api: anthropic, base_url: "${anthropicFake.url}", api_key: "sk-ant-gateway-key" }
-  gem:    { api: gemini, base_url: "${geminiFake.url}", api_key: "AIza-gateway-key" }
-  gpt:    { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key" }
-  native: { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key", responses: native }
-models:
-  claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
-  gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
-  gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
-  native: { targets: [ { provider: native, model: gpt-4.1-mini } ] }
-  # An alias named like a reasoning model, so the SDK asks for reasoning summaries.
+const up = gatewayWithBackends(
+  (f) => `${standardConfig(f)}  # An alias named like a reasoning model, so the SDK asks for reasoning summaries.
   gpt-5:  { targets: [ { provider: gpt, model: deepseek-reasoner } ] }
 `,
-  });
-  openai = createOpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', fetch: recordingFetch });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([anthropicFake?.close(), geminiFake?.close(), openaiFake?.close()]);
+);
+beforeAll(() => {
+  openai = createOpenAI({ baseURL: `${up.gw.url}/v1`, apiKey: 'client-key', fetch: recordingFetch });
 });
 beforeEach(() => {
   sent.length = 0;
-  anthropicFake.reset();
-  geminiFake.reset();
-  openaiFake.reset();
 });
 
 const MODELS = { claude: 'claude-sonnet-4-5', gemini: 'gemini-2.5-flash', gpt: 'gpt-4o-mini', native: 'gpt-4.1-mini' } as const;
@@ -82,16 +56,16 @@ describe('structured output and tools with the AI SDK', () => {
   });
 
   test.each(['gpt', 'gemini', 'native'] as const)('generateObject on %s gets the object the backend produced', async (alias) => {
-    openaiFake.on('*', { reply: '{"city":"Paris","temp_c":18}' });
-    geminiFake.on('*', { reply: '{"city":"Paris","temp_c":18}' });
+    up.openai.on('*', { reply: '{"city":"Paris","temp_c":18}' });
+    up.gemini.on('*', { reply: '{"city":"Paris","temp_c":18}' });
     const r = await generateObject({ model: openai(alias), schema, prompt: 'Weather in Paris?', maxRetries: 0 });
     expect(r.object).toEqual({ city: 'Paris', temp_c: 18 });
   });
 
   test.each(['claude', 'gemini', 'gpt'] as const)('a tool loop on %s: the call, its result sent back, then the answer', async (alias) => {
-    if (alias === 'claude') anthropicFake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
-    if (alias === 'gemini') geminiFake.on('*', { functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, 1);
-    if (alias === 'gpt') openaiFake.on('*', { toolCall: { name: 'get_weather', arguments: '{"city":"Paris"}' } }, 1);
+    if (alias === 'claude') up.anthropic.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
+    if (alias === 'gemini') up.gemini.on('*', { functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, 1);
+    if (alias === 'gpt') up.openai.on('*', { toolCall: { name: 'get_weather', arguments: '{"city":"Paris"}' } }, 1);
     const seen: string[] = [];
     const r = await generateText({
       model: openai(alias),
@@ -112,12 +86,12 @@ describe('structured output and tools with the AI SDK', () => {
     expect(seen).toEqual(['Paris']);
     expect(r.steps).toHaveLength(2);
     expect(r.text).toBe(`reply from ${MODELS[alias]}`);
-    const calls = alias === 'claude' ? anthropicFake.calls : alias === 'gemini' ? geminiFake.calls : openaiFake.calls;
+    const calls = alias === 'claude' ? up.anthropic.calls : alias === 'gemini' ? up.gemini.calls : up.openai.calls;
     expect(JSON.stringify(calls[1].body)).toContain('temp_c');
   });
 
   test('reasoning text from a chat backend reaches the SDK as reasoning when it asks for a summary, JSON and streamed', async () => {
-    openaiFake.on('*', { reasoning: 'The user wants a greeting.' });
+    up.openai.on('*', { reasoning: 'The user wants a greeting.' });
     const providerOptions = { openai: { reasoningSummary: 'auto' } };
     const r = await generateText({ model: openai('gpt-5'), prompt: 'Say hello', providerOptions, maxRetries: 0 });
     expect(r.reasoningText).toBe('The user wants a greeting.');
@@ -135,7 +109,7 @@ describe('structured output and tools with the AI SDK', () => {
     const second = await generateText({ model: openai('gemini'), messages, maxRetries: 0 });
     expect(second.text).toBe('reply from gemini-2.5-flash');
     expect(sent[1].input).toContainEqual({ type: 'item_reference', id: expect.stringMatching(/^msg_[0-9a-f]{32}_\d+$/) as unknown });
-    const contents = geminiFake.calls[0].body!.contents as { role: string; parts: { text?: string }[] }[];
+    const contents = up.gemini.calls[0].body!.contents as { role: string; parts: { text?: string }[] }[];
     expect(contents.map((c) => c.parts.map((p) => p.text).join(''))).toEqual(['My name is Ada.', 'reply from claude-sonnet-4-5', 'My name?']);
   });
 });

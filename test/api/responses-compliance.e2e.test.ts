@@ -4,42 +4,9 @@
  * backend. Each answer is checked against the specification's Response resource: every required field, with
  * its type; each stream event is numbered in order and carries the fields its type requires.
  */
-import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startFakeGemini, type FakeGemini } from '../../src/testing/fake-gemini';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { gatewayWithBackends, standardConfig } from './backends';
 
-let anthropicFake: FakeAnthropic;
-let geminiFake: FakeGemini;
-let openaiFake: FakeOpenAI;
-let gw: InProcessGateway;
-
-beforeAll(async () => {
-  [anthropicFake, geminiFake, openaiFake] = await Promise.all([startFakeAnthropic(), startFakeGemini(), startFakeOpenAI()]);
-  gw = await startInProcess({
-    config: `
-providers:
-  claude: { api: anthropic, base_url: "${anthropicFake.url}", api_key: "sk-ant-gateway-key" }
-  gem:    { api: gemini, base_url: "${geminiFake.url}", api_key: "AIza-gateway-key" }
-  gpt:    { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key" }
-  native: { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key", responses: native }
-models:
-  claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
-  gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
-  gpt:    { targets: [ { provider: gpt, model: gpt-4o-mini } ] }
-  native: { targets: [ { provider: native, model: gpt-4.1-mini } ] }
-`,
-  });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([anthropicFake?.close(), geminiFake?.close(), openaiFake?.close()]);
-});
-beforeEach(() => {
-  anthropicFake.reset();
-  geminiFake.reset();
-  openaiFake.reset();
-});
+const up = gatewayWithBackends(standardConfig);
 
 type Json = Record<string, unknown>;
 type Check = 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'object' | 'string|null' | 'integer|null' | 'object|null' | 'any';
@@ -139,7 +106,7 @@ function responseErrors(r: Json): string[] {
 }
 
 async function post(body: Json): Promise<Response> {
-  return fetch(`${gw.url}/v1/responses`, {
+  return fetch(`${up.gw.url}/v1/responses`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer any' },
     body: JSON.stringify(body),
@@ -174,9 +141,9 @@ const weatherTool = {
 };
 
 function answerWithToolCall(alias: string): void {
-  if (alias === 'claude') anthropicFake.on('*', { toolUse: { name: 'get_weather', input: { location: 'San Francisco, CA' } } });
-  else if (alias === 'gemini') geminiFake.on('*', { functionCall: { name: 'get_weather', args: { location: 'San Francisco, CA' } } });
-  else openaiFake.on('*', { toolCall: { name: 'get_weather', arguments: '{"location":"San Francisco, CA"}' } });
+  if (alias === 'claude') up.anthropic.on('*', { toolUse: { name: 'get_weather', input: { location: 'San Francisco, CA' } } });
+  else if (alias === 'gemini') up.gemini.on('*', { functionCall: { name: 'get_weather', args: { location: 'San Francisco, CA' } } });
+  else up.openai.on('*', { toolCall: { name: 'get_weather', arguments: '{"location":"San Francisco, CA"}' } });
 }
 
 describe.each(['claude', 'gemini', 'gpt', 'native'])('Open Responses compliance cases on %s', (alias) => {

@@ -5,24 +5,17 @@
  * turn on another provider, hosted tools refused or served natively, streaming failover and response.failed.
  */
 import OpenAI from 'openai';
-import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startFakeGemini, type FakeGemini } from '../../src/testing/fake-gemini';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { gatewayWithBackends } from './backends';
 
-let anthropicFake: FakeAnthropic;
-let geminiFake: FakeGemini;
-let openaiFake: FakeOpenAI;
-let gw: InProcessGateway;
 let client: OpenAI;
 
 const config = () => `
 providers:
-  claude: { api: anthropic, base_url: "${anthropicFake.url}", api_key: "sk-ant-gateway-key" }
-  gem:    { api: gemini, base_url: "${geminiFake.url}", api_key: "AIza-gateway-key" }
-  gpt:    { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key" }
-  native: { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key", responses: native }
-  az:     { api: azure, base_url: "http://127.0.0.1:${openaiFake.port}", api_key: "azure-gateway-key", responses: native }
+  claude: { api: anthropic, base_url: "${up.anthropic.url}", api_key: "sk-ant-gateway-key" }
+  gem:    { api: gemini, base_url: "${up.gemini.url}", api_key: "AIza-gateway-key" }
+  gpt:    { api: openai, base_url: "${up.openai.url}", api_key: "sk-openai-gateway-key" }
+  native: { api: openai, base_url: "${up.openai.url}", api_key: "sk-openai-gateway-key", responses: native }
+  az:     { api: azure, base_url: "http://127.0.0.1:${up.openai.port}", api_key: "azure-gateway-key", responses: native }
 models:
   claude: { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
   gemini: { targets: [ { provider: gem, model: gemini-2.5-flash } ] }
@@ -49,37 +42,27 @@ const weather: OpenAI.Responses.FunctionTool = {
   strict: true,
 };
 
-beforeAll(async () => {
-  [anthropicFake, geminiFake, openaiFake] = await Promise.all([startFakeAnthropic(), startFakeGemini(), startFakeOpenAI()]);
-  gw = await startInProcess({ config: config() });
-  client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([anthropicFake?.close(), geminiFake?.close(), openaiFake?.close()]);
-});
-beforeEach(() => {
-  anthropicFake.reset();
-  geminiFake.reset();
-  openaiFake.reset();
+const up = gatewayWithBackends(config);
+beforeAll(() => {
+  client = new OpenAI({ baseURL: `${up.gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
 });
 
 /** The one upstream request each backend got, and what its system prompt and last user text were. */
 const upstreams = {
   claude: () => {
-    const body = anthropicFake.calls[0].body!;
+    const body = up.anthropic.calls[0].body!;
     return { body, system: JSON.stringify(body.system ?? ''), model: 'claude-sonnet-4-5' };
   },
   gemini: () => {
-    const body = geminiFake.calls[0].body!;
+    const body = up.gemini.calls[0].body!;
     return { body, system: JSON.stringify(body.systemInstruction ?? ''), model: 'gemini-2.5-flash' };
   },
   gpt: () => {
-    const body = openaiFake.calls[0].body!;
+    const body = up.openai.calls[0].body!;
     return { body, system: JSON.stringify((body.messages as { role: string }[]).filter((m) => m.role === 'system')), model: 'gpt-4o-mini' };
   },
   native: () => {
-    const body = openaiFake.calls[0].body!;
+    const body = up.openai.calls[0].body!;
     return { body, system: JSON.stringify(body.instructions ?? ''), model: 'gpt-4.1-mini' };
   },
 };
@@ -125,9 +108,9 @@ describe.each(['claude', 'gemini', 'gpt', 'native'] as const)('responses.create 
   });
 
   test('a tool call comes back as a function_call item, and its output goes back to the backend in the next turn', async () => {
-    if (alias === 'claude') anthropicFake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
-    else if (alias === 'gemini') geminiFake.on('*', { functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, 1);
-    else openaiFake.on('*', { toolCall: { name: 'get_weather', arguments: '{"city":"Paris"}' } }, 1);
+    if (alias === 'claude') up.anthropic.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
+    else if (alias === 'gemini') up.gemini.on('*', { functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, 1);
+    else up.openai.on('*', { toolCall: { name: 'get_weather', arguments: '{"city":"Paris"}' } }, 1);
     const first = await client.responses.create({ model: alias, input: 'Weather in Paris?', tools: [weather] });
     const call = first.output.find((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === 'function_call')!;
     expect(call).toMatchObject({ type: 'function_call', name: 'get_weather', status: 'completed' });
@@ -143,7 +126,7 @@ describe.each(['claude', 'gemini', 'gpt', 'native'] as const)('responses.create 
     expect(second.output_text).toMatch(/^reply from /);
     expect(second.previous_response_id).toBe(first.id);
     // The strict fakes refuse a tool result whose call is not in the conversation: the call went back too.
-    const calls = alias === 'claude' ? anthropicFake.calls : alias === 'gemini' ? geminiFake.calls : openaiFake.calls;
+    const calls = alias === 'claude' ? up.anthropic.calls : alias === 'gemini' ? up.gemini.calls : up.openai.calls;
     expect(calls).toHaveLength(2);
     expect(JSON.stringify(calls[1].body)).toContain('temp_c');
     expect(JSON.stringify(calls[1].body)).toContain('Weather in Paris?');
@@ -178,14 +161,14 @@ describe('conversations and structured output', () => {
     const first = await client.responses.create({ model: 'claude', instructions: 'Be brief.', input: 'My name is Ada.' });
     const second = await client.responses.create({ model: 'gemini', previous_response_id: first.id, input: 'What is my name?' });
     expect(second.output_text).toBe('reply from gemini-2.5-flash');
-    const contents = geminiFake.calls[0].body!.contents as { role: string; parts: { text?: string }[] }[];
+    const contents = up.gemini.calls[0].body!.contents as { role: string; parts: { text?: string }[] }[];
     expect(contents.map((c) => [c.role, c.parts.map((p) => p.text).join('')])).toEqual([
       ['user', 'My name is Ada.'],
       ['model', 'reply from claude-sonnet-4-5'],
       ['user', 'What is my name?'],
     ]);
     // Instructions belong to their turn only, as the specification says.
-    expect(geminiFake.calls[0].body!.systemInstruction).toBeUndefined();
+    expect(up.gemini.calls[0].body!.systemInstruction).toBeUndefined();
   });
 
   test('a native OpenAI turn continues on Claude, and a Claude turn continues natively', async () => {
@@ -193,12 +176,12 @@ describe('conversations and structured output', () => {
     const second = await client.responses.create({ model: 'claude', previous_response_id: first.id, input: 'Which number?' });
     const third = await client.responses.create({ model: 'native', previous_response_id: second.id, input: 'And again?' });
     expect(third.output_text).toBe('reply from gpt-4.1-mini');
-    expect(JSON.stringify(anthropicFake.calls[0].body!.messages)).toContain('reply from gpt-4.1-mini');
-    const nativeInput = openaiFake.calls[1].body!.input as { role?: string }[];
+    expect(JSON.stringify(up.anthropic.calls[0].body!.messages)).toContain('reply from gpt-4.1-mini');
+    const nativeInput = up.openai.calls[1].body!.input as { role?: string }[];
     expect(nativeInput.map((i) => i.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
     // The gateway keeps the conversation: the backend is asked to store nothing and is never given ids it did not make.
-    expect(openaiFake.calls[1].body!.store).toBe(false);
-    expect(openaiFake.calls[1].body!.previous_response_id).toBeUndefined();
+    expect(up.openai.calls[1].body!.store).toBe(false);
+    expect(up.openai.calls[1].body!.previous_response_id).toBeUndefined();
   });
 
   test('store: false keeps nothing, so a later previous_response_id to it is a 400 naming the field', async () => {
@@ -212,8 +195,8 @@ describe('conversations and structured output', () => {
 
   test.each(['gpt', 'gemini', 'native'])('text.format json_schema reaches %s as its structured-output setting', async (alias) => {
     const json = '{"city":"Paris","temp_c":18}';
-    openaiFake.on('*', { reply: json });
-    geminiFake.on('*', { reply: json });
+    up.openai.on('*', { reply: json });
+    up.gemini.on('*', { reply: json });
     const schema = {
       type: 'object',
       properties: { city: { type: 'string' }, temp_c: { type: 'number' } },
@@ -227,7 +210,7 @@ describe('conversations and structured output', () => {
     });
     expect(JSON.parse(r.output_text)).toEqual({ city: 'Paris', temp_c: 18 });
     expect(r.text?.format).toMatchObject({ type: 'json_schema', name: 'weather' });
-    const sent = (alias === 'gemini' ? geminiFake : openaiFake).calls[0].body!;
+    const sent = (alias === 'gemini' ? up.gemini : up.openai).calls[0].body!;
     if (alias === 'gpt') expect(sent.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'weather', schema, strict: true } });
     if (alias === 'gemini') expect((sent.generationConfig as Record<string, unknown>).responseMimeType).toBe('application/json');
     if (alias === 'native') expect(sent.text).toEqual({ format: { type: 'json_schema', name: 'weather', schema, strict: true } });
@@ -236,7 +219,7 @@ describe('conversations and structured output', () => {
   test('reasoning effort and max_output_tokens become reasoning_effort and max_completion_tokens on a chat backend', async () => {
     const r = await client.responses.create({ model: 'gpt', input: 'Think.', reasoning: { effort: 'low' }, max_output_tokens: 300, temperature: 0.2 });
     expect(r).toMatchObject({ reasoning: { effort: 'low' }, max_output_tokens: 300, temperature: 0.2 });
-    expect(openaiFake.calls[0].body).toMatchObject({ reasoning_effort: 'low', max_completion_tokens: 300, temperature: 0.2 });
+    expect(up.openai.calls[0].body).toMatchObject({ reasoning_effort: 'low', max_completion_tokens: 300, temperature: 0.2 });
   });
 });
 
@@ -245,19 +228,19 @@ describe('what a backend cannot do is refused, naming the field', () => {
     const err = await client.responses.create({ model: 'claude', input: 'news?', tools: [{ type: 'web_search' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('tools[0].type');
-    expect(anthropicFake.calls).toHaveLength(0);
+    expect(up.anthropic.calls).toHaveLength(0);
   });
 
   test('a hosted web_search tool on a native OpenAI backend is served, its call item included', async () => {
     const r = await client.responses.create({ model: 'native', input: 'news?', tools: [{ type: 'web_search' }] });
     expect(r.output.map((o) => o.type)).toEqual(['web_search_call', 'message']);
-    expect(openaiFake.calls[0].path).toBe('/v1/responses');
+    expect(up.openai.calls[0].path).toBe('/v1/responses');
   });
 
   test('on an alias that mixes backends, a hosted tool skips the bridged target and is served by the native one', async () => {
     const r = await client.responses.create({ model: 'claude-then-native', input: 'news?', tools: [{ type: 'web_search' }] });
     expect(r.output.map((o) => o.type)).toEqual(['web_search_call', 'message']);
-    expect(anthropicFake.calls).toHaveLength(0);
+    expect(up.anthropic.calls).toHaveLength(0);
     // Without a hosted tool the first target serves as usual.
     const plain = await client.responses.create({ model: 'claude-then-native', input: 'hi' });
     expect(plain.output_text).toBe('reply from claude-sonnet-4-5');
@@ -267,9 +250,9 @@ describe('what a backend cannot do is refused, naming the field', () => {
     const r = await client.responses.create({ model: 'azure', input: 'hi' });
     expect(r.output_text).toBe('reply from my-gpt-deployment');
     expect(r.model).toBe('azure');
-    expect(openaiFake.calls[0].path).toBe('/openai/v1/responses');
-    expect(openaiFake.calls[0].headers['api-key']).toBe('azure-gateway-key');
-    expect(openaiFake.calls[0].headers.authorization).toBeUndefined();
+    expect(up.openai.calls[0].path).toBe('/openai/v1/responses');
+    expect(up.openai.calls[0].headers['api-key']).toBe('azure-gateway-key');
+    expect(up.openai.calls[0].headers.authorization).toBeUndefined();
   });
 
   test('an unknown parameter and a malformed item are 400s naming them', async () => {
@@ -279,7 +262,7 @@ describe('what a backend cannot do is refused, naming the field', () => {
       .create({ model: 'gpt', input: [{ role: 'user', content: [{ type: 'input_image' }] }] } as never)
       .catch((e: unknown) => e);
     expect((bad as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('input[0].content[0]');
-    expect(openaiFake.calls).toHaveLength(0);
+    expect(up.openai.calls).toHaveLength(0);
   });
 
   test('an unknown model is a 404 in OpenAI’s shape', async () => {
@@ -290,18 +273,18 @@ describe('what a backend cannot do is refused, naming the field', () => {
 
 describe('streams fail over before their first event and fail visibly after it', () => {
   test('an upstream that fails before its first chunk is replaced by the next target, unseen by the client', async () => {
-    openaiFake.on('gpt-flaky', { status: 503 });
+    up.openai.on('gpt-flaky', { status: 503 });
     const stream = client.responses.stream({ model: 'gpt-then-claude', input: 'hi' });
     const final = await stream.finalResponse();
     expect(final.output_text).toBe('reply from claude-sonnet-4-5');
-    expect(openaiFake.callsFor('gpt-flaky')).toHaveLength(1);
+    expect(up.openai.callsFor('gpt-flaky')).toHaveLength(1);
   });
 
   test('a stream that breaks after it began ends with response.failed carrying the error', async () => {
     let release!: () => void;
     const hold = new Promise<void>((resolve) => (release = resolve));
-    openaiFake.on('gpt-flaky', { reply: 'one two three four', streamErrorAfterChunks: 2, holdStreamError: hold });
-    const res = await fetch(`${gw.url}/v1/responses`, {
+    up.openai.on('gpt-flaky', { reply: 'one two three four', streamErrorAfterChunks: 2, holdStreamError: hold });
+    const res = await fetch(`${up.gw.url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-then-claude', input: 'hi', stream: true }),
@@ -325,6 +308,6 @@ describe('streams fail over before their first event and fail visibly after it',
     expect(last.type).toBe('response.failed');
     expect(last.response).toMatchObject({ status: 'failed' });
     expect(last.response!.error!.message).toBeTruthy();
-    expect(anthropicFake.calls).toHaveLength(0);
+    expect(up.anthropic.calls).toHaveLength(0);
   });
 });

@@ -8,25 +8,19 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startFakeGemini, type FakeGemini } from '../../src/testing/fake-gemini';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { fakeThinkingSignature } from '../../src/testing/fake-anthropic';
+import { gatewayWithBackends } from './backends';
 
-let anthropicFake: FakeAnthropic;
-let geminiFake: FakeGemini;
-let openaiFake: FakeOpenAI;
-let gw: InProcessGateway;
 let openai: OpenAI;
 let anthropic: Anthropic;
 
 const config = () => `
 providers:
-  claude:  { api: anthropic, base_url: "${anthropicFake.url}", api_key: "sk-ant-gateway-key" }
+  claude:  { api: anthropic, base_url: "${up.anthropic.url}", api_key: "sk-ant-gateway-key" }
   # Anthropic's SDK convention: the base URL without /v1.
-  claude-root: { api: anthropic, base_url: "${anthropicFake.url.replace(/\/v1$/, '')}", api_key: "sk-ant-gateway-key" }
-  gem:     { api: gemini, base_url: "${geminiFake.url}", api_key: "AIza-gateway-key" }
-  gpt:     { api: openai, base_url: "${openaiFake.url}", api_key: "sk-openai-gateway-key" }
+  claude-root: { api: anthropic, base_url: "${up.anthropic.url.replace(/\/v1$/, '')}", api_key: "sk-ant-gateway-key" }
+  gem:     { api: gemini, base_url: "${up.gemini.url}", api_key: "AIza-gateway-key" }
+  gpt:     { api: openai, base_url: "${up.openai.url}", api_key: "sk-openai-gateway-key" }
 models:
   claude:      { targets: [ { provider: claude, model: claude-sonnet-4-5 } ] }
   claude-root: { targets: [ { provider: claude-root, model: claude-sonnet-4-5 } ] }
@@ -42,20 +36,10 @@ const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
   function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
 };
 
-beforeAll(async () => {
-  [anthropicFake, geminiFake, openaiFake] = await Promise.all([startFakeAnthropic(), startFakeGemini(), startFakeOpenAI()]);
-  gw = await startInProcess({ config: config() });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([anthropicFake?.close(), geminiFake?.close(), openaiFake?.close()]);
-});
-beforeEach(() => {
-  anthropicFake.reset();
-  geminiFake.reset();
-  openaiFake.reset();
+const up = gatewayWithBackends(config);
+beforeAll(() => {
+  openai = new OpenAI({ baseURL: `${up.gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
+  anthropic = new Anthropic({ baseURL: up.gw.url, apiKey: 'client-key', maxRetries: 0 });
 });
 
 const personFormat = {
@@ -84,7 +68,7 @@ describe('structured output', () => {
 
   test('Anthropic gets its native structured outputs (output_config.format) with the schema', async () => {
     await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }], response_format: personFormat });
-    expect(anthropicFake.calls[0].body?.output_config).toEqual({ format: { type: 'json_schema', schema: personFormat.json_schema.schema } });
+    expect(up.anthropic.calls[0].body?.output_config).toEqual({ format: { type: 'json_schema', schema: personFormat.json_schema.schema } });
   });
 
   test('a schema that leaves objects open is closed for Anthropic, which refuses open ones', async () => {
@@ -94,18 +78,18 @@ describe('structured output', () => {
     };
     const completion = await openai.chat.completions.parse({ model: 'claude', messages: [{ role: 'user', content: 'Tags?' }], response_format: open });
     expect(completion.choices[0].message.parsed).toEqual({ tags: ['example'] });
-    expect(anthropicFake.calls[0].body?.output_config).toMatchObject({ format: { schema: { additionalProperties: false } } });
+    expect(up.anthropic.calls[0].body?.output_config).toMatchObject({ format: { schema: { additionalProperties: false } } });
   });
 
   test('json_object asks Anthropic for one JSON object in the system prompt (it has no JSON mode)', async () => {
-    anthropicFake.on('*', { reply: '{"ok":true}' });
+    up.anthropic.on('*', { reply: '{"ok":true}' });
     const completion = await openai.chat.completions.create({
       model: 'claude',
       messages: [{ role: 'user', content: 'Hi' }],
       response_format: { type: 'json_object' },
     });
     expect(JSON.parse(completion.choices[0].message.content!)).toEqual({ ok: true });
-    expect(JSON.stringify(anthropicFake.calls[0].body?.system)).toContain('one valid JSON object');
+    expect(JSON.stringify(up.anthropic.calls[0].body?.system)).toContain('one valid JSON object');
   });
 });
 
@@ -117,7 +101,7 @@ describe('reasoning', () => {
       reasoning_effort: 'medium',
       temperature: 0.2,
     });
-    const sent = anthropicFake.calls[0].body!;
+    const sent = up.anthropic.calls[0].body!;
     expect(sent.thinking).toEqual({ type: 'enabled', budget_tokens: 8192 });
     // Anthropic refuses temperature with thinking: it is left out.
     expect(sent.temperature).toBeUndefined();
@@ -133,14 +117,14 @@ describe('reasoning', () => {
       reasoning_effort: 'high',
       max_completion_tokens: 3000,
     });
-    expect(anthropicFake.calls[0].body?.thinking).toEqual({ type: 'enabled', budget_tokens: 2999 });
+    expect(up.anthropic.calls[0].body?.thinking).toEqual({ type: 'enabled', budget_tokens: 2999 });
     await openai.chat.completions.create({
       model: 'claude',
       messages: [{ role: 'user', content: 'Think' }],
       reasoning_effort: 'high',
       max_completion_tokens: 500,
     });
-    expect(anthropicFake.calls[1].body?.thinking).toBeUndefined();
+    expect(up.anthropic.calls[1].body?.thinking).toBeUndefined();
   });
 
   test('streamed reasoning arrives as reasoning_content deltas, the signature as reasoning_signature', async () => {
@@ -171,28 +155,66 @@ describe('reasoning', () => {
         role: 'assistant',
         content: null,
         reasoning_content: 'I need the tool.',
-        reasoning_signature: 'sig_abc',
+        reasoning_signature: fakeThinkingSignature('I need the tool.'),
         tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
       },
       { role: 'tool', tool_call_id: 'toolu_01', content: '18C' },
     ] as OpenAI.Chat.Completions.ChatCompletionMessageParam[];
     await openai.chat.completions.create({ model: 'claude', messages: history, tools: [weatherTool], reasoning_effort: 'low' });
-    const assistant = (anthropicFake.calls[0].body!.messages as { role: string; content: Record<string, unknown>[] }[])[1];
-    expect(assistant.content[0]).toEqual({ type: 'thinking', thinking: 'I need the tool.', signature: 'sig_abc' });
+    const assistant = (up.anthropic.calls[0].body!.messages as { role: string; content: Record<string, unknown>[] }[])[1];
+    expect(assistant.content[0]).toEqual({ type: 'thinking', thinking: 'I need the tool.', signature: fakeThinkingSignature('I need the tool.') });
     // The same history to OpenAI: the gateway's reasoning fields are left out (OpenAI refuses unknown message fields).
     await openai.chat.completions.create({ model: 'gpt', messages: history, tools: [weatherTool] });
-    const toOpenAI = (openaiFake.calls[0].body!.messages as Record<string, unknown>[])[1];
+    const toOpenAI = (up.openai.calls[0].body!.messages as Record<string, unknown>[])[1];
     expect(toOpenAI.reasoning_content).toBeUndefined();
     expect(toOpenAI.reasoning_signature).toBeUndefined();
+  });
+
+  test('reasoning whose signature does not match its text is refused by Anthropic, and the client gets its words as a 400', async () => {
+    const history = [
+      { role: 'user', content: 'Weather?' },
+      {
+        role: 'assistant',
+        content: null,
+        reasoning_content: 'I changed this text.',
+        reasoning_signature: fakeThinkingSignature('I need the tool.'),
+        tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      },
+      { role: 'tool', tool_call_id: 'toolu_01', content: '18C' },
+    ] as OpenAI.Chat.Completions.ChatCompletionMessageParam[];
+    const err = await openai.chat.completions
+      .create({ model: 'claude', messages: history, tools: [weatherTool], reasoning_effort: 'low' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as Error).message).toContain('Invalid `signature` in `thinking` block');
+  });
+
+  test('a tool loop begun on another provider continues on Claude with reasoning_effort: no thinking is asked for that turn', async () => {
+    const history = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: '18C' },
+    ] as OpenAI.Chat.Completions.ChatCompletionMessageParam[];
+    const completion = await openai.chat.completions.create({ model: 'claude', messages: history, tools: [weatherTool], reasoning_effort: 'low' });
+    expect(completion.choices[0].message.content).toBe('reply from claude-sonnet-4-5');
+    // With thinking on, Anthropic would refuse a tool-result turn whose assistant turn has no thinking block.
+    expect(up.anthropic.calls[0].body?.thinking).toBeUndefined();
+    // A fresh question in the same conversation thinks again.
+    await openai.chat.completions.create({
+      model: 'claude',
+      messages: [...history, { role: 'assistant', content: 'It is 18C.' }, { role: 'user', content: 'And tomorrow?' }],
+      reasoning_effort: 'low',
+    });
+    expect(up.anthropic.calls[1].body?.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
   });
 
   test('reasoning_effort becomes thinkingConfig: a budget on Gemini 2.5, a level on Gemini 3; thoughts arrive as reasoning_content', async () => {
     const completion = await openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'Think' }], reasoning_effort: 'low' });
     expect((completion.choices[0].message as unknown as Record<string, unknown>).reasoning_content).toBe('Thinking it over.');
     expect(completion.choices[0].message.content).toBe('reply from gemini-2.5-flash');
-    expect(geminiFake.calls[0].body?.generationConfig).toMatchObject({ thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } });
+    expect(up.gemini.calls[0].body?.generationConfig).toMatchObject({ thinkingConfig: { thinkingBudget: 1024, includeThoughts: true } });
     await openai.chat.completions.create({ model: 'gemini3', messages: [{ role: 'user', content: 'Think' }], reasoning_effort: 'high' });
-    expect(geminiFake.calls[1].body?.generationConfig).toMatchObject({ thinkingConfig: { thinkingLevel: 'high', includeThoughts: true } });
+    expect(up.gemini.calls[1].body?.generationConfig).toMatchObject({ thinkingConfig: { thinkingLevel: 'high', includeThoughts: true } });
   });
 
   test('/v1/messages forwards thinking, and thinking blocks round-trip with their signatures (@anthropic-ai/sdk)', async () => {
@@ -202,7 +224,7 @@ describe('reasoning', () => {
       thinking: { type: 'enabled', budget_tokens: 2000 },
       messages: [{ role: 'user', content: 'Think' }],
     });
-    expect(anthropicFake.calls[0].body?.thinking).toEqual({ type: 'enabled', budget_tokens: 2000 });
+    expect(up.anthropic.calls[0].body?.thinking).toEqual({ type: 'enabled', budget_tokens: 2000 });
     const thinking = first.content.find((b) => b.type === 'thinking');
     expect(thinking).toMatchObject({ type: 'thinking', thinking: 'Thinking it over.' });
     expect((thinking as { signature: string }).signature).toMatch(/^sig_/);
@@ -216,7 +238,7 @@ describe('reasoning', () => {
         { role: 'user', content: 'And again' },
       ],
     });
-    const replayed = (anthropicFake.calls[1].body!.messages as { content: Record<string, unknown>[] }[])[1].content[0];
+    const replayed = (up.anthropic.calls[1].body!.messages as { content: Record<string, unknown>[] }[])[1].content[0];
     expect(replayed).toEqual({ type: 'thinking', thinking: 'Thinking it over.', signature: (thinking as { signature: string }).signature });
   });
 
@@ -229,11 +251,11 @@ describe('reasoning', () => {
         messages: [{ role: 'user', content: 'Think' }],
       });
     await ask('gpt');
-    expect(openaiFake.calls[0].body?.thinking).toBeUndefined();
-    expect(openaiFake.calls[0].body?.reasoning_effort).toBeUndefined();
+    expect(up.openai.calls[0].body?.thinking).toBeUndefined();
+    expect(up.openai.calls[0].body?.reasoning_effort).toBeUndefined();
     await ask('gpt5');
-    expect(openaiFake.calls[1].body?.thinking).toBeUndefined();
-    expect(openaiFake.calls[1].body?.reasoning_effort).toBe('low');
+    expect(up.openai.calls[1].body?.thinking).toBeUndefined();
+    expect(up.openai.calls[1].body?.reasoning_effort).toBe('low');
   });
 
   test('/v1/messages streams thinking blocks with their signature (@anthropic-ai/sdk)', async () => {
@@ -264,18 +286,18 @@ describe('OpenAI-only fields and Anthropic', () => {
       presence_penalty: 0.1,
     } as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming);
     expect(completion.choices[0].message.content).toBe('reply from claude-sonnet-4-5');
-    const sent = anthropicFake.calls[0].body!;
+    const sent = up.anthropic.calls[0].body!;
     expect(sent.metadata).toEqual({ user_id: 'u-7' });
     expect(sent.service_tier).toBeUndefined();
   });
 
   test('`user` is Anthropic metadata.user_id', async () => {
     await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }], user: 'alice' });
-    expect(anthropicFake.calls[0].body?.metadata).toEqual({ user_id: 'alice' });
+    expect(up.anthropic.calls[0].body?.metadata).toEqual({ user_id: 'alice' });
   });
 
   test('the strict fake refuses what Anthropic refuses (unknown metadata keys), so the test above can fail', async () => {
-    const res = await fetch(`${anthropicFake.url}/messages`, {
+    const res = await fetch(`${up.anthropic.url}/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
       body: JSON.stringify({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }], metadata: { team: 'a' } }),
@@ -286,7 +308,7 @@ describe('OpenAI-only fields and Anthropic', () => {
 
 describe('tool-call ids between providers', () => {
   test('a Gemini tool call has a short portable id, and the next turn to Anthropic is accepted', async () => {
-    geminiFake.on('*', { functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, 1);
+    up.gemini.on('*', { functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, 1);
     const first = await openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] });
     const call = first.choices[0].message.tool_calls![0] as OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
     expect(call.id).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
@@ -303,7 +325,7 @@ describe('tool-call ids between providers', () => {
   });
 
   test('the thought signature returns to Gemini 3 from the gateway store, though the client sent back only id, name and arguments', async () => {
-    geminiFake.on('*', { functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, 1);
+    up.gemini.on('*', { functionCall: { name: 'get_weather', args: { city: 'Paris' } } }, 1);
     const first = await openai.chat.completions.create({ model: 'gemini3', messages: [{ role: 'user', content: 'Weather?' }], tools: [weatherTool] });
     const call = first.choices[0].message.tool_calls![0] as OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
     expect(JSON.stringify(call)).toContain('ZmFrZS1zaWduYXR1cmU='); // extra_content.google.thought_signature
@@ -316,7 +338,7 @@ describe('tool-call ids between providers', () => {
       ],
       tools: [weatherTool],
     });
-    const model = (geminiFake.calls[1].body!.contents as { role: string; parts: Record<string, unknown>[] }[])[1];
+    const model = (up.gemini.calls[1].body!.contents as { role: string; parts: Record<string, unknown>[] }[])[1];
     expect(model.parts[0].thoughtSignature).toBe('ZmFrZS1zaWduYXR1cmU=');
   });
 
@@ -329,22 +351,22 @@ describe('tool-call ids between providers', () => {
     ];
     const viaGemini = await openai.chat.completions.create({ model: 'gemini3', messages: history, tools: [weatherTool] });
     expect(viaGemini.choices[0].message.content).toBe('reply from gemini-3-pro-preview');
-    const part = (geminiFake.calls[0].body!.contents as { parts: Record<string, unknown>[] }[])[1].parts[0];
+    const part = (up.gemini.calls[0].body!.contents as { parts: Record<string, unknown>[] }[])[1].parts[0];
     expect(part.thoughtSignature).toBe('skip_thought_signature_validator');
 
     await openai.chat.completions.create({ model: 'gpt', messages: history, tools: [weatherTool] });
-    const sent = openaiFake.calls[0].body!.messages as { tool_calls?: { id: string }[]; tool_call_id?: string }[];
+    const sent = up.openai.calls[0].body!.messages as { tool_calls?: { id: string }[]; tool_call_id?: string }[];
     expect(sent[1].tool_calls![0].id.length).toBeLessThanOrEqual(40);
     expect(sent[2].tool_call_id).toBe(sent[1].tool_calls![0].id);
 
     await openai.chat.completions.create({ model: 'claude', messages: history, tools: [weatherTool] });
-    const toClaude = anthropicFake.calls[0].body!.messages as { content: { id?: string; tool_use_id?: string }[] }[];
+    const toClaude = up.anthropic.calls[0].body!.messages as { content: { id?: string; tool_use_id?: string }[] }[];
     expect(toClaude[1].content[0].id).toMatch(/^[a-zA-Z0-9_-]+$/);
     expect(toClaude[2].content[0].tool_use_id).toBe(toClaude[1].content[0].id);
   });
 
   test('the strict fake Gemini refuses a Gemini 3 function call without a signature', async () => {
-    const res = await fetch(`${geminiFake.url}/models/gemini-3-pro-preview:generateContent`, {
+    const res = await fetch(`${up.gemini.url}/models/gemini-3-pro-preview:generateContent`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-goog-api-key': 'k' },
       body: JSON.stringify({
@@ -366,7 +388,7 @@ describe('Gemini embeddings', () => {
     expect(res.data[0].embedding).toEqual([5, 104, 0.2, 0.3]);
     expect(res.data[1].embedding[0]).toBe(2);
     expect(res.usage.prompt_tokens).toBeGreaterThan(0);
-    expect(geminiFake.calls[0].path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
+    expect(up.gemini.calls[0].path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
   });
 
   test('base64 encoding is float32 little-endian, as OpenAI sends it', async () => {
@@ -388,7 +410,7 @@ describe('Anthropic base_url', () => {
   test('works without /v1 as well as with it', async () => {
     const completion = await openai.chat.completions.create({ model: 'claude-root', messages: [{ role: 'user', content: 'Hi' }] });
     expect(completion.choices[0].message.content).toBe('reply from claude-sonnet-4-5');
-    expect(anthropicFake.calls[0].path).toBe('/v1/messages');
+    expect(up.anthropic.calls[0].path).toBe('/v1/messages');
   });
 });
 
@@ -400,7 +422,7 @@ describe('/v1/messages limits', () => {
       stop_sequences: ['a', 'b', 'c', 'd', 'e', 'f'],
       messages: [{ role: 'user', content: 'Hi' }],
     });
-    expect(anthropicFake.calls[0].body?.stop_sequences).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(up.anthropic.calls[0].body?.stop_sequences).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 });
 
@@ -430,7 +452,7 @@ describe('/v1/messages prompt caching and documents', () => {
         },
       ],
     });
-    const body = anthropicFake.calls[0].body as { system: unknown[]; messages: { content: unknown[] }[] };
+    const body = up.anthropic.calls[0].body as { system: unknown[]; messages: { content: unknown[] }[] };
     expect(body.system).toEqual([
       { type: 'text', text: 'You are an analyst.' },
       { type: 'text', text: 'Long shared instructions.', cache_control: { type: 'ephemeral', ttl: '1h' } },
@@ -453,6 +475,6 @@ describe('/v1/messages prompt caching and documents', () => {
     expect(err).toBeInstanceOf(Anthropic.APIError);
     expect((err as InstanceType<typeof Anthropic.APIError>).status).toBe(400);
     expect((err as Error).message).toMatch(/inline/);
-    expect(anthropicFake.calls).toHaveLength(0);
+    expect(up.anthropic.calls).toHaveLength(0);
   });
 });

@@ -148,6 +148,22 @@ export function thinkingFor(effort: unknown, maxTokens: number): { type: 'enable
 }
 
 /**
+ * True when the conversation ends with tool results whose assistant turn has no signed thinking block (its tool
+ * calls came from another provider, or its reasoning was not sent back). With thinking on, Anthropic refuses
+ * such a request, so reasoning_effort asks for no thinking on it: the tool loop goes on without.
+ *
+ * @example toolTurnWithoutThinking([user, { role: 'assistant', content: [toolUse] }, { role: 'user', content: [toolResult] }]) // true
+ */
+export function toolTurnWithoutThinking(messages: AnthropicMessagesRequest['messages']): boolean {
+  const last = messages.at(-1);
+  const before = messages.at(-2);
+  if (!last || !Array.isArray(last.content) || !last.content.some((b) => b.type === 'tool_result')) return false;
+  if (before?.role !== 'assistant' || !Array.isArray(before.content)) return false;
+  const first = before.content[0]?.type;
+  return first !== 'thinking' && first !== 'redacted_thinking';
+}
+
+/**
  * Thinking changes what else Anthropic takes: no temperature or top_k, top_p only from 0.95. The sampling
  * fields are left out rather than the request refused, as OpenAI's reasoning models ignore them too.
  */
@@ -181,7 +197,7 @@ export function toAnthropicRequest(body: ChatRequest, provider: { dropParams: st
   for (const [field, write] of Object.entries(PARAMETER_MAP)) {
     if (!dropped.has(field) && body[field] !== undefined && body[field] !== null) write(body[field], out);
   }
-  if (out.thinking === undefined && !dropped.has('reasoning_effort')) {
+  if (out.thinking === undefined && !dropped.has('reasoning_effort') && !toolTurnWithoutThinking(messages)) {
     const thinking = thinkingFor(body.reasoning_effort, out.max_tokens);
     if (thinking) out.thinking = thinking;
   }

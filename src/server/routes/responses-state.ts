@@ -12,6 +12,8 @@ import type { RequestContext, RequestOutcome } from '../../pipeline/types';
 import { conversationBefore } from '../../responses/store/conversation';
 import { responseOwner, responseStorageOn, responseStoreFor } from '../../responses/store/for-snapshot';
 import type { ResponseItem, ResponseStore, StoredResponse } from '../../responses/store/types';
+import { responseForClient, wantsEncryptedReasoning } from '../../responses/sealed-reasoning';
+import type { ResponseObject } from '../../responses/types';
 import type { RuntimeSnapshot } from '../../routing/snapshot-types';
 import type { HttpResponse } from '../http-types';
 import { servedHeaders, type EndpointWork } from '../lifecycle';
@@ -77,7 +79,9 @@ const retrieveWork: EndpointWork = {
       throw errors.responsesFeatureUnsupported('stream=true on GET /v1/responses/{id} replays background responses, which Switchyard does not run.', 'stream');
     }
     const { stored } = await visibleResponse(ctx, snapshot, req);
-    return done(ctx, res, 200, stored.response);
+    // As OpenAI's retrieve: encrypted reasoning only with `include` (`include[]=reasoning.encrypted_content`).
+    const include = [...query.getAll('include'), ...query.getAll('include[]')];
+    return done(ctx, res, 200, responseForClient(stored.response as ResponseObject, wantsEncryptedReasoning(include)));
   },
 };
 

@@ -14,17 +14,10 @@ import type { DirectAnswer, RequestContext, RequestOutcome } from '../../pipelin
 import { completionToChunks, DEFAULT_MAX_ASSEMBLED_CHARS, keptStreamText, StreamAssembler } from '../../providers/chunk-assembly';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../../providers/openai-types';
 import type { UpstreamCall } from '../../providers/types';
-import {
-  AttemptFailure,
-  callChat,
-  fetchJson,
-  openChatStream,
-  openEventStream,
-  streamRouting,
-  type AttemptTiming,
-  type OpenedEventStream,
-} from '../../routing/call-target';
-import { routeAttempts } from '../../routing/route';
+import { AttemptFailure, callChat, fetchJson, openChatStream, openEventStream, type AttemptTiming, type OpenedEventStream } from '../../routing/call-target';
+import { routeAttempts, type Routed } from '../../routing/route';
+import type { AnswerLifecycle } from '../../routing/try-target';
+import type { HttpRequestSpec } from '../../upstream/http-spec';
 import type { AbortSource } from '../../upstream/abort-flag';
 import { bridgeRefusal } from '../../responses/bridge-limits';
 import { resolveItemReferences, withItemIds } from '../../responses/conversation';
@@ -38,7 +31,9 @@ import {
   nativeResponsesRequest,
   responseToCompletion,
 } from '../../responses/native';
+import { NativeStreamChunks, withCompletionChanges } from '../../responses/native-plugins';
 import { responsesToChatRequest } from '../../responses/request';
+import { responseForClient, wantsEncryptedReasoning } from '../../responses/sealed-reasoning';
 import { completionToResponse, type ResponseFrame } from '../../responses/response';
 import { responseOwner, responseStoreFor } from '../../responses/store/for-snapshot';
 import type { ResponseStore } from '../../responses/store/types';
@@ -130,10 +125,26 @@ function nativeBody(provider: ResolvedProvider, turn: ResponsesTurn, call: Upstr
   return nativeResponsesBody(turn.frame.request, [...turn.history, ...turn.input], call.model, provider.settings.dropParams);
 }
 
-type JsonAnswer = { native: ResponseObject } | { chat: ChatCompletion };
+/** What one attempt got: a native backend's answer, or a chat adapter's. */
+type TurnAnswer<N, C> = { native: N } | { chat: C };
 
-async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot): Promise<RequestOutcome> {
-  const turn = turnOf(ctx);
+/** How an attempt reaches its target, for a JSON answer or a stream: natively, or through the target's chat adapter. */
+interface TurnCalls<N, C> {
+  native(provider: ResolvedProvider, spec: () => HttpRequestSpec, signal: AbortSource, timing: AttemptTiming): Promise<N>;
+  chat(provider: ResolvedProvider, body: ChatRequest, call: UpstreamCall, signal: AbortSource, timing: AttemptTiming): Promise<C>;
+}
+
+/**
+ * Routes the turn (fallbacks, retries, hedging as for chat): each attempt goes natively to a Responses backend or
+ * through its chat adapter, and a bridged target that cannot do the request is refused so the next one is tried.
+ */
+async function routeTurn<N, C>(
+  ctx: RequestContext,
+  snapshot: RuntimeSnapshot,
+  turn: ResponsesTurn,
+  calls: TurnCalls<N, C>,
+  lifecycle: AnswerLifecycle<TurnAnswer<N, C>> = {},
+): Promise<Routed<TurnAnswer<N, C>>> {
   const { alias, fallbacks } = routingRequest(snapshot, ctx);
   refuseEarly(snapshot, alias, turn);
   const attempt = async (
@@ -142,27 +153,37 @@ async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: Runti
     call: UpstreamCall,
     signal: AbortSource,
     timing: AttemptTiming,
-  ): Promise<JsonAnswer> => {
+  ): Promise<TurnAnswer<N, C>> => {
     if (isNativeResponses(provider)) {
       const spec = () => nativeResponsesRequest(provider, nativeBody(provider, turn, call), call);
-      const answer = await fetchJson(provider, spec, (json) => nativeJsonResponse(json, turn.frame, provider.name), signal, timing, 64 << 20);
-      return { native: answer.body };
+      return { native: await calls.native(provider, spec, signal, timing) };
     }
     if (turn.refusal) throw bridgedRefusal(turn);
-    return { chat: (await callChat(provider, body, call, signal, timing)).body };
+    return { chat: await calls.chat(provider, body, call, signal, timing) };
   };
-  const routed = await routeAttempts(ctx, snapshot, alias, attempt, { fallbacks });
+  const routed = await routeAttempts(ctx, snapshot, alias, attempt, { ...lifecycle, fallbacks });
   ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
+  return routed;
+}
+
+async function serveJson(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot): Promise<RequestOutcome> {
+  const turn = turnOf(ctx);
+  const routed = await routeTurn<ResponseObject, ChatCompletion>(ctx, snapshot, turn, {
+    native: async (provider, spec, signal, timing) =>
+      (await fetchJson(provider, spec, (json) => nativeJsonResponse(json, turn.frame, provider.name), signal, timing, 64 << 20)).body,
+    chat: async (provider, body, call, signal, timing) => (await callChat(provider, body, call, signal, timing)).body,
+  });
   const answer = routed.value;
-  let completion = 'chat' in answer ? answer.chat : responseToCompletion(answer.native);
-  ctx.usage = completion.usage;
+  const served = 'chat' in answer ? answer.chat : responseToCompletion(answer.native);
+  ctx.usage = served.usage;
   // Before the answer is written: the cost-log plugin's x-switchyard-cost-usd header comes from here.
-  if (completion.usage && snapshot.pipeline.has('onUsage')) snapshot.pipeline.onUsage(ctx, completion.usage, completion.model);
-  if (snapshot.pipeline.has('onResponse')) completion = await snapshot.pipeline.onResponse(ctx, completion);
-  const response = 'native' in answer ? answer.native : completionToResponse(completion, turn.frame, nowSeconds());
+  if (served.usage && snapshot.pipeline.has('onUsage')) snapshot.pipeline.onUsage(ctx, served.usage, served.model);
+  const completion = snapshot.pipeline.has('onResponse') ? await snapshot.pipeline.onResponse(ctx, served) : served;
+  // A native Response takes the plugins' changes back into its items (native-plugins.ts); a chat answer is rebuilt from them.
+  const response = 'native' in answer ? withCompletionChanges(answer.native, served, completion) : completionToResponse(completion, turn.frame, nowSeconds());
   await keep(ctx, turn, response);
   snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
-  sendJson(res, 200, response, servedHeaders(ctx));
+  sendJson(res, 200, responseForClient(response, wantsEncryptedReasoning(turn.frame.request.include)), servedHeaders(ctx));
   return { status: 200, response: completion, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
@@ -193,39 +214,36 @@ class ResponsesSseSink {
   }
 }
 
-/** What a stream attempt opened: chat chunks to translate, or a native backend's events to relay. */
-type OpenedAnswer =
-  | { chat: OpenedEventStream<ChatCompletionChunk>; done: Promise<void>; cancel(): void }
-  | { native: OpenedEventStream<ResponsesStreamEvent>; relay: NativeEventRelay; done: Promise<void>; cancel(): void };
+/** A native backend's opened stream, with the relay that gives its events the gateway's ids. */
+interface NativeStream {
+  stream: OpenedEventStream<ResponsesStreamEvent>;
+  relay: NativeEventRelay;
+}
+
+type OpenedAnswer = TurnAnswer<NativeStream, OpenedEventStream<ChatCompletionChunk>>;
+
+const upstreamOf = (opened: OpenedAnswer) => ('native' in opened ? opened.native.stream : opened.chat);
 
 const TERMINAL = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
 async function serveStream(ctx: RequestContext, res: HttpResponse, snapshot: RuntimeSnapshot): Promise<RequestOutcome> {
   const turn = turnOf(ctx);
-  const { alias, fallbacks } = routingRequest(snapshot, ctx);
-  refuseEarly(snapshot, alias, turn);
-  const attempt = async (
-    provider: ResolvedProvider,
-    body: ChatRequest,
-    call: UpstreamCall,
-    signal: AbortSource,
-    timing: AttemptTiming,
-  ): Promise<OpenedAnswer> => {
-    if (isNativeResponses(provider)) {
-      const relay = new NativeEventRelay(turn.frame, provider.name);
-      const spec = () => nativeResponsesRequest(provider, nativeBody(provider, turn, call), call);
-      const native = await openEventStream(provider, spec, () => relay, signal, timing);
-      return { native, relay, done: native.done, cancel: () => native.cancel() };
-    }
-    if (turn.refusal) throw bridgedRefusal(turn);
-    const chat = await openChatStream(provider, body, call, signal, timing);
-    return { chat, done: chat.done, cancel: () => chat.cancel() };
-  };
-  const routed = await routeAttempts(ctx, snapshot, alias, attempt, streamRouting<OpenedAnswer>(fallbacks));
-  ctx.servedBy = { alias: routed.alias, provider: routed.provider.name, model: routed.model };
+  const routed = await routeTurn<NativeStream, OpenedEventStream<ChatCompletionChunk>>(
+    ctx,
+    snapshot,
+    turn,
+    {
+      native: async (provider, spec, signal, timing) => {
+        const relay = new NativeEventRelay(turn.frame, provider.name);
+        return { stream: await openEventStream(provider, spec, () => relay, signal, timing), relay };
+      },
+      chat: openChatStream,
+    },
+    { heldUntil: (opened) => upstreamOf(opened).done, discard: (opened) => upstreamOf(opened).cancel() },
+  );
   const sink = new ResponsesSseSink(res, servedHeaders(ctx));
   const opened = routed.value;
-  if ('native' in opened) return relayNative(ctx, snapshot, sink, turn, opened.native, opened.relay, routed.provider.name);
+  if ('native' in opened) return relayNative(ctx, snapshot, sink, turn, opened.native, routed.provider.name);
   return translateChat(ctx, snapshot, sink, turn, opened.chat, routed.provider.name);
 }
 
@@ -279,7 +297,7 @@ async function translateChat(
   ctx.usage = completion.usage ?? finalStreamUsage(ctx, assembler, stream);
   assembler.release();
   const end = toEvents.finish(nowSeconds());
-  await keep(ctx, turn, end[end.length - 1].response as ResponseObject);
+  await keep(ctx, turn, toEvents.final!);
   snapshot.pipeline.beforeAnswerEnd(ctx, ctx.usage);
   sink.end(end);
   return {
@@ -297,15 +315,21 @@ async function relayNative(
   snapshot: RuntimeSnapshot,
   sink: ResponsesSseSink,
   turn: ResponsesTurn,
-  stream: OpenedEventStream<ResponsesStreamEvent>,
-  relay: NativeEventRelay,
+  { stream, relay }: NativeStream,
   provider: string,
 ): Promise<RequestOutcome> {
   let failed = false;
+  let final: ResponseObject | undefined;
+  // The plugins see the stream as chat chunks and may rewrite or drop them (native-plugins.ts).
+  const plugins = snapshot.pipeline.has('onStreamChunk')
+    ? new NativeStreamChunks(turn.frame.id, turn.frame.model, (chunk) => snapshot.pipeline.onStreamChunk(ctx, chunk))
+    : undefined;
   const send = async (batch: ResponsesStreamEvent[]) => {
-    for (const ev of batch) {
+    for (const upstreamEvent of batch) {
+      const ev = plugins ? plugins.pass(upstreamEvent) : upstreamEvent;
+      if (!ev) continue;
       if (TERMINAL.has(ev.type)) {
-        const final = ev.response as ResponseObject;
+        final = ev.response as ResponseObject;
         ctx.usage = responseToCompletion(final).usage;
         failed = ev.type === 'response.failed';
         if (!failed) await keep(ctx, turn, final);
@@ -318,10 +342,11 @@ async function relayNative(
     for await (const batch of stream.rest) await send(batch);
   } catch (err) {
     stream.cancel();
-    return streamFailed(ctx, snapshot, err, provider, (e) => relay.failed(e), sink);
+    return streamFailed(ctx, snapshot, err, provider, (e) => (plugins ? plugins.numbered(relay.failed(e)) : relay.failed(e)), sink);
   }
   sink.end([]);
-  const completion = relay.last ? responseToCompletion(relay.last) : undefined;
+  const last = final ?? relay.last;
+  const completion = last ? responseToCompletion(last) : undefined;
   return { status: 200, response: failed ? undefined : completion, completed: !failed, usage: ctx.usage, latencyMs: performance.now() - ctx.startedMono };
 }
 
@@ -335,7 +360,7 @@ async function answerDirect(ctx: RequestContext, res: HttpResponse, direct: Dire
     const response = completionToResponse(completion, turn.frame, nowSeconds());
     await keep(ctx, turn, response);
     snapshot.pipeline.beforeAnswerEnd(ctx, completion.usage);
-    sendJson(res, 200, response, servedHeaders(ctx));
+    sendJson(res, 200, responseForClient(response, wantsEncryptedReasoning(turn.frame.request.include)), servedHeaders(ctx));
   } else {
     const sink = new ResponsesSseSink(res, servedHeaders(ctx));
     const toEvents = new ChunksToResponseEvents(turn.frame);
@@ -345,7 +370,7 @@ async function answerDirect(ctx: RequestContext, res: HttpResponse, direct: Dire
       if (out) await sink.write(toEvents.push(out));
     }
     const end = toEvents.finish(nowSeconds());
-    await keep(ctx, turn, end[end.length - 1].response as ResponseObject);
+    await keep(ctx, turn, toEvents.final!);
     sink.end(end);
   }
   return { status: 200, response: completion, completed: true, usage: completion.usage, latencyMs: performance.now() - ctx.startedMono };
