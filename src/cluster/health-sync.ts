@@ -18,7 +18,7 @@ function setProber(id: number): void {
   const becameProber = id === workerId() && prober !== id;
   prober = id;
   // Taking over (or starting as the prober): check at once rather than at the next tick.
-  if (becameProber) for (const c of checkers.values()) if (c.running) void c.check().catch(() => undefined);
+  if (becameProber) for (const c of checkers.values()) c.checkSoon();
 }
 
 function listen(): void {

@@ -35,6 +35,7 @@ export class HealthChecker implements HealthCheckView {
   private started = false;
   private stopped = false;
   private result: HealthResult | undefined;
+  private checking = false;
   /** Whether this process runs the checks; with --workers only one worker does (cluster/health-sync.ts). */
   probes: () => boolean = () => true;
   /** Told of each check this process ran (with --workers, to hand it to the other workers). */
@@ -81,9 +82,23 @@ export class HealthChecker implements HealthCheckView {
   private schedule(ms: number): void {
     if (this.stopped) return;
     // One check at a time: the next is timed from the end of this one, so a slow provider is not piled on.
-    const next = () => this.schedule(this.cfg.interval_s * 1000);
-    this.timer = setTimeout(() => (this.probes() ? void this.check().finally(next) : next()), ms);
+    const next = () => {
+      this.checking = false;
+      this.schedule(this.cfg.interval_s * 1000);
+    };
+    this.timer = setTimeout(() => {
+      if (!this.probes()) return next();
+      this.checking = true;
+      void this.check().finally(next);
+    }, ms);
     this.timer.unref();
+  }
+
+  /** Checks now rather than at the next tick, unless a check is running (a worker taking over the checks). */
+  checkSoon(): void {
+    if (!this.running || this.checking) return;
+    clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   /** Runs one check now and feeds the cooldown book. @example await checker.check() // { ok: true, … } */
