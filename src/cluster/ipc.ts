@@ -28,6 +28,8 @@ const channels = new Map<string, (payload: unknown) => void>();
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any error class, whatever its constructor takes
 const errorTypes = new Map<string, abstract new (...args: any[]) => Error>();
 let nextId = 1;
+/** The id of a call that wants no reply (`notifyPrimary`); real calls count from 1. */
+const NO_REPLY = 0;
 let listening = false;
 
 function listenAsWorker(): void {
@@ -88,6 +90,16 @@ export function callPrimary(method: string, args: unknown[], timeoutMs?: number)
   });
 }
 
+/**
+ * Calls a method of the primary without waiting for, or getting, an answer: one message instead of two (a slot's
+ * release). Lost, silently, when the primary is gone.
+ *
+ * @example notifyPrimary('slots.release', [ticket]);
+ */
+export function notifyPrimary(method: string, args: unknown[]): void {
+  process.send?.({ sy: 'call', id: NO_REPLY, method, args } satisfies Call, undefined, undefined, () => undefined);
+}
+
 /** This worker's id among the primary's workers (1, 2, …; a replacement gets a new one); 0 outside a worker. */
 export function workerId(): number {
   return cluster.worker?.id ?? 0;
@@ -134,7 +146,7 @@ export function servePrimary(handlers: PrimaryHandlers): void {
     }
     if (m.sy !== 'call') return;
     const reply = (r: Reply) => {
-      if (worker.isConnected()) worker.send(r);
+      if (r.id !== NO_REPLY && worker.isConnected()) worker.send(r);
     };
     const handler = handlers[m.method] as ((...args: unknown[]) => unknown) | undefined;
     if (!handler) return reply({ sy: 'reply', id: m.id, ok: false, name: 'Error', message: `unknown primary method ${m.method}` });

@@ -7,7 +7,7 @@
  */
 import cluster from 'node:cluster';
 import { errors } from '../errors';
-import { callPrimary, isGatewayWorker, registerErrorType, workerId, type PrimaryHandlers } from './ipc';
+import { callPrimary, isGatewayWorker, notifyPrimary, registerErrorType, workerId, type PrimaryHandlers } from './ipc';
 import { ConcurrencyGate, ConcurrencyTimeout, type ConcurrencySlots } from '../stores/concurrency-gate';
 import { MemoryKvStore, type KvStore } from '../stores/kv-store';
 import {
@@ -117,7 +117,7 @@ class PrimaryConcurrencySlots implements ConcurrencySlots {
         if (decided) return;
         decided = true;
         // Sent after the acquire on the same channel: the primary drops the wait, or frees a slot it granted meanwhile.
-        void callPrimary('slots.cancel', [ticket]).catch(() => undefined);
+        notifyPrimary('slots.cancel', [ticket]);
         reject(new Error('client went away while waiting for a provider slot'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -132,14 +132,14 @@ class PrimaryConcurrencySlots implements ConcurrencySlots {
           resolve(() => {
             if (released) return;
             released = true;
-            void callPrimary('slots.release', [ticket]).catch(() => undefined);
+            notifyPrimary('slots.release', [ticket]);
           });
         },
         (err: unknown) => {
           signal?.removeEventListener('abort', onAbort);
           if (decided) return;
           decided = true;
-          void callPrimary('slots.cancel', [ticket]).catch(() => undefined);
+          notifyPrimary('slots.cancel', [ticket]);
           reject(err instanceof Error ? err : new Error(String(err)));
         },
       );
