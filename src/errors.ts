@@ -578,7 +578,7 @@ export const errors = {
       code: 'dashboard_request_not_found',
       param: 'id',
       message: `No recent request "${id.slice(0, 100)}" (unknown, or older than the ring of recent requests).`,
-    }),  // ---- workers (issue 19, item 4; src/cluster/) ----
+    }), // ---- workers (issue 19, item 4; src/cluster/) ----
   /**
    * With `--workers`, the primary keeps the budget counters of every worker and did not answer: spend that cannot
    * be counted is not admitted.

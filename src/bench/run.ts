@@ -162,8 +162,16 @@ async function workerScaling(upstreamPort: number): Promise<void> {
   const setups = [
     { label: 'no plugins', workers: 1, scenario: { name: '1 worker', extraConfig: 'workers: 1\n', headers: {} } },
     { label: 'no plugins', workers: 2, scenario: { name: '2 workers', extraConfig: 'workers: 2\n', headers: {} } },
-    { label: 'concurrency limit', workers: 1, scenario: { name: '1 worker, slots', extraConfig: slots(1), headers: {}, providerLimits: '{ concurrency: 1000 }' } },
-    { label: 'concurrency limit', workers: 2, scenario: { name: '2 workers, slots', extraConfig: slots(2), headers: {}, providerLimits: '{ concurrency: 1000 }' } },
+    {
+      label: 'concurrency limit',
+      workers: 1,
+      scenario: { name: '1 worker, slots', extraConfig: slots(1), headers: {}, providerLimits: '{ concurrency: 1000 }' },
+    },
+    {
+      label: 'concurrency limit',
+      workers: 2,
+      scenario: { name: '2 workers, slots', extraConfig: slots(2), headers: {}, providerLimits: '{ concurrency: 1000 }' },
+    },
   ];
   const rows: string[] = [];
   const results = new Map<string, { rps: number[]; loadCpu: number[] }>();

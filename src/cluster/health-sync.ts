@@ -29,7 +29,10 @@ function listen(): void {
     const { key, result } = payload as { key: string; result: HealthResult };
     checkers.get(key)?.applyPeer(result);
   });
-  void callPrimary('health.prober', []).then((id) => setProber(id as number), () => undefined);
+  void callPrimary('health.prober', []).then(
+    (id) => setProber(id as number),
+    () => undefined,
+  );
 }
 
 /**

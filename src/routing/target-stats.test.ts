@@ -23,7 +23,7 @@ describe('TargetStats shared between workers', () => {
     expect(there.report()).toBeUndefined();
   });
 
-  test("a worker that exits takes its requests in flight with it", () => {
+  test('a worker that exits takes its requests in flight with it', () => {
     const here = new TargetStats();
     here.applyPeer(3, { samples: [], inFlight: [['up/m', 4]] });
     expect(here.inFlight('up/m')).toBe(4);

@@ -98,7 +98,8 @@ test("each worker's latency samples reach the other: every worker counts all of 
 
 test('the health check runs in one worker: the provider is probed once, and every worker shows the result and the cooldown', async () => {
   await everyWorkerShows(
-    (r) => r.providers.probed.health_check?.ok === false && r.routing.cooldowns.some((c) => c.target === 'probed:*' && c.reason.includes('health check failed')),
+    (r) =>
+      r.providers.probed.health_check?.ok === false && r.routing.cooldowns.some((c) => c.target === 'probed:*' && c.reason.includes('health check failed')),
   );
   const seen = new Set<string | undefined>();
   for (let i = 0; i < 4; i++) seen.add((await ready()).providers.probed.health_check?.checked_at);
