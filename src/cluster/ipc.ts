@@ -54,7 +54,11 @@ function listenAsWorker(): void {
   });
 }
 
-/** The primary did not answer a call in time (it is stopped, stuck, or gone). */
+/**
+ * The primary did not answer a call in time (it is stopped, stuck, or gone).
+ *
+ * @example await callPrimary('budget.get', [counter], 2000).catch((e) => e instanceof PrimaryTimeout && refuse());
+ */
 export class PrimaryTimeout extends Error {
   constructor(method: string, ms: number) {
     super(`the primary did not answer ${method} within ${ms} ms`);
@@ -100,7 +104,7 @@ export function notifyPrimary(method: string, args: unknown[]): void {
   process.send?.({ sy: 'call', id: NO_REPLY, method, args } satisfies Call, undefined, undefined, () => undefined);
 }
 
-/** This worker's id among the primary's workers (1, 2, …; a replacement gets a new one); 0 outside a worker. */
+/** This worker's id among the primary's workers (1, 2, …; a replacement gets a new one); 0 outside a worker. @example const ticket = `${workerId()}:${n}`; */
 export function workerId(): number {
   return cluster.worker?.id ?? 0;
 }
