@@ -1,6 +1,6 @@
 /**
  * Routing state with `--workers 2`: a provider's concurrency limit of 2 is 2 in flight over both workers (the
- * primary keeps the slots); latency samples and in-flight counts reach every worker within a second or so; and
+ * primary keeps the slots, and frees those of a worker that dies); latency samples and in-flight counts reach every worker within a second or so; and
  * the active health check runs in one worker, whose result every worker shows and acts on.
  */
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
@@ -106,3 +106,39 @@ test('the health check runs in one worker: the provider is probed once, and ever
   expect(seen.size).toBe(1);
   expect(vendor.calls.filter((c) => c.method === 'GET' && c.path === '/v1/models')).toHaveLength(1);
 }, 30_000);
+
+test('a worker that dies holding a concurrency slot gives it back: the survivors can use it at once', async () => {
+  fake.reset();
+  let release!: () => void;
+  fake.on('gpt-4o', { holdUntil: new Promise<void>((r) => (release = r)) });
+  const listening = () => gw.logRecords().filter((r) => r.message === 'listening');
+  // Two connections in a row: node:cluster hands them to the two workers in turn, so each holds one slot.
+  let lost = 0;
+  const held = (n: number) =>
+    ask(n).then(
+      (r) => r.status,
+      () => (lost++, 0),
+    );
+  const first = held(40);
+  await eventually(() => fake.callsFor('gpt-4o').length === 1, 10_000);
+  const second = held(41);
+  await eventually(() => fake.callsFor('gpt-4o').length === 2, 10_000);
+  try {
+    process.kill(Number(listening()[0].pid), 'SIGKILL');
+    await eventually(() => lost === 1 && listening().length === 3, 30_000); // its client cut off; its replacement up
+    // One slot is still held by the survivor, the dead worker's is free: of three more, exactly one gets in.
+    let refused = 0;
+    const more = [50, 51, 52].map((n) =>
+      ask(n).then((res) => {
+        if (res.status !== 200) refused++;
+        return res;
+      }),
+    );
+    await eventually(() => fake.callsFor('gpt-4o').length === 3 && refused === 2, 20_000);
+    release();
+    expect((await Promise.all(more)).filter((r) => r.status === 200)).toHaveLength(1);
+    expect((await Promise.all([first, second])).sort((x, y) => x - y)).toEqual([0, 200]);
+  } finally {
+    release();
+  }
+}, 60_000);
