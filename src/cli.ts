@@ -79,7 +79,7 @@ function validate(file: string): number {
 
 /**
  * `--workers` or the config's `workers:`; a config that cannot run on several workers as configured (in-memory
- * budgets, responses, feedback) is refused here, before any worker starts.
+ * feedback) is refused here, before any worker starts.
  */
 function workersWanted(file: string, flag: string | undefined): number {
   const loaded = loadConfigFile(file);

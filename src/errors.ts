@@ -578,6 +578,16 @@ export const errors = {
       code: 'dashboard_request_not_found',
       param: 'id',
       message: `No recent request "${id.slice(0, 100)}" (unknown, or older than the ring of recent requests).`,
+    }), // ---- workers (issue 19, item 4; src/cluster/) ----
+  /**
+   * With `--workers`, the primary keeps the budget counters of every worker and did not answer: spend that cannot
+   * be counted is not admitted.
+   */
+  budgetCountersUnreachable: () =>
+    new GatewayError({
+      status: 503,
+      code: 'budget_unavailable',
+      message: "Budgets cannot be checked right now: the gateway's primary process, which counts the spend of every worker, did not answer. Retry shortly.",
     }),
   // ── Dashboard login throttling (issue 18, helper "providers") ──
   /** Too many wrong keys from one client address within the window (dashboard/login-throttle.ts). */

@@ -100,5 +100,6 @@ export { describeSinkUrl, openSpendSink } from './stores/open-spend-sink';
 export type { SpendGroupBy, SpendRecord, SpendSink, SpendTotal } from './stores/spend-sink';
 export { SPEND_GROUPS } from './stores/spend-sink';
 export { BatchedWriter } from './stores/batched-writer';
-export { memoryKvStore, memoryTokenBuckets } from './cluster/shared-stores';
+export { memoryConcurrencySlots, memoryKvStore, memorySpendCounters, memoryTokenBuckets } from './cluster/shared-stores';
+export { ConcurrencyTimeout, type ConcurrencySlots } from './stores/concurrency-gate';
 export { SpendJournal } from './stores/spend-journal';

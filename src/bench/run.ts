@@ -104,6 +104,11 @@ async function latencyAgainst(direct: string, url: string, headers: Record<strin
 }
 
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'workers') {
+    // Only the workers table (`BENCH_ONLY=workers npm run bench`): a few minutes instead of the whole run.
+    const { upstream } = await startBaseline();
+    return workerScaling(upstream.port);
+  }
   console.log(
     `Switchyard benchmark: ${os.cpus().length} cores, Node ${process.version}, throughput: median of ${PAIRS} alternating baseline/gateway pairs of ${DURATION_S}s runs after 2s warm-ups; latency: ${LATENCY_SAMPLES} samples × 3 rounds, each round direct then through the path\n`,
   );
@@ -147,17 +152,29 @@ async function main(): Promise<void> {
 }
 
 /**
- * Throughput with 1 and 2 worker processes (`workers:`), alternating, in the same run. The load generator runs
- * in this process on the same cores, so its own CPU share is printed beside each figure: on a 2-core machine it
- * takes much of the second core, which caps what a second worker can add.
+ * Throughput with 1 and 2 worker processes (`workers:`), alternating, in the same run: without plugins, and with
+ * a provider concurrency limit (whose slots, with 2 workers, the primary keeps: two IPC messages per request). The
+ * load generator runs in this process on the same cores, so its own CPU share is printed beside each figure: on a
+ * 2-core machine it takes much of the second core, which caps what a second worker can add.
  */
 async function workerScaling(upstreamPort: number): Promise<void> {
+  const slots = (n: number) => `workers: ${n}\nplugins:\n  - use: rate-limit\n    store: memory\n`;
   const setups = [
-    { workers: 1, scenario: { name: 'gateway, no plugins, 1 worker', extraConfig: 'workers: 1\n', headers: {} } },
-    { workers: 2, scenario: { name: 'gateway, no plugins, --workers 2', extraConfig: 'workers: 2\n', headers: {} } },
+    { label: 'no plugins', workers: 1, scenario: { name: '1 worker', extraConfig: 'workers: 1\n', headers: {} } },
+    { label: 'no plugins', workers: 2, scenario: { name: '2 workers', extraConfig: 'workers: 2\n', headers: {} } },
+    {
+      label: 'concurrency limit',
+      workers: 1,
+      scenario: { name: '1 worker, slots', extraConfig: slots(1), headers: {}, providerLimits: '{ concurrency: 1000 }' },
+    },
+    {
+      label: 'concurrency limit',
+      workers: 2,
+      scenario: { name: '2 workers, slots', extraConfig: slots(2), headers: {}, providerLimits: '{ concurrency: 1000 }' },
+    },
   ];
   const rows: string[] = [];
-  const results = new Map<number, { rps: number[]; loadCpu: number[] }>();
+  const results = new Map<string, { rps: number[]; loadCpu: number[] }>();
   const gateways = [];
   for (const s of setups) {
     const gw = await startGateway(upstreamPort, s.scenario);
@@ -165,7 +182,7 @@ async function workerScaling(upstreamPort: number): Promise<void> {
     // A second worker logs its own "listening" line a moment after the first.
     await new Promise((r) => setTimeout(r, 1500));
     gateways.push({ ...s, gw });
-    results.set(s.workers, { rps: [], loadCpu: [] });
+    results.set(s.scenario.name, { rps: [], loadCpu: [] });
   }
   for (const g of gateways) await throughputRun(`http://127.0.0.1:${g.gw.port}`, {}, 2);
   for (let pair = 0; pair < PAIRS; pair++) {
@@ -174,20 +191,22 @@ async function workerScaling(upstreamPort: number): Promise<void> {
       const started = performance.now();
       const rps = await throughputRun(`http://127.0.0.1:${g.gw.port}`, {}, DURATION_S);
       const cpu = process.cpuUsage(cpuBefore);
-      const r = results.get(g.workers)!;
+      const r = results.get(g.scenario.name)!;
       r.rps.push(rps);
       r.loadCpu.push((cpu.user + cpu.system) / 1000 / (performance.now() - started));
     }
   }
-  const one = results.get(1);
   for (const g of gateways) {
-    const r = results.get(g.workers)!;
+    const r = results.get(g.scenario.name)!;
     const rps = median(r.rps);
-    const vsOne = one && g.workers !== 1 ? `${fmt((rps / median(one.rps)) * 100)}%` : '100%';
-    rows.push(`| ${g.workers} | ${fmt(rps)} | ${vsOne} | ${fmt(median(r.loadCpu) * 100)}% of a core |`);
+    const one = gateways.find((o) => o.label === g.label && o.workers === 1);
+    const vsOne = one && g.workers !== 1 ? `${fmt((rps / median(results.get(one.scenario.name)!.rps)) * 100)}%` : '100%';
+    rows.push(`| ${g.label} | ${g.workers} | ${fmt(rps)} | ${vsOne} | ${fmt(median(r.loadCpu) * 100)}% of a core |`);
     g.gw.proc.kill('SIGTERM');
   }
-  console.log(`\n| workers (${os.availableParallelism()} cores) | req/s @32 conns | vs 1 worker | load generator CPU |\n| ---: | ---: | ---: | ---: |`);
+  console.log(
+    `\n| setup | workers (${os.availableParallelism()} cores) | req/s @32 conns | vs 1 worker | load generator CPU |\n| --- | ---: | ---: | ---: | ---: |`,
+  );
   for (const row of rows) console.log(row);
 }
 

@@ -53,6 +53,8 @@ export interface Scenario {
   name: string;
   extraConfig: string;
   headers: Record<string, string>;
+  /** `limits:` of the fake provider, e.g. '{ concurrency: 1000 }'. */
+  providerLimits?: string;
 }
 
 export const BENCH_KEY = 'sk-bench-client-key-0000000000';
@@ -97,7 +99,7 @@ export async function startGateway(upstreamPort: number, scenario: Scenario): Pr
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-'));
   const config = `server: { host: 127.0.0.1, port: 0 }
 providers:
-  fake: { api: openai, base_url: "http://127.0.0.1:${upstreamPort}/v1", api_key: "sk-bench-upstream" }
+  fake: { api: openai, base_url: "http://127.0.0.1:${upstreamPort}/v1", api_key: "sk-bench-upstream"${scenario.providerLimits ? `, limits: ${scenario.providerLimits}` : ''} }
 models:
   bench: { targets: [ { provider: fake, model: bench-model } ] }
 ${scenario.extraConfig}`;

@@ -1,8 +1,9 @@
 /**
  * Messages between the primary and its workers (`switchyard start --workers N`), over the IPC channel that
  * node:cluster opens: calls a worker makes to the primary (shared rate-limit buckets, cache, the aggregated
- * metrics) and broadcasts one worker sends to all others (cooldowns). Every message carries `sy` so other
- * traffic on the channel (prom-client's own) is left alone.
+ * metrics, budget counters, concurrency slots), broadcasts one worker sends to all others (cooldowns, latency
+ * statistics, health-check results) and notices the primary sends to every worker (which worker probes, which
+ * one is gone). Every message carries `sy` so other traffic on the channel (prom-client's own) is left alone.
  */
 import cluster, { type Worker } from 'node:cluster';
 
@@ -27,6 +28,8 @@ const channels = new Map<string, (payload: unknown) => void>();
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any error class, whatever its constructor takes
 const errorTypes = new Map<string, abstract new (...args: any[]) => Error>();
 let nextId = 1;
+/** The id of a call that wants no reply (`notifyPrimary`); real calls count from 1. */
+const NO_REPLY = 0;
 let listening = false;
 
 function listenAsWorker(): void {
@@ -52,25 +55,58 @@ function listenAsWorker(): void {
 }
 
 /**
- * Calls a method the primary serves. Rejects when the primary is gone.
+ * The primary did not answer a call in time (it is stopped, stuck, or gone).
+ *
+ * @example await callPrimary('budget.get', [counter], 2000).catch((e) => e instanceof PrimaryTimeout && refuse());
+ */
+export class PrimaryTimeout extends Error {
+  constructor(method: string, ms: number) {
+    super(`the primary did not answer ${method} within ${ms} ms`);
+    this.name = 'PrimaryTimeout';
+  }
+}
+
+/**
+ * Calls a method the primary serves. Rejects when the primary is gone, or with PrimaryTimeout when it has not
+ * answered within `timeoutMs` (a late answer is then ignored).
  *
  * @example const result = await callPrimary('buckets.take', ['rate-limit', specs]);
  */
-export function callPrimary(method: string, args: unknown[]): Promise<unknown> {
+export function callPrimary(method: string, args: unknown[], timeoutMs?: number): Promise<unknown> {
   listenAsWorker();
   return new Promise((resolve, reject) => {
     const id = nextId++;
-    pending.set(id, { resolve, reject });
-    const sent = process.send?.({ sy: 'call', id, method, args } satisfies Call, undefined, undefined, (err) => {
-      if (!err) return;
+    let timer: NodeJS.Timeout | undefined;
+    const done = (fn: () => void) => {
+      if (timer) clearTimeout(timer);
       pending.delete(id);
-      reject(err);
-    });
-    if (!sent && !process.send) {
-      pending.delete(id);
-      reject(new Error('not a worker: no primary to call'));
+      fn();
+    };
+    pending.set(id, { resolve: (v) => done(() => resolve(v)), reject: (e) => done(() => reject(e)) });
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => done(() => reject(new PrimaryTimeout(method, timeoutMs))), timeoutMs);
+      timer.unref();
     }
+    const sent = process.send?.({ sy: 'call', id, method, args } satisfies Call, undefined, undefined, (err) => {
+      if (err) done(() => reject(err));
+    });
+    if (!sent && !process.send) done(() => reject(new Error('not a worker: no primary to call')));
   });
+}
+
+/**
+ * Calls a method of the primary without waiting for, or getting, an answer: one message instead of two (a slot's
+ * release). Lost, silently, when the primary is gone.
+ *
+ * @example notifyPrimary('slots.release', [ticket]);
+ */
+export function notifyPrimary(method: string, args: unknown[]): void {
+  process.send?.({ sy: 'call', id: NO_REPLY, method, args } satisfies Call, undefined, undefined, () => undefined);
+}
+
+/** This worker's id among the primary's workers (1, 2, …; a replacement gets a new one); 0 outside a worker. @example const ticket = `${workerId()}:${n}`; */
+export function workerId(): number {
+  return cluster.worker?.id ?? 0;
 }
 
 /** An error class thrown across the channel keeps its class (e.g. rate-limit's InvalidBucketCharge). */
@@ -93,6 +129,11 @@ export function onBroadcast(channel: string, handler: (payload: unknown) => void
 
 // ---- primary side ----
 
+/** Sends `payload` on `channel` to every worker (from the primary). @example tellWorkers('worker-gone', 3) */
+export function tellWorkers(channel: string, payload: unknown): void {
+  for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send({ sy: 'broadcast', channel, payload } satisfies Broadcast);
+}
+
 export type PrimaryHandlers = Record<string, (...args: never[]) => unknown>;
 
 /**
@@ -109,7 +150,7 @@ export function servePrimary(handlers: PrimaryHandlers): void {
     }
     if (m.sy !== 'call') return;
     const reply = (r: Reply) => {
-      if (worker.isConnected()) worker.send(r);
+      if (r.id !== NO_REPLY && worker.isConnected()) worker.send(r);
     };
     const handler = handlers[m.method] as ((...args: unknown[]) => unknown) | undefined;
     if (!handler) return reply({ sy: 'reply', id: m.id, ok: false, name: 'Error', message: `unknown primary method ${m.method}` });

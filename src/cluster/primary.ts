@@ -1,14 +1,15 @@
 /**
  * `switchyard start --workers N`: the primary process. It forks N workers that each run the whole gateway on
  * one shared port (node:cluster hands connections out), keeps the state that must be one (shared-stores.ts),
- * aggregates /metrics across workers, forwards SIGHUP (reload) and SIGTERM/SIGINT (drain) to every worker,
+ * names the one worker that runs the health checks (health-sync.ts), aggregates /metrics across workers, forwards SIGHUP (reload) and SIGTERM/SIGINT (drain) to every worker,
  * replaces a worker that dies, and exits once all workers have drained.
  */
 import cluster from 'node:cluster';
 import os from 'node:os';
 import client from 'prom-client';
 import type { GatewayConfig } from '../config/types';
-import { servePrimary } from './ipc';
+import { healthProberHandlers } from './health-sync';
+import { servePrimary, tellWorkers } from './ipc';
 import { sharedStoreHandlers } from './shared-stores';
 
 /** Log lines of the primary: the same JSON shape as the workers' (one object per line). */
@@ -37,26 +38,13 @@ export interface WorkerProblem {
 
 /**
  * What cannot be right with several workers as configured: state kept in one process's memory that the primary
- * does not share (budget counters, feedback). Rate limits and the cache in memory are shared by the primary.
+ * does not share (feedback). Rate limits, concurrency slots, the cache and budgets in memory are shared by the
+ * primary (shared-stores.ts).
  *
- * @example workerProblems(config) // [{ path: ['plugins', 2, 'budget_store'], message: '…' }]
+ * @example workerProblems(config) // [{ path: ['feedback', 'store'], message: '…' }]
  */
 export function workerProblems(config: GatewayConfig): WorkerProblem[] {
   const out: WorkerProblem[] = [];
-  const plugins = config.plugins ?? [];
-  const auth = plugins.find((p) => p.use === 'auth') as { keys?: { budget_usd?: number }[] } | undefined;
-  const budgets = (auth?.keys ?? []).some((k) => k.budget_usd !== undefined);
-  const costLogAt = plugins.findIndex((p) => p.use === 'cost-log');
-  if (budgets && costLogAt !== -1) {
-    const costLog = plugins[costLogAt] as { budget_store?: string };
-    const rateLimit = plugins.find((p) => p.use === 'rate-limit') as { store?: string } | undefined;
-    const store = costLog.budget_store ?? rateLimit?.store ?? 'memory';
-    if (!/^rediss?:\/\//.test(store))
-      out.push({
-        path: ['plugins', costLogAt],
-        message: 'with several workers, budgets need a shared store: set budget_store: redis://… (in memory each worker would count its own spend)',
-      });
-  }
   if (config.feedback?.store === 'memory')
     out.push({ path: ['feedback', 'store'], message: 'with several workers, feedback needs sqlite://, postgres:// or redis:// (memory is per worker)' });
   return out;
@@ -72,7 +60,7 @@ const QUICK_DEATH_MS = 5_000;
  */
 export async function runPrimary(workers: number, args: string[]): Promise<number> {
   const aggregator = new client.AggregatorRegistry();
-  servePrimary({ ...sharedStoreHandlers(), metrics: () => aggregator.clusterMetrics() });
+  servePrimary({ ...sharedStoreHandlers(), ...healthProberHandlers(), metrics: () => aggregator.clusterMetrics() });
   cluster.setupPrimary({ args, silent: false });
   let stopping = false;
   const started = new Map<number, number>();
@@ -81,6 +69,8 @@ export async function runPrimary(workers: number, args: string[]): Promise<numbe
     started.set(w.id, Date.now());
   };
   cluster.on('exit', (worker, code, signal) => {
+    // The others forget what it had in flight (routing-sync.ts).
+    tellWorkers('worker-gone', worker.id);
     const lived = Date.now() - (started.get(worker.id) ?? 0);
     started.delete(worker.id);
     if (stopping) return;

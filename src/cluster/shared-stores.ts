@@ -1,11 +1,24 @@
 /**
  * In-memory state that must be one across worker processes: with `--workers N` and `store: memory`, the
- * rate-limit buckets and the cache live in the primary, and workers reach them over IPC. (With `store:
- * redis://…` Redis already shares them and none of this is used.) One IPC round trip per call; see
- * docs/deploy.md for what it costs.
+ * rate-limit buckets, the providers' concurrency slots, the cache and the budget counters live in the primary,
+ * and workers reach them over IPC. (With `store: redis://…` Redis already shares buckets, cache and budgets, and
+ * none of this is used for them.) One IPC round trip per call; the primary is single-threaded, so each call is
+ * one atomic step (a budget's check-and-hold, a bucket's take). See docs/deploy.md for what it costs.
  */
-import { callPrimary, isGatewayWorker, registerErrorType, type PrimaryHandlers } from './ipc';
+import cluster from 'node:cluster';
+import { errors } from '../errors';
+import { callPrimary, isGatewayWorker, notifyPrimary, registerErrorType, workerId, type PrimaryHandlers } from './ipc';
+import { ConcurrencyGate, ConcurrencyTimeout, type ConcurrencySlots } from '../stores/concurrency-gate';
 import { MemoryKvStore, type KvStore } from '../stores/kv-store';
+import {
+  MemorySpendCounters,
+  type CounterLevel,
+  type ReserveOptions,
+  type ReserveResult,
+  type SettleOptions,
+  type SpendCounters,
+} from '../stores/spend-counters';
+import type { AbortSource } from '../upstream/abort-flag';
 import { InvalidBucketCharge, LocalTokenBuckets, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from '../stores/token-buckets';
 
 registerErrorType(InvalidBucketCharge);
@@ -45,6 +58,118 @@ class PrimaryKvStore implements KvStore {
 }
 
 /**
+ * How long a worker waits for the primary's answer about a budget before refusing the request (503
+ * budget_unavailable). The primary answers in well under a millisecond; this only ends a wait on a primary
+ * that is stopped or stuck.
+ */
+export const BUDGET_CALL_TIMEOUT_MS = 2000;
+
+/**
+ * Budget counters kept by the primary for every worker. Whatever the primary does not answer is refused, never
+ * decided locally: a worker's own count would let N workers spend N budgets.
+ */
+class PrimarySpendCounters implements SpendCounters {
+  private async call<T>(method: string, args: unknown[]): Promise<T> {
+    try {
+      return (await callPrimary(method, args, BUDGET_CALL_TIMEOUT_MS)) as T;
+    } catch {
+      throw errors.budgetCountersUnreachable();
+    }
+  }
+
+  get(counter: string): Promise<CounterLevel> {
+    return this.call('budget.get', [counter]);
+  }
+
+  // A hold the primary grants after the timeout refused the request is not lost money: it expires by its TTL.
+  reserve(counter: string, holdId: string, amountPico: number, limitPico: number, options: ReserveOptions): Promise<ReserveResult> {
+    return this.call('budget.reserve', [counter, holdId, amountPico, limitPico, options]);
+  }
+
+  async settle(counter: string, holdId: string, costPico: number, options: SettleOptions): Promise<void> {
+    // Not refused: the request has been served. A primary that is only slow still counts it when it gets to it;
+    // one that is gone takes every worker with it, and the next start restores this spend from the sink.
+    await callPrimary('budget.settle', [counter, holdId, costPico, options.ttlMs], BUDGET_CALL_TIMEOUT_MS).catch(() => undefined);
+  }
+
+  async seed(counter: string, pico: number, ttlMs?: number): Promise<void> {
+    await this.call('budget.seed', [counter, pico, ttlMs]);
+  }
+
+  exists(counter: string): Promise<boolean> {
+    return this.call('budget.exists', [counter]);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** A provider's concurrency slots kept by the primary, first come first served over all workers. */
+class PrimaryConcurrencySlots implements ConcurrencySlots {
+  private nextTicket = 1;
+
+  acquire(provider: string, limit: number, deadline: number, signal?: AbortSource): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(new Error('client went away while waiting for a provider slot'));
+    // The ticket names this worker, so the primary frees its slots if it dies holding them.
+    const ticket = `${workerId()}:${this.nextTicket++}`;
+    return new Promise((resolve, reject) => {
+      let decided = false;
+      const onAbort = () => {
+        if (decided) return;
+        decided = true;
+        // Sent after the acquire on the same channel: the primary drops the wait, or frees a slot it granted meanwhile.
+        notifyPrimary('slots.cancel', [ticket]);
+        reject(new Error('client went away while waiting for a provider slot'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // Waits up to the deadline in the primary; the margin only ends a wait on a primary that never answers.
+      callPrimary('slots.acquire', [ticket, provider, limit, deadline], Math.max(0, deadline - Date.now()) + BUDGET_CALL_TIMEOUT_MS).then(
+        (granted) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (decided) return;
+          decided = true;
+          if (!granted) return reject(new ConcurrencyTimeout(provider, limit));
+          let released = false;
+          resolve(() => {
+            if (released) return;
+            released = true;
+            notifyPrimary('slots.release', [ticket]);
+          });
+        },
+        (err: unknown) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (decided) return;
+          decided = true;
+          notifyPrimary('slots.cancel', [ticket]);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Budget counters "in memory": this process's own, or in a worker, the primary's (so a budget holds across
+ * workers, and spend is restored from the sink once: the first worker's seed sets it, later ones find it set).
+ *
+ * @example const counters = memorySpendCounters();
+ */
+export function memorySpendCounters(): SpendCounters {
+  return isGatewayWorker() ? new PrimarySpendCounters() : new MemorySpendCounters();
+}
+
+/**
+ * Providers' concurrency slots: this process's own gate, or in a worker, the primary's (a limit of 2 is 2 in
+ * flight over all workers).
+ *
+ * @example const slots = memoryConcurrencySlots(); const release = await slots.acquire('openai', 2, Date.now() + 2000);
+ */
+export function memoryConcurrencySlots(): ConcurrencySlots {
+  return isGatewayWorker() ? new PrimaryConcurrencySlots() : new ConcurrencyGate();
+}
+
+/**
  * Token buckets "in memory": this process's own, or in a worker, the primary's (so limits hold across workers).
  *
  * @example const buckets = memoryTokenBuckets('rate-limit');
@@ -62,6 +187,68 @@ export function memoryKvStore(store: string, options: { maxEntries: number; maxB
   return isGatewayWorker() ? new PrimaryKvStore(store, options) : new MemoryKvStore(options);
 }
 
+/** One ticket of a worker's slot request, while it waits or holds its slot. */
+interface SlotTicket {
+  cancel: AbortController;
+  release?: () => void;
+}
+
+/**
+ * The primary's side of the concurrency slots. A ticket's slot is freed when its worker releases it, cancels its
+ * wait, or exits (the requests it held the slot for died with it).
+ */
+function slotHandlers(): PrimaryHandlers {
+  const gate = new ConcurrencyGate();
+  const tickets = new Map<string, SlotTicket>();
+  const drop = (ticket: string) => {
+    const t = tickets.get(ticket);
+    if (!t) return;
+    tickets.delete(ticket);
+    if (t.release) t.release();
+    else t.cancel.abort();
+  };
+  cluster.on('exit', (worker) => {
+    for (const ticket of [...tickets.keys()]) if (ticket.startsWith(`${worker.id}:`)) drop(ticket);
+  });
+  return {
+    'slots.acquire': async (ticket: string, provider: string, limit: number, deadline: number): Promise<boolean> => {
+      const t: SlotTicket = { cancel: new AbortController() };
+      tickets.set(ticket, t);
+      try {
+        const release = await gate.acquire(provider, limit, deadline, t.cancel.signal);
+        // Cancelled between the grant and this line: the slot goes straight back.
+        if (t.cancel.signal.aborted || tickets.get(ticket) !== t) {
+          release();
+          return false;
+        }
+        t.release = release;
+        return true;
+      } catch {
+        tickets.delete(ticket);
+        return false;
+      }
+    },
+    'slots.release': (ticket: string) => drop(ticket),
+    'slots.cancel': (ticket: string) => drop(ticket),
+  };
+}
+
+/** The primary's side of the budget counters: one in-memory ledger, each call one synchronous step. */
+function budgetHandlers(): PrimaryHandlers {
+  const counters = new MemorySpendCounters();
+  return {
+    'budget.get': (counter: string) => counters.levelNow(counter),
+    'budget.reserve': (counter: string, holdId: string, amountPico: number, limitPico: number, options: ReserveOptions): ReserveResult => {
+      const result = counters.reserveNow(counter, holdId, amountPico, limitPico, options);
+      // The primary is the shared store here: a hold it took is the one every worker sees.
+      return { ...result, shared: result.admitted };
+    },
+    'budget.settle': (counter: string, holdId: string, costPico: number, ttlMs?: number) => counters.settleNow(counter, holdId, costPico, ttlMs),
+    'budget.seed': (counter: string, pico: number, ttlMs?: number) => counters.seed(counter, pico, ttlMs),
+    'budget.exists': (counter: string) => counters.exists(counter),
+  };
+}
+
 /** The primary's side: the stores themselves, created on first use. */
 export function sharedStoreHandlers(): PrimaryHandlers {
   const buckets = new Map<string, LocalTokenBuckets>();
@@ -72,6 +259,8 @@ export function sharedStoreHandlers(): PrimaryHandlers {
     return kvs.get(key) ?? kvs.set(key, new MemoryKvStore(options)).get(key)!;
   };
   return {
+    ...budgetHandlers(),
+    ...slotHandlers(),
     'buckets.take': (store: string, specs: BucketSpec[]) => bucketsOf(store).take(specs),
     'buckets.adjust': (store: string, adjustments: BucketAdjustment[]) => bucketsOf(store).adjust(adjustments),
     'kv.get': (store: string, options: { maxEntries: number; maxBytes: number }, key: string) => kvOf(store, options).get(key),

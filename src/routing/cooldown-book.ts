@@ -33,7 +33,7 @@ export interface CooldownView {
  * book.recordFailure('deepseek/deepseek-chat', { failures: 3, windowMs: 60_000, durationMs: 30_000 }, 'HTTP 503');
  * book.admit('deepseek/deepseek-chat'); // 'closed' until the third failure, then 'skip'
  */
-/** What one book tells the others (the other worker processes of one gateway; see cluster/cooldown-sync.ts). */
+/** What one book tells the others (the other worker processes of one gateway; see cluster/routing-sync.ts). */
 export type CooldownEvent = { op: 'cool'; key: string; ms: number; reason: string } | { op: 'close'; key: string };
 
 export class CooldownBook {

@@ -35,6 +35,11 @@ export class HealthChecker implements HealthCheckView {
   private started = false;
   private stopped = false;
   private result: HealthResult | undefined;
+  private checking = false;
+  /** Whether this process runs the checks; with --workers only one worker does (cluster/health-sync.ts). */
+  probes: () => boolean = () => true;
+  /** Told of each check this process ran (with --workers, to hand it to the other workers). */
+  onResult?: (result: HealthResult) => void;
 
   constructor(
     private provider: ResolvedProvider,
@@ -64,11 +69,36 @@ export class HealthChecker implements HealthCheckView {
     return this.result;
   }
 
+  /** Started and not stopped (a reload that dropped it, shutdown). */
+  get running(): boolean {
+    return this.started && !this.stopped;
+  }
+
+  /** A check another worker ran (its cooldown arrives through the book's own sharing). */
+  applyPeer(result: HealthResult): void {
+    if (!this.stopped) this.result = result;
+  }
+
   private schedule(ms: number): void {
     if (this.stopped) return;
     // One check at a time: the next is timed from the end of this one, so a slow provider is not piled on.
-    this.timer = setTimeout(() => void this.check().finally(() => this.schedule(this.cfg.interval_s * 1000)), ms);
+    const next = () => {
+      this.checking = false;
+      this.schedule(this.cfg.interval_s * 1000);
+    };
+    this.timer = setTimeout(() => {
+      if (!this.probes()) return next();
+      this.checking = true;
+      void this.check().finally(next);
+    }, ms);
     this.timer.unref();
+  }
+
+  /** Checks now rather than at the next tick, unless a check is running (a worker taking over the checks). */
+  checkSoon(): void {
+    if (!this.running || this.checking) return;
+    clearTimeout(this.timer);
+    this.schedule(0);
   }
 
   /** Runs one check now and feeds the cooldown book. @example await checker.check() // { ok: true, … } */
@@ -89,6 +119,7 @@ export class HealthChecker implements HealthCheckView {
     };
     if (this.stopped) return result;
     this.result = result;
+    this.onResult?.(result);
     const key = providerKey(p.name);
     if (probe.ok) this.book.clear(key);
     else if (p.available) {

@@ -15,7 +15,8 @@ import type { FeedbackConfig } from '../config/routing-schema';
 import { FeedbackService } from '../feedback/feedback-service';
 import { openFeedbackStore } from '../feedback/open-feedback-store';
 import { Tracing } from '../observability/tracing';
-import { shareCooldowns } from '../cluster/cooldown-sync';
+import { shareHealthCheck } from '../cluster/health-sync';
+import { shareRoutingState } from '../cluster/routing-sync';
 import type { Logger } from '../observability/logger';
 import { registerSecrets } from '../observability/redact';
 import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/load-plugins';
@@ -155,13 +156,13 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     providers.set(name, p);
     if (p.settings.apiKey) registerSecrets([p.settings.apiKey]);
   }
-  const routing = state.keep('routing:state', () => shareCooldowns(new RoutingState()));
+  const routing = state.keep('routing:state', () => shareRoutingState(new RoutingState()));
   for (const p of providers.values()) {
     const cfg = p.config.health_check;
     if (!cfg) continue;
     const checker = state.keep(
       healthCheckKey(p, cfg),
-      () => new HealthChecker(p, cfg, routing.cooldowns),
+      () => shareHealthCheck(new HealthChecker(p, cfg, routing.cooldowns), healthCheckKey(p, cfg)),
       (c) => c.stop(),
     );
     checker.use(p);

@@ -2,7 +2,8 @@
  * `switchyard start --workers 2` as a real process tree: both workers serve one port; rate limits kept in memory
  * hold across workers (the primary keeps the buckets); a cooldown tripped in one worker holds in the other;
  * /metrics sums both; SIGHUP reloads every worker; SIGTERM drains them and the primary exits 0; a config whose
- * budgets would be split per worker is refused before any worker starts.
+ * feedback would be split per worker is refused before any worker starts. Budgets: workers-budgets.e2e.test.ts;
+ * concurrency slots, statistics and health checks: workers-routing.e2e.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -142,18 +143,15 @@ describe('reload and drain with workers', () => {
   });
 });
 
-test('budgets kept in memory are refused with several workers, before any worker starts', () => {
+test('feedback kept in memory is refused with several workers, before any worker starts', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-workers-'));
   const file = path.join(dir, 'proxy.yaml');
   writeFileSync(
     file,
     `providers: { demo: { api: mock } }
 models: { demo: { targets: [ { provider: demo, model: echo } ] } }
-plugins:
-  - use: auth
-    keys: [ { name: k, key: "sk-budget-key-0000000001", models: ["*"], budget_usd: 1 } ]
-  - use: cost-log
-    sink: jsonl://./spend.jsonl
+feedback:
+  store: memory
 `,
   );
   const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../dist/cli.js'), 'start', '--config', file, '--workers', '2'], {
@@ -161,5 +159,5 @@ plugins:
     timeout: 30_000,
   });
   expect(r.status).not.toBe(0);
-  expect(r.stderr).toMatch(/proxy\.yaml:\d+:\d+: .*budgets need a shared store: set budget_store: redis/);
+  expect(r.stderr).toMatch(/proxy\.yaml:\d+:\d+: .*feedback needs sqlite:\/\/, postgres:\/\/ or redis:\/\//);
 });

@@ -14,7 +14,7 @@ import {
   costPico,
   describeSinkUrl,
   formatPicoUsd,
-  MemorySpendCounters,
+  memorySpendCounters,
   openRedis,
   openSpendSink,
   parseStoreLocation,
@@ -160,7 +160,7 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
         new BudgetLedger(
           budgetLocation.kind === 'redis'
             ? new RedisSpendCounters(openRedis(budgetLocation.url, { purpose: 'budgets', log: env.log }), REDIS_BUDGET_PREFIX)
-            : new MemorySpendCounters(),
+            : memorySpendCounters(), // with --workers, the primary's (one budget over all workers)
           { holdTtlMs: options.reservation_ttl_ms, restoreTimeoutMs: options.restore_timeout_ms, onUnrestored: () => unrestored.inc() },
         ),
     );

@@ -6,10 +6,12 @@
  * With `store: redis://…` all instances share the buckets, and fall back to local ones while Redis is away.
  */
 import {
+  ConcurrencyTimeout,
   errors,
   estimateEmbeddingsTokens,
   estimateRequestTokens,
   FailoverTokenBuckets,
+  memoryConcurrencySlots,
   memoryTokenBuckets,
   openRedis,
   parseStoreLocation,
@@ -30,7 +32,6 @@ import {
   type TokenBuckets,
 } from '../../plugin-api';
 import { bucketLabel, planAdmission, planProvider, type PlannedBucket } from './bucket-plan';
-import { ConcurrencyGate, ConcurrencyTimeout } from './concurrency-gate';
 import { FairQueue, QueueTimeout } from './fair-queue';
 import { DEFAULT_COMPLETION_TOKENS, DEFAULT_MAX_QUEUE_MS, rateLimitOptionsSchema, type RateLimitOptions } from './options';
 import { rateLimitHeaders } from './response-headers';
@@ -149,7 +150,8 @@ export const rateLimitPlugin: PluginModule<RateLimitOptions> = {
         ? new FailoverTokenBuckets(openRedis(location.url, { purpose: 'rate-limit', log: env.log }), REDIS_PREFIX)
         : memoryTokenBuckets('rate-limit'),
     );
-    const gate = env.keep('concurrency', () => new ConcurrencyGate());
+    // In memory, or with --workers the primary's (one limit over all workers).
+    const gate = env.keep('concurrency', () => memoryConcurrencySlots());
     if (buckets instanceof FailoverTokenBuckets) {
       // Start on the shared buckets when Redis is there; if it is not, start locally rather than not at all.
       await waitForRedis(buckets.client, 1500).catch(() => env.log.warn('rate-limit: Redis not reachable at startup; limiting per instance until it is'));

@@ -1,9 +1,10 @@
 /**
  * Per-provider concurrency limits (`limits.concurrency` on a provider): at most N upstream calls in flight from
  * this instance; more wait first come, first served, up to their deadline. Counted per instance, not in Redis,
- * because a crashed instance would otherwise leave its slots taken forever.
+ * because a crashed instance would otherwise leave its slots taken forever. With `--workers` the primary runs
+ * the one gate of all workers (cluster/shared-stores.ts) and frees the slots of a worker that dies.
  */
-import type { AbortSource } from '../../plugin-api';
+import type { AbortSource } from '../upstream/abort-flag';
 
 interface GateState {
   active: number;
@@ -20,12 +21,19 @@ export class ConcurrencyTimeout extends Error {
   }
 }
 
+/** Slots per provider: this process's gate, or in a worker, the primary's. */
+export interface ConcurrencySlots {
+  /** Resolves with a release function (safe to call more than once); rejects with ConcurrencyTimeout past the deadline. */
+  acquire(provider: string, limit: number, deadline: number, signal?: AbortSource): Promise<() => void>;
+  close(): Promise<void>;
+}
+
 /**
  * @example
  * const release = await gate.acquire('openai', 50, Date.now() + 2000);
  * try { await callUpstream(); } finally { release(); }
  */
-export class ConcurrencyGate {
+export class ConcurrencyGate implements ConcurrencySlots {
   private readonly gates = new Map<string, GateState>();
 
   inFlight(provider: string): number {

@@ -1,0 +1,16 @@
+/**
+ * A user plugin for the worker tests: it puts the answering worker's pid on every answer, so a test sees that
+ * its requests were spread over the workers (node:cluster hands each new connection to the next one).
+ */
+
+/** The plugin's source, to write beside proxy.yaml as `pid.js` and list first as `- use: ./pid.js`. */
+export const WORKER_PID_PLUGIN = `
+module.exports = {
+  name: 'worker-pid',
+  create: () => ({ onRequest(ctx) { ctx.responseHeaders['x-test-worker-pid'] = String(process.pid); } }),
+};`;
+
+/** The distinct workers that answered. @example expect(workersThatAnswered(responses)).toBe(2) */
+export function workersThatAnswered(responses: Response[]): number {
+  return new Set(responses.map((r) => r.headers.get('x-test-worker-pid')).filter((p) => p !== null)).size;
+}
