@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../config/load';
 import { ConfigError } from '../config/problems';
 import type { StateRegistry } from './state-registry';
-import type { AliasConfig, GatewayConfig, ProviderConfig } from '../config/types';
+import type { ProviderConfig } from '../config/types';
 import type { FeedbackConfig } from '../config/routing-schema';
 import { FeedbackService } from '../feedback/feedback-service';
 import { openFeedbackStore } from '../feedback/open-feedback-store';
@@ -22,7 +22,7 @@ import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/loa
 import { Pipeline } from '../pipeline/pipeline';
 import { adapters } from '../providers/registry';
 import { keepResponseStore } from '../responses/store/runtime-store';
-import { resolveAliasPolicy } from '../routing/policy';
+import { resolveAlias } from '../routing/resolve-alias';
 import { HealthChecker, healthCheckKey } from '../routing/health-checks';
 import { RoutingState } from '../routing/routing-state';
 import { isWildcardKey, WildcardAliases } from '../routing/wildcard-aliases';
@@ -106,21 +106,6 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
     available: api_key === undefined || api_key !== '',
     missingEnv: api_key === '' && missingEnv.length === 0 ? ['(api_key is empty)'] : missingEnv,
     timeouts: { totalMs: timeout_ms ?? DEFAULT_TIMEOUT_MS, firstByteMs: first_byte_timeout_ms, connectMs },
-  };
-}
-
-function resolveAlias(name: string, cfg: AliasConfig, config: GatewayConfig): ResolvedAlias {
-  return {
-    name,
-    strategy: cfg.strategy ?? 'weighted',
-    targets: (cfg.targets ?? []).map((t) => {
-      // The last step of the price lookup: the target's own `price:`, else its provider's.
-      const price = t.price ?? config.providers[t.provider]?.price;
-      return { provider: t.provider, model: t.model, weight: t.weight ?? 1, ...(price ? { price } : {}) };
-    }),
-    fallbacks: cfg.fallbacks ?? [],
-    policy: resolveAliasPolicy(name, cfg, config),
-    config: cfg,
   };
 }
 
