@@ -593,3 +593,15 @@ export const capabilityErrors = {
       message: `No target of model "${alias}" supports ${capabilities.join(' and ')}, which this request uses: ${summary}`,
     }),
 };
+
+// ── The dashboard's request log (issue 18; helper store) ──
+export const requestLogErrors = {
+  /** The request log's database could not be read (down, locked past its busy timeout, unreadable file). */
+  requestLogUnavailable: (store: string, reason: string) =>
+    new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'request_log_unavailable',
+      message: `The dashboard's request log (${store}) could not be read: ${reason.slice(0, 200)}`,
+    }),
+};

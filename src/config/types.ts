@@ -43,6 +43,10 @@ export interface DashboardConfig {
   recent_requests: number;
   log_content: boolean;
   base_path?: string;
+  /** Where the request log lives: memory, sqlite://PATH (default switchyard-requests.db beside the config) or postgres://…. */
+  store: string;
+  /** Days a recorded request (and its rollup rows) is kept. */
+  retention_days: number;
 }
 
 export interface MockOptions {

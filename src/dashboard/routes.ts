@@ -111,7 +111,7 @@ function work(handle: RuntimeHandle, body: EndpointWork['body'], needsSession: b
     plugins: false,
     serve(ctx, res, snapshot, req) {
       enabled(snapshot);
-      const state = dashboardStateOf(handle, snapshot);
+      const state = dashboardStateOf(handle);
       if (needsSession && !loggedIn(state, req)) throw errors.dashboardLoginRequired();
       return serve(ctx, res, snapshot, req, state);
     },
@@ -166,15 +166,16 @@ function json(
 }
 
 /** What a page's live stream sends: the same JSON its data endpoint answers. */
-function pageData(page: string, handle: RuntimeHandle, state: DashboardState, query: Record<string, string>): Promise<unknown> | unknown {
+async function pageData(page: string, handle: RuntimeHandle, state: DashboardState, query: Record<string, string>): Promise<unknown> {
   const lease = handle.acquire();
   try {
     const s = lease.snapshot;
     if (page === 'providers') return providersData(s);
-    if (page === 'requests') return requestsData(state, query);
+    // Awaited inside the lease: a reload must not close the store a read is using.
+    if (page === 'requests') return await requestsData(s, query);
     if (page === 'config') return configData(handle, s);
-    if (page === 'spend') return spendData(s, state.now(), query);
-    return overviewData(state, query);
+    if (page === 'spend') return await spendData(s, state.now(), query);
+    return await overviewData(s, state, query);
   } finally {
     lease.release();
   }
@@ -302,7 +303,7 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       w(
         'none',
         true,
-        json((_s, state, q) => overviewData(state, q), handle),
+        json((s, state, q) => overviewData(s, state, q), handle),
       ),
     ],
     [
@@ -320,7 +321,7 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       w(
         'none',
         true,
-        json((_s, state, q) => requestsData(state, q), handle),
+        json((s, _state, q) => requestsData(s, q), handle),
       ),
     ],
     [
@@ -329,7 +330,7 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       w(
         'none',
         true,
-        json((_s, state, q) => requestDetail(state, q.id), handle),
+        json((s, _state, q) => requestDetail(s, q.id), handle),
       ),
     ],
     [

@@ -23,6 +23,7 @@ import { Pipeline } from '../pipeline/pipeline';
 import { adapters } from '../providers/registry';
 import { keepResponseStore } from '../responses/store/runtime-store';
 import { resolveAlias } from '../routing/resolve-alias';
+import { keepRequestLog } from '../stores/request-log/open-request-log';
 import { HealthChecker, healthCheckKey } from '../routing/health-checks';
 import { RoutingState } from '../routing/routing-state';
 import { isWildcardKey, WildcardAliases } from '../routing/wildcard-aliases';
@@ -183,7 +184,20 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
       : undefined,
     watchedFiles: [loaded.file, ...plugins.map((p) => p.file).filter((f): f is string => !!f)],
     responseStore: openResponseStore(loaded, configDir, state, log),
+    requestLog: openRequestLog(loaded, configDir, state, log),
   };
+}
+
+/** The dashboard's request log when the dashboard is on, kept across reloads; a store URL that cannot be opened rejects the config. */
+function openRequestLog(loaded: LoadedConfig, configDir: string, state: StateRegistry, log: Logger): RuntimeSnapshot['requestLog'] {
+  const settings = loaded.config.server.dashboard;
+  if (!settings?.enabled) return undefined;
+  try {
+    return keepRequestLog(settings, configDir, state.keep.bind(state), log);
+  } catch (err) {
+    const where = ['server', 'dashboard', 'store'];
+    throw new ConfigError(loaded.file, [{ path: where, message: (err as Error).message, ...loaded.locate(where) }]);
+  }
 }
 
 /** The `responses:` store, kept across reloads; a store URL that cannot be opened rejects the config at its position. */
