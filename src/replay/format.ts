@@ -8,8 +8,8 @@ import type { ReplayReport } from './replay';
 
 function money(usd: number | null, unpriced: number): string {
   if (usd === null) return unpriced > 0 ? `unpriced (${count(unpriced)})` : 'n/a';
-  const digits = Math.abs(usd) >= 1 ? 2 : Math.abs(usd) >= 0.01 ? 4 : 6;
-  const text = `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(digits)}`;
+  // Six decimals: a request costs fractions of a cent, and the columns line up.
+  const text = `${usd < 0 ? '-' : ''}$${Math.abs(usd).toFixed(6)}`;
   return unpriced > 0 ? `${text} +${count(unpriced)} unpriced` : text;
 }
 
