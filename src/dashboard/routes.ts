@@ -16,6 +16,7 @@ import { headerList, sendJson } from '../server/send';
 import { asset } from './assets';
 import { configData, overviewData, providersData, requestDetail, requestsData, spendCsv, spendData } from './data';
 import { appPage, CSP, loginPage } from './pages';
+import { replayData, replayRequestOf, replayTemplate } from './replay-data';
 import { dashboardStateOf, type DashboardState } from './state';
 
 const COOKIE = 'switchyard_session';
@@ -374,5 +375,19 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       }),
     ],
     ['GET', '/ui/api/events', w('none', true, events)],
+    // Replay: GET the starting candidate; POST { config: YAML } (?since=7d&until=…) for the report.
+    ['GET', '/ui/api/replay', w('none', true, json((s) => replayTemplate(s), handle))],
+    [
+      'POST',
+      '/ui/api/replay',
+      {
+        ...w('json', true, async (ctx, res, snapshot, req, state) => {
+          const report = await replayData(snapshot, ctx.body, queryOf(req), state.now(), handle.log);
+          sendJson(res, 200, report, { ...ctx.responseHeaders, 'cache-control': 'no-store' });
+          return done(ctx, 200);
+        }),
+        parse: replayRequestOf,
+      },
+    ],
   ];
 }
