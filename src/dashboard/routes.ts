@@ -376,7 +376,15 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
     ],
     ['GET', '/ui/api/events', w('none', true, events)],
     // Replay: GET the starting candidate; POST { config: YAML } (?since=7d&until=…) for the report.
-    ['GET', '/ui/api/replay', w('none', true, json((s) => replayTemplate(s), handle))],
+    [
+      'GET',
+      '/ui/api/replay',
+      w(
+        'none',
+        true,
+        json((s) => replayTemplate(s), handle),
+      ),
+    ],
     [
       'POST',
       '/ui/api/replay',

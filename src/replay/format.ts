@@ -52,7 +52,17 @@ export function formatReplayReport(report: ReplayReport): string {
     `under ${report.candidate.file} (${report.candidate.hash}); no provider was called.`,
     '',
     table([
-      ['alias', 'requests', 'cost (actual)', 'cost (candidate)', 'difference', 'latency (actual)', 'latency (candidate)', 'failed (actual)', 'failed (candidate)'],
+      [
+        'alias',
+        'requests',
+        'cost (actual)',
+        'cost (candidate)',
+        'difference',
+        'latency (actual)',
+        'latency (candidate)',
+        'failed (actual)',
+        'failed (candidate)',
+      ],
       ...report.aliases.map((a) => row(a.alias, a)),
       row('total', report.total),
     ]),
@@ -64,7 +74,8 @@ export function formatReplayReport(report: ReplayReport): string {
     lines.push(`  ${a.alias}: served by ${shares(a.candidate.served_by)}`);
     if (Object.keys(a.candidate.attempt_failures).length) lines.push(`    failed tries: ${shares(a.candidate.attempt_failures)}`);
     if (Object.keys(a.candidate.errors).length) lines.push(`    errors to the client: ${shares(a.candidate.errors)}`);
-    if (a.candidate.assumed_target_requests) lines.push(`    ${a.candidate.assumed_target_requests} request(s) may reach a target never observed (assumed behaviour)`);
+    if (a.candidate.assumed_target_requests)
+      lines.push(`    ${a.candidate.assumed_target_requests} request(s) may reach a target never observed (assumed behaviour)`);
   }
   lines.push('', 'Targets (behaviour from the window):');
   for (const t of report.targets) {

@@ -39,7 +39,9 @@ export function openReplayLog(store: string | undefined, runningConfig: string):
   const { url, dir } = storeLocation(store, runningConfig);
   const where = describeRequestStore(url);
   if (url === 'memory')
-    throw new ReplayStoreError('a memory request log lives inside the running gateway only: replay it from the dashboard\u2019s Replay page, or use a sqlite:// or postgres:// store');
+    throw new ReplayStoreError(
+      'a memory request log lives inside the running gateway only: replay it from the dashboard\u2019s Replay page, or use a sqlite:// or postgres:// store',
+    );
   if (url.startsWith('sqlite://')) {
     const file = path.resolve(dir, url.slice('sqlite://'.length).split('?')[0]);
     if (!existsSync(file)) throw new ReplayStoreError(`no request log at ${file} (is server.dashboard.enabled on, and is this the store it writes?)`);

@@ -52,7 +52,10 @@ describe('replay engine', () => {
       ...times(8, () => served('chat', 'openai/gpt-4o')),
       ...times(2, () => served('chat', 'deepseek/deepseek-chat', { failedFirst: [failedAttempt('openai/gpt-4o', 503)] })),
     ];
-    const report = await run(records, `  chat: { targets: [ { provider: openai, model: gpt-4o } ], fallbacks: [backup] }\n  backup: { targets: [ { provider: deepseek, model: deepseek-chat } ] }\n`);
+    const report = await run(
+      records,
+      `  chat: { targets: [ { provider: openai, model: gpt-4o } ], fallbacks: [backup] }\n  backup: { targets: [ { provider: deepseek, model: deepseek-chat } ] }\n`,
+    );
     const chat = report.aliases.find((a) => a.alias === 'chat')!;
     // Per request: 0.8 × 3500 µ$ (gpt-4o) + 0.2 × (1000 × 0.27 + 100 × 1.1 = 380 µ$) = 2876 µ$; × 10 = $0.02876.
     expect(chat.candidate.cost_usd).toBe(0.02876);
@@ -165,7 +168,10 @@ describe('replay engine', () => {
   });
 
   it('answers model_not_found for an alias the candidate dropped', async () => {
-    const report = await run(times(3, () => served('old', 'openai/gpt-4o')), `  chat: { targets: [ { provider: deepseek, model: deepseek-chat } ] }\n`);
+    const report = await run(
+      times(3, () => served('old', 'openai/gpt-4o')),
+      `  chat: { targets: [ { provider: deepseek, model: deepseek-chat } ] }\n`,
+    );
     expect(report.aliases[0].candidate.errors).toEqual({ model_not_found: 3 });
   });
 
@@ -179,7 +185,10 @@ describe('replay engine', () => {
       } catch (err) {
         expect((err as ConfigError).problems).toEqual([expect.objectContaining({ line: 4, message: expect.stringContaining('nope') })]);
       }
-      const c = loadCandidate('providers:\n  a: { api: openai, base_url: http://127.0.0.1:9/v1, api_key: "${REPLAY_TEST_SECRET}" }\nmodels:\n  chat: { targets: [ { provider: a, model: m } ] }\n', 'c.yaml');
+      const c = loadCandidate(
+        'providers:\n  a: { api: openai, base_url: http://127.0.0.1:9/v1, api_key: "${REPLAY_TEST_SECRET}" }\nmodels:\n  chat: { targets: [ { provider: a, model: m } ] }\n',
+        'c.yaml',
+      );
       expect(JSON.stringify(c.config)).not.toContain('sk-should-never-appear');
       expect(c.unreadVariables).toEqual(['REPLAY_TEST_SECRET']);
     } finally {

@@ -19,7 +19,11 @@ let dir: string;
 const team = { headers: { authorization: `Bearer ${TEAM_KEY}` } };
 
 function replayCli(args: string[]) {
-  return spawnSync(process.execPath, [cli, 'replay', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, OPENAI_API_KEY: 'sk-never-in-the-report' } });
+  return spawnSync(process.execPath, [cli, 'replay', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, OPENAI_API_KEY: 'sk-never-in-the-report' },
+  });
 }
 
 beforeAll(async () => {
@@ -73,7 +77,10 @@ describe('switchyard replay', () => {
   });
 
   test('a broken candidate exits 1 with FILE:LINE:COL', () => {
-    writeFileSync(path.join(dir, 'broken.yaml'), 'providers:\n  up: { api: openai, base_url: "http://x" }\nmodels:\n  chat: { targets: [ { provider: nowhere, model: m } ] }\n');
+    writeFileSync(
+      path.join(dir, 'broken.yaml'),
+      'providers:\n  up: { api: openai, base_url: "http://x" }\nmodels:\n  chat: { targets: [ { provider: nowhere, model: m } ] }\n',
+    );
     const r = replayCli(['--since', '1d', '--config', 'broken.yaml']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/broken\.yaml:4:\d+: .*nowhere/);

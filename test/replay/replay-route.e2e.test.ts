@@ -78,7 +78,10 @@ describe('/ui/api/replay', () => {
   });
 
   test('a candidate cannot read the server’s environment into the answer', async () => {
-    const leaky = CANDIDATE.replace('  chat: { targets: [ { provider: up, model: gpt-4o-mini } ] }', '  chat: { targets: [ { provider: up, model: "m-${REPLAY_ROUTE_SECRET}" } ] }');
+    const leaky = CANDIDATE.replace(
+      '  chat: { targets: [ { provider: up, model: gpt-4o-mini } ] }',
+      '  chat: { targets: [ { provider: up, model: "m-${REPLAY_ROUTE_SECRET}" } ] }',
+    );
     expect(leaky).toContain('REPLAY_ROUTE_SECRET');
     const res = await post({ config: leaky });
     const text = await res.text();
@@ -88,7 +91,9 @@ describe('/ui/api/replay', () => {
   });
 
   test('a broken candidate is a 400 naming the line and column', async () => {
-    const res = await post({ config: 'providers:\n  up: { api: openai, base_url: "http://x" }\nmodels:\n  chat: { targets: [ { provider: nowhere, model: m } ] }\n' });
+    const res = await post({
+      config: 'providers:\n  up: { api: openai, base_url: "http://x" }\nmodels:\n  chat: { targets: [ { provider: nowhere, model: m } ] }\n',
+    });
     expect(res.status).toBe(400);
     const { error } = (await res.json()) as { error: { code: string; message: string; param: string } };
     expect(error.code).toBe('replay_bad_candidate');
@@ -99,7 +104,9 @@ describe('/ui/api/replay', () => {
   test('YAML that does not parse is a 400 with its line', async () => {
     const res = await post({ config: 'providers:\n  up: { api: openai\nmodels: [' });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/^The candidate config is invalid: candidate\.yaml:3:1: \(root\): YAML syntax: /);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /^The candidate config is invalid: candidate\.yaml:3:1: \(root\): YAML syntax: /,
+    );
   });
 
   test('a body without a config, or a window that does not parse, is a 400', async () => {
