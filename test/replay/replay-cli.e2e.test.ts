@@ -1,6 +1,6 @@
 /**
  * `switchyard replay` end to end: a real gateway (in process) records traffic to its SQLite request log against
- * the fake OpenAI upstream, stops, and the CLI (dist/cli.js, a separate process) replays the log under a
+ * the fake OpenAI upstream (the dashboard tests’ gateway), stops, and the CLI (dist/cli.js, a separate process) replays the log under a
  * candidate config that moves an alias to a cheaper model and drops a failing target.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,8 @@ import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai'
 import type { ReplayReport } from '../../src/replay/replay';
 import { chat } from '../helpers/client';
 import { startInProcess, type InProcessGateway } from '../helpers/in-process';
-import { CANDIDATE, gatewayConfig, TEAM_KEY, UPSTREAM_KEY } from './gateway-config';
+import { dashboardConfig, TEAM_KEY, UPSTREAM_KEY } from '../dashboard/config';
+import { CANDIDATE } from './candidate';
 
 const cli = path.resolve(__dirname, '../../dist/cli.js');
 let fake: FakeOpenAI;
@@ -31,7 +32,7 @@ beforeAll(async () => {
   fake.on('gpt-4o', { usage: { prompt_tokens: 1000, completion_tokens: 200 } });
   fake.on('gpt-4o-mini', { usage: { prompt_tokens: 500, completion_tokens: 50 } });
   fake.on('gpt-4o-broken', { status: 500 });
-  gw = await startInProcess({ config: gatewayConfig(fake.url) });
+  gw = await startInProcess({ config: dashboardConfig(fake.url) });
   dir = gw.dir;
   for (let i = 0; i < 5; i++) expect((await chat(gw.url, { model: 'chat', messages: [{ role: 'user', content: 'hello' }] }, team)).status).toBe(200);
   for (let i = 0; i < 2; i++) expect((await chat(gw.url, { model: 'fb', messages: [{ role: 'user', content: 'hello' }] }, team)).status).toBe(200);

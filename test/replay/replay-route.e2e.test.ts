@@ -7,7 +7,8 @@ import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai'
 import type { ReplayReport } from '../../src/replay/replay';
 import { chat } from '../helpers/client';
 import { startInProcess, type InProcessGateway } from '../helpers/in-process';
-import { ADMIN_KEY, CANDIDATE, gatewayConfig, TEAM_KEY, UPSTREAM_KEY } from './gateway-config';
+import { ADMIN_KEY, dashboardConfig, TEAM_KEY, UPSTREAM_KEY } from '../dashboard/config';
+import { CANDIDATE } from './candidate';
 
 let fake: FakeOpenAI;
 let gw: InProcessGateway;
@@ -19,7 +20,7 @@ beforeAll(async () => {
   fake.on('gpt-4o', { usage: { prompt_tokens: 1000, completion_tokens: 200 } });
   fake.on('gpt-4o-mini', { usage: { prompt_tokens: 500, completion_tokens: 50 } });
   fake.on('gpt-4o-broken', { status: 500 });
-  gw = await startInProcess({ config: gatewayConfig(fake.url), env: { REPLAY_ROUTE_SECRET: 'sk-server-env-secret-0001' } });
+  gw = await startInProcess({ config: dashboardConfig(fake.url), env: { REPLAY_ROUTE_SECRET: 'sk-server-env-secret-0001' } });
   for (let i = 0; i < 3; i++) expect((await chat(gw.url, { model: 'chat', messages: [{ role: 'user', content: 'hello' }] }, team)).status).toBe(200);
   expect((await chat(gw.url, { model: 'fb', messages: [{ role: 'user', content: 'hello' }] }, team)).status).toBe(200);
   await gw.gateway.snapshot.requestLog!.flush();
