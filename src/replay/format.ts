@@ -79,7 +79,9 @@ export function formatReplayReport(report: ReplayReport): string {
   }
   lines.push('', 'Targets (behaviour from the window):');
   for (const t of report.targets) {
-    const failures = Object.keys(t.failures).length ? `, failures ${shares(t.failures)}` : '';
+    const failures = Object.entries(t.failures)
+      .map(([label, p]) => `, ${label} ${(p * 100).toFixed(1)}%`)
+      .join('');
     lines.push(
       `  ${t.target}: ${t.observed ? `${t.tries} tries` : 'never called, assumed'}, ${(t.success_rate * 100).toFixed(1)}% answered, ${t.latency_ms.toFixed(0)} ms${failures}`,
     );

@@ -8,6 +8,7 @@ import type { ReplayReport } from '../../src/replay/replay';
 import { chat } from '../helpers/client';
 import { startInProcess, type InProcessGateway } from '../helpers/in-process';
 import { ADMIN_KEY, dashboardConfig, TEAM_KEY, UPSTREAM_KEY } from '../dashboard/config';
+import { replayRequestOf } from '../../src/dashboard/replay-data';
 import { CANDIDATE } from './candidate';
 
 let fake: FakeOpenAI;
@@ -117,5 +118,13 @@ describe('/ui/api/replay', () => {
     const window = await post({ config: CANDIDATE }, '?since=yesterday');
     expect(window.status).toBe(400);
     expect(((await window.json()) as { error: { param: string } }).error.param).toBe('since');
+  });
+});
+
+describe('the posted candidate', () => {
+  test('stays out of a log line of the request body (it may carry keys)', () => {
+    const body = replayRequestOf({ config: 'providers:\n  a: { api_key: sk-pasted-0001 }\n', since: '1d' });
+    expect(body.config).toContain('sk-pasted-0001');
+    expect(JSON.stringify(body)).not.toContain('sk-pasted-0001');
   });
 });
