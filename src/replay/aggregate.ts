@@ -50,6 +50,8 @@ export interface AssumptionCounts {
   guessedComplexity: number;
   guessedTokens: number;
   usedAssumedTarget: number;
+  /** Answered requests without a recorded cost, priced from their tokens at the candidate's prices. */
+  pricedAfterwards: number;
   kept: { cache: number; refused: number; other: number };
 }
 
@@ -106,7 +108,8 @@ class Group {
   readonly actual = new Side();
   readonly candidate = new Side();
 
-  addActual(r: RequestRecord): void {
+  /** `laterCost`: the pico-USD of an answer recorded without a cost, at the candidate's prices (undefined: unpriced). */
+  addActual(r: RequestRecord, laterCost: number | undefined): void {
     this.requests++;
     const a = this.actual;
     const failed = r.status >= 400;
@@ -116,10 +119,12 @@ class Group {
     } else {
       a.served++;
       if (r.provider && r.model) add(a.servedBy, `${r.provider}/${r.model}`, 1);
-      if (r.cost_usd === undefined) {
-        // A cache hit costs nothing; an answer from upstream without a cost was unpriced.
-        if (r.attempts.some((x) => x.ok)) a.unpriced++;
-      } else a.costPico += usdToPico(r.cost_usd);
+      if (r.cost_usd !== undefined) a.costPico += usdToPico(r.cost_usd);
+      // A cache hit costs nothing; an answer from upstream without a cost is priced afterwards, or unpriced.
+      else if (r.attempts.some((x) => x.ok)) {
+        if (laterCost === undefined) a.unpriced++;
+        else a.costPico += laterCost;
+      }
     }
     a.latencyMs += r.latency_ms;
     for (const x of r.attempts) if (isEvidence(x) && !x.ok) add(a.attemptFailures, failureClassOf(x).label, 1);
@@ -136,6 +141,7 @@ class Group {
       if (r.provider && r.model) add(c.servedBy, `${r.provider}/${r.model}`, 1);
       if (r.cost_usd !== undefined) c.costPico += usdToPico(r.cost_usd);
       else if (r.attempts.some((x) => x.ok)) c.unpriced++;
+      // (A kept record answered upstream is rare: a plugin's own answer after an attempt; its cost stays as recorded.)
     }
     c.latencyMs += r.latency_ms;
   }
@@ -185,6 +191,9 @@ export function keptBecause(r: RequestRecord): keyof AssumptionCounts['kept'] | 
  * tally.aliases()[0].diff.cost_usd // -0.0123
  */
 export class ReplayTally {
+  /** Prices a recorded answer that has no cost (see recordedCostPico). */
+  constructor(private readonly priceRecorded: (r: RequestRecord) => number | undefined = () => undefined) {}
+
   private readonly groups = new Map<string, Group>();
   private readonly all = new Group();
   readonly assumptions: AssumptionCounts = {
@@ -192,6 +201,7 @@ export class ReplayTally {
     guessedComplexity: 0,
     guessedTokens: 0,
     usedAssumedTarget: 0,
+    pricedAfterwards: 0,
     kept: { cache: 0, refused: 0, other: 0 },
   };
 
@@ -200,8 +210,10 @@ export class ReplayTally {
     const name = record.alias ?? `(${record.endpoint})`;
     let g = this.groups.get(name);
     if (!g) this.groups.set(name, (g = new Group()));
+    const later = record.cost_usd === undefined && record.status < 400 && record.attempts.some((x) => x.ok) ? this.priceRecorded(record) : undefined;
+    if (later !== undefined) this.assumptions.pricedAfterwards++;
     for (const group of [g, this.all]) {
-      group.addActual(record);
+      group.addActual(record, later);
       if (simulated) group.addSimulated(simulated);
       else group.addKept(record);
     }

@@ -8,7 +8,7 @@ import { targetKey } from '../routing/routing-state';
 import { keptBecause, ReplayTally, type AliasReplay, type AssumptionCounts, type ReplayGroup } from './aggregate';
 import { BehaviourBook, type BehaviourModel } from './behaviour';
 import type { Candidate } from './candidate';
-import { simulateRequest, type SimulationContext } from './simulate';
+import { recordedCostPico, simulateRequest, type SimulationContext } from './simulate';
 import type { ReplaySource } from './source';
 import type { ReplayWindow } from './window';
 
@@ -85,6 +85,10 @@ function assumptionsOf(counts: AssumptionCounts, model: BehaviourModel, candidat
       `${counts.usedAssumedTarget} request(s) could reach a target the window never called: it was given the median of the observed targets (${percent(a.success)} of tries answered, ${round(a.okLatencyMs, 1)} ms).`,
     );
   }
+  if (counts.pricedAfterwards > 0)
+    out.push(
+      `${counts.pricedAfterwards} answered request(s) have no recorded cost (no cost-log plugin ran, or their price was unknown then): their actual cost is priced from their recorded tokens at the candidate\u2019s prices.`,
+    );
   if (counts.readText > 0)
     out.push(
       `Regex \`match:\` rules cannot be evaluated without logged content: ${counts.readText} request(s) reached one, which was tested against empty text (so it normally did not match and the next rule decided).`,
@@ -141,7 +145,7 @@ export async function replay(source: ReplaySource, candidate: Candidate, window:
   };
 
   // Pass 2: every request again, under the candidate.
-  const tally = new ReplayTally();
+  const tally = new ReplayTally((r) => recordedCostPico(candidate, r));
   for await (const r of source.scan(window.since, window.until)) tally.add(r, keptBecause(r) ? undefined : simulateRequest(ctx, r));
 
   return {

@@ -126,10 +126,22 @@ function usageOn(target: ResolvedTarget, record: RequestRecord, completion: numb
 }
 
 /** A target's cost for this request in pico-USD, or undefined when it has no price. */
-function costOn(ctx: SimulationContext, target: ResolvedTarget, usage: Usage): number | undefined {
-  const { candidate } = ctx;
+function costOn(candidate: Candidate, target: ResolvedTarget, usage: Usage): number | undefined {
   const found = resolvePrice(candidate.prices, { targetModel: target.model, override: target.price, provider: candidate.catalogIds.get(target.provider) });
   return found ? costPico(found.price, usage) : undefined;
+}
+
+/**
+ * What a recorded answer cost at the candidate's prices, pico-USD: for records without a cost (no cost-log plugin
+ * ran), so the actual side has a figure to compare. Undefined when its target has no price there either.
+ *
+ * @example recordedCostPico(candidate, record) // 4_500_000_000 ($0.0045)
+ */
+export function recordedCostPico(candidate: Candidate, record: RequestRecord): number | undefined {
+  if (!record.provider || !record.model || record.completion_tokens === undefined) return undefined;
+  const price = candidate.config.providers[record.provider]?.price;
+  const target: ResolvedTarget = { provider: record.provider, model: record.model, weight: 1, ...(price ? { price } : {}) };
+  return costOn(candidate, target, usageOn(target, record, record.completion_tokens));
 }
 
 /** The recorded time outside upstream calls (plugins, the gateway itself): the candidate spends it too. */
@@ -211,13 +223,13 @@ export function simulateRequest(ctx: SimulationContext, record: RequestRecord): 
     const retry = step.alias.policy.retry;
     const transient = b.failures.filter((x) => x.cls === 'transient').reduce((s, x) => s + x.p, 0);
     const final = b.failures.filter((x) => x.cls === 'final').reduce((s, x) => s + x.p, 0);
+    const cost = costOn(ctx.candidate, step.target, usageOn(step.target, record, completion));
     let here = reach;
     let next = 0;
     for (let tryNumber = 1; tryNumber <= retry.attempts && here > 0; tryNumber++) {
       const served = here * b.success;
       out.served += served;
       add(out.servedBy, key, served);
-      const cost = costOn(ctx, step.target, usageOn(step.target, record, completion));
       if (cost === undefined) out.unpriced += served;
       else out.costPico += served * cost;
       out.latencyMs += served * b.okLatencyMs + here * (1 - b.success) * b.failLatencyMs;

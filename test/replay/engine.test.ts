@@ -115,6 +115,16 @@ describe('replay engine', () => {
     expect(formatReplayReport(report)).toContain('unpriced (4)');
   });
 
+  it('prices recorded answers that carry no cost (no cost-log plugin) at the candidate’s prices, and says so', async () => {
+    const records = times(2, () => served('chat', 'openai/gpt-4o'));
+    const report = await run(records, `  chat: { targets: [ { provider: openai, model: gpt-4o } ] }\n`);
+    // 2 × 3500 µ$ on both sides: the same target, tokens and prices.
+    expect(report.total.actual.cost_usd).toBe(0.007);
+    expect(report.total.candidate.cost_usd).toBe(0.007);
+    expect(report.total.diff.cost_usd).toBe(0);
+    expect(report.assumptions.some((a) => a.startsWith('2 answered request(s) have no recorded cost'))).toBe(true);
+  });
+
   it('keeps cached tokens cached only when the candidate stays on the provider that cached them', async () => {
     const records = times(1, () => served('chat', 'deepseek/deepseek-chat', { cached_tokens: 800 }));
     const same = await run(records, `  chat: { targets: [ { provider: deepseek, model: deepseek-chat } ] }\n`);
