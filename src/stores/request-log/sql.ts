@@ -131,7 +131,7 @@ function num(v: unknown): number | undefined {
 }
 
 function str(v: unknown): string | undefined {
-  return v === null || v === undefined ? undefined : String(v);
+  return typeof v === 'string' ? v : undefined;
 }
 
 function parsed<T>(v: unknown): T | undefined {
