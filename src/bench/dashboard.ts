@@ -10,6 +10,7 @@
  *   BENCH_DASHBOARD_REQUESTS  records to seed (default 1000000)
  *   BENCH_DASHBOARD_RUNS      timed runs per endpoint (default 30)
  *   BENCH_DASHBOARD_PG        a postgres:// URL (default postgres://postgres@127.0.0.1:5432/test; "off" skips it)
+ *   BENCH_DASHBOARD_SQLITE    a SQLite file to keep: seeded when missing, reused as it is when present
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -20,6 +21,7 @@ import { Pool } from 'pg';
 import type { RequestLogEngine } from '../stores/request-log/buffered-request-log';
 import { PostgresRequestEngine } from '../stores/request-log/postgres-request-log';
 import type { RequestRecord } from '../stores/request-log/request-record';
+import { requestLogTables } from '../stores/request-log/sql';
 import { SqliteRequestEngine } from '../stores/request-log/sqlite-request-log';
 import { jsonPort, startChild, stopAll } from './setup';
 
@@ -229,15 +231,26 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   console.log(`bench:dashboard: ${TOTAL.toLocaleString('en')} requests over ${DAYS} days, ${RUNS} runs per endpoint (${os.cpus().length} CPUs)`);
   try {
-    const file = path.join(dir, 'requests.db');
+    const kept = process.env.BENCH_DASHBOARD_SQLITE;
+    const file = kept ? path.resolve(kept) : path.join(dir, 'requests.db');
+    const reuse = kept !== undefined && fs.existsSync(file);
     const sqlite = new SqliteRequestEngine(file);
-    const seeded = await seed(sqlite, now);
+    let middle: RequestRecord;
+    if (reuse) {
+      // A kept file: the middle of the week before its newest record.
+      const [newest] = await sqlite.list({}, 1);
+      [middle] = await sqlite.list({ before: newest.time - (DAYS * 86_400_000) / 2 }, 1);
+      console.log(`  sqlite: reusing ${file}`);
+    } else {
+      const seeded = await seed(sqlite, now);
+      middle = seeded.middle;
+      const bytes = fs.statSync(file).size + (fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0);
+      console.log(
+        `  sqlite: seeded in ${seeded.seconds.toFixed(1)} s (${Math.round(TOTAL / seeded.seconds).toLocaleString('en')} records/s), ${(bytes / 2 ** 20).toFixed(0)} MiB`,
+      );
+    }
     await sqlite.close();
-    const bytes = fs.statSync(file).size + (fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0);
-    console.log(
-      `  sqlite: seeded in ${seeded.seconds.toFixed(1)} s (${Math.round(TOTAL / seeded.seconds).toLocaleString('en')} records/s), ${(bytes / 2 ** 20).toFixed(0)} MiB`,
-    );
-    rows.push(...(await measure('sqlite', `sqlite://${file}`, dir, seeded.middle)));
+    rows.push(...(await measure('sqlite', `sqlite://${file}`, dir, middle)));
 
     if (await reachable(PG_URL)) {
       const table = `bench_dashboard_${process.pid}`;
@@ -246,7 +259,7 @@ async function main(): Promise<void> {
         const pgSeeded = await seed(pg, now);
         console.log(`  postgres: seeded in ${pgSeeded.seconds.toFixed(1)} s (${Math.round(TOTAL / pgSeeded.seconds).toLocaleString('en')} records/s)`);
         const pool = new Pool({ connectionString: PG_URL });
-        await pool.query(`ANALYZE ${table}; ANALYZE ${table}_minute; ANALYZE ${table}_hour`);
+        await pool.query(`VACUUM ANALYZE ${requestLogTables(table).join(', ')}`);
         await pool.end();
         const url = new URL(PG_URL);
         url.searchParams.set('table', table);
@@ -254,7 +267,7 @@ async function main(): Promise<void> {
       } finally {
         await pg.close();
         const pool = new Pool({ connectionString: PG_URL });
-        await pool.query(`DROP TABLE IF EXISTS ${table}, ${table}_minute, ${table}_hour`);
+        await pool.query(`DROP TABLE IF EXISTS ${requestLogTables(table).join(', ')}`);
         await pool.end();
       }
     } else console.log(PG_URL === 'off' ? '  postgres: off' : `  postgres: not reachable at ${new URL(PG_URL).host}; skipped`);

@@ -90,6 +90,17 @@ test('two gateways on one SQLite file see each other’s requests in the Overvie
     expect(o.body.by_alias).toEqual([expect.objectContaining({ name: 'chat', requests: 5 })]);
     expect((await api<Listed>(b, cookieB, 'requests?alias=chat')).body.data).toHaveLength(5);
     expect((await api<OverviewBody>(b, cookieB, 'overview?range=week')).body.totals.requests).toBe(5);
+    // Older pages follow the answer's cursor and together hold every request once.
+    const seen: string[] = [];
+    let query = 'requests?limit=2';
+    for (;;) {
+      const page = (await api<Listed & { next: { before: number; before_id: string } | null }>(a, cookieA, query)).body;
+      seen.push(...page.data.map((r) => r.id));
+      if (!page.next) break;
+      query = `requests?limit=2&before=${page.next.before}&before_id=${page.next.before_id}`;
+    }
+    expect(new Set(seen).size).toBe(5);
+    expect(seen).toHaveLength(5);
   } finally {
     await a.stop();
     await b.stop();

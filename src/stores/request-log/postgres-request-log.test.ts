@@ -4,6 +4,7 @@ import { describeWithService, POSTGRES_URL } from '../../../test/helpers/service
 import { createLogger } from '../../observability/logger';
 import { BufferedRequestLog } from './buffered-request-log';
 import { PostgresRequestEngine } from './postgres-request-log';
+import { requestLogTables } from './sql';
 
 const silent = createLogger({ silent: true });
 const PREFIX = `store_reqlog_${process.pid}`;
@@ -18,7 +19,7 @@ function engine(table = `${PREFIX}_${n++}`): PostgresRequestEngine {
 describeWithService(['postgres'], 'PostgreSQL request log', () => {
   afterAll(async () => {
     const pool = new Pool({ connectionString: POSTGRES_URL });
-    for (const t of new Set(tables)) await pool.query(`DROP TABLE IF EXISTS ${t}, ${t}_minute, ${t}_hour`);
+    for (const t of new Set(tables)) await pool.query(`DROP TABLE IF EXISTS ${requestLogTables(t).join(', ')}`);
     await pool.end();
   });
 
