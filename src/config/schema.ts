@@ -184,7 +184,11 @@ export const configSchema = {
           properties: {
             enabled: { type: 'boolean', default: false },
             session_ttl_minutes: { ...positiveInt, default: 480, description: 'How long a dashboard login lasts, minutes.' },
-            recent_requests: { ...positiveInt, default: 2000, description: 'Finished requests the memory store keeps (a ring); the SQLite and PostgreSQL stores keep retention_days.' },
+            recent_requests: {
+              ...positiveInt,
+              default: 2000,
+              description: 'Finished requests the memory store keeps (a ring); the SQLite and PostgreSQL stores keep retention_days.',
+            },
             log_content: {
               type: 'boolean',
               default: false,

@@ -29,7 +29,7 @@ let failures: client.Counter<'store' | 'reason'> | undefined;
 function failureCounter(): client.Counter<'store' | 'reason'> {
   failures ??= new client.Counter({
     name: 'switchyard_request_log_failures_total',
-    help: "Dashboard request log problems: batches whose write failed (retried), and records dropped (buffer full, or unwritten at shutdown).",
+    help: 'Dashboard request log problems: batches whose write failed (retried), and records dropped (buffer full, or unwritten at shutdown).',
     labelNames: ['store', 'reason'],
     registers: [registry],
   });

@@ -1,14 +1,14 @@
 /**
  * The request log in PostgreSQL, for several gateway instances writing to one place. Tables are created on first
  * use (under an advisory lock: instances may start at once). Each batch is one transaction: the insert skips ids
- * already stored and returns the ones it kept, and only those are added to the minute and hour rollups (cells in
+ * already stored and returns the ones it kept, and only those are added to the minute, quarter and hour rollups (cells in
  * key order, so two instances never deadlock). A database that is down fails the write (the batched writer
  * retries), never a request.
  */
 import { Pool } from 'pg';
 import type { RequestLogEngine } from './buffered-request-log';
 import type { Overview, OverviewRange, RequestFilter, RequestRecord } from './request-record';
-import { cellsOf, overviewOf, windowOf, type KeyedCell } from './rollup';
+import { cellsOf, overviewOf, ROLLUP_UNITS, windowOf, type KeyedCell, type RollupUnit } from './rollup';
 import {
   cellRow,
   listSql,
@@ -73,8 +73,7 @@ export class PostgresRequestEngine implements RequestLogEngine {
       // Only what this transaction inserted is summed: a retried batch or another instance's copy adds nothing.
       const seen = new Set<string>();
       const fresh = records.filter((r) => kept.has(r.id) && !seen.has(r.id) && (seen.add(r.id), true));
-      await this.upsert(client, 'minute', cellsOf(fresh, 1), 1);
-      await this.upsert(client, 'hour', cellsOf(fresh, 60), 60);
+      for (const [unit, minutes] of Object.entries(ROLLUP_UNITS) as [RollupUnit, number][]) await this.upsert(client, unit, cellsOf(fresh, minutes));
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
@@ -84,12 +83,12 @@ export class PostgresRequestEngine implements RequestLogEngine {
     }
   }
 
-  private async upsert(client: import('pg').PoolClient, unit: 'minute' | 'hour', cells: KeyedCell[], unitMinutes: 1 | 60): Promise<void> {
+  private async upsert(client: import('pg').PoolClient, unit: RollupUnit, cells: KeyedCell[]): Promise<void> {
     for (let i = 0; i < cells.length; i += CELLS_PER_UPSERT) {
       const chunk = cells.slice(i, i + CELLS_PER_UPSERT);
       await client.query(
         rollupUpsertSql(this.table, unit, 'postgres', chunk.length),
-        chunk.flatMap((c) => cellRow(c, unitMinutes)),
+        chunk.flatMap((c) => cellRow(c, unit)),
       );
     }
   }

@@ -8,7 +8,10 @@
 import type { Overview, OverviewGroup, OverviewPoint, OverviewRange, RequestRecord } from './request-record';
 
 export const MINUTE_MS = 60_000;
-export const HOUR_MINUTES = 60;
+
+/** The rollups a SQL store keeps, by their width in minutes: one per point width of the Overview's ranges. */
+export const ROLLUP_UNITS = { minute: 1, quarter: 15, hour: 60 } as const;
+export type RollupUnit = keyof typeof ROLLUP_UNITS;
 
 /** Latency histogram bucket upper bounds, ms: ×1.3 steps from 1 ms to ~10 min; percentiles read the bound. */
 export const BOUNDS: readonly number[] = (() => {
@@ -81,7 +84,7 @@ export function addRecord(cell: RollupCell, r: RequestRecord): void {
 
 /**
  * The records summed per minute × alias × provider, in key order (so two writers upsert rows in the same order
- * and never deadlock each other), at `minutes` per cell: 1 for the minute rollup, 60 for the hour rollup.
+ * and never deadlock each other), at `minutes` per cell: 1, 15 or 60 for the minute, quarter and hour rollups.
  *
  * @example cellsOf(batch, 1) // [{ minute: 29410560, alias: 'chat', provider: 'openai', requests: 12, … }]
  */
@@ -121,8 +124,8 @@ export interface RangeWindow {
   last: number;
   /** Minutes per point. */
   step: number;
-  /** True when the points are whole hours, so the hour rollup can answer instead of the minute rollup. */
-  hourly: boolean;
+  /** The rollup whose rows are exactly the points (a SQL store reads only that table). */
+  unit: RollupUnit;
 }
 
 const RANGES: Record<OverviewRange, { minutes: number; step: number }> = {
@@ -141,7 +144,8 @@ export function windowOf(range: OverviewRange, now: number): RangeWindow {
   const { minutes, step } = RANGES[range];
   const last = Math.floor(now / MINUTE_MS);
   const first = last - (((last % step) + step) % step) - (minutes / step - 1) * step;
-  return { first, last, step, hourly: step % HOUR_MINUTES === 0 };
+  const unit = (Object.keys(ROLLUP_UNITS) as RollupUnit[]).find((u) => ROLLUP_UNITS[u] === step)!;
+  return { first, last, step, unit };
 }
 
 /** What a store reads for a range: each point's cell by its first minute, and requests/errors per alias and provider. */

@@ -5,10 +5,11 @@
  *
  * Tables, for a prefix P (default `switchyard_requests`):
  *   P            one row per request; `failed` (status ≥ 400) so "errors only" has its own index
- *   P_minute     rollup cells per minute × alias × provider
- *   P_hour       the same per hour, so a week reads 168 × aliases × providers rows, not 10,080 ×
+ *   P_minute     rollup cells per minute × alias × provider (the hour's 60 points)
+ *   P_quarter    the same per 15 minutes (the day's 96 points: 96 × aliases × providers rows, not 1,440 ×)
+ *   P_hour       the same per hour (the week's 168 points)
  */
-import { BOUNDS, type KeyedCell, type RangeCells, type RangeWindow, emptyCell, tally, usdOf } from './rollup';
+import { BOUNDS, ROLLUP_UNITS, type KeyedCell, type RangeCells, type RangeWindow, type RollupUnit, emptyCell, tally, usdOf } from './rollup';
 import type { RecordedAttempt, RequestFeatures, RequestFilter, RequestRecord } from './request-record';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -77,9 +78,13 @@ export function schemaSql(t: string, d: Dialect): string[] {
     `CREATE INDEX IF NOT EXISTS ${t}_provider_time ON ${t} (provider, time, id)`,
     `CREATE INDEX IF NOT EXISTS ${t}_status_time ON ${t} (status, time, id)`,
     `CREATE INDEX IF NOT EXISTS ${t}_failed_time ON ${t} (failed, time, id)`,
-    rollup('minute', 'minute'),
-    rollup('hour', 'hour'),
+    ...(Object.keys(ROLLUP_UNITS) as RollupUnit[]).map((u) => rollup(u, u)),
   ];
+}
+
+/** Every table of a prefix, for dropping them (tests, the bench). @example requestLogTables('switchyard_requests') */
+export function requestLogTables(t: string): string[] {
+  return [t, ...Object.keys(ROLLUP_UNITS).map((u) => `${t}_${u}`)];
 }
 
 function n(v: number | undefined): number | null {
@@ -131,7 +136,7 @@ function num(v: unknown): number | undefined {
 }
 
 function str(v: unknown): string | undefined {
-  return v === null || v === undefined ? undefined : String(v);
+  return typeof v === 'string' ? v : undefined;
 }
 
 function parsed<T>(v: unknown): T | undefined {
@@ -188,7 +193,9 @@ class Params {
 
 /**
  * The Requests page's query: newest first, filtered, at most `limit`, without content. Each filter has an
- * index ending in (time, id), so a page reads about `limit` index entries; only the id substring scans.
+ * index ending in (time, id), so a page reads about `limit` index entries. The id substring (`q`) cannot use an
+ * index: it is matched in a subquery that reads only (time, id) — the index, never the rows — and the page's
+ * rows are fetched by id afterwards.
  *
  * @example const { sql, params } = listSql('switchyard_requests', 'sqlite', { alias: 'chat' }, 200)
  */
@@ -201,15 +208,13 @@ export function listSql(t: string, d: Dialect, f: RequestFilter, limit: number):
   if (f.status === 'ok') where.push('failed = 0');
   else if (f.status === 'error') where.push('failed = 1');
   else if (f.status && /^\d{3}$/.test(f.status)) where.push(`status = ${p.add(Number(f.status))}`);
-  if (f.q) {
-    const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    where.push(`lower(id) LIKE ${p.add(pattern)} ESCAPE '\\'`);
-  }
+  if (f.q) where.push(`${d === 'postgres' ? 'strpos' : 'instr'}(lower(id), ${p.add(f.q.toLowerCase())}) > 0`);
   if (f.before !== undefined) {
     if (f.before_id !== undefined) where.push(`(time, id) < (${p.add(f.before)}, ${p.add(f.before_id)})`);
     else where.push(`time < ${p.add(f.before)}`);
   }
-  const sql = `SELECT ${LIST_COLUMNS} FROM ${t}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ${p.add(limit)}`;
+  const filtered = `FROM ${t}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ${p.add(limit)}`;
+  const sql = f.q ? `SELECT ${LIST_COLUMNS} FROM ${t} WHERE id IN (SELECT id ${filtered}) ORDER BY time DESC, id DESC` : `SELECT ${LIST_COLUMNS} ${filtered}`;
   return { sql, params: p.values };
 }
 
@@ -233,12 +238,12 @@ export function scanSql(
 }
 
 /**
- * The upsert of rollup cells into `P_minute` or `P_hour` for `rows` cells at once: a cell already there (written
- * by this process or another) gets the new sums added, never replaced.
+ * The upsert of rollup cells into `P_minute`, `P_quarter` or `P_hour` for `rows` cells at once: a cell already
+ * there (written by this process or another) gets the new sums added, never replaced.
  *
- * @example db.runMany(rollupUpsertSql(t, 'minute', 'sqlite', 1), cells.map((c) => cellRow(c, 1)))
+ * @example db.runMany(rollupUpsertSql(t, 'minute', 'sqlite', 1), cellsOf(records, 1).map((c) => cellRow(c, 'minute')))
  */
-export function rollupUpsertSql(t: string, unit: 'minute' | 'hour', d: Dialect, rows: number): string {
+export function rollupUpsertSql(t: string, unit: RollupUnit, d: Dialect, rows: number): string {
   const table = `${t}_${unit}`;
   const columns = [unit, 'alias', 'provider', ...CELL_COLUMNS];
   let i = 0;
@@ -249,32 +254,27 @@ export function rollupUpsertSql(t: string, unit: 'minute' | 'hour', d: Dialect, 
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples} ON CONFLICT (${unit}, alias, provider) DO UPDATE SET ${sets}`;
 }
 
-/** A cell as the values of the upsert; `unitMinutes` 60 turns its minute into an hour. @example cellRow(cell, 60) */
-export function cellRow(c: KeyedCell, unitMinutes: 1 | 60): SqlValue[] {
-  return [c.minute / unitMinutes, c.alias, c.provider, c.requests, c.errors, c.tokens, String(c.costPico), ...c.latency, ...c.ttfb];
+/** A cell (summed at the unit's width) as the values of the upsert: its minute becomes the unit's number. @example cellRow(cell, 'hour') */
+export function cellRow(c: KeyedCell, unit: RollupUnit): SqlValue[] {
+  return [Math.floor(c.minute / ROLLUP_UNITS[unit]), c.alias, c.provider, c.requests, c.errors, c.tokens, String(c.costPico), ...c.latency, ...c.ttfb];
 }
 
 /**
- * The two queries of a range: each point's sums, and requests/errors per alias and per provider. Whole-hour
- * points read the hour rollup.
+ * The two queries of a range: each point's sums, and requests/errors per alias and per provider, both from the
+ * one rollup whose rows are the range's points.
  *
  * @example const q = rangeSql(t, 'sqlite', windowOf('week', now))
  */
 export function rangeSql(t: string, d: Dialect, w: RangeWindow): { points: string; groups: string; params: SqlValue[] } {
-  const unit = w.hourly ? 'hour' : 'minute';
+  const unit = w.unit;
   const table = `${t}_${unit}`;
-  const per = w.hourly ? w.step / 60 : w.step;
-  const first = w.hourly ? w.first / 60 : w.first;
-  const last = w.hourly ? Math.floor(w.last / 60) : w.last;
   const ph = d === 'postgres' ? ['$1', '$2'] : ['?', '?'];
   const range = `${unit} >= ${ph[0]} AND ${unit} <= ${ph[1]}`;
-  // Integer division in both dialects (the unit columns are integers).
-  const point = `((${unit} - ${first}) / ${per}) * ${per} + ${first}`;
   const sums = CELL_COLUMNS.map((c) => `SUM(${c}) AS ${c}`).join(', ');
   return {
-    points: `SELECT ${point} AS p, ${sums} FROM ${table} WHERE ${range} GROUP BY p`,
+    points: `SELECT ${unit} AS p, ${sums} FROM ${table} WHERE ${range} GROUP BY ${unit}`,
     groups: `SELECT alias, provider, SUM(requests) AS requests, SUM(errors) AS errors FROM ${table} WHERE ${range} GROUP BY alias, provider`,
-    params: [first, last],
+    params: [Math.floor(w.first / w.step), Math.floor(w.last / w.step)],
   };
 }
 
@@ -295,7 +295,7 @@ export function rangeCellsFromRows(w: RangeWindow, points: Record<string, unknow
       cell.latency[i] = Number(row[`l${i}`]);
       cell.ttfb[i] = Number(row[`t${i}`]);
     }
-    out.points.set(Number(row.p) * (w.hourly ? 60 : 1), cell);
+    out.points.set(Number(row.p) * w.step, cell);
   }
   for (const row of groups) {
     const t = { requests: Number(row.requests), errors: Number(row.errors) };
@@ -306,8 +306,8 @@ export function rangeCellsFromRows(w: RangeWindow, points: Record<string, unknow
 }
 
 /**
- * The statements that delete records before `before` (a whole hour, so the minute and hour rollups go with
- * exactly the records they summed): one batch of records, then the rollup rows.
+ * The statements that delete records before `before` (a whole hour, so every rollup loses exactly the records
+ * it summed): one batch of records, then the rollup rows.
  *
  * @example purgeSql(t, 'sqlite', cutoff, 5000)
  */
@@ -320,7 +320,7 @@ export function purgeSql(t: string, d: Dialect, before: number, batch: number): 
   const minute = Math.floor(before / 60_000);
   return {
     records: batchDelete,
-    rollups: [`DELETE FROM ${t}_minute WHERE minute < ${minute}`, `DELETE FROM ${t}_hour WHERE hour < ${Math.floor(minute / 60)}`],
+    rollups: (Object.keys(ROLLUP_UNITS) as RollupUnit[]).map((u) => `DELETE FROM ${t}_${u} WHERE ${u} < ${Math.floor(minute / ROLLUP_UNITS[u])}`),
     params: [before],
   };
 }
