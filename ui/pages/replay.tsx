@@ -95,7 +95,11 @@ function Report(props: { report: Json }) {
               <td>{t.tries}</td>
               <td>{fmt(t.success_rate * 100)}%</td>
               <td>{fmt(t.latency_ms, 0)} ms</td>
-              <td>{shares(t.failures)}</td>
+              <td>
+                {Object.entries(t.failures as Record<string, number>)
+                  .map(([label, p]) => `${label} ${fmt(p * 100)}%`)
+                  .join(', ') || '—'}
+              </td>
             </tr>
           ))}
         </tbody>
