@@ -101,6 +101,24 @@ function addAll(into: Map<string, number>, from: Map<string, number>): void {
   for (const [k, v] of from) add(into, k, v);
 }
 
+/** One recorded outcome on a side: answered or failed, its target, its cost, its latency. */
+function addRecorded(side: Side, r: RequestRecord, laterCost: number | undefined): void {
+  if (r.status >= 400) {
+    side.failed++;
+    add(side.errors, r.error_code ?? String(r.status), 1);
+  } else {
+    side.served++;
+    if (r.provider && r.model) add(side.servedBy, `${r.provider}/${r.model}`, 1);
+    if (r.cost_usd !== undefined) side.costPico += usdToPico(r.cost_usd);
+    // A cache hit costs nothing; an answer from upstream without a cost is priced afterwards, or unpriced.
+    else if (r.attempts.some((x) => x.ok)) {
+      if (laterCost === undefined) side.unpriced++;
+      else side.costPico += laterCost;
+    }
+  }
+  side.latencyMs += r.latency_ms;
+}
+
 class Group {
   requests = 0;
   replayed = 0;
@@ -111,39 +129,13 @@ class Group {
   /** `laterCost`: the pico-USD of an answer recorded without a cost, at the candidate's prices (undefined: unpriced). */
   addActual(r: RequestRecord, laterCost: number | undefined): void {
     this.requests++;
-    const a = this.actual;
-    const failed = r.status >= 400;
-    if (failed) {
-      a.failed++;
-      add(a.errors, r.error_code ?? String(r.status), 1);
-    } else {
-      a.served++;
-      if (r.provider && r.model) add(a.servedBy, `${r.provider}/${r.model}`, 1);
-      if (r.cost_usd !== undefined) a.costPico += usdToPico(r.cost_usd);
-      // A cache hit costs nothing; an answer from upstream without a cost is priced afterwards, or unpriced.
-      else if (r.attempts.some((x) => x.ok)) {
-        if (laterCost === undefined) a.unpriced++;
-        else a.costPico += laterCost;
-      }
-    }
-    a.latencyMs += r.latency_ms;
-    for (const x of r.attempts) if (isEvidence(x) && !x.ok) add(a.attemptFailures, failureClassOf(x).label, 1);
+    addRecorded(this.actual, r, laterCost);
+    for (const x of r.attempts) if (isEvidence(x) && !x.ok) add(this.actual.attemptFailures, failureClassOf(x).label, 1);
   }
 
   /** The candidate side of a request kept as it happened: the same as the actual one. */
-  addKept(r: RequestRecord): void {
-    const c = this.candidate;
-    if (r.status >= 400) {
-      c.failed++;
-      add(c.errors, r.error_code ?? String(r.status), 1);
-    } else {
-      c.served++;
-      if (r.provider && r.model) add(c.servedBy, `${r.provider}/${r.model}`, 1);
-      if (r.cost_usd !== undefined) c.costPico += usdToPico(r.cost_usd);
-      else if (r.attempts.some((x) => x.ok)) c.unpriced++;
-      // (A kept record answered upstream is rare: a plugin's own answer after an attempt; its cost stays as recorded.)
-    }
-    c.latencyMs += r.latency_ms;
+  addKept(r: RequestRecord, laterCost: number | undefined): void {
+    addRecorded(this.candidate, r, laterCost);
   }
 
   addSimulated(s: SimulatedRequest): void {
@@ -215,7 +207,7 @@ export class ReplayTally {
     for (const group of [g, this.all]) {
       group.addActual(record, later);
       if (simulated) group.addSimulated(simulated);
-      else group.addKept(record);
+      else group.addKept(record, later);
     }
     const a = this.assumptions;
     if (!simulated) {

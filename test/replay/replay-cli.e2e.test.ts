@@ -1,23 +1,19 @@
 /**
  * `switchyard replay` end to end: a real gateway (in process) records traffic to its SQLite request log against
- * the fake OpenAI upstream (the dashboard tests’ gateway), stops, and the CLI (dist/cli.js, a separate process) replays the log under a
- * candidate config that moves an alias to a cheaper model and drops a failing target.
+ * the fake OpenAI upstream (the dashboard tests’ gateway), stops, and the CLI (dist/cli.js, a separate process)
+ * replays the log under a candidate config that moves an alias to a cheaper model and drops a failing target.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
+import type { FakeOpenAI } from '../../src/testing/fake-openai';
 import type { ReplayReport } from '../../src/replay/replay';
-import { chat } from '../helpers/client';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
-import { dashboardConfig, TEAM_KEY, UPSTREAM_KEY } from '../dashboard/config';
-import { CANDIDATE } from './candidate';
+import { UPSTREAM_KEY } from '../dashboard/config';
+import { CANDIDATE, recordTraffic } from './recorded-gateway';
 
 const cli = path.resolve(__dirname, '../../dist/cli.js');
 let fake: FakeOpenAI;
-let gw: InProcessGateway;
 let dir: string;
-const team = { headers: { authorization: `Bearer ${TEAM_KEY}` } };
 
 function replayCli(args: string[]) {
   return spawnSync(process.execPath, [cli, 'replay', ...args], {
@@ -28,14 +24,10 @@ function replayCli(args: string[]) {
 }
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  fake.on('gpt-4o', { usage: { prompt_tokens: 1000, completion_tokens: 200 } });
-  fake.on('gpt-4o-mini', { usage: { prompt_tokens: 500, completion_tokens: 50 } });
-  fake.on('gpt-4o-broken', { status: 500 });
-  gw = await startInProcess({ config: dashboardConfig(fake.url) });
+  const recorded = await recordTraffic(5, 2);
+  fake = recorded.fake;
+  const gw = recorded.gw;
   dir = gw.dir;
-  for (let i = 0; i < 5; i++) expect((await chat(gw.url, { model: 'chat', messages: [{ role: 'user', content: 'hello' }] }, team)).status).toBe(200);
-  for (let i = 0; i < 2; i++) expect((await chat(gw.url, { model: 'fb', messages: [{ role: 'user', content: 'hello' }] }, team)).status).toBe(200);
   // Stopping drains the gateway and flushes the request log to the SQLite file.
   await gw.stop();
   writeFileSync(path.join(dir, 'candidate.yaml'), CANDIDATE);

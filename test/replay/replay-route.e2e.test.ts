@@ -3,27 +3,19 @@
  * config with its secrets redacted, replays the gateway's own SQLite request log under a posted candidate, and
  * answers a broken candidate with a 400 that names the line.
  */
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
+import type { FakeOpenAI } from '../../src/testing/fake-openai';
 import type { ReplayReport } from '../../src/replay/replay';
-import { chat } from '../helpers/client';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
-import { ADMIN_KEY, dashboardConfig, TEAM_KEY, UPSTREAM_KEY } from '../dashboard/config';
+import type { InProcessGateway } from '../helpers/in-process';
+import { ADMIN_KEY, TEAM_KEY, UPSTREAM_KEY } from '../dashboard/config';
 import { replayRequestOf } from '../../src/dashboard/replay-data';
-import { CANDIDATE } from './candidate';
+import { CANDIDATE, recordTraffic } from './recorded-gateway';
 
 let fake: FakeOpenAI;
 let gw: InProcessGateway;
 let cookie: string;
-const team = { headers: { authorization: `Bearer ${TEAM_KEY}` } };
 
 beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  fake.on('gpt-4o', { usage: { prompt_tokens: 1000, completion_tokens: 200 } });
-  fake.on('gpt-4o-mini', { usage: { prompt_tokens: 500, completion_tokens: 50 } });
-  fake.on('gpt-4o-broken', { status: 500 });
-  gw = await startInProcess({ config: dashboardConfig(fake.url), env: { REPLAY_ROUTE_SECRET: 'sk-server-env-secret-0001' } });
-  for (let i = 0; i < 3; i++) expect((await chat(gw.url, { model: 'chat', messages: [{ role: 'user', content: 'hello' }] }, team)).status).toBe(200);
-  expect((await chat(gw.url, { model: 'fb', messages: [{ role: 'user', content: 'hello' }] }, team)).status).toBe(200);
+  ({ fake, gw } = await recordTraffic(3, 1, { REPLAY_ROUTE_SECRET: 'sk-server-env-secret-0001' }));
   await gw.gateway.snapshot.requestLog!.flush();
   const login = await fetch(`${gw.url}/ui/login`, {
     method: 'POST',
