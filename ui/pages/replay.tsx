@@ -169,7 +169,8 @@ export function Replay() {
           {problem}
         </p>
       )}
-      {report && <Report report={report} />}
+      {report && report.records === 0 && <p data-field="replay-empty">No request was recorded in this window: nothing to replay.</p>}
+      {report && report.records > 0 && <Report report={report} />}
     </section>
   );
 }
