@@ -1,7 +1,7 @@
 /**
- * What each dashboard page reads, as JSON: the request log's rollups (Overview), the routing state and providers (Providers),
- * the spend sink through the cost-log plugin's GET /admin/spend route (Spend), the request log (Requests), and the
- * snapshot and reload status (Config).
+ * What each dashboard page reads, as JSON: the request log's rollups (Overview), the spend sink through the
+ * cost-log plugin's GET /admin/spend route (Spend), the request log (Requests), and the snapshot and reload status
+ * (Config). The Providers page's is providers-data.ts.
  */
 import { errors, GatewayError, requestLogErrors } from '../errors';
 import { adminKeyOf } from '../pipeline/admin-key';
@@ -38,47 +38,6 @@ async function readLog<T>(snapshot: RuntimeSnapshot, read: (log: RequestLog) => 
 export function overviewData(snapshot: RuntimeSnapshot, state: DashboardState, query: Record<string, string>): Promise<Overview> {
   const range: OverviewRange = query.range === 'day' || query.range === 'week' ? query.range : 'hour';
   return readLog(snapshot, (log) => log.overview(range, state.now()));
-}
-
-/** Every provider and target with its availability, cooldown and latency, as /health/ready sees them. @example providersData(snapshot) */
-export function providersData(snapshot: RuntimeSnapshot) {
-  const routing = snapshot.routing.describe();
-  const cooldowns = new Map(routing.cooldowns.map((c) => [c.target, c]));
-  const targets = new Map<string, { provider: string; model: string; aliases: string[] }>();
-  for (const alias of snapshot.aliases.values()) {
-    for (const t of alias.targets) {
-      const id = `${t.provider}/${t.model}`;
-      const entry = targets.get(id) ?? { provider: t.provider, model: t.model, aliases: [] };
-      entry.aliases.push(alias.name);
-      targets.set(id, entry);
-    }
-  }
-  return {
-    providers: [...snapshot.providers.values()].map((p) => {
-      const whole = cooldowns.get(`${p.name}:*`);
-      return {
-        name: p.name,
-        api: p.settings.api,
-        available: p.available,
-        missing_env: p.available ? [] : p.missingEnv,
-        cooldown: whole ? { state: whole.state, remaining_s: whole.remaining_s, reason: whole.reason } : null,
-      };
-    }),
-    targets: [...targets].map(([id, t]) => {
-      const c = cooldowns.get(id);
-      const stats = routing.targets[id];
-      return {
-        id,
-        ...t,
-        state: c ? c.state : 'in_service',
-        remaining_s: c?.remaining_s ?? 0,
-        reason: c?.reason ?? null,
-        ttfb_ms: stats?.ttfb_ms ?? null,
-        samples: stats?.samples ?? 0,
-        in_flight: stats?.in_flight ?? 0,
-      };
-    }),
-  };
 }
 
 /**
