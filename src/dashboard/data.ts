@@ -40,9 +40,14 @@ export function overviewData(snapshot: RuntimeSnapshot, state: DashboardState, q
   return readLog(snapshot, (log) => log.overview(range, state.now()));
 }
 
+/** How far back one page of an id search reads: the substring has no index, so each page scans one day at most. */
+const SEARCH_WINDOW_MS = 86_400_000;
+
 /**
  * Newest recorded requests first, filtered (key, alias, provider, status ok/error/NNN, id substring q), at most
  * `limit`; `before` (ms) and `before_id` page to older ones, and `next` is the cursor of the page after this.
+ * An id search reads one day per page (`searched_since` says where it stopped; `next` continues before it),
+ * except that a complete id is found at once, however old.
  *
  * @example await requestsData(snapshot, { alias: 'chat', status: 'error' })
  */
@@ -58,9 +63,26 @@ export async function requestsData(snapshot: RuntimeSnapshot, query: Record<stri
     before_id: before !== undefined && query.before_id ? query.before_id : undefined,
   };
   const limit = Math.min(Math.max(Number(query.limit) || 200, 1), 1000);
+  const store = requestLogOf(snapshot).kind;
+  if (filter.q) {
+    const exact = before === undefined ? await readLog(snapshot, (log) => log.get(filter.q!)) : undefined;
+    if (exact) return { data: [withoutContent(exact)], store, next: null, searched_since: null };
+    const newest = before ?? (await readLog(snapshot, (log) => log.list({}, 1)))[0]?.time;
+    if (newest === undefined) return { data: [], store, next: null, searched_since: null };
+    filter.since = (before ?? newest + 1) - SEARCH_WINDOW_MS;
+    const data = await readLog(snapshot, (log) => log.list(filter, limit));
+    const last = data.length === limit ? data[data.length - 1] : undefined;
+    const older = last ? undefined : (await readLog(snapshot, (log) => log.list({ before: filter.since }, 1)))[0];
+    const next = last ? { before: last.time, before_id: last.id } : older ? { before: filter.since, before_id: '' } : null;
+    return { data, store, next, searched_since: filter.since };
+  }
   const data = await readLog(snapshot, (log) => log.list(filter, limit));
   const last = data.length === limit ? data[data.length - 1] : undefined;
-  return { data, store: requestLogOf(snapshot).kind, next: last ? { before: last.time, before_id: last.id } : null };
+  return { data, store, next: last ? { before: last.time, before_id: last.id } : null };
+}
+
+function withoutContent({ content: _c, ...rest }: RequestRecord): RequestRecord {
+  return rest;
 }
 
 /** One recorded request with every attempt (and its content, when log_content kept it). @example await requestDetail(snapshot, 'req_1') */

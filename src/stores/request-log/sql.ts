@@ -209,6 +209,7 @@ export function listSql(t: string, d: Dialect, f: RequestFilter, limit: number):
   else if (f.status === 'error') where.push('failed = 1');
   else if (f.status && /^\d{3}$/.test(f.status)) where.push(`status = ${p.add(Number(f.status))}`);
   if (f.q) where.push(`${d === 'postgres' ? 'strpos' : 'instr'}(lower(id), ${p.add(f.q.toLowerCase())}) > 0`);
+  if (f.since !== undefined) where.push(`time >= ${p.add(f.since)}`);
   if (f.before !== undefined) {
     if (f.before_id !== undefined) where.push(`(time, id) < (${p.add(f.before)}, ${p.add(f.before_id)})`);
     else where.push(`time < ${p.add(f.before)}`);
