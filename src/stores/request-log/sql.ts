@@ -238,6 +238,25 @@ export function scanSql(
   return { sql: `SELECT * FROM ${t} WHERE ${where.join(' AND ')} ORDER BY time, id LIMIT ${p.add(limit)}`, params: p.values };
 }
 
+/** Rows of one scan page a store read, as records. */
+export type ScanPage = (after: { time: number; id: string } | undefined, limit: number) => Promise<RequestRecord[]>;
+
+/**
+ * Every record of a scan, page after page by its (time, id) cursor, so replay never holds more than one page.
+ *
+ * @example yield* pagedScan((after, limit) => readPage(scanSql(t, 'sqlite', since, until, after, limit)), 1000)
+ */
+export async function* pagedScan(page: ScanPage, size: number): AsyncIterable<RequestRecord> {
+  let after: { time: number; id: string } | undefined;
+  for (;;) {
+    const rows = await page(after, size);
+    yield* rows;
+    if (rows.length < size) return;
+    const last = rows[rows.length - 1];
+    after = { time: last.time, id: last.id };
+  }
+}
+
 /**
  * The upsert of rollup cells into `P_minute`, `P_quarter` or `P_hour` for `rows` cells at once: a cell already
  * there (written by this process or another) gets the new sums added, never replaced.
