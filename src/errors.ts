@@ -579,6 +579,16 @@ export const errors = {
       param: 'id',
       message: `No recent request "${id.slice(0, 100)}" (unknown, or older than the ring of recent requests).`,
     }),
+  // ── Dashboard login throttling (issue 18, helper "providers") ──
+  /** Too many wrong keys from one client address within the window (dashboard/login-throttle.ts). */
+  dashboardLoginThrottled: (retryAfterS: number) =>
+    new GatewayError({
+      status: 429,
+      type: 'rate_limit_error',
+      code: 'dashboard_login_throttled',
+      message: `Too many failed dashboard logins from this address. Try again in ${retryAfterS} s.`,
+      headers: { 'retry-after': String(retryAfterS) },
+    }),
 };
 
 // ── Presets, wildcard aliases, capability skipping, health checks (issue 17; helper P) ──

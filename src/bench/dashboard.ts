@@ -192,6 +192,8 @@ plugins:
     '/ui/api/requests?alias=embed&status=502',
     `/ui/api/requests?before=${middle.time}&before_id=${middle.id}`,
     `/ui/api/requests?q=${q}`,
+    `/ui/api/requests?q=${q}&before=${middle.time + 1}`,
+    `/ui/api/requests?q=${middle.id}`,
     `/ui/api/request?id=${middle.id}`,
   ];
   const rows: Row[] = [];

@@ -199,6 +199,18 @@ export const configSchema = {
               pattern: '^(/[^/]+)*$',
               description: 'The path prefix a reverse proxy serves the gateway under (e.g. /gateway); x-forwarded-prefix overrides it.',
             },
+            login_max_failures: {
+              ...positiveInt,
+              default: 5,
+              description: 'Wrong admin keys one client address may send within login_window_minutes; past it logins answer 429.',
+            },
+            login_window_minutes: { ...positiveInt, default: 15, description: 'The window failed dashboard logins are counted in, minutes.' },
+            trusted_proxy_hops: {
+              ...nonNegativeInt,
+              default: 0,
+              description:
+                'Reverse proxies in front of the gateway that append to x-forwarded-for; 0: the login throttle counts by the socket address and ignores the header.',
+            },
             store: {
               type: 'string',
               pattern: '^(memory|sqlite://.+|postgres(ql)?://.+)$',

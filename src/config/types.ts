@@ -43,6 +43,11 @@ export interface DashboardConfig {
   recent_requests: number;
   log_content: boolean;
   base_path?: string;
+  /** Wrong admin keys one client address may send within the window before logins answer 429. */
+  login_max_failures: number;
+  login_window_minutes: number;
+  /** Reverse proxies in front that append to x-forwarded-for (0: use the socket address). */
+  trusted_proxy_hops: number;
   /** Where the request log lives: memory, sqlite://PATH (default switchyard-requests.db beside the config) or postgres://…. */
   store: string;
   /** Days a recorded request (and its rollup rows) is kept. */

@@ -1,7 +1,7 @@
 /**
- * What each dashboard page reads, as JSON: the request log's rollups (Overview), the routing state and providers (Providers),
- * the spend sink through the cost-log plugin's GET /admin/spend route (Spend), the request log (Requests), and the
- * snapshot and reload status (Config).
+ * What each dashboard page reads, as JSON: the request log's rollups (Overview), the spend sink through the
+ * cost-log plugin's GET /admin/spend route (Spend), the request log (Requests), and the snapshot and reload status
+ * (Config). The Providers page's is providers-data.ts.
  */
 import { errors, GatewayError, requestLogErrors } from '../errors';
 import { adminKeyOf } from '../pipeline/admin-key';
@@ -40,50 +40,14 @@ export function overviewData(snapshot: RuntimeSnapshot, state: DashboardState, q
   return readLog(snapshot, (log) => log.overview(range, state.now()));
 }
 
-/** Every provider and target with its availability, cooldown and latency, as /health/ready sees them. @example providersData(snapshot) */
-export function providersData(snapshot: RuntimeSnapshot) {
-  const routing = snapshot.routing.describe();
-  const cooldowns = new Map(routing.cooldowns.map((c) => [c.target, c]));
-  const targets = new Map<string, { provider: string; model: string; aliases: string[] }>();
-  for (const alias of snapshot.aliases.values()) {
-    for (const t of alias.targets) {
-      const id = `${t.provider}/${t.model}`;
-      const entry = targets.get(id) ?? { provider: t.provider, model: t.model, aliases: [] };
-      entry.aliases.push(alias.name);
-      targets.set(id, entry);
-    }
-  }
-  return {
-    providers: [...snapshot.providers.values()].map((p) => {
-      const whole = cooldowns.get(`${p.name}:*`);
-      return {
-        name: p.name,
-        api: p.settings.api,
-        available: p.available,
-        missing_env: p.available ? [] : p.missingEnv,
-        cooldown: whole ? { state: whole.state, remaining_s: whole.remaining_s, reason: whole.reason } : null,
-      };
-    }),
-    targets: [...targets].map(([id, t]) => {
-      const c = cooldowns.get(id);
-      const stats = routing.targets[id];
-      return {
-        id,
-        ...t,
-        state: c ? c.state : 'in_service',
-        remaining_s: c?.remaining_s ?? 0,
-        reason: c?.reason ?? null,
-        ttfb_ms: stats?.ttfb_ms ?? null,
-        samples: stats?.samples ?? 0,
-        in_flight: stats?.in_flight ?? 0,
-      };
-    }),
-  };
-}
+/** How far back one page of an id search reads: the substring has no index, so each page scans one day at most. */
+const SEARCH_WINDOW_MS = 86_400_000;
 
 /**
  * Newest recorded requests first, filtered (key, alias, provider, status ok/error/NNN, id substring q), at most
  * `limit`; `before` (ms) and `before_id` page to older ones, and `next` is the cursor of the page after this.
+ * An id search reads one day per page (`searched_since` says where it stopped; `next` continues before it),
+ * except that a complete id is found at once, however old.
  *
  * @example await requestsData(snapshot, { alias: 'chat', status: 'error' })
  */
@@ -99,9 +63,26 @@ export async function requestsData(snapshot: RuntimeSnapshot, query: Record<stri
     before_id: before !== undefined && query.before_id ? query.before_id : undefined,
   };
   const limit = Math.min(Math.max(Number(query.limit) || 200, 1), 1000);
+  const store = requestLogOf(snapshot).kind;
+  if (filter.q) {
+    const exact = before === undefined ? await readLog(snapshot, (log) => log.get(filter.q!)) : undefined;
+    if (exact) return { data: [withoutContent(exact)], store, next: null, searched_since: null };
+    const newest = before ?? (await readLog(snapshot, (log) => log.list({}, 1)))[0]?.time;
+    if (newest === undefined) return { data: [], store, next: null, searched_since: null };
+    filter.since = (before ?? newest + 1) - SEARCH_WINDOW_MS;
+    const data = await readLog(snapshot, (log) => log.list(filter, limit));
+    const last = data.length === limit ? data[data.length - 1] : undefined;
+    const older = last ? undefined : (await readLog(snapshot, (log) => log.list({ before: filter.since }, 1)))[0];
+    const next = last ? { before: last.time, before_id: last.id } : older ? { before: filter.since, before_id: '' } : null;
+    return { data, store, next, searched_since: filter.since };
+  }
   const data = await readLog(snapshot, (log) => log.list(filter, limit));
   const last = data.length === limit ? data[data.length - 1] : undefined;
-  return { data, store: requestLogOf(snapshot).kind, next: last ? { before: last.time, before_id: last.id } : null };
+  return { data, store, next: last ? { before: last.time, before_id: last.id } : null };
+}
+
+function withoutContent({ content: _c, ...rest }: RequestRecord): RequestRecord {
+  return rest;
 }
 
 /** One recorded request with every attempt (and its content, when log_content kept it). @example await requestDetail(snapshot, 'req_1') */

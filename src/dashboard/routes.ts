@@ -10,11 +10,14 @@ import { adminKeyOf, secretsEqual } from '../pipeline/admin-key';
 import type { RequestContext } from '../pipeline/types';
 import type { RuntimeSnapshot } from '../routing/snapshot-types';
 import type { HttpResponse } from '../server/http-types';
+import { recordDashboardLogin } from '../observability/metrics';
 import type { EndpointWork } from '../server/lifecycle';
 import type { RuntimeHandle } from '../server/runtime-handle';
 import { headerList, sendJson } from '../server/send';
 import { asset } from './assets';
-import { configData, overviewData, providersData, requestDetail, requestsData, spendCsv, spendData } from './data';
+import { configData, overviewData, requestDetail, requestsData, spendCsv, spendData } from './data';
+import { clientAddress, loginThrottleOf } from './login-throttle';
+import { providersData } from './providers-data';
 import { appPage, CSP, loginPage } from './pages';
 import { replayData, replayRequestOf, replayTemplate } from './replay-data';
 import { dashboardStateOf, type DashboardState } from './state';
@@ -171,7 +174,7 @@ async function pageData(page: string, handle: RuntimeHandle, state: DashboardSta
   const lease = handle.acquire();
   try {
     const s = lease.snapshot;
-    if (page === 'providers') return providersData(s);
+    if (page === 'providers') return providersData(s, state);
     // Awaited inside the lease: a reload must not close the store a read is using.
     if (page === 'requests') return await requestsData(s, query);
     if (page === 'config') return configData(handle, s);
@@ -276,11 +279,27 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       '/ui/login',
       w('raw', false, async (ctx, res, snapshot, req, state) => {
         const key = await readLoginKey(req);
+        const settings = snapshot.config.server.dashboard;
+        const limits = { maxFailures: settings?.login_max_failures ?? 5, windowMs: (settings?.login_window_minutes ?? 15) * 60_000 };
+        const client = clientAddress(req, settings?.trusted_proxy_hops ?? 0);
+        const throttle = loginThrottleOf(state);
+        // Looked at before the key, so a throttled address cannot learn whether its guess was right.
+        const waitMs = throttle.waitMs(client, limits);
+        if (waitMs > 0) {
+          const refusal = errors.dashboardLoginThrottled(Math.ceil(waitMs / 1000));
+          recordDashboardLogin('throttled');
+          handle.log.warn('dashboard login throttled', { request_id: ctx.id, client, retry_after_s: refusal.headers['retry-after'] });
+          return sendHtml(ctx, res, refusal.status, loginPage('../ui', refusal.message), ['retry-after', refusal.headers['retry-after']]);
+        }
         const adminKey = adminKeyOf(snapshot.config);
         if (!adminKey || !secretsEqual(key, adminKey)) {
-          handle.log.warn('dashboard login refused', { request_id: ctx.id });
+          throttle.fail(client, limits);
+          recordDashboardLogin('refused');
+          handle.log.warn('dashboard login refused', { request_id: ctx.id, client });
           return sendHtml(ctx, res, 401, loginPage('../ui', 'That key was not accepted.'));
         }
+        throttle.succeed(client);
+        recordDashboardLogin('ok');
         const id = state.sessions.create();
         const ttlS = (snapshot.config.server.dashboard?.session_ttl_minutes ?? 480) * 60;
         // From /ui/login, "../ui" is the dashboard under whatever prefix the browser used.
@@ -313,7 +332,7 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       w(
         'none',
         true,
-        json((s) => providersData(s), handle),
+        json((s, state) => providersData(s, state), handle),
       ),
     ],
     [

@@ -9,6 +9,7 @@ import type { RuntimeSnapshot } from '../routing/snapshot-types';
 import type { RuntimeHandle } from '../server/runtime-handle';
 import { requestRecordOf } from './request-record-of';
 import { SessionStore } from './session-store';
+import { targetErrorsOf } from './target-errors';
 
 export interface DashboardState {
   readonly sessions: SessionStore;
@@ -62,6 +63,7 @@ export function recordForDashboard(handle: RuntimeHandle, snapshot: RuntimeSnaps
   const log = snapshot.requestLog;
   if (!log || NOT_RECORDED.has(ctx.endpoint)) return;
   log.append(requestRecordOf(ctx, outcome, snapshot.config.server.dashboard?.log_content === true));
-  const state = states.get(handle);
-  if (state) for (const l of state.listeners) l();
+  const state = dashboardStateOf(handle);
+  targetErrorsOf(state).record(ctx.attempts, outcome, state.now());
+  for (const l of state.listeners) l();
 }

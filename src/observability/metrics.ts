@@ -15,6 +15,7 @@
  *   recordUpstreamQueueRefusal(provider, r) upstream: a request refused by a full queue or a queue timeout
  *   setUpstreamBufferedBytes(bytes)         upstream: buffered answer bytes held across all attempts
  *   recordUpstreamAnswerRefused(provider, r) upstream: a buffered answer refused (too large, buffer full)
+ *   recordDashboardLogin(result)            dashboard: a login accepted, refused (wrong key) or throttled
  * Each is cheap (a map lookup and an add) and never throws, so calling it on a hot path is fine.
  */
 import client from 'prom-client';
@@ -183,6 +184,13 @@ const answersRefused = new client.Counter({
   name: `${PREFIX}upstream_answers_refused_total`,
   help: "Buffered upstream answers refused, by reason: answer_too_large (over the provider's max_answer_mb), buffer_full (server.max_buffered_upstream_mb reached).",
   labelNames: ['provider', 'reason'],
+  registers: [registry],
+});
+
+const dashboardLogins = new client.Counter({
+  name: `${PREFIX}dashboard_logins_total`,
+  help: 'Dashboard logins by result: ok, refused (wrong key) or throttled (too many wrong keys from the address).',
+  labelNames: ['result'],
   registers: [registry],
 });
 
@@ -366,4 +374,9 @@ export function setUpstreamBufferedBytes(bytes: number): void {
 /** @example recordUpstreamAnswerRefused('openai', 'answer_too_large') */
 export function recordUpstreamAnswerRefused(provider: string, reason: 'answer_too_large' | 'buffer_full'): void {
   answersRefused.inc({ provider, reason });
+}
+
+/** @example recordDashboardLogin('throttled') */
+export function recordDashboardLogin(result: 'ok' | 'refused' | 'throttled'): void {
+  dashboardLogins.inc({ result });
 }

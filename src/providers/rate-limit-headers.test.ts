@@ -1,22 +1,18 @@
-import { readRateLimitHeaders, resetToMs, toOpenAIRateLimitHeaders, upstreamRetryAfterMs } from './rate-limit-headers';
+import { readRateLimitHeadroom, readRateLimitHeaders, resetToMs, toOpenAIRateLimitHeaders, upstreamRetryAfterMs } from './rate-limit-headers';
+import { OPENAI_RATE_LIMIT_HEADERS } from '../testing/fake-openai';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 
 describe('rate-limit header normalisation', () => {
   it('reads OpenAI x-ratelimit-* headers', () => {
-    expect(
-      readRateLimitHeaders(
-        {
-          'x-ratelimit-limit-requests': '500',
-          'x-ratelimit-remaining-requests': '499',
-          'x-ratelimit-reset-requests': '120ms',
-          'x-ratelimit-limit-tokens': '30000',
-          'x-ratelimit-remaining-tokens': '29000',
-          'x-ratelimit-reset-tokens': '6m0s',
-        },
-        NOW,
-      ),
-    ).toMatchObject({ limitRequests: 500, remainingRequests: 499, resetRequestsMs: 120, limitTokens: 30000, remainingTokens: 29000, resetTokensMs: 360000 });
+    expect(readRateLimitHeaders(OPENAI_RATE_LIMIT_HEADERS, NOW)).toMatchObject({
+      limitRequests: 500,
+      remainingRequests: 499,
+      resetRequestsMs: 120,
+      limitTokens: 30000,
+      remainingTokens: 29000,
+      resetTokensMs: 360000,
+    });
   });
 
   it('reads Anthropic anthropic-ratelimit-* headers with RFC 3339 reset times', () => {
@@ -66,5 +62,44 @@ describe('rate-limit header normalisation', () => {
       'retry-after': '12',
       'retry-after-ms': '12000',
     });
+  });
+});
+
+describe('rate-limit headroom, each budget on its own', () => {
+  it('reads OpenAI-style requests and tokens budgets (Azure, Groq and most vendors use the same names)', () => {
+    expect(readRateLimitHeadroom(OPENAI_RATE_LIMIT_HEADERS, NOW)).toEqual({
+      requests: { limit: 500, remaining: 499, resetMs: 120 },
+      tokens: { limit: 30000, remaining: 29000, resetMs: 360000 },
+    });
+  });
+
+  it("keeps Anthropic's combined, input and output token budgets apart", () => {
+    expect(
+      readRateLimitHeadroom(
+        {
+          'anthropic-ratelimit-requests-limit': '50',
+          'anthropic-ratelimit-requests-remaining': '0',
+          'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:12Z',
+          'anthropic-ratelimit-tokens-limit': '90000',
+          'anthropic-ratelimit-tokens-remaining': '89000',
+          'anthropic-ratelimit-input-tokens-limit': '40000',
+          'anthropic-ratelimit-input-tokens-remaining': '39000',
+          'anthropic-ratelimit-input-tokens-reset': '2026-01-01T00:00:01Z',
+          'anthropic-ratelimit-output-tokens-limit': '8000',
+          'anthropic-ratelimit-output-tokens-remaining': '7990',
+        },
+        NOW,
+      ),
+    ).toEqual({
+      requests: { limit: 50, remaining: 0, resetMs: 12000 },
+      tokens: { limit: 90000, remaining: 89000 },
+      input_tokens: { limit: 40000, remaining: 39000, resetMs: 1000 },
+      output_tokens: { limit: 8000, remaining: 7990 },
+    });
+  });
+
+  it('is empty without rate-limit headers, and skips values that are not numbers', () => {
+    expect(readRateLimitHeadroom({ 'content-type': 'application/json' }, NOW)).toEqual({});
+    expect(readRateLimitHeadroom({ 'x-ratelimit-remaining-requests': 'lots', 'x-ratelimit-limit-requests': '10' }, NOW)).toEqual({ requests: { limit: 10 } });
   });
 });

@@ -84,6 +84,75 @@ export function readRateLimitHeaders(headers: HeaderBag, now: number = Date.now(
   return state;
 }
 
+/** One budget an upstream reports: its size, what is left of it, and how long until it refills. */
+export interface RateLimitBudget {
+  limit?: number;
+  remaining?: number;
+  /** Milliseconds until the budget refills, from when the response was seen. */
+  resetMs?: number;
+}
+
+/** The budgets an upstream reported on one response, each kept apart (unlike RateLimitState, which merges). */
+export interface RateLimitHeadroom {
+  requests?: RateLimitBudget;
+  tokens?: RateLimitBudget;
+  /** Anthropic's separate input and output token budgets. */
+  input_tokens?: RateLimitBudget;
+  output_tokens?: RateLimitBudget;
+}
+
+/** Header names of each budget, OpenAI's spelling (used by Azure, Groq, DeepSeek and most others) then Anthropic's. */
+const BUDGET_HEADERS: Record<keyof RateLimitHeadroom, { limit: string; remaining: string; reset: string }[]> = {
+  requests: [
+    { limit: 'x-ratelimit-limit-requests', remaining: 'x-ratelimit-remaining-requests', reset: 'x-ratelimit-reset-requests' },
+    { limit: 'anthropic-ratelimit-requests-limit', remaining: 'anthropic-ratelimit-requests-remaining', reset: 'anthropic-ratelimit-requests-reset' },
+  ],
+  tokens: [
+    { limit: 'x-ratelimit-limit-tokens', remaining: 'x-ratelimit-remaining-tokens', reset: 'x-ratelimit-reset-tokens' },
+    { limit: 'anthropic-ratelimit-tokens-limit', remaining: 'anthropic-ratelimit-tokens-remaining', reset: 'anthropic-ratelimit-tokens-reset' },
+  ],
+  input_tokens: [
+    {
+      limit: 'anthropic-ratelimit-input-tokens-limit',
+      remaining: 'anthropic-ratelimit-input-tokens-remaining',
+      reset: 'anthropic-ratelimit-input-tokens-reset',
+    },
+  ],
+  output_tokens: [
+    {
+      limit: 'anthropic-ratelimit-output-tokens-limit',
+      remaining: 'anthropic-ratelimit-output-tokens-remaining',
+      reset: 'anthropic-ratelimit-output-tokens-reset',
+    },
+  ],
+};
+
+/**
+ * Every budget the upstream reported, each on its own, for the dashboard's headroom table; empty when it sent none.
+ *
+ * @example
+ * readRateLimitHeadroom({ 'x-ratelimit-limit-requests': '500', 'x-ratelimit-remaining-requests': '499', 'x-ratelimit-reset-requests': '120ms' })
+ * // { requests: { limit: 500, remaining: 499, resetMs: 120 } }
+ */
+export function readRateLimitHeadroom(headers: HeaderBag, now: number = Date.now()): RateLimitHeadroom {
+  const out: RateLimitHeadroom = {};
+  for (const budget of Object.keys(BUDGET_HEADERS) as (keyof RateLimitHeadroom)[]) {
+    for (const names of BUDGET_HEADERS[budget]) {
+      const b: RateLimitBudget = {};
+      const limit = numberHeader(headers, names.limit);
+      const remaining = numberHeader(headers, names.remaining);
+      const resetMs = resetToMs(header(headers, names.reset), now);
+      if (limit !== undefined) b.limit = limit;
+      if (remaining !== undefined) b.remaining = remaining;
+      if (resetMs !== undefined) b.resetMs = resetMs;
+      if (limit === undefined && remaining === undefined && resetMs === undefined) continue;
+      out[budget] = b;
+      break;
+    }
+  }
+  return out;
+}
+
 /** Without a retry-after, the reset time of a budget that is used up says how long to wait. */
 function exhaustedBudgetResetMs(state: RateLimitState): number | undefined {
   const waits: number[] = [];

@@ -11,7 +11,7 @@ import { GatewayError } from '../errors';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, Usage } from '../providers/openai-types';
 import type { UpstreamCall } from '../providers/types';
 import { UpstreamFailure, type HeaderBag, type HttpRequestSpec, type SseEvent } from '../upstream/http-spec';
-import { readRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
+import { readRateLimitHeadroom, readRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
 import { SseParser } from '../upstream/sse';
 import { transportRefusalOf } from '../upstream/refusals';
 import { describeTransportError, type UpstreamResponse } from '../upstream/transport';
@@ -142,12 +142,25 @@ function startAttempt(provider: ResolvedProvider, clientSignal: AbortSource): At
   return new AttemptSignal(clientSignal, provider.timeouts.totalMs, provider.timeouts.firstByteMs);
 }
 
-function noteRateLimits(headers: HeaderBag, timing: AttemptTiming): void {
-  if (hasRateLimitHeaders(headers)) timing.rateLimit = readRateLimitHeaders(headers);
+/**
+ * The one place a model call's response headers are read for rate limits: the attempt passes them on to the
+ * client (timing.rateLimit), and the provider's headroom book keeps them for the dashboard.
+ */
+function noteRateLimits(provider: ResolvedProvider, headers: HeaderBag, timing: AttemptTiming, model: string | undefined): void {
+  if (!hasRateLimitHeaders(headers)) return;
+  const now = Date.now();
+  timing.rateLimit = readRateLimitHeaders(headers, now);
+  provider.rateLimits?.note(model, readRateLimitHeadroom(headers, now), now);
 }
 
 /** Sends a request whose answer streams: resolves once the response headers arrived. */
-async function send(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: AttemptSignal, timing: AttemptTiming): Promise<UpstreamResponse> {
+async function send(
+  provider: ResolvedProvider,
+  spec: HttpRequestSpec,
+  attempt: AttemptSignal,
+  timing: AttemptTiming,
+  model: string | undefined,
+): Promise<UpstreamResponse> {
   const started = performance.now();
   // undici's own timers are only a backstop at the attempt's total time: they tick about once a second, so the
   // precise first-byte deadline is the AttemptSignal's. (Options spelled out: an object spread costs µs here.)
@@ -158,7 +171,7 @@ async function send(provider: ResolvedProvider, spec: HttpRequestSpec, attempt: 
   attempt.firstByteArrived(); // a stream's first chunk has its own deadline (openChatStream)
   timing.ttfbMs = performance.now() - started;
   timing.status = res.status;
-  noteRateLimits(res.headers, timing);
+  noteRateLimits(provider, res.headers, timing, model);
   return res;
 }
 
@@ -187,6 +200,8 @@ export async function fetchJson<T>(
   clientSignal: AbortSource,
   timing: AttemptTiming,
   maxBytes: number,
+  /** The call, when known: the model the rate-limit headroom is kept under. */
+  call?: UpstreamCall,
 ): Promise<ParsedAnswer<T>> {
   const spec = buildRequest(build, clientSignal, provider, timing);
   const attempt = startAttempt(provider, clientSignal);
@@ -201,7 +216,7 @@ export async function fetchJson<T>(
     attempt.start(); // once the request is on its way (see AttemptSignal.start)
     const res = await pending;
     timing.status = res.status;
-    noteRateLimits(res.headers, timing);
+    noteRateLimits(provider, res.headers, timing, call?.model);
     const text = res.body.toString('utf8');
     if (res.status >= 400) throw failureFromText(res.status, text, res.headers, provider);
     let json: unknown;
@@ -239,6 +254,7 @@ export function callChat(
     clientSignal,
     timing,
     64 << 20,
+    call,
   );
 }
 
@@ -263,6 +279,7 @@ export async function callEmbeddings(
     clientSignal,
     timing,
     256 << 20,
+    call,
   );
 }
 
@@ -347,7 +364,7 @@ export async function openEventStream<E>(
   const attempt = startAttempt(provider, clientSignal);
   let res: UpstreamResponse;
   try {
-    res = await send(provider, spec, attempt, timing);
+    res = await send(provider, spec, attempt, timing, call?.model);
     if (res.status >= 400) throw await failureFromResponse(res, provider);
   } catch (err) {
     attempt.dispose();

@@ -15,6 +15,7 @@ import type { RoutingState } from './routing-state';
 import type { RequestLog } from '../stores/request-log/request-record';
 import type { FeedbackService } from '../feedback/feedback-service';
 import type { Tracing } from '../observability/tracing';
+import type { HeadroomBook } from './headroom-book';
 
 export interface ResolvedProvider {
   name: string;
@@ -28,6 +29,8 @@ export interface ResolvedProvider {
   timeouts: { totalMs: number; firstByteMs?: number; connectMs: number };
   /** Its active health check, when it has `health_check:` (routing/health-checks.ts). */
   healthCheck?: HealthCheckView;
+  /** The rate-limit headroom its answers reported, per model (routing/headroom-book.ts); absent for mock providers. */
+  rateLimits?: HeadroomBook;
 }
 
 /** What /health/ready reads of a provider's health check. */

@@ -25,6 +25,7 @@ import { keepResponseStore } from '../responses/store/runtime-store';
 import { resolveAlias } from '../routing/resolve-alias';
 import { keepRequestLog } from '../stores/request-log/open-request-log';
 import { HealthChecker, healthCheckKey } from '../routing/health-checks';
+import { HeadroomBook } from '../routing/headroom-book';
 import { RoutingState } from '../routing/routing-state';
 import { isWildcardKey, WildcardAliases } from '../routing/wildcard-aliases';
 import type { ResolvedAlias, ResolvedProvider, RuntimeSnapshot } from '../routing/snapshot-types';
@@ -107,6 +108,7 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
     available: api_key === undefined || api_key !== '',
     missingEnv: api_key === '' && missingEnv.length === 0 ? ['(api_key is empty)'] : missingEnv,
     timeouts: { totalMs: timeout_ms ?? DEFAULT_TIMEOUT_MS, firstByteMs: first_byte_timeout_ms, connectMs },
+    ...(api === 'mock' ? {} : { rateLimits: state.keep(`rate-limits:${name}`, () => new HeadroomBook()) }),
   };
 }
 

@@ -54,6 +54,20 @@ export interface FakeBehavior {
   holdStreamError?: Promise<unknown>;
 }
 
+/**
+ * Rate-limit headers as OpenAI sends them on every answer (limits of the model asked for), to pass as `headers`.
+ *
+ * @example fake.on('gpt-4o', { headers: OPENAI_RATE_LIMIT_HEADERS })
+ */
+export const OPENAI_RATE_LIMIT_HEADERS: Readonly<Record<string, string>> = {
+  'x-ratelimit-limit-requests': '500',
+  'x-ratelimit-remaining-requests': '499',
+  'x-ratelimit-reset-requests': '120ms',
+  'x-ratelimit-limit-tokens': '30000',
+  'x-ratelimit-remaining-tokens': '29000',
+  'x-ratelimit-reset-tokens': '6m0s',
+};
+
 /** One request as it reached the fake (the generic record, so `rawBody` is there too). */
 export type RecordedCall = RecordedUpstreamCall;
 

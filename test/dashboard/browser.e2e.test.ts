@@ -25,10 +25,13 @@ describeWithBrowser('dashboard in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     fake = await startFakeOpenAI();
-    fake.on('gpt-4o', { usage: { prompt_tokens: 1000, completion_tokens: 200 } });
+    fake.on('gpt-4o', {
+      usage: { prompt_tokens: 1000, completion_tokens: 200 },
+      headers: { 'x-ratelimit-limit-requests': '500', 'x-ratelimit-remaining-requests': '499', 'x-ratelimit-reset-requests': '12s' },
+    });
     fake.on('gpt-4o-mini', { usage: { prompt_tokens: 500, completion_tokens: 50 } });
     fake.on('gpt-4o-broken', { status: 500 });
-    gw = await startInProcess({ config: dashboardConfig(fake.url) });
+    gw = await startInProcess({ config: dashboardConfig(fake.url, { providersPage: true }) });
     const team = { headers: { authorization: `Bearer ${TEAM_KEY}` } };
     for (let i = 0; i < 4; i++) await chat(gw.url, { model: 'chat', messages: [{ role: 'user', content: 'hello' }] }, team);
     for (let i = 0; i < 2; i++) await chat(gw.url, { model: 'fb', messages: [{ role: 'user', content: 'hello' }] }, team);
@@ -92,12 +95,23 @@ describeWithBrowser('dashboard in Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'overview.png'), fullPage: true });
   });
 
-  test('Providers and targets lists each target and draws the latency trend', async () => {
+  test('Providers and targets lists each target, draws the latency trend, and shows errors, headroom, health checks and quality', async () => {
     await page.click('a[href="#providers"]');
     await page.locator('[data-table="targets"] tbody tr').first().waitFor();
     expect(await page.locator('[data-table="targets"] tbody tr').count()).toBe(3);
     expect(await page.locator('[data-table="providers"] tbody tr').count()).toBe(2);
     await chartDrawn('.chart');
+    const broken = page.locator('[data-table="errors"] tbody tr', { hasText: 'up/gpt-4o-broken' });
+    expect(await broken.locator('td').nth(3).textContent()).toBe('status 500: 2');
+    expect(await broken.locator('td').nth(4).textContent()).toContain('status 500: fake upstream error 500');
+    const headroom = page.locator('[data-table="rate-limits"] tbody tr', { hasText: 'gpt-4o' });
+    expect(await headroom.locator('td').nth(2).textContent()).toMatch(/^499 \/ 500, resets in \d+(\.\d)?s$/);
+    // The health check's first run starts with the gateway; the page updates itself when it has finished.
+    const provider = (name: string) =>
+      page.locator('[data-table="providers"] tbody tr').filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${name}$`) }) });
+    await provider('up').locator('span.ok', { hasText: 'ms at' }).waitFor();
+    expect(await provider('backup').locator('td').nth(4).textContent()).toBe('not configured');
+    expect(await page.locator('[data-table="quality"] tbody tr').textContent()).toContain('No ratings yet');
     await page.screenshot({ path: path.join(SHOTS, 'providers.png'), fullPage: true });
   });
 

@@ -7,13 +7,18 @@ export const TEAM_KEY = 'team-a-key-0001-secret';
 export const UPSTREAM_KEY = 'sk-upstream-dashboard-secret';
 
 /** @example dashboardConfig(fake.url, { logContent: false }) */
-export function dashboardConfig(upstream: string, opts: { logContent?: boolean; enabled?: boolean } = {}): string {
+export function dashboardConfig(
+  upstream: string,
+  /** providersPage: a health check on `up` and feedback on, for what the Providers page shows beyond routing. */
+  opts: { logContent?: boolean; enabled?: boolean; providersPage?: boolean } = {},
+): string {
   return `
 server:
   dashboard: { enabled: ${opts.enabled ?? true}, log_content: ${opts.logContent ?? false} }
 providers:
-  up: { api: openai, base_url: "${upstream}", api_key: "${UPSTREAM_KEY}" }
+  up: { api: openai, base_url: "${upstream}", api_key: "${UPSTREAM_KEY}"${opts.providersPage ? ', health_check: { interval_s: 3600 }' : ''} }
   backup: { api: openai, base_url: "${upstream}", api_key: "${UPSTREAM_KEY}" }
+${opts.providersPage ? 'feedback: { store: memory }' : ''}
 pricing:
   gpt-4o-broken: { input: 2.5, output: 10 }   # a budgeted key may only use priced models
 models:

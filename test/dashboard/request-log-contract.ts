@@ -95,6 +95,7 @@ export function describeRequestLog(open: () => RequestLog, options: { closes?: b
     expect(await ids({ q: 'abc' })).toEqual(['req_09', 'req_06', 'req_03', 'req_00']);
     expect(await ids({ q: '%' })).toEqual([]);
     expect(await ids({ before: T0 + 3000 })).toEqual(['req_02', 'req_01', 'req_00']);
+    expect(await ids({ q: 'abc', since: T0 + 3000, before: T0 + 9000 })).toEqual(['req_06', 'req_03']);
   });
 
   test('keyset pages by (time, id) lose and repeat nothing, even inside one millisecond', async () => {

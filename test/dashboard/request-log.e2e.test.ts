@@ -7,10 +7,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createLogger } from '../../src/observability/logger';
+import { openRequestLog } from '../../src/stores/request-log/open-request-log';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
 import { startInProcess, type InProcessGateway } from '../helpers/in-process';
 import { chat } from '../helpers/client';
 import { ADMIN_KEY, dashboardConfig, TEAM_KEY } from './config';
+import { record } from './request-log-contract';
 
 let fake: FakeOpenAI;
 const team = { headers: { authorization: `Bearer ${TEAM_KEY}` } };
@@ -159,6 +162,36 @@ test('the record keeps the facts replay needs: features, metadata, cache and rea
     const refused = await chat(gw.url, { model: 'nope', messages: [{ role: 'user', content: 'hi' }] }, team);
     const failed = (await api<Record<string, unknown>>(gw, cookie, `request?id=${refused.headers.get('x-request-id')}`)).body;
     expect(failed).toMatchObject({ status: 404, error_code: 'model_not_found' });
+  } finally {
+    await gw.stop();
+  }
+});
+
+test('an id search reads a day per page and Older goes on to the day before; a complete id is found at once', async () => {
+  const dir = path.join(root, 'search');
+  fs.mkdirSync(dir);
+  const now = Date.now();
+  const seeded = openRequestLog('sqlite://./switchyard-requests.db', dir, createLogger({ silent: true }));
+  seeded.append(record({ id: 'req-newest', time: now - 1000 }));
+  seeded.append(record({ id: 'req-old-Needle-1', time: now - 3 * 86_400_000 }));
+  await seeded.close();
+  const gw = await startInProcess({ config: dashboardConfig(fake.url), dir });
+  try {
+    const cookie = await session(gw);
+    type Page = Listed & { next: { before: number; before_id: string } | null; searched_since: number | null };
+    const pages: Page[] = [];
+    let query = 'requests?q=needle';
+    for (;;) {
+      const page = (await api<Page>(gw, cookie, query)).body;
+      pages.push(page);
+      if (!page.next) break;
+      query = `requests?q=needle&before=${page.next.before}&before_id=${page.next.before_id}`;
+    }
+    // Days 0-1 and 1-2 hold no match; 2-3 holds it, and nothing is older, so the search ends there.
+    expect(pages.map((p) => p.data.map((r) => r.id))).toEqual([[], [], ['req-old-Needle-1']]);
+    expect(pages[0].searched_since).toBe(now - 1000 + 1 - 86_400_000);
+    const exact = (await api<Page>(gw, cookie, 'requests?q=req-old-Needle-1')).body;
+    expect(exact.data.map((r) => r.id)).toEqual(['req-old-Needle-1']);
   } finally {
     await gw.stop();
   }

@@ -134,6 +134,11 @@ export function Requests() {
         </button>
       </form>
       {problem && <p class="bad">{problem}</p>}
+      {data?.searched_since && (
+        <p class="note" data-note="searched-since">
+          Searched ids back to {new Date(data.searched_since).toLocaleString()}; Older searches the day before.
+        </p>
+      )}
       {data && (
         <table data-table="requests">
           <thead>

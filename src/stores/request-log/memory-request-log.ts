@@ -21,6 +21,7 @@ export function matchesFilter(r: RequestRecord, f: RequestFilter): boolean {
   if (f.status === 'error' && r.status < 400) return false;
   if (f.status && /^\d{3}$/.test(f.status) && r.status !== Number(f.status)) return false;
   if (f.q && !r.id.toLowerCase().includes(f.q.toLowerCase())) return false;
+  if (f.since !== undefined && r.time < f.since) return false;
   if (f.before !== undefined && !(r.time < f.before || (r.time === f.before && f.before_id !== undefined && r.id < f.before_id))) return false;
   return true;
 }

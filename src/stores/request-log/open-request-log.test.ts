@@ -16,7 +16,7 @@ describe('retention', () => {
     log.append(record({ id: 'req_today', time: T0, alias: 'chat' }));
     const logger = createLogger({ silent: true });
     let told: (meta: Record<string, unknown>) => void = () => {};
-    jest.spyOn(logger, 'info').mockImplementation((_m: unknown, meta: unknown) => (told(meta as Record<string, unknown>), logger));
+    jest.spyOn(logger, 'info').mockImplementation(((_m: string, meta: Record<string, unknown>) => (told(meta), logger)) as typeof logger.info);
     const nextPurge = () => new Promise<Record<string, unknown>>((resolve) => (told = resolve));
     let now = T0;
     const stop = startPurging(log, 30 * DAY, 'memory', logger, () => now);

@@ -5,13 +5,14 @@
  * key order, so two instances never deadlock). A database that is down fails the write (the batched writer
  * retries), never a request.
  */
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { RequestLogEngine } from './buffered-request-log';
 import type { Overview, OverviewRange, RequestFilter, RequestRecord } from './request-record';
 import { cellsOf, overviewOf, ROLLUP_UNITS, windowOf, type KeyedCell, type RollupUnit } from './rollup';
 import {
   cellRow,
   listSql,
+  pagedScan,
   purgeSql,
   rangeCellsFromRows,
   rangeSql,
@@ -52,9 +53,7 @@ export class PostgresRequestEngine implements RequestLogEngine {
   async write(records: readonly RequestRecord[]): Promise<void> {
     if (records.length === 0) return;
     await this.schema();
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await this.inTransaction(async (client) => {
       const kept = new Set<string>();
       for (let i = 0; i < records.length; i += RECORDS_PER_INSERT) {
         const chunk = records.slice(i, i + RECORDS_PER_INSERT);
@@ -74,6 +73,15 @@ export class PostgresRequestEngine implements RequestLogEngine {
       const seen = new Set<string>();
       const fresh = records.filter((r) => kept.has(r.id) && !seen.has(r.id) && (seen.add(r.id), true));
       for (const [unit, minutes] of Object.entries(ROLLUP_UNITS) as [RollupUnit, number][]) await this.upsert(client, unit, cellsOf(fresh, minutes));
+    });
+  }
+
+  /** Runs `work` in one transaction on one pooled connection: committed when it resolves, rolled back when it throws. */
+  private async inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await work(client);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
@@ -83,7 +91,7 @@ export class PostgresRequestEngine implements RequestLogEngine {
     }
   }
 
-  private async upsert(client: import('pg').PoolClient, unit: RollupUnit, cells: KeyedCell[]): Promise<void> {
+  private async upsert(client: PoolClient, unit: RollupUnit, cells: KeyedCell[]): Promise<void> {
     for (let i = 0; i < cells.length; i += CELLS_PER_UPSERT) {
       const chunk = cells.slice(i, i + CELLS_PER_UPSERT);
       await client.query(
@@ -107,15 +115,10 @@ export class PostgresRequestEngine implements RequestLogEngine {
 
   async *scan(since: number, until: number): AsyncIterable<RequestRecord> {
     await this.schema();
-    let after: { time: number; id: string } | undefined;
-    for (;;) {
-      const { sql, params } = scanSql(this.table, 'postgres', since, until, after, SCAN_PAGE);
-      const rows = (await this.pool.query(sql, params)).rows.map(rowRecord);
-      yield* rows;
-      if (rows.length < SCAN_PAGE) return;
-      const last = rows[rows.length - 1];
-      after = { time: last.time, id: last.id };
-    }
+    yield* pagedScan(async (after, limit) => {
+      const { sql, params } = scanSql(this.table, 'postgres', since, until, after, limit);
+      return (await this.pool.query(sql, params)).rows.map(rowRecord);
+    }, SCAN_PAGE);
   }
 
   async overview(range: OverviewRange, now: number): Promise<Overview> {
@@ -145,20 +148,10 @@ export class PostgresRequestEngine implements RequestLogEngine {
 
   private schema(): Promise<void> {
     if (!this.ready) {
-      this.ready = (async () => {
-        const client = await this.pool.connect();
-        try {
-          await client.query('BEGIN');
-          await client.query(`SELECT pg_advisory_xact_lock(hashtext('switchyard request log schema ${this.table.toLowerCase()}'))`);
-          for (const sql of schemaSql(this.table, 'postgres')) await client.query(sql);
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw err;
-        } finally {
-          client.release();
-        }
-      })().catch((err: unknown) => {
+      this.ready = this.inTransaction(async (client) => {
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext('switchyard request log schema ${this.table.toLowerCase()}'))`);
+        for (const sql of schemaSql(this.table, 'postgres')) await client.query(sql);
+      }).catch((err: unknown) => {
         // Try again on the next call: the database may simply not be up yet.
         this.ready = undefined;
         throw err;

@@ -91,6 +91,8 @@ export interface RequestFilter {
   status?: string;
   /** Case-insensitive substring of the id. */
   q?: string;
+  /** Only records that started at or after this time (ms since epoch): bounds what an id search scans. */
+  since?: number;
   /** Only records that started before this time (ms since epoch): the next page of a newest-first list. */
   before?: number;
   /**

@@ -209,6 +209,7 @@ export function listSql(t: string, d: Dialect, f: RequestFilter, limit: number):
   else if (f.status === 'error') where.push('failed = 1');
   else if (f.status && /^\d{3}$/.test(f.status)) where.push(`status = ${p.add(Number(f.status))}`);
   if (f.q) where.push(`${d === 'postgres' ? 'strpos' : 'instr'}(lower(id), ${p.add(f.q.toLowerCase())}) > 0`);
+  if (f.since !== undefined) where.push(`time >= ${p.add(f.since)}`);
   if (f.before !== undefined) {
     if (f.before_id !== undefined) where.push(`(time, id) < (${p.add(f.before)}, ${p.add(f.before_id)})`);
     else where.push(`time < ${p.add(f.before)}`);
@@ -235,6 +236,25 @@ export function scanSql(
   const where = [`time >= ${p.add(since)}`, `time < ${p.add(until)}`];
   if (after) where.push(`(time, id) > (${p.add(after.time)}, ${p.add(after.id)})`);
   return { sql: `SELECT * FROM ${t} WHERE ${where.join(' AND ')} ORDER BY time, id LIMIT ${p.add(limit)}`, params: p.values };
+}
+
+/** Rows of one scan page a store read, as records. */
+export type ScanPage = (after: { time: number; id: string } | undefined, limit: number) => Promise<RequestRecord[]>;
+
+/**
+ * Every record of a scan, page after page by its (time, id) cursor, so replay never holds more than one page.
+ *
+ * @example yield* pagedScan((after, limit) => readPage(scanSql(t, 'sqlite', since, until, after, limit)), 1000)
+ */
+export async function* pagedScan(page: ScanPage, size: number): AsyncIterable<RequestRecord> {
+  let after: { time: number; id: string } | undefined;
+  for (;;) {
+    const rows = await page(after, size);
+    yield* rows;
+    if (rows.length < size) return;
+    const last = rows[rows.length - 1];
+    after = { time: last.time, id: last.id };
+  }
 }
 
 /**

@@ -13,6 +13,7 @@ import { cellsOf, overviewOf, ROLLUP_UNITS, windowOf, type RollupUnit } from './
 import {
   cellRow,
   listSql,
+  pagedScan,
   purgeSql,
   rangeCellsFromRows,
   rangeSql,
@@ -104,15 +105,10 @@ export class SqliteRequestEngine implements RequestLogEngine {
 
   async *scan(since: number, until: number): AsyncIterable<RequestRecord> {
     await this.schema();
-    let after: { time: number; id: string } | undefined;
-    for (;;) {
-      const { sql, params } = scanSql(this.table, 'sqlite', since, until, after, SCAN_PAGE);
-      const rows = (await this.reader.all(sql, params as SqlParams)).map(rowRecord);
-      yield* rows;
-      if (rows.length < SCAN_PAGE) return;
-      const last = rows[rows.length - 1];
-      after = { time: last.time, id: last.id };
-    }
+    yield* pagedScan(async (after, limit) => {
+      const { sql, params } = scanSql(this.table, 'sqlite', since, until, after, limit);
+      return (await this.reader.all(sql, params as SqlParams)).map(rowRecord);
+    }, SCAN_PAGE);
   }
 
   async overview(range: OverviewRange, now: number): Promise<Overview> {
