@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The command line: `start` runs the daemon, `validate` checks a config file (every problem as
- * FILE:LINE:COL: path: message), `schema` prints the config's JSON Schema, `models` prints the shipped catalog.
+ * FILE:LINE:COL: path: message), `schema` prints the config's JSON Schema, `models` prints the shipped catalog,
+ * `replay` prices the recorded traffic under a candidate config.
  */
 import path from 'node:path';
 import cluster from 'node:cluster';
@@ -15,12 +16,63 @@ import { Gateway } from './gateway';
 import { checkPlugins } from './pipeline/load-plugins';
 import type { LogFormat } from './observability/logger';
 import { unpricedTargets } from './pricing/unpriced-targets';
+import { loadCandidateFile } from './replay/candidate';
+import { formatReplayReport } from './replay/format';
+import { openReplayLog, ReplayStoreError } from './replay/open-log';
+import { replay } from './replay/replay';
+import { replayWindow } from './replay/window';
 
 const USAGE = `Usage:
   switchyard start --config FILE [--port N] [--host H] [--log-format json|pretty] [--log-level LEVEL] [--workers N|auto]
   switchyard validate --config FILE
   switchyard schema
-  switchyard models [--provider P] [--json]`;
+  switchyard models [--provider P] [--json]
+  switchyard replay --config CANDIDATE [--since 7d] [--until DATE|DURATION] [--store PATH|URL] [--current FILE] [--json]
+      Routes the recorded requests of the window through the candidate config (no provider is called) and
+      reports cost, latency and failures per alias beside what happened. The log is --store, else the
+      server.dashboard.store of --current (default proxy.yaml), else switchyard-requests.db beside it.`;
+
+/** Writes all of `text` before main() returns: process.exit() would cut a long answer sent into a pipe. */
+function writeOut(text: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => process.stdout.write(`${text}\n`, (err) => (err ? reject(err) : resolve())));
+}
+
+/** `switchyard replay`: 0 with the report, 1 for a bad candidate, window or store (with the reason on stderr). */
+async function replayCommand(values: Record<string, string | boolean | undefined>): Promise<number> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const file = str('config');
+  if (!file) throw new Error('replay needs --config CANDIDATE.yaml (the config to price the recorded traffic under)');
+  const window = replayWindow(str('since') ?? '7d', str('until'), Date.now());
+  if ('bad' in window) throw new Error(`--${window.bad}: ${window.why}`);
+  let candidate;
+  try {
+    candidate = loadCandidateFile(file);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const p of err.problems) console.error(formatProblem(err.file, p));
+    console.error('switchyard replay: the candidate config is invalid.');
+    return 1;
+  }
+  let opened;
+  try {
+    opened = openReplayLog(str('store'), str('current') ?? 'proxy.yaml');
+  } catch (err) {
+    if (!(err instanceof ReplayStoreError)) throw err;
+    console.error(`switchyard replay: ${err.message}`);
+    return 1;
+  }
+  let report;
+  try {
+    report = await replay(opened.log, candidate, window);
+  } catch (err) {
+    console.error(`switchyard replay: cannot read the request log ${opened.where}: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    await opened.log.close().catch(() => undefined);
+  }
+  await writeOut(values.json ? JSON.stringify(report, null, 2) : formatReplayReport(report));
+  return 0;
+}
 
 async function start(values: Record<string, string | undefined>): Promise<void> {
   const port = values.port !== undefined ? Number(values.port) : undefined;
@@ -108,6 +160,10 @@ async function main(argv: string[]): Promise<number> {
       workers: { type: 'string', short: 'w' },
       provider: { type: 'string' },
       json: { type: 'boolean' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      store: { type: 'string' },
+      current: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -123,11 +179,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'models') {
     // What the shipped catalog knows: prices, limits and capabilities (no config needed).
     const listing = catalogListing(values.provider);
-    const text = values.json ? JSON.stringify(listing, null, 2) : formatCatalogListing(listing);
-    // Written to the end before main() returns: process.exit() would cut a long listing sent into a pipe.
-    await new Promise<void>((resolve, reject) => process.stdout.write(`${text}\n`, (err) => (err ? reject(err) : resolve())));
+    await writeOut(values.json ? JSON.stringify(listing, null, 2) : formatCatalogListing(listing));
     return 0;
   }
+  if (command === 'replay') return replayCommand(values);
   if (command === 'validate') {
     if (!values.config) throw new Error('validate needs --config FILE');
     // Plugins are part of a valid config: their modules and options are checked too, without starting them.

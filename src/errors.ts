@@ -613,3 +613,45 @@ export const capabilityErrors = {
       message: `No target of model "${alias}" supports ${capabilities.join(' and ')}, which this request uses: ${summary}`,
     }),
 };
+
+// ── The dashboard's request log (issue 18; helper store) ──
+export const requestLogErrors = {
+  /** The request log's database could not be read (down, locked past its busy timeout, unreadable file). */
+  requestLogUnavailable: (store: string, reason: string) =>
+    new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'request_log_unavailable',
+      message: `The dashboard's request log (${store}) could not be read: ${reason.slice(0, 200)}`,
+    }),
+};
+
+// ── Replay: recorded traffic under a candidate config (issue 18; helper "replay", src/replay/, /ui/api/replay) ──
+export const replayErrors = {
+  /** The Replay page's request is not `{ "config": "<yaml>" }` with a usable window. */
+  replayBadRequest: (why: string, param: string) =>
+    new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'replay_bad_request',
+      param,
+      message: `The replay request needs a JSON body { "config": "<candidate YAML>" } and an optional since/until window: ${why}.`,
+    }),
+  /** The candidate config does not load: every problem as candidate.yaml:LINE:COL: path: message. */
+  replayBadCandidate: (problems: string[]) =>
+    new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'replay_bad_candidate',
+      param: 'config',
+      message: `The candidate config is invalid: ${problems.slice(0, 20).join('; ')}`,
+    }),
+  /** The request log could not be read for the replay. */
+  replayStoreFailed: (where: string) =>
+    new GatewayError({
+      status: 503,
+      type: 'service_unavailable',
+      code: 'replay_store_unavailable',
+      message: `The request log (${where}) could not be read for the replay; see the gateway's log.`,
+    }),
+};

@@ -7,12 +7,20 @@ import { useEffect, useState } from 'preact/hooks';
 import { Config } from './pages/config';
 import { Overview } from './pages/overview';
 import { Providers } from './pages/providers';
+import { Replay } from './pages/replay';
 import { Requests } from './pages/requests';
 import { Spend } from './pages/spend';
 
-const PAGES = ['overview', 'providers', 'spend', 'requests', 'config'] as const;
+const PAGES = ['overview', 'providers', 'spend', 'requests', 'config', 'replay'] as const;
 type Page = (typeof PAGES)[number];
-const TITLES: Record<Page, string> = { overview: 'Overview', providers: 'Providers and targets', spend: 'Spend', requests: 'Requests', config: 'Config' };
+const TITLES: Record<Page, string> = {
+  overview: 'Overview',
+  providers: 'Providers and targets',
+  spend: 'Spend',
+  requests: 'Requests',
+  config: 'Config',
+  replay: 'Replay',
+};
 
 function pageOfHash(): Page {
   const h = location.hash.slice(1) as Page;
@@ -48,6 +56,7 @@ function App() {
         {page === 'spend' && <Spend />}
         {page === 'requests' && <Requests />}
         {page === 'config' && <Config />}
+        {page === 'replay' && <Replay />}
       </main>
     </>
   );

@@ -184,7 +184,11 @@ export const configSchema = {
           properties: {
             enabled: { type: 'boolean', default: false },
             session_ttl_minutes: { ...positiveInt, default: 480, description: 'How long a dashboard login lasts, minutes.' },
-            recent_requests: { ...positiveInt, default: 2000, description: 'Finished requests the Requests page keeps in memory (a ring).' },
+            recent_requests: {
+              ...positiveInt,
+              default: 2000,
+              description: 'Finished requests the memory store keeps (a ring); the SQLite and PostgreSQL stores keep retention_days.',
+            },
             log_content: {
               type: 'boolean',
               default: false,
@@ -206,6 +210,19 @@ export const configSchema = {
               default: 0,
               description:
                 'Reverse proxies in front of the gateway that append to x-forwarded-for; 0: the login throttle counts by the socket address and ignores the header.',
+            },
+            store: {
+              type: 'string',
+              pattern: '^(memory|sqlite://.+|postgres(ql)?://.+)$',
+              default: 'sqlite://./switchyard-requests.db',
+              description:
+                'Where the request log (Requests, Overview, replay) lives: memory (recent_requests records, lost at restart), sqlite://PATH (relative to this file; several processes may share it) or postgres://… (?table=PREFIX).',
+            },
+            retention_days: {
+              type: 'number',
+              exclusiveMinimum: 0,
+              default: 30,
+              description: 'Recorded requests older than this are deleted, with their rollup rows (checked hourly).',
             },
           },
         },

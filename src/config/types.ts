@@ -48,6 +48,10 @@ export interface DashboardConfig {
   login_window_minutes: number;
   /** Reverse proxies in front that append to x-forwarded-for (0: use the socket address). */
   trusted_proxy_hops: number;
+  /** Where the request log lives: memory, sqlite://PATH (default switchyard-requests.db beside the config) or postgres://…. */
+  store: string;
+  /** Days a recorded request (and its rollup rows) is kept. */
+  retention_days: number;
 }
 
 export interface MockOptions {

@@ -1,35 +1,93 @@
 /**
- * What each dashboard page reads, as JSON: the rollup (Overview), the spend sink through the cost-log plugin's
- * GET /admin/spend route (Spend), the ring (Requests), and the snapshot and reload status (Config). The
- * Providers page's is providers-data.ts.
+ * What each dashboard page reads, as JSON: the request log's rollups (Overview), the spend sink through the
+ * cost-log plugin's GET /admin/spend route (Spend), the request log (Requests), and the snapshot and reload status
+ * (Config). The Providers page's is providers-data.ts.
  */
-import { errors } from '../errors';
+import { errors, GatewayError, requestLogErrors } from '../errors';
 import { adminKeyOf } from '../pipeline/admin-key';
 import type { RuntimeSnapshot } from '../routing/snapshot-types';
 import type { RuntimeHandle } from '../server/runtime-handle';
 import { pluginRoutesAt } from '../server/routes/plugin-routes';
 import { redactConfig } from './redact-config';
-import type { RequestFilter } from './request-ring';
-import type { OverviewRange } from './rollup';
+import type { Overview, OverviewRange, RequestFilter, RequestLog, RequestRecord } from '../stores/request-log/request-record';
 import type { DashboardState } from './state';
 
-/** @example overviewData(state, { range: 'day' }) */
-export function overviewData(state: DashboardState, query: Record<string, string>) {
+/** The snapshot's request log; a read that fails is a 503 naming the store's problem, never a 500. */
+function requestLogOf(snapshot: RuntimeSnapshot): RequestLog {
+  if (!snapshot.requestLog) throw errors.dashboardDisabled();
+  return snapshot.requestLog;
+}
+
+async function readLog<T>(snapshot: RuntimeSnapshot, read: (log: RequestLog) => Promise<T>): Promise<T> {
+  const log = requestLogOf(snapshot);
+  try {
+    // What this process recorded but has not written yet is shown too (flush returns early when the store fails).
+    await log.flush();
+    return await read(log);
+  } catch (err) {
+    if (err instanceof GatewayError) throw err;
+    throw requestLogErrors.requestLogUnavailable(log.kind, (err as Error).message);
+  }
+}
+
+/**
+ * The Overview of the last hour, day or week, from the request log's rollups (every process writing the store).
+ *
+ * @example await overviewData(snapshot, state, { range: 'day' })
+ */
+export function overviewData(snapshot: RuntimeSnapshot, state: DashboardState, query: Record<string, string>): Promise<Overview> {
   const range: OverviewRange = query.range === 'day' || query.range === 'week' ? query.range : 'hour';
-  return state.rollup.overview(range, state.now());
+  return readLog(snapshot, (log) => log.overview(range, state.now()));
 }
 
-/** @example requestsData(state, { alias: 'chat' }) */
-export function requestsData(state: DashboardState, query: Record<string, string>) {
-  const filter: RequestFilter = { key: query.key, alias: query.alias, provider: query.provider, status: query.status, q: query.q };
+/** How far back one page of an id search reads: the substring has no index, so each page scans one day at most. */
+const SEARCH_WINDOW_MS = 86_400_000;
+
+/**
+ * Newest recorded requests first, filtered (key, alias, provider, status ok/error/NNN, id substring q), at most
+ * `limit`; `before` (ms) and `before_id` page to older ones, and `next` is the cursor of the page after this.
+ * An id search reads one day per page (`searched_since` says where it stopped; `next` continues before it),
+ * except that a complete id is found at once, however old.
+ *
+ * @example await requestsData(snapshot, { alias: 'chat', status: 'error' })
+ */
+export async function requestsData(snapshot: RuntimeSnapshot, query: Record<string, string>) {
+  const before = query.before !== undefined && /^\d+$/.test(query.before) ? Number(query.before) : undefined;
+  const filter: RequestFilter = {
+    key: query.key || undefined,
+    alias: query.alias || undefined,
+    provider: query.provider || undefined,
+    status: query.status || undefined,
+    q: query.q || undefined,
+    before,
+    before_id: before !== undefined && query.before_id ? query.before_id : undefined,
+  };
   const limit = Math.min(Math.max(Number(query.limit) || 200, 1), 1000);
-  const data = state.ring.list(filter, limit).map(({ content: _c, ...rest }) => rest);
-  return { data, capacity: state.ring.capacity };
+  const store = requestLogOf(snapshot).kind;
+  if (filter.q) {
+    const exact = before === undefined ? await readLog(snapshot, (log) => log.get(filter.q!)) : undefined;
+    if (exact) return { data: [withoutContent(exact)], store, next: null, searched_since: null };
+    const newest = before ?? (await readLog(snapshot, (log) => log.list({}, 1)))[0]?.time;
+    if (newest === undefined) return { data: [], store, next: null, searched_since: null };
+    filter.since = (before ?? newest + 1) - SEARCH_WINDOW_MS;
+    const data = await readLog(snapshot, (log) => log.list(filter, limit));
+    const last = data.length === limit ? data[data.length - 1] : undefined;
+    const older = last ? undefined : (await readLog(snapshot, (log) => log.list({ before: filter.since }, 1)))[0];
+    const next = last ? { before: last.time, before_id: last.id } : older ? { before: filter.since, before_id: '' } : null;
+    return { data, store, next, searched_since: filter.since };
+  }
+  const data = await readLog(snapshot, (log) => log.list(filter, limit));
+  const last = data.length === limit ? data[data.length - 1] : undefined;
+  return { data, store, next: last ? { before: last.time, before_id: last.id } : null };
 }
 
-/** One recent request with every attempt (and its content, when log_content kept it). @example requestDetail(state, 'req_1') */
-export function requestDetail(state: DashboardState, id: string | undefined) {
-  const r = id === undefined ? undefined : state.ring.get(id);
+function withoutContent({ content: _c, ...rest }: RequestRecord): RequestRecord {
+  return rest;
+}
+
+/** One recorded request with every attempt (and its content, when log_content kept it). @example await requestDetail(snapshot, 'req_1') */
+export async function requestDetail(snapshot: RuntimeSnapshot, id: string | undefined): Promise<RequestRecord> {
+  const r = id ? await readLog(snapshot, (log) => log.get(id)) : undefined;
   if (!r) throw errors.dashboardRequestUnknown(id ?? '');
   return r;
 }

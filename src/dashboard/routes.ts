@@ -19,6 +19,7 @@ import { configData, overviewData, requestDetail, requestsData, spendCsv, spendD
 import { clientAddress, loginThrottleOf } from './login-throttle';
 import { providersData } from './providers-data';
 import { appPage, CSP, loginPage } from './pages';
+import { replayData, replayRequestOf, replayTemplate } from './replay-data';
 import { dashboardStateOf, type DashboardState } from './state';
 
 const COOKIE = 'switchyard_session';
@@ -114,7 +115,7 @@ function work(handle: RuntimeHandle, body: EndpointWork['body'], needsSession: b
     plugins: false,
     serve(ctx, res, snapshot, req) {
       enabled(snapshot);
-      const state = dashboardStateOf(handle, snapshot);
+      const state = dashboardStateOf(handle);
       if (needsSession && !loggedIn(state, req)) throw errors.dashboardLoginRequired();
       return serve(ctx, res, snapshot, req, state);
     },
@@ -169,15 +170,16 @@ function json(
 }
 
 /** What a page's live stream sends: the same JSON its data endpoint answers. */
-function pageData(page: string, handle: RuntimeHandle, state: DashboardState, query: Record<string, string>): Promise<unknown> | unknown {
+async function pageData(page: string, handle: RuntimeHandle, state: DashboardState, query: Record<string, string>): Promise<unknown> {
   const lease = handle.acquire();
   try {
     const s = lease.snapshot;
     if (page === 'providers') return providersData(s, state);
-    if (page === 'requests') return requestsData(state, query);
+    // Awaited inside the lease: a reload must not close the store a read is using.
+    if (page === 'requests') return await requestsData(s, query);
     if (page === 'config') return configData(handle, s);
-    if (page === 'spend') return spendData(s, state.now(), query);
-    return overviewData(state, query);
+    if (page === 'spend') return await spendData(s, state.now(), query);
+    return await overviewData(s, state, query);
   } finally {
     lease.release();
   }
@@ -321,7 +323,7 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       w(
         'none',
         true,
-        json((_s, state, q) => overviewData(state, q), handle),
+        json((s, state, q) => overviewData(s, state, q), handle),
       ),
     ],
     [
@@ -339,7 +341,7 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       w(
         'none',
         true,
-        json((_s, state, q) => requestsData(state, q), handle),
+        json((s, _state, q) => requestsData(s, q), handle),
       ),
     ],
     [
@@ -348,7 +350,7 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       w(
         'none',
         true,
-        json((_s, state, q) => requestDetail(state, q.id), handle),
+        json((s, _state, q) => requestDetail(s, q.id), handle),
       ),
     ],
     [
@@ -392,5 +394,27 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       }),
     ],
     ['GET', '/ui/api/events', w('none', true, events)],
+    // Replay: GET the starting candidate; POST { config: YAML } (?since=7d&until=…) for the report.
+    [
+      'GET',
+      '/ui/api/replay',
+      w(
+        'none',
+        true,
+        json((s) => replayTemplate(s), handle),
+      ),
+    ],
+    [
+      'POST',
+      '/ui/api/replay',
+      {
+        ...w('json', true, async (ctx, res, snapshot, req, state) => {
+          const report = await replayData(snapshot, ctx.body, queryOf(req), state.now(), handle.log);
+          sendJson(res, 200, report, { ...ctx.responseHeaders, 'cache-control': 'no-store' });
+          return done(ctx, 200);
+        }),
+        parse: replayRequestOf,
+      },
+    ],
   ];
 }

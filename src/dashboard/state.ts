@@ -1,20 +1,18 @@
 /**
- * The dashboard's in-memory state of one running gateway (its RuntimeHandle): the login sessions, the ring of
- * recent requests and the per-minute rollup, and the listeners of the live streams. The lifecycle hands every
- * finished request to `recordForDashboard`; with the dashboard off that is one property read.
+ * The dashboard's state of one running gateway (its RuntimeHandle): the login sessions and the listeners of the
+ * live streams. The requests themselves live in the snapshot's request log (stores/request-log/), durable and
+ * shared by every process on the same store. The lifecycle hands every finished request to `recordForDashboard`;
+ * with the dashboard off that is one property read.
  */
 import type { RequestContext, RequestOutcome } from '../pipeline/types';
 import type { RuntimeSnapshot } from '../routing/snapshot-types';
 import type { RuntimeHandle } from '../server/runtime-handle';
-import { recentRequestOf, RequestRing } from './request-ring';
-import { Rollup } from './rollup';
+import { requestRecordOf } from './request-record-of';
 import { SessionStore } from './session-store';
 import { targetErrorsOf } from './target-errors';
 
 export interface DashboardState {
   readonly sessions: SessionStore;
-  ring: RequestRing;
-  readonly rollup: Rollup;
   /** Called (unthrottled) after each recorded request; the event streams throttle themselves. */
   readonly listeners: Set<() => void>;
   /** The clock every page and the session store read (tests inject one). */
@@ -23,18 +21,16 @@ export interface DashboardState {
 
 const states = new WeakMap<RuntimeHandle, DashboardState>();
 
-/** The gateway's own answers that are not traffic: a Prometheus scrape or a probe every few seconds would fill the ring. */
+/** The gateway's own answers that are not traffic: a Prometheus scrape or a probe every few seconds would fill the log. */
 const NOT_RECORDED: ReadonlySet<string> = new Set(['dashboard', 'health', 'metrics', 'preflight']);
 
 /**
  * The dashboard state of a gateway, made on first use.
  *
- * @example const state = dashboardStateOf(handle, snapshot); state.ring.list({}, 50)
+ * @example const state = dashboardStateOf(handle); state.sessions.valid(cookie)
  */
-export function dashboardStateOf(handle: RuntimeHandle, snapshot: RuntimeSnapshot): DashboardState {
+export function dashboardStateOf(handle: RuntimeHandle): DashboardState {
   let state = states.get(handle);
-  const settings = snapshot.config.server.dashboard;
-  const capacity = settings?.recent_requests ?? 2000;
   if (!state) {
     const holder: { state?: DashboardState } = {};
     state = {
@@ -47,35 +43,27 @@ export function dashboardStateOf(handle: RuntimeHandle, snapshot: RuntimeSnapsho
         },
         () => holder.state!.now(),
       ),
-      ring: new RequestRing(capacity),
-      rollup: new Rollup(),
       listeners: new Set(),
       now: Date.now,
     };
     holder.state = state;
     states.set(handle, state);
-  } else if (state.ring.capacity !== capacity) {
-    // A reload changed the ring's size: start a new ring with what fits of the old one.
-    const ring = new RequestRing(capacity);
-    for (const r of state.ring.list({}, capacity).reverse()) ring.push(r);
-    state.ring = ring;
   }
   return state;
 }
 
 /**
- * Records a finished request for the dashboard when it is enabled (the lifecycle calls it once per request).
- * The dashboard's own requests, health probes and metrics scrapes are left out (a page reading itself would count its refreshes).
+ * Records a finished request in the request log when the dashboard is enabled (the lifecycle calls it once per
+ * request). Appending never waits and never throws. The dashboard's own requests, health probes and metrics
+ * scrapes are left out (a page reading itself would count its refreshes).
  *
  * @example recordForDashboard(handle, snapshot, ctx, outcome);
  */
 export function recordForDashboard(handle: RuntimeHandle, snapshot: RuntimeSnapshot, ctx: RequestContext, outcome: RequestOutcome): void {
-  const settings = snapshot.config.server.dashboard;
-  if (!settings?.enabled || NOT_RECORDED.has(ctx.endpoint)) return;
-  const state = dashboardStateOf(handle, snapshot);
-  const entry = recentRequestOf(ctx, outcome, settings.log_content);
-  state.ring.push(entry);
-  state.rollup.add(entry);
+  const log = snapshot.requestLog;
+  if (!log || NOT_RECORDED.has(ctx.endpoint)) return;
+  log.append(requestRecordOf(ctx, outcome, snapshot.config.server.dashboard?.log_content === true));
+  const state = dashboardStateOf(handle);
   targetErrorsOf(state).record(ctx.attempts, outcome, state.now());
   for (const l of state.listeners) l();
 }

@@ -39,7 +39,8 @@ export class AttemptPlan {
   private steps: Generator<PlannedAttempt>;
 
   constructor(
-    private readonly snapshot: RuntimeSnapshot,
+    // Only the aliases are read: replay plans against a candidate config's aliases, with no runtime behind them.
+    private readonly snapshot: Pick<RuntimeSnapshot, 'aliases' | 'wildcards'>,
     first: ResolvedAlias,
     private readonly options: PlanOptions,
   ) {

@@ -59,7 +59,7 @@ export function requiredCapabilities(body: object): Capability[] {
 }
 
 // Which catalog provider a configured provider is, once per resolved provider (the host scan is not free).
-const catalogIds = new WeakMap<ResolvedProvider, string | null>();
+const catalogIds = new WeakMap<Pick<ResolvedProvider, 'name' | 'config'>, string | null>();
 
 /**
  * The first capability of `needs` that the catalog says this target's model lacks, or undefined (it has them
@@ -67,7 +67,7 @@ const catalogIds = new WeakMap<ResolvedProvider, string | null>();
  *
  * @example lackedCapability(provider, 'deepseek-chat', [REASONING]) // { label: 'reasoning', … }
  */
-export function lackedCapability(provider: ResolvedProvider, model: string, needs: Capability[]): Capability | undefined {
+export function lackedCapability(provider: Pick<ResolvedProvider, 'name' | 'config'>, model: string, needs: Capability[]): Capability | undefined {
   if (needs.length === 0) return undefined;
   let id = catalogIds.get(provider);
   if (id === undefined) catalogIds.set(provider, (id = catalogProviderFor(provider.name, provider.config) ?? null));

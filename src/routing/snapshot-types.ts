@@ -12,6 +12,7 @@ import type { ProviderAdapter, ProviderSettings } from '../providers/types';
 import type { Transport } from '../upstream/transport';
 import type { AliasPolicy } from './policy';
 import type { RoutingState } from './routing-state';
+import type { RequestLog } from '../stores/request-log/request-record';
 import type { FeedbackService } from '../feedback/feedback-service';
 import type { Tracing } from '../observability/tracing';
 import type { HeadroomBook } from './headroom-book';
@@ -82,4 +83,6 @@ export interface RuntimeSnapshot {
   readonly watchedFiles: string[];
   /** Responses API state (`responses:`); kept across reloads; undefined when disabled. Read it with responseStoreFor. */
   readonly responseStore?: ResponseStore;
+  /** The dashboard's request log (`server.dashboard.store`), kept across reloads; undefined when the dashboard is off. */
+  readonly requestLog?: RequestLog;
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../config/load';
 import { ConfigError } from '../config/problems';
 import type { StateRegistry } from './state-registry';
-import type { AliasConfig, GatewayConfig, ProviderConfig } from '../config/types';
+import type { ProviderConfig } from '../config/types';
 import type { FeedbackConfig } from '../config/routing-schema';
 import { FeedbackService } from '../feedback/feedback-service';
 import { openFeedbackStore } from '../feedback/open-feedback-store';
@@ -23,7 +23,8 @@ import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/loa
 import { Pipeline } from '../pipeline/pipeline';
 import { adapters } from '../providers/registry';
 import { keepResponseStore } from '../responses/store/runtime-store';
-import { resolveAliasPolicy } from '../routing/policy';
+import { resolveAlias } from '../routing/resolve-alias';
+import { keepRequestLog } from '../stores/request-log/open-request-log';
 import { HealthChecker, healthCheckKey } from '../routing/health-checks';
 import { HeadroomBook } from '../routing/headroom-book';
 import { RoutingState } from '../routing/routing-state';
@@ -112,21 +113,6 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
   };
 }
 
-function resolveAlias(name: string, cfg: AliasConfig, config: GatewayConfig): ResolvedAlias {
-  return {
-    name,
-    strategy: cfg.strategy ?? 'weighted',
-    targets: (cfg.targets ?? []).map((t) => {
-      // The last step of the price lookup: the target's own `price:`, else its provider's.
-      const price = t.price ?? config.providers[t.provider]?.price;
-      return { provider: t.provider, model: t.model, weight: t.weight ?? 1, ...(price ? { price } : {}) };
-    }),
-    fallbacks: cfg.fallbacks ?? [],
-    policy: resolveAliasPolicy(name, cfg, config),
-    config: cfg,
-  };
-}
-
 /** The feedback service of these settings, kept across reloads (its book and store live on). */
 function keepFeedback(cfg: FeedbackConfig, configDir: string, state: StateRegistry, log: Logger): FeedbackService {
   const servedTtlMs = cfg.rateable_h * 3_600_000;
@@ -201,7 +187,20 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
       : undefined,
     watchedFiles: [loaded.file, ...plugins.map((p) => p.file).filter((f): f is string => !!f)],
     responseStore: openResponseStore(loaded, configDir, state, log),
+    requestLog: openRequestLog(loaded, configDir, state, log),
   };
+}
+
+/** The dashboard's request log when the dashboard is on, kept across reloads; a store URL that cannot be opened rejects the config. */
+function openRequestLog(loaded: LoadedConfig, configDir: string, state: StateRegistry, log: Logger): RuntimeSnapshot['requestLog'] {
+  const settings = loaded.config.server.dashboard;
+  if (!settings?.enabled) return undefined;
+  try {
+    return keepRequestLog(settings, configDir, state.keep.bind(state), log);
+  } catch (err) {
+    const where = ['server', 'dashboard', 'store'];
+    throw new ConfigError(loaded.file, [{ path: where, message: (err as Error).message, ...loaded.locate(where) }]);
+  }
 }
 
 /** The `responses:` store, kept across reloads; a store URL that cannot be opened rejects the config at its position. */

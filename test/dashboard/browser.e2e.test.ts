@@ -159,6 +159,28 @@ describeWithBrowser('dashboard in Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'config.png'), fullPage: true });
   });
 
+  test('Replay runs the running config with one alias moved to a cheaper model and shows the table and assumptions', async () => {
+    await gw.gateway.snapshot.requestLog!.flush();
+    await page.click('a[href="#replay"]');
+    const box = page.locator('textarea[name="candidate"]');
+    await page.waitForFunction(
+      () =>
+        ((globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('textarea[name="candidate"]')
+          ?.value ?? '') !== '',
+    );
+    const running = await box.inputValue();
+    expect(running).toContain('[redacted]');
+    for (const secret of [ADMIN_KEY, TEAM_KEY, UPSTREAM_KEY]) expect(running).not.toContain(secret);
+    await box.fill(running.replace(/model: gpt-4o\n/, 'model: gpt-4o-mini\n'));
+    await page.fill('input[name="since"]', '1d');
+    await page.click('button[name="run"]');
+    await page.locator('[data-table="replay"] tbody tr[data-alias="chat"]').waitFor();
+    expect(await page.locator('[data-table="replay"] tbody tr[data-alias="chat"] td').nth(1).textContent()).toBe('4');
+    expect(await page.locator('[data-table="replay"] tfoot tr[data-alias="total"]').count()).toBe(1);
+    expect(await page.locator('[data-list="assumptions"] li').count()).toBeGreaterThan(3);
+    await page.screenshot({ path: path.join(SHOTS, 'replay.png'), fullPage: true });
+  });
+
   test('no page logged a console error', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -140,7 +140,7 @@ describe('data endpoints', () => {
     expect(res.status).toBe(200);
   });
 
-  test('requests: the ring holds each request with key, alias, target, attempts, tokens and cost; no prompt text', async () => {
+  test('requests: the log holds each request with key, alias, target, attempts, tokens and cost; no prompt text', async () => {
     const cookie = await session();
     const all = (await (await fetch(`${gw.url}/ui/api/requests`, { headers: { cookie } })).json()) as { data: Record<string, unknown>[] };
     const chats = all.data.filter((r) => r.alias === 'chat');
@@ -148,7 +148,7 @@ describe('data endpoints', () => {
     expect(chats[0]).toMatchObject({ key: 'team-a', provider: 'up', model: 'gpt-4o', status: 200, prompt_tokens: 1000, completion_tokens: 200 });
     expect(chats[0].cost_usd).toBeGreaterThan(0);
     expect(JSON.stringify(all)).not.toContain('secret prompt text');
-    // The dashboard's own requests and health probes are not in the ring.
+    // The dashboard's own requests and health probes are not in the log.
     expect(all.data.every((r) => r.endpoint === 'chat')).toBe(true);
 
     const errorsOnly = (await (await fetch(`${gw.url}/ui/api/requests?status=error`, { headers: { cookie } })).json()) as { data: Record<string, unknown>[] };

@@ -66,9 +66,7 @@ describe('without a trusted proxy: counted by the socket address', () => {
   let clock: { t: number };
   beforeAll(async () => {
     gw = await startInProcess({ config: config(fake.url, 0) });
-    const lease = gw.gateway.acquire();
-    const state = dashboardStateOf(gw.gateway, lease.snapshot);
-    lease.release();
+    const state = dashboardStateOf(gw.gateway);
     clock = { t: Date.parse('2026-12-01T12:00:00Z') };
     state.now = () => clock.t;
   });

@@ -1,11 +1,14 @@
-/** The Overview page: traffic, errors, latency, tokens and spend over the last hour, day or week. */
+/**
+ * The Overview page: traffic, errors, latency, tokens and spend over the last hour, day or week, read from the
+ * request log's rollups (every gateway process writing the same store, and what was recorded before a restart).
+ */
 import { useState } from 'preact/hooks';
 import { Chart, Groups, fmt, usd } from '../components';
 import { useLive, type Json } from '../live';
 
 export function Overview() {
   const [range, setRange] = useState('hour');
-  const { data } = useLive('overview', { range });
+  const { data, problem } = useLive('overview', { range });
   return (
     <section>
       <label>
@@ -16,6 +19,7 @@ export function Overview() {
           <option value="week">last week</option>
         </select>
       </label>
+      {problem && <p class="bad">{problem}</p>}
       {data && (
         <>
           <div class="cards">
@@ -32,7 +36,10 @@ export function Overview() {
               p50 / p95
             </div>
             <div class="card">
-              <b>{fmt(data.totals.ttfb_p50_ms, 0)} ms</b> TTFB p50
+              <b>
+                {fmt(data.totals.ttfb_p50_ms, 0)} / {fmt(data.totals.ttfb_p95_ms, 0)} ms
+              </b>{' '}
+              TTFB p50 / p95
             </div>
             <div class="card">
               <b>{data.totals.tokens}</b> tokens
@@ -55,6 +62,7 @@ export function Overview() {
                     { label: 'p50', values: col('p50_ms') },
                     { label: 'p95', values: col('p95_ms') },
                     { label: 'TTFB p50', values: col('ttfb_p50_ms') },
+                    { label: 'TTFB p95', values: col('ttfb_p95_ms') },
                   ]}
                 />
                 <Chart

@@ -1,4 +1,7 @@
-/** The Requests page: the recent request log, filterable, with every attempt on a timeline. */
+/**
+ * The Requests page: the request log newest first, filterable, paged to older requests (a keyset cursor, so a
+ * page costs the same however deep), with every attempt of one request on a timeline.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import { fmt, usd } from '../components';
 import { useLive, type Json } from '../live';
@@ -89,11 +92,19 @@ function Detail(props: { id: string; onClose: () => void }) {
   );
 }
 
+const NEWEST = { before: '', before_id: '' };
+
 export function Requests() {
   const [filter, setFilter] = useState({ alias: '', provider: '', key: '', status: '', q: '' });
+  // Where the shown page starts: empty for the newest (live), else the cursor of the previous page's last row.
+  const [pages, setPages] = useState<{ before: string; before_id: string }[]>([]);
   const [open, setOpen] = useState<string | undefined>(undefined);
-  const { data } = useLive('requests', filter);
-  const set = (k: string) => (e: Event) => setFilter({ ...filter, [k]: (e.target as HTMLInputElement).value });
+  const page = pages[pages.length - 1] ?? NEWEST;
+  const { data, problem } = useLive('requests', { ...filter, ...page });
+  const set = (k: string) => (e: Event) => {
+    setPages([]);
+    setFilter({ ...filter, [k]: (e.target as HTMLInputElement).value });
+  };
   return (
     <section>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
@@ -104,9 +115,30 @@ export function Requests() {
           <option value="">any status</option>
           <option value="ok">ok</option>
           <option value="error">errors</option>
+          <option value="429">429</option>
+          <option value="500">500</option>
+          <option value="502">502</option>
+          <option value="503">503</option>
         </select>
         <input name="q" placeholder="request id" value={filter.q} onInput={set('q')} />
+        <button type="button" name="newer" disabled={pages.length === 0} onClick={() => setPages(pages.slice(0, -1))}>
+          Newer
+        </button>
+        <button
+          type="button"
+          name="older"
+          disabled={!data?.next}
+          onClick={() => setPages([...pages, { before: String(data.next.before), before_id: data.next.before_id }])}
+        >
+          Older
+        </button>
       </form>
+      {problem && <p class="bad">{problem}</p>}
+      {data?.searched_since && (
+        <p class="note" data-note="searched-since">
+          Searched ids back to {new Date(data.searched_since).toLocaleString()}; Older searches the day before.
+        </p>
+      )}
       {data && (
         <table data-table="requests">
           <thead>
@@ -127,7 +159,7 @@ export function Requests() {
           <tbody>
             {data.data.map((r: Json) => (
               <tr key={r.id} class="clickable" onClick={() => setOpen(r.id)}>
-                <td>{new Date(r.time).toLocaleTimeString()}</td>
+                <td title={new Date(r.time).toISOString()}>{new Date(r.time).toLocaleString()}</td>
                 <td>{r.id}</td>
                 <td>{r.key ?? '—'}</td>
                 <td>{r.alias ?? '—'}</td>

@@ -18,7 +18,7 @@ const DEFAULT_WEIGHTS = { quality: 1, cost: 0.5, latency: 0.2 };
 export function bestValueOrder(input: StrategyInput): ResolvedTarget[] {
   const alias = input.alias ? input.config.models[input.alias] : undefined;
   const w = { ...DEFAULT_WEIGHTS, ...alias?.best_value };
-  const tokens = requestTokens(input.body);
+  const tokens = input.tokens ?? requestTokens(input.body);
   const table = priceTableOf(input.config);
   const costs = input.targets.map((t) => estimatedCost(lookupPrice(table, t.model), tokens));
   const latencies = input.targets.map((t) => input.stats.ttfb(`${t.provider}/${t.model}`));

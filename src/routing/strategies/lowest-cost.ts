@@ -11,7 +11,7 @@ import { catalogProviderFor } from '../../catalog/catalog';
 import type { StrategyInput } from './types';
 
 /** Completion tokens assumed when the request sets no max_tokens (a typical chat answer). */
-const ASSUMED_COMPLETION_TOKENS = 256;
+export const ASSUMED_COMPLETION_TOKENS = 256;
 
 // One table per loaded config: a reload with new prices builds a new one.
 const tables = new WeakMap<GatewayConfig, PriceTable>();
@@ -49,7 +49,7 @@ export function requestTokens(body: object): { promptTokens: number; completionT
  */
 export function lowestCostOrder(input: StrategyInput): ResolvedTarget[] {
   const table = priceTableOf(input.config);
-  const tokens = requestTokens(input.body);
+  const tokens = input.tokens ?? requestTokens(input.body);
   const priceOf = (t: ResolvedTarget) => {
     const provider = input.config.providers?.[t.provider];
     const catalog = provider ? catalogProviderFor(t.provider, provider) : undefined;

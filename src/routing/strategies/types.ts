@@ -20,6 +20,8 @@ export interface StrategyInput {
   quality?: QualityBook;
   /** The request's complexity tier, computed on first call. */
   tier?: () => ComplexityTier;
+  /** The request's expected tokens when the body does not carry its text (replay); else read from `body`. */
+  tokens?: { promptTokens: number; completionTokens: number };
 }
 
 /** Orders targets, best first; every target appears once. */

@@ -91,8 +91,58 @@ export interface RequestFilter {
   status?: string;
   /** Case-insensitive substring of the id. */
   q?: string;
+  /** Only records that started at or after this time (ms since epoch): bounds what an id search scans. */
+  since?: number;
   /** Only records that started before this time (ms since epoch): the next page of a newest-first list. */
   before?: number;
+  /**
+   * With `before`: also the records that started at exactly `before` with an id below this one (the list is
+   * ordered by time, then id, both descending), so a page boundary inside one millisecond loses nothing.
+   */
+  before_id?: string;
+}
+
+/** The Overview's ranges: the last hour in 60 points of a minute, a day in 96 of 15 minutes, a week in 168 of an hour. */
+export type OverviewRange = 'hour' | 'day' | 'week';
+
+export interface OverviewPoint {
+  /** Start of the point, ms since epoch. */
+  t: number;
+  requests_per_s: number;
+  error_rate: number | null;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  ttfb_p50_ms: number | null;
+  ttfb_p95_ms: number | null;
+  tokens_per_s: number;
+  spend_usd_per_hour: number;
+}
+
+export interface OverviewGroup {
+  name: string;
+  requests: number;
+  errors: number;
+  error_rate: number;
+}
+
+/** What the Overview page shows; latency percentiles are read off ×1.3 histogram buckets (the bucket's upper bound). */
+export interface Overview {
+  range: OverviewRange;
+  step_s: number;
+  points: OverviewPoint[];
+  totals: {
+    requests: number;
+    errors: number;
+    error_rate: number | null;
+    p50_ms: number | null;
+    p95_ms: number | null;
+    ttfb_p50_ms: number | null;
+    ttfb_p95_ms: number | null;
+    tokens: number;
+    cost_usd: number;
+  };
+  by_alias: OverviewGroup[];
+  by_provider: OverviewGroup[];
 }
 
 /**
@@ -110,7 +160,11 @@ export interface RequestLog {
   get(id: string): Promise<RequestRecord | undefined>;
   /** Every record with `since <= time < until`, oldest first, in pages: what replay reads. */
   scan(since: number, until: number): AsyncIterable<RequestRecord>;
-  /** Waits until every appended record is stored (tests, shutdown). */
+  /** The Overview of the last hour, day or week, read from the per-minute (and per-hour) rollups only. */
+  overview(range: OverviewRange, now: number): Promise<Overview>;
+  /** Deletes records that started before `before` and their rollup rows, in batches; resolves with the records deleted. */
+  purge(before: number): Promise<number>;
+  /** Waits until every appended record is stored (tests, shutdown); returns early when the store is failing. */
   flush(): Promise<void>;
   close(): Promise<void>;
 }

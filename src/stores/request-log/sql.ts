@@ -1,0 +1,346 @@
+/**
+ * The SQL both database request logs share (SQLite and PostgreSQL differ in placeholders, types and a few
+ * words): the tables and indexes, a record as a row and back, the Requests page's filters as a WHERE clause,
+ * the rollup upserts that add, and the range queries the Overview reads.
+ *
+ * Tables, for a prefix P (default `switchyard_requests`):
+ *   P            one row per request; `failed` (status ≥ 400) so "errors only" has its own index
+ *   P_minute     rollup cells per minute × alias × provider (the hour's 60 points)
+ *   P_quarter    the same per 15 minutes (the day's 96 points: 96 × aliases × providers rows, not 1,440 ×)
+ *   P_hour       the same per hour (the week's 168 points)
+ */
+import { BOUNDS, ROLLUP_UNITS, type KeyedCell, type RangeCells, type RangeWindow, type RollupUnit, emptyCell, tally, usdOf } from './rollup';
+import type { RecordedAttempt, RequestFeatures, RequestFilter, RequestRecord } from './request-record';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type SqlValue = string | number | bigint | null;
+
+export const TABLE_PREFIX = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
+
+const HIST = BOUNDS.map((_, i) => i);
+const LATENCY_COLUMNS = HIST.map((i) => `l${i}`);
+const TTFB_COLUMNS = HIST.map((i) => `t${i}`);
+const CELL_COLUMNS = ['requests', 'errors', 'tokens', 'cost_pico', ...LATENCY_COLUMNS, ...TTFB_COLUMNS];
+
+/** The request table's columns, in the order of `recordRow`. */
+export const RECORD_COLUMNS = [
+  'id',
+  'time',
+  'endpoint',
+  'key_name',
+  'alias',
+  'provider',
+  'model',
+  'status',
+  'failed',
+  'stream',
+  'latency_ms',
+  'ttfb_ms',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_pico',
+  'cache',
+  'error',
+  'error_code',
+  'attempts',
+  'features',
+  'metadata',
+  'content',
+] as const;
+
+/** Everything but `content`: what the list reads. */
+const LIST_COLUMNS = RECORD_COLUMNS.filter((c) => c !== 'content').join(', ');
+
+/**
+ * CREATE statements for the tables and indexes (idempotent).
+ *
+ * @example await db.exec(schemaSql('switchyard_requests', 'sqlite').join(';\n'))
+ */
+export function schemaSql(t: string, d: Dialect): string[] {
+  const big = d === 'postgres' ? 'BIGINT' : 'INTEGER';
+  const real = d === 'postgres' ? 'DOUBLE PRECISION' : 'REAL';
+  const cellColumns = CELL_COLUMNS.map((c) => `${c} ${big} NOT NULL DEFAULT 0`).join(', ');
+  const rollup = (name: string, unit: string) =>
+    `CREATE TABLE IF NOT EXISTS ${t}_${name} (${unit} ${big} NOT NULL, alias TEXT NOT NULL, provider TEXT NOT NULL, ${cellColumns}, PRIMARY KEY (${unit}, alias, provider))`;
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t} (
+      id TEXT PRIMARY KEY, time ${big} NOT NULL, endpoint TEXT NOT NULL, key_name TEXT, alias TEXT, provider TEXT, model TEXT,
+      status INTEGER NOT NULL, failed INTEGER NOT NULL, stream INTEGER NOT NULL, latency_ms ${real} NOT NULL, ttfb_ms ${real},
+      prompt_tokens INTEGER, completion_tokens INTEGER, cached_tokens INTEGER, cache_write_tokens INTEGER, reasoning_tokens INTEGER,
+      cost_pico ${big}, cache TEXT, error TEXT, error_code TEXT, attempts TEXT NOT NULL, features TEXT, metadata TEXT, content TEXT)`,
+    // Newest first with or without one filter, each ending in (time, id): the keyset of `before`/`before_id`.
+    `CREATE INDEX IF NOT EXISTS ${t}_time ON ${t} (time, id)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_key_time ON ${t} (key_name, time, id)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_alias_time ON ${t} (alias, time, id)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_provider_time ON ${t} (provider, time, id)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_status_time ON ${t} (status, time, id)`,
+    `CREATE INDEX IF NOT EXISTS ${t}_failed_time ON ${t} (failed, time, id)`,
+    ...(Object.keys(ROLLUP_UNITS) as RollupUnit[]).map((u) => rollup(u, u)),
+  ];
+}
+
+/** Every table of a prefix, for dropping them (tests, the bench). @example requestLogTables('switchyard_requests') */
+export function requestLogTables(t: string): string[] {
+  return [t, ...Object.keys(ROLLUP_UNITS).map((u) => `${t}_${u}`)];
+}
+
+function n(v: number | undefined): number | null {
+  return v === undefined || !Number.isFinite(v) ? null : v;
+}
+
+function json(v: unknown): string | null {
+  return v === undefined ? null : JSON.stringify(v);
+}
+
+/**
+ * A record as the values of RECORD_COLUMNS. Cost in whole pico-dollars (exact sums); JSON for the nested parts.
+ *
+ * @example rows.push(recordRow(record))
+ */
+export function recordRow(r: RequestRecord): SqlValue[] {
+  return [
+    r.id,
+    r.time,
+    r.endpoint,
+    r.key ?? null,
+    r.alias ?? null,
+    r.provider ?? null,
+    r.model ?? null,
+    r.status,
+    r.status >= 400 ? 1 : 0,
+    r.stream ? 1 : 0,
+    r.latency_ms,
+    n(r.ttfb_ms),
+    n(r.prompt_tokens),
+    n(r.completion_tokens),
+    n(r.cached_tokens),
+    n(r.cache_write_tokens),
+    n(r.reasoning_tokens),
+    r.cost_usd === undefined || !Number.isFinite(r.cost_usd) ? null : String(BigInt(Math.round(r.cost_usd * 1e12))),
+    r.cache ?? null,
+    r.error ?? null,
+    r.error_code ?? null,
+    JSON.stringify(r.attempts),
+    json(r.features),
+    json(r.metadata),
+    json(r.content),
+  ];
+}
+
+function num(v: unknown): number | undefined {
+  if (v === null || v === undefined) return undefined;
+  return Number(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function parsed<T>(v: unknown): T | undefined {
+  return typeof v === 'string' ? (JSON.parse(v) as T) : undefined;
+}
+
+/**
+ * A row (SQLite gives integers as bigint, pg gives BIGINT as a string) back as a record; absent fields stay absent.
+ *
+ * @example const record = rowRecord(rows[0])
+ */
+export function rowRecord(row: Record<string, unknown>): RequestRecord {
+  const r: RequestRecord = {
+    id: String(row.id),
+    time: Number(row.time),
+    endpoint: String(row.endpoint),
+    status: Number(row.status),
+    stream: Number(row.stream) === 1,
+    latency_ms: Number(row.latency_ms),
+    attempts: parsed<RecordedAttempt[]>(row.attempts) ?? [],
+  };
+  const optional: Partial<RequestRecord> = {
+    key: str(row.key_name),
+    alias: str(row.alias),
+    provider: str(row.provider),
+    model: str(row.model),
+    ttfb_ms: num(row.ttfb_ms),
+    prompt_tokens: num(row.prompt_tokens),
+    completion_tokens: num(row.completion_tokens),
+    cached_tokens: num(row.cached_tokens),
+    cache_write_tokens: num(row.cache_write_tokens),
+    reasoning_tokens: num(row.reasoning_tokens),
+    cost_usd: row.cost_pico === null || row.cost_pico === undefined ? undefined : usdOf(BigInt(row.cost_pico as string | bigint)),
+    cache: str(row.cache),
+    error: str(row.error),
+    error_code: str(row.error_code),
+    features: parsed<RequestFeatures>(row.features),
+    metadata: parsed<Record<string, string>>(row.metadata),
+    content: parsed<RequestRecord['content']>(row.content),
+  };
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) (r as unknown as Record<string, unknown>)[k] = v;
+  return r;
+}
+
+/** Placeholders numbered from 1 ($1, $2 … for pg; ? for SQLite). */
+class Params {
+  readonly values: SqlValue[] = [];
+  constructor(private readonly d: Dialect) {}
+  add(v: SqlValue): string {
+    this.values.push(v);
+    return this.d === 'postgres' ? `$${this.values.length}` : '?';
+  }
+}
+
+/**
+ * The Requests page's query: newest first, filtered, at most `limit`, without content. Each filter has an
+ * index ending in (time, id), so a page reads about `limit` index entries. The id substring (`q`) cannot use an
+ * index: it is matched in a subquery that reads only (time, id) — the index, never the rows — and the page's
+ * rows are fetched by id afterwards.
+ *
+ * @example const { sql, params } = listSql('switchyard_requests', 'sqlite', { alias: 'chat' }, 200)
+ */
+export function listSql(t: string, d: Dialect, f: RequestFilter, limit: number): { sql: string; params: SqlValue[] } {
+  const p = new Params(d);
+  const where: string[] = [];
+  if (f.key) where.push(`key_name = ${p.add(f.key)}`);
+  if (f.alias) where.push(`alias = ${p.add(f.alias)}`);
+  if (f.provider) where.push(`provider = ${p.add(f.provider)}`);
+  if (f.status === 'ok') where.push('failed = 0');
+  else if (f.status === 'error') where.push('failed = 1');
+  else if (f.status && /^\d{3}$/.test(f.status)) where.push(`status = ${p.add(Number(f.status))}`);
+  if (f.q) where.push(`${d === 'postgres' ? 'strpos' : 'instr'}(lower(id), ${p.add(f.q.toLowerCase())}) > 0`);
+  if (f.since !== undefined) where.push(`time >= ${p.add(f.since)}`);
+  if (f.before !== undefined) {
+    if (f.before_id !== undefined) where.push(`(time, id) < (${p.add(f.before)}, ${p.add(f.before_id)})`);
+    else where.push(`time < ${p.add(f.before)}`);
+  }
+  const filtered = `FROM ${t}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ${p.add(limit)}`;
+  const sql = f.q ? `SELECT ${LIST_COLUMNS} FROM ${t} WHERE id IN (SELECT id ${filtered}) ORDER BY time DESC, id DESC` : `SELECT ${LIST_COLUMNS} ${filtered}`;
+  return { sql, params: p.values };
+}
+
+/**
+ * One page of `scan`: records with since ≤ time < until after the (time, id) cursor, oldest first.
+ *
+ * @example scanSql('switchyard_requests', 'postgres', since, until, cursor, 1000)
+ */
+export function scanSql(
+  t: string,
+  d: Dialect,
+  since: number,
+  until: number,
+  after: { time: number; id: string } | undefined,
+  limit: number,
+): { sql: string; params: SqlValue[] } {
+  const p = new Params(d);
+  const where = [`time >= ${p.add(since)}`, `time < ${p.add(until)}`];
+  if (after) where.push(`(time, id) > (${p.add(after.time)}, ${p.add(after.id)})`);
+  return { sql: `SELECT * FROM ${t} WHERE ${where.join(' AND ')} ORDER BY time, id LIMIT ${p.add(limit)}`, params: p.values };
+}
+
+/** Rows of one scan page a store read, as records. */
+export type ScanPage = (after: { time: number; id: string } | undefined, limit: number) => Promise<RequestRecord[]>;
+
+/**
+ * Every record of a scan, page after page by its (time, id) cursor, so replay never holds more than one page.
+ *
+ * @example yield* pagedScan((after, limit) => readPage(scanSql(t, 'sqlite', since, until, after, limit)), 1000)
+ */
+export async function* pagedScan(page: ScanPage, size: number): AsyncIterable<RequestRecord> {
+  let after: { time: number; id: string } | undefined;
+  for (;;) {
+    const rows = await page(after, size);
+    yield* rows;
+    if (rows.length < size) return;
+    const last = rows[rows.length - 1];
+    after = { time: last.time, id: last.id };
+  }
+}
+
+/**
+ * The upsert of rollup cells into `P_minute`, `P_quarter` or `P_hour` for `rows` cells at once: a cell already
+ * there (written by this process or another) gets the new sums added, never replaced.
+ *
+ * @example db.runMany(rollupUpsertSql(t, 'minute', 'sqlite', 1), cellsOf(records, 1).map((c) => cellRow(c, 'minute')))
+ */
+export function rollupUpsertSql(t: string, unit: RollupUnit, d: Dialect, rows: number): string {
+  const table = `${t}_${unit}`;
+  const columns = [unit, 'alias', 'provider', ...CELL_COLUMNS];
+  let i = 0;
+  const tuple = () => `(${columns.map(() => (d === 'postgres' ? `$${++i}` : '?')).join(', ')})`;
+  const tuples = Array.from({ length: rows }, tuple).join(', ');
+  const own = d === 'postgres' ? `${table}.` : '';
+  const sets = CELL_COLUMNS.map((c) => `${c} = ${own}${c} + excluded.${c}`).join(', ');
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples} ON CONFLICT (${unit}, alias, provider) DO UPDATE SET ${sets}`;
+}
+
+/** A cell (summed at the unit's width) as the values of the upsert: its minute becomes the unit's number. @example cellRow(cell, 'hour') */
+export function cellRow(c: KeyedCell, unit: RollupUnit): SqlValue[] {
+  return [Math.floor(c.minute / ROLLUP_UNITS[unit]), c.alias, c.provider, c.requests, c.errors, c.tokens, String(c.costPico), ...c.latency, ...c.ttfb];
+}
+
+/**
+ * The two queries of a range: each point's sums, and requests/errors per alias and per provider, both from the
+ * one rollup whose rows are the range's points.
+ *
+ * @example const q = rangeSql(t, 'sqlite', windowOf('week', now))
+ */
+export function rangeSql(t: string, d: Dialect, w: RangeWindow): { points: string; groups: string; params: SqlValue[] } {
+  const unit = w.unit;
+  const table = `${t}_${unit}`;
+  const ph = d === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+  const range = `${unit} >= ${ph[0]} AND ${unit} <= ${ph[1]}`;
+  const sums = CELL_COLUMNS.map((c) => `SUM(${c}) AS ${c}`).join(', ');
+  return {
+    points: `SELECT ${unit} AS p, ${sums} FROM ${table} WHERE ${range} GROUP BY ${unit}`,
+    groups: `SELECT alias, provider, SUM(requests) AS requests, SUM(errors) AS errors FROM ${table} WHERE ${range} GROUP BY alias, provider`,
+    params: [Math.floor(w.first / w.step), Math.floor(w.last / w.step)],
+  };
+}
+
+/**
+ * The rows of the two range queries as the cells overviewOf reads; points keyed by their first minute.
+ *
+ * @example overviewOf(range, w, rangeCellsFromRows(w, pointRows, groupRows))
+ */
+export function rangeCellsFromRows(w: RangeWindow, points: Record<string, unknown>[], groups: Record<string, unknown>[]): RangeCells {
+  const out: RangeCells = { points: new Map(), byAlias: new Map(), byProvider: new Map() };
+  for (const row of points) {
+    const cell = emptyCell();
+    cell.requests = Number(row.requests);
+    cell.errors = Number(row.errors);
+    cell.tokens = Number(row.tokens);
+    cell.costPico = BigInt((row.cost_pico as string | bigint | null) ?? 0);
+    for (const i of HIST) {
+      cell.latency[i] = Number(row[`l${i}`]);
+      cell.ttfb[i] = Number(row[`t${i}`]);
+    }
+    out.points.set(Number(row.p) * w.step, cell);
+  }
+  for (const row of groups) {
+    const t = { requests: Number(row.requests), errors: Number(row.errors) };
+    tally(out.byAlias, String(row.alias), t);
+    tally(out.byProvider, String(row.provider), t);
+  }
+  return out;
+}
+
+/**
+ * The statements that delete records before `before` (a whole hour, so every rollup loses exactly the records
+ * it summed): one batch of records, then the rollup rows.
+ *
+ * @example purgeSql(t, 'sqlite', cutoff, 5000)
+ */
+export function purgeSql(t: string, d: Dialect, before: number, batch: number): { records: string; rollups: string[]; params: SqlValue[] } {
+  const ph = d === 'postgres' ? ['$1', '$2'] : ['?', '?'];
+  const batchDelete =
+    d === 'postgres'
+      ? `DELETE FROM ${t} WHERE ctid IN (SELECT ctid FROM ${t} WHERE time < ${ph[0]} LIMIT ${batch})`
+      : `DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE time < ${ph[0]} LIMIT ${batch})`;
+  const minute = Math.floor(before / 60_000);
+  return {
+    records: batchDelete,
+    rollups: (Object.keys(ROLLUP_UNITS) as RollupUnit[]).map((u) => `DELETE FROM ${t}_${u} WHERE ${u} < ${Math.floor(minute / ROLLUP_UNITS[u])}`),
+    params: [before],
+  };
+}
