@@ -160,7 +160,7 @@ export interface RequestLog {
   get(id: string): Promise<RequestRecord | undefined>;
   /** Every record with `since <= time < until`, oldest first, in pages: what replay reads. */
   scan(since: number, until: number): AsyncIterable<RequestRecord>;
-  /** The Overview of the last hour, day or week, read from the per-minute (and per-hour) rollups only. */
+  /** The Overview of the last hour, day or week, read from the minute, quarter-hour or hour rollup only. */
   overview(range: OverviewRange, now: number): Promise<Overview>;
   /** Deletes records that started before `before` and their rollup rows, in batches; resolves with the records deleted. */
   purge(before: number): Promise<number>;
