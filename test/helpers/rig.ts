@@ -36,6 +36,14 @@ export interface FakesRig<F> {
   openaiWithKey(apiKey: string): OpenAI;
 }
 
+export interface RigOptions {
+  /**
+   * false: keep the fakes' calls and rules from test to test, for a suite whose background traffic (health checks)
+   * a test reads back. Default true.
+   */
+  resetEachTest?: boolean;
+}
+
 export interface Rig {
   readonly fake: FakeOpenAI;
   readonly gw: InProcessGateway;
@@ -54,6 +62,7 @@ export interface Rig {
 export function gatewayWithFakes<S extends FakeStarters>(
   starters: S,
   gateway: (fakes: StartedFakes<S>) => StartOptions | string,
+  options: RigOptions = {},
 ): FakesRig<StartedFakes<S>> {
   let fakes: StartedFakes<S> | undefined;
   let gw: InProcessGateway | undefined;
@@ -76,6 +85,7 @@ export function gatewayWithFakes<S extends FakeStarters>(
     await Promise.all(all().map((f) => f.close()));
   });
   beforeEach(async () => {
+    if (options.resetEachTest === false) return;
     // Attempts an earlier test abandoned (timeouts, hedge losers) must have closed before counting starts.
     await eventually(() => all().every((f) => f.openRequests === 0));
     for (const f of all()) f.reset();
