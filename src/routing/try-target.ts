@@ -1,24 +1,13 @@
 /**
- * The one "try a target" function every routing wrapper (retry, cooldown, hedging) composes around, and the
- * innermost try, itself composed of named steps: skip a target that cannot serve (unservable-targets.ts), open
- * the attempt's record and run the beforeAttempt hooks, then target statistics (attempt-stats.ts) around the
- * attempt's span (attempt-tracing.ts) around its overhead timing (attempt-timing.ts) around the upstream call.
+ * The shape of one "try a target" (TryTarget) that every routing wrapper (retry, cooldown, hedging) composes
+ * around, and the shapes the steps of one attempt share. The innermost try is composed in recorded-attempt.ts.
  */
-import type { ResolvedProvider, RuntimeSnapshot } from './snapshot-types';
-import { clientAbortOf } from '../pipeline/client-abort';
-import type { Pipeline } from '../pipeline/pipeline';
+import type { ResolvedProvider } from './snapshot-types';
 import type { AbortSource } from '../upstream/abort-flag';
 import type { AttemptInfo, AttemptRecord, RequestContext } from '../pipeline/types';
-import type { ChatRequest, EmbeddingsRequest } from '../providers/openai-types';
-import { toOpenAIRateLimitHeaders, type RateLimitState } from '../providers/rate-limit-headers';
 import type { UpstreamCall } from '../providers/types';
 import type { PlannedAttempt } from './attempt-plan';
-import { AttemptFailure } from './attempt-failure';
-import { withTargetStats } from './attempt-stats';
-import { markUpstreamStart, withOverheadTiming } from './attempt-timing';
-import { withAttemptTracing } from './attempt-tracing';
 import type { AttemptTiming } from './call-target';
-import { skipUnservable } from './unservable-targets';
 
 /** One try of one target. Resolves with the answer, or throws AttemptFailure or TargetSkipped. */
 export type TryTarget<T> = (step: PlannedAttempt, signal: AbortSource) => Promise<T>;
@@ -61,17 +50,6 @@ export interface AnswerLifecycle<T> {
   discard?(value: T): void;
 }
 
-/**
- * The upstream's rate-limit state, in OpenAI's header spelling, for the client. Headers a plugin already set
- * (the gateway's own limits, from the rate-limit plugin) take precedence: they are the limits the client is
- * actually held to.
- */
-function passOnRateLimits(ctx: RequestContext, state: RateLimitState): void {
-  for (const [name, value] of Object.entries(toOpenAIRateLimitHeaders(state))) {
-    if (!(name in ctx.responseHeaders)) ctx.responseHeaders[name] = value;
-  }
-}
-
 /** Records a target that was passed over without a call. @example recordSkip(ctx, step, 'cooling down') */
 export function recordSkip(ctx: RequestContext, step: PlannedAttempt, reason: string): TargetSkipped {
   ctx.attempts.push({
@@ -85,82 +63,4 @@ export function recordSkip(ctx: RequestContext, step: PlannedAttempt, reason: st
     reason,
   });
   return new TargetSkipped(reason);
-}
-
-/** Starts the attempt's record in ctx.attempts and gathers what its steps share. */
-function openAttempt<B extends ChatRequest | EmbeddingsRequest>(ctx: RequestContext, provider: ResolvedProvider, step: PlannedAttempt): OpenAttempt<B> {
-  const record: AttemptRecord = {
-    alias: step.alias.name,
-    provider: step.target.provider,
-    model: step.target.model,
-    status: undefined,
-    latencyMs: 0,
-    ok: false,
-  };
-  if (step.hedge) record.hedge = true;
-  ctx.attempts.push(record);
-  const body = { ...(ctx.body as B), model: step.target.model };
-  const info = { alias: step.alias.name, provider: provider.name, model: step.target.model, body };
-  return { step, provider, body, info, record, timing: {}, upstreamStarted: 0 };
-}
-
-/** What an attempt that failed tells its record. */
-function recordFailure(ctx: RequestContext, record: AttemptRecord, err: AttemptFailure): void {
-  record.status = err.upstreamStatus;
-  record.kind = err.kind;
-  // Aborted while the client is still there: the gateway itself gave up on this attempt.
-  record.reason =
-    err.kind === 'client_abort' && !clientAbortOf(ctx).aborted ? 'abandoned: another attempt answered first, or the routing timeout passed' : err.message;
-  if (err.timedOut) record.timedOut = true;
-  if (err.info.retryAfterMs !== undefined) record.retryAfterMs = err.info.retryAfterMs;
-  if (err.info.code) record.code = err.info.code;
-}
-
-/** The innermost step: the provider call inside the plugins' aroundAttempt hooks, its outcome into the record. */
-function upstreamAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
-  ctx: RequestContext,
-  pipeline: Pipeline,
-  run: AttemptRunner<B, T>,
-  lifecycle: AnswerLifecycle<T>,
-): AttemptStep<B, T> {
-  return async (attempt, signal) => {
-    const { provider, record, timing } = attempt;
-    const call = () => {
-      markUpstreamStart(ctx.startedMono, attempt);
-      return run(provider, attempt.body, { provider: provider.settings, model: attempt.step.target.model, stream: ctx.stream }, signal, timing);
-    };
-    try {
-      const value = await (pipeline.has('aroundAttempt') ? pipeline.aroundAttempt(ctx, attempt.info, call, lifecycle) : call());
-      record.ok = true;
-      record.status = timing.status;
-      if (timing.rateLimit) passOnRateLimits(ctx, timing.rateLimit);
-      return value;
-    } catch (err) {
-      if (err instanceof AttemptFailure) recordFailure(ctx, record, err);
-      throw err;
-    }
-  };
-}
-
-/**
- * @example const tryTarget = recordedAttempt(ctx, snapshot, callChat, {});
- */
-export function recordedAttempt<B extends ChatRequest | EmbeddingsRequest, T>(
-  ctx: RequestContext,
-  snapshot: RuntimeSnapshot,
-  run: AttemptRunner<B, T>,
-  lifecycle: AnswerLifecycle<T>,
-): TryTarget<T> {
-  const pipeline = snapshot.pipeline;
-  const attempt = withTargetStats(
-    snapshot.routing.stats,
-    lifecycle,
-    withAttemptTracing(ctx, snapshot.tracing, withOverheadTiming(upstreamAttempt(ctx, pipeline, run, lifecycle))),
-  );
-  return skipUnservable(ctx, snapshot, (step, signal) => {
-    // skipUnservable let the step through: its provider is known.
-    const open = openAttempt<B>(ctx, snapshot.providers.get(step.target.provider)!, step);
-    if (!pipeline.has('beforeAttempt')) return attempt(open, signal);
-    return pipeline.beforeAttempt(ctx, open.info).then(() => attempt(open, signal));
-  });
 }
