@@ -1,6 +1,6 @@
 /**
- * The fixture e2e suites share: fake upstreams (any of src/testing/'s: OpenAI, Anthropic, Gemini, Bedrock, Vertex,
- * the vendor fakes) and the real gateway pointed at them, started once per file inside the test process (see
+ * The fixture e2e suites share: fake upstreams (any of those in src/testing/: OpenAI, Anthropic, Gemini, Bedrock,
+ * Vertex, the vendor fakes) and the real gateway pointed at them, started once per file inside the test process (see
  * in-process.ts), with every fake's rules and call log reset before each test. `gatewayWithFake` is the common
  * case of one fake OpenAI upstream.
  */
@@ -38,8 +38,8 @@ export interface FakesRig<F> {
 
 export interface RigOptions {
   /**
-   * false: keep the fakes' calls and rules from test to test, for a suite whose background traffic (health checks)
-   * a test reads back. Default true.
+   * false: keep the fakes' calls and rules from test to test, for a suite that sets its rules once for the file,
+   * or reads back background traffic (health checks). Default true.
    */
   resetEachTest?: boolean;
 }
