@@ -21,7 +21,8 @@ import { conversationKey, preferPinned } from './affinity';
 import { describeComplexity } from './complexity';
 import { routeFactsOf, type RouteFacts } from './rules';
 import { orderTargets } from './strategies';
-import { recordedAttempt, TargetSkipped, type AnswerLifecycle, type AttemptRunner } from './try-target';
+import { recordedAttempt } from './recorded-attempt';
+import { TargetSkipped, type AnswerLifecycle, type AttemptRunner } from './try-target';
 
 export type { AttemptRunner };
 

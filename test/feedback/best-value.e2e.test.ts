@@ -3,8 +3,7 @@
  * and price; a simulated user rates every answer (thumbs up with the target's quality as probability, from a
  * seeded random source). The strategy must converge on the best value: good enough and cheap.
  */
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { gatewayWithFake } from '../helpers/rig';
 
 // Quality: how often a user is satisfied. Prices in USD per 1M tokens (input/output).
 const TARGETS = {
@@ -25,18 +24,13 @@ function seeded(seed: number): () => number {
   };
 }
 
-let fake: FakeOpenAI;
-let gw: InProcessGateway;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  const pricing = Object.entries(TARGETS)
-    .map(([m, p]) => `  ${m}: { input: ${p.input}, output: ${p.output} }`)
-    .join('\n');
-  gw = await startInProcess({
-    config: `
+const pricing = Object.entries(TARGETS)
+  .map(([m, p]) => `  ${m}: { input: ${p.input}, output: ${p.output} }`)
+  .join('\n');
+const rig = gatewayWithFake(
+  (url) => `
 providers:
-  up: { api: openai, base_url: "${fake.url}", api_key: "sk-up" }
+  up: { api: openai, base_url: "${url}", api_key: "sk-up" }
 pricing:
 ${pricing}
 feedback: { store: memory, half_life_h: 72 }
@@ -54,17 +48,12 @@ plugins:
       - { name: team-a, key: "sk-team-a-000000000001", models: ["*"] }
       - { name: team-b, key: "sk-team-b-000000000002", models: ["*"] }
 `,
-  });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await fake?.close();
-});
+);
 
 const auth = (key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
 
 async function ask(key = 'sk-team-a-000000000001'): Promise<{ id: string; model: Model }> {
-  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+  const res = await fetch(`${rig.gw.url}/v1/chat/completions`, {
     method: 'POST',
     headers: auth(key),
     body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'Write a haiku about rivers.' }], max_tokens: 100 }),
@@ -75,7 +64,7 @@ async function ask(key = 'sk-team-a-000000000001'): Promise<{ id: string; model:
 }
 
 function rate(body: Record<string, unknown>, key = 'sk-team-a-000000000001') {
-  return fetch(`${gw.url}/v1/feedback`, { method: 'POST', headers: auth(key), body: JSON.stringify(body) });
+  return fetch(`${rig.gw.url}/v1/feedback`, { method: 'POST', headers: auth(key), body: JSON.stringify(body) });
 }
 
 describe('quality feedback', () => {
@@ -94,7 +83,7 @@ describe('quality feedback', () => {
     expect(again.status).toBe(409);
     const unknown = await rate({ request_id: 'req-never-served', score: 0 });
     expect(unknown.status).toBe(404);
-    expect((await fetch(`${gw.url}/v1/feedback`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    expect((await fetch(`${rig.gw.url}/v1/feedback`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
   });
 
   test('best-value tries the unrated targets, then converges on the good, cheap one', async () => {
@@ -115,7 +104,7 @@ describe('quality feedback', () => {
     console.log(`best-value: value-model served ${(share * 100).toFixed(0)}% of the last 60 requests`);
     expect(share).toBeGreaterThanOrEqual(0.8);
 
-    const ready = (await (await fetch(`${gw.url}/health/ready`)).json()) as { quality: Record<string, { mean: number; ratings: number }> };
+    const ready = (await (await fetch(`${rig.gw.url}/health/ready`)).json()) as { quality: Record<string, { mean: number; ratings: number }> };
     const value = ready.quality['chat|up/value-model|*'];
     const weak = ready.quality['chat|up/weak-model|*'];
     expect(value.ratings).toBeGreaterThan(weak.ratings);

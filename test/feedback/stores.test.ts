@@ -57,6 +57,21 @@ contract('sqlite', () => openFeedbackStore('sqlite://./feedback.db', dir, log, H
 describeWithService(['postgres'], 'postgres', () => contract('postgres', () => openFeedbackStore(POSTGRES_URL, dir, log, HOUR)));
 describeWithService(['redis'], 'redis', () => contract('redis', () => openFeedbackStore(REDIS_URL, dir, log, HOUR)));
 
+describe('memory feedback store', () => {
+  it('forgets the ratings of requests no longer rateable when it purges, so its memory does not grow with every rating', async () => {
+    const store = openFeedbackStore('memory', dir, log, HOUR);
+    const old = { requestId: 'req-old', alias: 'chat', target: 'up/m', tier: 'simple' as const, score: 1, label: null, at: 1_000 };
+    const recent = { ...old, requestId: 'req-recent', at: 5_000 };
+    await store.addRating(old);
+    await store.addRating(recent);
+    await store.purge(2_000);
+    expect(await store.ratingsSince(0)).toEqual([recent]);
+    // One rating per request still holds for the ones kept.
+    expect(await store.addRating({ ...recent, score: 0 })).toBe(false);
+    await store.close();
+  });
+});
+
 describe('FeedbackService over a shared store', () => {
   const options = { halfLifeMs: 72 * HOUR, servedTtlMs: HOUR, refreshMs: 60_000 };
 

@@ -2,18 +2,14 @@
  * An aborted stream is charged to the budget: the provider billed it, so aborting every stream just before its
  * end can no longer spend past a budget for free.
  */
-import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { startFakeAnthropic } from '../../src/testing/fake-anthropic';
+import { gatewayWithFakes } from '../helpers/rig';
 
-let fake: FakeAnthropic;
-let gw: InProcessGateway;
-
-beforeAll(async () => {
-  fake = await startFakeAnthropic();
-  gw = await startInProcess({
-    config: `
+const rig = gatewayWithFakes(
+  { claude: startFakeAnthropic },
+  ({ claude }) => `
 providers:
-  claude: { api: anthropic, base_url: "${fake.url}", api_key: "sk-ant-test" }
+  claude: { api: anthropic, base_url: "${claude.url}", api_key: "sk-ant-test" }
 models:
   sonnet: { targets: [ { provider: claude, model: claude-sonnet-4-20250514 } ] }
 pricing:
@@ -25,21 +21,16 @@ plugins:
   - use: cost-log
     sink: "jsonl://./spend.jsonl"
 `,
-  });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await fake?.close();
-});
+);
 
 test('a stream aborted after message_start is charged its input, and the budget then refuses the next request', async () => {
   let resume!: () => void;
   const paused = new Promise<void>((r) => (resume = r));
   // 1000 input tokens × $3/M = $0.003 already billed by the provider at message_start, over the $0.002 budget.
-  fake.on('*', { reply: 'alpha beta gamma delta', usage: { input_tokens: 1000, output_tokens: 200 }, pauseAfterDeltas: 1, pauseUntil: paused });
+  rig.fakes.claude.on('*', { reply: 'alpha beta gamma delta', usage: { input_tokens: 1000, output_tokens: 200 }, pauseAfterDeltas: 1, pauseUntil: paused });
   const abort = new AbortController();
   const headers = { 'content-type': 'application/json', authorization: 'Bearer capped-key-0001', 'x-request-id': 'aborted-1' };
-  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+  const res = await fetch(`${rig.gw.url}/v1/chat/completions`, {
     method: 'POST',
     headers,
     body: JSON.stringify({ model: 'sonnet', stream: true, messages: [{ role: 'user', content: 'go' }] }),
@@ -49,12 +40,12 @@ test('a stream aborted after message_start is charged its input, and the budget 
   let seen = '';
   while (!seen.includes('alpha')) seen += new TextDecoder().decode((await reader.read()).value);
   abort.abort();
-  const line = await gw.waitForLog((r) => r.request_id === 'aborted-1' && r.message === 'request');
+  const line = await rig.gw.waitForLog((r) => r.request_id === 'aborted-1' && r.message === 'request');
   resume();
   expect(line.usage_estimated).toBe(true);
   expect(line.cost_usd as number).toBeGreaterThanOrEqual(0.003);
 
-  const next = await fetch(`${gw.url}/v1/chat/completions`, {
+  const next = await fetch(`${rig.gw.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { ...headers, 'x-request-id': 'after-abort' },
     body: JSON.stringify({ model: 'sonnet', messages: [{ role: 'user', content: 'again' }] }),

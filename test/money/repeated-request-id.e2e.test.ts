@@ -4,19 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
 import { eventually } from '../helpers/client';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { gatewayWithFake } from '../helpers/rig';
 
-let fake: FakeOpenAI;
-let gw: InProcessGateway;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  gw = await startInProcess({
-    config: `
+const rig = gatewayWithFake(
+  (url) => `
 providers:
-  up: { api: openai, base_url: "${fake.url}", api_key: "sk-up-0001" }
+  up: { api: openai, base_url: "${url}", api_key: "sk-up-0001" }
 pricing:
   model-a: { input: 1, output: 2 }
 models:
@@ -26,16 +20,11 @@ plugins:
     sink: "jsonl://./spend.jsonl"
     flush_interval_ms: 10
 `,
-  });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await fake?.close();
-});
+);
 
 test('two requests with one client request id are two spend rows', async () => {
   for (let i = 0; i < 2; i++) {
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+    const res = await fetch(`${rig.gw.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'same-id-twice' },
       body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'hi' }] }),
@@ -44,7 +33,7 @@ test('two requests with one client request id are two spend rows', async () => {
     expect(res.headers.get('x-request-id')).toBe('same-id-twice');
     await res.text();
   }
-  const file = path.join(gw.dir, 'spend.jsonl');
+  const file = path.join(rig.gw.dir, 'spend.jsonl');
   const rows = () => {
     try {
       return readFileSync(file, 'utf8')

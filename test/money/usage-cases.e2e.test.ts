@@ -4,22 +4,19 @@
  * `cost_usd` of the request's log line, and for streams the final usage chunk) compared to a hand-computed bill
  * to 1e-9 USD. Prices are set under `pricing:` so a catalog change does not move these figures.
  */
-import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startFakeGemini, type FakeGemini } from '../../src/testing/fake-gemini';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
+import { startFakeAnthropic } from '../../src/testing/fake-anthropic';
+import { startFakeGemini } from '../../src/testing/fake-gemini';
+import { startFakeOpenAI } from '../../src/testing/fake-openai';
 import { streamPieces } from '../../src/testing/fake-upstream-server';
 import { promptTokensOf, textTokens } from '../../src/pricing/estimate-stream-usage';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
 import { readSse } from '../helpers/client';
-
-let openaiFake: FakeOpenAI;
-let anthropicFake: FakeAnthropic;
-let geminiFake: FakeGemini;
-let gw: InProcessGateway;
+import { gatewayWithFakes } from '../helpers/rig';
 
 // USD per 1M tokens. claude-sonnet-4: 3 / 15, cache read 0.3, 5-minute write 3.75, 1-hour write 6, and ×2 input /
 // ×1.5 output above 200k prompt tokens. gemini-2.5-pro: 1.25 / 10, 2.5 / 15 above 200k.
-const config = () => `
+const rig = gatewayWithFakes(
+  { openaiFake: startFakeOpenAI, anthropicFake: startFakeAnthropic, geminiFake: startFakeGemini },
+  ({ openaiFake, anthropicFake, geminiFake }) => `
 providers:
   oa: { api: openai, base_url: "${openaiFake.url}", api_key: "sk-test" }
   oa2: { api: openai, base_url: "${openaiFake.url}", api_key: "sk-test" }
@@ -59,21 +56,8 @@ plugins:
   - use: cache
   - use: cost-log
     sink: "jsonl://./spend.jsonl"
-`;
-
-beforeAll(async () => {
-  [openaiFake, anthropicFake, geminiFake] = await Promise.all([startFakeOpenAI(), startFakeAnthropic(), startFakeGemini()]);
-  gw = await startInProcess({ config: config() });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([openaiFake?.close(), anthropicFake?.close(), geminiFake?.close()]);
-});
-beforeEach(() => {
-  openaiFake.reset();
-  anthropicFake.reset();
-  geminiFake.reset();
-});
+`,
+);
 
 let seq = 0;
 /** A fresh request id and a prompt no earlier test sent (so the cache never answers unless a test wants it to). */
@@ -83,7 +67,7 @@ function fresh(): { id: string; content: string } {
 }
 
 async function post(path: string, id: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Response> {
-  return fetch(`${gw.url}${path}`, {
+  return fetch(`${rig.gw.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-request-id': id, 'anthropic-version': '2023-06-01' },
     body: JSON.stringify(body),
@@ -93,7 +77,7 @@ async function post(path: string, id: string, body: Record<string, unknown>, sig
 
 /** The request's log line, once written (after onComplete). */
 function logLine(id: string): Promise<Record<string, unknown>> {
-  return gw.waitForLog((r) => r.request_id === id && r.message === 'request');
+  return rig.gw.waitForLog((r) => r.request_id === id && r.message === 'request');
 }
 
 function expectUsd(actual: unknown, usd: number): void {
@@ -104,11 +88,11 @@ function expectUsd(actual: unknown, usd: number): void {
 describe('JSON answers: the recorded cost is the bill, to 1e-9 USD', () => {
   test.each<[string, () => void, string, Record<string, unknown>, number, Record<string, unknown>?]>([
     // 1000 × 2.5 + 200 × 10 µ$
-    ['plain', () => openaiFake.on('gpt-4o', { usage: { prompt_tokens: 1000, completion_tokens: 200 } }), 'gpt', {}, 0.0045],
+    ['plain', () => rig.fakes.openaiFake.on('gpt-4o', { usage: { prompt_tokens: 1000, completion_tokens: 200 } }), 'gpt', {}, 0.0045],
     // 500 × 2.5 + 1500 × 1.25 + 300 × 10 µ$
     [
       'OpenAI cached prompt tokens',
-      () => openaiFake.on('gpt-4o', { usage: { prompt_tokens: 2000, completion_tokens: 300, cached_tokens: 1500 } }),
+      () => rig.fakes.openaiFake.on('gpt-4o', { usage: { prompt_tokens: 2000, completion_tokens: 300, cached_tokens: 1500 } }),
       'gpt',
       {},
       0.006125,
@@ -116,7 +100,7 @@ describe('JSON answers: the recorded cost is the bill, to 1e-9 USD', () => {
     ],
     [
       'Azure cached prompt tokens',
-      () => openaiFake.on('gpt-4o-prod', { usage: { prompt_tokens: 2000, completion_tokens: 300, cached_tokens: 1500 } }),
+      () => rig.fakes.openaiFake.on('gpt-4o-prod', { usage: { prompt_tokens: 2000, completion_tokens: 300, cached_tokens: 1500 } }),
       'azure',
       {},
       0.006125,
@@ -125,7 +109,7 @@ describe('JSON answers: the recorded cost is the bill, to 1e-9 USD', () => {
     [
       'DeepSeek cache hit and miss tokens',
       () =>
-        openaiFake.on('deepseek-chat', {
+        rig.fakes.openaiFake.on('deepseek-chat', {
           usage: { prompt_tokens: 1234, completion_tokens: 567 },
           vendorUsage: { prompt_cache_hit_tokens: 1000, prompt_cache_miss_tokens: 234 },
         }),
@@ -137,7 +121,7 @@ describe('JSON answers: the recorded cost is the bill, to 1e-9 USD', () => {
     // reasoning is part of completion_tokens, billed once as output: 100 × 1.1 + 700 × 4.4 µ$
     [
       'OpenAI reasoning tokens',
-      () => openaiFake.on('o3-mini', { usage: { prompt_tokens: 100, completion_tokens: 700, reasoning_tokens: 500 } }),
+      () => rig.fakes.openaiFake.on('o3-mini', { usage: { prompt_tokens: 100, completion_tokens: 700, reasoning_tokens: 500 } }),
       'reasoner',
       {},
       0.00319,
@@ -147,7 +131,7 @@ describe('JSON answers: the recorded cost is the bill, to 1e-9 USD', () => {
     [
       'Anthropic cache reads and 5-minute writes',
       () =>
-        anthropicFake.on('*', {
+        rig.fakes.anthropicFake.on('*', {
           usage: {
             input_tokens: 100,
             output_tokens: 200,
@@ -165,7 +149,7 @@ describe('JSON answers: the recorded cost is the bill, to 1e-9 USD', () => {
     [
       'Anthropic cache reads and 1-hour writes',
       () =>
-        anthropicFake.on('*', {
+        rig.fakes.anthropicFake.on('*', {
           usage: {
             input_tokens: 100,
             output_tokens: 50,
@@ -182,7 +166,7 @@ describe('JSON answers: the recorded cost is the bill, to 1e-9 USD', () => {
     // above 200k prompt tokens every token is at the tier: 150000 × 6 + 60000 × 0.6 + 1000 × 22.5 µ$
     [
       'Anthropic long context',
-      () => anthropicFake.on('*', { usage: { input_tokens: 150_000, output_tokens: 1000, cache_read_input_tokens: 60_000 } }),
+      () => rig.fakes.anthropicFake.on('*', { usage: { input_tokens: 150_000, output_tokens: 1000, cache_read_input_tokens: 60_000 } }),
       'sonnet',
       {},
       0.9585,
@@ -190,20 +174,21 @@ describe('JSON answers: the recorded cost is the bill, to 1e-9 USD', () => {
     // Gemini: promptTokenCount includes the cached 600; thoughts are output: 400 × 0.3 + 600 × 0.075 + (100 + 400) × 2.5 µ$
     [
       'Gemini cached and thinking tokens',
-      () => geminiFake.on('*', { usage: { promptTokenCount: 1000, cachedContentTokenCount: 600, candidatesTokenCount: 100, thoughtsTokenCount: 400 } }),
+      () =>
+        rig.fakes.geminiFake.on('*', { usage: { promptTokenCount: 1000, cachedContentTokenCount: 600, candidatesTokenCount: 100, thoughtsTokenCount: 400 } }),
       'flash',
       {},
       0.001415,
       { prompt_tokens: 1000, completion_tokens: 500, prompt_tokens_details: { cached_tokens: 600 }, completion_tokens_details: { reasoning_tokens: 400 } },
     ],
     // 250000 × 2.5 + 1000 × 15 µ$ (at the tier), not 250000 × 1.25 + 1000 × 10
-    ['Gemini long context', () => geminiFake.on('*', { usage: { promptTokenCount: 250_000, candidatesTokenCount: 1000 } }), 'pro', {}, 0.64],
+    ['Gemini long context', () => rig.fakes.geminiFake.on('*', { usage: { promptTokenCount: 250_000, candidatesTokenCount: 1000 } }), 'pro', {}, 0.64],
     // only the served attempt is billed: 1000 × 0.15 + 100 × 0.6 µ$ (the failed target's $100/M price never applies)
     [
       'failover',
       () => {
-        openaiFake.on('gpt-4o-down', { status: 503 });
-        openaiFake.on('gpt-4o-mini', { usage: { prompt_tokens: 1000, completion_tokens: 100 } });
+        rig.fakes.openaiFake.on('gpt-4o-down', { status: 503 });
+        rig.fakes.openaiFake.on('gpt-4o-mini', { usage: { prompt_tokens: 1000, completion_tokens: 100 } });
       },
       'failover',
       {},
@@ -223,7 +208,7 @@ describe('JSON answers: the recorded cost is the bill, to 1e-9 USD', () => {
   });
 
   test('embeddings carry the cost header too: 1000 × $0.02/M', async () => {
-    openaiFake.on('text-embedding-3-small', { usage: { prompt_tokens: 1000, completion_tokens: 0 } });
+    rig.fakes.openaiFake.on('text-embedding-3-small', { usage: { prompt_tokens: 1000, completion_tokens: 0 } });
     const { id, content } = fresh();
     const res = await post('/v1/embeddings', id, { model: 'embed', input: content });
     expect(res.status).toBe(200);
@@ -232,7 +217,7 @@ describe('JSON answers: the recorded cost is the bill, to 1e-9 USD', () => {
   });
 
   test('a cache hit costs 0, and says so', async () => {
-    openaiFake.on('gpt-4o', { usage: { prompt_tokens: 1000, completion_tokens: 200 } });
+    rig.fakes.openaiFake.on('gpt-4o', { usage: { prompt_tokens: 1000, completion_tokens: 200 } });
     const { content } = fresh();
     const first = fresh().id;
     expect((await post('/v1/chat/completions', first, { model: 'gpt', messages: [{ role: 'user', content }] })).headers.get('x-switchyard-cost-usd')).toBe(
@@ -243,11 +228,11 @@ describe('JSON answers: the recorded cost is the bill, to 1e-9 USD', () => {
     expect(res.headers.get('x-switchyard-cache')).toBe('hit');
     expect(res.headers.get('x-switchyard-cost-usd')).toBe('0');
     expect((await logLine(again)).cost_usd).toBe(0);
-    expect(openaiFake.calls).toHaveLength(1);
+    expect(rig.fakes.openaiFake.calls).toHaveLength(1);
   });
 
   test('an unknown model is recorded as unpriced (null), never as 0, and gets no cost header', async () => {
-    openaiFake.on('my-finetune', { usage: { prompt_tokens: 10, completion_tokens: 10 } });
+    rig.fakes.openaiFake.on('my-finetune', { usage: { prompt_tokens: 10, completion_tokens: 10 } });
     const { id, content } = fresh();
     const res = await post('/v1/chat/completions', id, { model: 'mystery', messages: [{ role: 'user', content }] });
     expect(res.status).toBe(200);
@@ -272,21 +257,27 @@ describe('streams: the same bill, and the cost in the final usage chunk for clie
   };
 
   test.each<[string, () => void, string, number]>([
-    ['OpenAI cached', () => openaiFake.on('gpt-4o', { usage: { prompt_tokens: 2000, completion_tokens: 300, cached_tokens: 1500 } }), 'gpt', 0.006125],
+    [
+      'OpenAI cached',
+      () => rig.fakes.openaiFake.on('gpt-4o', { usage: { prompt_tokens: 2000, completion_tokens: 300, cached_tokens: 1500 } }),
+      'gpt',
+      0.006125,
+    ],
     [
       'DeepSeek hit and miss',
       () =>
-        openaiFake.on('deepseek-chat', {
+        rig.fakes.openaiFake.on('deepseek-chat', {
           usage: { prompt_tokens: 1234, completion_tokens: 567 },
           vendorUsage: { prompt_cache_hit_tokens: 1000, prompt_cache_miss_tokens: 234 },
         }),
       'deepseek',
       0.00075688,
     ],
-    ['Anthropic reads and 5-minute writes', () => anthropicFake.on('*', { usage: anthropicWrites }), 'sonnet', 0.00765],
+    ['Anthropic reads and 5-minute writes', () => rig.fakes.anthropicFake.on('*', { usage: anthropicWrites }), 'sonnet', 0.00765],
     [
       'Gemini cached and thinking',
-      () => geminiFake.on('*', { usage: { promptTokenCount: 1000, cachedContentTokenCount: 600, candidatesTokenCount: 100, thoughtsTokenCount: 400 } }),
+      () =>
+        rig.fakes.geminiFake.on('*', { usage: { promptTokenCount: 1000, cachedContentTokenCount: 600, candidatesTokenCount: 100, thoughtsTokenCount: 400 } }),
       'flash',
       0.001415,
     ],
@@ -320,7 +311,7 @@ describe('/v1/messages: Anthropic clients see Anthropic’s own usage fields and
   };
 
   test('a JSON answer carries the provider’s usage as it reported it, and the cost header', async () => {
-    anthropicFake.on('*', { usage: reported });
+    rig.fakes.anthropicFake.on('*', { usage: reported });
     const { id, content } = fresh();
     const res = await post('/v1/messages', id, { model: 'sonnet', max_tokens: 100, messages: [{ role: 'user', content }] });
     expect(res.status).toBe(200);
@@ -330,7 +321,7 @@ describe('/v1/messages: Anthropic clients see Anthropic’s own usage fields and
   });
 
   test('a stream’s final message_delta carries the usage and its cost', async () => {
-    anthropicFake.on('*', { usage: reported });
+    rig.fakes.anthropicFake.on('*', { usage: reported });
     const { id, content } = fresh();
     const res = await post('/v1/messages', id, { model: 'sonnet', max_tokens: 100, stream: true, messages: [{ role: 'user', content }] });
     const events = (await res.text()).split('\n\n').filter((e) => e.includes('data: '));
@@ -340,7 +331,7 @@ describe('/v1/messages: Anthropic clients see Anthropic’s own usage fields and
   });
 
   test('the same fields come from a non-Anthropic backend, rebuilt from the usage contract', async () => {
-    openaiFake.on('gpt-4o', { usage: { prompt_tokens: 2000, completion_tokens: 300, cached_tokens: 1500 } });
+    rig.fakes.openaiFake.on('gpt-4o', { usage: { prompt_tokens: 2000, completion_tokens: 300, cached_tokens: 1500 } });
     const { id, content } = fresh();
     const res = await post('/v1/messages', id, { model: 'gpt', max_tokens: 100, messages: [{ role: 'user', content }] });
     expect(((await res.json()) as { usage: unknown }).usage).toEqual({
@@ -380,7 +371,7 @@ describe('streams that end early are billed: reported counts kept, relayed outpu
 
   test('an OpenAI stream cut by the upstream: prompt and relayed output estimated with the tokenizer', async () => {
     const cut = pauseThenCut();
-    openaiFake.on('gpt-4o', { reply, dropAfterChunks: 3, pauseAfterChunks: 3, pauseUntil: cut.paused });
+    rig.fakes.openaiFake.on('gpt-4o', { reply, dropAfterChunks: 3, pauseAfterChunks: 3, pauseUntil: cut.paused });
     const { id, content } = fresh();
     const body = { model: 'gpt', stream: true, messages: [{ role: 'user', content }] };
     const res = await post('/v1/chat/completions', id, body);
@@ -397,7 +388,12 @@ describe('streams that end early are billed: reported counts kept, relayed outpu
   test('an Anthropic stream the client aborts: message_start’s input and cache counts exact, output estimated', async () => {
     let resume!: () => void;
     const paused = new Promise<void>((r) => (resume = r));
-    anthropicFake.on('*', { reply, usage: { input_tokens: 100, output_tokens: 200, cache_read_input_tokens: 2000 }, pauseAfterDeltas: 2, pauseUntil: paused });
+    rig.fakes.anthropicFake.on('*', {
+      reply,
+      usage: { input_tokens: 100, output_tokens: 200, cache_read_input_tokens: 2000 },
+      pauseAfterDeltas: 2,
+      pauseUntil: paused,
+    });
     const { id, content } = fresh();
     const abort = new AbortController();
     const res = await post('/v1/chat/completions', id, { model: 'sonnet', stream: true, messages: [{ role: 'user', content }] }, abort.signal);
@@ -421,7 +417,13 @@ describe('streams that end early are billed: reported counts kept, relayed outpu
 
   test('a /v1/messages stream cut by the upstream is billed the same way', async () => {
     const cut = pauseThenCut();
-    anthropicFake.on('*', { reply, usage: { input_tokens: 300, output_tokens: 200 }, dropAfterDeltas: 4, pauseAfterDeltas: 4, pauseUntil: cut.paused });
+    rig.fakes.anthropicFake.on('*', {
+      reply,
+      usage: { input_tokens: 300, output_tokens: 200 },
+      dropAfterDeltas: 4,
+      pauseAfterDeltas: 4,
+      pauseUntil: cut.paused,
+    });
     const { id, content } = fresh();
     const res = await post('/v1/messages', id, { model: 'sonnet', max_tokens: 100, stream: true, messages: [{ role: 'user', content }] });
     await cut.readUntil(res, pieces[3]);

@@ -2,8 +2,8 @@
  * GET /metrics through the real gateway (in-process): Prometheus text, switchyard_ series, labels bounded to config names,
  * the admin-key guard, and no secrets in the output.
  */
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { startFakeOpenAI } from '../../src/testing/fake-openai';
+import { gatewayWithFakes } from '../helpers/rig';
 
 const PROVIDER_KEY = 'sk-metrics-provider-secret-7788';
 const ADMIN_KEY = 'admin-key-for-metrics-0042';
@@ -53,22 +53,19 @@ plugins:
     admin_key: "\${SWITCHYARD_TEST_ADMIN_KEY}"
 `;
 
-let fake: FakeOpenAI;
-let gw: InProcessGateway;
-
-beforeAll(async () => {
-  fake = await startFakeOpenAI();
-  fake.on('broken-model', { status: 500, errorMessage: `upstream echoed ${PROVIDER_KEY}` });
-  fake.on('model-a', { usage: { prompt_tokens: 11, completion_tokens: 7, cached_tokens: 3 } });
-  gw = await startInProcess({ config: config(fake.url, false), files: { 'fake-cost.js': FAKE_COST_PLUGIN }, env: { SWITCHYARD_TEST_ADMIN_KEY: ADMIN_KEY } });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await fake?.close();
-});
+const rig = gatewayWithFakes(
+  { fake: startFakeOpenAI },
+  ({ fake }) => {
+    fake.on('broken-model', { status: 500, errorMessage: `upstream echoed ${PROVIDER_KEY}` });
+    fake.on('model-a', { usage: { prompt_tokens: 11, completion_tokens: 7, cached_tokens: 3 } });
+    return { config: config(fake.url, false), files: { 'fake-cost.js': FAKE_COST_PLUGIN }, env: { SWITCHYARD_TEST_ADMIN_KEY: ADMIN_KEY } };
+  },
+  // The rules above hold for the whole file, and the tests read the counters earlier ones raised.
+  { resetEachTest: false },
+);
 
 function chat(body: Record<string, unknown>, headers: Record<string, string> = {}) {
-  return fetch(`${gw.url}/v1/chat/completions`, {
+  return fetch(`${rig.gw.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }),
@@ -76,7 +73,7 @@ function chat(body: Record<string, unknown>, headers: Record<string, string> = {
 }
 
 async function scrape(headers: Record<string, string> = {}): Promise<string> {
-  const res = await fetch(`${gw.url}/metrics`, { headers });
+  const res = await fetch(`${rig.gw.url}/metrics`, { headers });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
   return res.text();
@@ -139,9 +136,9 @@ describe('GET /metrics', () => {
   });
 
   test('retries, hedges and cooldowns show as the router performs them', async () => {
-    fake.on('retry-model', { status: 503 }, 1);
-    fake.on('slow-model', { delayMs: 800 });
-    fake.on('dead-model', { status: 500 });
+    rig.fakes.fake.on('retry-model', { status: 503 }, 1);
+    rig.fakes.fake.on('slow-model', { delayMs: 800 });
+    rig.fakes.fake.on('dead-model', { status: 500 });
     expect((await chat({ model: 'retried' })).status).toBe(200);
     expect((await chat({ model: 'hedged' })).status).toBe(200);
     expect((await chat({ model: 'breaker' })).status).toBe(200);
@@ -172,10 +169,10 @@ describe('GET /metrics', () => {
 
   test('config reloads are counted by result', async () => {
     const before = await scrape();
-    gw.writeConfig('providers: [this is not valid');
-    await gw.waitForLog((r) => r.message === 'config reload rejected; still serving the previous config');
-    gw.writeConfig(config(fake.url, false) + '\n# touched\n');
-    await gw.waitForLog((r) => r.message === 'config reloaded');
+    rig.gw.writeConfig('providers: [this is not valid');
+    await rig.gw.waitForLog((r) => r.message === 'config reload rejected; still serving the previous config');
+    rig.gw.writeConfig(config(rig.fakes.fake.url, false) + '\n# touched\n');
+    await rig.gw.waitForLog((r) => r.message === 'config reloaded');
     const after = await scrape();
     const delta = (result: string) =>
       (value(after, 'switchyard_config_reloads_total', { result }) ?? 0) - (value(before, 'switchyard_config_reloads_total', { result }) ?? 0);
@@ -184,17 +181,17 @@ describe('GET /metrics', () => {
   });
 
   test('with require_admin_key, only the admin key may read it', async () => {
-    const reloadsBefore = gw.logRecords().filter((r) => r.message === 'config reloaded').length;
-    gw.writeConfig(config(fake.url, true));
-    await gw.waitForLog(() => gw.logRecords().filter((r) => r.message === 'config reloaded').length > reloadsBefore);
-    expect((await fetch(`${gw.url}/metrics`)).status).toBe(401);
-    expect((await fetch(`${gw.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    expect((await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}x` } })).status).toBe(401);
-    expect((await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY.slice(0, -1)}` } })).status).toBe(401);
-    const denied = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${PROVIDER_KEY}` } });
+    const reloadsBefore = rig.gw.logRecords().filter((r) => r.message === 'config reloaded').length;
+    rig.gw.writeConfig(config(rig.fakes.fake.url, true));
+    await rig.gw.waitForLog(() => rig.gw.logRecords().filter((r) => r.message === 'config reloaded').length > reloadsBefore);
+    expect((await fetch(`${rig.gw.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${rig.gw.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`${rig.gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}x` } })).status).toBe(401);
+    expect((await fetch(`${rig.gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY.slice(0, -1)}` } })).status).toBe(401);
+    const denied = await fetch(`${rig.gw.url}/metrics`, { headers: { authorization: `Bearer ${PROVIDER_KEY}` } });
     expect(denied.status).toBe(401);
     expect(await denied.text()).not.toContain(ADMIN_KEY);
-    expect((await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).status).toBe(200);
-    expect((await fetch(`${gw.url}/metrics`, { headers: { 'x-api-key': ADMIN_KEY } })).status).toBe(200);
+    expect((await fetch(`${rig.gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).status).toBe(200);
+    expect((await fetch(`${rig.gw.url}/metrics`, { headers: { 'x-api-key': ADMIN_KEY } })).status).toBe(200);
   });
 });

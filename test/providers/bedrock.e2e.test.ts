@@ -6,10 +6,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { startFakeBedrock, type FakeBedrock } from '../../src/testing/fake-bedrock';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { startFakeBedrock } from '../../src/testing/fake-bedrock';
+import { gatewayWithFakes } from '../helpers/rig';
 
 const CLAUDE = 'anthropic.claude-3-5-haiku-20241022-v1:0';
 const NOVA = 'amazon.nova-lite-v1:0';
@@ -18,21 +17,15 @@ const CONFIG_KEY = { id: 'AKIACONFIGKEY000001', secret: 'config-secret-99' };
 const PROFILE_KEY = { id: 'AKIAPROFILEKEY00001', secret: 'profile-secret-42' };
 const BEARER = 'ABSKbedrock-api-key-0123456789';
 
-let fake: FakeBedrock;
-let gw: InProcessGateway;
-let openai: OpenAI;
-let anthropic: Anthropic;
-let credentialsDir: string;
-
-const config = () => `
+const config = (url: string) => `
 retry: { attempts: 2, backoff_ms: 1, max_backoff_ms: 1 }
 providers:
-  aws:        { api: bedrock, base_url: "${fake.url}", region: us-east-1 }
-  aws-config: { api: bedrock, base_url: "${fake.url}", region: us-east-1, access_key_id: "${CONFIG_KEY.id}", secret_access_key: "${CONFIG_KEY.secret}" }
-  aws-profile: { api: bedrock, base_url: "${fake.url}", region: us-east-1, profile: team }
-  aws-bearer: { api: bedrock, base_url: "${fake.url}", region: us-east-1, api_key: "${BEARER}" }
-  aws-wrong-region: { api: bedrock, base_url: "${fake.url}", region: eu-west-1 }
-  aws-backup: { api: bedrock, base_url: "${fake.url}", region: us-east-1, api_key: "${BEARER}" }
+  aws:        { api: bedrock, base_url: "${url}", region: us-east-1 }
+  aws-config: { api: bedrock, base_url: "${url}", region: us-east-1, access_key_id: "${CONFIG_KEY.id}", secret_access_key: "${CONFIG_KEY.secret}" }
+  aws-profile: { api: bedrock, base_url: "${url}", region: us-east-1, profile: team }
+  aws-bearer: { api: bedrock, base_url: "${url}", region: us-east-1, api_key: "${BEARER}" }
+  aws-wrong-region: { api: bedrock, base_url: "${url}", region: eu-west-1 }
+  aws-backup: { api: bedrock, base_url: "${url}", region: us-east-1, api_key: "${BEARER}" }
 models:
   claude: { targets: [ { provider: aws, model: "${CLAUDE}" } ] }
   nova:   { targets: [ { provider: aws, model: "${NOVA}" } ] }
@@ -47,41 +40,39 @@ models:
       - { provider: aws-backup, model: "${NOVA}" }
 `;
 
-beforeAll(async () => {
-  fake = await startFakeBedrock({
-    accessKeys: {
-      [ENV_KEY.id]: { secret: ENV_KEY.secret, sessionToken: ENV_KEY.token },
-      [CONFIG_KEY.id]: { secret: CONFIG_KEY.secret },
-      [PROFILE_KEY.id]: { secret: PROFILE_KEY.secret },
-    },
-    bearerKeys: [BEARER],
-  });
-  credentialsDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-aws-'));
-  const credentialsFile = path.join(credentialsDir, 'credentials');
-  writeFileSync(
-    credentialsFile,
-    `[default]\naws_access_key_id = AKIAUNUSED\naws_secret_access_key = unused\n\n[team]\naws_access_key_id = ${PROFILE_KEY.id}\naws_secret_access_key = ${PROFILE_KEY.secret}\n`,
-  );
-  gw = await startInProcess({
-    config: config(),
-    env: {
-      AWS_ACCESS_KEY_ID: ENV_KEY.id,
-      AWS_SECRET_ACCESS_KEY: ENV_KEY.secret,
-      AWS_SESSION_TOKEN: ENV_KEY.token,
-      AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
-      AWS_CONFIG_FILE: path.join(credentialsDir, 'missing-config'),
-      AWS_BEARER_TOKEN_BEDROCK: undefined,
-      AWS_PROFILE: undefined,
-    },
-  });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await fake?.close();
-});
-beforeEach(() => fake.reset());
+const rig = gatewayWithFakes(
+  {
+    fake: () =>
+      startFakeBedrock({
+        accessKeys: {
+          [ENV_KEY.id]: { secret: ENV_KEY.secret, sessionToken: ENV_KEY.token },
+          [CONFIG_KEY.id]: { secret: CONFIG_KEY.secret },
+          [PROFILE_KEY.id]: { secret: PROFILE_KEY.secret },
+        },
+        bearerKeys: [BEARER],
+      }),
+  },
+  ({ fake }) => {
+    const credentialsDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-aws-'));
+    const credentialsFile = path.join(credentialsDir, 'credentials');
+    writeFileSync(
+      credentialsFile,
+      `[default]\naws_access_key_id = AKIAUNUSED\naws_secret_access_key = unused\n\n[team]\naws_access_key_id = ${PROFILE_KEY.id}\naws_secret_access_key = ${PROFILE_KEY.secret}\n`,
+    );
+    return {
+      config: config(fake.url),
+      env: {
+        AWS_ACCESS_KEY_ID: ENV_KEY.id,
+        AWS_SECRET_ACCESS_KEY: ENV_KEY.secret,
+        AWS_SESSION_TOKEN: ENV_KEY.token,
+        AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+        AWS_CONFIG_FILE: path.join(credentialsDir, 'missing-config'),
+        AWS_BEARER_TOKEN_BEDROCK: undefined,
+        AWS_PROFILE: undefined,
+      },
+    };
+  },
+);
 
 const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
   type: 'function',
@@ -94,7 +85,7 @@ const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
 
 describe('OpenAI clients talking to Bedrock', () => {
   test('a Converse answer arrives as an OpenAI completion, signed with the environment credentials', async () => {
-    const completion = await openai.chat.completions.create({
+    const completion = await rig.openai.chat.completions.create({
       model: 'claude',
       messages: [
         { role: 'system', content: 'Be brief.' },
@@ -106,9 +97,9 @@ describe('OpenAI clients talking to Bedrock', () => {
     });
     expect(completion.choices[0].message.content).toBe(`reply from ${CLAUDE}`);
     expect(completion.choices[0].finish_reason).toBe('stop');
-    const call = fake.calls[0];
+    const call = rig.fakes.fake.calls[0];
     expect(call.path).toBe('/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse');
-    expect(fake.authOf(call)).toBe(`sigv4:${ENV_KEY.id}`);
+    expect(rig.fakes.fake.authOf(call)).toBe(`sigv4:${ENV_KEY.id}`);
     expect(call.body).toEqual({
       messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
       system: [{ text: 'Be brief.' }],
@@ -117,8 +108,8 @@ describe('OpenAI clients talking to Bedrock', () => {
   });
 
   test('usage with prompt-cache reads and writes follows the OpenAI usage contract', async () => {
-    fake.on('*', { usage: { inputTokens: 20, outputTokens: 7, cacheReadInputTokens: 100, cacheWriteInputTokens: 30 } });
-    const completion = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] });
+    rig.fakes.fake.on('*', { usage: { inputTokens: 20, outputTokens: 7, cacheReadInputTokens: 100, cacheWriteInputTokens: 30 } });
+    const completion = await rig.openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] });
     expect(completion.usage).toMatchObject({
       prompt_tokens: 150,
       completion_tokens: 7,
@@ -128,7 +119,7 @@ describe('OpenAI clients talking to Bedrock', () => {
   });
 
   test('cache_control marks on content parts and tools become cachePoint blocks', async () => {
-    await openai.chat.completions.create({
+    await rig.openai.chat.completions.create({
       model: 'claude',
       messages: [
         {
@@ -142,14 +133,14 @@ describe('OpenAI clients talking to Bedrock', () => {
       ],
       tools: [{ ...weatherTool, cache_control: { type: 'ephemeral' } } as OpenAI.Chat.Completions.ChatCompletionTool],
     });
-    const body = fake.calls[0].body as { system: unknown[]; messages: { content: unknown[] }[]; toolConfig: { tools: unknown[] } };
+    const body = rig.fakes.fake.calls[0].body as { system: unknown[]; messages: { content: unknown[] }[]; toolConfig: { tools: unknown[] } };
     expect(body.system).toEqual([{ text: 'Long policy text' }, { cachePoint: { type: 'default' } }]);
     expect(body.messages[0].content).toEqual([{ text: 'Question' }, { cachePoint: { type: 'default' } }]);
     expect(body.toolConfig.tools[1]).toEqual({ cachePoint: { type: 'default' } });
   });
 
   test('images and documents are sent inline as Converse image and document blocks', async () => {
-    const completion = await openai.chat.completions.create({
+    const completion = await rig.openai.chat.completions.create({
       model: 'claude',
       messages: [
         {
@@ -163,7 +154,7 @@ describe('OpenAI clients talking to Bedrock', () => {
       ],
     });
     expect(completion.choices[0].message.content).toContain('reply from');
-    const content = (fake.calls[0].body as { messages: { content: unknown[] }[] }).messages[0].content;
+    const content = (rig.fakes.fake.calls[0].body as { messages: { content: unknown[] }[] }).messages[0].content;
     expect(content).toEqual([
       { text: 'What is in these?' },
       { image: { format: 'png', source: { bytes: 'iVBORw0KGgo=' } } },
@@ -172,17 +163,17 @@ describe('OpenAI clients talking to Bedrock', () => {
   });
 
   test('an image link is refused with a 400 naming the fix, before anything is sent', async () => {
-    const err = await openai.chat.completions
+    const err = await rig.openai.chat.completions
       .create({ model: 'claude', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as Error).message).toContain('data: URLs');
-    expect(fake.calls).toHaveLength(0);
+    expect(rig.fakes.fake.calls).toHaveLength(0);
   });
 
   test('a tool call round trip: toolUse comes back as tool_calls, and the tool result goes back as toolResult', async () => {
-    fake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
-    const first = await openai.chat.completions.create({
+    rig.fakes.fake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Paris' } } }, 1);
+    const first = await rig.openai.chat.completions.create({
       model: 'claude',
       messages: [{ role: 'user', content: 'Weather in Paris?' }],
       tools: [weatherTool],
@@ -191,25 +182,25 @@ describe('OpenAI clients talking to Bedrock', () => {
     const call = first.choices[0].message.tool_calls?.[0] as OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
     expect(first.choices[0].finish_reason).toBe('tool_calls');
     expect(call.function).toEqual({ name: 'get_weather', arguments: '{"city":"Paris"}' });
-    expect((fake.calls[0].body as { toolConfig: unknown }).toolConfig).toEqual({
+    expect((rig.fakes.fake.calls[0].body as { toolConfig: unknown }).toolConfig).toEqual({
       tools: [{ toolSpec: { name: 'get_weather', description: 'Current weather for a city', inputSchema: { json: weatherTool.function.parameters } } }],
       toolChoice: { any: {} },
     });
-    const second = await openai.chat.completions.create({
+    const second = await rig.openai.chat.completions.create({
       model: 'claude',
       tools: [weatherTool],
       messages: [{ role: 'user', content: 'Weather in Paris?' }, first.choices[0].message, { role: 'tool', tool_call_id: call.id, content: '18°C, sunny' }],
     });
     expect(second.choices[0].message.content).toContain('reply from');
-    expect((fake.calls[1].body as { messages: unknown[] }).messages.slice(1)).toEqual([
+    expect((rig.fakes.fake.calls[1].body as { messages: unknown[] }).messages.slice(1)).toEqual([
       { role: 'assistant', content: [{ toolUse: { toolUseId: call.id, name: 'get_weather', input: { city: 'Paris' } } }] },
       { role: 'user', content: [{ toolResult: { toolUseId: call.id, content: [{ text: '18°C, sunny' }] } }] },
     ]);
   });
 
   test('a ConverseStream arrives as OpenAI chunks, with usage at the end', async () => {
-    fake.on('*', { reply: 'Hello there, streaming friend', usage: { inputTokens: 9, outputTokens: 5, cacheReadInputTokens: 4 } });
-    const stream = await openai.chat.completions.create({
+    rig.fakes.fake.on('*', { reply: 'Hello there, streaming friend', usage: { inputTokens: 9, outputTokens: 5, cacheReadInputTokens: 4 } });
+    const stream = await rig.openai.chat.completions.create({
       model: 'nova',
       messages: [{ role: 'user', content: 'Hi' }],
       stream: true,
@@ -226,12 +217,12 @@ describe('OpenAI clients talking to Bedrock', () => {
     expect(text).toBe('Hello there, streaming friend');
     expect(finish).toBe('stop');
     expect(usage).toMatchObject({ prompt_tokens: 13, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 4 } });
-    expect(fake.calls[0].path).toBe('/model/amazon.nova-lite-v1%3A0/converse-stream');
+    expect(rig.fakes.fake.calls[0].path).toBe('/model/amazon.nova-lite-v1%3A0/converse-stream');
   });
 
   test('streamed tool use arrives as tool_call deltas that assemble into the arguments', async () => {
-    fake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Oslo', unit: 'celsius' } } });
-    const stream = await openai.chat.completions.create({
+    rig.fakes.fake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Oslo', unit: 'celsius' } } });
+    const stream = await rig.openai.chat.completions.create({
       model: 'claude',
       messages: [{ role: 'user', content: 'Oslo?' }],
       tools: [weatherTool],
@@ -257,54 +248,56 @@ describe('OpenAI clients talking to Bedrock', () => {
     ['guardrail_intervened', 'content_filter'],
     ['content_filtered', 'content_filter'],
   ])('stop reason %s becomes finish_reason %s', async (stopReason, finish) => {
-    fake.on('*', { stopReason });
-    const completion = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] });
+    rig.fakes.fake.on('*', { stopReason });
+    const completion = await rig.openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] });
     expect(completion.choices[0].finish_reason).toBe(finish);
   });
 });
 
 describe('Responses API clients served by Bedrock', () => {
   test('responses.create and a function-call round trip are bridged through Converse', async () => {
-    const first = await openai.responses.create({ model: 'claude', instructions: 'Be brief.', input: 'Hi' });
+    const first = await rig.openai.responses.create({ model: 'claude', instructions: 'Be brief.', input: 'Hi' });
     expect(first.status).toBe('completed');
     expect(first.output_text).toBe(`reply from ${CLAUDE}`);
-    expect((fake.calls[0].body as { system: unknown }).system).toEqual([{ text: 'Be brief.' }]);
+    expect((rig.fakes.fake.calls[0].body as { system: unknown }).system).toEqual([{ text: 'Be brief.' }]);
 
-    fake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Rome' } } }, 1);
+    rig.fakes.fake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Rome' } } }, 1);
     const tools = [{ type: 'function' as const, name: 'get_weather', strict: false, parameters: { type: 'object', properties: { city: { type: 'string' } } } }];
-    const asked = await openai.responses.create({ model: 'claude', input: 'Weather in Rome?', tools });
+    const asked = await rig.openai.responses.create({ model: 'claude', input: 'Weather in Rome?', tools });
     const call = asked.output.find((o) => o.type === 'function_call');
     expect(call).toMatchObject({ type: 'function_call', name: 'get_weather' });
-    const answered = await openai.responses.create({
+    const answered = await rig.openai.responses.create({
       model: 'claude',
       previous_response_id: asked.id,
       input: [{ type: 'function_call_output', call_id: (call as { call_id: string }).call_id, output: '{"temp_c":21}' }],
       tools,
     });
     expect(answered.status).toBe('completed');
-    const sent = fake.calls.at(-1)!.body as { messages: { role: string; content: Record<string, unknown>[] }[] };
+    const sent = rig.fakes.fake.calls.at(-1)!.body as { messages: { role: string; content: Record<string, unknown>[] }[] };
     expect(sent.messages.at(-1)!.content[0]).toHaveProperty('toolResult');
   });
 });
 
 describe('Bedrock credentials', () => {
   test('keys in the provider entry sign the request', async () => {
-    await openai.chat.completions.create({ model: 'claude-config', messages: [{ role: 'user', content: 'Hi' }] });
-    expect(fake.authOf(fake.calls[0])).toBe(`sigv4:${CONFIG_KEY.id}`);
+    await rig.openai.chat.completions.create({ model: 'claude-config', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(rig.fakes.fake.authOf(rig.fakes.fake.calls[0])).toBe(`sigv4:${CONFIG_KEY.id}`);
   });
 
   test('a named profile is read from the shared credentials file', async () => {
-    await openai.chat.completions.create({ model: 'claude-profile', messages: [{ role: 'user', content: 'Hi' }] });
-    expect(fake.authOf(fake.calls[0])).toBe(`sigv4:${PROFILE_KEY.id}`);
+    await rig.openai.chat.completions.create({ model: 'claude-profile', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(rig.fakes.fake.authOf(rig.fakes.fake.calls[0])).toBe(`sigv4:${PROFILE_KEY.id}`);
   });
 
   test('a Bedrock API key is sent as a bearer token', async () => {
-    await openai.chat.completions.create({ model: 'claude-bearer', messages: [{ role: 'user', content: 'Hi' }] });
-    expect(fake.authOf(fake.calls[0])).toBe('bearer');
+    await rig.openai.chat.completions.create({ model: 'claude-bearer', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(rig.fakes.fake.authOf(rig.fakes.fake.calls[0])).toBe('bearer');
   });
 
   test('a signature for the wrong region is rejected by Bedrock and reported as the gateway credentials problem', async () => {
-    const err = await openai.chat.completions.create({ model: 'claude-wrong-region', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    const err = await rig.openai.chat.completions
+      .create({ model: 'claude-wrong-region', messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.APIError);
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
     expect((err as Error).message).toContain('rejected the gateway');
@@ -314,16 +307,16 @@ describe('Bedrock credentials', () => {
 
 describe('Bedrock errors', () => {
   test('ThrottlingException is retried, and the retry answers', async () => {
-    fake.on('*', { exception: 'ThrottlingException' }, 1);
-    const completion = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] });
+    rig.fakes.fake.on('*', { exception: 'ThrottlingException' }, 1);
+    const completion = await rig.openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] });
     expect(completion.choices[0].message.content).toContain('reply from');
-    expect(fake.calls).toHaveLength(2);
+    expect(rig.fakes.fake.calls).toHaveLength(2);
   });
 
   test('ModelNotReadyException is retried', async () => {
-    fake.on('*', { exception: 'ModelNotReadyException' }, 1);
-    await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] });
-    expect(fake.calls).toHaveLength(2);
+    rig.fakes.fake.on('*', { exception: 'ModelNotReadyException' }, 1);
+    await rig.openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(rig.fakes.fake.calls).toHaveLength(2);
   });
 
   // Once every attempt failed, the routing answers with the upstream status where all attempts agree on a 429,
@@ -334,31 +327,31 @@ describe('Bedrock errors', () => {
     ['ServiceUnavailableException', 503, '→ 503 (ServiceUnavailableException'],
     ['AccessDeniedException', 502, "rejected the gateway's credentials (HTTP 403: AccessDeniedException"],
   ])('%s that persists reaches the client as HTTP %d', async (exception, status, summary) => {
-    fake.on('*', { exception });
-    const err = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    rig.fakes.fake.on('*', { exception });
+    const err = await rig.openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.APIError);
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(status);
     expect((err as Error).message).toContain(summary);
   });
 
   test('an over-long prompt is a 400 context_length_exceeded, not retried and not failed over', async () => {
-    fake.on('*', { exception: 'ValidationException', errorMessage: 'Input is too long for requested model.' });
-    const err = await openai.chat.completions.create({ model: 'with-backup', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    rig.fakes.fake.on('*', { exception: 'ValidationException', errorMessage: 'Input is too long for requested model.' });
+    const err = await rig.openai.chat.completions.create({ model: 'with-backup', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('context_length_exceeded');
-    expect(fake.calls).toHaveLength(1);
+    expect(rig.fakes.fake.calls).toHaveLength(1);
   });
 
   test.each(['ThrottlingException', 'AccessDeniedException', 'ServiceUnavailableException'])('%s fails over to the next target', async (exception) => {
-    fake.on('busy-model', { exception });
-    const res = await openai.chat.completions.create({ model: 'with-backup', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    rig.fakes.fake.on('busy-model', { exception });
+    const res = await rig.openai.chat.completions.create({ model: 'with-backup', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
     expect(res.data.choices[0].message.content).toBe(`reply from ${NOVA}`);
     expect(res.response.headers.get('x-switchyard-provider')).toBe('aws-backup');
   });
 
   test('a ConverseStream refused with ThrottlingException before it starts fails over', async () => {
-    fake.on('busy-model', { exception: 'ThrottlingException' });
-    const { data: stream, response } = await openai.chat.completions
+    rig.fakes.fake.on('busy-model', { exception: 'ThrottlingException' });
+    const { data: stream, response } = await rig.openai.chat.completions
       .create({ model: 'with-backup', messages: [{ role: 'user', content: 'Hi' }], stream: true })
       .withResponse();
     let text = '';
@@ -369,13 +362,13 @@ describe('Bedrock errors', () => {
 
   test('an exception frame after content has been streamed ends the client stream with an error', async () => {
     let release!: () => void;
-    fake.on('*', {
+    rig.fakes.fake.on('*', {
       reply: 'one two three four',
       streamExceptionAfterDeltas: 2,
       streamException: 'modelStreamErrorException',
       holdStreamException: new Promise<void>((r) => (release = r)),
     });
-    const stream = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    const stream = await rig.openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }], stream: true });
     let text = '';
     const err = await (async () => {
       for await (const chunk of stream) {
@@ -388,8 +381,8 @@ describe('Bedrock errors', () => {
   });
 
   test('a throttling exception frame right after messageStart fails a stream over, unseen by the client', async () => {
-    fake.on('busy-model', { streamExceptionAfterDeltas: 0 });
-    const { data: stream, response } = await openai.chat.completions
+    rig.fakes.fake.on('busy-model', { streamExceptionAfterDeltas: 0 });
+    const { data: stream, response } = await rig.openai.chat.completions
       .create({ model: 'with-backup', messages: [{ role: 'user', content: 'Hi' }], stream: true })
       .withResponse();
     let text = '';
@@ -401,17 +394,17 @@ describe('Bedrock errors', () => {
 
 describe('Anthropic clients on /v1/messages served by Bedrock', () => {
   test('a Messages request is answered from Converse, usage included', async () => {
-    fake.on('*', { usage: { inputTokens: 11, outputTokens: 4, cacheReadInputTokens: 50 } });
-    const msg = await anthropic.messages.create({ model: 'claude', max_tokens: 64, system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] });
+    rig.fakes.fake.on('*', { usage: { inputTokens: 11, outputTokens: 4, cacheReadInputTokens: 50 } });
+    const msg = await rig.anthropic.messages.create({ model: 'claude', max_tokens: 64, system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] });
     expect(msg.content[0]).toMatchObject({ type: 'text', text: `reply from ${CLAUDE}` });
     expect(msg.stop_reason).toBe('end_turn');
     expect(msg.usage.cache_read_input_tokens).toBe(50);
-    expect((fake.calls[0].body as { system: unknown }).system).toEqual([{ text: 'Be brief.' }]);
+    expect((rig.fakes.fake.calls[0].body as { system: unknown }).system).toEqual([{ text: 'Be brief.' }]);
   });
 
   test('a streamed Messages request with a tool is served from ConverseStream', async () => {
-    fake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Rome' } } });
-    const stream = anthropic.messages.stream({
+    rig.fakes.fake.on('*', { toolUse: { name: 'get_weather', input: { city: 'Rome' } } });
+    const stream = rig.anthropic.messages.stream({
       model: 'claude',
       max_tokens: 64,
       messages: [{ role: 'user', content: 'Rome?' }],
@@ -423,9 +416,9 @@ describe('Anthropic clients on /v1/messages served by Bedrock', () => {
   });
 
   test("a Messages request's cache marks and documents reach Converse as cachePoint blocks and a document", async () => {
-    fake.on('*', { usage: { inputTokens: 11, outputTokens: 4, cacheWriteInputTokens: 900 } });
+    rig.fakes.fake.on('*', { usage: { inputTokens: 11, outputTokens: 4, cacheWriteInputTokens: 900 } });
     const pdf = Buffer.from('%PDF-1.4 quarterly figures').toString('base64');
-    const msg = await anthropic.messages.create({
+    const msg = await rig.anthropic.messages.create({
       model: 'claude',
       max_tokens: 64,
       system: [{ type: 'text', text: 'You are a careful analyst.', cache_control: { type: 'ephemeral' } }],
@@ -445,7 +438,7 @@ describe('Anthropic clients on /v1/messages served by Bedrock', () => {
       ],
     });
     expect(msg.usage.cache_creation_input_tokens).toBe(900);
-    const body = fake.calls[0].body as { system: unknown[]; messages: { content: Record<string, unknown>[] }[] };
+    const body = rig.fakes.fake.calls[0].body as { system: unknown[]; messages: { content: Record<string, unknown>[] }[] };
     expect(body.system).toEqual([{ text: 'You are a careful analyst.' }, { cachePoint: { type: 'default' } }]);
     const content = body.messages[0].content;
     expect(content[0]).toMatchObject({ document: { format: 'pdf', name: 'q3 report', source: { bytes: pdf } } });

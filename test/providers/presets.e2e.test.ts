@@ -11,14 +11,9 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { loadConfigText } from '../../src/config/load';
 import { ConfigError, formatProblem } from '../../src/config/problems';
-import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startFakeVendor, type FakeVendor } from '../../src/testing/fake-vendors';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
-
-let ds: FakeVendor, groq: FakeVendor, qwen: FakeVendor, mistral: FakeVendor, or: FakeVendor, ollama: FakeVendor;
-let minimax: FakeAnthropic;
-let gw: InProcessGateway;
-let client: OpenAI;
+import { startFakeAnthropic } from '../../src/testing/fake-anthropic';
+import { startFakeVendor } from '../../src/testing/fake-vendors';
+import { gatewayWithFakes } from '../helpers/rig';
 
 const env = {
   DEEPSEEK_API_KEY: 'sk-ds-test',
@@ -30,18 +25,18 @@ const env = {
   XAI_API_KEY: undefined,
 };
 
-beforeAll(async () => {
-  [ds, groq, qwen, mistral, or, ollama] = await Promise.all([
-    startFakeVendor('deepseek', { key: 'sk-ds-test' }),
-    startFakeVendor('groq', { key: 'gsk-test' }),
-    startFakeVendor('dashscope', { key: 'sk-qwen-test' }),
-    startFakeVendor('mistral', { key: 'mistral-test' }),
-    startFakeVendor('openrouter', { key: 'sk-or-test' }),
-    startFakeVendor('ollama'),
-  ]);
-  minimax = await startFakeAnthropic();
+const rig = gatewayWithFakes(
+  {
+    ds: () => startFakeVendor('deepseek', { key: 'sk-ds-test' }),
+    groq: () => startFakeVendor('groq', { key: 'gsk-test' }),
+    qwen: () => startFakeVendor('dashscope', { key: 'sk-qwen-test' }),
+    mistral: () => startFakeVendor('mistral', { key: 'mistral-test' }),
+    or: () => startFakeVendor('openrouter', { key: 'sk-or-test' }),
+    ollama: () => startFakeVendor('ollama'),
+    minimax: startFakeAnthropic,
+  },
   // base_url is given only because the fakes are on loopback: explicit fields win over the preset's.
-  gw = await startInProcess({
+  ({ ds, groq, qwen, mistral, or, ollama, minimax }) => ({
     env,
     config: `
 providers:
@@ -64,46 +59,37 @@ models:
   local:       { targets: [ { provider: local, model: llama3.2 } ] }
   grok:        { targets: [ { provider: grok, model: grok-4 } ] }
 `,
-  });
-  client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([ds, groq, qwen, mistral, or, ollama].map((f) => f?.close()));
-  await minimax?.close();
-});
-beforeEach(() => {
-  for (const f of [ds, groq, qwen, mistral, or, ollama]) f.reset();
-});
+  }),
+);
 
 type Extra = Record<string, unknown>;
 
 describe('a preset fills in the provider', () => {
   test('the key comes from the preset variable and is sent as a bearer token', async () => {
-    const r = await client.chat.completions.create({ model: 'ds-chat', messages: [{ role: 'user', content: 'hi' }] });
+    const r = await rig.openai.chat.completions.create({ model: 'ds-chat', messages: [{ role: 'user', content: 'hi' }] });
     expect(r.choices[0].message.content).toBe('reply from deepseek-chat');
-    expect(ds.calls[0].headers.authorization).toBe('Bearer sk-ds-test');
-    expect(ds.calls[0].path).toBe('/v1/chat/completions');
+    expect(rig.fakes.ds.calls[0].headers.authorization).toBe('Bearer sk-ds-test');
+    expect(rig.fakes.ds.calls[0].path).toBe('/v1/chat/completions');
   });
 
   test('a preset whose key variable is not set is unavailable, named like an unset ${VAR}', async () => {
-    const ready = (await (await fetch(`${gw.url}/health/ready`)).json()) as { providers: Record<string, unknown> };
+    const ready = (await (await fetch(`${rig.gw.url}/health/ready`)).json()) as { providers: Record<string, unknown> };
     expect(ready.providers.grok).toEqual({ api: 'openai', available: false, missing_env: ['XAI_API_KEY'] });
-    const err = await client.chat.completions.create({ model: 'grok', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const err = await rig.openai.chat.completions.create({ model: 'grok', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.APIError);
     expect((err as InstanceType<typeof OpenAI.APIError>).message).toContain('unavailable: XAI_API_KEY not set');
   });
 
   test('a keyless local server is available without a key and gets no authorization header', async () => {
-    const r = await client.chat.completions.create({ model: 'local', messages: [{ role: 'user', content: 'hi' }] });
+    const r = await rig.openai.chat.completions.create({ model: 'local', messages: [{ role: 'user', content: 'hi' }] });
     expect(r.choices[0].message.content).toBe('reply from llama3.2');
-    expect(ollama.calls[0].headers.authorization).toBeUndefined();
+    expect(rig.fakes.ollama.calls[0].headers.authorization).toBeUndefined();
   });
 
   test('the MiniMax preset speaks its Anthropic-compatible API, with the key in x-api-key', async () => {
-    const r = await client.chat.completions.create({ model: 'minimax', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
+    const r = await rig.openai.chat.completions.create({ model: 'minimax', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
     expect(typeof r.choices[0].message.content).toBe('string');
-    const call = minimax.calls.at(-1)!;
+    const call = rig.fakes.minimax.calls.at(-1)!;
     expect(call.path).toBe('/v1/messages');
     expect(call.headers['x-api-key']).toBe('mm-test-key');
     expect(call.body?.model).toBe('MiniMax-M2');
@@ -155,7 +141,7 @@ describe('a preset fills in the provider', () => {
 
 describe('DeepSeek', () => {
   test('reasoning text arrives in reasoning_content and the cache counts are relayed', async () => {
-    const r = await client.chat.completions.create({ model: 'ds-reasoner', messages: [{ role: 'user', content: 'why?' }] });
+    const r = await rig.openai.chat.completions.create({ model: 'ds-reasoner', messages: [{ role: 'user', content: 'why?' }] });
     const message = r.choices[0].message as unknown as Extra;
     expect(message.reasoning_content).toBe('thinking about deepseek-reasoner');
     expect(r.usage as unknown as Extra).toMatchObject({ prompt_tokens: 10, prompt_cache_hit_tokens: 5, prompt_cache_miss_tokens: 5 });
@@ -164,7 +150,7 @@ describe('DeepSeek', () => {
   });
 
   test('streamed reasoning arrives in reasoning_content deltas', async () => {
-    const stream = await client.chat.completions.create({ model: 'ds-reasoner', stream: true, messages: [{ role: 'user', content: 'why?' }] });
+    const stream = await rig.openai.chat.completions.create({ model: 'ds-reasoner', stream: true, messages: [{ role: 'user', content: 'why?' }] });
     let reasoning = '';
     let text = '';
     for await (const chunk of stream) {
@@ -182,15 +168,15 @@ describe('DeepSeek', () => {
       { role: 'assistant', content: 'because', reasoning_content: 'I thought' },
       { role: 'user', content: 'and?' },
     ] as OpenAI.Chat.Completions.ChatCompletionMessageParam[];
-    const r = await client.chat.completions.create({ model: 'ds-reasoner', messages });
+    const r = await rig.openai.chat.completions.create({ model: 'ds-reasoner', messages });
     expect(r.choices[0].message.content).toBe('reply from deepseek-reasoner');
-    expect((ds.calls[0].body?.messages as Extra[])[1]).toEqual({ role: 'assistant', content: 'because' });
+    expect((rig.fakes.ds.calls[0].body?.messages as Extra[])[1]).toEqual({ role: 'assistant', content: 'because' });
   });
 });
 
 describe('Groq', () => {
   test("a stream's usage inside x_groq.usage reaches the client as usage", async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await rig.openai.chat.completions.create({
       model: 'groq',
       stream: true,
       stream_options: { include_usage: true },
@@ -209,7 +195,7 @@ describe('Groq', () => {
 
 describe('DashScope (Qwen)', () => {
   test('reasoning_effort on a stream becomes enable_thinking and thinking_budget; reasoning is relayed', async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await rig.openai.chat.completions.create({
       model: 'qwen',
       stream: true,
       reasoning_effort: 'low',
@@ -221,25 +207,25 @@ describe('DashScope (Qwen)', () => {
       if (typeof delta?.reasoning_content === 'string') reasoning += delta.reasoning_content;
     }
     expect(reasoning).toBe('thinking about qwen3-235b-a22b');
-    const sent = qwen.calls[0].body!;
+    const sent = rig.fakes.qwen.calls[0].body!;
     expect(sent).toMatchObject({ enable_thinking: true, thinking_budget: 1024 });
     expect(sent.reasoning_effort).toBeUndefined();
   });
 
   test('a non-streamed request is sent with thinking off, which DashScope requires', async () => {
-    const r = await client.chat.completions.create({ model: 'qwen', messages: [{ role: 'user', content: 'hi' }] });
+    const r = await rig.openai.chat.completions.create({ model: 'qwen', messages: [{ role: 'user', content: 'hi' }] });
     expect(r.choices[0].message.content).toBe('reply from qwen3-235b-a22b');
-    expect(qwen.calls[0].body?.enable_thinking).toBe(false);
+    expect(rig.fakes.qwen.calls[0].body?.enable_thinking).toBe(false);
   });
 
   test('a non-streamed request asking for reasoning gets a clear 400 before reaching DashScope', async () => {
-    const err = await client.chat.completions
+    const err = await rig.openai.chat.completions
       .create({ model: 'qwen', reasoning_effort: 'high', messages: [{ role: 'user', content: 'hi' }] })
       .catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
     expect(err).toBeInstanceOf(OpenAI.APIError);
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
     expect((err as InstanceType<typeof OpenAI.APIError>).message).toContain('send "stream": true');
-    expect(qwen.calls).toHaveLength(0);
+    expect(rig.fakes.qwen.calls).toHaveLength(0);
   });
 });
 
@@ -252,9 +238,9 @@ describe('Mistral', () => {
 
   test('tool-call ids from another provider are rewritten to 9 characters, the call and its result alike, the same each turn', async () => {
     const foreign = 'toolu_01A09q90qw90lq917835lq9';
-    await client.chat.completions.create({ model: 'mistral', messages: history(foreign) });
-    await client.chat.completions.create({ model: 'mistral', messages: history(foreign) });
-    const sent = mistral.calls.map((c) => c.body!.messages as { tool_calls?: { id: string }[]; tool_call_id?: string }[]);
+    await rig.openai.chat.completions.create({ model: 'mistral', messages: history(foreign) });
+    await rig.openai.chat.completions.create({ model: 'mistral', messages: history(foreign) });
+    const sent = rig.fakes.mistral.calls.map((c) => c.body!.messages as { tool_calls?: { id: string }[]; tool_call_id?: string }[]);
     const id = sent[0][1].tool_calls![0].id;
     expect(id).toMatch(/^[A-Za-z0-9]{9}$/);
     expect(sent[0][2].tool_call_id).toBe(id);
@@ -262,27 +248,27 @@ describe('Mistral', () => {
   });
 
   test("Mistral's own ids reach the client and are accepted back unchanged", async () => {
-    mistral.on('mistral-large-latest', { toolCall: { name: 'get_weather', arguments: '{"city":"Paris"}' } }, 1);
-    const first = await client.chat.completions.create({ model: 'mistral', messages: [{ role: 'user', content: 'weather?' }] });
+    rig.fakes.mistral.on('mistral-large-latest', { toolCall: { name: 'get_weather', arguments: '{"city":"Paris"}' } }, 1);
+    const first = await rig.openai.chat.completions.create({ model: 'mistral', messages: [{ role: 'user', content: 'weather?' }] });
     const id = first.choices[0].message.tool_calls![0].id;
     expect(id).toMatch(/^[A-Za-z0-9]{9}$/);
-    const second = await client.chat.completions.create({ model: 'mistral', messages: history(id) });
+    const second = await rig.openai.chat.completions.create({ model: 'mistral', messages: history(id) });
     expect(second.choices[0].message.content).toBe('reply from mistral-large-latest');
-    expect((mistral.calls[1].body!.messages as { tool_call_id?: string }[])[2].tool_call_id).toBe(id);
+    expect((rig.fakes.mistral.calls[1].body!.messages as { tool_call_id?: string }[])[2].tool_call_id).toBe(id);
   });
 });
 
 describe('OpenRouter', () => {
   test('the gateway asks for usage accounting and relays the reported cost', async () => {
-    const r = await client.chat.completions.create({ model: 'or', messages: [{ role: 'user', content: 'hi' }] });
-    expect(or.calls[0].body?.usage).toEqual({ include: true });
+    const r = await rig.openai.chat.completions.create({ model: 'or', messages: [{ role: 'user', content: 'hi' }] });
+    expect(rig.fakes.or.calls[0].body?.usage).toEqual({ include: true });
     expect((r.usage as unknown as Extra).cost).toBe(0.00042);
   });
 
   test('the reported cost is on the log line as upstream_cost_usd (and in the upstreamReportedCostUsd variable)', async () => {
-    const { response } = await client.chat.completions.create({ model: 'or', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const { response } = await rig.openai.chat.completions.create({ model: 'or', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
     const id = response.headers.get('x-request-id');
-    const line = await gw.waitForLog((r) => r.message === 'request' && r.request_id === id);
+    const line = await rig.gw.waitForLog((r) => r.message === 'request' && r.request_id === id);
     expect(line.upstream_cost_usd).toBe(0.00042);
   });
 });

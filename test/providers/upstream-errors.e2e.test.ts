@@ -6,19 +6,15 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { startFakeAnthropic, type FakeAnthropic } from '../../src/testing/fake-anthropic';
-import { startFakeGemini, type FakeGemini } from '../../src/testing/fake-gemini';
-import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { startFakeAnthropic } from '../../src/testing/fake-anthropic';
+import { startFakeGemini } from '../../src/testing/fake-gemini';
+import { startFakeOpenAI } from '../../src/testing/fake-openai';
+import { startInProcess } from '../helpers/in-process';
+import { gatewayWithFakes } from '../helpers/rig';
 
-let anthropicFake: FakeAnthropic;
-let geminiFake: FakeGemini;
-let openaiFake: FakeOpenAI;
-let gw: InProcessGateway;
-let openai: OpenAI;
-let anthropic: Anthropic;
-
-const config = () => `
+const rig = gatewayWithFakes(
+  { anthropicFake: startFakeAnthropic, geminiFake: startFakeGemini, openaiFake: startFakeOpenAI },
+  ({ anthropicFake, geminiFake, openaiFake }) => `
 providers:
   claude: { api: anthropic, base_url: "${anthropicFake.url}", api_key: "sk-ant-gateway-key" }
   gem:    { api: gemini, base_url: "${geminiFake.url}", api_key: "AIza-gateway-key" }
@@ -33,27 +29,12 @@ models:
       - { provider: claude, model: claude-sonnet-4-5 }
       - { provider: gem, model: gemini-2.5-flash }
       - { provider: gpt, model: gpt-4o-mini }
-`;
-
-beforeAll(async () => {
-  [anthropicFake, geminiFake, openaiFake] = await Promise.all([startFakeAnthropic(), startFakeGemini(), startFakeOpenAI()]);
-  gw = await startInProcess({ config: config() });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([anthropicFake?.close(), geminiFake?.close(), openaiFake?.close()]);
-});
-beforeEach(() => {
-  anthropicFake.reset();
-  geminiFake.reset();
-  openaiFake.reset();
-});
+`,
+);
 
 /** The gateway's error for a chat request that must fail (a success fails the test). */
 async function ask(model: string): Promise<InstanceType<typeof OpenAI.APIError>> {
-  const outcome = await openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hi' }] }).then(
+  const outcome = await rig.openai.chat.completions.create({ model, messages: [{ role: 'user', content: 'Hi' }] }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -62,15 +43,19 @@ async function ask(model: string): Promise<InstanceType<typeof OpenAI.APIError>>
 }
 
 function overloadAll(): void {
-  anthropicFake.on('*', { status: 529 });
-  geminiFake.on('*', { status: 503, errorMessage: 'The model is overloaded. Please try again later.' });
-  openaiFake.on('*', { status: 503, errorMessage: 'The engine is currently overloaded, please try again later' });
+  rig.fakes.anthropicFake.on('*', { status: 529 });
+  rig.fakes.geminiFake.on('*', { status: 503, errorMessage: 'The model is overloaded. Please try again later.' });
+  rig.fakes.openaiFake.on('*', { status: 503, errorMessage: 'The engine is currently overloaded, please try again later' });
 }
 
 function unknownModelEverywhere(): void {
-  anthropicFake.on('*', { status: 404, errorMessage: 'model: claude-sonnet-4-5' });
-  geminiFake.on('*', { status: 404, errorMessage: 'models/gemini-2.5-flash is not found for API version v1beta' });
-  openaiFake.on('*', { status: 404, errorMessage: 'The model `gpt-4o-mini` does not exist or you do not have access to it.', errorCode: 'model_not_found' });
+  rig.fakes.anthropicFake.on('*', { status: 404, errorMessage: 'model: claude-sonnet-4-5' });
+  rig.fakes.geminiFake.on('*', { status: 404, errorMessage: 'models/gemini-2.5-flash is not found for API version v1beta' });
+  rig.fakes.openaiFake.on('*', {
+    status: 404,
+    errorMessage: 'The model `gpt-4o-mini` does not exist or you do not have access to it.',
+    errorCode: 'model_not_found',
+  });
 }
 
 describe('overloaded upstreams', () => {
@@ -84,7 +69,9 @@ describe('overloaded upstreams', () => {
 
   test('/v1/messages answers overloaded_error in Anthropic shape', async () => {
     overloadAll();
-    const err = await anthropic.messages.create({ model: 'everyone', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    const err = await rig.anthropic.messages
+      .create({ model: 'everyone', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.APIError);
     const e = err as InstanceType<typeof Anthropic.APIError>;
     expect(e.status).toBe(503);
@@ -92,15 +79,15 @@ describe('overloaded upstreams', () => {
   });
 
   test('when one target answers, the overload before it is invisible', async () => {
-    anthropicFake.on('*', { status: 529 });
-    const completion = await openai.chat.completions.create({ model: 'everyone', messages: [{ role: 'user', content: 'Hi' }] });
+    rig.fakes.anthropicFake.on('*', { status: 529 });
+    const completion = await rig.openai.chat.completions.create({ model: 'everyone', messages: [{ role: 'user', content: 'Hi' }] });
     expect(completion.choices[0].message.content).toBe('reply from gemini-2.5-flash');
   });
 
   test('overload mixed with another failure stays a 502 all_targets_failed', async () => {
-    anthropicFake.on('*', { status: 529 });
-    geminiFake.on('*', { status: 500 });
-    openaiFake.on('*', { status: 503 });
+    rig.fakes.anthropicFake.on('*', { status: 529 });
+    rig.fakes.geminiFake.on('*', { status: 500 });
+    rig.fakes.openaiFake.on('*', { status: 503 });
     const err = await ask('everyone');
     expect(err.status).toBe(502);
     expect(err.error).toMatchObject({ code: 'all_targets_failed' });
@@ -109,18 +96,18 @@ describe('overloaded upstreams', () => {
 
 describe('an upstream that does not know the model', () => {
   test.each([
-    ['claude', () => anthropicFake.on('*', { status: 404 }, 1), 'reply from gemini-2.5-flash'],
+    ['claude', () => rig.fakes.anthropicFake.on('*', { status: 404 }, 1), 'reply from gemini-2.5-flash'],
     [
       'claude and gemini',
       () => {
-        anthropicFake.on('*', { status: 404 }, 1);
-        geminiFake.on('*', { status: 404 }, 1);
+        rig.fakes.anthropicFake.on('*', { status: 404 }, 1);
+        rig.fakes.geminiFake.on('*', { status: 404 }, 1);
       },
       'reply from gpt-4o-mini',
     ],
   ])('a 404 from %s fails over to the next target', async (_name, arrange, reply) => {
     arrange();
-    const completion = await openai.chat.completions.create({ model: 'everyone', messages: [{ role: 'user', content: 'Hi' }] });
+    const completion = await rig.openai.chat.completions.create({ model: 'everyone', messages: [{ role: 'user', content: 'Hi' }] });
     expect(completion.choices[0].message.content).toBe(reply);
   });
 
@@ -128,18 +115,18 @@ describe('an upstream that does not know the model', () => {
     const gw2 = await startInProcess({
       config: `
 providers:
-  gpt:    { api: openai, base_url: "${openaiFake.url}", api_key: "k" }
-  claude: { api: anthropic, base_url: "${anthropicFake.url}", api_key: "k" }
+  gpt:    { api: openai, base_url: "${rig.fakes.openaiFake.url}", api_key: "k" }
+  claude: { api: anthropic, base_url: "${rig.fakes.anthropicFake.url}", api_key: "k" }
 models:
   m: { strategy: ordered, targets: [ { provider: gpt, model: gone-model }, { provider: claude, model: claude-sonnet-4-5 } ] }
 `,
     });
     try {
-      openaiFake.on('gone-model', { status: 404, errorCode: 'model_not_found' });
+      rig.fakes.openaiFake.on('gone-model', { status: 404, errorCode: 'model_not_found' });
       const client = new OpenAI({ baseURL: `${gw2.url}/v1`, apiKey: 'x', maxRetries: 0 });
       const completion = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'Hi' }] });
       expect(completion.choices[0].message.content).toBe('reply from claude-sonnet-4-5');
-      expect(openaiFake.calls).toHaveLength(1);
+      expect(rig.fakes.openaiFake.calls).toHaveLength(1);
     } finally {
       await gw2.stop();
     }
@@ -154,7 +141,9 @@ models:
 
   test('/v1/messages answers not_found_error', async () => {
     unknownModelEverywhere();
-    const err = await anthropic.messages.create({ model: 'everyone', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    const err = await rig.anthropic.messages
+      .create({ model: 'everyone', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Anthropic.NotFoundError);
     expect(((err as InstanceType<typeof Anthropic.APIError>).error as { error: { type: string } }).error.type).toBe('not_found_error');
   });

@@ -7,23 +7,15 @@ import crypto from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startFakeVertex, type FakeVertex } from '../../src/testing/fake-vertex';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { gatewayWithFakes } from '../helpers/rig';
 
 const EMAIL = 'switchyard@acme-prod.iam.gserviceaccount.com';
 const ROGUE = 'rogue@acme-prod.iam.gserviceaccount.com';
 const API_KEY = 'vertex-express-key-0123456789';
 
-let fake: FakeVertex;
-let gw: InProcessGateway;
-let openai: OpenAI;
-let anthropic: Anthropic;
-let keyFile: string;
-let rogueKeyFile: string;
-
-const config = () => `
+const config = (fake: FakeVertex, keyFile: string, rogueKeyFile: string) => `
 retry: { attempts: 1 }
 providers:
   vertex:    { api: vertex, base_url: "http://127.0.0.1:${fake.port}/v1", project: acme-prod, region: us-east5, credentials_file: "${keyFile}" }
@@ -44,7 +36,7 @@ models:
       - { provider: vertex-key, model: gemini-2.5-flash }
 `;
 
-function writeKeyFile(dir: string, name: string, email: string, privateKey: crypto.KeyObject): string {
+function writeKeyFile(dir: string, name: string, email: string, privateKey: crypto.KeyObject, tokenUri: string): string {
   const file = path.join(dir, name);
   writeFileSync(
     file,
@@ -54,39 +46,36 @@ function writeKeyFile(dir: string, name: string, email: string, privateKey: cryp
       private_key_id: 'key-1',
       private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
       client_email: email,
-      token_uri: fake.tokenUri,
+      token_uri: tokenUri,
     }),
   );
   return file;
 }
 
-beforeAll(async () => {
-  const account = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const rogue = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  // The rogue account is known to the fake under its email, but signs with a key that is not the registered one.
-  const registeredForRogue = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  fake = await startFakeVertex({
-    project: 'acme-prod',
-    serviceAccounts: { [EMAIL]: account.publicKey, [ROGUE]: registeredForRogue.publicKey },
-    apiKeys: [API_KEY],
-  });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-vertex-'));
-  keyFile = writeKeyFile(dir, 'sa.json', EMAIL, account.privateKey);
-  rogueKeyFile = writeKeyFile(dir, 'rogue.json', ROGUE, rogue.privateKey);
-  gw = await startInProcess({ config: config(), env: { GOOGLE_APPLICATION_CREDENTIALS: keyFile } });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'client-key', maxRetries: 0 });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await fake?.close();
-});
-beforeEach(() => {
-  fake.reset();
-  fake.setTokenLifetime(3600);
-});
+const account = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rogue = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+// The rogue account is known to the fake under its email, but signs with a key that is not the registered one.
+const registeredForRogue = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-const modelCalls = () => fake.calls.filter((c) => c.path !== '/token');
+const rig = gatewayWithFakes(
+  {
+    fake: () =>
+      startFakeVertex({
+        project: 'acme-prod',
+        serviceAccounts: { [EMAIL]: account.publicKey, [ROGUE]: registeredForRogue.publicKey },
+        apiKeys: [API_KEY],
+      }),
+  },
+  ({ fake }) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-vertex-'));
+    const keyFile = writeKeyFile(dir, 'sa.json', EMAIL, account.privateKey, fake.tokenUri);
+    const rogueKeyFile = writeKeyFile(dir, 'rogue.json', ROGUE, rogue.privateKey, fake.tokenUri);
+    return { config: config(fake, keyFile, rogueKeyFile), env: { GOOGLE_APPLICATION_CREDENTIALS: keyFile } };
+  },
+);
+beforeEach(() => rig.fakes.fake.setTokenLifetime(3600));
+
+const modelCalls = () => rig.fakes.fake.calls.filter((c) => c.path !== '/token');
 
 const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
   type: 'function',
@@ -95,8 +84,8 @@ const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
 
 describe('Gemini on Vertex AI', () => {
   test('a generateContent answer arrives as an OpenAI completion, under the project and region, with a service-account token', async () => {
-    fake.on('*', { usage: { input: 12, output: 4, cacheRead: 30 } });
-    const completion = await openai.chat.completions.create({
+    rig.fakes.fake.on('*', { usage: { input: 12, output: 4, cacheRead: 30 } });
+    const completion = await rig.openai.chat.completions.create({
       model: 'gemini',
       messages: [
         { role: 'system', content: 'Be brief.' },
@@ -112,8 +101,8 @@ describe('Gemini on Vertex AI', () => {
   });
 
   test('a stream arrives as OpenAI chunks', async () => {
-    fake.on('*', { reply: 'streamed from vertex gemini' });
-    const stream = await openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    rig.fakes.fake.on('*', { reply: 'streamed from vertex gemini' });
+    const stream = await rig.openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('streamed from vertex gemini');
@@ -121,37 +110,37 @@ describe('Gemini on Vertex AI', () => {
   });
 
   test('a function call comes back as tool_calls', async () => {
-    fake.on('*', { toolCall: { name: 'get_weather', args: { city: 'Lyon' } } });
-    const completion = await openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'Lyon?' }], tools: [weatherTool] });
+    rig.fakes.fake.on('*', { toolCall: { name: 'get_weather', args: { city: 'Lyon' } } });
+    const completion = await rig.openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'Lyon?' }], tools: [weatherTool] });
     expect(completion.choices[0].finish_reason).toBe('tool_calls');
     expect(completion.choices[0].message.tool_calls?.[0]).toMatchObject({ function: { name: 'get_weather', arguments: '{"city":"Lyon"}' } });
   });
 
   test('the key file named by GOOGLE_APPLICATION_CREDENTIALS is used when the provider names none, on the global endpoint', async () => {
-    await openai.chat.completions.create({ model: 'gemini-env', messages: [{ role: 'user', content: 'Hi' }] });
+    await rig.openai.chat.completions.create({ model: 'gemini-env', messages: [{ role: 'user', content: 'Hi' }] });
     expect(modelCalls()[0].path).toBe('/v1/projects/acme-prod/locations/global/publishers/google/models/gemini-2.5-flash:generateContent');
   });
 
   test('a Vertex API key is sent as x-goog-api-key, and no token is fetched', async () => {
-    await openai.chat.completions.create({ model: 'gemini-key', messages: [{ role: 'user', content: 'Hi' }] });
+    await rig.openai.chat.completions.create({ model: 'gemini-key', messages: [{ role: 'user', content: 'Hi' }] });
     const call = modelCalls()[0];
     expect(call.headers['x-goog-api-key']).toBe(API_KEY);
     expect(call.headers.authorization).toBeUndefined();
     expect(call.path).toBe('/v1/publishers/google/models/gemini-2.5-flash:generateContent');
-    expect(fake.calls.filter((c) => c.path === '/token')).toHaveLength(0);
+    expect(rig.fakes.fake.calls.filter((c) => c.path === '/token')).toHaveLength(0);
   });
 
   test('RESOURCE_EXHAUSTED is a 429 for the client', async () => {
-    fake.on('*', { status: 429, errorMessage: 'Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute' });
-    const err = await openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    rig.fakes.fake.on('*', { status: 429, errorMessage: 'Quota exceeded for aiplatform.googleapis.com/generate_content_requests_per_minute' });
+    const err = await rig.openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
   });
 });
 
 describe('Claude on Vertex AI', () => {
   test('rawPredict gets the Anthropic body without model and with the Vertex anthropic_version', async () => {
-    fake.on('*', { usage: { input: 10, output: 5, cacheRead: 100, cacheWrite: 20 } });
-    const completion = await openai.chat.completions.create({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'Hello' }] });
+    rig.fakes.fake.on('*', { usage: { input: 10, output: 5, cacheRead: 100, cacheWrite: 20 } });
+    const completion = await rig.openai.chat.completions.create({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'Hello' }] });
     expect(completion.choices[0].message.content).toBe('reply from claude-sonnet-4-5@20250929');
     expect(completion.usage).toMatchObject({ prompt_tokens: 130, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 100 } });
     const call = modelCalls()[0];
@@ -164,8 +153,8 @@ describe('Claude on Vertex AI', () => {
   });
 
   test('streamRawPredict streams Claude, tool use included, to an Anthropic client on /v1/messages', async () => {
-    fake.on('*', { toolCall: { name: 'get_weather', args: { city: 'Bern' } } });
-    const stream = anthropic.messages.stream({
+    rig.fakes.fake.on('*', { toolCall: { name: 'get_weather', args: { city: 'Bern' } } });
+    const stream = rig.anthropic.messages.stream({
       model: 'claude',
       max_tokens: 64,
       messages: [{ role: 'user', content: 'Bern?' }],
@@ -178,16 +167,16 @@ describe('Claude on Vertex AI', () => {
   });
 
   test("Claude's own overloaded error, passed through Vertex in Anthropic's shape, is read as Anthropic's and failed over", async () => {
-    fake.on('*', { status: 529, anthropicErrorType: 'overloaded_error', errorMessage: 'Overloaded' });
-    const err = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    rig.fakes.fake.on('*', { status: 529, anthropicErrorType: 'overloaded_error', errorMessage: 'Overloaded' });
+    const err = await rig.openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     // Retryable, so the routing tried every target (one here); all overloaded: 503 naming the upstream 529.
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
     expect((err as Error).message).toContain('→ 529 (Overloaded)');
   });
 
   test('a prompt too long for Claude on Vertex is a 400 context_length_exceeded', async () => {
-    fake.on('*', { status: 400, anthropicErrorType: 'invalid_request_error', errorMessage: 'prompt is too long: 210000 tokens > 200000 maximum' });
-    const err = await openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    rig.fakes.fake.on('*', { status: 400, anthropicErrorType: 'invalid_request_error', errorMessage: 'prompt is too long: 210000 tokens > 200000 maximum' });
+    const err = await rig.openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as InstanceType<typeof OpenAI.APIError>).code).toBe('context_length_exceeded');
   });
@@ -195,27 +184,27 @@ describe('Claude on Vertex AI', () => {
 
 describe('Vertex AI service-account tokens', () => {
   test('a token is fetched once and reused while it is fresh', async () => {
-    const before = fake.tokensIssued;
-    await openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'one' }] });
-    await openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'two' }] });
+    const before = rig.fakes.fake.tokensIssued;
+    await rig.openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'one' }] });
+    await rig.openai.chat.completions.create({ model: 'gemini', messages: [{ role: 'user', content: 'two' }] });
     const [a, b] = modelCalls();
     expect(a.headers.authorization).toBe(b.headers.authorization);
-    expect(fake.tokensIssued - before).toBeLessThanOrEqual(1);
+    expect(rig.fakes.fake.tokensIssued - before).toBeLessThanOrEqual(1);
   });
 
   test('a token that would expire within the refresh margin is replaced before the next request', async () => {
-    fake.setTokenLifetime(120); // under the five-minute margin: stale as soon as it is issued
+    rig.fakes.fake.setTokenLifetime(120); // under the five-minute margin: stale as soon as it is issued
     // A provider of its own, so its first request fetches a short-lived token.
-    await openai.chat.completions.create({ model: 'claude-short', max_tokens: 10, messages: [{ role: 'user', content: 'one' }] });
-    const before = fake.tokensIssued;
-    await openai.chat.completions.create({ model: 'claude-short', max_tokens: 10, messages: [{ role: 'user', content: 'two' }] });
-    expect(fake.tokensIssued).toBe(before + 1);
+    await rig.openai.chat.completions.create({ model: 'claude-short', max_tokens: 10, messages: [{ role: 'user', content: 'one' }] });
+    const before = rig.fakes.fake.tokensIssued;
+    await rig.openai.chat.completions.create({ model: 'claude-short', max_tokens: 10, messages: [{ role: 'user', content: 'two' }] });
+    expect(rig.fakes.fake.tokensIssued).toBe(before + 1);
     const [a, b] = modelCalls();
     expect(a.headers.authorization).not.toBe(b.headers.authorization);
   });
 
   test('a key the token endpoint does not accept is the gateway credentials problem, and the request fails over', async () => {
-    const res = await openai.chat.completions.create({ model: 'rogue-then-key', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    const res = await rig.openai.chat.completions.create({ model: 'rogue-then-key', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
     expect(res.response.headers.get('x-switchyard-provider')).toBe('vertex-key');
     expect(modelCalls().map((c) => c.path)).toEqual(['/v1/publishers/google/models/gemini-2.5-flash:generateContent']);
   });

@@ -5,12 +5,8 @@
  * not give, or a model it does not know, never skips.
  */
 import OpenAI from 'openai';
-import { startFakeVendor, type FakeVendor } from '../../src/testing/fake-vendors';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
-
-let groq: FakeVendor, oai: FakeVendor;
-let gw: InProcessGateway;
-let client: OpenAI;
+import { startFakeVendor } from '../../src/testing/fake-vendors';
+import { gatewayWithFakes } from '../helpers/rig';
 
 const weather: OpenAI.Chat.Completions.ChatCompletionTool = {
   type: 'function',
@@ -18,11 +14,9 @@ const weather: OpenAI.Chat.Completions.ChatCompletionTool = {
 };
 const hi: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: 'user', content: 'hi' }];
 
-beforeAll(async () => {
-  [groq, oai] = await Promise.all([startFakeVendor('groq', { key: 'gsk-test' }), startFakeVendor('ollama')]);
-  gw = await startInProcess({
-    env: { GROQ_API_KEY: 'gsk-test' },
-    config: `
+const rig = gatewayWithFakes({ groq: () => startFakeVendor('groq', { key: 'gsk-test' }), oai: () => startFakeVendor('ollama') }, ({ groq, oai }) => ({
+  env: { GROQ_API_KEY: 'gsk-test' },
+  config: `
 providers:
   groq: { preset: groq, base_url: "${groq.url}" }
   oai:  { preset: openai, base_url: "${oai.url}", api_key: "sk-test" }
@@ -44,23 +38,12 @@ models:
   unknown-model:
     targets: [ { provider: groq, model: my-finetune-not-in-catalog } ]
 `,
-  });
-  client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'client-key', maxRetries: 0 });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([groq?.close(), oai?.close()]);
-});
-beforeEach(() => {
-  groq.reset();
-  oai.reset();
-});
-
+}));
 test('a request with tools skips a model without tool calling and is served by the next target', async () => {
-  const r = await client.chat.completions.create({ model: 'tools-chat', messages: hi, tools: [weather] });
+  const r = await rig.openai.chat.completions.create({ model: 'tools-chat', messages: hi, tools: [weather] });
   expect(r.choices[0].message.content).toBe('reply from llama-3.3-70b-versatile');
-  expect(groq.calls.map((c) => c.body?.model)).toEqual(['llama-3.3-70b-versatile']);
-  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+  expect(rig.fakes.groq.calls.map((c) => c.body?.model)).toEqual(['llama-3.3-70b-versatile']);
+  const res = await fetch(`${rig.gw.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'tools-chat', messages: hi, tools: [weather] }),
@@ -69,19 +52,19 @@ test('a request with tools skips a model without tool calling and is served by t
 });
 
 test('the log line shows the skipped attempt before the served one', async () => {
-  const { response } = await client.chat.completions.create({ model: 'tools-chat', messages: hi, tools: [weather] }).withResponse();
+  const { response } = await rig.openai.chat.completions.create({ model: 'tools-chat', messages: hi, tools: [weather] }).withResponse();
   const id = response.headers.get('x-request-id');
-  const line = await gw.waitForLog((r) => r.message === 'request' && r.request_id === id);
+  const line = await rig.gw.waitForLog((r) => r.message === 'request' && r.request_id === id);
   expect(line.attempt_summary).toBe('groq:skipped,groq:200');
 });
 
 test('the same request without tools goes to the first target', async () => {
-  await client.chat.completions.create({ model: 'tools-chat', messages: hi });
-  expect(groq.calls.map((c) => c.body?.model)).toEqual(['groq/compound']);
+  await rig.openai.chat.completions.create({ model: 'tools-chat', messages: hi });
+  expect(rig.fakes.groq.calls.map((c) => c.body?.model)).toEqual(['groq/compound']);
 });
 
 test('an image skips a text-only model', async () => {
-  await client.chat.completions.create({
+  await rig.openai.chat.completions.create({
     model: 'vision',
     messages: [
       {
@@ -93,11 +76,11 @@ test('an image skips a text-only model', async () => {
       },
     ],
   });
-  expect(groq.calls.map((c) => c.body?.model)).toEqual(['meta-llama/llama-4-scout-17b-16e-instruct']);
+  expect(rig.fakes.groq.calls.map((c) => c.body?.model)).toEqual(['meta-llama/llama-4-scout-17b-16e-instruct']);
 });
 
 test('when every target lacks the capability the client gets a 400 naming it, and no provider is called', async () => {
-  const err = await client.chat.completions
+  const err = await rig.openai.chat.completions
     .create({ model: 'plain', messages: hi, reasoning_effort: 'high' })
     .catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
   expect(err).toBeInstanceOf(OpenAI.APIError);
@@ -107,11 +90,11 @@ test('when every target lacks the capability the client gets a 400 naming it, an
   expect(e.param).toBe('reasoning_effort');
   expect(e.message).toContain('No target of model "plain" supports reasoning');
   expect(e.message).toContain('groq/llama-3.3-70b-versatile → model lacks reasoning (catalog)');
-  expect(groq.calls).toHaveLength(0);
+  expect(rig.fakes.groq.calls).toHaveLength(0);
 });
 
 test('structured output skips a model the catalog says lacks it', async () => {
-  const err = await client.chat.completions
+  const err = await rig.openai.chat.completions
     .create({
       model: 'old-gpt',
       messages: hi,
@@ -120,12 +103,12 @@ test('structured output skips a model the catalog says lacks it', async () => {
     .catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
   expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
   expect((err as InstanceType<typeof OpenAI.APIError>).message).toContain('structured output');
-  expect(oai.calls).toHaveLength(0);
+  expect(rig.fakes.oai.calls).toHaveLength(0);
 });
 
 test('a flag the catalog leaves out is unknown, and unknown does not skip', async () => {
   // llama-3.3-70b-versatile has no structured_output flag in the catalog.
-  const r = await client.chat.completions.create({
+  const r = await rig.openai.chat.completions.create({
     model: 'plain',
     messages: hi,
     response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'object' } } },
@@ -134,6 +117,6 @@ test('a flag the catalog leaves out is unknown, and unknown does not skip', asyn
 });
 
 test('a model the catalog does not know is never skipped', async () => {
-  const r = await client.chat.completions.create({ model: 'unknown-model', messages: hi, tools: [weather], reasoning_effort: 'high' });
+  const r = await rig.openai.chat.completions.create({ model: 'unknown-model', messages: hi, tools: [weather], reasoning_effort: 'high' });
   expect(r.choices[0].message.content).toBe('reply from my-finetune-not-in-catalog');
 });

@@ -5,17 +5,12 @@
  * the provider's own /models for a local server), with context length and capabilities.
  */
 import OpenAI from 'openai';
-import { startFakeVendor, type FakeVendor } from '../../src/testing/fake-vendors';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { startFakeVendor } from '../../src/testing/fake-vendors';
+import { gatewayWithFakes } from '../helpers/rig';
 
-let groq: FakeVendor, local: FakeVendor;
-let gw: InProcessGateway;
-
-const client = (key: string) => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: key, maxRetries: 0 });
-
-beforeAll(async () => {
-  [groq, local] = await Promise.all([startFakeVendor('groq', { key: 'gsk-test' }), startFakeVendor('ollama', { models: ['llama3.2', 'qwen3:8b'] })]);
-  gw = await startInProcess({
+const rig = gatewayWithFakes(
+  { groq: () => startFakeVendor('groq', { key: 'gsk-test' }), local: () => startFakeVendor('ollama', { models: ['llama3.2', 'qwen3:8b'] }) },
+  ({ groq, local }) => ({
     env: { GROQ_API_KEY: 'gsk-test', XAI_API_KEY: undefined },
     config: `
 providers:
@@ -34,30 +29,24 @@ plugins:
       - { name: chat-only, key: "key-chat-0001", models: [chat] }
   - use: cost-log
 `,
-  });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await Promise.all([groq?.close(), local?.close()]);
-});
-beforeEach(() => {
-  groq.reset();
-  local.reset();
-});
+  }),
+);
 
+/** A client of the gateway sending `key`. */
+const client = rig.openaiWithKey;
 test('a client names a catalog model through a wildcard alias and is routed to it', async () => {
   const r = await client('key-all-0001').chat.completions.create({ model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] });
   expect(r.choices[0].message.content).toBe('reply from llama-3.3-70b-versatile');
-  expect(groq.calls[0].body?.model).toBe('llama-3.3-70b-versatile');
+  expect(rig.fakes.groq.calls[0].body?.model).toBe('llama-3.3-70b-versatile');
 });
 
 test('a model id holding a slash keeps everything after the prefix', async () => {
   await client('key-all-0001').chat.completions.create({ model: 'groq/openai/gpt-oss-120b', messages: [{ role: 'user', content: 'hi' }] });
-  expect(groq.calls[0].body?.model).toBe('openai/gpt-oss-120b');
+  expect(rig.fakes.groq.calls[0].body?.model).toBe('openai/gpt-oss-120b');
 });
 
 test('a wildcard model is priced from the catalog like an alias', async () => {
-  const res = await fetch(`${gw.url}/v1/chat/completions`, {
+  const res = await fetch(`${rig.gw.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer key-all-0001' },
     body: JSON.stringify({ model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] }),
@@ -76,7 +65,7 @@ test("the key's allow-list patterns apply to wildcard names", async () => {
     .catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
   expect(refused).toBeInstanceOf(OpenAI.APIError);
   expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(403);
-  expect(groq.calls).toHaveLength(1);
+  expect(rig.fakes.groq.calls).toHaveLength(1);
 });
 
 test('an alias may fall back to a wildcard name', async () => {
@@ -106,7 +95,7 @@ test("a local server's models come from its own /models, fetched once and then c
   const second = await client('key-all-0001').models.list();
   for (const list of [first, second]) expect(list.data.map((m) => m.id)).toEqual(expect.arrayContaining(['local/llama3.2', 'local/qwen3:8b']));
   // Listed by an earlier test too: within the TTL the provider is asked at most once for all of them.
-  expect(local.calls.filter((c) => c.method === 'GET' && c.path === '/v1/models').length).toBeLessThanOrEqual(1);
+  expect(rig.fakes.local.calls.filter((c) => c.method === 'GET' && c.path === '/v1/models').length).toBeLessThanOrEqual(1);
   const r = await client('key-all-0001').chat.completions.create({ model: 'local/qwen3:8b', messages: [{ role: 'user', content: 'hi' }] });
   expect(r.choices[0].message.content).toBe('reply from qwen3:8b');
 });

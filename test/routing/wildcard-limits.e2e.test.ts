@@ -2,17 +2,12 @@
  * A model reached through a wildcard alias is rate-limited like an alias: the key's own limit and a per-alias
  * limit named after the model both hold.
  */
-import { startFakeVendor, type FakeVendor } from '../../src/testing/fake-vendors';
-import { startInProcess, type InProcessGateway } from '../helpers/in-process';
+import { startFakeVendor } from '../../src/testing/fake-vendors';
+import { gatewayWithFakes } from '../helpers/rig';
 
-let groq: FakeVendor;
-let gw: InProcessGateway;
-
-beforeAll(async () => {
-  groq = await startFakeVendor('groq', { key: 'gsk-test' });
-  gw = await startInProcess({
-    env: { GROQ_API_KEY: 'gsk-test' },
-    config: `
+const rig = gatewayWithFakes({ groq: () => startFakeVendor('groq', { key: 'gsk-test' }) }, ({ groq }) => ({
+  env: { GROQ_API_KEY: 'gsk-test' },
+  config: `
 providers:
   groq: { preset: groq, base_url: "${groq.url}" }
 models:
@@ -26,15 +21,10 @@ plugins:
     store: memory
     per_alias: { "groq/llama-3.1-8b-instant": { rpm: 3 } }
 `,
-  });
-});
-afterAll(async () => {
-  await gw?.stop();
-  await groq?.close();
-});
+}));
 
 const ask = (key: string, model: string) =>
-  fetch(`${gw.url}/v1/chat/completions`, {
+  fetch(`${rig.gw.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),

@@ -5,7 +5,7 @@ import type { FeedbackStore, Rating, ServedRequest } from '../feedback-store';
 export class MemoryFeedbackStore implements FeedbackStore {
   readonly kind = 'memory';
   private readonly servedById = new Map<string, ServedRequest>();
-  private readonly ratings: Rating[] = [];
+  private ratings: Rating[] = [];
   private readonly rated = new Set<string>();
 
   async noteServed(batch: readonly ServedRequest[]): Promise<void> {
@@ -27,8 +27,19 @@ export class MemoryFeedbackStore implements FeedbackStore {
     return this.ratings.filter((r) => r.at >= since);
   }
 
+  /**
+   * Also forgets ratings given before `before`: their requests were served earlier still, so they can no longer be
+   * rated (the service refuses them as expired) and the book already holds them. Without this a long-running
+   * gateway kept every rating ever given.
+   */
   async purge(before: number): Promise<void> {
     for (const [id, s] of this.servedById) if (s.at < before) this.servedById.delete(id);
+    const kept: Rating[] = [];
+    for (const r of this.ratings) {
+      if (r.at >= before) kept.push(r);
+      else this.rated.delete(r.requestId);
+    }
+    this.ratings = kept;
   }
 
   async close(): Promise<void> {}

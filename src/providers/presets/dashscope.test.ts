@@ -43,4 +43,11 @@ describe('DashScope quirks', () => {
     expect(body).toMatchObject({ enable_thinking: true, thinking_budget: 1024 });
     expect(body).not.toHaveProperty('reasoning_effort');
   });
+
+  it("sends no thinking_budget for a reasoning_effort that names one of Object's own properties", () => {
+    for (const effort of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const body = dashscopeQuirks.request!({ model: 'qwen3-max', messages: [], stream: true, reasoning_effort: effort as 'low' }, call);
+      expect(JSON.parse(JSON.stringify(body))).toEqual({ model: 'qwen3-max', messages: [], stream: true, enable_thinking: true });
+    }
+  });
 });

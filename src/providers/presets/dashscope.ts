@@ -7,6 +7,7 @@
  * `reasoning_content`, relayed as it came.
  */
 import type { ChatRequest, Usage } from '../openai-types';
+import { ownValue } from '../own-value';
 import { UpstreamFailure } from '../../upstream/http-spec';
 import type { OpenAIQuirks } from './quirks';
 
@@ -32,7 +33,9 @@ function mapThinking(body: ChatRequest, stream: boolean): ChatRequest {
     });
   }
   out.enable_thinking ??= thinking;
-  if (thinking && out.thinking_budget === undefined && BUDGET[effort] !== undefined) out.thinking_budget = BUDGET[effort];
+  // The effort is the client's string: only the table's own entries are budgets ("__proto__" is not one).
+  const budget = ownValue(BUDGET, effort);
+  if (thinking && out.thinking_budget === undefined && budget !== undefined) out.thinking_budget = budget;
   return out;
 }
 

@@ -25,9 +25,15 @@ export function mistralToolCallId(id: string): string {
   return out;
 }
 
+/**
+ * Only string ids are rewritten: the request schema does not check a history's tool calls, and one without an id
+ * (or a null entry) is the client's mistake, passed on for Mistral to refuse rather than thrown on here.
+ */
+const foreignId = (id: unknown): id is string => typeof id === 'string' && !MISTRAL_ID.test(id);
+
 function needsRewrite(m: ChatMessage): boolean {
-  if (m.role === 'tool') return typeof m.tool_call_id === 'string' && !MISTRAL_ID.test(m.tool_call_id);
-  return m.role === 'assistant' && (m.tool_calls ?? []).some((c) => !MISTRAL_ID.test(c.id));
+  if (m.role === 'tool') return foreignId(m.tool_call_id);
+  return m.role === 'assistant' && (m.tool_calls ?? []).some((c) => foreignId(c?.id));
 }
 
 /** @example mistralQuirks.request!({ model: 'mistral-large-latest', messages }, call) */
@@ -37,7 +43,7 @@ export const mistralQuirks: OpenAIQuirks = {
     const messages = body.messages.map((m): ChatMessage => {
       if (!needsRewrite(m)) return m;
       if (m.role === 'tool') return { ...m, tool_call_id: mistralToolCallId(m.tool_call_id as string) };
-      return { ...m, tool_calls: m.tool_calls!.map((c) => ({ ...c, id: mistralToolCallId(c.id) })) };
+      return { ...m, tool_calls: m.tool_calls!.map((c) => (foreignId(c?.id) ? { ...c, id: mistralToolCallId(c.id) } : c)) };
     });
     return { ...body, messages };
   },

@@ -60,4 +60,14 @@ describe('ServiceAccountTokenSource', () => {
     expect((err as UpstreamFailure).info.credentialProblem).toBe(true);
     expect((err as Error).message).toContain('/nonexistent/key.json');
   });
+
+  test('a key file that is not JSON is refused without quoting its contents (the parser would quote the key)', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'switchyard-sa-')), 'raw.key');
+    const material = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64');
+    writeFileSync(file, material);
+    const err = await new ServiceAccountTokenSource(file, Date.now).token().catch((e: unknown) => e);
+    expect((err as UpstreamFailure).info.credentialProblem).toBe(true);
+    expect((err as Error).message).toContain('not valid JSON');
+    expect((err as Error).message).not.toContain(material.slice(0, 8));
+  });
 });

@@ -59,7 +59,13 @@ export class ServiceAccountTokenSource {
   private loadKey(): Promise<ServiceAccountKey> {
     this.key ??= readFile(this.keyFile, 'utf8')
       .then((text) => {
-        const key = JSON.parse(text) as Partial<ServiceAccountKey>;
+        let key: Partial<ServiceAccountKey>;
+        try {
+          key = JSON.parse(text) as Partial<ServiceAccountKey>;
+        } catch {
+          // Not the parser's message: it quotes the text around the error, which is the private key.
+          throw new Error('not valid JSON');
+        }
         if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string') throw new Error('no client_email or private_key');
         registerSecrets([key.private_key]);
         return key as ServiceAccountKey;
