@@ -19,6 +19,7 @@ import {
   type SpendCounters,
 } from '../stores/spend-counters';
 import type { AbortSource } from '../upstream/abort-flag';
+import { AffinityBook, type SharedPins } from '../routing/affinity';
 import { InvalidBucketCharge, LocalTokenBuckets, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from '../stores/token-buckets';
 
 registerErrorType(InvalidBucketCharge);
@@ -55,6 +56,24 @@ class PrimaryKvStore implements KvStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** A stuck primary costs an affinity request at most this long: the turn is then routed as a new conversation. */
+const AFFINITY_CALL_TIMEOUT_MS = 250;
+
+/**
+ * Cache-affinity pins kept by the primary for every worker: a lookup is one round trip, a pin one message.
+ *
+ * @example routing.affinity.share(new PrimaryPins());
+ */
+export class PrimaryPins implements SharedPins {
+  async pinned(conversation: string): Promise<string | undefined> {
+    return (await callPrimary('affinity.get', [conversation], AFFINITY_CALL_TIMEOUT_MS).catch(() => undefined)) as string | undefined;
+  }
+
+  remember(conversation: string, target: string, ttlMs: number): void {
+    notifyPrimary('affinity.set', [conversation, target, ttlMs]);
+  }
 }
 
 /**
@@ -253,6 +272,7 @@ function budgetHandlers(): PrimaryHandlers {
 export function sharedStoreHandlers(): PrimaryHandlers {
   const buckets = new Map<string, LocalTokenBuckets>();
   const kvs = new Map<string, MemoryKvStore>();
+  const pins = new AffinityBook();
   const bucketsOf = (store: string) => buckets.get(store) ?? buckets.set(store, new LocalTokenBuckets()).get(store)!;
   const kvOf = (store: string, options: { maxEntries: number; maxBytes: number }) => {
     const key = `${store}|${options.maxEntries}|${options.maxBytes}`;
@@ -261,6 +281,8 @@ export function sharedStoreHandlers(): PrimaryHandlers {
   return {
     ...budgetHandlers(),
     ...slotHandlers(),
+    'affinity.get': (conversation: string) => pins.pinned(conversation),
+    'affinity.set': (conversation: string, target: string, ttlMs: number) => pins.remember(conversation, target, ttlMs),
     'buckets.take': (store: string, specs: BucketSpec[]) => bucketsOf(store).take(specs),
     'buckets.adjust': (store: string, adjustments: BucketAdjustment[]) => bucketsOf(store).adjust(adjustments),
     'kv.get': (store: string, options: { maxEntries: number; maxBytes: number }, key: string) => kvOf(store, options).get(key),
