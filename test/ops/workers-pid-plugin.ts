@@ -1,13 +1,19 @@
 /**
  * A user plugin for the worker tests: it puts the answering worker's pid on every answer, so a test sees that
- * its requests were spread over the workers (node:cluster hands each new connection to the next one).
+ * its requests were spread over the workers (node:cluster hands each new connection to the next one), and its
+ * worker id (the primary's numbering: the lowest live id runs the health checks).
  */
 
 /** The plugin's source, to write beside proxy.yaml as `pid.js` and list first as `- use: ./pid.js`. */
 export const WORKER_PID_PLUGIN = `
 module.exports = {
   name: 'worker-pid',
-  create: () => ({ onRequest(ctx) { ctx.responseHeaders['x-test-worker-pid'] = String(process.pid); } }),
+  create: () => ({
+    onRequest(ctx) {
+      ctx.responseHeaders['x-test-worker-pid'] = String(process.pid);
+      ctx.responseHeaders['x-test-worker-id'] = String(require('node:cluster').worker?.id);
+    },
+  }),
 };`;
 
 /** The distinct workers that answered. @example expect(workersThatAnswered(responses)).toBe(2) */
