@@ -115,8 +115,9 @@ class PrimarySpendCounters implements SpendCounters {
     await this.call('budget.seed', [counter, pico, ttlMs]);
   }
 
+  // Names the asker: the primary lets the first asker of a missing counter restore it and the others wait for it.
   exists(counter: string): Promise<boolean> {
-    return this.call('budget.exists', [counter]);
+    return this.call('budget.exists', [counter, workerId()]);
   }
 
   async close(): Promise<void> {}
@@ -170,7 +171,7 @@ class PrimaryConcurrencySlots implements ConcurrencySlots {
 
 /**
  * Budget counters "in memory": this process's own, or in a worker, the primary's (so a budget holds across
- * workers, and spend is restored from the sink once: the first worker's seed sets it, later ones find it set).
+ * workers, and spend is restored from the sink once: by the first worker that asks, see budgetHandlers).
  *
  * @example const counters = memorySpendCounters();
  */
@@ -252,9 +253,46 @@ function slotHandlers(): PrimaryHandlers {
   };
 }
 
-/** The primary's side of the budget counters: one in-memory ledger, each call one synchronous step. */
+/**
+ * Longest wait of a worker for another's restore of the same counter; then it reads the sink itself (twice is
+ * harmless: seeds are set-if-absent). Below BUDGET_CALL_TIMEOUT_MS, so the waiting worker's call does not time out.
+ */
+const RESTORE_WAIT_MS = 1500;
+
+/**
+ * The primary's side of the budget counters: one in-memory ledger, each call one synchronous step. A counter
+ * that does not exist yet is restored by the first worker that asks (the ledger asks `exists` before reading the
+ * spend sink); a second asker waits for that restore, so the sink is read once per key, not once per worker.
+ */
 function budgetHandlers(): PrimaryHandlers {
   const counters = new MemorySpendCounters();
+  const restoring = new Map<string, { worker: number; done: () => void; finished: Promise<void> }>();
+  const finish = (counter: string) => {
+    restoring.get(counter)?.done();
+    restoring.delete(counter);
+  };
+  cluster.on('exit', (worker) => {
+    for (const [counter, r] of [...restoring]) if (r.worker === worker.id) finish(counter);
+  });
+  const exists = async (counter: string, asker: number): Promise<boolean> => {
+    if (await counters.exists(counter)) return true;
+    const r = restoring.get(counter);
+    if (!r) {
+      let done!: () => void;
+      const finished = new Promise<void>((resolve) => (done = resolve));
+      restoring.set(counter, { worker: asker, done, finished });
+      return false;
+    }
+    // The restorer asking again: its sink read failed. Let the others try.
+    if (r.worker === asker) {
+      finish(counter);
+      return false;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([r.finished, new Promise<void>((resolve) => (timer = setTimeout(resolve, RESTORE_WAIT_MS)))]);
+    clearTimeout(timer);
+    return counters.exists(counter);
+  };
   return {
     'budget.get': (counter: string) => counters.levelNow(counter),
     'budget.reserve': (counter: string, holdId: string, amountPico: number, limitPico: number, options: ReserveOptions): ReserveResult => {
@@ -263,8 +301,11 @@ function budgetHandlers(): PrimaryHandlers {
       return { ...result, shared: result.admitted };
     },
     'budget.settle': (counter: string, holdId: string, costPico: number, ttlMs?: number) => counters.settleNow(counter, holdId, costPico, ttlMs),
-    'budget.seed': (counter: string, pico: number, ttlMs?: number) => counters.seed(counter, pico, ttlMs),
-    'budget.exists': (counter: string) => counters.exists(counter),
+    'budget.seed': async (counter: string, pico: number, ttlMs?: number) => {
+      await counters.seed(counter, pico, ttlMs);
+      finish(counter);
+    },
+    'budget.exists': (counter: string, asker: number) => exists(counter, asker),
   };
 }
 

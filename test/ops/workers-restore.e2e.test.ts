@@ -1,6 +1,6 @@
 /**
  * With `--workers 2` a key's spend is restored from the spend sink once, by the first worker that sees the key:
- * the others find its counter in the primary. The sink's reads are counted on the wire, by a proxy in front of
+ * the others find its counter in the primary, or wait for it when they ask at the same time. The sink's reads are counted on the wire, by a proxy in front of
  * PostgreSQL that counts the restore's query.
  */
 import net from 'node:net';
@@ -11,6 +11,7 @@ import { describeWithService, POSTGRES_URL } from '../helpers/services';
 import { WORKER_PID_PLUGIN, workersThatAnswered } from './workers-pid-plugin';
 
 const KEY = 'restore-once-key-0001';
+const AT_ONCE_KEY = 'restore-once-key-0002';
 const RESTORE_QUERY = 'AS cost FROM'; // costSince's SELECT, and no other statement of the sink
 
 /** A TCP proxy to PostgreSQL that counts the restore queries the clients send. */
@@ -49,7 +50,9 @@ models:
 plugins:
   - use: ./pid.js
   - use: auth
-    keys: [ { name: once, key: "${KEY}", budget_usd: 1, budget_period: daily } ]
+    keys:
+      - { name: once, key: "${KEY}", budget_usd: 1, budget_period: daily }
+      - { name: at-once, key: "${AT_ONCE_KEY}", budget_usd: 1, budget_period: daily }
   - use: cost-log
     sink: "${sink}"
 `;
@@ -71,5 +74,14 @@ plugins:
     }
     expect(workersThatAnswered(answers)).toBe(2);
     expect(proxy.counter.reads).toBe(1);
+  }, 30_000);
+
+  test('two first requests for a key at once, one on each worker, read the sink once: the second waits for the first', async () => {
+    const before = proxy.counter.reads;
+    const ask = () => chat(gw.url, { model: 'chat' }, { headers: { authorization: `Bearer ${AT_ONCE_KEY}`, connection: 'close' } });
+    const answers = await Promise.all([ask(), ask()]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    expect(workersThatAnswered(answers)).toBe(2);
+    expect(proxy.counter.reads - before).toBe(1);
   }, 30_000);
 });
