@@ -3,9 +3,9 @@
  * the workers stays on the target that served its first turn (a provider's prompt cache is per target).
  */
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { chat, eventually } from '../helpers/client';
-import { startDaemon, type Daemon } from '../helpers/daemon';
-import { WORKER_PID_PLUGIN, workersThatAnswered } from './workers-pid-plugin';
+import { chat } from '../helpers/client';
+import type { Daemon } from '../helpers/daemon';
+import { startTwoWorkers, workersThatAnswered } from './workers-pid-plugin';
 
 const config = (fakeUrl: string) => `
 providers:
@@ -21,8 +21,7 @@ let fake: FakeOpenAI;
 let gw: Daemon;
 beforeAll(async () => {
   fake = await startFakeOpenAI();
-  gw = await startDaemon({ config: config(fake.url), files: { 'pid.js': WORKER_PID_PLUGIN }, args: ['--workers', '2'] });
-  await eventually(() => gw.logRecords().filter((r) => r.message === 'listening').length === 2, 30_000);
+  gw = await startTwoWorkers(config(fake.url));
 }, 60_000);
 afterAll(async () => {
   await gw?.stop();

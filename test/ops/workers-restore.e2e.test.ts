@@ -5,10 +5,10 @@
  */
 import net from 'node:net';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
-import { chat, eventually } from '../helpers/client';
-import { startDaemon, type Daemon } from '../helpers/daemon';
+import { chat } from '../helpers/client';
+import type { Daemon } from '../helpers/daemon';
 import { describeWithService, POSTGRES_URL } from '../helpers/services';
-import { WORKER_PID_PLUGIN, workersThatAnswered } from './workers-pid-plugin';
+import { startTwoWorkers, workersThatAnswered } from './workers-pid-plugin';
 
 const KEY = 'restore-once-key-0001';
 const AT_ONCE_KEY = 'restore-once-key-0002';
@@ -56,8 +56,7 @@ plugins:
   - use: cost-log
     sink: "${sink}"
 `;
-    gw = await startDaemon({ config, files: { 'pid.js': WORKER_PID_PLUGIN }, args: ['--workers', '2'] });
-    await eventually(() => gw.logRecords().filter((r) => r.message === 'listening').length === 2, 30_000);
+    gw = await startTwoWorkers(config);
   }, 60_000);
   afterAll(async () => {
     await gw?.stop();
