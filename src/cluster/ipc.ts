@@ -136,15 +136,20 @@ export function tellWorkers(channel: string, payload: unknown): void {
 
 export type PrimaryHandlers = Record<string, (...args: never[]) => unknown>;
 
+/** What the primary keeps of the broadcasts it relays, by channel (to hand a replacement worker what it missed). */
+export type BroadcastWatchers = Record<string, (payload: unknown) => void>;
+
 /**
- * Answers workers' calls with `handlers` and relays their broadcasts; call once in the primary.
+ * Answers workers' calls with `handlers` and relays their broadcasts (showing each to `watchers` first); call
+ * once in the primary.
  *
- * @example servePrimary({ 'buckets.take': (store, specs) => local.take(specs) });
+ * @example servePrimary({ 'buckets.take': (store, specs) => local.take(specs) }, { cooldown: (e) => keep(e) });
  */
-export function servePrimary(handlers: PrimaryHandlers): void {
+export function servePrimary(handlers: PrimaryHandlers, watchers: BroadcastWatchers = {}): void {
   cluster.on('message', (worker: Worker, m: unknown) => {
     if (!isMessage(m)) return;
     if (m.sy === 'broadcast') {
+      watchers[m.channel]?.(m.payload);
       for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker && other.isConnected()) other.send(m);
       return;
     }

@@ -10,6 +10,7 @@ import client from 'prom-client';
 import type { GatewayConfig } from '../config/types';
 import { healthProberHandlers } from './health-sync';
 import { servePrimary, tellWorkers } from './ipc';
+import { openCooldowns } from './routing-sync';
 import { sharedStoreHandlers } from './shared-stores';
 
 /** Log lines of the primary: the same JSON shape as the workers' (one object per line). */
@@ -60,7 +61,13 @@ const QUICK_DEATH_MS = 5_000;
  */
 export async function runPrimary(workers: number, args: string[]): Promise<number> {
   const aggregator = new client.AggregatorRegistry();
-  servePrimary({ ...sharedStoreHandlers(), ...healthProberHandlers(), metrics: () => aggregator.clusterMetrics() });
+  // The primary keeps what a worker started later (a replacement) must begin with: open cooldowns, health results.
+  const health = healthProberHandlers();
+  const cooldowns = openCooldowns();
+  servePrimary(
+    { ...sharedStoreHandlers(), ...health.handlers, ...cooldowns.handlers, metrics: () => aggregator.clusterMetrics() },
+    { ...health.watchers, ...cooldowns.watchers },
+  );
   cluster.setupPrimary({ args, silent: false });
   let stopping = false;
   const started = new Map<number, number>();

@@ -19,6 +19,7 @@ import {
   type SpendCounters,
 } from '../stores/spend-counters';
 import type { AbortSource } from '../upstream/abort-flag';
+import { AffinityBook, type SharedPins } from '../routing/affinity';
 import { InvalidBucketCharge, LocalTokenBuckets, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from '../stores/token-buckets';
 
 registerErrorType(InvalidBucketCharge);
@@ -55,6 +56,24 @@ class PrimaryKvStore implements KvStore {
   }
 
   async close(): Promise<void> {}
+}
+
+/** A stuck primary costs an affinity request at most this long: the turn is then routed as a new conversation. */
+const AFFINITY_CALL_TIMEOUT_MS = 250;
+
+/**
+ * Cache-affinity pins kept by the primary for every worker: a lookup is one round trip, a pin one message.
+ *
+ * @example routing.affinity.share(new PrimaryPins());
+ */
+export class PrimaryPins implements SharedPins {
+  async pinned(conversation: string): Promise<string | undefined> {
+    return (await callPrimary('affinity.get', [conversation], AFFINITY_CALL_TIMEOUT_MS).catch(() => undefined)) as string | undefined;
+  }
+
+  remember(conversation: string, target: string, ttlMs: number): void {
+    notifyPrimary('affinity.set', [conversation, target, ttlMs]);
+  }
 }
 
 /**
@@ -96,8 +115,9 @@ class PrimarySpendCounters implements SpendCounters {
     await this.call('budget.seed', [counter, pico, ttlMs]);
   }
 
+  // Names the asker: the primary lets the first asker of a missing counter restore it and the others wait for it.
   exists(counter: string): Promise<boolean> {
-    return this.call('budget.exists', [counter]);
+    return this.call('budget.exists', [counter, workerId()]);
   }
 
   async close(): Promise<void> {}
@@ -151,7 +171,7 @@ class PrimaryConcurrencySlots implements ConcurrencySlots {
 
 /**
  * Budget counters "in memory": this process's own, or in a worker, the primary's (so a budget holds across
- * workers, and spend is restored from the sink once: the first worker's seed sets it, later ones find it set).
+ * workers, and spend is restored from the sink once: by the first worker that asks, see budgetHandlers).
  *
  * @example const counters = memorySpendCounters();
  */
@@ -233,9 +253,46 @@ function slotHandlers(): PrimaryHandlers {
   };
 }
 
-/** The primary's side of the budget counters: one in-memory ledger, each call one synchronous step. */
+/**
+ * Longest wait of a worker for another's restore of the same counter; then it reads the sink itself (twice is
+ * harmless: seeds are set-if-absent). Below BUDGET_CALL_TIMEOUT_MS, so the waiting worker's call does not time out.
+ */
+const RESTORE_WAIT_MS = 1500;
+
+/**
+ * The primary's side of the budget counters: one in-memory ledger, each call one synchronous step. A counter
+ * that does not exist yet is restored by the first worker that asks (the ledger asks `exists` before reading the
+ * spend sink); a second asker waits for that restore, so the sink is read once per key, not once per worker.
+ */
 function budgetHandlers(): PrimaryHandlers {
   const counters = new MemorySpendCounters();
+  const restoring = new Map<string, { worker: number; done: () => void; finished: Promise<void> }>();
+  const finish = (counter: string) => {
+    restoring.get(counter)?.done();
+    restoring.delete(counter);
+  };
+  cluster.on('exit', (worker) => {
+    for (const [counter, r] of [...restoring]) if (r.worker === worker.id) finish(counter);
+  });
+  const exists = async (counter: string, asker: number): Promise<boolean> => {
+    if (await counters.exists(counter)) return true;
+    const r = restoring.get(counter);
+    if (!r) {
+      let done!: () => void;
+      const finished = new Promise<void>((resolve) => (done = resolve));
+      restoring.set(counter, { worker: asker, done, finished });
+      return false;
+    }
+    // The restorer asking again: its sink read failed. Let the others try.
+    if (r.worker === asker) {
+      finish(counter);
+      return false;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([r.finished, new Promise<void>((resolve) => (timer = setTimeout(resolve, RESTORE_WAIT_MS)))]);
+    clearTimeout(timer);
+    return counters.exists(counter);
+  };
   return {
     'budget.get': (counter: string) => counters.levelNow(counter),
     'budget.reserve': (counter: string, holdId: string, amountPico: number, limitPico: number, options: ReserveOptions): ReserveResult => {
@@ -244,8 +301,11 @@ function budgetHandlers(): PrimaryHandlers {
       return { ...result, shared: result.admitted };
     },
     'budget.settle': (counter: string, holdId: string, costPico: number, ttlMs?: number) => counters.settleNow(counter, holdId, costPico, ttlMs),
-    'budget.seed': (counter: string, pico: number, ttlMs?: number) => counters.seed(counter, pico, ttlMs),
-    'budget.exists': (counter: string) => counters.exists(counter),
+    'budget.seed': async (counter: string, pico: number, ttlMs?: number) => {
+      await counters.seed(counter, pico, ttlMs);
+      finish(counter);
+    },
+    'budget.exists': (counter: string, asker: number) => exists(counter, asker),
   };
 }
 
@@ -253,6 +313,7 @@ function budgetHandlers(): PrimaryHandlers {
 export function sharedStoreHandlers(): PrimaryHandlers {
   const buckets = new Map<string, LocalTokenBuckets>();
   const kvs = new Map<string, MemoryKvStore>();
+  const pins = new AffinityBook();
   const bucketsOf = (store: string) => buckets.get(store) ?? buckets.set(store, new LocalTokenBuckets()).get(store)!;
   const kvOf = (store: string, options: { maxEntries: number; maxBytes: number }) => {
     const key = `${store}|${options.maxEntries}|${options.maxBytes}`;
@@ -261,6 +322,8 @@ export function sharedStoreHandlers(): PrimaryHandlers {
   return {
     ...budgetHandlers(),
     ...slotHandlers(),
+    'affinity.get': (conversation: string) => pins.pinned(conversation),
+    'affinity.set': (conversation: string, target: string, ttlMs: number) => pins.remember(conversation, target, ttlMs),
     'buckets.take': (store: string, specs: BucketSpec[]) => bucketsOf(store).take(specs),
     'buckets.adjust': (store: string, adjustments: BucketAdjustment[]) => bucketsOf(store).adjust(adjustments),
     'kv.get': (store: string, options: { maxEntries: number; maxBytes: number }, key: string) => kvOf(store, options).get(key),

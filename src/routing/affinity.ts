@@ -2,7 +2,9 @@
  * Cache affinity: keep a conversation on the target that served it, so the provider's prompt cache (which is
  * per provider, often per server) keeps hitting. A conversation is the caller's key plus the messages up to
  * and including the first user message, by hash: every later turn starts with them. The book is bounded (least
- * recently used conversations go first) and each pin lasts `ttl_s` from its last use.
+ * recently used conversations go first) and each pin lasts `ttl_s` from its last use. With `--workers` the book
+ * of the primary holds the pins (a conversation's next turn may land on another worker): `share` hands the
+ * lookups to it, one round trip each, and the pins to it one way.
  */
 import { createHash } from 'node:crypto';
 import type { ChatMessage } from '../providers/openai-types';
@@ -37,6 +39,12 @@ interface Pin {
   expiresAt: number;
 }
 
+/** Where the pins are kept when not in this process: the primary's book (src/cluster/shared-stores.ts). */
+export interface SharedPins {
+  pinned(conversation: string): Promise<string | undefined>;
+  remember(conversation: string, target: string, ttlMs: number): void;
+}
+
 /**
  * @example
  * const book = new AffinityBook(() => Date.now());
@@ -45,13 +53,24 @@ interface Pin {
  */
 export class AffinityBook {
   private readonly pins = new Map<string, Pin>();
+  private shared?: SharedPins;
 
   constructor(
     private readonly now: () => number = Date.now,
     private readonly capacity = MAX_CONVERSATIONS,
   ) {}
 
-  /** The target key the conversation is pinned to, if its pin is still live. */
+  /** Keeps the pins in `shared` from now on instead of in this process. */
+  share(shared: SharedPins): void {
+    this.shared = shared;
+  }
+
+  /** The pin wherever it is kept: at once from this process's book, or a promise of the shared book's answer. */
+  lookup(conversation: string): string | undefined | Promise<string | undefined> {
+    return this.shared ? this.shared.pinned(conversation) : this.pinned(conversation);
+  }
+
+  /** The target key the conversation is pinned to in this process's book, if its pin is still live. */
   pinned(conversation: string): string | undefined {
     const pin = this.pins.get(conversation);
     if (!pin) return undefined;
@@ -64,6 +83,7 @@ export class AffinityBook {
 
   /** Pins (or re-pins) the conversation to the target that just served it, for `ttlMs` from now. */
   remember(conversation: string, target: string, ttlMs: number): void {
+    if (this.shared) return this.shared.remember(conversation, target, ttlMs);
     // Delete first so the Map's insertion order stays least-recently-used first.
     this.pins.delete(conversation);
     this.pins.set(conversation, { target, expiresAt: this.now() + ttlMs });

@@ -53,7 +53,8 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
 ): Promise<Routed<T>> {
   const deadline = new RoutingDeadline(clientAbortOf(ctx), requested.policy.timeoutMs);
   let facts: RouteFacts | undefined;
-  const affinity = conversationAffinity(ctx, snapshot);
+  const affinity = conversationAffinity(ctx, snapshot, requested);
+  if (affinity.loading) await affinity.loading;
   const plan = new AttemptPlan(snapshot, requested, {
     facts: () => (facts ??= routeFactsOf(ctx.body, ctx.metadata, ctx.caller?.keyName)),
     order: (alias) => affinity.order(alias, orderTargets(snapshot, alias, ctx.body)),
@@ -129,31 +130,38 @@ export async function routeAttempts<B extends ChatRequest | EmbeddingsRequest, T
   throw errors.upstreamAnswersRefused(refusal === 'answer_too_large' ? 'upstream_answer_too_large' : 'upstream_buffer_full', requested.name, failed.message);
 }
 
+/** Whether any alias of the snapshot keeps conversations on their target (worked out once per snapshot). */
+const hasAffinity = new WeakMap<RuntimeSnapshot, boolean>();
+
 /**
  * The request's side of cache affinity: for aliases with `affinity:`, the pinned target goes first (unless it is
- * cooling down), and the target that serves becomes the pin. The conversation key is hashed once, on first use.
+ * cooling down), and the target that serves becomes the pin. The conversation is keyed by the alias the client
+ * named, and its pin looked up once before the plan starts (`loading`: with --workers, one round trip to the
+ * primary, whose book every worker shares).
  */
-function conversationAffinity(ctx: RequestContext, snapshot: RuntimeSnapshot) {
+function conversationAffinity(ctx: RequestContext, snapshot: RuntimeSnapshot, requested: ResolvedAlias) {
   const book = snapshot.routing.affinity;
-  let key: string | undefined | null = null;
-  const keyFor = (alias: ResolvedAlias) => {
-    if (key === null) key = conversationKey(ctx.caller?.keyName, alias.name, (ctx.body as { messages?: unknown }).messages);
-    return key;
-  };
+  let any = hasAffinity.get(snapshot);
+  if (any === undefined) hasAffinity.set(snapshot, (any = [...snapshot.aliases.values()].some((a) => a.policy.affinity)));
+  const key = any ? conversationKey(ctx.caller?.keyName, requested.name, (ctx.body as { messages?: unknown }).messages) : undefined;
+  let pinned: string | undefined;
+  let loading: Promise<void> | undefined;
+  if (key !== undefined) {
+    const found = book.lookup(key);
+    if (found instanceof Promise) loading = found.then((t) => void (pinned = t));
+    else pinned = found;
+  }
   return {
+    loading,
     order(alias: ResolvedAlias, order: ResolvedTarget[]): ResolvedTarget[] {
-      if (!alias.policy.affinity) return order;
-      const k = keyFor(alias);
-      if (k === undefined) return order;
-      const pinned = book.pinned(k);
+      if (!alias.policy.affinity || key === undefined) return order;
       const cooldowns = snapshot.routing.cooldowns;
       const kept = preferPinned(order, pinned, (t) => !cooldowns.isSkipped(t) && !cooldowns.isSkipped(providerKey(t.slice(0, t.indexOf('/')))));
       ctx.logField('affinity', pinned === undefined ? 'new' : kept[0] && targetKey(kept[0]) === pinned ? 'kept' : 'moved');
       return kept;
     },
     served(alias: ResolvedAlias, target: ResolvedTarget): void {
-      const k = alias.policy.affinity ? keyFor(alias) : undefined;
-      if (k !== undefined && alias.policy.affinity) book.remember(k, targetKey(target), alias.policy.affinity.ttlMs);
+      if (key !== undefined && alias.policy.affinity) book.remember(key, targetKey(target), alias.policy.affinity.ttlMs);
     },
   };
 }

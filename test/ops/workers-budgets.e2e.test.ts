@@ -7,8 +7,8 @@
 import http from 'node:http';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
 import { chat, eventually } from '../helpers/client';
-import { startDaemon, type Daemon } from '../helpers/daemon';
-import { WORKER_PID_PLUGIN, workersThatAnswered } from './workers-pid-plugin';
+import type { Daemon } from '../helpers/daemon';
+import { startTwoWorkers, workersThatAnswered } from './workers-pid-plugin';
 
 // As in test/money/budgets.e2e.test.ts: 'hi' is 8 prompt tokens; with max_tokens 100 on gpt-4o the worst case is
 // $0.00102, and the fake reports exactly that usage, so the real cost is the worst case.
@@ -40,9 +40,7 @@ const ask = (key: string, n: number) =>
   chat(gw.url, { ...BODY, messages: [{ role: 'user', content: `q${n}` }] }, { headers: { authorization: `Bearer ${key}`, connection: 'close' } });
 
 async function startWorkers(dir?: string): Promise<Daemon> {
-  const d = await startDaemon({ config: config(fake.url), files: { 'pid.js': WORKER_PID_PLUGIN }, args: ['--workers', '2'], dir });
-  await eventually(() => d.logRecords().filter((r) => r.message === 'listening').length === 2, 30_000);
-  return d;
+  return startTwoWorkers(config(fake.url), dir);
 }
 
 let fake: FakeOpenAI;

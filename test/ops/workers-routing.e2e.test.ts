@@ -6,8 +6,8 @@
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
 import { startFakeVendor, type FakeVendor } from '../../src/testing/fake-vendors';
 import { chat, eventually } from '../helpers/client';
-import { startDaemon, type Daemon } from '../helpers/daemon';
-import { WORKER_PID_PLUGIN, workersThatAnswered } from './workers-pid-plugin';
+import type { Daemon } from '../helpers/daemon';
+import { startTwoWorkers, workersThatAnswered } from './workers-pid-plugin';
 
 const config = (fakeUrl: string, vendorUrl: string) => `
 providers:
@@ -36,8 +36,7 @@ beforeAll(async () => {
   fake = await startFakeOpenAI();
   vendor = await startFakeVendor('ollama', { models: ['m'] });
   vendor.down = true;
-  gw = await startDaemon({ config: config(fake.url, vendor.url), files: { 'pid.js': WORKER_PID_PLUGIN }, args: ['--workers', '2'] });
-  await eventually(() => gw.logRecords().filter((r) => r.message === 'listening').length === 2, 30_000);
+  gw = await startTwoWorkers(config(fake.url, vendor.url));
 }, 60_000);
 afterAll(async () => {
   await gw?.stop();

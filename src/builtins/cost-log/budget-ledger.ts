@@ -44,6 +44,12 @@ export interface BudgetLedgerOptions {
   restoreTimeoutMs?: number;
   /** Told each time a request is refused because its key's spend could not be restored. */
   onUnrestored?: (keyName: string) => void;
+  /**
+   * A counter that already exists was restored by another process sharing these counters (the workers of
+   * `--workers`, whose counters are the primary's): use it without reading the sink again. Not for Redis, whose
+   * local mirror is seeded by the restore.
+   */
+  trustExisting?: boolean;
 }
 
 /** Where past spend is read from: the spend log (the sink plus what the local journal holds for it), or a sink. */
@@ -146,6 +152,7 @@ export class BudgetLedger {
 
   private async restoreFromSink(keyName: string, name: string, window: PeriodWindow, sink: SpendHistory): Promise<void> {
     try {
+      if (this.options.trustExisting && (await this.counters.exists(name))) return void this.restored.add(name);
       const pico = await withTimeout(sink.costSince(keyName, window.start), this.restoreTimeoutMs);
       await this.counters.seed(name, pico, window.ttlMs);
     } catch {

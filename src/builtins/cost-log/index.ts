@@ -161,7 +161,13 @@ export const costLogPlugin: PluginModule<CostLogOptions> = {
           budgetLocation.kind === 'redis'
             ? new RedisSpendCounters(openRedis(budgetLocation.url, { purpose: 'budgets', log: env.log }), REDIS_BUDGET_PREFIX)
             : memorySpendCounters(), // with --workers, the primary's (one budget over all workers)
-          { holdTtlMs: options.reservation_ttl_ms, restoreTimeoutMs: options.restore_timeout_ms, onUnrestored: () => unrestored.inc() },
+          {
+            holdTtlMs: options.reservation_ttl_ms,
+            restoreTimeoutMs: options.restore_timeout_ms,
+            onUnrestored: () => unrestored.inc(),
+            // With --workers the first worker to see a key restores it for all; the others find the counter there.
+            trustExisting: budgetLocation.kind !== 'redis',
+          },
         ),
     );
     if (ledger.counters instanceof RedisSpendCounters) {
