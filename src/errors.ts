@@ -593,6 +593,17 @@ export const errors = {
       message: `Too many failed dashboard logins from this address. Try again in ${retryAfterS} s.`,
       headers: { 'retry-after': String(retryAfterS) },
     }),
+  // ── Budget settlements waiting for Redis (session 3 review fix; src/stores/spend-counters.ts) ──
+  /**
+   * Redis has been away long enough that spend of more budget counters than the cap waits to be delivered: new
+   * requests with a budget are refused rather than let the backlog grow without bound.
+   */
+  budgetSettlementsBacklogged: (cap: number) =>
+    new GatewayError({
+      status: 503,
+      code: 'budget_unavailable',
+      message: `Budgets cannot be checked right now: Redis, which shares the budget counters, is unreachable and the spend of ${cap} counters already waits for it. Retry shortly.`,
+    }),
 };
 
 // ── Presets, wildcard aliases, capability skipping, health checks (issue 17; helper P) ──

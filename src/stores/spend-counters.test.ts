@@ -50,10 +50,10 @@ describeWithService(['redis'], 'redis spend counters', () => {
     for (const c of clients) await c.close();
     for (const p of proxies) await p.close();
   });
-  async function counters(url = REDIS_URL): Promise<RedisSpendCounters> {
+  async function counters(url = REDIS_URL, options?: { maxPendingCounters: number }): Promise<RedisSpendCounters> {
     const client = openRedis(url, { purpose: 'test', log });
     await waitForRedis(client, 3000);
-    const c = new RedisSpendCounters(client, 'switchyard-test:budget:');
+    const c = new RedisSpendCounters(client, 'switchyard-test:budget:', Date.now, options);
     clients.push(c);
     return c;
   }
@@ -111,5 +111,55 @@ describeWithService(['redis'], 'redis spend counters', () => {
     proxy.restore();
     await eventually(async () => cut.pendingCount === 0 && (await other.get(counter)).spentPico === 530);
     expect((await cut.get(counter)).spentPico).toBe(530);
+  });
+
+  async function cutOff(options?: { maxPendingCounters: number }): Promise<{ cut: RedisSpendCounters; proxy: TcpProxy }> {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
+    proxies.push(proxy);
+    const cut = await counters(`redis://127.0.0.1:${proxy.port}`, options);
+    proxy.cut();
+    await eventually(() => !isRedisReady((cut as unknown as { client: Parameters<typeof isRedisReady>[0] }).client));
+    return { cut, proxy };
+  }
+
+  it('keep the spend of an outage as one pending sum per counter, however many requests settle, and add each to Redis once', async () => {
+    const { cut, proxy } = await cutOff();
+    const other = await counters();
+    const [a, b] = [unique('outage-a'), unique('outage-b')];
+    for (let i = 0; i < 200; i++) {
+      const counter = i % 4 === 0 ? b : a;
+      expect((await cut.reserve(counter, `r${i}`, 50, 1_000_000, HOLD)).admitted).toBe(true);
+      await cut.settle(counter, `r${i}`, 7, { shared: false, ttlMs: 60_000 });
+    }
+    expect(cut.pendingCount).toBe(2);
+    expect((await cut.get(a)).spentPico).toBe(150 * 7);
+    expect((await cut.get(b)).spentPico).toBe(50 * 7);
+
+    proxy.restore();
+    await eventually(() => cut.pendingCount === 0);
+    expect((await other.get(a)).spentPico).toBe(150 * 7);
+    expect((await other.get(b)).spentPico).toBe(50 * 7);
+    // Still once after the next settlement (the delivered sums are not sent again).
+    await cut.settle(a, 'after', 1, { shared: false, ttlMs: 60_000 });
+    expect((await other.get(a)).spentPico).toBe(150 * 7 + 1);
+  });
+
+  it('refuse reservations as budget_unavailable while more counters than the cap wait for Redis, and count their spend when it returns', async () => {
+    const { cut, proxy } = await cutOff({ maxPendingCounters: 2 });
+    const other = await counters();
+    const [a, b, c] = [unique('cap-a'), unique('cap-b'), unique('cap-c')];
+    for (const counter of [a, b]) {
+      await cut.reserve(counter, 'r', 50, 1_000, HOLD);
+      await cut.settle(counter, 'r', 10, { shared: false, ttlMs: 60_000 });
+    }
+    await expect(cut.reserve(c, 'r', 50, 1_000, HOLD)).rejects.toMatchObject({ status: 503, code: 'budget_unavailable' });
+    await expect(cut.reserve(a, 'r2', 50, 1_000, HOLD)).rejects.toMatchObject({ status: 503, code: 'budget_unavailable' });
+    expect(cut.pendingCount).toBe(2);
+
+    proxy.restore();
+    await eventually(() => cut.pendingCount === 0);
+    expect((await cut.reserve(c, 'r', 50, 1_000, HOLD)).admitted).toBe(true);
+    expect((await other.get(a)).spentPico).toBe(10);
+    expect((await other.get(b)).spentPico).toBe(10);
   });
 });
