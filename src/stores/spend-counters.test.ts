@@ -162,4 +162,26 @@ describeWithService(['redis'], 'redis spend counters', () => {
     expect((await other.get(a)).spentPico).toBe(10);
     expect((await other.get(b)).spentPico).toBe(10);
   });
+
+  it('release in Redis the shared holds settled during an outage, and add a batch delivered twice once', async () => {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
+    proxies.push(proxy);
+    const cut = await counters(`redis://127.0.0.1:${proxy.port}`);
+    const other = await counters();
+    const counter = unique('release');
+    expect(await cut.reserve(counter, 'shared', 900, 1_000, HOLD)).toMatchObject({ admitted: true, shared: true });
+    proxy.cut();
+    await eventually(() => !isRedisReady((cut as unknown as { client: Parameters<typeof isRedisReady>[0] }).client));
+    await cut.settle(counter, 'shared', 200, { shared: true, ttlMs: 60_000 });
+    proxy.restore();
+    await eventually(() => cut.pendingCount === 0);
+    expect(await other.get(counter)).toEqual({ spentPico: 200, reservedPico: 0 });
+    expect((await other.reserve(counter, 'next', 700, 1_000, HOLD)).admitted).toBe(true);
+
+    const keys = ['switchyard-test:budget:' + counter, 'switchyard-test:budget:' + counter + ':holds'] as const;
+    const args = ['batch:twice', '50', '60000', '86400000'];
+    expect(await other.client.budgetSettleBatch(...keys, ...args)).toBe(1);
+    expect(await other.client.budgetSettleBatch(...keys, ...args)).toBe(0);
+    expect((await other.get(counter)).spentPico).toBe(250);
+  });
 });
