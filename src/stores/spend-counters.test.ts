@@ -89,17 +89,31 @@ describeWithService(['redis'], 'redis spend counters', () => {
     await eventually(async () => (await a.reserve(counter, 'next', 1, 1000, HOLD)).admitted, 5000);
   });
 
-  it('add spend counted during an outage to Redis when it returns, never replacing it with the older figure', async () => {
+  /** Counters reaching Redis through a TCP proxy, and a way to cut it and wait until they notice. */
+  async function behindProxy(options?: { maxPendingCounters: number }): Promise<{ cut: RedisSpendCounters; proxy: TcpProxy; cutNow: () => Promise<void> }> {
     const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
     proxies.push(proxy);
-    const cut = await counters(`redis://127.0.0.1:${proxy.port}`);
+    const cut = await counters(`redis://127.0.0.1:${proxy.port}`, options);
+    const cutNow = async () => {
+      proxy.cut();
+      await eventually(() => !isRedisReady(cut.client));
+    };
+    return { cut, proxy, cutNow };
+  }
+  async function cutOff(options?: { maxPendingCounters: number }): Promise<{ cut: RedisSpendCounters; proxy: TcpProxy }> {
+    const rig = await behindProxy(options);
+    await rig.cutNow();
+    return rig;
+  }
+
+  it('add spend counted during an outage to Redis when it returns, never replacing it with the older figure', async () => {
+    const { cut, proxy, cutNow } = await behindProxy();
     const other = await counters();
     const counter = unique('outage');
     await cut.seed(counter, 0, 60_000);
     await cut.settle(counter, 'before', 100, { shared: false, ttlMs: 60_000 });
 
-    proxy.cut();
-    await eventually(() => !isRedisReady((cut as unknown as { client: Parameters<typeof isRedisReady>[0] }).client));
+    await cutNow();
     // While cut off: this instance reserves and settles locally; the other one goes on in Redis.
     const local = await cut.reserve(counter, 'during', 500, 10_000, HOLD);
     expect(local).toMatchObject({ admitted: true, shared: false });
@@ -112,15 +126,6 @@ describeWithService(['redis'], 'redis spend counters', () => {
     await eventually(async () => cut.pendingCount === 0 && (await other.get(counter)).spentPico === 530);
     expect((await cut.get(counter)).spentPico).toBe(530);
   });
-
-  async function cutOff(options?: { maxPendingCounters: number }): Promise<{ cut: RedisSpendCounters; proxy: TcpProxy }> {
-    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
-    proxies.push(proxy);
-    const cut = await counters(`redis://127.0.0.1:${proxy.port}`, options);
-    proxy.cut();
-    await eventually(() => !isRedisReady((cut as unknown as { client: Parameters<typeof isRedisReady>[0] }).client));
-    return { cut, proxy };
-  }
 
   it('keep the spend of an outage as one pending sum per counter, however many requests settle, and add each to Redis once', async () => {
     const { cut, proxy } = await cutOff();
@@ -164,14 +169,11 @@ describeWithService(['redis'], 'redis spend counters', () => {
   });
 
   it('release in Redis the shared holds settled during an outage, and add a batch delivered twice once', async () => {
-    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
-    proxies.push(proxy);
-    const cut = await counters(`redis://127.0.0.1:${proxy.port}`);
+    const { cut, proxy, cutNow } = await behindProxy();
     const other = await counters();
     const counter = unique('release');
     expect(await cut.reserve(counter, 'shared', 900, 1_000, HOLD)).toMatchObject({ admitted: true, shared: true });
-    proxy.cut();
-    await eventually(() => !isRedisReady((cut as unknown as { client: Parameters<typeof isRedisReady>[0] }).client));
+    await cutNow();
     await cut.settle(counter, 'shared', 200, { shared: true, ttlMs: 60_000 });
     proxy.restore();
     await eventually(() => cut.pendingCount === 0);
