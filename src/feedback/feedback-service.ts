@@ -68,11 +68,13 @@ export class FeedbackService {
 
   /**
    * Notes a served request (synchronous; written to the store in the next batch). A key that reuses one of its own
-   * request ids keeps the first note, as the stores do.
+   * request ids keeps the first note while it is rateable, as the stores do.
    */
   noteServed(served: ServedRequest): void {
     const slot = slotOf(served.keyName, served.requestId);
-    if (this.recent.has(slot)) return;
+    const first = this.recent.get(slot);
+    if (first && first.at >= served.at - this.options.servedTtlMs) return;
+    this.recent.delete(slot); // an expired first note: the id is the key's to use again
     this.recent.set(slot, served);
     if (this.recent.size > RECENT_LIMIT) this.recent.delete(this.recent.keys().next().value as string);
     this.pending.push(served);

@@ -299,7 +299,10 @@ export class RedisSpendCounters implements SpendCounters {
   readonly local: MemorySpendCounters;
   /** The connection (startup code waits for it to be ready). */
   readonly client: ScriptedRedis;
-  /** Sent (or being sent) and not acknowledged, by `${counter}\n${holdId}`: at most the settlements in flight when Redis went away. */
+  /**
+   * Sent (or being sent) and not acknowledged, by `${counter}\n${holdId}`: the few on the wire when Redis went
+   * away, and the batches being delivered. They count against the cap as the parked sums do.
+   */
   private readonly pending = new Map<string, PendingSettle>();
   /** Taken while Redis was away, one sum per counter: memory grows with the counters, not the requests. */
   private readonly parked = new Map<string, ParkedSpend>();
