@@ -458,23 +458,17 @@ export const errors = {
       message: `Provider "${provider}" sent an unreadable Responses answer: ${problem}`,
     }),
   // feedback: POST /v1/feedback (src/server/routes/feedback.ts, src/feedback/)
-  /** A rating for a request the gateway does not know (never served here, or older than feedback.rateable_h). */
+  /**
+   * A rating for a request the gateway does not know (never served here, older than feedback.rateable_h, or made
+   * with another key: a key sees only its own requests).
+   */
   feedbackRequestUnknown: (requestId: string) =>
     new GatewayError({
       status: 404,
       type: 'not_found_error',
       code: 'feedback_request_not_found',
       param: 'request_id',
-      message: `No served request "${requestId.slice(0, 100)}" can be rated (unknown, or older than feedback.rateable_h).`,
-    }),
-  /** Only the key that made a request may rate it. */
-  feedbackNotYours: (requestId: string) =>
-    new GatewayError({
-      status: 403,
-      type: 'permission_error',
-      code: 'feedback_not_allowed',
-      param: 'request_id',
-      message: `The request "${requestId.slice(0, 100)}" was made with another key; only that key may rate it.`,
+      message: `No served request "${requestId.slice(0, 100)}" can be rated by this key (unknown to it, or older than feedback.rateable_h).`,
     }),
   feedbackAlreadyGiven: (requestId: string) =>
     new GatewayError({
@@ -598,6 +592,17 @@ export const errors = {
       code: 'dashboard_login_throttled',
       message: `Too many failed dashboard logins from this address. Try again in ${retryAfterS} s.`,
       headers: { 'retry-after': String(retryAfterS) },
+    }),
+  // ── Budget settlements waiting for Redis (session 3 review fix; src/stores/spend-counters.ts) ──
+  /**
+   * Redis has been away long enough that spend of more budget counters than the cap waits to be delivered: new
+   * requests with a budget are refused rather than let the backlog grow without bound.
+   */
+  budgetSettlementsBacklogged: (cap: number) =>
+    new GatewayError({
+      status: 503,
+      code: 'budget_unavailable',
+      message: `Budgets cannot be checked right now: Redis, which shares the budget counters, is unreachable and the spend of ${cap} counters already waits for it. Retry shortly.`,
     }),
 };
 

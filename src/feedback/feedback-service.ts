@@ -7,7 +7,7 @@
 import { errors } from '../errors';
 import type { ComplexityTier } from '../config/routing-schema';
 import type { Logger } from '../observability/logger';
-import type { FeedbackStore, ServedRequest } from './feedback-store';
+import { slotOf, type FeedbackStore, type Rating, type ServedRequest } from './feedback-store';
 import { QualityBook } from './quality-book';
 
 export interface FeedbackOptions {
@@ -34,9 +34,10 @@ const REFRESH_OVERLAP_MS = 5_000;
 export class FeedbackService {
   readonly book: QualityBook;
   private readonly now: () => number;
+  /** By `slotOf(keyName, requestId)`. */
   private readonly recent = new Map<string, ServedRequest>();
   private pending: ServedRequest[] = [];
-  /** Ids of ratings already in the book (those within the refresh overlap). */
+  /** Slots of ratings already in the book (those within the refresh overlap). */
   private readonly applied = new Map<string, number>();
   private lastRatingAt = 0;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -65,22 +66,29 @@ export class FeedbackService {
     return this.started;
   }
 
-  /** Notes a served request (synchronous; written to the store in the next batch). */
+  /**
+   * Notes a served request (synchronous; written to the store in the next batch). A key that reuses one of its own
+   * request ids keeps the first note while it is rateable, as the stores do.
+   */
   noteServed(served: ServedRequest): void {
-    this.recent.set(served.requestId, served);
+    const slot = slotOf(served.keyName, served.requestId);
+    const first = this.recent.get(slot);
+    if (first && first.at >= served.at - this.options.servedTtlMs) return;
+    this.recent.delete(slot); // an expired first note: the id is the key's to use again
+    this.recent.set(slot, served);
     if (this.recent.size > RECENT_LIMIT) this.recent.delete(this.recent.keys().next().value as string);
     this.pending.push(served);
   }
 
   /**
-   * Records a rating. Throws 404 for an unknown (or expired) request, 403 for another key's request, 409 when
-   * it was already rated.
+   * Records a rating of a request `keyName` made. Throws 404 for an unknown (or expired) request, and for another
+   * key's (a key sees only its own requests, so it cannot even learn which ids others used); 409 when it was
+   * already rated.
    */
   async rate(requestId: string, keyName: string | null, score: number, label: string | null): Promise<{ alias: string; target: string; tier: ComplexityTier }> {
-    const served = await this.servedRequest(requestId);
+    const served = await this.servedRequest(keyName, requestId);
     if (!served || served.at < this.now() - this.options.servedTtlMs) throw errors.feedbackRequestUnknown(requestId);
-    if (served.keyName !== null && served.keyName !== keyName) throw errors.feedbackNotYours(requestId);
-    const rating = { requestId, alias: served.alias, target: served.target, tier: served.tier, score, label, at: this.now() };
+    const rating = { requestId, keyName, alias: served.alias, target: served.target, tier: served.tier, score, label, at: this.now() };
     let added: boolean;
     try {
       added = await this.store.addRating(rating);
@@ -88,7 +96,7 @@ export class FeedbackService {
       this.log.warn('feedback: the store refused a rating', { store: this.store.kind, error: (err as Error).message });
       throw errors.feedbackStoreUnavailable();
     }
-    if (!added || this.applied.has(requestId)) throw errors.feedbackAlreadyGiven(requestId);
+    if (!added || this.applied.has(slotOf(keyName, requestId))) throw errors.feedbackAlreadyGiven(requestId);
     this.apply(rating);
     return { alias: served.alias, target: served.target, tier: served.tier };
   }
@@ -99,20 +107,20 @@ export class FeedbackService {
     await this.store.close();
   }
 
-  private async servedRequest(requestId: string): Promise<ServedRequest | undefined> {
-    const local = this.recent.get(requestId);
+  private async servedRequest(keyName: string | null, requestId: string): Promise<ServedRequest | undefined> {
+    const local = this.recent.get(slotOf(keyName, requestId));
     if (local) return local;
     try {
-      return await this.store.served(requestId);
+      return await this.store.served(keyName, requestId);
     } catch (err) {
       this.log.warn('feedback: the store could not be read', { store: this.store.kind, error: (err as Error).message });
       throw errors.feedbackStoreUnavailable();
     }
   }
 
-  private apply(r: { requestId: string; alias: string; target: string; tier: ComplexityTier; score: number; at: number }): void {
+  private apply(r: Rating): void {
     this.book.rate(r.alias, r.target, r.tier, r.score, r.at);
-    this.applied.set(r.requestId, r.at);
+    this.applied.set(slotOf(r.keyName, r.requestId), r.at);
     if (r.at > this.lastRatingAt) this.lastRatingAt = r.at;
   }
 
@@ -130,7 +138,7 @@ export class FeedbackService {
 
   private async pull(since: number): Promise<void> {
     try {
-      for (const r of await this.store.ratingsSince(Math.max(0, since))) if (!this.applied.has(r.requestId)) this.apply(r);
+      for (const r of await this.store.ratingsSince(Math.max(0, since))) if (!this.applied.has(slotOf(r.keyName, r.requestId))) this.apply(r);
     } catch (err) {
       this.log.warn('feedback: ratings could not be read', { store: this.store.kind, error: (err as Error).message });
     }

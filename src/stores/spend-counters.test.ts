@@ -50,10 +50,10 @@ describeWithService(['redis'], 'redis spend counters', () => {
     for (const c of clients) await c.close();
     for (const p of proxies) await p.close();
   });
-  async function counters(url = REDIS_URL): Promise<RedisSpendCounters> {
+  async function counters(url = REDIS_URL, options?: { maxPendingCounters: number }): Promise<RedisSpendCounters> {
     const client = openRedis(url, { purpose: 'test', log });
     await waitForRedis(client, 3000);
-    const c = new RedisSpendCounters(client, 'switchyard-test:budget:');
+    const c = new RedisSpendCounters(client, 'switchyard-test:budget:', Date.now, options);
     clients.push(c);
     return c;
   }
@@ -89,17 +89,31 @@ describeWithService(['redis'], 'redis spend counters', () => {
     await eventually(async () => (await a.reserve(counter, 'next', 1, 1000, HOLD)).admitted, 5000);
   });
 
-  it('add spend counted during an outage to Redis when it returns, never replacing it with the older figure', async () => {
+  /** Counters reaching Redis through a TCP proxy, and a way to cut it and wait until they notice. */
+  async function behindProxy(options?: { maxPendingCounters: number }): Promise<{ cut: RedisSpendCounters; proxy: TcpProxy; cutNow: () => Promise<void> }> {
     const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379));
     proxies.push(proxy);
-    const cut = await counters(`redis://127.0.0.1:${proxy.port}`);
+    const cut = await counters(`redis://127.0.0.1:${proxy.port}`, options);
+    const cutNow = async () => {
+      proxy.cut();
+      await eventually(() => !isRedisReady(cut.client));
+    };
+    return { cut, proxy, cutNow };
+  }
+  async function cutOff(options?: { maxPendingCounters: number }): Promise<{ cut: RedisSpendCounters; proxy: TcpProxy }> {
+    const rig = await behindProxy(options);
+    await rig.cutNow();
+    return rig;
+  }
+
+  it('add spend counted during an outage to Redis when it returns, never replacing it with the older figure', async () => {
+    const { cut, proxy, cutNow } = await behindProxy();
     const other = await counters();
     const counter = unique('outage');
     await cut.seed(counter, 0, 60_000);
     await cut.settle(counter, 'before', 100, { shared: false, ttlMs: 60_000 });
 
-    proxy.cut();
-    await eventually(() => !isRedisReady((cut as unknown as { client: Parameters<typeof isRedisReady>[0] }).client));
+    await cutNow();
     // While cut off: this instance reserves and settles locally; the other one goes on in Redis.
     const local = await cut.reserve(counter, 'during', 500, 10_000, HOLD);
     expect(local).toMatchObject({ admitted: true, shared: false });
@@ -111,5 +125,65 @@ describeWithService(['redis'], 'redis spend counters', () => {
     proxy.restore();
     await eventually(async () => cut.pendingCount === 0 && (await other.get(counter)).spentPico === 530);
     expect((await cut.get(counter)).spentPico).toBe(530);
+  });
+
+  it('keep the spend of an outage as one pending sum per counter, however many requests settle, and add each to Redis once', async () => {
+    const { cut, proxy } = await cutOff();
+    const other = await counters();
+    const [a, b] = [unique('outage-a'), unique('outage-b')];
+    for (let i = 0; i < 200; i++) {
+      const counter = i % 4 === 0 ? b : a;
+      expect((await cut.reserve(counter, `r${i}`, 50, 1_000_000, HOLD)).admitted).toBe(true);
+      await cut.settle(counter, `r${i}`, 7, { shared: false, ttlMs: 60_000 });
+    }
+    expect(cut.pendingCount).toBe(2);
+    expect((await cut.get(a)).spentPico).toBe(150 * 7);
+    expect((await cut.get(b)).spentPico).toBe(50 * 7);
+
+    proxy.restore();
+    await eventually(() => cut.pendingCount === 0);
+    expect((await other.get(a)).spentPico).toBe(150 * 7);
+    expect((await other.get(b)).spentPico).toBe(50 * 7);
+    // Still once after the next settlement (the delivered sums are not sent again).
+    await cut.settle(a, 'after', 1, { shared: false, ttlMs: 60_000 });
+    expect((await other.get(a)).spentPico).toBe(150 * 7 + 1);
+  });
+
+  it('refuse reservations as budget_unavailable while more counters than the cap wait for Redis, and count their spend when it returns', async () => {
+    const { cut, proxy } = await cutOff({ maxPendingCounters: 2 });
+    const other = await counters();
+    const [a, b, c] = [unique('cap-a'), unique('cap-b'), unique('cap-c')];
+    for (const counter of [a, b]) {
+      await cut.reserve(counter, 'r', 50, 1_000, HOLD);
+      await cut.settle(counter, 'r', 10, { shared: false, ttlMs: 60_000 });
+    }
+    await expect(cut.reserve(c, 'r', 50, 1_000, HOLD)).rejects.toMatchObject({ status: 503, code: 'budget_unavailable' });
+    await expect(cut.reserve(a, 'r2', 50, 1_000, HOLD)).rejects.toMatchObject({ status: 503, code: 'budget_unavailable' });
+    expect(cut.pendingCount).toBe(2);
+
+    proxy.restore();
+    await eventually(() => cut.pendingCount === 0);
+    expect((await cut.reserve(c, 'r', 50, 1_000, HOLD)).admitted).toBe(true);
+    expect((await other.get(a)).spentPico).toBe(10);
+    expect((await other.get(b)).spentPico).toBe(10);
+  });
+
+  it('release in Redis the shared holds settled during an outage, and add a batch delivered twice once', async () => {
+    const { cut, proxy, cutNow } = await behindProxy();
+    const other = await counters();
+    const counter = unique('release');
+    expect(await cut.reserve(counter, 'shared', 900, 1_000, HOLD)).toMatchObject({ admitted: true, shared: true });
+    await cutNow();
+    await cut.settle(counter, 'shared', 200, { shared: true, ttlMs: 60_000 });
+    proxy.restore();
+    await eventually(() => cut.pendingCount === 0);
+    expect(await other.get(counter)).toEqual({ spentPico: 200, reservedPico: 0 });
+    expect((await other.reserve(counter, 'next', 700, 1_000, HOLD)).admitted).toBe(true);
+
+    const keys = ['switchyard-test:budget:' + counter, 'switchyard-test:budget:' + counter + ':holds'] as const;
+    const args = ['batch:twice', '50', '60000', '86400000'];
+    expect(await other.client.budgetSettleBatch(...keys, ...args)).toBe(1);
+    expect(await other.client.budgetSettleBatch(...keys, ...args)).toBe(0);
+    expect((await other.get(counter)).spentPico).toBe(250);
   });
 });

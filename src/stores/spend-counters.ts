@@ -2,10 +2,13 @@
  * Running spend and in-flight reservations per budget counter (key × period), in integer pico-dollars. A request
  * reserves its worst-case cost before its upstream call (`reserve`: check and hold in one atomic step) and settles
  * to its real cost when it ends (`settle`: release the hold, add the cost, exactly once). In memory, or in Redis
- * (two Lua scripts) so every instance sees the same spend; the Redis variant keeps a local mirror to go on with
- * while Redis is unreachable, and replays the settlements Redis has not acknowledged when it returns.
+ * (Lua scripts) so every instance sees the same spend; the Redis variant keeps a local mirror to go on with
+ * while Redis is unreachable, sums the spend it could not deliver per counter, and adds each sum once when Redis
+ * returns.
  */
+import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
+import { errors } from '../errors';
 import { isRedisReady } from './redis-client';
 
 /** Nano-dollars in one USD (the unit of counters before pico-dollars; kept for plugins that still use it). */
@@ -226,19 +229,66 @@ else
 end
 return 1`;
 
-/** A settlement Redis has not acknowledged yet, replayed when it is reachable again. */
+/**
+ * KEYS: spent, holds. ARGV: batchId, cost, counterTtlMs ('' = none), grace, then the shared holds to release. Adds
+ * the sum of the settlements made while Redis was away, once: the batch leaves a settled mark, so a replay after a
+ * lost reply adds nothing. Returns 1 when it counted.
+ */
+const SETTLE_BATCH_LUA = `${NOW_LUA}
+local id, cost, ttl, grace = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+for i = 5, #ARGV do redis.call('HDEL', KEYS[2], ARGV[i]) end
+local value = redis.call('HGET', KEYS[2], id)
+if value and string.sub(value, 1, 2) == 's:' then return 0 end
+redis.call('INCRBY', KEYS[1], cost)
+if ttl ~= '' then redis.call('PEXPIRE', KEYS[1], ttl, 'NX') end
+redis.call('HSET', KEYS[2], id, 's:' .. tostring(now + grace))
+if redis.call('PTTL', KEYS[2]) < grace then redis.call('PEXPIRE', KEYS[2], grace) end
+return 1`;
+
+/**
+ * A settlement sent to Redis (or about to be) and not acknowledged yet: replayed as it is, so Redis counts it once
+ * whether or not it had applied it. A batch is the sum of the settlements a counter took while Redis was away.
+ */
 interface PendingSettle {
   counter: string;
+  /** The hold's id, or the batch's. */
   holdId: string;
   costPico: number;
   shared: boolean;
   ttlMs?: number;
+  /** A batch: the shared holds it releases in Redis (some of them; the rest expire by themselves). */
+  releases?: string[];
 }
 
-/** The connection with the two budget scripts defined on it. */
+/** The settlements one counter took while Redis was away, summed: never sent, so they can still be merged. */
+interface ParkedSpend {
+  costPico: number;
+  ttlMs?: number;
+  releases: string[];
+}
+
+/**
+ * Shared holds a batch releases in Redis at most: a shared hold settled during an outage would otherwise count as
+ * reserved there until its own expiry. Bounds a batch's size, not the money (the cost is in the sum either way).
+ */
+const MAX_RELEASES_PER_BATCH = 100;
+
+/** Default of `RedisSpendCountersOptions.maxPendingCounters`. */
+export const MAX_PENDING_COUNTERS = 10_000;
+
+export interface RedisSpendCountersOptions {
+  /**
+   * How many counters (key × period) may wait for Redis with undelivered spend before new reservations are refused
+   * (503 budget_unavailable): bounds this instance's memory during a long outage.
+   */
+  maxPendingCounters?: number;
+}
+
+/** The connection with the budget scripts defined on it. */
 export type ScriptedRedis = Redis & {
   budgetReserve(spent: string, holds: string, ...args: string[]): Promise<[number, string, string]>;
   budgetSettle(spent: string, holds: string, ...args: string[]): Promise<number>;
+  budgetSettleBatch(spent: string, holds: string, ...args: string[]): Promise<number>;
 };
 
 /**
@@ -249,25 +299,37 @@ export class RedisSpendCounters implements SpendCounters {
   readonly local: MemorySpendCounters;
   /** The connection (startup code waits for it to be ready). */
   readonly client: ScriptedRedis;
+  /**
+   * Sent (or being sent) and not acknowledged, by `${counter}\n${holdId}`: the few on the wire when Redis went
+   * away, and the batches being delivered. They count against the cap as the parked sums do.
+   */
   private readonly pending = new Map<string, PendingSettle>();
+  /** Taken while Redis was away, one sum per counter: memory grows with the counters, not the requests. */
+  private readonly parked = new Map<string, ParkedSpend>();
+  /** Undelivered spend per counter (pending and parked), so the figure a check adds back is one lookup. */
+  private readonly undelivered = new Map<string, number>();
+  private readonly maxPendingCounters: number;
   private flushing: Promise<void> | undefined;
 
   constructor(
     client: Redis,
     private readonly prefix: string,
     now: () => number = Date.now,
+    options: RedisSpendCountersOptions = {},
   ) {
     this.local = new MemorySpendCounters(now);
+    this.maxPendingCounters = options.maxPendingCounters ?? MAX_PENDING_COUNTERS;
     client.defineCommand('budgetReserve', { numberOfKeys: 2, lua: RESERVE_LUA });
     client.defineCommand('budgetSettle', { numberOfKeys: 2, lua: SETTLE_LUA });
+    client.defineCommand('budgetSettleBatch', { numberOfKeys: 2, lua: SETTLE_BATCH_LUA });
     this.client = client as ScriptedRedis;
     // Spend counted while Redis was away is added to it as soon as it is back.
     client.on('ready', () => void this.flushPending());
   }
 
-  /** Settlements not yet acknowledged by Redis (counted locally meanwhile). */
+  /** Entries of spend not yet acknowledged by Redis (counted locally meanwhile): one per counter during an outage. */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.pending.size + this.parked.size;
   }
 
   async get(counter: string): Promise<CounterLevel> {
@@ -306,14 +368,26 @@ export class RedisSpendCounters implements SpendCounters {
         // Redis did not answer: decide locally (the hold, if Redis took it after all, expires there by itself).
       }
     }
+    // Fail closed rather than let the spend waiting for Redis grow without bound (each admitted request settles).
+    if (this.pendingCount >= this.maxPendingCounters) throw errors.budgetSettlementsBacklogged(this.maxPendingCounters);
     return this.local.reserveNow(counter, holdId, amountPico, limitPico, options);
   }
 
   async settle(counter: string, holdId: string, costPico: number, options: SettleOptions): Promise<void> {
     this.local.settleNow(counter, holdId, costPico, options.ttlMs);
-    const entry: PendingSettle = { counter, holdId, costPico: Math.max(0, Math.round(costPico)), shared: options.shared, ttlMs: options.ttlMs };
-    this.pending.set(`${counter}\n${holdId}`, entry);
-    if (isRedisReady(this.client)) await this.flushPending();
+    const cost = Math.max(0, Math.round(costPico));
+    this.undelivered.set(counter, (this.undelivered.get(counter) ?? 0) + cost);
+    if (!isRedisReady(this.client)) {
+      // Never sent, so it can join the counter's sum; a lost reply cannot make it count twice.
+      const parked = this.parked.get(counter) ?? { costPico: 0, releases: [] };
+      parked.costPico += cost;
+      parked.ttlMs = options.ttlMs;
+      if (options.shared && parked.releases.length < MAX_RELEASES_PER_BATCH) parked.releases.push(holdId);
+      this.parked.set(counter, parked);
+      return;
+    }
+    this.pending.set(`${counter}\n${holdId}`, { counter, holdId, costPico: cost, shared: options.shared, ttlMs: options.ttlMs });
+    await this.flushPending();
   }
 
   async seed(counter: string, pico: number, ttlMs?: number): Promise<void> {
@@ -345,31 +419,34 @@ export class RedisSpendCounters implements SpendCounters {
   }
 
   private pendingFor(counter: string): number {
-    let sum = 0;
-    for (const p of this.pending.values()) if (p.counter === counter) sum += p.costPico;
-    return sum;
+    return this.undelivered.get(counter) ?? 0;
   }
 
   /**
-   * Delivers the unacknowledged settlements, oldest first. Each is idempotent in Redis (see SETTLE_LUA), so one
-   * whose reply was lost is not counted twice when it is sent again. One flush at a time.
+   * Delivers the unacknowledged settlements, oldest first, after turning each counter's parked sum into one batch
+   * with an id of its own. Each is idempotent in Redis (see SETTLE_LUA, SETTLE_BATCH_LUA), so one whose reply was
+   * lost is not counted twice when it is sent again. One flush at a time.
    */
   private flushPending(): Promise<void> {
-    if (this.pending.size === 0) return Promise.resolve();
+    if (this.pendingCount === 0) return Promise.resolve();
     this.flushing ??= (async () => {
       try {
+        for (const [counter, parked] of this.parked) {
+          const batchId = `batch:${randomUUID()}`;
+          this.pending.set(`${counter}\n${batchId}`, { counter, holdId: batchId, shared: false, ...parked });
+        }
+        this.parked.clear();
         for (const [id, p] of [...this.pending]) {
           if (!isRedisReady(this.client)) return;
-          await this.client.budgetSettle(
-            this.prefix + p.counter,
-            this.prefix + p.counter + ':holds',
-            p.holdId,
-            String(p.costPico),
-            p.shared ? '1' : '0',
-            p.ttlMs === undefined ? '' : String(Math.round(p.ttlMs)),
-            String(SETTLE_GRACE_MS),
-          );
+          const spent = this.prefix + p.counter;
+          const ttl = p.ttlMs === undefined ? '' : String(Math.round(p.ttlMs));
+          if (p.releases)
+            await this.client.budgetSettleBatch(spent, spent + ':holds', p.holdId, String(p.costPico), ttl, String(SETTLE_GRACE_MS), ...p.releases);
+          else await this.client.budgetSettle(spent, spent + ':holds', p.holdId, String(p.costPico), p.shared ? '1' : '0', ttl, String(SETTLE_GRACE_MS));
           this.pending.delete(id);
+          const left = (this.undelivered.get(p.counter) ?? 0) - p.costPico;
+          if (left > 0) this.undelivered.set(p.counter, left);
+          else this.undelivered.delete(p.counter);
         }
       } catch {
         // Still pending; the next request or the next reconnect tries again.

@@ -52,10 +52,10 @@ plugins:
 
 const auth = (key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
 
-async function ask(key = 'sk-team-a-000000000001'): Promise<{ id: string; model: Model }> {
+async function ask(key = 'sk-team-a-000000000001', requestId?: string): Promise<{ id: string; model: Model }> {
   const res = await fetch(`${rig.gw.url}/v1/chat/completions`, {
     method: 'POST',
-    headers: auth(key),
+    headers: { ...auth(key), ...(requestId ? { 'x-request-id': requestId } : {}) },
     body: JSON.stringify({ model: 'chat', messages: [{ role: 'user', content: 'Write a haiku about rivers.' }], max_tokens: 100 }),
   });
   expect(res.status).toBe(200);
@@ -73,9 +73,10 @@ describe('quality feedback', () => {
     expect((await rate({ request_id: id, score: 1.5 })).status).toBe(400);
     expect((await rate({ request_id: id, thumbs: 'sideways' })).status).toBe(400);
     expect((await rate({ request_id: id, score: 1, extra: true })).status).toBe(400);
+    // Another key does not even learn that the id was used.
     const other = await rate({ request_id: id, score: 1 }, 'sk-team-b-000000000002');
-    expect(other.status).toBe(403);
-    expect(((await other.json()) as { error: { code: string } }).error.code).toBe('feedback_not_allowed');
+    expect(other.status).toBe(404);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe('feedback_request_not_found');
     const first = await rate({ request_id: id, thumbs: 'up', label: 'nice' });
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ object: 'feedback', request_id: id, score: 1, label: 'nice', alias: 'chat', tier: 'simple' });
@@ -84,6 +85,22 @@ describe('quality feedback', () => {
     const unknown = await rate({ request_id: 'req-never-served', score: 0 });
     expect(unknown.status).toBe(404);
     expect((await fetch(`${rig.gw.url}/v1/feedback`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+  });
+
+  test("a key that sends its own request under another key's request id can neither replace nor rate the other's", async () => {
+    const { id, model } = await ask();
+    // team-b learnt the id and reuses it as its x-request-id: the gateway echoes it, and notes team-b's request apart.
+    const hijack = await ask('sk-team-b-000000000002', id);
+    expect(hijack.id).toBe(id);
+    const theirs = await rate({ request_id: id, thumbs: 'down' }, 'sk-team-b-000000000002');
+    expect(theirs.status).toBe(200);
+    expect(await theirs.json()).toMatchObject({ target: `up/${hijack.model}` });
+    expect((await rate({ request_id: id, thumbs: 'down' }, 'sk-team-b-000000000002')).status).toBe(409);
+    // team-a's request is still its own to rate, once.
+    const mine = await rate({ request_id: id, thumbs: 'up' });
+    expect(mine.status).toBe(200);
+    expect(await mine.json()).toMatchObject({ target: `up/${model}` });
+    expect((await rate({ request_id: id, thumbs: 'up' })).status).toBe(409);
   });
 
   test('best-value tries the unrated targets, then converges on the good, cheap one', async () => {

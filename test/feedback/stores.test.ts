@@ -35,18 +35,36 @@ function contract(name: string, open: () => FeedbackStore) {
     it('remembers what served a request', async () => {
       const s = served();
       await store.noteServed([s, served()]);
-      expect(await store.served(s.requestId)).toEqual(s);
-      expect(await store.served('req-unknown')).toBeUndefined();
+      expect(await store.served('team-a', s.requestId)).toEqual(s);
+      expect(await store.served('team-a', 'req-unknown')).toBeUndefined();
     });
 
-    it('takes one rating per request and lists ratings by time', async () => {
+    it("keeps another key's request under the same id apart, and never replaces a key's first note", async () => {
+      const a = served();
+      const b = served({ requestId: a.requestId, keyName: 'team-b', target: 'up/hijack' });
+      const anonymous = served({ requestId: a.requestId, keyName: null, target: 'up/anonymous' });
+      await store.noteServed([a]);
+      await store.noteServed([b, anonymous, { ...a, target: 'up/later' }]);
+      expect(await store.served('team-a', a.requestId)).toEqual(a);
+      expect(await store.served('team-b', a.requestId)).toEqual(b);
+      expect(await store.served(null, a.requestId)).toEqual(anonymous);
+      expect(await store.served('team-c', a.requestId)).toBeUndefined();
+    });
+
+    it('takes one rating per request of each key and lists ratings by time', async () => {
       const since = Date.now() - 1;
       const id = `req-${randomUUID()}`;
-      const rating = { requestId: id, alias: 'chat', target: 'up/m', tier: 'medium' as const, score: 0.75, label: 'ok', at: Date.now() };
+      const rating = { requestId: id, keyName: 'team-a', alias: 'chat', target: 'up/m', tier: 'medium' as const, score: 0.75, label: 'ok', at: Date.now() };
+      const others = { ...rating, keyName: 'team-b', score: 0.25 };
+      const anonymous = { ...rating, keyName: null, score: 0.5 };
       expect(await store.addRating(rating)).toBe(true);
       expect(await store.addRating({ ...rating, score: 0 })).toBe(false);
+      expect(await store.addRating(others)).toBe(true);
+      expect(await store.addRating(anonymous)).toBe(true);
+      expect(await store.addRating({ ...anonymous, score: 0 })).toBe(false);
       const listed = (await store.ratingsSince(since)).filter((r) => r.requestId === id);
-      expect(listed).toEqual([rating]);
+      expect(listed).toEqual(expect.arrayContaining([rating, others, anonymous]));
+      expect(listed).toHaveLength(3);
     });
   });
 }
@@ -60,7 +78,7 @@ describeWithService(['redis'], 'redis', () => contract('redis', () => openFeedba
 describe('memory feedback store', () => {
   it('forgets the ratings of requests no longer rateable when it purges, so its memory does not grow with every rating', async () => {
     const store = openFeedbackStore('memory', dir, log, HOUR);
-    const old = { requestId: 'req-old', alias: 'chat', target: 'up/m', tier: 'simple' as const, score: 1, label: null, at: 1_000 };
+    const old = { requestId: 'req-old', keyName: 'team-a', alias: 'chat', target: 'up/m', tier: 'simple' as const, score: 1, label: null, at: 1_000 };
     const recent = { ...old, requestId: 'req-recent', at: 5_000 };
     await store.addRating(old);
     await store.addRating(recent);
@@ -79,10 +97,22 @@ describe('FeedbackService over a shared store', () => {
     const svc = new FeedbackService(openFeedbackStore('memory', dir, log, HOUR), options, log);
     const s = served();
     svc.noteServed(s);
-    await expect(svc.rate(s.requestId, 'team-b', 1, null)).rejects.toMatchObject({ status: 403 });
+    await expect(svc.rate(s.requestId, 'team-b', 1, null)).rejects.toMatchObject({ status: 404 });
+    await expect(svc.rate(s.requestId, null, 1, null)).rejects.toMatchObject({ status: 404 });
     await expect(svc.rate(s.requestId, 'team-a', 1, null)).resolves.toEqual({ alias: 'chat', target: 'up/m', tier: 'simple' });
     await expect(svc.rate(s.requestId, 'team-a', 1, null)).rejects.toMatchObject({ status: 409 });
     await expect(svc.rate('req-nope', 'team-a', 1, null)).rejects.toMatchObject({ status: 404 });
+    await svc.close();
+  });
+
+  it("a key that sends a request under another key's request id gets a request of its own to rate, not the other's", async () => {
+    const svc = new FeedbackService(openFeedbackStore('memory', dir, log, HOUR), options, log);
+    const mine = served({ target: 'up/mine' });
+    svc.noteServed(mine);
+    svc.noteServed(served({ requestId: mine.requestId, keyName: 'team-b', target: 'up/theirs' }));
+    await expect(svc.rate(mine.requestId, 'team-b', 0, null)).resolves.toMatchObject({ target: 'up/theirs' });
+    await expect(svc.rate(mine.requestId, 'team-a', 1, null)).resolves.toMatchObject({ target: 'up/mine' });
+    expect(svc.book.estimate('chat', 'up/mine')).toMatchObject({ ratings: 1, alpha: expect.closeTo(2, 5) as number });
     await svc.close();
   });
 

@@ -1,24 +1,29 @@
 /** Feedback in this process only: for tests, and for a single gateway that may forget ratings on restart. */
-import type { FeedbackStore, Rating, ServedRequest } from '../feedback-store';
+import { slotOf, type FeedbackStore, type Rating, type ServedRequest } from '../feedback-store';
 
 /** @example const store = new MemoryFeedbackStore(); */
 export class MemoryFeedbackStore implements FeedbackStore {
   readonly kind = 'memory';
-  private readonly servedById = new Map<string, ServedRequest>();
+  /** By `slotOf(keyName, requestId)`, as `rated`. */
+  private readonly servedBySlot = new Map<string, ServedRequest>();
   private ratings: Rating[] = [];
   private readonly rated = new Set<string>();
 
   async noteServed(batch: readonly ServedRequest[]): Promise<void> {
-    for (const s of batch) this.servedById.set(s.requestId, s);
+    for (const s of batch) {
+      const slot = slotOf(s.keyName, s.requestId);
+      if (!this.servedBySlot.has(slot)) this.servedBySlot.set(slot, s);
+    }
   }
 
-  async served(requestId: string): Promise<ServedRequest | undefined> {
-    return this.servedById.get(requestId);
+  async served(keyName: string | null, requestId: string): Promise<ServedRequest | undefined> {
+    return this.servedBySlot.get(slotOf(keyName, requestId));
   }
 
   async addRating(rating: Rating): Promise<boolean> {
-    if (this.rated.has(rating.requestId)) return false;
-    this.rated.add(rating.requestId);
+    const slot = slotOf(rating.keyName, rating.requestId);
+    if (this.rated.has(slot)) return false;
+    this.rated.add(slot);
     this.ratings.push(rating);
     return true;
   }
@@ -33,11 +38,11 @@ export class MemoryFeedbackStore implements FeedbackStore {
    * gateway kept every rating ever given.
    */
   async purge(before: number): Promise<void> {
-    for (const [id, s] of this.servedById) if (s.at < before) this.servedById.delete(id);
+    for (const [slot, s] of this.servedBySlot) if (s.at < before) this.servedBySlot.delete(slot);
     const kept: Rating[] = [];
     for (const r of this.ratings) {
       if (r.at >= before) kept.push(r);
-      else this.rated.delete(r.requestId);
+      else this.rated.delete(slotOf(r.keyName, r.requestId));
     }
     this.ratings = kept;
   }

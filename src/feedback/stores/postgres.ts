@@ -3,15 +3,19 @@ import pg from 'pg';
 import type { ComplexityTier } from '../../config/routing-schema';
 import type { FeedbackStore, Rating, ServedRequest } from '../feedback-store';
 
+// Keyed by (key name, request id), '' for no key (a primary key cannot hold NULL). The tables of the first
+// version, keyed by request id alone, are left alone: their notes had expired within a day anyway.
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS feedback_served (
-  request_id TEXT PRIMARY KEY, key_name TEXT, alias TEXT NOT NULL, target TEXT NOT NULL, tier TEXT NOT NULL, at BIGINT NOT NULL
+CREATE TABLE IF NOT EXISTS feedback_served_by_key (
+  key_name TEXT NOT NULL, request_id TEXT NOT NULL, alias TEXT NOT NULL, target TEXT NOT NULL, tier TEXT NOT NULL, at BIGINT NOT NULL,
+  PRIMARY KEY (key_name, request_id)
 );
-CREATE INDEX IF NOT EXISTS feedback_served_at ON feedback_served (at);
-CREATE TABLE IF NOT EXISTS feedback_ratings (
-  request_id TEXT PRIMARY KEY, alias TEXT NOT NULL, target TEXT NOT NULL, tier TEXT NOT NULL, score DOUBLE PRECISION NOT NULL, label TEXT, at BIGINT NOT NULL
+CREATE INDEX IF NOT EXISTS feedback_served_by_key_at ON feedback_served_by_key (at);
+CREATE TABLE IF NOT EXISTS feedback_ratings_by_key (
+  key_name TEXT NOT NULL, request_id TEXT NOT NULL, alias TEXT NOT NULL, target TEXT NOT NULL, tier TEXT NOT NULL, score DOUBLE PRECISION NOT NULL,
+  label TEXT, at BIGINT NOT NULL, PRIMARY KEY (key_name, request_id)
 );
-CREATE INDEX IF NOT EXISTS feedback_ratings_at ON feedback_ratings (at);
+CREATE INDEX IF NOT EXISTS feedback_ratings_by_key_at ON feedback_ratings_by_key (at);
 `;
 
 /** @example const store = new PostgresFeedbackStore('postgres://user@db/switchyard'); */
@@ -42,24 +46,25 @@ export class PostgresFeedbackStore implements FeedbackStore {
     await this.schema();
     const values: unknown[] = [];
     const rows = batch.map((s, i) => {
-      values.push(s.requestId, s.keyName, s.alias, s.target, s.tier, s.at);
+      values.push(s.keyName ?? '', s.requestId, s.alias, s.target, s.tier, s.at);
       const o = i * 6;
       return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6})`;
     });
     await this.pool.query(
-      `INSERT INTO feedback_served (request_id, key_name, alias, target, tier, at) VALUES ${rows.join(', ')} ON CONFLICT (request_id) DO NOTHING`,
+      // DO NOTHING: the first note for a key's request id stands (see FeedbackStore.noteServed).
+      `INSERT INTO feedback_served_by_key (key_name, request_id, alias, target, tier, at) VALUES ${rows.join(', ')} ON CONFLICT (key_name, request_id) DO NOTHING`,
       values,
     );
   }
 
-  async served(requestId: string): Promise<ServedRequest | undefined> {
+  async served(keyName: string | null, requestId: string): Promise<ServedRequest | undefined> {
     await this.schema();
-    const { rows } = await this.pool.query('SELECT * FROM feedback_served WHERE request_id = $1', [requestId]);
+    const { rows } = await this.pool.query('SELECT * FROM feedback_served_by_key WHERE key_name = $1 AND request_id = $2', [keyName ?? '', requestId]);
     const row = rows[0] as Record<string, string | null> | undefined;
     return (
       row && {
         requestId: String(row.request_id),
-        keyName: row.key_name,
+        keyName: row.key_name || null,
         alias: String(row.alias),
         target: String(row.target),
         tier: row.tier as ComplexityTier,
@@ -71,17 +76,18 @@ export class PostgresFeedbackStore implements FeedbackStore {
   async addRating(r: Rating): Promise<boolean> {
     await this.schema();
     const result = await this.pool.query(
-      'INSERT INTO feedback_ratings (request_id, alias, target, tier, score, label, at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id) DO NOTHING',
-      [r.requestId, r.alias, r.target, r.tier, r.score, r.label, r.at],
+      'INSERT INTO feedback_ratings_by_key (key_name, request_id, alias, target, tier, score, label, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key_name, request_id) DO NOTHING',
+      [r.keyName ?? '', r.requestId, r.alias, r.target, r.tier, r.score, r.label, r.at],
     );
     return result.rowCount === 1;
   }
 
   async ratingsSince(since: number): Promise<Rating[]> {
     await this.schema();
-    const { rows } = await this.pool.query('SELECT * FROM feedback_ratings WHERE at >= $1 ORDER BY at', [since]);
+    const { rows } = await this.pool.query('SELECT * FROM feedback_ratings_by_key WHERE at >= $1 ORDER BY at', [since]);
     return (rows as Record<string, string | null>[]).map((row) => ({
       requestId: String(row.request_id),
+      keyName: row.key_name || null,
       alias: String(row.alias),
       target: String(row.target),
       tier: row.tier as ComplexityTier,
@@ -93,7 +99,7 @@ export class PostgresFeedbackStore implements FeedbackStore {
 
   async purge(before: number): Promise<void> {
     await this.schema();
-    await this.pool.query('DELETE FROM feedback_served WHERE at < $1', [before]);
+    await this.pool.query('DELETE FROM feedback_served_by_key WHERE at < $1', [before]);
   }
 
   async close(): Promise<void> {

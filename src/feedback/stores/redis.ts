@@ -1,10 +1,11 @@
 /**
  * Feedback in Redis, shared by every instance: served notes as keys with a TTL, ratings in one sorted set
- * (score = time) with their bodies in a hash, so `ratingsSince` is one range read.
+ * (score = time) with their bodies in a hash, so `ratingsSince` is one range read. Notes and ratings are named by
+ * `slotOf(key name, request id)`, so each key has its own.
  */
 import type Redis from 'ioredis';
 import { waitForRedis } from '../../stores/redis-client';
-import type { FeedbackStore, Rating, ServedRequest } from '../feedback-store';
+import { slotOf, type FeedbackStore, type Rating, type ServedRequest } from '../feedback-store';
 
 /** @example const store = new RedisFeedbackStore(openRedis(url, { purpose: 'feedback', log }), 'switchyard:feedback:', 86_400_000); */
 export class RedisFeedbackStore implements FeedbackStore {
@@ -25,19 +26,21 @@ export class RedisFeedbackStore implements FeedbackStore {
   async noteServed(batch: readonly ServedRequest[]): Promise<void> {
     if (batch.length === 0) return;
     const multi = this.client.multi();
-    for (const s of batch) multi.set(`${this.prefix}served:${s.requestId}`, JSON.stringify(s), 'PX', this.servedTtlMs);
+    // NX: the first note for a key's request id stands (see FeedbackStore.noteServed).
+    for (const s of batch) multi.set(`${this.prefix}served:${slotOf(s.keyName, s.requestId)}`, JSON.stringify(s), 'PX', this.servedTtlMs, 'NX');
     await multi.exec();
   }
 
-  async served(requestId: string): Promise<ServedRequest | undefined> {
-    const raw = await this.client.get(`${this.prefix}served:${requestId}`);
+  async served(keyName: string | null, requestId: string): Promise<ServedRequest | undefined> {
+    const raw = await this.client.get(`${this.prefix}served:${slotOf(keyName, requestId)}`);
     return raw ? (JSON.parse(raw) as ServedRequest) : undefined;
   }
 
   async addRating(r: Rating): Promise<boolean> {
-    const added = await this.client.hsetnx(`${this.prefix}ratings`, r.requestId, JSON.stringify(r));
+    const slot = slotOf(r.keyName, r.requestId);
+    const added = await this.client.hsetnx(`${this.prefix}ratings`, slot, JSON.stringify(r));
     if (added !== 1) return false;
-    await this.client.zadd(`${this.prefix}ratings:by-time`, r.at, r.requestId);
+    await this.client.zadd(`${this.prefix}ratings:by-time`, r.at, slot);
     return true;
   }
 
@@ -45,7 +48,8 @@ export class RedisFeedbackStore implements FeedbackStore {
     const ids = await this.client.zrangebyscore(`${this.prefix}ratings:by-time`, since, '+inf');
     if (ids.length === 0) return [];
     const bodies = await this.client.hmget(`${this.prefix}ratings`, ...ids);
-    return bodies.filter((b): b is string => b !== null).map((b) => JSON.parse(b) as Rating);
+    // Ratings stored before they carried a key name read as the no-key ones.
+    return bodies.filter((b): b is string => b !== null).map((b) => ({ keyName: null, ...(JSON.parse(b) as Omit<Rating, 'keyName'>) }));
   }
 
   async purge(): Promise<void> {
