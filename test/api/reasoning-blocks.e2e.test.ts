@@ -38,6 +38,18 @@ const weather: OpenAI.Chat.Completions.ChatCompletionTool = {
   type: 'function',
   function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
 };
+
+/** The first turn of the tool loop: Claude thinks and calls get_weather. */
+const askWeather = () =>
+  openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Weather?' }], tools: [weather], reasoning_effort: 'low' });
+/** The next turn: the assistant message as the client sends it back, and the tool's result. */
+const answerWeather = (assistant: unknown, callId: string) =>
+  openai.chat.completions.create({
+    model: 'claude',
+    messages: [{ role: 'user', content: 'Weather?' }, assistant as never, { role: 'tool', tool_call_id: callId, content: '18C' }],
+    tools: [weather],
+    reasoning_effort: 'low',
+  });
 const weatherFn: OpenAI.Responses.FunctionTool = {
   type: 'function',
   name: 'get_weather',
@@ -48,36 +60,21 @@ const weatherFn: OpenAI.Responses.FunctionTool = {
 describe('several reasoning blocks through chat', () => {
   test('the message carries every block in reasoning_blocks; sent back, each reaches Claude with its own signature', async () => {
     up.anthropic.on('*', answer, 1);
-    const first = await openai.chat.completions.create({
-      model: 'claude',
-      messages: [{ role: 'user', content: 'Weather?' }],
-      tools: [weather],
-      reasoning_effort: 'low',
-    });
+    const first = await askWeather();
     const message = first.choices[0].message as unknown as Record<string, unknown>;
     // Shown joined, never the redacted data; one signature for all would be refused, so there is none.
     expect(message.reasoning_content).toBe(FIRST + SECOND);
     expect(message.reasoning_signature).toBeUndefined();
     expectedBlocks(message.reasoning_blocks as Block[]);
     const call = first.choices[0].message.tool_calls![0];
-    const second = await openai.chat.completions.create({
-      model: 'claude',
-      messages: [{ role: 'user', content: 'Weather?' }, message as never, { role: 'tool', tool_call_id: call.id, content: '18C' }],
-      tools: [weather],
-      reasoning_effort: 'low',
-    });
+    const second = await answerWeather(message as never, call.id);
     expect(second.choices[0].message.content).toBe('reply from claude-sonnet-4-5');
     expectedBlocks(reasoningOnly(sentBack(1)));
   });
 
   test('the joined text with one signature (what the gateway used to send) is refused by Claude with a 400', async () => {
     up.anthropic.on('*', answer, 1);
-    const first = await openai.chat.completions.create({
-      model: 'claude',
-      messages: [{ role: 'user', content: 'Weather?' }],
-      tools: [weather],
-      reasoning_effort: 'low',
-    });
+    const first = await askWeather();
     const call = first.choices[0].message.tool_calls![0];
     const err = await openai.chat.completions
       .create({

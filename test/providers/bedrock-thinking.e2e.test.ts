@@ -43,6 +43,18 @@ const weather: OpenAI.Chat.Completions.ChatCompletionTool = {
   type: 'function',
   function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
 };
+
+/** The first turn of the tool loop: Claude thinks and calls get_weather. */
+const askWeather = () =>
+  openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'Weather?' }], tools: [weather], reasoning_effort: 'low' });
+/** The next turn: the assistant message as the client sends it back, and the tool's result. */
+const answerWeather = (assistant: unknown, callId: string) =>
+  openai.chat.completions.create({
+    model: 'claude',
+    messages: [{ role: 'user', content: 'Weather?' }, assistant as never, { role: 'tool', tool_call_id: callId, content: '18C' }],
+    tools: [weather],
+    reasoning_effort: 'low',
+  });
 const toolUse = { name: 'get_weather', input: { city: 'Paris' } };
 type Json = Record<string, unknown>;
 /** The assistant turn Bedrock was sent back in call `n`. */
@@ -76,12 +88,7 @@ describe('Claude thinking on Bedrock through chat', () => {
     expect(message.reasoning_content).toBe(FIRST);
     expect(message.reasoning_signature).toBe(fakeBedrockReasoningSignature(FIRST));
     const call = first.choices[0].message.tool_calls![0];
-    const second = await openai.chat.completions.create({
-      model: 'claude',
-      messages: [{ role: 'user', content: 'Weather?' }, message as never, { role: 'tool', tool_call_id: call.id, content: '18C' }],
-      tools: [weather],
-      reasoning_effort: 'low',
-    });
+    const second = await answerWeather(message as never, call.id);
     expect(second.choices[0].message.content).toContain('reply from');
     expect(sentBack(1)[0]).toEqual({ reasoningContent: { reasoningText: { text: FIRST, signature: fakeBedrockReasoningSignature(FIRST) } } });
   });
@@ -105,33 +112,18 @@ describe('Claude thinking on Bedrock through chat', () => {
     ).toEqual(['reasoning_content', 'reasoning_signature', 'reasoning_redacted', 'reasoning_content', 'reasoning_signature']);
 
     fake.on('*', { thoughts: [FIRST, { redacted: true }, SECOND], toolUse }, 1);
-    const first = await openai.chat.completions.create({
-      model: 'claude',
-      messages: [{ role: 'user', content: 'Weather?' }],
-      tools: [weather],
-      reasoning_effort: 'low',
-    });
+    const first = await askWeather();
     const message = first.choices[0].message as unknown as Json;
     expect(message.reasoning_content).toBe(FIRST + SECOND);
     expect(message.reasoning_signature).toBeUndefined();
     const call = first.choices[0].message.tool_calls![0];
-    await openai.chat.completions.create({
-      model: 'claude',
-      messages: [{ role: 'user', content: 'Weather?' }, message as never, { role: 'tool', tool_call_id: call.id, content: '18C' }],
-      tools: [weather],
-      reasoning_effort: 'low',
-    });
+    await answerWeather(message as never, call.id);
     expectSentBackWhole(2);
   });
 
   test('a tool-result turn without its reasoning is refused by Bedrock when the client asks for thinking itself', async () => {
     fake.on('*', { thoughts: [FIRST], toolUse }, 1);
-    const first = await openai.chat.completions.create({
-      model: 'claude',
-      messages: [{ role: 'user', content: 'Weather?' }],
-      tools: [weather],
-      reasoning_effort: 'low',
-    });
+    const first = await askWeather();
     const call = first.choices[0].message.tool_calls![0];
     const err = await openai.chat.completions
       .create({
@@ -149,17 +141,9 @@ describe('Claude thinking on Bedrock through chat', () => {
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as Error).message).toContain('must start with a thinking block');
     // Asked by reasoning_effort, that turn goes on without thinking instead.
-    const second = await openai.chat.completions.create({
-      model: 'claude',
-      messages: [
-        { role: 'user', content: 'Weather?' },
-        { role: 'assistant', content: null, tool_calls: [call] },
-        { role: 'tool', tool_call_id: call.id, content: '18C' },
-      ],
-      tools: [weather],
-      reasoning_effort: 'low',
-    });
+    const second = await answerWeather({ role: 'assistant', content: null, tool_calls: [call] }, call.id);
     expect(second.choices[0].message.content).toContain('reply from');
+    expect((fake.calls[2].body as Json).additionalModelRequestFields).toBeUndefined();
   });
 });
 
