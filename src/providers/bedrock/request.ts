@@ -80,7 +80,7 @@ export function toConverseRequest(body: ChatRequest, provider: { dropParams: str
   const extra: Record<string, unknown> = {};
   if (has('top_k') && typeof body.top_k === 'number') extra.top_k = body.top_k;
   if (has('thinking') && typeof body.thinking === 'object') extra.thinking = body.thinking;
-  else if (has('reasoning_effort') && isClaudeOnBedrock(body.model) && !toolTurnWithoutReasoning(messages)) {
+  else if (has('reasoning_effort') && claudeThinksOnBedrock(body.model) && !toolTurnWithoutReasoning(messages)) {
     // Claude's extended thinking from OpenAI's reasoning_effort, as on Anthropic's own API (anthropic/request.ts).
     const thinking = thinkingFor(body.reasoning_effort, inference.maxTokens ?? CLAUDE_MAX_TOKENS_WITH_THINKING);
     if (thinking) {
@@ -172,6 +172,17 @@ export function toConverseMessages(messages: ChatMessage[]): { system: BedrockSy
 }
 
 /** Text parts as blocks (Bedrock rejects blank text), each followed by a cache point when it was marked. */
+/**
+ * Claude models that take extended thinking (3.7 and the 4 family); earlier ones answer 400 to it, so
+ * reasoning_effort is not turned into thinking for them.
+ *
+ * @example claudeThinksOnBedrock('us.anthropic.claude-sonnet-4-5-20250929-v1:0') // true
+ * @example claudeThinksOnBedrock('anthropic.claude-3-5-haiku-20241022-v1:0') // false
+ */
+export function claudeThinksOnBedrock(modelId: string): boolean {
+  return /claude-(3-7|(opus|sonnet|haiku)-4|4)/i.test(modelId);
+}
+
 /** max_tokens for Claude thinking asked for by reasoning_effort without a limit: room for the largest budget and an answer. */
 const CLAUDE_MAX_TOKENS_WITH_THINKING = 40_000;
 
