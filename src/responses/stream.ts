@@ -140,8 +140,8 @@ export class ChunksToResponseEvents {
   }
 
   /**
-   * A signature belongs to the reasoning being streamed (Anthropic sends it at the end of the thinking block); one
-   * that comes with no reasoning open opens an item for it (a thinking block whose text was not shown).
+   * A signature belongs to the reasoning being streamed (Claude sends it at the end of the thinking block) and ends
+   * that item; one that comes with no unsigned reasoning open opens an item for it (a block whose text was empty).
    */
   private sign(signature: string, out: ResponsesStreamEvent[]): void {
     if (this.open?.kind !== this.reasoningKind || this.open.signature !== undefined) this.openText(this.reasoningKind, out);
