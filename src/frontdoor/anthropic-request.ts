@@ -4,6 +4,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { errors } from '../errors';
+import { reasoningFields, toReasoningBlock, type ReasoningBlock } from '../providers/anthropic/reasoning-blocks';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../providers/openai-types';
 import type {
   AnthropicContentBlock,
@@ -353,23 +354,23 @@ function fromToolResult(block: AnthropicToolResultBlock): ChatMessage {
 
 function fromAssistantMessage(msg: AnthropicMessageParam): ChatMessage {
   const texts: string[] = [];
-  const thoughts: string[] = [];
-  let signature: string | undefined;
+  const reasoning: ReasoningBlock[] = [];
+  let unsigned = '';
   const toolCalls: ToolCall[] = [];
   for (const block of blocksOf(msg.content)) {
     if (block.type === 'text') texts.push(block.text);
-    else if (block.type === 'thinking') {
-      // Back to Anthropic with its signature (the adapter rebuilds the block); other backends ignore it.
-      thoughts.push(block.thinking);
-      if (block.signature) signature = block.signature;
+    else if (block.type === 'thinking' || block.type === 'redacted_thinking') {
+      // Back to Claude as it came, each block with its signature (the adapter rebuilds them); other backends ignore them.
+      const signed = toReasoningBlock(block);
+      if (signed) reasoning.push(signed);
+      else if (block.type === 'thinking') unsigned += block.thinking;
     } else if (block.type === 'tool_use') {
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
   const out: ChatMessage = { role: 'assistant', content: texts.length ? texts.join('') : null };
   if (toolCalls.length) out.tool_calls = toolCalls;
-  if (thoughts.length) out.reasoning_content = thoughts.join('');
-  if (signature) out.reasoning_signature = signature;
+  Object.assign(out, reasoningFields(reasoning, unsigned));
   return out;
 }
 

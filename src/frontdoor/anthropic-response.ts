@@ -13,6 +13,7 @@ import type {
   AnthropicUsage,
 } from '../providers/anthropic/wire-types';
 import { ownValue } from '../providers/own-value';
+import { reasoningBlocksOf } from '../providers/anthropic/reasoning-blocks';
 
 const STOP_REASON_BY_FINISH: Record<string, AnthropicStopReason> = {
   stop: 'end_turn',
@@ -89,11 +90,12 @@ export function completionToAnthropicMessage(completion: ChatCompletion, model: 
   const choice = completion.choices[0];
   const content: AnthropicContentBlock[] = [];
   const text = choice?.message.content;
-  const reasoning = choice?.message.reasoning_content;
-  if (typeof reasoning === 'string' && reasoning) {
-    const signature = choice?.message.reasoning_signature;
-    content.push({ type: 'thinking', thinking: reasoning, signature: typeof signature === 'string' ? signature : '' });
-  }
+  const message = choice?.message;
+  const signed = message ? reasoningBlocksOf(message) : [];
+  const reasoning = message?.reasoning_content;
+  // Claude's blocks as they came, each with its signature; another provider's reasoning as one unsigned block.
+  if (signed.length) content.push(...signed);
+  else if (typeof reasoning === 'string' && reasoning) content.push({ type: 'thinking', thinking: reasoning, signature: '' });
   if (typeof text === 'string' && text) content.push({ type: 'text', text });
   for (const call of (choice?.message.tool_calls ?? []) as ToolCall[]) {
     content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });

@@ -15,7 +15,9 @@ export interface AnthropicSseEvent {
 
 interface OpenBlock {
   index: number;
-  kind: 'text' | 'tool_use' | 'thinking';
+  kind: 'text' | 'tool_use' | 'thinking' | 'redacted_thinking';
+  /** A thinking block whose signature came: it is complete. */
+  signed?: boolean;
 }
 
 /**
@@ -47,15 +49,20 @@ export class ChunksToAnthropicEvents {
     // The front door asks for one choice; other indexes (n > 1) cannot be expressed in Anthropic's format.
     const choice = chunk.choices.find((c) => c.index === 0);
     if (!choice) return out;
-    const { content, tool_calls: toolCalls, reasoning_content: reasoning, reasoning_signature: signature } = choice.delta;
-    // Reasoning comes first, as Anthropic's thinking blocks do; its signature closes the thinking block.
+    const { content, tool_calls: toolCalls, reasoning_content: reasoning, reasoning_signature: signature, reasoning_redacted: redacted } = choice.delta;
+    // Reasoning comes first, as Anthropic's thinking blocks do; a signature ends its thinking block, so reasoning
+    // after it is the next block (reasoning-blocks.ts), each going back to Claude with its own signature.
     if (typeof reasoning === 'string' && reasoning) {
-      if (this.open?.kind !== 'thinking') out.push(...this.closeBlock(), this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' }));
+      out.push(...this.openThinking());
       out.push(this.event({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'thinking_delta', thinking: reasoning } }));
     }
     if (typeof signature === 'string' && signature) {
-      if (this.open?.kind !== 'thinking') out.push(...this.closeBlock(), this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' }));
+      out.push(...this.openThinking());
+      this.open!.signed = true;
       out.push(this.event({ type: 'content_block_delta', index: this.open!.index, delta: { type: 'signature_delta', signature } }));
+    }
+    if (typeof redacted === 'string' && redacted) {
+      out.push(...this.closeBlock(), this.openBlock('redacted_thinking', { type: 'redacted_thinking', data: redacted }), ...this.closeBlock());
     }
     if (typeof content === 'string' && content) {
       if (this.open?.kind !== 'text') out.push(...this.closeBlock(), this.openBlock('text', { type: 'text', text: '' }));
@@ -122,6 +129,12 @@ export class ChunksToAnthropicEvents {
     const args = delta.function?.arguments;
     if (args) out.push(this.event({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: args } }));
     return out;
+  }
+
+  /** The thinking block reasoning goes into: the open one until its signature came, else a new one. */
+  private openThinking(): AnthropicSseEvent[] {
+    if (this.open?.kind === 'thinking' && !this.open.signed) return [];
+    return [...this.closeBlock(), this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' })];
   }
 
   private openBlock(kind: OpenBlock['kind'], block: Extract<AnthropicStreamEvent, { type: 'content_block_start' }>['content_block']): AnthropicSseEvent {

@@ -24,7 +24,7 @@ export function dropParams<T extends Record<string, unknown>>(body: T, drop: str
 }
 
 /** Fields the gateway adds to assistant messages and tool calls (reasoning from Anthropic or Gemini, signatures). */
-const GATEWAY_MESSAGE_FIELDS = ['reasoning_content', 'reasoning_signature'];
+const GATEWAY_MESSAGE_FIELDS = ['reasoning_content', 'reasoning_signature', 'reasoning_blocks'];
 
 function needsCleaning(msg: ChatMessage): boolean {
   if (msg.role === 'tool') return typeof msg.tool_call_id === 'string' && !isPortableToolCallId(msg.tool_call_id);

@@ -5,6 +5,7 @@
  * `response_format`, `reasoning.effort` becomes `reasoning_effort`.
  */
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../providers/openai-types';
+import { reasoningFields, type ReasoningBlock } from '../providers/anthropic/reasoning-blocks';
 import { openSealedReasoning } from './sealed-reasoning';
 import type { ResponseItem, ResponsesFunctionTool, ResponsesRequest } from './types';
 
@@ -64,16 +65,15 @@ function toolOutput(output: unknown): string | ChatContentPart[] {
 export function itemsToMessages(items: ResponseItem[]): ChatMessage[] {
   const out: ChatMessage[] = [];
   let reasoning = '';
-  /** The signature of a sealed reasoning item (its text is then exactly the signed text, not what the client kept). */
-  let signature: string | undefined;
+  /** Sealed reasoning items' blocks, in order (their text is exactly the signed text, not what the client kept). */
+  let blocks: ReasoningBlock[] = [];
   /** The assistant turn function calls are added to; a message or output of another kind ends it. */
   let assistant: ChatMessage | undefined;
   const openAssistant = (content: string | null): ChatMessage => {
     const message: ChatMessage = { role: 'assistant', content };
-    if (reasoning) message.reasoning_content = reasoning;
-    if (signature) message.reasoning_signature = signature;
+    Object.assign(message, reasoningFields(blocks, blocks.length ? '' : reasoning));
     reasoning = '';
-    signature = undefined;
+    blocks = [];
     out.push(message);
     return message;
   };
@@ -104,9 +104,9 @@ export function itemsToMessages(items: ResponseItem[]): ChatMessage[] {
       case 'reasoning': {
         assistant = undefined;
         const sealed = openSealedReasoning(item.encrypted_content);
-        // A signature vouches for its own text only: signed reasoning replaces what came before it.
-        if (sealed) [reasoning, signature] = [sealed.text, sealed.signature];
-        else if (!signature) reasoning += reasoningText(item);
+        // A signature vouches for its own text only: once signed reasoning came, unsigned text is left out.
+        if (sealed) blocks.push(sealed);
+        else reasoning += reasoningText(item);
         break;
       }
       // Other item types never get here on a bridged backend (bridge-limits.ts refuses them).

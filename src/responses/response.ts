@@ -6,6 +6,7 @@
  */
 import type { ChatCompletion, FinishReason, Usage } from '../providers/openai-types';
 import { itemId } from './ids';
+import { reasoningBlocksOf, type ReasoningBlock } from '../providers/anthropic/reasoning-blocks';
 import { sealReasoning } from './sealed-reasoning';
 import type { ResponseItem, ResponseObject, ResponsesRequest, ResponsesUsage, ResponseStatus } from './types';
 
@@ -106,11 +107,13 @@ export function wantsSummary(request: ResponsesRequest): boolean {
 }
 
 /**
- * The `reasoning` output item for reasoning text, as a summary or as raw content; with the backend's signature,
- * the signed text sealed in `encrypted_content` (sealed-reasoning.ts).
+ * The `reasoning` output item for reasoning text, as a summary or as raw content; with the backend's signed block
+ * (one item per block), the block sealed in `encrypted_content` (sealed-reasoning.ts).
  */
-export function reasoningItem(id: string, text: string, asSummary = false, signature?: string): ResponseItem {
-  const sealed = signature ? { encrypted_content: sealReasoning({ text, signature }) } : {};
+export function reasoningItem(id: string, text: string, asSummary = false, block?: ReasoningBlock): ResponseItem {
+  const sealed = block ? { encrypted_content: sealReasoning(block) } : {};
+  // A redacted block has nothing to show: the item is its seal alone.
+  if (block?.type === 'redacted_thinking') return { type: 'reasoning', id, summary: [], ...sealed };
   if (asSummary) return { type: 'reasoning', id, summary: [{ type: 'summary_text', text }], ...sealed };
   return { type: 'reasoning', id, summary: [], content: [{ type: 'reasoning_text', text }], ...sealed };
 }
@@ -128,9 +131,14 @@ export function completionToResponse(completion: ChatCompletion, frame: Response
   const message = choice?.message;
   const output: ResponseItem[] = [];
   const reasoning = typeof message?.reasoning_content === 'string' ? message.reasoning_content : '';
-  const signature = typeof message?.reasoning_signature === 'string' && message.reasoning_signature ? message.reasoning_signature : undefined;
-  // A signed block whose text is empty still goes out: Anthropic needs it back with the tool results.
-  if (reasoning || signature) output.push(reasoningItem(itemId('rs', frame.id, output.length), reasoning, wantsSummary(frame.request), signature));
+  const blocks = message ? reasoningBlocksOf(message) : [];
+  // One item per signed block, in order (a block whose text is empty still goes out: Claude needs it back with the
+  // tool results); reasoning nobody signed is one item.
+  for (const block of blocks) {
+    const text = block.type === 'thinking' ? block.thinking : '';
+    output.push(reasoningItem(itemId('rs', frame.id, output.length), text, wantsSummary(frame.request), block));
+  }
+  if (!blocks.length && reasoning) output.push(reasoningItem(itemId('rs', frame.id, output.length), reasoning, wantsSummary(frame.request)));
   const text = message?.content;
   if (typeof text === 'string' && text) output.push(messageItem(itemId('msg', frame.id, output.length), text));
   if (typeof message?.refusal === 'string' && message.refusal) {

@@ -1,10 +1,11 @@
 /**
- * A bridged backend's signed reasoning (Anthropic's thinking block: its text and signature) carried in a
+ * A bridged backend's signed reasoning (Claude's thinking blocks: text and signature; its redacted blocks) carried in a
  * reasoning item's `encrypted_content`, opaque to the client, so the block can go back to the backend exactly as
  * it came, whatever the client kept of the summary or content. The client sees `encrypted_content` only when it
  * asked for it (`include: ["reasoning.encrypted_content"]`, as the specification says); the stored turn always
  * keeps it, so previous_response_id continues a tool loop with thinking on.
  */
+import { toReasoningBlock, type ReasoningBlock } from '../providers/anthropic/reasoning-blocks';
 import type { ResponseItem, ResponseObject } from './types';
 
 /** What marks the gateway's own sealed reasoning, so a backend's (OpenAI's) encrypted content is never mistaken for it. */
@@ -13,31 +14,30 @@ const SEAL_PREFIX = 'swy_rs1.';
 /** The include value that asks for encrypted reasoning. */
 export const ENCRYPTED_REASONING = 'reasoning.encrypted_content';
 
-/** A thinking block as the backend signed it. */
-export interface SignedReasoning {
-  text: string;
-  signature: string;
-}
-
 /**
- * @example sealReasoning({ text: 'Let me see', signature: 'EqQB…' }) // 'swy_rs1.eyJ0Ijoi…'
- */
-export function sealReasoning(reasoning: SignedReasoning): string {
-  return SEAL_PREFIX + Buffer.from(JSON.stringify({ t: reasoning.text, s: reasoning.signature }), 'utf8').toString('base64url');
-}
-
-/**
- * The signed reasoning in an item's `encrypted_content`, or undefined when it is not the gateway's seal (absent,
- * another backend's, or damaged: then the reasoning goes back unsigned, which Anthropic leaves out).
+ * One Claude reasoning block per reasoning item, sealed: a thinking block (text and signature) or a redacted one
+ * (opaque data, never shown). Several blocks in one answer are several items, in order, as the specification
+ * lets `output` hold any number of reasoning items.
  *
- * @example openSealedReasoning(sealReasoning({ text: 'a', signature: 's' })) // { text: 'a', signature: 's' }
+ * @example sealReasoning({ type: 'thinking', thinking: 'Let me see', signature: 'EqQB…' }) // 'swy_rs1.eyJ0Ijoi…'
  */
-export function openSealedReasoning(value: unknown): SignedReasoning | undefined {
+export function sealReasoning(block: ReasoningBlock): string {
+  const payload = block.type === 'thinking' ? { t: block.thinking, s: block.signature } : { r: block.data };
+  return SEAL_PREFIX + Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+}
+
+/**
+ * The block in an item's `encrypted_content`, or undefined when it is not the gateway's seal (absent, another
+ * backend's, or damaged: then the reasoning goes back unsigned, which Anthropic leaves out).
+ *
+ * @example openSealedReasoning(sealReasoning({ type: 'redacted_thinking', data: 'EmwK' })) // { type: 'redacted_thinking', data: 'EmwK' }
+ */
+export function openSealedReasoning(value: unknown): ReasoningBlock | undefined {
   if (typeof value !== 'string' || !value.startsWith(SEAL_PREFIX)) return undefined;
   try {
-    const parsed = JSON.parse(Buffer.from(value.slice(SEAL_PREFIX.length), 'base64url').toString('utf8')) as { t?: unknown; s?: unknown };
-    if (typeof parsed.t !== 'string' || typeof parsed.s !== 'string' || !parsed.s) return undefined;
-    return { text: parsed.t, signature: parsed.s };
+    const parsed = JSON.parse(Buffer.from(value.slice(SEAL_PREFIX.length), 'base64url').toString('utf8')) as { t?: unknown; s?: unknown; r?: unknown };
+    if (parsed.r !== undefined) return toReasoningBlock({ type: 'redacted_thinking', data: parsed.r });
+    return toReasoningBlock({ type: 'thinking', thinking: parsed.t, signature: parsed.s });
   } catch {
     return undefined;
   }

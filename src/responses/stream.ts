@@ -96,6 +96,8 @@ export class ChunksToResponseEvents {
     if (typeof reasoning === 'string' && reasoning) this.textDelta(this.reasoningKind, reasoning, out);
     const signature = choice.delta.reasoning_signature;
     if (typeof signature === 'string' && signature) this.sign(signature, out);
+    const redacted = choice.delta.reasoning_redacted;
+    if (typeof redacted === 'string' && redacted) this.redactedItem(redacted, out);
     if (typeof content === 'string' && content) this.textDelta('message', content, out);
     for (const delta of toolCalls ?? []) this.toolDelta(delta, out);
     if (choice.finish_reason) this.finishReason = choice.finish_reason;
@@ -138,12 +140,23 @@ export class ChunksToResponseEvents {
   }
 
   /**
-   * A signature belongs to the reasoning being streamed (Anthropic sends it at the end of the thinking block); one
-   * that comes with no reasoning open opens an item for it (a thinking block whose text was not shown).
+   * A signature belongs to the reasoning being streamed (Claude sends it at the end of the thinking block) and ends
+   * that item; one that comes with no unsigned reasoning open opens an item for it (a block whose text was empty).
    */
   private sign(signature: string, out: ResponsesStreamEvent[]): void {
-    if (this.open?.kind !== this.reasoningKind) this.openText(this.reasoningKind, out);
-    this.open!.signature = (this.open!.signature ?? '') + signature;
+    if (this.open?.kind !== this.reasoningKind || this.open.signature !== undefined) this.openText(this.reasoningKind, out);
+    this.open!.signature = signature;
+  }
+
+  /** A redacted block is whole when it comes: one reasoning item with nothing to show but its seal. */
+  private redactedItem(data: string, out: ResponsesStreamEvent[]): void {
+    this.closeText(out);
+    const index = this.output.length;
+    const item = reasoningItem(itemId('rs', this.frame.id, index), '', false, { type: 'redacted_thinking', data });
+    this.output.push(item);
+    const shown = itemForClient(item, this.withEncrypted);
+    out.push(this.event('response.output_item.added', { output_index: index, item: shown }));
+    out.push(this.event('response.output_item.done', { output_index: index, item: shown }));
   }
 
   private openText(kind: OpenText['kind'], out: ResponsesStreamEvent[]): void {
@@ -163,7 +176,8 @@ export class ChunksToResponseEvents {
   }
 
   private textDelta(kind: OpenText['kind'], delta: string, out: ResponsesStreamEvent[]): void {
-    if (this.open?.kind !== kind) this.openText(kind, out);
+    // A signed reasoning block is complete: reasoning after its signature is the next block (reasoning-blocks.ts).
+    if (this.open?.kind !== kind || this.open.signature !== undefined) this.openText(kind, out);
     const open = this.open!;
     open.text += delta;
     const extra = kind === 'message' ? { logprobs: [] } : {};
@@ -188,7 +202,15 @@ export class ChunksToResponseEvents {
     const names = PART_EVENTS[open.kind];
     out.push(this.event(names.textDone, { ...at, text: open.text, ...(open.kind === 'message' ? { logprobs: [] } : {}) }));
     out.push(this.event(names.done, { ...at, part: this.part(open.kind, open.text) }));
-    const item = open.kind === 'message' ? messageItem(open.id, open.text) : reasoningItem(open.id, open.text, open.kind === 'summary', open.signature);
+    const item =
+      open.kind === 'message'
+        ? messageItem(open.id, open.text)
+        : reasoningItem(
+            open.id,
+            open.text,
+            open.kind === 'summary',
+            open.signature === undefined ? undefined : { type: 'thinking', thinking: open.text, signature: open.signature },
+          );
     this.output[open.index] = item;
     out.push(this.event('response.output_item.done', { output_index: open.index, item: itemForClient(item, this.withEncrypted) }));
   }

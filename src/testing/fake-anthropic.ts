@@ -6,7 +6,9 @@
  * the Messages fields it does not take (max_tokens, stream, temperature…: "Extra inputs are not permitted").
  * Thinking blocks are signed over their text, and, as on the real API, a thinking block sent back with a
  * signature that does not match its text is refused, and so is a tool-result turn with thinking on whose
- * assistant turn does not start with its (signed) thinking block.
+ * assistant turn does not start with its (signed) thinking block. An answer may carry several thinking blocks and
+ * redacted_thinking ones (`thoughts`); the tool-result turn after it must send back every one of them, unchanged
+ * and in order, or it is refused as the real API refuses modified thinking.
  */
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
@@ -23,6 +25,11 @@ export interface FakeAnthropicBehavior {
   delayMs?: number;
   /** Assistant text (default "reply from <model>"). */
   reply?: string;
+  /**
+   * With thinking on, the answer's reasoning blocks in order (default: one, "Thinking it over."): a string is a
+   * signed thinking block, `{ redacted: true }` a redacted_thinking block with opaque data.
+   */
+  thoughts?: (string | { redacted: true })[];
   /** Answer with a tool_use block (after the text, if `reply` is set too). */
   toolUse?: { name: string; input: Record<string, unknown> };
   /** Usage as Anthropic reports it (cache_creation is the split of cache_creation_input_tokens by TTL). */
@@ -110,6 +117,38 @@ const COUNT_TOKENS_FIELDS = new Set([
  */
 export function fakeThinkingSignature(thinking: string): string {
   return `sig_${createHash('sha256').update(`fake-anthropic-thinking\0${thinking}`).digest('base64url')}`;
+}
+
+/** The opaque data of the fake's nth redacted_thinking block (unique per answer). */
+function fakeRedactedData(seed: string): string {
+  return `EmwKAhgB${createHash('sha256').update(`fake-anthropic-redacted\0${seed}`).digest('base64url')}`;
+}
+
+/** What identifies a reasoning block the fake gave out: its signature, or its redacted data. */
+function reasoningKey(block: Record<string, unknown>): string | undefined {
+  if (block.type === 'thinking') return typeof block.signature === 'string' ? block.signature : undefined;
+  if (block.type === 'redacted_thinking') return typeof block.data === 'string' ? block.data : undefined;
+  return undefined;
+}
+
+/**
+ * With thinking on, the assistant turn before the last tool results must hold the reasoning blocks of the answer
+ * that made it exactly as given, in order (`issued`: first block's key → every block's key); undefined if it does.
+ */
+function modifiedThinking(messages: { role?: unknown; content?: unknown }[], issued: Map<string, string[]>): string | undefined {
+  const last = messages.length - 1;
+  const content = messages[last - 1]?.content;
+  if (last < 1 || messages[last - 1].role !== 'assistant' || !Array.isArray(content)) return undefined;
+  const keys = (content as Record<string, unknown>[]).map(reasoningKey).filter((k): k is string => k !== undefined);
+  const expected = keys.length ? issued.get(keys[0]) : undefined;
+  const unknownRedacted = (content as Record<string, unknown>[]).some(
+    (b) => b.type === 'redacted_thinking' && ![...issued.values()].some((ks) => ks.includes(String(b.data))),
+  );
+  if (!unknownRedacted && (!expected || expected.join('\n') === keys.join('\n'))) return undefined;
+  return (
+    `messages.${last - 1}.content: \`thinking\` or \`redacted_thinking\` blocks in the latest assistant message cannot be modified. ` +
+    'These blocks must remain as they were in the original response.'
+  );
 }
 
 /**
@@ -215,6 +254,8 @@ export function anthropicRequestProblem(
         return bad(`messages.${i}.content.${j}.thinking.signature: Field required`);
       if (b.type === 'thinking' && b.signature !== fakeThinkingSignature(String(b.thinking)))
         return bad(`messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`);
+      if (b.type === 'redacted_thinking' && (typeof b.data !== 'string' || !b.data))
+        return bad(`messages.${i}.content.${j}.redacted_thinking.data: Field required`);
     }
     for (const b of blocks) {
       if (b.type === 'tool_result' && !previousToolUseIds.has(String(b.tool_use_id))) {
@@ -239,6 +280,8 @@ export function anthropicRequestProblem(
  * await fake.close();
  */
 export async function startFakeAnthropic(): Promise<FakeAnthropic> {
+  /** Every answer's reasoning blocks, by its first block's key (modifiedThinking). */
+  const issued = new Map<string, string[]>();
   return startFakeUpstream<FakeAnthropicBehavior>({
     versionPath: '/v1',
     modelOf: (c) => (typeof c.body?.model === 'string' ? c.body.model : undefined),
@@ -249,6 +292,12 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       if (call.method !== 'POST' || !endpoint) return sendError(res, 404, 'not_found_error', `Not found: ${call.path}`);
       const problem = anthropicRequestProblem(call, endpoint);
       if (problem) return sendError(res, problem.status, problem.type, problem.message);
+      const thinkingRequested = (call.body?.thinking as { type?: unknown } | undefined)?.type;
+      const modified =
+        endpoint === 'messages' && (thinkingRequested === 'enabled' || thinkingRequested === 'adaptive')
+          ? modifiedThinking(call.body?.messages as { role?: unknown; content?: unknown }[], issued)
+          : undefined;
+      if (modified) return sendError(res, 400, 'invalid_request_error', modified);
       if (b.status && b.status >= 400) {
         return sendError(
           res,
@@ -269,14 +318,22 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         b.toolUse && b.reply === undefined ? '' : (b.reply ?? (schema !== undefined ? JSON.stringify(sampleForSchema(schema)) : `reply from ${model}`));
       // Extended thinking: a signed thinking block before the answer.
       const thinkingOn = (call.body?.thinking as { type?: unknown } | undefined)?.type === 'enabled';
-      const thought = { thinking: 'Thinking it over.', signature: fakeThinkingSignature('Thinking it over.') };
+      const thoughts = thinkingOn
+        ? (b.thoughts ?? ['Thinking it over.']).map((t, n) =>
+            typeof t === 'string'
+              ? { type: 'thinking', thinking: t, signature: fakeThinkingSignature(t) }
+              : { type: 'redacted_thinking', data: fakeRedactedData(`${call.at}:${n}`) },
+          )
+        : [];
+      const keys = thoughts.map(reasoningKey).filter((k): k is string => k !== undefined);
+      if (keys.length) issued.set(keys[0], keys);
       const usage = b.usage ?? { input_tokens: Math.max(1, Math.ceil(call.rawBody.length / 40)), output_tokens: Math.max(1, Math.ceil(text.length / 4)) };
       const stopReason = b.stopReason ?? (b.toolUse ? 'tool_use' : 'end_turn');
       const id = `msg_fake${String(Date.now()).slice(-6)}${call.at % 1000}`;
       const toolId = 'toolu_01FakeToolUse0000000001';
       if (call.body?.stream !== true) {
         const content: Record<string, unknown>[] = [];
-        if (thinkingOn) content.push({ type: 'thinking', ...thought });
+        content.push(...thoughts);
         if (text) content.push({ type: 'text', text });
         if (b.toolUse) content.push({ type: 'tool_use', id: toolId, name: b.toolUse.name, input: b.toolUse.input });
         res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake', ...b.headers });
@@ -303,10 +360,13 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         message: { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } },
       });
       let index = 0;
-      if (thinkingOn) {
-        send({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
-        send({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: thought.thinking } });
-        send({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: thought.signature } });
+      for (const thought of thoughts) {
+        if (thought.type === 'redacted_thinking') send({ type: 'content_block_start', index, content_block: thought });
+        else {
+          send({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+          send({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: thought.thinking } });
+          send({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: thought.signature } });
+        }
         send({ type: 'content_block_stop', index });
         index++;
       }

@@ -5,7 +5,9 @@
  * key it names, or checks a Bedrock API key (bearer); it rejects unknown fields, blank text, roles out of turn,
  * tool results without a matching tool use, and tool blocks without a toolConfig, with Bedrock's exception names
  * and statuses; and it injects faults (ThrottlingException, ModelNotReadyException, ServiceUnavailableException,
- * AccessDeniedException, an over-long prompt, exception frames mid-stream).
+ * AccessDeniedException, an over-long prompt, exception frames mid-stream). Claude's reasoning is signed over its
+ * text, and with thinking on (`additionalModelRequestFields.thinking`) the assistant turn before the last tool
+ * results must start with its reasoning, every block back unchanged, as Claude on Bedrock requires.
  */
 import crypto from 'node:crypto';
 import type http from 'node:http';
@@ -26,6 +28,8 @@ export interface FakeBedrockBehavior {
   toolUse?: { name: string; input: Record<string, unknown> };
   /** Answer with a reasoning block before the text. */
   reasoning?: string;
+  /** Answer with these reasoning blocks before the text: a string is signed reasoning text, `{ redacted: true }` redactedContent. */
+  thoughts?: (string | { redacted: true })[];
   usage?: { inputTokens: number; outputTokens: number; cacheReadInputTokens?: number; cacheWriteInputTokens?: number };
   stopReason?: string;
   /** For streams: send an exception frame (throttlingException unless `streamException`) after this many deltas. */
@@ -184,6 +188,62 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /**
+ * The signature the fake gives Claude's reasoning text: bound to it, so a changed text no longer verifies.
+ *
+ * @example fakeBedrockReasoningSignature('Let me see') // 'bsig_…'
+ */
+export function fakeBedrockReasoningSignature(text: string): string {
+  return `bsig_${crypto.createHash('sha256').update(`fake-bedrock-reasoning\0${text}`).digest('base64url')}`;
+}
+
+/** Redacted reasoning the fake makes: base64 (a blob) that carries its own check, so a changed one is refused. */
+function fakeRedactedContent(seed: string): string {
+  const body = `redacted:${seed}`;
+  return Buffer.from(`${body}|${crypto.createHash('sha256').update(body).digest('hex').slice(0, 16)}`).toString('base64');
+}
+
+function redactedContentValid(data: unknown): boolean {
+  if (typeof data !== 'string') return false;
+  const [body, check] = Buffer.from(data, 'base64').toString('utf8').split('|');
+  return !!check && crypto.createHash('sha256').update(body).digest('hex').slice(0, 16) === check;
+}
+
+/** A reasoningContent block's complaint (a missing or changed signature, damaged redacted content), or undefined. */
+function reasoningProblem(block: Json, where: string): string | undefined {
+  const r = block.reasoningContent;
+  if (!isObject(r)) return `${where}.reasoningContent must be an object.`;
+  if (r.redactedContent !== undefined)
+    return redactedContentValid(r.redactedContent)
+      ? undefined
+      : `The model returned the following errors: ${where}: Invalid \`data\` in \`redacted_thinking\` block`;
+  const t = r.reasoningText;
+  if (!isObject(t) || typeof t.text !== 'string') return `${where}.reasoningContent: one of reasoningText, redactedContent is required.`;
+  if (typeof t.signature !== 'string' || !t.signature) return `The model returned the following errors: ${where}.thinking.signature: Field required`;
+  if (t.signature !== fakeBedrockReasoningSignature(t.text))
+    return `The model returned the following errors: ${where}: Invalid \`signature\` in \`thinking\` block`;
+  return undefined;
+}
+
+/**
+ * With thinking on, the assistant turn that made the tool calls the last user turn answers must start with its
+ * reasoning (Claude's rule, in the words Bedrock relays); undefined when it does.
+ */
+function missingReasoningBeforeToolResult(body: Json): string | undefined {
+  const thinking = isObject(body.additionalModelRequestFields) ? body.additionalModelRequestFields.thinking : undefined;
+  if (!isObject(thinking) || thinking.type !== 'enabled') return undefined;
+  const messages = body.messages as Json[];
+  const last = messages.length - 1;
+  const answers = (messages[last].content as Json[]).some((b) => isObject(b.toolResult));
+  if (!answers || last < 1) return undefined;
+  const first = (messages[last - 1].content as Json[])[0];
+  if (isObject(first?.reasoningContent)) return undefined;
+  return (
+    `The model returned the following errors: messages.${last - 1}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${Object.keys(first ?? {})[0] ?? 'nothing'}\`. ` +
+    'When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks).'
+  );
+}
+
+/**
  * The checks the real Converse API makes before generating; returns the complaint, or undefined if valid.
  *
  * @example converseRequestProblem({ messages: [], foo: 1 }) // 'Malformed input request: extraneous key [foo] is not permitted…'
@@ -244,6 +304,10 @@ export function converseRequestProblem(body: Json | undefined): string | undefin
           return `${where}.document.name may only contain alphanumeric characters, whitespace characters, hyphens, parentheses, and square brackets.`;
         if (typeof (d.source as Json | undefined)?.bytes !== 'string') return `${where}.document.source.bytes is required.`;
       }
+      if ('reasoningContent' in block) {
+        const problem = reasoningProblem(block, where);
+        if (problem) return problem;
+      }
       if (isObject(block.toolUse)) {
         usesTools = true;
         if (msg.role !== 'assistant') return `${where}: toolUse blocks belong to assistant messages.`;
@@ -260,7 +324,7 @@ export function converseRequestProblem(body: Json | undefined): string | undefin
   }
   if (usesTools && !tools) return 'The toolConfig field must be defined when using toolUse and toolResult content blocks.';
   if ((body.messages as Json[])[body.messages.length - 1].role !== 'user') return 'A conversation must end with a user message.';
-  return undefined;
+  return missingReasoningBeforeToolResult(body);
 }
 
 /**
@@ -305,10 +369,15 @@ export async function startFakeBedrock(opts: FakeBedrockOptions = {}): Promise<F
       const usage = { ...u, totalTokens: u.inputTokens + u.outputTokens + (u.cacheReadInputTokens ?? 0) + (u.cacheWriteInputTokens ?? 0) };
       const stopReason = b.stopReason ?? (b.toolUse ? 'tool_use' : 'end_turn');
       const toolUseId = 'tooluse_FakeBedrock0000000001';
+      const thoughts = [...(b.reasoning ? [b.reasoning] : []), ...(b.thoughts ?? [])].map((t, n) =>
+        typeof t === 'string'
+          ? { reasoningText: { text: t, signature: fakeBedrockReasoningSignature(t) } }
+          : { redactedContent: fakeRedactedContent(`${call.at}:${n}`) },
+      );
 
       if (route[2] === 'converse') {
         const content: Json[] = [];
-        if (b.reasoning) content.push({ reasoningContent: { reasoningText: { text: b.reasoning, signature: 'fake-signature' } } });
+        for (const reasoningContent of thoughts) content.push({ reasoningContent });
         if (text) content.push({ text });
         if (b.toolUse) content.push({ toolUse: { toolUseId, name: b.toolUse.name, input: b.toolUse.input } });
         res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'fake-request-id', ...b.headers });
@@ -347,9 +416,13 @@ export async function startFakeBedrock(opts: FakeBedrockOptions = {}): Promise<F
       };
       send('messageStart', { role: 'assistant' });
       let index = 0;
-      if (b.reasoning) {
-        send('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { text: b.reasoning } } });
-        send('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { signature: 'fake-signature' } } });
+      for (const thought of thoughts) {
+        if (thought.redactedContent)
+          send('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { redactedContent: thought.redactedContent } } });
+        else {
+          send('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { text: thought.reasoningText!.text } } });
+          send('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { signature: thought.reasoningText!.signature } } });
+        }
         send('contentBlockStop', { contentBlockIndex: index });
         index++;
       }

@@ -5,6 +5,7 @@
 import { parseBase64DataUrl } from '../data-url';
 import { portableToolCallId } from '../foreign-tool-call-ids';
 import { ownValue } from '../own-value';
+import { reasoningBlocksOf } from './reasoning-blocks';
 import { untranslatableRequest } from '../upstream-error-info';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../openai-types';
 import type {
@@ -271,18 +272,15 @@ export function toAnthropicMessages(messages: ChatMessage[]): { system: Anthropi
 
 /**
  * The assistant's earlier reasoning, sent back as Anthropic wants it (with thinking on, the last assistant turn
- * must start with its signed thinking block). Only signed reasoning goes back: Anthropic refuses a thinking
- * block without its signature, and reasoning text from another provider has none.
+ * must start with its signed thinking blocks): every signed or redacted block, in order, each as Claude made it.
+ * Only signed reasoning goes back: Anthropic refuses a thinking block without its signature, and reasoning text
+ * from another provider has none.
  *
  * @example thinkingBlocks({ role: 'assistant', reasoning_content: 'Let me see', reasoning_signature: 'EqQB…' })
  * // [{ type: 'thinking', thinking: 'Let me see', signature: 'EqQB…' }]
  */
 export function thinkingBlocks(msg: ChatMessage): AnthropicContentBlock[] {
-  const thinking = msg.reasoning_content;
-  const signature = msg.reasoning_signature;
-  if (typeof signature !== 'string' || !signature) return [];
-  if (typeof thinking === 'string') return [{ type: 'thinking', thinking, signature }];
-  return [];
+  return reasoningBlocksOf(msg);
 }
 
 function withCacheControl<T extends AnthropicContentBlock>(block: T, part: ChatContentPart): T {

@@ -5,6 +5,7 @@
 import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../openai-types';
 import type { AnthropicMessage, AnthropicStopReason, AnthropicUsage } from './wire-types';
 import { ownValue } from '../own-value';
+import { reasoningFields, type ReasoningBlock } from './reasoning-blocks';
 
 const FINISH_REASON_BY_STOP_REASON: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -57,24 +58,24 @@ export function toOpenAIUsage(usage: Partial<AnthropicUsage>): Usage {
  */
 export function anthropicMessageToCompletion(msg: AnthropicMessage, now: number = Date.now()): ChatCompletion {
   const texts: string[] = [];
-  const thoughts: string[] = [];
-  const signatures: string[] = [];
+  const reasoning: ReasoningBlock[] = [];
+  let unsigned = '';
   const toolCalls: ToolCall[] = [];
   for (const block of msg.content ?? []) {
     if (block.type === 'text') texts.push(block.text);
     else if (block.type === 'thinking') {
-      thoughts.push(block.thinking);
-      if (block.signature) signatures.push(block.signature);
-    } else if (block.type === 'tool_use') {
+      if (block.signature) reasoning.push({ type: 'thinking', thinking: block.thinking, signature: block.signature });
+      else unsigned += block.thinking;
+    } else if (block.type === 'redacted_thinking') reasoning.push({ type: 'redacted_thinking', data: block.data });
+    else if (block.type === 'tool_use') {
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
   const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: texts.length ? texts.join('') : null };
   if (toolCalls.length) message.tool_calls = toolCalls;
-  // DeepSeek's spelling for visible reasoning, which several OpenAI clients already display.
-  if (thoughts.length) message.reasoning_content = thoughts.join('');
-  // The signature proves the reasoning to Anthropic when a client sends it back with the next turn (request.ts).
-  if (signatures.length) message.reasoning_signature = signatures[signatures.length - 1];
+  // reasoning_content is DeepSeek's spelling for visible reasoning, which several OpenAI clients display; the
+  // signed blocks go back to Claude with the next turn (reasoning-blocks.ts).
+  Object.assign(message, reasoningFields(reasoning, unsigned));
   return {
     id: msg.id,
     object: 'chat.completion',

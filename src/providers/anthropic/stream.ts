@@ -89,6 +89,8 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       return [this.chunk({ tool_calls: [{ index, id: block.id, type: 'function', function: { name: block.name, arguments: '' } }] })];
     }
     if (block.type === 'text' && block.text) return [this.chunk({ content: block.text })];
+    // Opaque (Anthropic flagged the reasoning): it goes back to Claude whole, never shown (reasoning-blocks.ts).
+    if (block.type === 'redacted_thinking' && block.data) return [this.chunk({ reasoning_redacted: block.data })];
     return [];
   }
 

@@ -83,3 +83,21 @@ describe('toConverseRequest', () => {
     expect(body.messages[0].content.map((b) => b.document?.name)).toEqual(['notes', 'notes (2)']);
   });
 });
+
+describe('reasoning_effort on Bedrock', () => {
+  const ask = (model: string) =>
+    toConverseRequest({ model, messages: [{ role: 'user', content: 'Think' }], reasoning_effort: 'low', temperature: 0.5 }, { dropParams: [] });
+
+  test('becomes thinking for Claude models that think, without temperature and with room for the answer', () => {
+    const out = ask('us.anthropic.claude-sonnet-4-5-20250929-v1:0');
+    expect(out.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 2048 } });
+    expect(out.inferenceConfig).toEqual({ maxTokens: 40000 });
+  });
+
+  test('is not sent to models that would refuse thinking', () => {
+    for (const model of ['anthropic.claude-3-5-haiku-20241022-v1:0', 'amazon.nova-lite-v1:0']) {
+      expect(ask(model).additionalModelRequestFields).toBeUndefined();
+      expect(ask(model).inferenceConfig?.temperature).toBe(0.5);
+    }
+  });
+});

@@ -4,6 +4,8 @@
  * system parts and tools become Converse `cachePoint` blocks right after the marked block (Claude on Bedrock).
  */
 import { parseBase64DataUrl } from '../data-url';
+import { reasoningBlocksOf, type ReasoningBlock } from '../anthropic/reasoning-blocks';
+import { thinkingFor } from '../anthropic/request';
 import { ownValue } from '../own-value';
 import { untranslatableRequest } from '../upstream-error-info';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../openai-types';
@@ -73,13 +75,26 @@ export function toConverseRequest(body: ChatRequest, provider: { dropParams: str
     const list = typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? body.stop.filter((s) => typeof s === 'string') : [];
     if (list.length) inference.stopSequences = list;
   }
-  if (Object.keys(inference).length) out.inferenceConfig = inference;
 
   // Model-native fields a client may send on purpose when it knows the backend is Claude.
   const extra: Record<string, unknown> = {};
   if (has('top_k') && typeof body.top_k === 'number') extra.top_k = body.top_k;
   if (has('thinking') && typeof body.thinking === 'object') extra.thinking = body.thinking;
+  else if (has('reasoning_effort') && claudeThinksOnBedrock(body.model) && !toolTurnWithoutReasoning(messages)) {
+    // Claude's extended thinking from OpenAI's reasoning_effort, as on Anthropic's own API (anthropic/request.ts).
+    const thinking = thinkingFor(body.reasoning_effort, inference.maxTokens ?? CLAUDE_MAX_TOKENS_WITH_THINKING);
+    if (thinking) {
+      extra.thinking = thinking;
+      inference.maxTokens ??= CLAUDE_MAX_TOKENS_WITH_THINKING;
+    }
+  }
+  if (isObject(extra.thinking) && extra.thinking.type === 'enabled') {
+    // Claude with thinking takes no temperature, and top_p only from 0.95: left out, as OpenAI's reasoning models ignore them.
+    delete inference.temperature;
+    if (inference.topP !== undefined && inference.topP < 0.95) delete inference.topP;
+  }
   if (Object.keys(extra).length) out.additionalModelRequestFields = extra;
+  if (Object.keys(inference).length) out.inferenceConfig = inference;
 
   if (body.tools?.length && !dropped.has('tools')) {
     const historyHasTools = messages.some((m) => m.content.some((b) => b.toolUse || b.toolResult));
@@ -143,7 +158,8 @@ export function toConverseMessages(messages: ChatMessage[]): { system: BedrockSy
         append('user', contentBlocks(msg.content, documentNames));
         break;
       case 'assistant':
-        append('assistant', [...textBlocks(msg.content), ...(msg.tool_calls ?? []).map(toToolUse)]);
+        // Claude's signed reasoning goes back first and unchanged, as it requires with thinking on in a tool loop.
+        append('assistant', [...reasoningBlocksOf(msg).map(toReasoningContent), ...textBlocks(msg.content), ...(msg.tool_calls ?? []).map(toToolUse)]);
         break;
       case 'tool':
         append('user', [toToolResult(msg)]);
@@ -156,6 +172,48 @@ export function toConverseMessages(messages: ChatMessage[]): { system: BedrockSy
 }
 
 /** Text parts as blocks (Bedrock rejects blank text), each followed by a cache point when it was marked. */
+/**
+ * Claude models that take extended thinking (3.7 and the 4 family); earlier ones answer 400 to it, so
+ * reasoning_effort is not turned into thinking for them.
+ *
+ * @example claudeThinksOnBedrock('us.anthropic.claude-sonnet-4-5-20250929-v1:0') // true
+ * @example claudeThinksOnBedrock('anthropic.claude-3-5-haiku-20241022-v1:0') // false
+ */
+export function claudeThinksOnBedrock(modelId: string): boolean {
+  return /claude-(3-7|(opus|sonnet|haiku)-4|4)/i.test(modelId);
+}
+
+/** max_tokens for Claude thinking asked for by reasoning_effort without a limit: room for the largest budget and an answer. */
+const CLAUDE_MAX_TOKENS_WITH_THINKING = 40_000;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object';
+}
+
+/**
+ * True when the conversation ends with tool results whose assistant turn does not start with Claude's reasoning
+ * (another provider made the calls, or the reasoning was not sent back): Claude would refuse it with thinking
+ * on, so reasoning_effort asks for none on that turn.
+ *
+ * @example toolTurnWithoutReasoning([user, { role: 'assistant', content: [{ toolUse }] }, { role: 'user', content: [{ toolResult }] }]) // true
+ */
+export function toolTurnWithoutReasoning(messages: BedrockMessage[]): boolean {
+  const last = messages.at(-1);
+  const before = messages.at(-2);
+  if (!last?.content.some((b) => b.toolResult)) return false;
+  return before?.role !== 'assistant' || !before.content[0]?.reasoningContent;
+}
+
+/**
+ * One of Claude's reasoning blocks as Converse carries it.
+ *
+ * @example toReasoningContent({ type: 'thinking', thinking: 'a', signature: 's' }) // { reasoningContent: { reasoningText: { text: 'a', signature: 's' } } }
+ */
+export function toReasoningContent(block: ReasoningBlock): BedrockContentBlock {
+  if (block.type === 'redacted_thinking') return { reasoningContent: { redactedContent: block.data } };
+  return { reasoningContent: { reasoningText: { text: block.thinking, signature: block.signature } } };
+}
+
 function textBlocks(content: ChatMessage['content']): BedrockContentBlock[] {
   if (typeof content === 'string') return content ? [{ text: content }] : [];
   if (!Array.isArray(content)) return [];

@@ -3,6 +3,7 @@
  * finish_reason, usage (with prompt-cache reads and writes) to the OpenAI usage contract.
  */
 import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../openai-types';
+import { reasoningFields, type ReasoningBlock } from '../anthropic/reasoning-blocks';
 import { ownValue } from '../own-value';
 import type { BedrockConverseResponse, BedrockUsage } from './wire-types';
 
@@ -49,12 +50,18 @@ export function toOpenAIUsage(usage: Partial<BedrockUsage>): Usage {
  */
 export function converseToCompletion(res: BedrockConverseResponse, model: string, now: number = Date.now(), id = completionId(now)): ChatCompletion {
   const texts: string[] = [];
-  const thoughts: string[] = [];
+  const reasoning: ReasoningBlock[] = [];
+  let unsigned = '';
   const toolCalls: ToolCall[] = [];
   for (const block of res.output?.message?.content ?? []) {
     if (typeof block.text === 'string') texts.push(block.text);
-    else if (block.reasoningContent?.reasoningText) thoughts.push(block.reasoningContent.reasoningText.text);
-    else if (block.toolUse) {
+    else if (block.reasoningContent) {
+      // Claude's thinking as Bedrock carries it, in the gateway's one shape for it (anthropic/reasoning-blocks.ts).
+      const { reasoningText, redactedContent } = block.reasoningContent;
+      if (redactedContent) reasoning.push({ type: 'redacted_thinking', data: redactedContent });
+      else if (reasoningText?.signature) reasoning.push({ type: 'thinking', thinking: reasoningText.text, signature: reasoningText.signature });
+      else if (reasoningText) unsigned += reasoningText.text;
+    } else if (block.toolUse) {
       toolCalls.push({
         id: block.toolUse.toolUseId,
         type: 'function',
@@ -64,7 +71,7 @@ export function converseToCompletion(res: BedrockConverseResponse, model: string
   }
   const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: texts.length ? texts.join('') : null };
   if (toolCalls.length) message.tool_calls = toolCalls;
-  if (thoughts.length) message.reasoning_content = thoughts.join('');
+  Object.assign(message, reasoningFields(reasoning, unsigned));
   return {
     id,
     object: 'chat.completion',

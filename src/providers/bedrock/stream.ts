@@ -89,7 +89,11 @@ export class BedrockStreamTranslator implements StreamTranslator {
       if (index === undefined || !d.toolUse.input) return [];
       return [this.chunk({ tool_calls: [{ index, function: { arguments: d.toolUse.input } }] })];
     }
-    if (d.reasoningContent?.text) return [this.chunk({ reasoning_content: d.reasoningContent.text })];
+    // Claude's thinking: its text, then its signature, which ends the block; or a redacted block whole (reasoning-blocks.ts).
+    const r = d.reasoningContent;
+    if (r?.text) return [this.chunk({ reasoning_content: r.text })];
+    if (r?.signature) return [this.chunk({ reasoning_signature: r.signature })];
+    if (r?.redactedContent) return [this.chunk({ reasoning_redacted: r.redactedContent })];
     return [];
   }
 
