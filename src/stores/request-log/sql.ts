@@ -222,8 +222,11 @@ export function scanSql(
   limit: number,
 ): { sql: string; params: SqlValue[] } {
   const p = new Params(d);
-  const where = [`time >= ${p.add(since)}`, `time < ${p.add(until)}`];
-  if (after) where.push(`(time, id) > (${p.add(after.time)}, ${p.add(after.id)})`);
+  // After a cursor the range starts at the cursor's time, not at `since`: the planner then seeks the (time, id)
+  // index there, where the row value alone left it reading every earlier row of the window again, page after page.
+  const where = after
+    ? [`time >= ${p.add(after.time)}`, `time < ${p.add(until)}`, `(time, id) > (${p.add(after.time)}, ${p.add(after.id)})`]
+    : [`time >= ${p.add(since)}`, `time < ${p.add(until)}`];
   return { sql: `SELECT * FROM ${t} WHERE ${where.join(' AND ')} ORDER BY time, id LIMIT ${p.add(limit)}`, params: p.values };
 }
 
