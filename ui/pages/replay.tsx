@@ -119,11 +119,12 @@ const FOLLOW_MS = 500;
 
 /** A running job's progress in words: pass 1 counts the window, pass 2 knows the total. */
 function Progress({ job }: { job: Json }) {
-  if (job.total === null) return <p data-field="replay-progress">Pass 1 of 2: learning how each target behaved — {job.done.toLocaleString('en')} records read…</p>;
+  if (job.total === null)
+    return <p data-field="replay-progress">Pass 1 of 2: learning how each target behaved — {job.done.toLocaleString('en')} records read…</p>;
   return (
     <p data-field="replay-progress">
-      <progress value={job.done} max={job.total} /> Pass 2 of 2: {Math.max(0, job.done - job.total / 2).toLocaleString('en')} of {(job.total / 2).toLocaleString('en')}{' '}
-      records replayed
+      <progress value={job.done} max={job.total} /> Pass 2 of 2: {Math.max(0, job.done - job.total / 2).toLocaleString('en')} of{' '}
+      {(job.total / 2).toLocaleString('en')} records replayed
     </p>
   );
 }
