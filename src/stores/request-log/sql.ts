@@ -230,33 +230,11 @@ export function scanSql(
   return { sql: `SELECT * FROM ${t} WHERE ${where.join(' AND ')} ORDER BY time, id LIMIT ${p.add(limit)}`, params: p.values };
 }
 
-/** What SQLite's page of a scan packs per record, in order (JSON columns embedded as JSON, not as text). */
-const PACKED_COLUMNS = [
-  'id',
-  'time',
-  'endpoint',
-  'key_name',
-  'alias',
-  'provider',
-  'model',
-  'status',
-  'stream',
-  'latency_ms',
-  'ttfb_ms',
-  'prompt_tokens',
-  'completion_tokens',
-  'cached_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'cost_pico',
-  'cache',
-  'error',
-  'error_code',
-  'json(attempts)',
-  'json(features)',
-  'json(metadata)',
-  'json(content)',
-] as const;
+/** The columns holding JSON text: a packed page embeds them as JSON. */
+const JSON_COLUMNS: ReadonlySet<string> = new Set(['attempts', 'features', 'metadata', 'content']);
+
+/** What SQLite's page of a scan packs per record: the record's columns but `failed` (the status says it), in order. */
+const PACKED_COLUMNS = RECORD_COLUMNS.filter((c) => c !== 'failed').map((c) => (JSON_COLUMNS.has(c) ? `json(${c})` : c));
 
 /**
  * One page of a SQLite `scan` as a single JSON text (`page`): an array of records, each an array of
