@@ -659,4 +659,12 @@ export const replayErrors = {
       code: 'replay_store_unavailable',
       message: `The request log (${where}) could not be read for the replay; see the gateway's log.`,
     }),
+  /** A replay is already running in this gateway: one at a time; its result is read from GET /ui/api/replay/job. */
+  replayRunning: () =>
+    new GatewayError({
+      status: 409,
+      type: 'invalid_request_error',
+      code: 'replay_running',
+      message: 'A replay is already running in this gateway; wait for it to finish (GET ui/api/replay/job) before starting another.',
+    }),
 };

@@ -1,16 +1,17 @@
 /**
- * The Replay page's data: the running config as a starting candidate (secrets redacted), and the replay of the
- * request log under a candidate posted as YAML. The candidate is loaded with an empty environment and no plugin
+ * The Replay page's data: the running config as a starting candidate (secrets redacted), and a replay job over
+ * the request log under a candidate posted as YAML (its progress, then its report). The candidate is loaded with an empty environment and no plugin
  * is loaded, so a pasted config can read neither the server's secrets nor its files, and no provider is called.
  */
 import { stringify } from 'yaml';
 import { replayErrors } from '../errors';
 import { formatProblem, ConfigError } from '../config/problems';
-import type { Logger } from '../observability/logger';
 import { loadCandidate } from '../replay/candidate';
-import { replay, type ReplayReport } from '../replay/replay';
+import { ReplayJobs } from '../replay/job';
+import { replay } from '../replay/replay';
 import { replayWindow } from '../replay/window';
 import type { RuntimeSnapshot } from '../routing/snapshot-types';
+import type { RuntimeHandle } from '../server/runtime-handle';
 import { redactConfig } from './redact-config';
 
 /** The name problems and the report give the posted candidate. */
@@ -62,20 +63,24 @@ export function replayTemplate(snapshot: RuntimeSnapshot): { config: string; sin
   return { config: stringify(redactConfig(snapshot.config), { lineWidth: 0 }), since: '7d' };
 }
 
+const jobsOf = new WeakMap<RuntimeHandle, ReplayJobs>();
+
+/** The gateway's replay slot. @example replayJobsOf(handle).view().state // 'idle' */
+export function replayJobsOf(handle: RuntimeHandle): ReplayJobs {
+  let jobs = jobsOf.get(handle);
+  if (!jobs) jobsOf.set(handle, (jobs = new ReplayJobs(() => Date.now())));
+  return jobs;
+}
+
 /**
- * Replays the gateway's request log under the posted candidate. Query `since` / `until` win over the body's.
+ * Starts replaying the gateway's request log under the posted candidate and answers with the job's id; the
+ * window and the candidate are checked first, so a bad one is still a 400 on the POST. Query `since` / `until`
+ * win over the body's. The job holds a lease on the snapshot whose log it reads, so a reload cannot close the
+ * store under it.
  *
- * @example await replayData(snapshot, replayRequestOf(body), { since: '1d' }, Date.now(), log)
+ * @example await startReplay(handle, replayRequestOf(body), {}, Date.now()) // { id: 'replay_…', state: 'running' }
  */
-export async function replayData(
-  snapshot: RuntimeSnapshot,
-  /** The body the endpoint's `parse` (replayRequestOf) made. */
-  request: object,
-  query: Record<string, string>,
-  now: number,
-  log: Logger,
-): Promise<ReplayReport> {
-  if (!(request instanceof ReplayRequest)) throw replayErrors.replayBadRequest('the body is not a JSON object', 'config');
+export function startReplay(handle: RuntimeHandle, request: ReplayRequest, query: Record<string, string>, now: number): { id: string; state: 'running' } {
   const since = query.since ?? request.since ?? '7d';
   const window = replayWindow(since, query.until ?? request.until, now);
   if ('bad' in window) throw replayErrors.replayBadRequest(window.why, window.bad);
@@ -86,12 +91,21 @@ export async function replayData(
     if (err instanceof ConfigError) throw replayErrors.replayBadCandidate(err.problems.map((p) => formatProblem(CANDIDATE_FILE, p)));
     throw err;
   }
-  const requestLog = snapshot.requestLog;
-  if (!requestLog) throw replayErrors.replayStoreFailed('none configured');
-  try {
-    return await replay(requestLog, candidate, window);
-  } catch (err) {
-    log.warn('replay could not read the request log', { store: requestLog.kind, error: (err as Error).message });
-    throw replayErrors.replayStoreFailed(requestLog.kind);
+  const jobs = replayJobsOf(handle);
+  if (jobs.running) throw replayErrors.replayRunning();
+  const lease = handle.acquire();
+  const requestLog = lease.snapshot.requestLog;
+  if (!requestLog) {
+    lease.release();
+    throw replayErrors.replayStoreFailed('none configured');
   }
+  const id = jobs.start(
+    (onProgress) => replay(requestLog, candidate, window, { onProgress }).finally(() => lease.release()),
+    (err) => {
+      handle.log.warn('replay could not read the request log', { store: requestLog.kind, error: (err as Error).message });
+      const e = replayErrors.replayStoreFailed(requestLog.kind);
+      return { message: e.message, code: e.code ?? undefined };
+    },
+  );
+  return { id, state: 'running' };
 }

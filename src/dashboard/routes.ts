@@ -13,13 +13,14 @@ import type { HttpResponse } from '../server/http-types';
 import { recordDashboardLogin } from '../observability/metrics';
 import type { EndpointWork } from '../server/lifecycle';
 import type { RuntimeHandle } from '../server/runtime-handle';
+import { readJsonBody } from '../server/body-reader';
 import { headerList, sendJson } from '../server/send';
 import { asset } from './assets';
 import { configData, overviewData, requestDetail, requestsData, spendCsv, spendData } from './data';
 import { clientAddress, loginThrottleOf } from './login-throttle';
 import { providersData } from './providers-data';
 import { appPage, CSP, loginPage } from './pages';
-import { replayData, replayRequestOf, replayTemplate } from './replay-data';
+import { replayJobsOf, replayRequestOf, replayTemplate, startReplay } from './replay-data';
 import { dashboardStateOf, type DashboardState } from './state';
 
 const COOKIE = 'switchyard_session';
@@ -250,6 +251,31 @@ const events: Serve = (ctx, res, snapshot, req, state) => {
   });
 };
 
+/**
+ * POST /ui/api/replay. The session is checked before a byte of the body is read (an unauthenticated POST is a
+ * 401 whatever it carries, and its body is discarded unparsed); then the one body reader reads it.
+ */
+function replayStart(handle: RuntimeHandle): EndpointWork {
+  return {
+    body: 'raw',
+    plugins: false,
+    async serve(ctx, res, snapshot, req) {
+      enabled(snapshot);
+      const state = dashboardStateOf(handle);
+      if (!loggedIn(state, req)) {
+        req.resume();
+        throw errors.dashboardLoginRequired();
+      }
+      const body = await new Promise<unknown>((resolve, reject) =>
+        readJsonBody(req, handle.bodyLimits, { bodyRead: (err, value) => (err ? reject(err) : resolve(value)) }),
+      );
+      const started = startReplay(handle, replayRequestOf(body), queryOf(req), state.now());
+      sendJson(res, 202, started, { ...ctx.responseHeaders, 'cache-control': 'no-store' });
+      return done(ctx, 202);
+    },
+  };
+}
+
 const handleOf = new WeakMap<DashboardState, RuntimeHandle>();
 
 /**
@@ -394,7 +420,8 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
       }),
     ],
     ['GET', '/ui/api/events', w('none', true, events)],
-    // Replay: GET the starting candidate; POST { config: YAML } (?since=7d&until=…) for the report.
+    // Replay: GET the starting candidate; POST { config: YAML } (?since=7d&until=…) starts a job and answers
+    // 202 with its id at once; GET …/job is its progress, then its report (kept until the next run).
     [
       'GET',
       '/ui/api/replay',
@@ -404,17 +431,15 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
         json((s) => replayTemplate(s), handle),
       ),
     ],
+    ['POST', '/ui/api/replay', replayStart(handle)],
     [
-      'POST',
-      '/ui/api/replay',
-      {
-        ...w('json', true, async (ctx, res, snapshot, req, state) => {
-          const report = await replayData(snapshot, ctx.body, queryOf(req), state.now(), handle.log);
-          sendJson(res, 200, report, { ...ctx.responseHeaders, 'cache-control': 'no-store' });
-          return done(ctx, 200);
-        }),
-        parse: replayRequestOf,
-      },
+      'GET',
+      '/ui/api/replay/job',
+      w(
+        'none',
+        true,
+        json(() => replayJobsOf(handle).view(), handle),
+      ),
     ],
   ];
 }

@@ -38,6 +38,19 @@ export interface ReplayReport {
 export interface ReplayOptions {
   /** Seeds the strategies that draw at random; the same seed and log give the same report. */
   seed?: number;
+  /**
+   * Called every PROGRESS_EVERY records: `done` of `total` steps, where each record is two steps (one per pass)
+   * and `total` is unknown (undefined) until the first pass has counted the window.
+   */
+  onProgress?(done: number, total: number | undefined): void;
+}
+
+/** Records between two progress calls, and between two turns given back to the event loop. */
+const PROGRESS_EVERY = 5_000;
+
+/** One turn of the event loop: a replay inside the gateway lets requests (and its own page's polls) through. */
+function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function round(n: number, digits: number): number {
@@ -122,8 +135,13 @@ export async function replay(source: ReplaySource, candidate: Candidate, window:
   const book = new BehaviourBook();
   const completion = new Map<string, { sum: number; n: number }>();
   let records = 0;
+  const progress = options.onProgress;
   for await (const r of source.scan(window.since, window.until)) {
     records++;
+    if (records % PROGRESS_EVERY === 0) {
+      progress?.(records, undefined);
+      await turn();
+    }
     book.add(r);
     if (r.alias && r.completion_tokens !== undefined) {
       const c = completion.get(r.alias) ?? { sum: 0, n: 0 };
@@ -146,7 +164,15 @@ export async function replay(source: ReplaySource, candidate: Candidate, window:
 
   // Pass 2: every request again, under the candidate.
   const tally = new ReplayTally((r) => recordedCostPico(candidate, r));
-  for await (const r of source.scan(window.since, window.until)) tally.add(r, keptBecause(r) ? undefined : simulateRequest(ctx, r));
+  let replayed = 0;
+  for await (const r of source.scan(window.since, window.until)) {
+    tally.add(r, keptBecause(r) ? undefined : simulateRequest(ctx, r));
+    if (++replayed % PROGRESS_EVERY === 0) {
+      progress?.(records + replayed, 2 * records);
+      await turn();
+    }
+  }
+  progress?.(2 * records, 2 * records);
 
   return {
     window: { since: new Date(window.since).toISOString(), until: new Date(window.until).toISOString() },

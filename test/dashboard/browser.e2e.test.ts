@@ -178,7 +178,11 @@ describeWithBrowser('dashboard in Chromium', () => {
     expect(await page.locator('[data-table="replay"] tbody tr[data-alias="chat"] td').nth(1).textContent()).toBe('4');
     expect(await page.locator('[data-table="replay"] tfoot tr[data-alias="total"]').count()).toBe(1);
     expect(await page.locator('[data-list="assumptions"] li').count()).toBeGreaterThan(3);
+    expect(await page.locator('[data-field="replay-progress"]').count()).toBe(0);
     await page.screenshot({ path: path.join(SHOTS, 'replay.png'), fullPage: true });
+    // The replay ran as a job of the gateway, not of the page: a reload shows its report again.
+    await page.reload();
+    await page.locator('[data-table="replay"] tbody tr[data-alias="chat"]').waitFor();
   });
 
   test('no page logged a console error', () => {

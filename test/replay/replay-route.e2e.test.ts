@@ -7,7 +7,8 @@ import type { FakeOpenAI } from '../../src/testing/fake-openai';
 import type { ReplayReport } from '../../src/replay/replay';
 import type { InProcessGateway } from '../helpers/in-process';
 import { ADMIN_KEY, TEAM_KEY, UPSTREAM_KEY } from '../dashboard/config';
-import { replayRequestOf } from '../../src/dashboard/replay-data';
+import { replayJobsOf, replayRequestOf } from '../../src/dashboard/replay-data';
+import type { ReplayJobView } from '../../src/replay/job';
 import { CANDIDATE, recordTraffic } from './recorded-gateway';
 
 let fake: FakeOpenAI;
@@ -38,12 +39,37 @@ function post(body: unknown, query = '?since=1d', withSession = true): Promise<R
   });
 }
 
+/** Starts a replay, waits for its job to end, and reads the report through the job's GET. */
+async function replayed(config: string): Promise<ReplayReport> {
+  const res = await post({ config });
+  expect(res.status).toBe(202);
+  const started = (await res.json()) as { id: string; state: string };
+  expect(started.state).toBe('running');
+  await replayJobsOf(gw.gateway).settled();
+  const job = (await (await fetch(`${gw.url}/ui/api/replay/job`, { headers: { cookie } })).json()) as ReplayJobView;
+  expect(job).toMatchObject({ id: started.id, state: 'done' });
+  return (job as ReplayJobView & { state: 'done' }).report;
+}
+
 describe('/ui/api/replay', () => {
   test('needs the dashboard session, for the template and the replay alike', async () => {
     expect((await fetch(`${gw.url}/ui/api/replay`)).status).toBe(401);
     const res = await post({ config: CANDIDATE }, '?since=1d', false);
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('dashboard_login_required');
+    expect((await fetch(`${gw.url}/ui/api/replay/job`)).status).toBe(401);
+  });
+
+  test('checks the session before the body: a malformed POST without one is a 401, not a 400', async () => {
+    const res = await fetch(`${gw.url}/ui/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"config": [not json' });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('dashboard_login_required');
+  });
+
+  test('the last report is kept for the next visit (a reload) until another replay starts', async () => {
+    const first = await replayed(CANDIDATE);
+    const again = (await (await fetch(`${gw.url}/ui/api/replay/job`, { headers: { cookie } })).json()) as ReplayJobView & { state: 'done' };
+    expect(again.report).toEqual(first);
   });
 
   test('GET starts from the running config as YAML, with its secrets redacted', async () => {
@@ -58,10 +84,8 @@ describe('/ui/api/replay', () => {
     expect(body.config).not.toContain(TEAM_KEY);
   });
 
-  test('POST replays the recorded traffic under the candidate', async () => {
-    const res = await post({ config: CANDIDATE });
-    expect(res.status).toBe(200);
-    const report = (await res.json()) as ReplayReport;
+  test('POST answers at once with a job, and the job’s GET gives its report when it is done', async () => {
+    const report = await replayed(CANDIDATE);
     expect(report.records).toBe(4);
     const chatAlias = report.aliases.find((a) => a.alias === 'chat')!;
     // 3 × (1000 × 0.15 + 200 × 0.6) µ$ = $0.00081, against 3 × 4500 µ$ = $0.0135 recorded.
@@ -77,9 +101,10 @@ describe('/ui/api/replay', () => {
       '  chat: { targets: [ { provider: up, model: "m-${REPLAY_ROUTE_SECRET}" } ] }',
     );
     expect(leaky).toContain('REPLAY_ROUTE_SECRET');
-    const res = await post({ config: leaky });
-    const text = await res.text();
-    expect(res.status).toBe(200);
+    expect((await post({ config: leaky })).status).toBe(202);
+    await replayJobsOf(gw.gateway).settled();
+    const text = await (await fetch(`${gw.url}/ui/api/replay/job`, { headers: { cookie } })).text();
+    expect(text).toContain('"state":"done"');
     expect(text).not.toContain('sk-server-env-secret-0001');
     expect(text).toContain('REPLAY_ROUTE_SECRET');
   });

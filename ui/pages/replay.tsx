@@ -114,13 +114,42 @@ function Report(props: { report: Json }) {
   );
 }
 
+/** How often the page reads a running job's progress: one small GET, only while a job runs. */
+const FOLLOW_MS = 500;
+
+/** A running job's progress in words: pass 1 counts the window, pass 2 knows the total. */
+function Progress({ job }: { job: Json }) {
+  if (job.total === null)
+    return <p data-field="replay-progress">Pass 1 of 2: learning how each target behaved — {job.done.toLocaleString('en')} records read…</p>;
+  return (
+    <p data-field="replay-progress">
+      <progress value={job.done} max={job.total} /> Pass 2 of 2: {Math.max(0, job.done - job.total / 2).toLocaleString('en')} of{' '}
+      {(job.total / 2).toLocaleString('en')} records replayed
+    </p>
+  );
+}
+
 export function Replay() {
   const [config, setConfig] = useState('');
   const [since, setSince] = useState('7d');
   const [until, setUntil] = useState('');
   const [report, setReport] = useState<Json>(undefined);
   const [problem, setProblem] = useState<string | undefined>(undefined);
-  const [running, setRunning] = useState(false);
+  const [job, setJob] = useState<Json>(undefined);
+  const running = job?.state === 'running';
+  // Follows the gateway's replay job until it ends; also picks up one already running or done (a reload).
+  const follow = async () => {
+    for (;;) {
+      const res = await fetch('ui/api/replay/job');
+      if (res.status === 401) return location.reload();
+      const body = (await res.json()) as Json;
+      setJob(body);
+      if (body.state === 'done') setReport(body.report);
+      if (body.state === 'failed') setProblem(body.error.message);
+      if (body.state !== 'running') return;
+      await new Promise((resolve) => setTimeout(resolve, FOLLOW_MS));
+    }
+  };
   useEffect(() => {
     void fetch('ui/api/replay').then(async (res) => {
       if (res.status === 401) return location.reload();
@@ -128,26 +157,27 @@ export function Replay() {
       setConfig(body.config);
       setSince(body.since);
     });
+    void follow();
   }, []);
   const run = async () => {
-    setRunning(true);
     setProblem(undefined);
-    try {
-      const q = new URLSearchParams({ since, ...(until ? { until } : {}) });
-      const res = await fetch(`ui/api/replay?${q.toString()}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ config }),
-      });
-      if (res.status === 401) return location.reload();
-      const body = (await res.json()) as Json;
-      if (!res.ok) {
-        setReport(undefined);
-        setProblem(body.error?.message ?? `HTTP ${res.status}`);
-      } else setReport(body);
-    } finally {
-      setRunning(false);
+    const q = new URLSearchParams({ since, ...(until ? { until } : {}) });
+    const res = await fetch(`ui/api/replay?${q.toString()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ config }),
+    });
+    if (res.status === 401) return location.reload();
+    const body = (await res.json()) as Json;
+    if (!res.ok) {
+      setProblem(body.error?.message ?? `HTTP ${res.status}`);
+      // 409: another page's replay runs; follow it rather than show a stale report.
+      if (res.status === 409) void follow();
+      return;
     }
+    setReport(undefined);
+    setJob({ state: 'running', done: 0, total: null });
+    await follow();
   };
   return (
     <section>
@@ -164,13 +194,14 @@ export function Replay() {
           {running ? 'Running…' : 'Run'}
         </button>
       </div>
+      {running && <Progress job={job} />}
       {problem && (
         <p class="bad" data-field="replay-problem">
           {problem}
         </p>
       )}
-      {report && report.records === 0 && <p data-field="replay-empty">No request was recorded in this window: nothing to replay.</p>}
-      {report && report.records > 0 && <Report report={report} />}
+      {!running && report && report.records === 0 && <p data-field="replay-empty">No request was recorded in this window: nothing to replay.</p>}
+      {!running && report && report.records > 0 && <Report report={report} />}
     </section>
   );
 }

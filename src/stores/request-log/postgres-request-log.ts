@@ -30,7 +30,7 @@ import {
 const RECORDS_PER_INSERT = 2_000;
 const CELLS_PER_UPSERT = 500;
 const PURGE_BATCH = 5_000;
-const SCAN_PAGE = 1_000;
+const SCAN_PAGE = 5_000;
 
 /**
  * @example const engine = new PostgresRequestEngine('postgres://postgres@127.0.0.1:5432/test', 'switchyard_requests');

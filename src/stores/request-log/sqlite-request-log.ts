@@ -13,6 +13,8 @@ import { cellsOf, overviewOf, ROLLUP_UNITS, windowOf, type RollupUnit } from './
 import {
   cellRow,
   listSql,
+  packedRecords,
+  packedScanSql,
   pagedScan,
   purgeSql,
   rangeCellsFromRows,
@@ -21,7 +23,6 @@ import {
   RECORD_COLUMNS,
   rollupUpsertSql,
   rowRecord,
-  scanSql,
   schemaSql,
   TABLE_PREFIX,
 } from './sql';
@@ -29,7 +30,7 @@ import {
 /** Ids checked per IN (…) list: far below SQLite's 32,766 parameters. */
 const IDS_PER_QUERY = 5_000;
 const PURGE_BATCH = 5_000;
-const SCAN_PAGE = 1_000;
+const SCAN_PAGE = 5_000;
 
 /**
  * @example const engine = new SqliteRequestEngine('/etc/switchyard/switchyard-requests.db');
@@ -106,8 +107,9 @@ export class SqliteRequestEngine implements RequestLogEngine {
   async *scan(since: number, until: number): AsyncIterable<RequestRecord> {
     await this.schema();
     yield* pagedScan(async (after, limit) => {
-      const { sql, params } = scanSql(this.table, 'sqlite', since, until, after, limit);
-      return (await this.reader.all(sql, params as SqlParams)).map(rowRecord);
+      const { sql, params } = packedScanSql(this.table, since, until, after, limit);
+      const [row] = await this.reader.all(sql, params as SqlParams);
+      return packedRecords(String(row.page));
     }, SCAN_PAGE);
   }
 
