@@ -104,6 +104,12 @@ export function notifyPrimary(method: string, args: unknown[]): void {
   process.send?.({ sy: 'call', id: NO_REPLY, method, args } satisfies Call, undefined, undefined, () => undefined);
 }
 
+/**
+ * The environment variable through which the primary gives every worker one random key for signing dashboard
+ * sessions (dashboard/session-store.ts), so a login served by one worker is valid on the others.
+ */
+export const SESSION_KEY_ENV = 'SWITCHYARD_SESSION_KEY';
+
 /** This worker's id among the primary's workers (1, 2, …; a replacement gets a new one); 0 outside a worker. @example const ticket = `${workerId()}:${n}`; */
 export function workerId(): number {
   return cluster.worker?.id ?? 0;

@@ -5,11 +5,12 @@
  * replaces a worker that dies, and exits once all workers have drained.
  */
 import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import client from 'prom-client';
 import type { GatewayConfig } from '../config/types';
 import { healthProberHandlers } from './health-sync';
-import { servePrimary, tellWorkers } from './ipc';
+import { SESSION_KEY_ENV, servePrimary, tellWorkers } from './ipc';
 import { openCooldowns } from './routing-sync';
 import { sharedStoreHandlers } from './shared-stores';
 
@@ -71,8 +72,10 @@ export async function runPrimary(workers: number, args: string[]): Promise<numbe
   cluster.setupPrimary({ args, silent: false });
   let stopping = false;
   const started = new Map<number, number>();
+  // One dashboard session key for all workers, replacements included; a restart of the primary ends every session.
+  const sessionKey = randomBytes(32).toString('base64url');
   const fork = () => {
-    const w = cluster.fork({ SWITCHYARD_WORKER: '1' });
+    const w = cluster.fork({ SWITCHYARD_WORKER: '1', [SESSION_KEY_ENV]: sessionKey });
     started.set(w.id, Date.now());
   };
   cluster.on('exit', (worker, code, signal) => {

@@ -1,23 +1,22 @@
 import { SessionStore } from './session-store';
 
 describe('SessionStore', () => {
-  test('a session is valid until its expiry on the injected clock, then forgotten', () => {
+  test('a session is valid until its expiry on the injected clock', () => {
     let now = 1_000_000;
     const store = new SessionStore(
       () => 60_000,
       () => now,
     );
-    const id = store.create();
-    expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(store.valid(id)).toBe(true);
+    const token = store.create();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{22}\.[0-9a-z]+\.[A-Za-z0-9_-]{43}$/);
+    expect(store.valid(token)).toBe(true);
     now += 59_999;
-    expect(store.valid(id)).toBe(true);
+    expect(store.valid(token)).toBe(true);
     now += 1;
-    expect(store.valid(id)).toBe(false);
-    expect(store.size).toBe(0);
+    expect(store.valid(token)).toBe(false);
   });
 
-  test('ids are unique; revoke ends one session only; unknown ids are refused', () => {
+  test('tokens are unique; revoke ends one session only; unknown tokens are refused', () => {
     const store = new SessionStore(() => 60_000);
     const a = store.create();
     const b = store.create();
@@ -29,11 +28,20 @@ describe('SessionStore', () => {
     expect(store.valid('made-up')).toBe(false);
   });
 
-  test('past 1000 sessions the oldest is dropped', () => {
+  test('a token whose expiry or id was changed is refused: the signature covers both', () => {
     const store = new SessionStore(() => 60_000);
-    const first = store.create();
-    for (let i = 0; i < 1000; i++) store.create();
-    expect(store.size).toBe(1000);
-    expect(store.valid(first)).toBe(false);
+    const [id, exp, sig] = store.create().split('.');
+    expect(store.valid(`${id}.${(parseInt(exp, 36) + 3_600_000).toString(36)}.${sig}`)).toBe(false);
+    expect(store.valid(`${id.slice(0, -1)}${id.endsWith('A') ? 'B' : 'A'}.${exp}.${sig}`)).toBe(false);
+    expect(store.valid(`${id}.${exp}.${sig.slice(0, -2)}`)).toBe(false);
+  });
+
+  test('another store of the same process (another gateway, a reload) accepts the token, and sees its revocation', () => {
+    const one = new SessionStore(() => 60_000);
+    const two = new SessionStore(() => 60_000);
+    const token = one.create();
+    expect(two.valid(token)).toBe(true);
+    two.revoke(token);
+    expect(one.valid(token)).toBe(false);
   });
 });

@@ -74,12 +74,12 @@ describe('login', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('dashboard_bad_login');
   });
 
-  test('the right key gives a session cookie: random id, HttpOnly, SameSite=Strict, scoped to /ui, relative redirect', async () => {
+  test('the right key gives a session cookie: a signed random id, HttpOnly, SameSite=Strict, scoped to /ui, relative redirect', async () => {
     const res = await login(ADMIN_KEY);
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('../ui');
     const cookie = res.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/^switchyard_session=[A-Za-z0-9_-]{43}; Path=\/ui; HttpOnly; SameSite=Strict; Max-Age=28800$/);
+    expect(cookie).toMatch(/^switchyard_session=[A-Za-z0-9_-]{22}\.[0-9a-z]+\.[A-Za-z0-9_-]{43}; Path=\/ui; HttpOnly; SameSite=Strict; Max-Age=28800$/);
     expect(cookie).not.toContain(ADMIN_KEY);
     const page = await fetch(`${gw.url}/ui`, { headers: { cookie: cookie.split(';')[0] } });
     expect(await page.text()).toContain('<script src="ui/app.js"></script>');
