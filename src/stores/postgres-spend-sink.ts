@@ -4,7 +4,7 @@
  * requests. Inserts skip a request id already stored, so a batch retried after a reset that may have hidden its
  * commit never duplicates a row.
  */
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import {
   byCost,
   SPEND_COLUMNS,
@@ -17,6 +17,7 @@ import {
   type SpendSink,
   type SpendTotal,
 } from './spend-sink';
+import { openPostgresPool } from './postgres-pool';
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const ROWS_PER_INSERT = 2000;
@@ -73,9 +74,7 @@ export class PostgresSpendSink implements SpendSink {
     readonly table = 'switchyard_spend',
   ) {
     if (!TABLE_NAME.test(table)) throw new Error(`invalid PostgreSQL table name "${table}"`);
-    this.pool = new Pool({ connectionString, max: 4, connectionTimeoutMillis: 2000, idleTimeoutMillis: 10_000 });
-    // An idle client losing its connection emits here; without a listener it would crash the process.
-    this.pool.on('error', () => {});
+    this.pool = openPostgresPool(connectionString, 4);
   }
 
   async write(records: readonly SpendRecord[]): Promise<void> {

@@ -1,7 +1,8 @@
 /** Feedback in PostgreSQL, shared by every gateway instance that points at the same database. */
-import pg from 'pg';
+import type pg from 'pg';
 import type { ComplexityTier } from '../../config/routing-schema';
 import type { FeedbackStore, Rating, ServedRequest } from '../feedback-store';
+import { openPostgresPool } from '../../stores/postgres-pool';
 
 // Keyed by (key name, request id), '' for no key (a primary key cannot hold NULL). The tables of the first
 // version, keyed by request id alone, are left alone: their notes had expired within a day anyway.
@@ -25,9 +26,7 @@ export class PostgresFeedbackStore implements FeedbackStore {
   private schemaReady: Promise<void> | undefined;
 
   constructor(url: string) {
-    this.pool = new pg.Pool({ connectionString: url, max: 4 });
-    // A database that is down must not crash the process; each call reports its own failure.
-    this.pool.on('error', () => {});
+    this.pool = openPostgresPool(url, 4);
   }
 
   private schema(): Promise<void> {

@@ -2,9 +2,10 @@
  * Responses in PostgreSQL (pg), for several gateway instances sharing one conversation state. The table is
  * created on first use. The record is kept as text, not jsonb: jsonb would reorder the Response object's keys.
  */
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { decodeStored, encodeStored, type ResponseBackend } from './backend';
 import type { StoredResponse } from './types';
+import { openPostgresPool } from '../../stores/postgres-pool';
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -24,9 +25,7 @@ export class PostgresResponseBackend implements ResponseBackend {
     readonly table = 'switchyard_responses',
   ) {
     if (!TABLE_NAME.test(table)) throw new Error(`invalid PostgreSQL table name "${table}"`);
-    this.pool = new Pool({ connectionString, max: 8, connectionTimeoutMillis: 2000, idleTimeoutMillis: 10_000 });
-    // An idle client losing its connection emits here; without a listener it would crash the process.
-    this.pool.on('error', () => {});
+    this.pool = openPostgresPool(connectionString, 8);
   }
 
   async put(response: StoredResponse): Promise<void> {

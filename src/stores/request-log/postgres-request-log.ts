@@ -5,7 +5,7 @@
  * key order, so two instances never deadlock). A database that is down fails the write (the batched writer
  * retries), never a request.
  */
-import { Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { RequestLogEngine } from './buffered-request-log';
 import type { Overview, OverviewRange, RequestFilter, RequestRecord } from './request-record';
 import { cellsOf, overviewOf, ROLLUP_UNITS, windowOf, type KeyedCell, type RollupUnit } from './rollup';
@@ -25,6 +25,7 @@ import {
   TABLE_PREFIX,
   type SqlValue,
 } from './sql';
+import { openPostgresPool } from '../postgres-pool';
 
 /** A statement takes at most 65,535 parameters: 25 per record, 108 per rollup cell. */
 const RECORDS_PER_INSERT = 2_000;
@@ -45,9 +46,7 @@ export class PostgresRequestEngine implements RequestLogEngine {
     readonly table = 'switchyard_requests',
   ) {
     if (!TABLE_PREFIX.test(table)) throw new Error(`invalid PostgreSQL table name "${table}"`);
-    this.pool = new Pool({ connectionString, max: 4, connectionTimeoutMillis: 2000, idleTimeoutMillis: 10_000 });
-    // An idle client losing its connection emits here; without a listener it would crash the process.
-    this.pool.on('error', () => {});
+    this.pool = openPostgresPool(connectionString, 4);
   }
 
   async write(records: readonly RequestRecord[]): Promise<void> {
