@@ -1,7 +1,9 @@
 /**
  * Attempt failures per target over the last hour, by kind, with the last error's (already redacted) message:
  * the Providers page's "errors by kind". Fed once per finished request from its attempt records (state.ts),
- * kept in per-minute buckets; bounded in targets (wildcard aliases take any model name) and in time.
+ * kept in per-minute buckets; bounded in targets (wildcard aliases take any model name) and in time. With
+ * `--workers` each worker sends the others its new counts (cluster/dashboard-sync.ts), which they add to their own,
+ * so every worker's page counts all workers' errors; a worker that exits leaves its counts behind (they happened).
  */
 import type { AttemptRecord, RequestOutcome } from '../pipeline/types';
 import { redactSecrets } from '../observability/redact';
@@ -27,6 +29,17 @@ interface Entry {
   last?: { at: number; kind: string; message: string };
 }
 
+/** One target's new counts in one minute, as a worker sends them to the others. */
+export interface MinuteCounts {
+  minute: number;
+  attempts: number;
+  failures: number;
+  kinds: Record<string, number>;
+}
+
+/** What one worker counted since its last report: per target, its minutes and its last error (already redacted). */
+export type ErrorsReport = { target: string; minutes: MinuteCounts[]; last?: { at: number; kind: string; message: string } }[];
+
 /** One target's last hour, as the page shows it. */
 export interface TargetErrorsView {
   target: string;
@@ -51,6 +64,10 @@ function kindLabel(a: AttemptRecord): string {
  */
 export class TargetErrors {
   private readonly targets = new Map<string, Entry>();
+  /** Set by cluster/dashboard-sync.ts in a worker: collect this process's own counts for `report`. */
+  sharing = false;
+  private pending: ErrorsReport = [];
+  private readonly pendingOf = new Map<string, ErrorsReport[number]>();
 
   /** Counts every called attempt of one finished request (skipped targets were not asked, so they are left out). */
   record(attempts: readonly AttemptRecord[], outcome: RequestOutcome, now: number): void {
@@ -83,27 +100,88 @@ export class TargetErrors {
     return out.sort((a, b) => b.failures - a.failures || a.target.localeCompare(b.target));
   }
 
+  /** This process's counts since the last call (empty when nothing was counted), for the other workers. */
+  report(): ErrorsReport {
+    const out = this.pending;
+    this.pending = [];
+    this.pendingOf.clear();
+    return out;
+  }
+
+  /** Adds another worker's report to these counts; its last error replaces this one's when newer. */
+  applyPeer(report: ErrorsReport): void {
+    for (const t of report) {
+      const e = this.entry(t.target);
+      for (const m of t.minutes) {
+        const b = this.bucket(e, m.minute);
+        if (!b) continue;
+        b.attempts += m.attempts;
+        b.failures += m.failures;
+        for (const [kind, n] of Object.entries(m.kinds)) b.kinds.set(kind, (b.kinds.get(kind) ?? 0) + n);
+      }
+      if (t.last && (!e.last || t.last.at > e.last.at)) e.last = t.last;
+    }
+  }
+
   private add(target: string, now: number, kind: string | undefined, reason: string | undefined, isAttempt = true): void {
-    const e = this.targets.get(target) ?? { buckets: new Array<Bucket | undefined>(WINDOW_MINUTES) };
-    // Re-inserted so the map's order is oldest activity first, which is what gets dropped.
-    this.targets.delete(target);
-    this.targets.set(target, e);
-    if (this.targets.size > MAX_TARGETS) this.targets.delete(this.targets.keys().next().value as string);
+    const e = this.entry(target);
     const minute = Math.floor(now / MINUTE_MS);
-    const slot = minute % WINDOW_MINUTES;
-    let b = e.buckets[slot];
-    if (!b || b.minute !== minute) e.buckets[slot] = b = { minute, attempts: 0, failures: 0, kinds: new Map() };
-    if (isAttempt) b.attempts++;
+    const b = this.bucket(e, minute)!;
+    const mine = this.sharing ? this.pendingMinute(target, minute) : undefined;
+    if (isAttempt) {
+      b.attempts++;
+      if (mine) mine.attempts++;
+    }
     if (kind === undefined) return;
     b.failures++;
     b.kinds.set(kind, (b.kinds.get(kind) ?? 0) + 1);
     // The reason came from an AttemptFailure (redacted when made); redacted again for any other source.
     e.last = { at: now, kind, message: redactSecrets(reason ?? kind).slice(0, 500) };
+    if (!mine) return;
+    mine.failures++;
+    mine.kinds[kind] = (mine.kinds[kind] ?? 0) + 1;
+    this.pendingOf.get(target)!.last = e.last;
+  }
+
+  private entry(target: string): Entry {
+    const e = this.targets.get(target) ?? { buckets: new Array<Bucket | undefined>(WINDOW_MINUTES) };
+    // Re-inserted so the map's order is oldest activity first, which is what gets dropped.
+    this.targets.delete(target);
+    this.targets.set(target, e);
+    if (this.targets.size > MAX_TARGETS) this.targets.delete(this.targets.keys().next().value as string);
+    return e;
+  }
+
+  /** The bucket of `minute`, emptied when its slot held an older minute; undefined for a minute already overwritten (a late peer report). */
+  private bucket(e: Entry, minute: number): Bucket | undefined {
+    const slot = minute % WINDOW_MINUTES;
+    const b = e.buckets[slot];
+    if (b && b.minute === minute) return b;
+    if (b && b.minute > minute) return undefined;
+    return (e.buckets[slot] = { minute, attempts: 0, failures: 0, kinds: new Map() });
+  }
+
+  private pendingMinute(target: string, minute: number): MinuteCounts {
+    let t = this.pendingOf.get(target);
+    if (!t) {
+      this.pendingOf.set(target, (t = { target, minutes: [] }));
+      this.pending.push(t);
+    }
+    let m = t.minutes.find((x) => x.minute === minute);
+    if (!m) t.minutes.push((m = { minute, attempts: 0, failures: 0, kinds: {} }));
+    return m;
   }
 }
 
 // Keyed by the dashboard state (state.ts) without importing it: state.ts calls in here.
 const books = new WeakMap<object, TargetErrors>();
+
+/**
+ * Called with each book made (cluster/dashboard-sync.ts shares them in a worker); unset in a single process.
+ *
+ * @example newBooks.onMade = (book) => { book.sharing = true; };
+ */
+export const newBooks: { onMade?: (book: TargetErrors) => void } = {};
 
 /**
  * The error counts of one gateway's dashboard, made on first use.
@@ -112,6 +190,9 @@ const books = new WeakMap<object, TargetErrors>();
  */
 export function targetErrorsOf(state: object): TargetErrors {
   let book = books.get(state);
-  if (!book) books.set(state, (book = new TargetErrors()));
+  if (!book) {
+    books.set(state, (book = new TargetErrors()));
+    newBooks.onMade?.(book);
+  }
   return book;
 }

@@ -17,6 +17,7 @@ import { openFeedbackStore } from '../feedback/open-feedback-store';
 import { Tracing } from '../observability/tracing';
 import { shareHealthCheck } from '../cluster/health-sync';
 import { shareRoutingState } from '../cluster/routing-sync';
+import { shareHeadroom, shareProvidersPage } from '../cluster/dashboard-sync';
 import type { Logger } from '../observability/logger';
 import { registerSecrets } from '../observability/redact';
 import { loadPlugins, PluginLoadError, type LoadedPlugin } from '../pipeline/load-plugins';
@@ -109,7 +110,7 @@ function resolveProvider(name: string, cfg: ProviderConfig, loaded: LoadedConfig
     available: api_key === undefined || api_key !== '',
     missingEnv: api_key === '' && missingEnv.length === 0 ? ['(api_key is empty)'] : missingEnv,
     timeouts: { totalMs: timeout_ms ?? DEFAULT_TIMEOUT_MS, firstByteMs: first_byte_timeout_ms, connectMs },
-    ...(api === 'mock' ? {} : { rateLimits: state.keep(`rate-limits:${name}`, () => new HeadroomBook()) }),
+    ...(api === 'mock' ? {} : { rateLimits: state.keep(`rate-limits:${name}`, () => shareHeadroom(name, new HeadroomBook())) }),
   };
 }
 
@@ -143,6 +144,7 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
     if (p.settings.apiKey) registerSecrets([p.settings.apiKey]);
   }
   const routing = state.keep('routing:state', () => shareRoutingState(new RoutingState()));
+  shareProvidersPage();
   for (const p of providers.values()) {
     const cfg = p.config.health_check;
     if (!cfg) continue;
