@@ -66,4 +66,32 @@ describe('TargetErrors', () => {
     expect(targets).toHaveLength(1000);
     expect(targets).not.toContain('up/a');
   });
+
+  it("reports its own new counts once and adds a peer's to its own (not passing them on); the newer last error wins", () => {
+    const mine = new TargetErrors();
+    mine.sharing = true;
+    mine.record([attempt('a', { ok: false, kind: 'status', status: 503, reason: 'up: overloaded' }), attempt('b')], ok, T0);
+    const report = mine.report();
+    expect(report).toEqual([
+      {
+        target: 'up/a',
+        minutes: [{ minute: Math.floor(T0 / 60_000), attempts: 1, failures: 1, kinds: { 'status 503': 1 } }],
+        last: { at: T0, kind: 'status 503', message: 'up: overloaded' },
+      },
+      { target: 'up/b', minutes: [{ minute: Math.floor(T0 / 60_000), attempts: 1, failures: 0, kinds: {} }] },
+    ]);
+    expect(mine.report()).toEqual([]);
+
+    const peer = new TargetErrors();
+    peer.record([attempt('a', { ok: false, kind: 'network', reason: 'up: reset' })], failed, T0 + 1000);
+    peer.applyPeer(report);
+    expect(peer.describe(T0 + 2000)[0]).toEqual({
+      target: 'up/a',
+      attempts: 2,
+      failures: 2,
+      by_kind: { network: 1, 'status 503': 1 },
+      last_error: { at: new Date(T0 + 1000).toISOString(), kind: 'network', message: 'up: reset' },
+    });
+    expect(peer.report()).toEqual([]);
+  });
 });

@@ -35,4 +35,23 @@ describe('HeadroomBook', () => {
     expect(models).not.toContain('m0');
     expect(models).toContain('m200');
   });
+
+  it("shares its own reports once (another worker's are not passed on); a peer's report wins only when newer", () => {
+    const mine = new HeadroomBook();
+    mine.sharing = true;
+    mine.note('gpt-4o', { requests: { remaining: 5 } }, T0 + 10);
+    expect(mine.report()).toEqual([{ model: 'gpt-4o', at: T0 + 10, headroom: { requests: { remaining: 5 } } }]);
+    expect(mine.report()).toEqual([]);
+    mine.applyPeer([
+      { model: 'gpt-4o', at: T0 + 5, headroom: { requests: { remaining: 9 } } },
+      { model: 'gpt-4o-mini', at: T0, headroom: { requests: { remaining: 7 } } },
+    ]);
+    expect(mine.describe(T0 + 10).map((v) => [v.model, v.budgets.requests?.remaining])).toEqual([
+      ['gpt-4o', 5],
+      ['gpt-4o-mini', 7],
+    ]);
+    mine.applyPeer([{ model: 'gpt-4o', at: T0 + 20, headroom: { requests: { remaining: 4 } } }]);
+    expect(mine.describe(T0 + 20).find((v) => v.model === 'gpt-4o')?.budgets.requests?.remaining).toBe(4);
+    expect(mine.report()).toEqual([]);
+  });
 });
