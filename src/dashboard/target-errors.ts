@@ -126,7 +126,7 @@ export class TargetErrors {
   private add(target: string, now: number, kind: string | undefined, reason: string | undefined, isAttempt = true): void {
     const e = this.entry(target);
     const minute = Math.floor(now / MINUTE_MS);
-    const b = this.bucket(e, minute)!;
+    const b = this.bucket(e, minute, true)!;
     const mine = this.sharing ? this.pendingMinute(target, minute) : undefined;
     if (isAttempt) {
       b.attempts++;
@@ -152,12 +152,15 @@ export class TargetErrors {
     return e;
   }
 
-  /** The bucket of `minute`, emptied when its slot held an older minute; undefined for a minute already overwritten (a late peer report). */
-  private bucket(e: Entry, minute: number): Bucket | undefined {
+  /**
+   * The bucket of `minute`, emptied when its slot held another minute; for a peer's minute older than the slot's
+   * (a late report, past the hour), undefined: it is not counted rather than wiping newer counts.
+   */
+  private bucket(e: Entry, minute: number, own = false): Bucket | undefined {
     const slot = minute % WINDOW_MINUTES;
     const b = e.buckets[slot];
     if (b && b.minute === minute) return b;
-    if (b && b.minute > minute) return undefined;
+    if (b && b.minute > minute && !own) return undefined;
     return (e.buckets[slot] = { minute, attempts: 0, failures: 0, kinds: new Map() });
   }
 
