@@ -109,7 +109,12 @@ export function reasoningBlocksOf(msg: ChatMessage): PlacedReasoningBlock[] {
  * @example inAnswerOrder([r1, { ...r2, before_tool_call: 1 }], ['text'], [call0, call1], (b) => b)
  * // [r1, 'text', call0, r2, call1]
  */
-export function inAnswerOrder<T>(blocks: readonly PlacedReasoningBlock[], text: readonly T[], toolCalls: readonly T[], asContent: (b: ReasoningBlock) => T): T[] {
+export function inAnswerOrder<T>(
+  blocks: readonly PlacedReasoningBlock[],
+  text: readonly T[],
+  toolCalls: readonly T[],
+  asContent: (b: ReasoningBlock) => T,
+): T[] {
   const placedAt = (keep: (place: number) => boolean) => blocks.filter((b) => keep(placeOf(b))).map((b) => asContent(unplaced(b)));
   const out = [...placedAt((p) => p === 0), ...text];
   toolCalls.forEach((call, n) => out.push(...(n > 0 ? placedAt((p) => p === n) : []), call));

@@ -259,7 +259,10 @@ export function toAnthropicMessages(messages: ChatMessage[]): { system: Anthropi
         break;
       case 'assistant':
         // Thinking between tool calls goes back where Claude put it (before_tool_call, reasoning-blocks.ts).
-        append('assistant', inAnswerOrder<AnthropicContentBlock>(reasoningBlocksOf(msg), textBlocks(msg.content), (msg.tool_calls ?? []).map(toToolUseBlock), (b) => b));
+        append(
+          'assistant',
+          inAnswerOrder<AnthropicContentBlock>(reasoningBlocksOf(msg), textBlocks(msg.content), (msg.tool_calls ?? []).map(toToolUseBlock), (b) => b),
+        );
         break;
       case 'tool':
         append('user', [toToolResultBlock(msg)]);
