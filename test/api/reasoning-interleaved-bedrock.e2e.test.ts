@@ -93,7 +93,7 @@ describe('reasoning between tool calls on Bedrock', () => {
     };
     const first = await openai.responses.stream({ ...ask, input: 'Weather?' }).finalResponse();
     expect(first.output.map((o) => o.type)).toEqual(['reasoning', 'function_call', 'reasoning', 'function_call']);
-    const outputs = first.output
+    const outputs = (first.output as OpenAI.Responses.ResponseOutputItem[])
       .filter((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === 'function_call')
       .map((c) => ({ type: 'function_call_output' as const, call_id: c.call_id, output: '18C' }));
     const second = await openai.responses.create({ ...ask, previous_response_id: first.id, input: outputs });
