@@ -114,7 +114,7 @@ export function itemsToMessages(items: ResponseItem[]): ChatMessage[] {
         break;
       case 'reasoning': {
         const sealed = openSealedReasoning(item.encrypted_content);
-        if (sealed && assistant?.tool_calls?.length && !blocks.length && !reasoning) {
+        if (sealed && assistant?.tool_calls?.length) {
           placeInAssistant(assistant, sealed);
           break;
         }
