@@ -4,7 +4,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { errors } from '../errors';
-import { reasoningFields, toReasoningBlock, type ReasoningBlock } from '../providers/anthropic/reasoning-blocks';
+import { placedBlock, reasoningFields, toReasoningBlock, type PlacedReasoningBlock } from '../providers/anthropic/reasoning-blocks';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../providers/openai-types';
 import type {
   AnthropicContentBlock,
@@ -354,15 +354,16 @@ function fromToolResult(block: AnthropicToolResultBlock): ChatMessage {
 
 function fromAssistantMessage(msg: AnthropicMessageParam): ChatMessage {
   const texts: string[] = [];
-  const reasoning: ReasoningBlock[] = [];
+  const reasoning: PlacedReasoningBlock[] = [];
   let unsigned = '';
   const toolCalls: ToolCall[] = [];
   for (const block of blocksOf(msg.content)) {
     if (block.type === 'text') texts.push(block.text);
     else if (block.type === 'thinking' || block.type === 'redacted_thinking') {
-      // Back to Claude as it came, each block with its signature (the adapter rebuilds them); other backends ignore them.
+      // Back to Claude as it came, each block with its signature and its place among the tool calls (the adapter
+      // rebuilds them); other backends ignore them.
       const signed = toReasoningBlock(block);
-      if (signed) reasoning.push(signed);
+      if (signed) reasoning.push(placedBlock(signed, toolCalls.length));
       else if (block.type === 'thinking') unsigned += block.thinking;
     } else if (block.type === 'tool_use') {
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });

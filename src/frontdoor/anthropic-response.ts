@@ -13,7 +13,7 @@ import type {
   AnthropicUsage,
 } from '../providers/anthropic/wire-types';
 import { ownValue } from '../providers/own-value';
-import { reasoningBlocksOf } from '../providers/anthropic/reasoning-blocks';
+import { inAnswerOrder, reasoningBlocksOf } from '../providers/anthropic/reasoning-blocks';
 
 const STOP_REASON_BY_FINISH: Record<string, AnthropicStopReason> = {
   stop: 'end_turn',
@@ -93,13 +93,17 @@ export function completionToAnthropicMessage(completion: ChatCompletion, model: 
   const message = choice?.message;
   const signed = message ? reasoningBlocksOf(message) : [];
   const reasoning = message?.reasoning_content;
-  // Claude's blocks as they came, each with its signature; another provider's reasoning as one unsigned block.
-  if (signed.length) content.push(...signed);
-  else if (typeof reasoning === 'string' && reasoning) content.push({ type: 'thinking', thinking: reasoning, signature: '' });
-  if (typeof text === 'string' && text) content.push({ type: 'text', text });
-  for (const call of (choice?.message.tool_calls ?? []) as ToolCall[]) {
-    content.push({ type: 'tool_use', id: call.id, name: call.function.name, input: toolInput(call.function.arguments) });
-  }
+  // Claude's blocks as they came, each with its signature and in its place among the tool calls; another
+  // provider's reasoning as one unsigned block.
+  if (!signed.length && typeof reasoning === 'string' && reasoning) content.push({ type: 'thinking', thinking: reasoning, signature: '' });
+  const answer: AnthropicContentBlock[] = typeof text === 'string' && text ? [{ type: 'text', text }] : [];
+  const toolUses = ((choice?.message.tool_calls ?? []) as ToolCall[]).map((call): AnthropicContentBlock => ({
+    type: 'tool_use',
+    id: call.id,
+    name: call.function.name,
+    input: toolInput(call.function.arguments),
+  }));
+  content.push(...inAnswerOrder<AnthropicContentBlock>(signed, answer, toolUses, (b) => b));
   // Many Anthropic clients read content[0].text without checking; never hand them an empty array.
   if (content.length === 0) content.push({ type: 'text', text: '' });
   return {

@@ -1,4 +1,5 @@
 import { itemsToMessages, responsesToChatRequest } from './request';
+import { sealReasoning } from './sealed-reasoning';
 import type { ResponseItem } from './types';
 
 describe('responsesToChatRequest', () => {
@@ -98,6 +99,25 @@ describe('itemsToMessages', () => {
       { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'answer' }] },
     ]);
     expect(messages).toEqual([{ role: 'assistant', content: 'answer', reasoning_content: 'thinking…' }]);
+  });
+
+  test('sealed reasoning between function calls stays in their turn, placed before the call it preceded', () => {
+    const a = { type: 'thinking', thinking: 'a', signature: 's1' } as const;
+    const b = { type: 'thinking', thinking: 'b', signature: 's2' } as const;
+    const call = (id: string): ResponseItem => ({ type: 'function_call', call_id: id, name: 'f', arguments: '{}' });
+    const messages = itemsToMessages([
+      { type: 'message', role: 'user', content: 'Hi' },
+      { type: 'reasoning', summary: [], encrypted_content: sealReasoning(a) },
+      call('c1'),
+      { type: 'reasoning', summary: [], encrypted_content: sealReasoning(b) },
+      call('c2'),
+      { type: 'function_call_output', call_id: 'c1', output: 'x' },
+      { type: 'function_call_output', call_id: 'c2', output: 'y' },
+    ]);
+    expect(messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'tool']);
+    expect(messages[1].tool_calls?.map((c) => c.id)).toEqual(['c1', 'c2']);
+    expect(messages[1].reasoning_blocks).toEqual([a, { ...b, before_tool_call: 1 }]);
+    expect(messages[1].reasoning_signature).toBeUndefined();
   });
 
   test('image and file parts become chat parts', () => {

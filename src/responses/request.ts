@@ -5,7 +5,7 @@
  * `response_format`, `reasoning.effort` becomes `reasoning_effort`.
  */
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../providers/openai-types';
-import { reasoningFields, type ReasoningBlock } from '../providers/anthropic/reasoning-blocks';
+import { placedBlock, reasoningFields, type PlacedReasoningBlock, type ReasoningBlock } from '../providers/anthropic/reasoning-blocks';
 import { openSealedReasoning } from './sealed-reasoning';
 import type { ResponseItem, ResponsesFunctionTool, ResponsesRequest } from './types';
 
@@ -69,13 +69,24 @@ export function itemsToMessages(items: ResponseItem[]): ChatMessage[] {
   let blocks: ReasoningBlock[] = [];
   /** The assistant turn function calls are added to; a message or output of another kind ends it. */
   let assistant: ChatMessage | undefined;
+  /** That turn's signed blocks, each with its place among the turn's function calls. */
+  let assistantBlocks: PlacedReasoningBlock[] = [];
   const openAssistant = (content: string | null): ChatMessage => {
     const message: ChatMessage = { role: 'assistant', content };
     Object.assign(message, reasoningFields(blocks, blocks.length ? '' : reasoning));
+    assistantBlocks = blocks;
     reasoning = '';
     blocks = [];
     out.push(message);
     return message;
+  };
+  /** Signed reasoning between a turn's function calls stays in that turn, at its place (Claude wants it there). */
+  const placeInAssistant = (turn: ChatMessage, block: ReasoningBlock) => {
+    assistantBlocks = [...assistantBlocks, placedBlock(block, turn.tool_calls?.length ?? 0)];
+    delete turn.reasoning_content;
+    delete turn.reasoning_signature;
+    delete turn.reasoning_blocks;
+    Object.assign(turn, reasoningFields(assistantBlocks));
   };
   for (const item of items) {
     switch (item.type) {
@@ -102,8 +113,12 @@ export function itemsToMessages(items: ResponseItem[]): ChatMessage[] {
         out.push({ role: 'tool', tool_call_id: item.call_id as string, content: toolOutput(item.output) });
         break;
       case 'reasoning': {
-        assistant = undefined;
         const sealed = openSealedReasoning(item.encrypted_content);
+        if (sealed && assistant?.tool_calls?.length) {
+          placeInAssistant(assistant, sealed);
+          break;
+        }
+        assistant = undefined;
         // A signature vouches for its own text only: once signed reasoning came, unsigned text is left out.
         if (sealed) blocks.push(sealed);
         else reasoning += reasoningText(item);

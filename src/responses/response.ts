@@ -6,7 +6,7 @@
  */
 import type { ChatCompletion, FinishReason, Usage } from '../providers/openai-types';
 import { itemId } from './ids';
-import { reasoningBlocksOf, type ReasoningBlock } from '../providers/anthropic/reasoning-blocks';
+import { inAnswerOrder, reasoningBlocksOf, type ReasoningBlock } from '../providers/anthropic/reasoning-blocks';
 import { sealReasoning } from './sealed-reasoning';
 import type { ResponseItem, ResponseObject, ResponsesRequest, ResponsesUsage, ResponseStatus } from './types';
 
@@ -129,30 +129,33 @@ export function functionCallItem(id: string, callId: string, name: string, args:
 export function completionToResponse(completion: ChatCompletion, frame: ResponseFrame, completedAt: number): ResponseObject {
   const choice = completion.choices[0];
   const message = choice?.message;
-  const output: ResponseItem[] = [];
   const reasoning = typeof message?.reasoning_content === 'string' ? message.reasoning_content : '';
   const blocks = message ? reasoningBlocksOf(message) : [];
-  // One item per signed block, in order (a block whose text is empty still goes out: Claude needs it back with the
-  // tool results); reasoning nobody signed is one item.
-  for (const block of blocks) {
-    const text = block.type === 'thinking' ? block.thinking : '';
-    output.push(reasoningItem(itemId('rs', frame.id, output.length), text, wantsSummary(frame.request), block));
-  }
-  if (!blocks.length && reasoning) output.push(reasoningItem(itemId('rs', frame.id, output.length), reasoning, wantsSummary(frame.request)));
+  const asSummary = wantsSummary(frame.request);
+  // Each item is made once its place (and so its id) is known.
+  type Item = (index: number) => ResponseItem;
+  const head: Item[] = [];
+  // Reasoning nobody signed is one item.
+  if (!blocks.length && reasoning) head.push((n) => reasoningItem(itemId('rs', frame.id, n), reasoning, asSummary));
   const text = message?.content;
-  if (typeof text === 'string' && text) output.push(messageItem(itemId('msg', frame.id, output.length), text));
-  if (typeof message?.refusal === 'string' && message.refusal) {
-    output.push({
-      type: 'message',
-      id: itemId('msg', frame.id, output.length),
-      status: 'completed',
-      role: 'assistant',
-      content: [{ type: 'refusal', refusal: message.refusal }],
-    });
+  if (typeof text === 'string' && text) head.push((n) => messageItem(itemId('msg', frame.id, n), text));
+  const refusal = message?.refusal;
+  if (typeof refusal === 'string' && refusal) {
+    head.push((n) => ({ type: 'message', id: itemId('msg', frame.id, n), status: 'completed', role: 'assistant', content: [{ type: 'refusal', refusal }] }));
   }
-  for (const call of message?.tool_calls ?? []) {
-    output.push(functionCallItem(itemId('fc', frame.id, output.length), call.id, call.function.name, call.function.arguments));
-  }
+  const calls = (message?.tool_calls ?? []).map(
+    (call): Item =>
+      (n) =>
+        functionCallItem(itemId('fc', frame.id, n), call.id, call.function.name, call.function.arguments),
+  );
+  // One item per signed block, in Claude's order: before the answer, or between the function_call items it came
+  // between, so a client that sends the items back in order sends Claude its order. A block whose text is empty
+  // still goes out: Claude needs it back with the tool results.
+  const sealed =
+    (block: ReasoningBlock): Item =>
+    (n) =>
+      reasoningItem(itemId('rs', frame.id, n), block.type === 'thinking' ? block.thinking : '', asSummary, block);
+  const output = inAnswerOrder(blocks, head, calls, sealed).map((make, n) => make(n));
   return {
     ...responseShell(frame, 'completed'),
     ...statusOf(choice?.finish_reason),

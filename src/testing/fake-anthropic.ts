@@ -8,7 +8,9 @@
  * signature that does not match its text is refused, and so is a tool-result turn with thinking on whose
  * assistant turn does not start with its (signed) thinking block. An answer may carry several thinking blocks and
  * redacted_thinking ones (`thoughts`); the tool-result turn after it must send back every one of them, unchanged
- * and in order, or it is refused as the real API refuses modified thinking.
+ * and in order, or it is refused as the real API refuses modified thinking. With `interleaved`, Claude thinks again
+ * between tool calls (thinking, tool_use, thinking, tool_use); each block must then come back in its place among
+ * the tool_use blocks (the real API wants the turn's thinking unmodified in place).
  */
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
@@ -32,6 +34,8 @@ export interface FakeAnthropicBehavior {
   thoughts?: (string | { redacted: true })[];
   /** Answer with a tool_use block (after the text, if `reply` is set too). */
   toolUse?: { name: string; input: Record<string, unknown> };
+  /** With thinking on and `toolUse`, more tool calls after it, each after a signed thinking block of its own. */
+  interleaved?: { thought: string; toolUse: { name: string; input: Record<string, unknown> } }[];
   /** Usage as Anthropic reports it (cache_creation is the split of cache_creation_input_tokens by TTL). */
   usage?: {
     input_tokens: number;
@@ -119,6 +123,11 @@ export function fakeThinkingSignature(thinking: string): string {
   return `sig_${createHash('sha256').update(`fake-anthropic-thinking\0${thinking}`).digest('base64url')}`;
 }
 
+/** The id of the fake's nth tool_use block in an answer (Anthropic's pattern). */
+function fakeToolUseId(n: number): string {
+  return `toolu_01FakeToolUse${String(n).padStart(10, '0')}`;
+}
+
 /** The opaque data of the fake's nth redacted_thinking block (unique per answer). */
 function fakeRedactedData(seed: string): string {
   return `EmwKAhgB${createHash('sha256').update(`fake-anthropic-redacted\0${seed}`).digest('base64url')}`;
@@ -132,18 +141,34 @@ function reasoningKey(block: Record<string, unknown>): string | undefined {
 }
 
 /**
- * With thinking on, the assistant turn before the last tool results must hold the reasoning blocks of the answer
- * that made it exactly as given, in order (`issued`: first block's key → every block's key); undefined if it does.
+ * A content list's reasoning blocks, each as its key and the number of tool_use blocks before it (`key@n`): what
+ * must come back unchanged, in order and in place.
  */
-function modifiedThinking(messages: { role?: unknown; content?: unknown }[], issued: Map<string, string[]>): string | undefined {
+function placedReasoningKeys(content: Record<string, unknown>[]): string[] {
+  let toolUses = 0;
+  const keys: string[] = [];
+  for (const block of content) {
+    if (block.type === 'tool_use') toolUses++;
+    const key = reasoningKey(block);
+    if (key !== undefined) keys.push(`${key}@${toolUses}`);
+  }
+  return keys;
+}
+
+/**
+ * With thinking on, the assistant turn before the last tool results must hold the reasoning blocks of the answer
+ * that made it exactly as given, in order and each in its place among the tool_use blocks (`issued`: first block's
+ * key → every block's placed key; `redacted`: every redacted block's data given out); undefined if it does.
+ */
+function modifiedThinking(messages: { role?: unknown; content?: unknown }[], issued: Map<string, string[]>, redacted: Set<string>): string | undefined {
   const last = messages.length - 1;
   const content = messages[last - 1]?.content;
   if (last < 1 || messages[last - 1].role !== 'assistant' || !Array.isArray(content)) return undefined;
-  const keys = (content as Record<string, unknown>[]).map(reasoningKey).filter((k): k is string => k !== undefined);
-  const expected = keys.length ? issued.get(keys[0]) : undefined;
-  const unknownRedacted = (content as Record<string, unknown>[]).some(
-    (b) => b.type === 'redacted_thinking' && ![...issued.values()].some((ks) => ks.includes(String(b.data))),
-  );
+  const blocks = content as Record<string, unknown>[];
+  const keys = placedReasoningKeys(blocks);
+  const first = blocks.map(reasoningKey).find((k) => k !== undefined);
+  const expected = first === undefined ? undefined : issued.get(first);
+  const unknownRedacted = blocks.some((b) => b.type === 'redacted_thinking' && !redacted.has(String(b.data)));
   if (!unknownRedacted && (!expected || expected.join('\n') === keys.join('\n'))) return undefined;
   return (
     `messages.${last - 1}.content: \`thinking\` or \`redacted_thinking\` blocks in the latest assistant message cannot be modified. ` +
@@ -280,8 +305,9 @@ export function anthropicRequestProblem(
  * await fake.close();
  */
 export async function startFakeAnthropic(): Promise<FakeAnthropic> {
-  /** Every answer's reasoning blocks, by its first block's key (modifiedThinking). */
+  /** Every answer's reasoning blocks in place, by its first block's key, and the redacted data given out (modifiedThinking). */
   const issued = new Map<string, string[]>();
+  const redacted = new Set<string>();
   return startFakeUpstream<FakeAnthropicBehavior>({
     versionPath: '/v1',
     modelOf: (c) => (typeof c.body?.model === 'string' ? c.body.model : undefined),
@@ -295,7 +321,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       const thinkingRequested = (call.body?.thinking as { type?: unknown } | undefined)?.type;
       const modified =
         endpoint === 'messages' && (thinkingRequested === 'enabled' || thinkingRequested === 'adaptive')
-          ? modifiedThinking(call.body?.messages as { role?: unknown; content?: unknown }[], issued)
+          ? modifiedThinking(call.body?.messages as { role?: unknown; content?: unknown }[], issued, redacted)
           : undefined;
       if (modified) return sendError(res, 400, 'invalid_request_error', modified);
       if (b.status && b.status >= 400) {
@@ -325,17 +351,24 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
               : { type: 'redacted_thinking', data: fakeRedactedData(`${call.at}:${n}`) },
           )
         : [];
-      const keys = thoughts.map(reasoningKey).filter((k): k is string => k !== undefined);
-      if (keys.length) issued.set(keys[0], keys);
+      // Claude thinking again between tool calls: a signed thinking block before each further tool_use.
+      const later = thinkingOn && b.toolUse ? (b.interleaved ?? []) : [];
+      const laterBlocks = later.flatMap((step, n) => [
+        { type: 'thinking', thinking: step.thought, signature: fakeThinkingSignature(step.thought) },
+        { type: 'tool_use', id: fakeToolUseId(n + 2), name: step.toolUse.name, input: step.toolUse.input },
+      ]);
       const usage = b.usage ?? { input_tokens: Math.max(1, Math.ceil(call.rawBody.length / 40)), output_tokens: Math.max(1, Math.ceil(text.length / 4)) };
       const stopReason = b.stopReason ?? (b.toolUse ? 'tool_use' : 'end_turn');
       const id = `msg_fake${String(Date.now()).slice(-6)}${call.at % 1000}`;
-      const toolId = 'toolu_01FakeToolUse0000000001';
+      const toolId = fakeToolUseId(1);
+      const content: Record<string, unknown>[] = [...thoughts];
+      if (text) content.push({ type: 'text', text });
+      if (b.toolUse) content.push({ type: 'tool_use', id: toolId, name: b.toolUse.name, input: b.toolUse.input });
+      content.push(...laterBlocks);
+      const keys = placedReasoningKeys(content);
+      if (keys.length) issued.set(keys[0].slice(0, keys[0].lastIndexOf('@')), keys);
+      for (const t of thoughts) if (t.type === 'redacted_thinking') redacted.add(String(t.data));
       if (call.body?.stream !== true) {
-        const content: Record<string, unknown>[] = [];
-        content.push(...thoughts);
-        if (text) content.push({ type: 'text', text });
-        if (b.toolUse) content.push({ type: 'tool_use', id: toolId, name: b.toolUse.name, input: b.toolUse.input });
         res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake', ...b.headers });
         return void res.end(JSON.stringify({ id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage }));
       }
@@ -394,6 +427,19 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
           deltas++;
         }
         send({ type: 'content_block_stop', index });
+        index++;
+      }
+      for (const block of laterBlocks) {
+        if (block.type === 'thinking') {
+          send({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+          send({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: block.thinking } });
+          send({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature } });
+        } else {
+          send({ type: 'content_block_start', index, content_block: { ...block, input: {} } });
+          send({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
+        }
+        send({ type: 'content_block_stop', index });
+        index++;
       }
       if (await maybeFail()) return;
       send({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });

@@ -7,7 +7,9 @@
  * and statuses; and it injects faults (ThrottlingException, ModelNotReadyException, ServiceUnavailableException,
  * AccessDeniedException, an over-long prompt, exception frames mid-stream). Claude's reasoning is signed over its
  * text, and with thinking on (`additionalModelRequestFields.thinking`) the assistant turn before the last tool
- * results must start with its reasoning, every block back unchanged, as Claude on Bedrock requires.
+ * results must start with its reasoning, every block back unchanged, as Claude on Bedrock requires. With
+ * `interleaved`, Claude reasons again between tool calls; each block must then come back in its place among the
+ * toolUse blocks, or the turn is refused as modified.
  */
 import crypto from 'node:crypto';
 import type http from 'node:http';
@@ -30,6 +32,8 @@ export interface FakeBedrockBehavior {
   reasoning?: string;
   /** Answer with these reasoning blocks before the text: a string is signed reasoning text, `{ redacted: true }` redactedContent. */
   thoughts?: (string | { redacted: true })[];
+  /** With `toolUse`, more tool calls after it, each after a signed reasoning block of its own. */
+  interleaved?: { thought: string; toolUse: { name: string; input: Record<string, unknown> } }[];
   usage?: { inputTokens: number; outputTokens: number; cacheReadInputTokens?: number; cacheWriteInputTokens?: number };
   stopReason?: string;
   /** For streams: send an exception frame (throttlingException unless `streamException`) after this many deltas. */
@@ -244,6 +248,41 @@ function missingReasoningBeforeToolResult(body: Json): string | undefined {
 }
 
 /**
+ * A content list's reasoning blocks, each as what identifies it (signature, or redacted content) and the number of
+ * toolUse blocks before it (`key@n`): what must come back unchanged, in order and in place.
+ */
+function placedReasoningKeys(content: Json[]): string[] {
+  let toolUses = 0;
+  const keys: string[] = [];
+  for (const block of content) {
+    if (isObject(block.toolUse)) toolUses++;
+    const r = isObject(block.reasoningContent) ? block.reasoningContent : undefined;
+    const key = r ? (isObject(r.reasoningText) ? r.reasoningText.signature : r.redactedContent) : undefined;
+    if (typeof key === 'string') keys.push(`${key}@${toolUses}`);
+  }
+  return keys;
+}
+
+/**
+ * With thinking on, the assistant turn before the last tool results must hold the reasoning of the answer that
+ * made it in order and in place (`issued`: its first block's key → every block's placed key); undefined if it does.
+ */
+function movedReasoning(body: Json, issued: Map<string, string[]>): string | undefined {
+  const thinking = isObject(body.additionalModelRequestFields) ? body.additionalModelRequestFields.thinking : undefined;
+  if (!isObject(thinking) || thinking.type !== 'enabled') return undefined;
+  const messages = body.messages as Json[];
+  const last = messages.length - 1;
+  if (last < 1 || messages[last - 1].role !== 'assistant') return undefined;
+  const keys = placedReasoningKeys(messages[last - 1].content as Json[]);
+  const expected = keys.length ? issued.get(keys[0].slice(0, keys[0].lastIndexOf('@'))) : undefined;
+  if (!expected || expected.join('\n') === keys.join('\n')) return undefined;
+  return (
+    `The model returned the following errors: messages.${last - 1}.content: \`thinking\` or \`redacted_thinking\` blocks in the latest ` +
+    'assistant message cannot be modified. These blocks must remain as they were in the original response.'
+  );
+}
+
+/**
  * The checks the real Converse API makes before generating; returns the complaint, or undefined if valid.
  *
  * @example converseRequestProblem({ messages: [], foo: 1 }) // 'Malformed input request: extraneous key [foo] is not permitted…'
@@ -337,6 +376,8 @@ export async function startFakeBedrock(opts: FakeBedrockOptions = {}): Promise<F
   const region = opts.region ?? 'us-east-1';
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
   const auths = new WeakMap<RecordedUpstreamCall, string>();
+  /** Every answer's reasoning in place, by its first block's key (movedReasoning). */
+  const issued = new Map<string, string[]>();
   const fake = await startFakeUpstream<FakeBedrockBehavior>({
     versionPath: '',
     modelOf: (c) => {
@@ -359,7 +400,7 @@ export async function startFakeBedrock(opts: FakeBedrockOptions = {}): Promise<F
       }
       if (header(call, 'content-type')?.split(';')[0] !== 'application/json')
         return sendException(res, 'ValidationException', 'Content-Type must be application/json.');
-      const problem = converseRequestProblem(call.body);
+      const problem = converseRequestProblem(call.body) ?? (call.body && movedReasoning(call.body, issued));
       if (problem) return sendException(res, 'ValidationException', problem);
       if (b.exception) return sendException(res, b.exception, b.errorMessage ?? DEFAULT_MESSAGES[b.exception] ?? `fake ${b.exception}`, b.status, b.headers);
 
@@ -374,14 +415,21 @@ export async function startFakeBedrock(opts: FakeBedrockOptions = {}): Promise<F
           ? { reasoningText: { text: t, signature: fakeBedrockReasoningSignature(t) } }
           : { redactedContent: fakeRedactedContent(`${call.at}:${n}`) },
       );
+      // Claude reasoning again between tool calls: a signed block before each further toolUse.
+      const later: Json[] = (b.toolUse ? (b.interleaved ?? []) : []).flatMap((step, n) => [
+        { reasoningContent: { reasoningText: { text: step.thought, signature: fakeBedrockReasoningSignature(step.thought) } } },
+        { toolUse: { toolUseId: `tooluse_FakeBedrock${String(n + 2).padStart(10, '0')}`, name: step.toolUse.name, input: step.toolUse.input } },
+      ]);
+      const answer: Json[] = thoughts.map((reasoningContent) => ({ reasoningContent }));
+      if (text) answer.push({ text });
+      if (b.toolUse) answer.push({ toolUse: { toolUseId, name: b.toolUse.name, input: b.toolUse.input } });
+      answer.push(...later);
+      const keys = placedReasoningKeys(answer);
+      if (keys.length) issued.set(keys[0].slice(0, keys[0].lastIndexOf('@')), keys);
 
       if (route[2] === 'converse') {
-        const content: Json[] = [];
-        for (const reasoningContent of thoughts) content.push({ reasoningContent });
-        if (text) content.push({ text });
-        if (b.toolUse) content.push({ toolUse: { toolUseId, name: b.toolUse.name, input: b.toolUse.input } });
         res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'fake-request-id', ...b.headers });
-        return void res.end(JSON.stringify({ output: { message: { role: 'assistant', content } }, stopReason, usage, metrics: { latencyMs: 12 } }));
+        return void res.end(JSON.stringify({ output: { message: { role: 'assistant', content: answer } }, stopReason, usage, metrics: { latencyMs: 12 } }));
       }
 
       res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'fake-request-id', ...b.headers });
@@ -447,6 +495,20 @@ export async function startFakeBedrock(opts: FakeBedrockOptions = {}): Promise<F
           deltas++;
         }
         send('contentBlockStop', { contentBlockIndex: index });
+        index++;
+      }
+      for (const block of later) {
+        const r = block.reasoningContent as { reasoningText: { text: string; signature: string } } | undefined;
+        const use = block.toolUse as { toolUseId: string; name: string; input: unknown } | undefined;
+        if (r) {
+          send('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { text: r.reasoningText.text } } });
+          send('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { signature: r.reasoningText.signature } } });
+        } else if (use) {
+          send('contentBlockStart', { contentBlockIndex: index, start: { toolUse: { toolUseId: use.toolUseId, name: use.name } } });
+          send('contentBlockDelta', { contentBlockIndex: index, delta: { toolUse: { input: JSON.stringify(use.input) } } });
+        }
+        send('contentBlockStop', { contentBlockIndex: index });
+        index++;
       }
       if (await maybeFail()) return;
       send('messageStop', { stopReason });

@@ -5,7 +5,7 @@
 import { parseBase64DataUrl } from '../data-url';
 import { portableToolCallId } from '../foreign-tool-call-ids';
 import { ownValue } from '../own-value';
-import { reasoningBlocksOf } from './reasoning-blocks';
+import { inAnswerOrder, reasoningBlocksOf } from './reasoning-blocks';
 import { untranslatableRequest } from '../upstream-error-info';
 import type { ChatContentPart, ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../openai-types';
 import type {
@@ -258,7 +258,11 @@ export function toAnthropicMessages(messages: ChatMessage[]): { system: Anthropi
         append('user', contentBlocks(msg.content));
         break;
       case 'assistant':
-        append('assistant', [...thinkingBlocks(msg), ...textBlocks(msg.content), ...(msg.tool_calls ?? []).map(toToolUseBlock)]);
+        // Thinking between tool calls goes back where Claude put it (before_tool_call, reasoning-blocks.ts).
+        append(
+          'assistant',
+          inAnswerOrder<AnthropicContentBlock>(reasoningBlocksOf(msg), textBlocks(msg.content), (msg.tool_calls ?? []).map(toToolUseBlock), (b) => b),
+        );
         break;
       case 'tool':
         append('user', [toToolResultBlock(msg)]);
@@ -280,7 +284,7 @@ export function toAnthropicMessages(messages: ChatMessage[]): { system: Anthropi
  * // [{ type: 'thinking', thinking: 'Let me see', signature: 'EqQB…' }]
  */
 export function thinkingBlocks(msg: ChatMessage): AnthropicContentBlock[] {
-  return reasoningBlocksOf(msg);
+  return inAnswerOrder<AnthropicContentBlock>(reasoningBlocksOf(msg), [], [], (b) => b);
 }
 
 function withCacheControl<T extends AnthropicContentBlock>(block: T, part: ChatContentPart): T {

@@ -5,7 +5,7 @@
 import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../openai-types';
 import type { AnthropicMessage, AnthropicStopReason, AnthropicUsage } from './wire-types';
 import { ownValue } from '../own-value';
-import { reasoningFields, type ReasoningBlock } from './reasoning-blocks';
+import { placedBlock, reasoningFields, type PlacedReasoningBlock } from './reasoning-blocks';
 
 const FINISH_REASON_BY_STOP_REASON: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -58,15 +58,16 @@ export function toOpenAIUsage(usage: Partial<AnthropicUsage>): Usage {
  */
 export function anthropicMessageToCompletion(msg: AnthropicMessage, now: number = Date.now()): ChatCompletion {
   const texts: string[] = [];
-  const reasoning: ReasoningBlock[] = [];
+  const reasoning: PlacedReasoningBlock[] = [];
   let unsigned = '';
   const toolCalls: ToolCall[] = [];
   for (const block of msg.content ?? []) {
     if (block.type === 'text') texts.push(block.text);
     else if (block.type === 'thinking') {
-      if (block.signature) reasoning.push({ type: 'thinking', thinking: block.thinking, signature: block.signature });
+      // Thinking between tool calls keeps its place (reasoning-blocks.ts): Claude wants it back there.
+      if (block.signature) reasoning.push(placedBlock({ type: 'thinking', thinking: block.thinking, signature: block.signature }, toolCalls.length));
       else unsigned += block.thinking;
-    } else if (block.type === 'redacted_thinking') reasoning.push({ type: 'redacted_thinking', data: block.data });
+    } else if (block.type === 'redacted_thinking') reasoning.push(placedBlock({ type: 'redacted_thinking', data: block.data }, toolCalls.length));
     else if (block.type === 'tool_use') {
       toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }

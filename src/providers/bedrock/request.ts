@@ -4,7 +4,7 @@
  * system parts and tools become Converse `cachePoint` blocks right after the marked block (Claude on Bedrock).
  */
 import { parseBase64DataUrl } from '../data-url';
-import { reasoningBlocksOf, type ReasoningBlock } from '../anthropic/reasoning-blocks';
+import { inAnswerOrder, reasoningBlocksOf, type ReasoningBlock } from '../anthropic/reasoning-blocks';
 import { thinkingFor } from '../anthropic/request';
 import { ownValue } from '../own-value';
 import { untranslatableRequest } from '../upstream-error-info';
@@ -158,8 +158,9 @@ export function toConverseMessages(messages: ChatMessage[]): { system: BedrockSy
         append('user', contentBlocks(msg.content, documentNames));
         break;
       case 'assistant':
-        // Claude's signed reasoning goes back first and unchanged, as it requires with thinking on in a tool loop.
-        append('assistant', [...reasoningBlocksOf(msg).map(toReasoningContent), ...textBlocks(msg.content), ...(msg.tool_calls ?? []).map(toToolUse)]);
+        // Claude's signed reasoning goes back unchanged and where it was (first, or between the tool calls it came
+        // between), as it requires with thinking on in a tool loop.
+        append('assistant', inAnswerOrder(reasoningBlocksOf(msg), textBlocks(msg.content), (msg.tool_calls ?? []).map(toToolUse), toReasoningContent));
         break;
       case 'tool':
         append('user', [toToolResult(msg)]);

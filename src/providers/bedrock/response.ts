@@ -3,7 +3,7 @@
  * finish_reason, usage (with prompt-cache reads and writes) to the OpenAI usage contract.
  */
 import type { ChatCompletion, FinishReason, ToolCall, Usage } from '../openai-types';
-import { reasoningFields, type ReasoningBlock } from '../anthropic/reasoning-blocks';
+import { placedBlock, reasoningFields, type PlacedReasoningBlock } from '../anthropic/reasoning-blocks';
 import { ownValue } from '../own-value';
 import type { BedrockConverseResponse, BedrockUsage } from './wire-types';
 
@@ -50,7 +50,7 @@ export function toOpenAIUsage(usage: Partial<BedrockUsage>): Usage {
  */
 export function converseToCompletion(res: BedrockConverseResponse, model: string, now: number = Date.now(), id = completionId(now)): ChatCompletion {
   const texts: string[] = [];
-  const reasoning: ReasoningBlock[] = [];
+  const reasoning: PlacedReasoningBlock[] = [];
   let unsigned = '';
   const toolCalls: ToolCall[] = [];
   for (const block of res.output?.message?.content ?? []) {
@@ -58,8 +58,10 @@ export function converseToCompletion(res: BedrockConverseResponse, model: string
     else if (block.reasoningContent) {
       // Claude's thinking as Bedrock carries it, in the gateway's one shape for it (anthropic/reasoning-blocks.ts).
       const { reasoningText, redactedContent } = block.reasoningContent;
-      if (redactedContent) reasoning.push({ type: 'redacted_thinking', data: redactedContent });
-      else if (reasoningText?.signature) reasoning.push({ type: 'thinking', thinking: reasoningText.text, signature: reasoningText.signature });
+      // Each keeps its place among the tool calls, where Claude wants it back.
+      if (redactedContent) reasoning.push(placedBlock({ type: 'redacted_thinking', data: redactedContent }, toolCalls.length));
+      else if (reasoningText?.signature)
+        reasoning.push(placedBlock({ type: 'thinking', thinking: reasoningText.text, signature: reasoningText.signature }, toolCalls.length));
       else if (reasoningText) unsigned += reasoningText.text;
     } else if (block.toolUse) {
       toolCalls.push({
