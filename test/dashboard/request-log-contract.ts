@@ -21,6 +21,39 @@ export function record(over: Partial<RequestRecord> & { id: string }): RequestRe
 }
 
 /**
+ * A record with every field set (content, cost, features, metadata, a failed and a hedged attempt), for checks
+ * that a store gives back exactly what it was given; `over` changes single fields.
+ *
+ * @example log.append(fullRecord({ content: { request: '{}', response: 'hi' } }));
+ */
+export function fullRecord(over: Partial<RequestRecord> = {}): RequestRecord {
+  return record({
+    id: 'req_full',
+    key: 'team-a',
+    alias: 'chat',
+    provider: 'up',
+    model: 'gpt-4o',
+    stream: true,
+    ttfb_ms: 40.5,
+    prompt_tokens: 1000,
+    completion_tokens: 200,
+    cached_tokens: 300,
+    cache_write_tokens: 50,
+    reasoning_tokens: 20,
+    cost_usd: 0.004625,
+    cache: 'miss',
+    features: { has_tools: true, has_images: false, structured_output: true, estimated_prompt_tokens: 980, max_tokens: 256, n: 2, complexity: 0.42 },
+    metadata: { team: 'search', env: 'prod' },
+    content: { request: '{"messages":[]}', response: 'hello' },
+    attempts: [
+      { provider: 'up', model: 'gpt-4o-broken', status: 500, kind: 'status', reason: 'upstream answered 500', start_ms: 0, latency_ms: 12, ok: false },
+      { provider: 'up', model: 'gpt-4o', status: 200, start_ms: 12.5, ttfb_ms: 40.5, latency_ms: 80, ok: true, hedge: true },
+    ],
+    ...over,
+  });
+}
+
+/**
  * Declares the shared tests; `open` makes an empty log each time.
  *
  * @example describeRequestLog(() => new MemoryRequestLog(10_000));
@@ -35,29 +68,7 @@ export function describeRequestLog(open: () => RequestLog, options: { closes?: b
   });
 
   test('a record comes back unchanged by id, with its content; the list leaves content out', async () => {
-    const full = record({
-      id: 'req_full',
-      key: 'team-a',
-      alias: 'chat',
-      provider: 'up',
-      model: 'gpt-4o',
-      stream: true,
-      ttfb_ms: 40.5,
-      prompt_tokens: 1000,
-      completion_tokens: 200,
-      cached_tokens: 300,
-      cache_write_tokens: 50,
-      reasoning_tokens: 20,
-      cost_usd: 0.004625,
-      cache: 'miss',
-      features: { has_tools: true, has_images: false, structured_output: true, estimated_prompt_tokens: 980, max_tokens: 256, n: 2, complexity: 0.42 },
-      metadata: { team: 'search', env: 'prod' },
-      content: { request: '{"messages":[]}', response: 'hello' },
-      attempts: [
-        { provider: 'up', model: 'gpt-4o-broken', status: 500, kind: 'status', reason: 'upstream answered 500', start_ms: 0, latency_ms: 12, ok: false },
-        { provider: 'up', model: 'gpt-4o', status: 200, start_ms: 12.5, ttfb_ms: 40.5, latency_ms: 80, ok: true, hedge: true },
-      ],
-    });
+    const full = fullRecord();
     const failed = record({ id: 'req_failed', time: T0 + 1, status: 429, error: 'Rate limit reached', error_code: 'rate_limited', attempts: [] });
     log.append(full);
     log.append(failed);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { record, T0 } from '../dashboard/request-log-contract';
+import { fullRecord, record, T0 } from '../dashboard/request-log-contract';
 import { describeWithService, POSTGRES_URL } from '../helpers/services';
 import { createLogger } from '../../src/observability/logger';
 import { BufferedRequestLog } from '../../src/stores/request-log/buffered-request-log';
@@ -21,29 +21,8 @@ const silent = createLogger({ silent: true });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-replay-scan-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const full = record({
-  id: 'req_full',
-  key: 'team-a',
-  alias: 'chat',
-  provider: 'up',
-  model: 'gpt-4o',
-  stream: true,
-  ttfb_ms: 40.5,
-  prompt_tokens: 1000,
-  completion_tokens: 200,
-  cached_tokens: 300,
-  cache_write_tokens: 50,
-  reasoning_tokens: 20,
-  cost_usd: 0.004625,
-  cache: 'miss',
-  features: { has_tools: true, has_images: false, structured_output: true, estimated_prompt_tokens: 980, max_tokens: 256, n: 2, complexity: 0.42 },
-  metadata: { team: 'search', env: 'prod' },
-  content: { request: '{"messages":[{"role":"user","content":"say \\"hi\\" ✓"}]}', response: 'hello\nworld' },
-  attempts: [
-    { provider: 'up', model: 'gpt-4o-broken', status: 500, kind: 'status', reason: 'upstream answered 500', start_ms: 0, latency_ms: 12, ok: false },
-    { provider: 'up', model: 'gpt-4o', status: 200, start_ms: 12.5, ttfb_ms: 40.5, latency_ms: 80, ok: true, hedge: true },
-  ],
-});
+// The packing must survive quotes, escapes, non-ASCII and newlines in the content.
+const full = fullRecord({ content: { request: '{"messages":[{"role":"user","content":"say \\"hi\\" ✓"}]}', response: 'hello\nworld' } });
 const bare = record({ id: 'req_bare', time: T0 + 1, status: 429, latency_ms: 3.25, error: 'Rate limit reached', error_code: 'rate_limited', attempts: [] });
 
 async function scanned(log: RequestLog, since: number, until: number): Promise<RequestRecord[]> {
