@@ -5,7 +5,7 @@
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
 import { eventually } from '../helpers/client';
 import type { Daemon } from '../helpers/daemon';
-import { startTwoWorkers } from './workers-pid-plugin';
+import { dashboardLogin, startTwoWorkers } from './workers-pid-plugin';
 
 const ADMIN_KEY = 'workers-dash-admin-key-0001';
 
@@ -46,15 +46,7 @@ async function statuses(cookie: string, n: number): Promise<number[]> {
 }
 
 test('a session made by one worker is accepted by both; its logout is refused by both', async () => {
-  const login = await fetch(`${gw.url}/ui/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', connection: 'close' },
-    body: `key=${ADMIN_KEY}`,
-    redirect: 'manual',
-  });
-  expect(login.status).toBe(303);
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-  expect(cookie).toMatch(/^switchyard_session=/);
+  const cookie = await dashboardLogin(gw.url, ADMIN_KEY);
   // Ten fresh connections alternate between the workers: with a session per worker, about half would be 401
   // (all ten passing by chance: 2^-10).
   expect(await statuses(cookie, 10)).toEqual(new Array(10).fill(200));

@@ -5,7 +5,7 @@
 import { OPENAI_RATE_LIMIT_HEADERS, startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
 import { chat, eventually } from '../helpers/client';
 import type { Daemon } from '../helpers/daemon';
-import { startTwoWorkers, workersThatAnswered } from './workers-pid-plugin';
+import { dashboardLogin, startTwoWorkers, workersThatAnswered } from './workers-pid-plugin';
 
 const ADMIN_KEY = 'workers-providers-admin-key-0001';
 const CLIENT_KEY = 'sk-client-workers-providers-0001';
@@ -45,17 +45,6 @@ afterAll(async () => {
 const ask = (model: string, n: number) =>
   chat(gw.url, { model, messages: [{ role: 'user', content: `q${n}` }] }, { headers: { connection: 'close', authorization: `Bearer ${CLIENT_KEY}` } });
 
-async function login(): Promise<string> {
-  const res = await fetch(`${gw.url}/ui/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', connection: 'close' },
-    body: `key=${ADMIN_KEY}`,
-    redirect: 'manual',
-  });
-  expect(res.status).toBe(303);
-  return (res.headers.get('set-cookie') ?? '').split(';')[0];
-}
-
 /** Four pages, each on a fresh connection: both workers answer. */
 async function pages(cookie: string): Promise<ProvidersPage[]> {
   const out: ProvidersPage[] = [];
@@ -83,7 +72,7 @@ test("every worker's Providers page counts both workers' errors and shows headro
   expect(ok.status).toBe(200);
   await ok.body?.cancel();
 
-  const cookie = await login();
+  const cookie = await dashboardLogin(gw.url, ADMIN_KEY);
   const failuresOf = (p: ProvidersPage) => p.errors.find((e) => e.target.endsWith('gpt-4o-mini'))?.by_kind['status 503'] ?? 0;
   const headroomOf = (p: ProvidersPage) => p.rate_limits.find((h) => h.provider === 'up' && h.model === 'gpt-4o')?.budgets.requests;
   let last: ProvidersPage[] = [];
