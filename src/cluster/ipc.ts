@@ -101,7 +101,7 @@ export function callPrimary(method: string, args: unknown[], timeoutMs?: number)
  * @example notifyPrimary('slots.release', [ticket]);
  */
 export function notifyPrimary(method: string, args: unknown[]): void {
-  process.send?.({ sy: 'call', id: NO_REPLY, method, args } satisfies Call, undefined, undefined, () => undefined);
+  process.send?.({ sy: 'call', id: NO_REPLY, method, args } satisfies Call, undefined, undefined, ignoreClosed);
 }
 
 /**
@@ -121,10 +121,18 @@ export function registerErrorType(type: abstract new (...args: any[]) => Error):
   errorTypes.set(type.name, type);
 }
 
+/**
+ * The callback of every send that expects no answer. A channel can close between `isConnected()` and the write
+ * (a worker draining, the primary stopping); without a callback the failed write is an 'error' event nobody
+ * listens to, which kills the process (it made a draining primary exit 1). A message lost to a closed channel
+ * had no one left to read it.
+ */
+function ignoreClosed(): void {}
+
 /** Sends `payload` to every other worker. @example broadcast('cooldown', event) */
 export function broadcast(channel: string, payload: unknown): void {
   listenAsWorker();
-  process.send?.({ sy: 'broadcast', channel, payload } satisfies Broadcast);
+  process.send?.({ sy: 'broadcast', channel, payload } satisfies Broadcast, undefined, undefined, ignoreClosed);
 }
 
 /** Receives other workers' broadcasts on a channel. @example onBroadcast('cooldown', (e) => book.applyPeer(e)) */
@@ -137,7 +145,8 @@ export function onBroadcast(channel: string, handler: (payload: unknown) => void
 
 /** Sends `payload` on `channel` to every worker (from the primary). @example tellWorkers('worker-gone', 3) */
 export function tellWorkers(channel: string, payload: unknown): void {
-  for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send({ sy: 'broadcast', channel, payload } satisfies Broadcast);
+  for (const w of Object.values(cluster.workers ?? {}))
+    if (w?.isConnected()) w.send({ sy: 'broadcast', channel, payload } satisfies Broadcast, undefined, undefined, ignoreClosed);
 }
 
 export type PrimaryHandlers = Record<string, (...args: never[]) => unknown>;
@@ -156,12 +165,13 @@ export function servePrimary(handlers: PrimaryHandlers, watchers: BroadcastWatch
     if (!isMessage(m)) return;
     if (m.sy === 'broadcast') {
       watchers[m.channel]?.(m.payload);
-      for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker && other.isConnected()) other.send(m);
+      for (const other of Object.values(cluster.workers ?? {}))
+        if (other && other !== worker && other.isConnected()) other.send(m, undefined, undefined, ignoreClosed);
       return;
     }
     if (m.sy !== 'call') return;
     const reply = (r: Reply) => {
-      if (r.id !== NO_REPLY && worker.isConnected()) worker.send(r);
+      if (r.id !== NO_REPLY && worker.isConnected()) worker.send(r, undefined, undefined, ignoreClosed);
     };
     const handler = handlers[m.method] as ((...args: unknown[]) => unknown) | undefined;
     if (!handler) return reply({ sy: 'reply', id: m.id, ok: false, name: 'Error', message: `unknown primary method ${m.method}` });
