@@ -308,23 +308,22 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
         const settings = snapshot.config.server.dashboard;
         const limits = { maxFailures: settings?.login_max_failures ?? 5, windowMs: (settings?.login_window_minutes ?? 15) * 60_000 };
         const client = clientAddress(req, settings?.trusted_proxy_hops ?? 0);
-        const throttle = loginThrottleOf(state);
-        // Looked at before the key, so a throttled address cannot learn whether its guess was right.
-        const waitMs = throttle.waitMs(client, limits);
+        const adminKey = adminKeyOf(snapshot.config);
+        const right = adminKey !== undefined && secretsEqual(key, adminKey);
+        // The throttle answers before the key's verdict is used, so a throttled address cannot learn whether its
+        // guess was right; check and count are one step (one round trip to the primary with --workers).
+        const waitMs = await loginThrottleOf(state).attempt(client, limits, right);
         if (waitMs > 0) {
           const refusal = errors.dashboardLoginThrottled(Math.ceil(waitMs / 1000));
           recordDashboardLogin('throttled');
           handle.log.warn('dashboard login throttled', { request_id: ctx.id, client, retry_after_s: refusal.headers['retry-after'] });
           return sendHtml(ctx, res, refusal.status, loginPage('../ui', refusal.message), ['retry-after', refusal.headers['retry-after']]);
         }
-        const adminKey = adminKeyOf(snapshot.config);
-        if (!adminKey || !secretsEqual(key, adminKey)) {
-          throttle.fail(client, limits);
+        if (!right) {
           recordDashboardLogin('refused');
           handle.log.warn('dashboard login refused', { request_id: ctx.id, client });
           return sendHtml(ctx, res, 401, loginPage('../ui', 'That key was not accepted.'));
         }
-        throttle.succeed(client);
         recordDashboardLogin('ok');
         const id = state.sessions.create();
         const ttlS = (snapshot.config.server.dashboard?.session_ttl_minutes ?? 480) * 60;

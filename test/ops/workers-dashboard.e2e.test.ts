@@ -1,6 +1,7 @@
 /**
  * The dashboard with `--workers 2`: a login served by one worker holds on the other (the primary hands both one
- * session-signing key), and a logout on one is refused on both.
+ * session-signing key), a logout on one is refused on both, and wrong keys are counted once for both workers
+ * (the primary keeps the login throttle).
  */
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/testing/fake-openai';
 import { eventually } from '../helpers/client';
@@ -11,7 +12,7 @@ const ADMIN_KEY = 'workers-dash-admin-key-0001';
 
 const config = (fakeUrl: string) => `
 server:
-  dashboard: { enabled: true, store: memory }
+  dashboard: { enabled: true, store: memory, login_max_failures: 3 }
 providers:
   up: { api: openai, base_url: "${fakeUrl}", api_key: "sk-upstream-workers-dash" }
 models:
@@ -55,4 +56,32 @@ test('a session made by one worker is accepted by both; its logout is refused by
   expect(logout.status).toBeLessThan(400);
   // The revocation reaches the other worker by one broadcast through the primary.
   await eventually(async () => (await statuses(cookie, 4)).every((s) => s === 401));
+}, 60_000);
+
+test('wrong keys are counted by the primary: three allowed in all, not three per worker', async () => {
+  // Each guess on a fresh connection, so they alternate between the workers.
+  const guesses: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    const res = await fetch(`${gw.url}/ui/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', connection: 'close' },
+      body: `key=guess-${i}`,
+      redirect: 'manual',
+    });
+    guesses.push(res.status);
+    await res.body?.cancel();
+  }
+  // A count per worker would have refused six as 401 (three on each).
+  expect(guesses).toEqual([401, 401, 401, 429, 429, 429]);
+  // The right key is throttled too, on whichever worker: a success cannot be told from a refusal.
+  for (let i = 0; i < 2; i++) {
+    const res = await fetch(`${gw.url}/ui/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', connection: 'close' },
+      body: `key=${ADMIN_KEY}`,
+      redirect: 'manual',
+    });
+    expect(res.status).toBe(429);
+    await res.body?.cancel();
+  }
 }, 60_000);
