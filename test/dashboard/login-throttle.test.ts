@@ -3,7 +3,7 @@
  * oldest leaves it, other addresses are untouched, a right key starts afresh; and the client address it counts by.
  */
 import type { IncomingMessage } from 'node:http';
-import { clientAddress, LoginThrottle } from '../../src/dashboard/login-throttle';
+import { clientAddress, LoginThrottle, loginHandlers } from '../../src/dashboard/login-throttle';
 
 const LIMITS = { maxFailures: 5, windowMs: 15 * 60_000 };
 
@@ -45,6 +45,22 @@ describe('LoginThrottle', () => {
     throttle.succeed('b');
     for (let i = 0; i < 4; i++) throttle.fail('b', LIMITS);
     expect(throttle.waitMs('b', LIMITS)).toBe(0);
+  });
+
+  test('attempt checks and counts in one step: a throttled attempt is not counted, and its key is not looked at', () => {
+    const c = clock();
+    const attempt = loginHandlers(c.now)['login.attempt'];
+    for (let i = 0; i < 5; i++) expect(attempt('198.51.100.9', LIMITS, false)).toBe(0);
+    // Locked: the right key gets the same answer as a wrong one, and neither adds to the count.
+    expect(attempt('198.51.100.9', LIMITS, true)).toBe(15 * 60_000);
+    c.t += 60_000;
+    expect(attempt('198.51.100.9', LIMITS, false)).toBe(14 * 60_000);
+    c.t += 14 * 60_000;
+    // The five failures left the window together; a right key then clears the count.
+    expect(attempt('198.51.100.9', LIMITS, true)).toBe(0);
+    for (let i = 0; i < 4; i++) expect(attempt('198.51.100.9', LIMITS, false)).toBe(0);
+    expect(attempt('198.51.100.9', LIMITS, false)).toBe(0);
+    expect(attempt('198.51.100.9', LIMITS, false)).toBeGreaterThan(0);
   });
 
   test('a reload that lowers the limit applies to the failures already counted', () => {
