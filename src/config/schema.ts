@@ -183,6 +183,11 @@ export const configSchema = {
           description: "The web dashboard at /ui (docs/dashboard.md), behind the auth plugin's admin_key.",
           properties: {
             enabled: { type: 'boolean', default: false },
+            record: {
+              type: 'boolean',
+              description:
+                'With enabled: false, keep the request log anyway (for switchyard replay) without serving the pages; unset: as enabled. The pages always record.',
+            },
             session_ttl_minutes: { ...positiveInt, default: 480, description: 'How long a dashboard login lasts, minutes.' },
             recent_requests: {
               ...positiveInt,

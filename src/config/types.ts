@@ -39,6 +39,8 @@ export interface ServerConfig {
 /** `server.dashboard`: the web dashboard (docs/dashboard.md). */
 export interface DashboardConfig {
   enabled: boolean;
+  /** Keep the request log with the pages off (for replay); unset: as `enabled`. */
+  record?: boolean;
   session_ttl_minutes: number;
   recent_requests: number;
   log_content: boolean;

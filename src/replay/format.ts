@@ -48,7 +48,7 @@ function shares(record: Record<string, number>): string {
  */
 export function formatReplayReport(report: ReplayReport): string {
   if (report.records === 0)
-    return `No request was recorded from ${report.window.since} to ${report.window.until}: nothing to replay (is server.dashboard.enabled on for the gateway that writes this log?).`;
+    return `No request was recorded from ${report.window.since} to ${report.window.until}: nothing to replay (is server.dashboard.enabled or record on for the gateway that writes this log?).`;
   const lines = [
     `Replay of ${report.records} recorded request(s), ${report.window.since} to ${report.window.until}`,
     `under ${report.candidate.file} (${report.candidate.hash}); no provider was called.`,

@@ -44,7 +44,7 @@ export function openReplayLog(store: string | undefined, runningConfig: string):
     );
   if (url.startsWith('sqlite://')) {
     const file = path.resolve(dir, url.slice('sqlite://'.length).split('?')[0]);
-    if (!existsSync(file)) throw new ReplayStoreError(`no request log at ${file} (is server.dashboard.enabled on, and is this the store it writes?)`);
+    if (!existsSync(file)) throw new ReplayStoreError(`no request log at ${file} (is server.dashboard.enabled or record on, and is this the store it writes?)`);
   }
   try {
     return { log: openRequestLog(url, dir, createLogger({ silent: true })), where };

@@ -193,10 +193,13 @@ export async function buildSnapshot(loaded: LoadedConfig, state: StateRegistry, 
   };
 }
 
-/** The dashboard's request log when the dashboard is on, kept across reloads; a store URL that cannot be opened rejects the config. */
+/**
+ * The request log when the dashboard is on, or recording for replay with its pages off (`record: true`), kept
+ * across reloads; a store URL that cannot be opened rejects the config.
+ */
 function openRequestLog(loaded: LoadedConfig, configDir: string, state: StateRegistry, log: Logger): RuntimeSnapshot['requestLog'] {
   const settings = loaded.config.server.dashboard;
-  if (!settings?.enabled) return undefined;
+  if (!settings?.enabled && settings?.record !== true) return undefined;
   try {
     return keepRequestLog(settings, configDir, state.keep.bind(state), log);
   } catch (err) {

@@ -9,15 +9,17 @@ import path from 'node:path';
 import type { FakeOpenAI } from '../../src/testing/fake-openai';
 import type { ReplayReport } from '../../src/replay/replay';
 import { UPSTREAM_KEY } from '../dashboard/config';
+import { chat } from '../helpers/client';
+import { startInProcess } from '../helpers/in-process';
 import { CANDIDATE, recordTraffic } from './recorded-gateway';
 
 const cli = path.resolve(__dirname, '../../dist/cli.js');
 let fake: FakeOpenAI;
 let dir: string;
 
-function replayCli(args: string[]) {
+function replayCli(args: string[], cwd = dir) {
   return spawnSync(process.execPath, [cli, 'replay', ...args], {
-    cwd: dir,
+    cwd,
     encoding: 'utf8',
     env: { ...process.env, OPENAI_API_KEY: 'sk-never-in-the-report' },
   });
@@ -96,5 +98,29 @@ describe('switchyard replay', () => {
     const r = replayCli(['--since', 'last tuesday', '--config', 'candidate.yaml']);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('--since: "last tuesday" is neither a duration');
+  });
+
+  test('a gateway that records with the pages off (record: true, no admin key) has traffic to replay', async () => {
+    const gw = await startInProcess({
+      config: `
+server:
+  dashboard: { enabled: false, record: true }
+providers:
+  up: { api: openai, base_url: "${fake.url}", api_key: "${UPSTREAM_KEY}" }
+models:
+  chat: { targets: [ { provider: up, model: gpt-4o } ] }
+`,
+    });
+    for (let i = 0; i < 3; i++) expect((await chat(gw.url, { model: 'chat', messages: [{ role: 'user', content: 'hello' }] })).status).toBe(200);
+    // The pages are not served: recording alone needs no admin key.
+    expect((await fetch(`${gw.url}/ui`)).status).toBe(404);
+    await gw.stop();
+    writeFileSync(path.join(gw.dir, 'candidate.yaml'), CANDIDATE);
+    const r = replayCli(['--since', '1d', '--config', 'candidate.yaml', '--json'], gw.dir);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as ReplayReport;
+    expect(report.records).toBe(3);
+    expect(report.aliases.find((a) => a.alias === 'chat')!.candidate.served_by).toEqual({ 'up/gpt-4o-mini': 3 });
   });
 });
