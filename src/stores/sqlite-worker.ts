@@ -28,8 +28,16 @@ function workerMain(): void {
   const { driver, file, busyTimeoutMs } = workerData as { driver: string; file: string; busyTimeoutMs: number };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Database = require(driver) as typeof import('better-sqlite3');
-  const db = new Database(file, { timeout: busyTimeoutMs });
-  db.pragma('journal_mode = WAL');
+  let db: import('better-sqlite3').Database;
+  try {
+    db = new Database(file, { timeout: busyTimeoutMs });
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    // Thrown as a plain Error: from Node 22 on, the driver's own error class reaches the parent's 'error' event
+    // as a bare object without its message ({ code: 'SQLITE_CANTOPEN' }).
+    const e = err as { message?: string; code?: string };
+    throw Object.assign(new Error(`${String(e.message)} (${file})`), { code: e.code });
+  }
   const statements = new Map<string, import('better-sqlite3').Statement>();
   const prepared = (sql: string) => {
     let s = statements.get(sql);
@@ -139,9 +147,12 @@ export class SqliteWorkerConnection {
       else p.reject(Object.assign(new Error(reply.message), { code: reply.code }));
     });
     // A worker that died (the file could not be opened, out of memory) fails its calls; the next call starts a new one.
-    const fail = (err: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const p of this.pending.values()) p.reject(err);
+    // Only once: its 'exit' follows its 'error', and by then the calls pending may be its replacement's.
+    const fail = (err: unknown) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      const error = asError(err);
+      for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     };
     worker.on('error', fail);
@@ -150,4 +161,12 @@ export class SqliteWorkerConnection {
     this.worker = worker;
     return worker;
   }
+}
+
+/** What a dead worker sent as an Error with a message, whatever shape it arrived in. */
+function asError(err: unknown): Error {
+  if (err instanceof Error && typeof err.message === 'string' && err.message !== '') return err;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { message?: unknown; code?: unknown };
+  const message = typeof e.message === 'string' && e.message !== '' ? e.message : `the SQLite worker failed${typeof e.code === 'string' ? ` (${e.code})` : ''}`;
+  return Object.assign(new Error(message), typeof e.code === 'string' ? { code: e.code } : {});
 }
