@@ -54,8 +54,8 @@ export function dashboardStateOf(handle: RuntimeHandle): DashboardState {
 
 /**
  * Records a finished request in the request log when there is one (the dashboard is on, or `record: true`; the
- * lifecycle calls it once per request). Appending never waits and never throws. The dashboard's own requests, health probes and metrics
- * scrapes are left out (a page reading itself would count its refreshes).
+ * lifecycle calls it once per request). Appending never waits and never throws. The dashboard's own requests,
+ * health probes and metrics scrapes are left out (a page reading itself would count its refreshes).
  *
  * @example recordForDashboard(handle, snapshot, ctx, outcome);
  */
