@@ -13,7 +13,6 @@ import { healthProberHandlers } from './health-sync';
 import { SESSION_KEY_ENV, servePrimary, tellWorkers } from './ipc';
 import { openCooldowns } from './routing-sync';
 import { sharedStoreHandlers } from './shared-stores';
-import { loginHandlers } from '../dashboard/login-throttle';
 
 /** Log lines of the primary: the same JSON shape as the workers' (one object per line). */
 function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
@@ -67,7 +66,7 @@ export async function runPrimary(workers: number, args: string[]): Promise<numbe
   const health = healthProberHandlers();
   const cooldowns = openCooldowns();
   servePrimary(
-    { ...sharedStoreHandlers(), ...loginHandlers(), ...health.handlers, ...cooldowns.handlers, metrics: () => aggregator.clusterMetrics() },
+    { ...sharedStoreHandlers(), ...health.handlers, ...cooldowns.handlers, metrics: () => aggregator.clusterMetrics() },
     { ...health.watchers, ...cooldowns.watchers },
   );
   cluster.setupPrimary({ args, silent: false });

@@ -1,6 +1,7 @@
 /**
  * In-memory state that must be one across worker processes: with `--workers N` and `store: memory`, the
- * rate-limit buckets, the providers' concurrency slots, the cache and the budget counters live in the primary,
+ * rate-limit buckets, the providers' concurrency slots, the cache and the budget counters live in the primary
+ * (and, whatever the stores, the affinity pins and the dashboard's login throttle),
  * and workers reach them over IPC. (With `store: redis://…` Redis already shares buckets, cache and budgets, and
  * none of this is used for them.) One IPC round trip per call; the primary is single-threaded, so each call is
  * one atomic step (a budget's check-and-hold, a bucket's take). See docs/deploy.md for what it costs.
@@ -20,6 +21,7 @@ import {
 } from '../stores/spend-counters';
 import type { AbortSource } from '../upstream/abort-flag';
 import { AffinityBook, type SharedPins } from '../routing/affinity';
+import { LoginThrottle, type LoginCounter, type LoginLimits } from '../dashboard/login-throttle';
 import { InvalidBucketCharge, LocalTokenBuckets, type BucketAdjustment, type BucketSpec, type TakeResult, type TokenBuckets } from '../stores/token-buckets';
 
 registerErrorType(InvalidBucketCharge);
@@ -73,6 +75,30 @@ export class PrimaryPins implements SharedPins {
 
   remember(conversation: string, target: string, ttlMs: number): void {
     notifyPrimary('affinity.set', [conversation, target, ttlMs]);
+  }
+}
+
+/**
+ * How long a worker waits for the primary's login count before counting on its own: a stuck primary must not
+ * lock the admin out, and the worker's own count still limits guesses (to N allowances instead of one).
+ */
+const LOGIN_CALL_TIMEOUT_MS = 1000;
+
+/**
+ * The dashboard's login throttle kept by the primary for every worker: a login's check and count are one round
+ * trip, so parallel guesses cannot all pass the check before any is counted.
+ *
+ * @example const logins = new PrimaryLoginCounter(new LoginThrottle(Date.now)); await logins.attempt(address, limits, right)
+ */
+export class PrimaryLoginCounter implements LoginCounter {
+  constructor(private readonly own: LoginThrottle) {}
+
+  async attempt(address: string, limits: LoginLimits, right: boolean): Promise<number> {
+    try {
+      return (await callPrimary('login.attempt', [address, limits, right], LOGIN_CALL_TIMEOUT_MS)) as number;
+    } catch {
+      return this.own.attempt(address, limits, right);
+    }
   }
 }
 
@@ -314,6 +340,7 @@ export function sharedStoreHandlers(): PrimaryHandlers {
   const buckets = new Map<string, LocalTokenBuckets>();
   const kvs = new Map<string, MemoryKvStore>();
   const pins = new AffinityBook();
+  const logins = new LoginThrottle(Date.now);
   const bucketsOf = (store: string) => buckets.get(store) ?? buckets.set(store, new LocalTokenBuckets()).get(store)!;
   const kvOf = (store: string, options: { maxEntries: number; maxBytes: number }) => {
     const key = `${store}|${options.maxEntries}|${options.maxBytes}`;
@@ -324,6 +351,7 @@ export function sharedStoreHandlers(): PrimaryHandlers {
     ...slotHandlers(),
     'affinity.get': (conversation: string) => pins.pinned(conversation),
     'affinity.set': (conversation: string, target: string, ttlMs: number) => pins.remember(conversation, target, ttlMs),
+    'login.attempt': (address: string, limits: LoginLimits, right: boolean) => logins.attempt(address, limits, right),
     'buckets.take': (store: string, specs: BucketSpec[]) => bucketsOf(store).take(specs),
     'buckets.adjust': (store: string, adjustments: BucketAdjustment[]) => bucketsOf(store).adjust(adjustments),
     'kv.get': (store: string, options: { maxEntries: number; maxBytes: number }, key: string) => kvOf(store, options).get(key),

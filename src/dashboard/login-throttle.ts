@@ -3,11 +3,10 @@
  * network: past `login_max_failures` wrong keys within `login_window_minutes`, every login from that address
  * (the right key too, so a success cannot be told from a refusal) answers 429 until the oldest failure leaves
  * the window. Other addresses are not affected. In memory and bounded; a restart forgets it. With `--workers`
- * the primary keeps the one count for all workers (`loginThrottleOf`), so N workers do not give N allowances.
+ * the primary runs one for all workers (cluster/shared-stores.ts), so N workers do not give N allowances.
  */
 import type { IncomingMessage } from 'node:http';
 import { isIPv6 } from 'node:net';
-import { callPrimary, isGatewayWorker } from '../cluster/ipc';
 
 /** The limits of the running config (read at each login, so a reload applies at once). */
 export interface LoginLimits {
@@ -114,59 +113,8 @@ function ipv6Prefix64(address: string): string {
     .join(':');
 }
 
-/** Where a gateway's logins are counted: this process, or with `--workers` the primary. */
+/** Where a gateway's logins are counted: this process, or with `--workers` the primary (dashboard/state.ts). */
 export interface LoginCounter {
   /** As `LoginThrottle.attempt`. */
   attempt(address: string, limits: LoginLimits, right: boolean): Promise<number>;
-}
-
-/**
- * How long a worker waits for the primary's count before counting on its own (a stuck primary must not lock
- * the admin out; the worker's own count still limits guesses, to N allowances instead of one).
- */
-const PRIMARY_CALL_TIMEOUT_MS = 1000;
-
-/** The primary's method that counts a login for every worker (`loginHandlers`). */
-const ATTEMPT_METHOD = 'login.attempt';
-
-/** A worker's counter: the primary counts, this process's own throttle stands in when the primary does not answer. */
-class PrimaryLoginCounter implements LoginCounter {
-  constructor(private readonly own: LoginThrottle) {}
-
-  async attempt(address: string, limits: LoginLimits, right: boolean): Promise<number> {
-    try {
-      return (await callPrimary(ATTEMPT_METHOD, [address, limits, right], PRIMARY_CALL_TIMEOUT_MS)) as number;
-    } catch {
-      return this.own.attempt(address, limits, right);
-    }
-  }
-}
-
-/**
- * The primary's side: one throttle for every worker, on the primary's clock.
- *
- * @example servePrimary({ ...sharedStoreHandlers(), ...loginHandlers() });
- */
-export function loginHandlers(now: () => number = Date.now): Record<string, (address: string, limits: LoginLimits, right: boolean) => number> {
-  const throttle = new LoginThrottle(now);
-  return { [ATTEMPT_METHOD]: (address, limits, right) => throttle.attempt(address, limits, right) };
-}
-
-// Keyed by the dashboard state (state.ts) without importing it.
-const counters = new WeakMap<{ now(): number }, LoginCounter>();
-
-/**
- * The login counter of one gateway's dashboard: in a single process a throttle on the dashboard's clock (tests
- * inject one), in a worker the primary's.
- *
- * @example await loginThrottleOf(state).attempt(clientAddress(req, 0), { maxFailures: 5, windowMs: 900_000 }, right)
- */
-export function loginThrottleOf(state: { now(): number }): LoginCounter {
-  let c = counters.get(state);
-  if (!c) {
-    const own = new LoginThrottle(() => state.now());
-    c = isGatewayWorker() ? new PrimaryLoginCounter(own) : { attempt: async (address, limits, right) => own.attempt(address, limits, right) };
-    counters.set(state, c);
-  }
-  return c;
 }

@@ -17,7 +17,7 @@ import { readJsonBody } from '../server/body-reader';
 import { headerList, sendJson } from '../server/send';
 import { asset } from './assets';
 import { configData, overviewData, requestDetail, requestsData, spendCsv, spendData } from './data';
-import { clientAddress, loginThrottleOf } from './login-throttle';
+import { clientAddress } from './login-throttle';
 import { providersData } from './providers-data';
 import { appPage, CSP, loginPage } from './pages';
 import { replayJobsOf, replayRequestOf, replayTemplate, startReplay } from './replay-data';
@@ -312,7 +312,7 @@ export function dashboardRoutes(handle: RuntimeHandle): [string, string, Endpoin
         const right = adminKey !== undefined && secretsEqual(key, adminKey);
         // The throttle answers before the key's verdict is used, so a throttled address cannot learn whether its
         // guess was right; check and count are one step (one round trip to the primary with --workers).
-        const waitMs = await loginThrottleOf(state).attempt(client, limits, right);
+        const waitMs = await state.logins.attempt(client, limits, right);
         if (waitMs > 0) {
           const refusal = errors.dashboardLoginThrottled(Math.ceil(waitMs / 1000));
           recordDashboardLogin('throttled');

@@ -1,18 +1,23 @@
 /**
- * The dashboard's state of one running gateway (its RuntimeHandle): the login sessions and the listeners of the
- * live streams. The requests themselves live in the snapshot's request log (stores/request-log/), durable and
- * shared by every process on the same store. The lifecycle hands every finished request to `recordForDashboard`;
+ * The dashboard's state of one running gateway (its RuntimeHandle): the login sessions, the login throttle and
+ * the listeners of the live streams. The requests themselves live in the snapshot's request log
+ * (stores/request-log/), durable and shared by every process on the same store. The lifecycle hands every finished request to `recordForDashboard`;
  * with the dashboard off that is one property read.
  */
 import type { RequestContext, RequestOutcome } from '../pipeline/types';
 import type { RuntimeSnapshot } from '../routing/snapshot-types';
 import type { RuntimeHandle } from '../server/runtime-handle';
+import { isGatewayWorker } from '../cluster/ipc';
+import { PrimaryLoginCounter } from '../cluster/shared-stores';
+import { LoginThrottle, type LoginCounter } from './login-throttle';
 import { requestRecordOf } from './request-record-of';
 import { SessionStore } from './session-store';
 import { targetErrorsOf } from './target-errors';
 
 export interface DashboardState {
   readonly sessions: SessionStore;
+  /** Failed logins per client address: this process's throttle, or with `--workers` the primary's. */
+  readonly logins: LoginCounter;
   /** Called (unthrottled) after each recorded request; the event streams throttle themselves. */
   readonly listeners: Set<() => void>;
   /** The clock every page and the session store read (tests inject one). */
@@ -33,6 +38,7 @@ export function dashboardStateOf(handle: RuntimeHandle): DashboardState {
   let state = states.get(handle);
   if (!state) {
     const holder: { state?: DashboardState } = {};
+    const own = new LoginThrottle(() => holder.state!.now());
     state = {
       // The TTL is read at each login, so a reload that changes it applies to the next login.
       sessions: new SessionStore(
@@ -43,6 +49,7 @@ export function dashboardStateOf(handle: RuntimeHandle): DashboardState {
         },
         () => holder.state!.now(),
       ),
+      logins: isGatewayWorker() ? new PrimaryLoginCounter(own) : { attempt: async (address, limits, right) => own.attempt(address, limits, right) },
       listeners: new Set(),
       now: Date.now,
     };
